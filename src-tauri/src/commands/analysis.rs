@@ -1,0 +1,231 @@
+//! Analysis: validation, the all-origins analysis and findings, breach simulation, the allowed
+//! matrix and the evaluator's explanation of one call. All of it is computed by
+//! `bulkhead-core`; this module only checks arguments and passes results through.
+
+use bulkhead_core::eval::{Caller, Decision, Evaluator, Request};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{IpcError, IpcResult};
+use crate::input;
+
+/// Longest service id accepted as an origin or endpoint of a question.
+const MAX_ID_BYTES: usize = 256;
+
+/// One call to explain; unset fields mean "some value", as in the evaluator.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestArg {
+    pub port: Option<u32>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+}
+
+#[tauri::command]
+pub async fn validate(design: serde_json::Value) -> IpcResult<Vec<serde_json::Value>> {
+    let _ = input::design(design)?;
+    Err(IpcError::not_available("validate", "the validator (`bulkhead_core::validate`)"))
+}
+
+/// The evaluator's decision on one flow of the design.
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowVerdict {
+    /// The flow's id.
+    pub flow: String,
+    pub decision: Decision,
+}
+
+/// The evaluator's decision on every flow, in design order, so the canvas can style each edge
+/// as allowed or denied without deciding anything itself.
+pub fn verdicts(design: &bulkhead_core::Design) -> Vec<FlowVerdict> {
+    let evaluator = Evaluator::new(design);
+    design
+        .flows
+        .iter()
+        .map(|f| FlowVerdict {
+            flow: f.id.clone(),
+            decision: evaluator.allowed(
+                &Caller::parse(&f.from),
+                &f.to,
+                &Request {
+                    port: f.port,
+                    method: f.method.clone(),
+                    path: f.path.clone(),
+                },
+            ),
+        })
+        .collect()
+}
+
+#[tauri::command]
+pub async fn flow_verdicts(design: serde_json::Value) -> IpcResult<Vec<FlowVerdict>> {
+    let design = input::design(design)?;
+    Ok(verdicts(&design))
+}
+
+#[tauri::command]
+pub async fn findings(design: serde_json::Value) -> IpcResult<serde_json::Value> {
+    let _ = input::design(design)?;
+    Err(IpcError::not_available("findings", "the findings (`bulkhead_core`)"))
+}
+
+#[tauri::command]
+pub async fn analyze(design: serde_json::Value) -> IpcResult<serde_json::Value> {
+    let _ = input::design(design)?;
+    Err(IpcError::not_available("analyze", "the analysis engine (`bulkhead_core`)"))
+}
+
+#[tauri::command]
+pub async fn simulate(
+    design: serde_json::Value,
+    origin: String,
+    assume: String,
+) -> IpcResult<serde_json::Value> {
+    let design = input::design(design)?;
+    check_caller(&design, "origin", &origin)?;
+    input::one_of("assume", &assume, &["worst", "known", "probabilistic"])?;
+    Err(IpcError::not_available("simulate", "the breach simulation (`bulkhead_core`)"))
+}
+
+#[tauri::command]
+pub async fn matrix(design: serde_json::Value, by: String) -> IpcResult<serde_json::Value> {
+    let _ = input::design(design)?;
+    input::one_of("by", &by, &["segment", "service"])?;
+    Err(IpcError::not_available("matrix", "the allowed matrix (`bulkhead_core`)"))
+}
+
+/// The evaluator's decision on `from → to` for `request`, with its explanation.
+pub fn explain(
+    design: &bulkhead_core::Design,
+    from: &str,
+    to: &str,
+    request: RequestArg,
+) -> IpcResult<Decision> {
+    let caller = check_caller(design, "from", from)?;
+    check_service(design, "to", to)?;
+    let request = check_request(request)?;
+    Ok(Evaluator::new(design).allowed(&caller, to, &request))
+}
+
+#[tauri::command]
+pub async fn why(
+    design: serde_json::Value,
+    from: String,
+    to: String,
+    request: Option<RequestArg>,
+) -> IpcResult<Decision> {
+    let design = input::design(design)?;
+    explain(&design, &from, &to, request.unwrap_or_default())
+}
+
+/// `internet` or the id of a service in the design.
+fn check_caller(design: &bulkhead_core::Design, field: &str, raw: &str) -> IpcResult<Caller> {
+    let raw = input::short_text(field, raw, MAX_ID_BYTES)?;
+    if raw == bulkhead_core::model::INTERNET {
+        return Ok(Caller::Internet);
+    }
+    check_service(design, field, raw)?;
+    Ok(Caller::Service(raw.to_string()))
+}
+
+fn check_service(design: &bulkhead_core::Design, field: &str, raw: &str) -> IpcResult<()> {
+    let raw = input::short_text(field, raw, MAX_ID_BYTES)?;
+    if design.service(raw).is_some() {
+        return Ok(());
+    }
+    let mut message = format!("`{field}`: no service `{raw}` in the design");
+    if let Some(near) = input::did_you_mean(raw, design.services.iter().map(|s| s.id.as_str())) {
+        message.push_str(&format!("; did you mean `{near}`?"));
+    }
+    Err(IpcError::invalid_input(message))
+}
+
+fn check_request(r: RequestArg) -> IpcResult<Request> {
+    if let Some(port) = r.port
+        && !(1..=65535).contains(&port)
+    {
+        return Err(IpcError::invalid_input(format!(
+            "`request.port` must be 1-65535, got `{port}`"
+        )));
+    }
+    if let Some(m) = &r.method {
+        let m = input::short_text("request.method", m, 16)?;
+        if !m.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(IpcError::invalid_input(format!(
+                "`request.method` must be an upper-case HTTP method such as `GET`, got `{m}`"
+            )));
+        }
+    }
+    if let Some(p) = &r.path {
+        let p = input::short_text("request.path", p, 2048)?;
+        if !p.starts_with('/') {
+            return Err(IpcError::invalid_input(format!(
+                "`request.path` must start with `/`, got `{p}`"
+            )));
+        }
+    }
+    Ok(Request {
+        port: r.port,
+        method: r.method,
+        path: r.path,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use bulkhead_core::model::{Exposure, Flow, Peer, Rule, Service};
+
+    fn design() -> bulkhead_core::Design {
+        let mut d = bulkhead_core::Design::new("t");
+        for (id, exposure) in [("web", Exposure::Internet), ("db", Exposure::Internal)] {
+            d.services.push(Service {
+                id: id.into(),
+                exposure,
+                ..Default::default()
+            });
+        }
+        d.rules.push(Rule {
+            id: "web-db".into(),
+            from: Peer::Service("web".into()),
+            to: Peer::Service("db".into()),
+            ports: vec![5432],
+            ..Default::default()
+        });
+        for (id, from, to, port) in [("f1", "web", "db", 5432), ("f2", "db", "web", 80)] {
+            d.flows.push(Flow {
+                id: id.into(),
+                from: from.into(),
+                to: to.into(),
+                port: Some(port),
+                ..Default::default()
+            });
+        }
+        d
+    }
+
+    #[test]
+    fn flow_verdicts_are_the_evaluators_decisions_in_flow_order() {
+        let v = verdicts(&design());
+        assert_eq!(v.len(), 2);
+        assert_eq!(v[0].flow, "f1");
+        assert!(v[0].decision.is_allowed());
+        assert_eq!(v[1].flow, "f2");
+        assert!(!v[1].decision.is_allowed());
+    }
+
+    #[test]
+    fn why_checks_ids_with_did_you_mean_and_request_fields() {
+        let d = design();
+        let e = explain(&d, "wbe", "db", RequestArg::default()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.ends_with("did you mean `web`?"), "{}", e.message);
+        let bad_port = RequestArg { port: Some(0), ..Default::default() };
+        assert_eq!(explain(&d, "web", "db", bad_port).unwrap_err().code, ErrorCode::InvalidInput);
+        let bad_method = RequestArg { method: Some("get".into()), ..Default::default() };
+        assert_eq!(explain(&d, "web", "db", bad_method).unwrap_err().code, ErrorCode::InvalidInput);
+        let ok = RequestArg { port: Some(5432), ..Default::default() };
+        assert!(explain(&d, "web", "db", ok).unwrap().is_allowed());
+        assert!(!explain(&d, "internet", "db", RequestArg::default()).unwrap().is_allowed());
+    }
+}

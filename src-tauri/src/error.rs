@@ -1,0 +1,108 @@
+//! The one error shape the UI receives from every command: `{code, message, diagnostics?}`.
+//!
+//! The UI decides what to do from `code` and shows `message` (lowercase, user input in
+//! backticks); it never parses the message. `diagnostics` carries the validator's findings
+//! when a design fails to parse or validate, so the UI can list every problem with its location
+//! instead of showing a blank canvas.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What went wrong, as a stable machine-readable tag. Listed in `docs/ipc.md`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// An argument failed the shell's checks (wrong extension, unknown enum value, too long).
+    InvalidInput,
+    /// The file or folder does not exist.
+    NotFound,
+    /// The input is larger than the shell accepts.
+    TooLarge,
+    /// Reading or writing failed in the operating system.
+    Io,
+    /// The design does not parse or does not validate; `diagnostics` says where and why.
+    InvalidDesign,
+    /// Writing would overwrite existing files and `force` was not set.
+    Exists,
+    /// The backend for this command has not been built yet.
+    NotAvailable,
+    /// A bug in Bulkhead: the message says what failed.
+    Internal,
+}
+
+/// An error as sent over IPC.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IpcError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The validator's diagnostics, serialized as the core crate defines them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Vec<serde_json::Value>>,
+}
+
+impl IpcError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        IpcError {
+            code,
+            message: message.into(),
+            diagnostics: None,
+        }
+    }
+
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        IpcError::new(ErrorCode::InvalidInput, message)
+    }
+
+    pub fn io(what: &str, path: &std::path::Path, err: &std::io::Error) -> Self {
+        let code = if err.kind() == std::io::ErrorKind::NotFound {
+            ErrorCode::NotFound
+        } else {
+            ErrorCode::Io
+        };
+        IpcError::new(code, format!("{what} `{}`: {err}", path.display()))
+    }
+
+    pub fn not_available(command: &str, backend: &str) -> Self {
+        IpcError::new(
+            ErrorCode::NotAvailable,
+            format!("`{command}` is not available yet: it needs {backend}, which this build does not have"),
+        )
+    }
+
+    pub fn with_diagnostics(mut self, diagnostics: Vec<serde_json::Value>) -> Self {
+        self.diagnostics = Some(diagnostics);
+        self
+    }
+}
+
+impl fmt::Display for IpcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for IpcError {}
+
+/// The result every command returns.
+pub type IpcResult<T> = Result<T, IpcError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serializes_as_code_message_and_optional_diagnostics() {
+        let plain = IpcError::invalid_input("bad `x`");
+        assert_eq!(
+            serde_json::to_value(&plain).unwrap(),
+            serde_json::json!({"code": "invalid_input", "message": "bad `x`"})
+        );
+        let with = IpcError::new(ErrorCode::InvalidDesign, "2 problems")
+            .with_diagnostics(vec![serde_json::json!({"message": "m"})]);
+        assert_eq!(
+            serde_json::to_value(&with).unwrap(),
+            serde_json::json!({"code": "invalid_design", "message": "2 problems", "diagnostics": [{"message": "m"}]})
+        );
+    }
+}

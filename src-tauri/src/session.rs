@@ -1,0 +1,298 @@
+//! The app's own state outside any design: where its data folder is, which file the window
+//! shows and whether it has unsaved changes, the recent-files list and the crash-recovery file.
+//!
+//! Nothing here knows about Tauri, so it is tested with plain temp folders.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use bulkhead_core::Design;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{ErrorCode, IpcError, IpcResult};
+
+/// How many recent files the app remembers.
+pub const MAX_RECENT: usize = 10;
+/// Written into the recovery file so a future format change is detected, not misread.
+pub const RECOVERY_FORMAT: &str = "bulkhead-recovery/1";
+/// The product name shown after the file name in the window title.
+pub const PRODUCT: &str = "Bulkhead";
+
+/// The document the window shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Document {
+    /// The file it was opened from or last saved to; `None` for a new design.
+    pub path: Option<PathBuf>,
+    /// Whether it has edits not yet saved.
+    pub dirty: bool,
+}
+
+impl Document {
+    /// The window title: the file name (or `Untitled`), a `•` marker when there are unsaved
+    /// changes, then the product name.
+    pub fn title(&self) -> String {
+        let name = self
+            .path
+            .as_deref()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Untitled".to_string());
+        if self.dirty {
+            format!("• {name} — {PRODUCT}")
+        } else {
+            format!("{name} — {PRODUCT}")
+        }
+    }
+}
+
+/// A design saved by autosave, offered back after a crash.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recovery {
+    pub format: String,
+    /// The file the design belongs to, if it had been saved before.
+    pub path: Option<String>,
+    /// Seconds since the Unix epoch when autosave wrote it.
+    pub saved_at: u64,
+    pub design: Design,
+}
+
+/// The app-wide state held by Tauri (`State<Session>`).
+#[derive(Debug)]
+pub struct Session {
+    data_dir: PathBuf,
+    /// The design file named on the command line, if any.
+    initial: Option<PathBuf>,
+    document: Mutex<Document>,
+    /// Set once the user agreed to close with unsaved changes, so the next close goes through.
+    close_approved: Mutex<bool>,
+}
+
+impl Session {
+    pub fn new(data_dir: PathBuf, initial: Option<PathBuf>) -> Self {
+        Session {
+            data_dir,
+            initial,
+            document: Mutex::new(Document::default()),
+            close_approved: Mutex::new(false),
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn initial(&self) -> Option<&Path> {
+        self.initial.as_deref()
+    }
+
+    pub fn document(&self) -> Document {
+        lock(&self.document).clone()
+    }
+
+    pub fn set_document(&self, document: Document) {
+        *lock(&self.document) = document;
+    }
+
+    /// Whether a close request must be confirmed by the user first.
+    pub fn close_needs_confirmation(&self) -> bool {
+        lock(&self.document).dirty && !*lock(&self.close_approved)
+    }
+
+    pub fn approve_close(&self) {
+        *lock(&self.close_approved) = true;
+    }
+
+    fn recent_path(&self) -> PathBuf {
+        self.data_dir.join("recent.json")
+    }
+
+    pub fn recovery_path(&self) -> PathBuf {
+        self.data_dir.join("recovery.json")
+    }
+
+    /// Recent files, newest first, leaving out files that no longer exist.
+    pub fn recent_files(&self) -> Vec<String> {
+        read_recent(&self.recent_path())
+            .into_iter()
+            .filter(|p| Path::new(p).is_file())
+            .collect()
+    }
+
+    /// Puts `path` at the top of the recent files.
+    pub fn remember(&self, path: &Path) -> IpcResult<()> {
+        let entry = path.to_string_lossy().into_owned();
+        let mut list = read_recent(&self.recent_path());
+        list.retain(|p| *p != entry);
+        list.insert(0, entry);
+        list.truncate(MAX_RECENT);
+        let json = serde_json::to_vec_pretty(&list).map_err(internal)?;
+        self.write_own_file(&self.recent_path(), &json)
+    }
+
+    /// Writes the recovery file for `design`, which belongs to `path` if it was ever saved.
+    pub fn autosave(&self, design: Design, path: Option<String>, now: u64) -> IpcResult<()> {
+        let recovery = Recovery {
+            format: RECOVERY_FORMAT.to_string(),
+            path,
+            saved_at: now,
+            design,
+        };
+        let json = serde_json::to_vec(&recovery).map_err(internal)?;
+        self.write_own_file(&self.recovery_path(), &json)
+    }
+
+    /// The recovery file, if the last run ended without saving or discarding it (a crash). A
+    /// recovery file that cannot be read is reported, not silently dropped: it may be the only
+    /// copy of the user's work.
+    pub fn recovery(&self) -> IpcResult<Option<Recovery>> {
+        let path = self.recovery_path();
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(IpcError::io("cannot read the recovery file", &path, &e)),
+        };
+        let recovery: Recovery = serde_json::from_slice(&bytes).map_err(|e| {
+            IpcError::new(
+                ErrorCode::InvalidDesign,
+                format!(
+                    "the recovery file `{}` is damaged ({e}); it is left in place",
+                    path.display()
+                ),
+            )
+        })?;
+        if recovery.format != RECOVERY_FORMAT {
+            return Err(IpcError::new(
+                ErrorCode::InvalidDesign,
+                format!(
+                    "the recovery file `{}` has format `{}`, expected `{RECOVERY_FORMAT}`; it is left in place",
+                    path.display(),
+                    recovery.format
+                ),
+            ));
+        }
+        Ok(Some(recovery))
+    }
+
+    /// Deletes the recovery file (after a save, a deliberate discard or a clean close).
+    pub fn discard_recovery(&self) -> IpcResult<()> {
+        let path = self.recovery_path();
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(IpcError::io("cannot delete the recovery file", &path, &e)),
+        }
+    }
+
+    fn write_own_file(&self, path: &Path, bytes: &[u8]) -> IpcResult<()> {
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| IpcError::io("cannot create the app data folder", &self.data_dir, &e))?;
+        crate::atomic::write(path, bytes)
+    }
+}
+
+fn read_recent(path: &Path) -> Vec<String> {
+    // A damaged recent list is not worth an error: it is rebuilt by the next open.
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Vec<String>>(&b).ok())
+        .map(|mut v| {
+            v.truncate(MAX_RECENT);
+            v
+        })
+        .unwrap_or_default()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means another command panicked mid-update of a plain value.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn internal(e: impl std::fmt::Display) -> IpcError {
+    IpcError::new(ErrorCode::Internal, e.to_string())
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session() -> (tempfile::TempDir, Session) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Session::new(dir.path().join("data"), None);
+        (dir, s)
+    }
+
+    #[test]
+    fn title_shows_file_name_and_unsaved_marker() {
+        let mut d = Document::default();
+        assert_eq!(d.title(), "Untitled — Bulkhead");
+        d.path = Some(PathBuf::from("/x/fintech.bulkhead.json"));
+        assert_eq!(d.title(), "fintech.bulkhead.json — Bulkhead");
+        d.dirty = true;
+        assert_eq!(d.title(), "• fintech.bulkhead.json — Bulkhead");
+    }
+
+    #[test]
+    fn recent_files_are_newest_first_deduplicated_bounded_and_existing() {
+        let (dir, s) = session();
+        let files: Vec<PathBuf> = (0..12)
+            .map(|i| {
+                let p = dir.path().join(format!("{i}.json"));
+                std::fs::write(&p, "{}").unwrap();
+                p
+            })
+            .collect();
+        for f in &files {
+            s.remember(f).unwrap();
+        }
+        s.remember(&files[5]).unwrap();
+        let recent = s.recent_files();
+        assert_eq!(recent.len(), MAX_RECENT);
+        assert_eq!(recent[0], files[5].to_string_lossy());
+        assert_eq!(recent[1], files[11].to_string_lossy());
+        std::fs::remove_file(&files[11]).unwrap();
+        assert!(!s.recent_files().contains(&files[11].to_string_lossy().into_owned()));
+    }
+
+    #[test]
+    fn recovery_round_trips_and_is_discarded() {
+        let (_dir, s) = session();
+        assert_eq!(s.recovery().unwrap(), None);
+        let design = Design::new("draft");
+        s.autosave(design.clone(), Some("/x/a.json".into()), 42).unwrap();
+        let r = s.recovery().unwrap().unwrap();
+        assert_eq!(r.design, design);
+        assert_eq!(r.path.as_deref(), Some("/x/a.json"));
+        assert_eq!(r.saved_at, 42);
+        s.discard_recovery().unwrap();
+        assert_eq!(s.recovery().unwrap(), None);
+        s.discard_recovery().unwrap();
+    }
+
+    #[test]
+    fn damaged_recovery_is_reported_and_kept() {
+        let (_dir, s) = session();
+        std::fs::create_dir_all(s.data_dir()).unwrap();
+        std::fs::write(s.recovery_path(), "{not json").unwrap();
+        let e = s.recovery().unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidDesign);
+        assert!(s.recovery_path().exists());
+    }
+
+    #[test]
+    fn close_needs_confirmation_only_when_dirty_and_not_approved() {
+        let (_dir, s) = session();
+        assert!(!s.close_needs_confirmation());
+        s.set_document(Document { path: None, dirty: true });
+        assert!(s.close_needs_confirmation());
+        s.approve_close();
+        assert!(!s.close_needs_confirmation());
+    }
+}

@@ -1,0 +1,97 @@
+// Drives the real Bulkhead app: one WebDriver session per launch of `bulkhead-app`, through
+// tauri-driver (which starts WebKitWebDriver, which starts the app) on an X display that the
+// caller (scripts/test.d/60-app-e2e.sh) provides. Every wait is bounded.
+
+import { execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { remote } from "webdriverio";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const APP = process.env.BULKHEAD_APP_BIN ?? join(ROOT, "target/debug/bulkhead-app");
+export const CLI = process.env.BULKHEAD_CLI_BIN ?? join(ROOT, "target/debug/bulkhead");
+const DRIVER_PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+
+/** A fresh, empty folder for the app's data (recent files, recovery) or for exports. */
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `bulkhead-e2e-${prefix}-`));
+}
+
+/** Starts the app with `args` and returns a WebdriverIO browser driving its window. */
+export async function launch(args = []) {
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: DRIVER_PORT,
+    logLevel: "warn",
+    connectionRetryTimeout: 120_000,
+    connectionRetryCount: 1,
+    capabilities: {
+      browserName: "wry",
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: APP, args },
+    },
+  });
+  await browser.setTimeout({ implicit: 0, script: 30_000, pageLoad: 60_000 });
+  return browser;
+}
+
+/** `[data-testid="id"]` plus optional attribute filters. */
+export function tid(id, attrs = {}) {
+  let s = `[data-testid="${id}"]`;
+  for (const [k, v] of Object.entries(attrs)) s += `[data-${k}="${v}"]`;
+  return s;
+}
+
+/** Waits until `selector` exists and is displayed; returns the element. */
+export async function shown(browser, selector, timeout = 30_000) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `${selector} not shown within ${timeout} ms` });
+  return el;
+}
+
+/** Waits until `fn()` resolves to a truthy value; returns it. */
+export async function until(browser, what, fn, timeout = 30_000) {
+  let value;
+  await browser.waitUntil(
+    async () => {
+      value = await fn();
+      return Boolean(value);
+    },
+    { timeout, interval: 200, timeoutMsg: `timed out after ${timeout} ms waiting for ${what}` },
+  );
+  return value;
+}
+
+/** Waits for the app root to report a loaded design with a finished first render. */
+export async function ready(browser, timeout = 60_000) {
+  await shown(browser, tid("app"), timeout);
+  await until(
+    browser,
+    "app data-ready=true",
+    async () => (await (await browser.$(tid("app"))).getAttribute("data-ready")) === "true",
+    timeout,
+  );
+}
+
+/** Takes a screenshot of the whole X screen (the real window, native title bar and all). */
+export function screenshot(path) {
+  // Let WebKit paint the last change before grabbing the frame.
+  execFileSync("sleep", ["1"]);
+  execFileSync("import", ["-window", "root", path]);
+}
+
+/** Runs the `bulkhead` CLI with `args` and returns its parsed JSON output (any exit code). */
+export function cliJson(args) {
+  try {
+    return JSON.parse(execFileSync(CLI, args, { encoding: "utf8", maxBuffer: 64 << 20 }));
+  } catch (e) {
+    if (e.stdout) return JSON.parse(e.stdout);
+    throw e;
+  }
+}
+
+/** Ends the session; tauri-driver then closes the app. */
+export async function close(browser) {
+  if (browser) await browser.deleteSession().catch(() => {});
+}
