@@ -44,8 +44,7 @@ export function depth(design: Design, segment: string): number {
 }
 
 /** `segment` and its ancestors, nearest first (bounded against parent cycles). */
-export function ancestors(design: Design, segment: string): string[] {
-  const byId = new Map((design.segments ?? []).map((s) => [s.id, s]));
+export function ancestors(design: Design, segment: string, byId: ReadonlyMap<string, Segment> = segmentMap(design)): string[] {
   const out: string[] = [];
   let cur = byId.get(segment);
   while (cur && !out.includes(cur.id) && out.length < 64) {
@@ -99,4 +98,27 @@ export function pointerOf(design: Design, kind: "service" | "segment" | "rule" |
   const list = kind === "service" ? design.services : kind === "segment" ? design.segments : kind === "rule" ? design.rules : design.flows;
   const i = (list ?? []).findIndex((x) => x.id === id);
   return i >= 0 ? `/${kind}s/${i}` : undefined;
+}
+
+export function segmentMap(design: Design): Map<string, Segment> {
+  return new Map((design.segments ?? []).map((s) => [s.id, s]));
+}
+
+/** Every service's leaf segment in one pass (for the canvas on large designs). */
+export function leafSegments(design: Design): Map<string, string> {
+  const byId = segmentMap(design);
+  const depths = new Map<string, number>();
+  for (const s of design.segments ?? []) depths.set(s.id, ancestors(design, s.id, byId).length - 1);
+  const out = new Map<string, string>();
+  const best = new Map<string, number>();
+  for (const s of design.segments ?? []) {
+    const d = depths.get(s.id) ?? 0;
+    for (const m of s.members ?? []) {
+      if ((best.get(m) ?? -1) < d) {
+        best.set(m, d);
+        out.set(m, s.id);
+      }
+    }
+  }
+  return out;
 }
