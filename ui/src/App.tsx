@@ -20,17 +20,19 @@ import { Findings } from "./panels/Findings";
 import { Export } from "./panels/Export";
 import { Import } from "./panels/Import";
 
-function useController(app: Controller): [AppState, BackendView, number] {
+function useController(app: Controller): [AppState, BackendView, boolean] {
   const [state, setState] = useState(app.store.get());
   const [view, setViewState] = useState(app.backend.view);
-  const [filesTick, setFilesTick] = useState(0);
+  const [, setFilesTick] = useState(0);
+  const [ready, setReady] = useState(app.ready);
   useEffect(() => {
     const a = app.store.subscribe((s) => setState(s));
     const b = app.backend.subscribe((v) => setViewState(v));
     const c = app.files.subscribe(() => setFilesTick((n) => n + 1));
-    return () => (a(), b(), c());
+    const d = app.onReady(() => setReady(true));
+    return () => (a(), b(), c(), d());
   }, [app]);
-  return [state, view, filesTick];
+  return [state, view, ready];
 }
 
 const TABS: [PanelName, string][] = [
@@ -43,7 +45,8 @@ const TABS: [PanelName, string][] = [
 ];
 
 export function App({ app }: { app: Controller }) {
-  const [state, view] = useController(app);
+  const [state, view, ready] = useController(app);
+  const [showDiagnostics, setShowDiagnostics] = useState(false);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
@@ -58,7 +61,7 @@ export function App({ app }: { app: Controller }) {
   }, [app]);
   const broken = state.file.broken;
   return (
-    <div class="app" data-testid="app">
+    <div class="app" data-testid="app" data-ready={ready ? "true" : "false"}>
       <Toolbar app={app} state={state} />
       {app.files.recovery ? <RecoveryBanner app={app} /> : null}
       <div class="main">
@@ -66,6 +69,7 @@ export function App({ app }: { app: Controller }) {
           <SearchBar app={app} state={state} />
           <CanvasHost app={app} />
           {broken ? <BrokenFile app={app} path={broken.path} diagnostics={broken.diagnostics} /> : null}
+          {!broken && showDiagnostics ? <DesignDiagnostics diagnostics={view.diagnostics} onClose={() => setShowDiagnostics(false)} /> : null}
           {state.drawingFlow ? (
             <div class="mode-hint" data-testid="draw-flow-hint">
               {state.drawFlowFrom ? `From ${state.drawFlowFrom}: click the called service` : "Click the calling service"} · Esc to cancel
@@ -92,7 +96,7 @@ export function App({ app }: { app: Controller }) {
           </div>
         </aside>
       </div>
-      <StatusBar app={app} state={state} view={view} />
+      <StatusBar app={app} state={state} view={view} onDiagnostics={() => setShowDiagnostics(!showDiagnostics)} />
       {state.helpOpen ? <Help app={app} /> : null}
     </div>
   );
@@ -109,8 +113,8 @@ function Toolbar({ app, state }: { app: Controller; state: AppState }) {
         <span data-testid="design-title" class="design-title" title={state.file.path ?? "not saved"}>
           {state.design.name || "Untitled"}
         </span>
-        <span class="muted small" data-testid="file-name">
-          {state.file.path ? baseName(state.file.path) : "not saved"}
+        <span class="muted small" data-testid="doc-title" title={state.file.path ?? ""}>
+          {app.files.title}
         </span>
         {dirty ? (
           <span class="unsaved" data-testid="unsaved-marker" title="unsaved changes">
@@ -137,8 +141,8 @@ function Toolbar({ app, state }: { app: Controller; state: AppState }) {
         <button data-testid="btn-save" title="Save (Ctrl+S)" onClick={() => app.run("save")}>Save</button>
         <button data-testid="btn-save-as" title="Save as (Ctrl+Shift+S)" onClick={() => app.run("saveAs")}>Save as</button>
         <span class="sep" />
-        <button data-testid="btn-undo" title="Undo (Ctrl+Z)" disabled={!app.store.canUndo()} onClick={() => app.run("undo")}>↶</button>
-        <button data-testid="btn-redo" title="Redo (Ctrl+Shift+Z)" disabled={!app.store.canRedo()} onClick={() => app.run("redo")}>↷</button>
+        <button data-testid="undo" title="Undo (Ctrl+Z)" disabled={!app.store.canUndo()} onClick={() => app.run("undo")}>↶</button>
+        <button data-testid="redo" title="Redo (Ctrl+Shift+Z)" disabled={!app.store.canRedo()} onClick={() => app.run("redo")}>↷</button>
         <span class="sep" />
         <button data-testid="btn-add-service" title="Add a service (A)" onClick={() => app.run("addService")}>+ Service</button>
         <button data-testid="btn-draw-flow" class={state.drawingFlow ? "active" : ""} title="Draw a flow (F)" onClick={() => app.run("drawFlow")}>→ Flow</button>
@@ -242,27 +246,47 @@ function BrokenFile({ app, path, diagnostics }: { app: Controller; path: string;
       <p>
         <code>{path}</code> has {diagnostics.length} problem{diagnostics.length === 1 ? "" : "s"}. Nothing was loaded; fix the file or open another.
       </p>
-      <table class="diagnostics">
-        <thead>
-          <tr><th>where</th><th>line:col</th><th>problem</th></tr>
-        </thead>
-        <tbody>
-          {diagnostics.map((d, i) => (
-            <tr key={i} data-testid="diagnostic" class={`diag-${d.severity}`}>
-              <td><code>{d.pointer || "/"}</code></td>
-              <td><code>{d.line ? `${d.line}:${d.column ?? 1}` : "—"}</code></td>
-              <td>
-                <span class={`sev sev-${d.severity === "error" ? "high" : "low"}`}>{d.severity}</span> {d.message}
-                {d.help ? <div class="muted small">{d.help}</div> : null}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DiagnosticsTable diagnostics={diagnostics} />
       <div class="row">
         <button data-testid="diagnostics-open-another" onClick={() => app.run("open")}>Open another file…</button>
         <button data-testid="diagnostics-new" onClick={() => app.files.newDesign(false)}>New design</button>
       </div>
+    </div>
+  );
+}
+
+export function lineCol(d: Diagnostic): string {
+  return d.line ? `${d.line}:${d.column ?? 1}` : "—";
+}
+
+function DiagnosticsTable({ diagnostics }: { diagnostics: Diagnostic[] }) {
+  return (
+    <table class="diagnostics" data-testid="diagnostics">
+      <thead>
+        <tr><th>where</th><th>line:col</th><th>problem</th></tr>
+      </thead>
+      <tbody>
+        {diagnostics.map((d, i) => (
+          <tr key={i} data-testid="diagnostic" data-severity={d.severity} data-pointer={d.pointer} class={`diag-${d.severity}`}>
+            <td><code>{d.pointer || "/"}</code></td>
+            <td><code>{lineCol(d)}</code></td>
+            <td>
+              <span class={`sev sev-${d.severity === "error" ? "high" : "low"}`}>{d.severity}</span> {d.message}
+              {d.help ? <div class="muted small">{d.help}</div> : null}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function DesignDiagnostics({ diagnostics, onClose }: { diagnostics: Diagnostic[]; onClose: () => void }) {
+  return (
+    <div class="broken">
+      <h2>Validation</h2>
+      {diagnostics.length === 0 ? <p>The design is valid.</p> : <DiagnosticsTable diagnostics={diagnostics} />}
+      <button onClick={onClose}>Close</button>
     </div>
   );
 }
@@ -272,20 +296,20 @@ function RecoveryBanner({ app }: { app: Controller }) {
   if (!r) return null;
   return (
     <div class="banner" data-testid="recovery-banner">
-      Unsaved work from {new Date(r.saved_at).toLocaleString()} ({r.path ? baseName(r.path) : "a new design"}, {r.design.services?.length ?? 0} services) was recovered after an unclean exit.
+      Unsaved work from {new Date(r.saved_at * 1000).toLocaleString()} ({r.path ? baseName(r.path) : "a new design"}, {r.design.services?.length ?? 0} services) was recovered after an unclean exit.
       <button class="primary" data-testid="recovery-restore" onClick={() => app.files.recover()}>Restore it</button>
       <button data-testid="recovery-discard" onClick={() => app.files.discardRecovery()}>Discard</button>
     </div>
   );
 }
 
-function StatusBar({ app, state, view }: { app: Controller; state: AppState; view: BackendView }) {
+function StatusBar({ app, state, view, onDiagnostics }: { app: Controller; state: AppState; view: BackendView; onDiagnostics: () => void }) {
   const errors = view.diagnostics.filter((d) => d.severity === "error").length;
   const warnings = view.diagnostics.length - errors;
   const err = view.error ?? app.files.error;
   return (
     <footer class="statusbar" data-testid="status-bar">
-      <span data-testid="status-validation" class={errors ? "bad" : "good"}>
+      <span data-testid="status-validation" class={`clickable ${errors ? "bad" : "good"}`} title="show the validator's messages" onClick={onDiagnostics}>
         {errors ? `${errors} error${errors === 1 ? "" : "s"}` : "valid"}
         {warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}
       </span>

@@ -1,14 +1,36 @@
-//! Shapes of what the backend answers about a design: validation diagnostics, the evaluator's
-//! decisions, simulations, findings, the segment matrix, exports and import previews.
+//! Shapes of what the backend answers about a design.
 //!
-//! PROVISIONAL: these mirror the serde output of `bulkhead-core` (`eval::Decision` is copied
-//! from its `Serialize` derive) and are proposed to the shell and engine engineers in
-//! `ui/IPC-NOTES.md`. When `schema/analysis.schema.json` lands on main, `npm run gen:types`
-//! writes `./generated/analysis.ts` and this file becomes re-exports of it.
+//! Results computed by `bulkhead-core` (decisions, simulations, findings, rule docs, matrices)
+//! are generated from `schema/analysis.schema.json` into `./generated/analysis.ts` and only
+//! re-exported here. The rest are the shell's own envelopes from `docs/ipc.md` (open/recovery
+//! results, flow verdicts) and the shapes of crates that have no schema yet (the validator's
+//! diagnostics, export files, import previews). Those are declared below, copied from the Rust
+//! `Serialize` shapes named in `docs/ipc.md`; replace each by a generated type once its crate
+//! publishes a schema.
 
-import type { Auth, Design, RateLimit, Segment, Sensitivity, Service } from "./generated/bulkhead";
+import type { Design, Segment } from "./generated/bulkhead";
+import type { Decision } from "./generated/analysis";
 
-/** One validation problem, pointing into the file. */
+export type {
+  AllowedBy,
+  Assumption,
+  BlastRadius,
+  ChokePoint,
+  Decision,
+  ExposedData,
+  Finding,
+  Hop,
+  NearMiss,
+  ReachedService,
+  RuleDoc,
+  SegmentMatrix,
+  SegmentMatrixEntry,
+  SegmentSide,
+  Severity,
+  Simulation,
+} from "./generated/analysis";
+
+/** One validation problem, pointing into the file (`bulkhead_core` validator, no schema yet). */
 export interface Diagnostic {
   severity: "error" | "warning";
   /** Stable code, e.g. `unknown-id`. */
@@ -24,191 +46,56 @@ export interface Diagnostic {
   help?: string | null;
 }
 
-/** `design_open`'s answer. `design` is null when the file could not be read into a design. */
-export interface OpenedDesign {
+/** `open_design` / `initial_design`: a readable design and its warnings. */
+export interface Opened {
   path: string;
-  design: Design | null;
+  design: Design;
   diagnostics: Diagnostic[];
 }
 
+/** `take_recovery`: unsaved work left by a run that did not exit cleanly. */
 export interface Recovery {
+  format: string;
   /** The file the unsaved design belongs to, or null for a never-saved design. */
   path: string | null;
-  /** RFC 3339 time of the autosave. */
-  saved_at: string;
+  /** Unix seconds of the autosave. */
+  saved_at: number;
   design: Design;
 }
 
-/** Why a call was allowed (`eval::AllowedBy`). */
-export type AllowedBy = { by: "rule"; rule: string } | { by: "intra_segment"; segment: string };
-
-export interface NearMiss {
-  rule: string;
-  mismatch: "port" | "method" | "path";
-}
-
-/** Why a call was denied (`eval::DenyReason`, flattened into the decision). */
-export type DenyReason =
-  | { reason: "unknown_target"; service: string }
-  | { reason: "unknown_caller"; service: string }
-  | { reason: "not_internet_facing" }
-  | { reason: "deny_rule"; rule: string }
-  | { reason: "no_matching_rule"; near_misses: NearMiss[] }
-  | { reason: "missing_credential"; rule: string; required: Auth }
-  | { reason: "default" };
-
-/** The evaluator's answer (`eval::Decision`), always with its explanation. */
-export type Decision =
-  | { decision: "allow"; by: AllowedBy; auth: Auth[]; rate_limit?: RateLimit | null }
-  | ({ decision: "deny" } & DenyReason);
-
+/** `flow_verdicts`: the evaluator's decision for one flow. */
 export interface FlowVerdict {
-  /** Flow id. */
   flow: string;
   decision: Decision;
 }
 
-/** A cell of the segment matrix: what the policy allows from one segment into another. */
-export interface MatrixCell {
-  /** Segment id, `internet`, or `unsegmented`. */
-  from: string;
-  to: string;
-  /** `none` (nothing allowed), `some` (some service pairs or ports), `all`. */
-  allowed: "none" | "some" | "all";
-  /** Ports allowed (empty with `allowed != none` means any port). */
-  ports: number[];
-  /** Auth the allowed calls must present. */
-  auth: Auth[];
-  /** Rules that decide this cell. */
-  rules: string[];
-}
+/** Where the attacker starts: `internet` or a service id. */
+export type Origin = string;
 
-export interface SegmentMatrix {
-  /** Row and column keys, in display order: segment ids, then `internet`/`unsegmented` if used. */
-  segments: string[];
-  cells: MatrixCell[];
-}
-
-export type Origin = "internet" | { service: string };
-export type Assumption = "worst" | "known" | "probabilistic";
-
-/** One hop of an attack path. */
-export interface Hop {
-  /** Caller id (`internet` for the first hop from outside). */
-  from: string;
-  to: string;
-  /** The evaluator's explanation of why this call is open. */
-  decision: Decision;
-  /** Human explanation, e.g. "allowed by rule `r-edge-api`; stolen key `billing`". */
-  explanation: string;
-  /** Whether `to` was taken over (exploitable under the assumption) or only called. */
-  compromised: boolean;
-  /** Data classes exposed by this call. */
-  data: string[];
-  /** Probability of this hop succeeding (probabilistic assumption). */
-  probability?: number | null;
-}
-
-export interface AttackPath {
-  /** The service reached. */
-  target: string;
-  /** Whether the target holds crown-jewel data. */
-  crown_jewel: boolean;
-  hops: Hop[];
-  probability?: number | null;
-}
-
-export interface BlastRadius {
-  /** Compromised services. */
-  count: number;
-  /** Sensitivity-weighted score of the exposed data. */
-  score: number;
-}
-
-export interface ChokePoint {
-  /** An allowed call whose removal cuts paths to the crown jewels. */
-  from: string;
-  to: string;
-  /** Rule (or intra-segment allowance) that opens it. */
-  by: AllowedBy;
-  /** How many crown-jewel paths it cuts. */
-  cuts: number;
-}
-
-export interface Simulation {
-  origin: Origin;
-  assumption: Assumption;
-  /** Compromised services with the hop (0 = origin) at which each fell. */
-  compromised: { service: string; hop: number }[];
-  /** Services the attacker could call but not take over, with their first hop. */
-  reached: { service: string; hop: number }[];
-  exposed_data: { data_class: string; sensitivity: Sensitivity; crown_jewel: boolean }[];
-  paths: AttackPath[];
-  blast_radius: BlastRadius;
-  /** The same run on a network where everything may call everything. */
-  flat_blast_radius: BlastRadius;
-  choke_points: ChokePoint[];
-}
-
-export type Severity = "critical" | "high" | "medium" | "low" | "info";
-
-/** The documentation of one finding rule, Ruff-style. */
-export interface FindingDocs {
-  what: string;
-  why: string;
-  fix: string;
-  example?: string | null;
-}
-
-export interface Finding {
-  /** Rule id, e.g. `BH001`. */
-  rule: string;
-  /** Stable key used by triage, e.g. `BH001:payments-api`. */
-  key: string;
-  severity: Severity;
-  title: string;
-  message: string;
-  /** Elements involved: service, segment, rule or flow ids. */
-  elements: { kind: "service" | "segment" | "rule" | "flow"; id: string }[];
-  docs: FindingDocs;
-  /** From `design.triage`, if triaged. */
-  triage?: { status: "accepted" | "mitigated" | "false_positive"; reason: string } | null;
-}
-
-export type ExportTarget = "networkpolicy" | "cilium" | "istio" | "kong" | "nginx";
-
+/** One file of an export preview (`bulkhead-export`'s `OutputFile`, with its target). */
 export interface ExportFile {
-  target: ExportTarget;
+  target: string;
   /** Relative path inside the export folder. */
   path: string;
-  /** For highlighting. */
-  language: "yaml" | "json" | "nginx" | "text";
-  content: string;
+  contents: string;
+  /** What the target cannot express for this design. */
+  gaps?: string[];
 }
 
-export type ImportSource =
-  | { kind: "file"; path: string }
-  | { kind: "folder"; path: string }
-  | { kind: "url"; url: string };
+export type ImportSource = { kind: "file"; path: string } | { kind: "folder"; path: string } | { kind: "url"; url: string };
 
 export interface ImportChange {
-  kind: "service" | "flow" | "data_class";
+  kind: string;
   id: string;
-  /** `added` or `updated`, with the fields that change for updates. */
   change: "added" | "updated";
-  fields: string[];
-  source: string;
+  /** Fields that change, for updates. */
+  fields?: string[];
+  source?: string;
 }
 
+/** `import_preview`: what merging the sources would add and update, and a segmentation proposal. */
 export interface ImportPreview {
   changes: ImportChange[];
-  /** The design with the import merged, without the proposal. */
-  merged: Design;
-  /** Proposed segmentation for the merged design (segments with members), to accept or ignore. */
   proposal: Segment[];
-  /** Problems reading the sources (unreadable file, unknown format), with locations. */
   diagnostics: Diagnostic[];
 }
-
-/** Services are referenced by id everywhere in results; this helps panels resolve names. */
-export type ServiceLookup = (id: string) => Service | undefined;

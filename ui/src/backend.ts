@@ -3,7 +3,7 @@
 //! at once when the simulation settings change; answers for an older design are dropped.
 
 import { call, type CommandError } from "./ipc";
-import type { Diagnostic, Finding, FlowVerdict, SegmentMatrix, Simulation } from "./analysis";
+import type { Diagnostic, Finding, FlowVerdict, RuleDoc, SegmentMatrix, Simulation } from "./analysis";
 import type { AppState } from "./state";
 import type { Store } from "./store";
 
@@ -11,6 +11,8 @@ export interface BackendView {
   diagnostics: Diagnostic[];
   verdicts: Map<string, FlowVerdict> | null;
   findings: Finding[] | null;
+  /** Each finding rule's documentation, by rule id (`BH001`). */
+  docs: Map<string, RuleDoc> | null;
   matrix: SegmentMatrix | null;
   simulation: Simulation | null;
   /** The last failed command, shown in the status bar. */
@@ -23,7 +25,7 @@ export interface BackendView {
 export const DEBOUNCE_MS = 150;
 
 export class Backend {
-  view: BackendView = { diagnostics: [], verdicts: null, findings: null, matrix: null, simulation: null, error: null, revision: -1, simulating: false };
+  view: BackendView = { diagnostics: [], verdicts: null, findings: null, docs: null, matrix: null, simulation: null, error: null, revision: -1, simulating: false };
   private listeners = new Set<(v: BackendView) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private seq = 0;
@@ -64,13 +66,19 @@ export class Backend {
   async refresh(): Promise<void> {
     const s = this.store.get();
     const seq = ++this.seq;
+    if (this.view.docs === null) {
+      // Static text: asked once. Without it findings still show, without their docs.
+      call("rule_docs", {})
+        .then((docs) => this.set({ docs: new Map(docs.map((d) => [d.id, d])) }))
+        .catch(() => this.set({ docs: new Map() }));
+    }
     const design = s.design;
     const sim = this.simulate(s);
     const results = await Promise.allSettled([
       call("validate", { design }),
       call("flow_verdicts", { design }),
       call("findings", { design }),
-      call("matrix", { design }),
+      call("matrix", { design, by: "segment" }),
     ]);
     if (seq !== this.seq) return; // a newer design is being asked about
     const [diag, verdicts, findings, matrix] = results;
@@ -96,7 +104,7 @@ export class Backend {
     }
     this.set({ simulating: true });
     try {
-      const result = await call("simulate", { design: s.design, origin: s.simulation.origin, assumption: s.simulation.assumption });
+      const result = await call("simulate", { design: s.design, origin: s.simulation.origin, assume: s.simulation.assumption });
       if (seq === this.simSeq) this.set({ simulation: result, simulating: false });
     } catch (e) {
       if (seq === this.simSeq) {

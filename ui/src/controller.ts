@@ -30,6 +30,9 @@ export class Controller {
   canvas: CanvasView | null = null;
   private minimap: Minimap | null = null;
   private renderedOnce = false;
+  /** True once a design (or a broken file's diagnostics) is shown and the canvas has rendered. */
+  ready = false;
+  private readyListeners = new Set<() => void>();
   /** Set by the search box so `/` can focus it. */
   focusSearch: () => void = () => undefined;
 
@@ -39,6 +42,17 @@ export class Controller {
     this.store.dispatch(setView, { theme });
     this.store.subscribe((s, prev) => this.render(s, prev));
     this.backend.subscribe(() => this.renderAnalysis());
+  }
+
+  onReady(f: () => void): () => void {
+    this.readyListeners.add(f);
+    return () => this.readyListeners.delete(f);
+  }
+
+  private markReady(): void {
+    if (this.ready) return;
+    this.ready = true;
+    for (const f of this.readyListeners) f();
   }
 
   dispatch<A>(action: Action<A>, args: A): AppState {
@@ -80,12 +94,18 @@ export class Controller {
     if (prev && s.file.path !== prev.file.path && s.design !== prev.design && !this.store.canUndo()) c.resetFraming();
     if (!prev || s.design !== prev.design) {
       c.sync(s.design, this.backend.view.verdicts);
-      if (!this.renderedOnce && (s.design.services ?? []).length > 0) {
+      if (!this.renderedOnce && s.revision > 0) {
         this.renderedOnce = true;
-        // The benchmark's "first complete render": after the graph is drawn in the next frame.
-        requestAnimationFrame(() => performance.mark("bulkhead:first-render"));
+        // The benchmark's "first complete render": the frame after the graph was drawn.
+        requestAnimationFrame(() =>
+          requestAnimationFrame(() => {
+            performance.mark("bulkhead:first-render");
+            this.markReady();
+          }),
+        );
       }
     }
+    if (s.file.broken && !(prev?.file.broken)) this.markReady();
     if (!prev || s.selection !== prev.selection) c.applySelection(s.selection);
     if (!prev || s.filter !== prev.filter || s.design !== prev.design) c.applyFilter(s.filter, s.design);
     if (!prev || s.drawFlowFrom !== prev.drawFlowFrom) c.markDrawSource(s.drawFlowFrom);

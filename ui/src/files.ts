@@ -3,30 +3,44 @@
 //! through actions.
 
 import { ask, open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
-import { getCurrentWindow } from "@tauri-apps/api/window";
+import { listen } from "@tauri-apps/api/event";
 import { call, type CommandError } from "./ipc";
 import { loadDesign } from "./actions/loadDesign";
 import { markSaved } from "./actions/markSaved";
 import { isDirty, type AppState } from "./state";
 import type { Store } from "./store";
-import type { Recovery } from "./analysis";
+import type { Diagnostic, Recovery } from "./analysis";
+import type { Design } from "./generated/bulkhead";
 
 export const DESIGN_FILTERS = [{ name: "Bulkhead design", extensions: ["json", "yaml", "yml"] }];
 export const AUTOSAVE_MS = 2000;
 
-/** `Name — file.bulkhead.json •` (the dot marks unsaved changes). */
+/** The title the UI shows until the shell answers `document_state` (same shape as the shell's). */
 export function windowTitle(s: AppState): string {
-  const file = s.file.path ? s.file.path.split(/[\\/]/).pop() : "not saved";
-  return `${s.design.name || "Untitled"} — ${file}${isDirty(s) ? " •" : ""} — Bulkhead`;
+  const file = s.file.path ? baseName(s.file.path) : "Untitled";
+  return `${isDirty(s) ? "• " : ""}${file} — Bulkhead`;
 }
 
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
 }
 
+/** A save path must end in `.json` (the shell refuses anything else). */
+export function withJsonExtension(path: string): string {
+  return /\.json$/i.test(path) ? path : `${path.replace(/\.(ya?ml)$/i, "")}.bulkhead.json`;
+}
+
+/** The file name to suggest in "Save as": `<design name>.bulkhead.json`. */
+export function suggestedName(design: Design): string {
+  const base = (design.name || "design").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "design";
+  return `${base}.bulkhead.json`;
+}
+
 export class Files {
   recent: string[] = [];
   recovery: Recovery | null = null;
+  /** The title the shell set (shown in the toolbar). */
+  title = "Bulkhead";
   /** Last error of a file command, for the status bar. */
   error: CommandError | null = null;
   private onChange = new Set<() => void>();
@@ -34,7 +48,7 @@ export class Files {
 
   constructor(private store: Store) {
     store.subscribe((s, prev) => {
-      if (windowTitle(s) !== windowTitle(prev)) this.setTitle(s);
+      if (s.file.path !== prev.file.path || isDirty(s) !== isDirty(prev)) void this.documentState(s);
       if (s.design !== prev.design && isDirty(s)) this.scheduleAutosave();
     });
   }
@@ -53,31 +67,46 @@ export class Files {
     this.changed();
   }
 
-  setTitle(s: AppState = this.store.get()): void {
-    const t = windowTitle(s);
-    document.title = t;
-    getCurrentWindow().setTitle(t).catch(() => undefined);
-  }
-
-  /** Called once at startup: recent files, then a file from the URL, a crash recovery, or a new design. */
-  async start(openPath: string | null): Promise<void> {
-    await this.refreshRecent();
-    if (openPath) return this.open(openPath);
+  /** Tell the shell which file is open and whether it is dirty; it titles the window. */
+  async documentState(s: AppState = this.store.get()): Promise<void> {
+    this.title = windowTitle(s);
+    document.title = this.title;
     try {
-      this.recovery = await call("recovery_check", {});
+      this.title = await call("document_state", { path: s.file.path, dirty: isDirty(s) });
+      document.title = this.title;
     } catch (e) {
       this.report(e);
     }
     this.changed();
-    if (!this.recovery) await this.newDesign(false);
-    this.setTitle();
+  }
+
+  /** Startup: the file from the command line (or its errors), a crash recovery offer, or a new design. */
+  async start(): Promise<void> {
+    await listen("bulkhead://close-requested", () => void this.closeRequested()).catch(() => undefined);
+    await this.refreshRecent();
     try {
-      await getCurrentWindow().onCloseRequested(async (ev) => {
-        if (isDirty(this.store.get()) && !(await this.confirmDiscard("close the window"))) ev.preventDefault();
-        else await call("recovery_clear", {}).catch(() => undefined);
-      });
-    } catch {
-      // Outside Tauri (plain browser) there is no window to guard.
+      this.recovery = await call("take_recovery", {});
+    } catch (e) {
+      this.report(e);
+    }
+    let opened = false;
+    try {
+      const initial = await call("initial_design", {});
+      if (initial) {
+        this.store.dispatch(loadDesign, { design: initial.design, path: initial.path, diagnostics: initial.diagnostics });
+        opened = true;
+      }
+    } catch (e) {
+      this.showBroken(null, e);
+      opened = true;
+    }
+    if (!opened) await this.newDesign(false);
+    await this.documentState();
+  }
+
+  private async closeRequested(): Promise<void> {
+    if (!isDirty(this.store.get()) || (await this.confirmDiscard("close the window"))) {
+      await call("confirm_close", {}).catch((e) => this.report(e));
     }
   }
 
@@ -98,11 +127,17 @@ export class Files {
   async newDesign(confirm = true): Promise<void> {
     if (confirm && !(await this.confirmDiscard("start a new design"))) return;
     try {
-      const design = await call("design_new", {});
+      const design = await call("new_design", {});
       this.store.dispatch(loadDesign, { design, path: null });
     } catch (e) {
       this.report(e);
     }
+  }
+
+  private showBroken(path: string | null, e: unknown): void {
+    const err = e as CommandError;
+    const diagnostics: Diagnostic[] = err.diagnostics?.length ? err.diagnostics : [{ severity: "error", code: err.code ?? "error", message: err.message ?? String(e), pointer: "" }];
+    this.store.dispatch(loadDesign, { design: null, path, diagnostics });
   }
 
   async open(path?: string): Promise<void> {
@@ -114,42 +149,35 @@ export class Files {
       target = picked;
     }
     try {
-      const opened = await call("design_open", { path: target });
+      const opened = await call("open_design", { path: target });
       this.store.dispatch(loadDesign, { design: opened.design, path: opened.path, diagnostics: opened.diagnostics });
       this.error = null;
     } catch (e) {
-      const err = e as CommandError;
-      // An unreadable file shows its diagnostics (or the reason) instead of a blank canvas.
-      this.store.dispatch(loadDesign, {
-        design: null,
-        path: target,
-        diagnostics: err.diagnostics ?? [{ severity: "error", code: err.code, message: err.message, pointer: "" }],
-      });
+      // A broken file shows its diagnostics instead of a blank canvas; the current design stays.
+      this.showBroken(target, e);
     }
     await this.refreshRecent();
   }
 
   async save(): Promise<boolean> {
     const s = this.store.get();
-    if (!s.file.path) return this.saveAs();
+    if (!s.file.path || !/\.json$/i.test(s.file.path)) return this.saveAs();
     return this.writeTo(s.file.path);
   }
 
   async saveAs(): Promise<boolean> {
     const s = this.store.get();
-    const suggested = s.file.path ?? `${(s.design.name || "design").toLowerCase().replace(/[^a-z0-9]+/g, "-")}.bulkhead.json`;
-    const path = await saveDialog({ defaultPath: suggested, filters: DESIGN_FILTERS, title: "Save the design as" });
+    const path = await saveDialog({ defaultPath: s.file.path ? withJsonExtension(s.file.path) : suggestedName(s.design), filters: [{ name: "Bulkhead design", extensions: ["json"] }], title: "Save the design as" });
     if (!path) return false;
-    return this.writeTo(path);
+    return this.writeTo(withJsonExtension(path));
   }
 
   private async writeTo(path: string): Promise<boolean> {
     const s = this.store.get();
     try {
-      const written = await call("design_save", { path, design: s.design });
+      const written = await call("save_design", { path, design: s.design });
       // Only mark saved if nothing changed while the save was in flight.
-      if (this.store.get().revision === s.revision) this.store.dispatch(markSaved, { path: written });
-      await call("recovery_clear", {}).catch(() => undefined);
+      if (this.store.get().revision === s.revision) this.store.dispatch(markSaved, { path: written.path });
       this.error = null;
       await this.refreshRecent();
       return true;
@@ -164,7 +192,7 @@ export class Files {
     this.autosaveTimer = setTimeout(() => {
       this.autosaveTimer = null;
       const s = this.store.get();
-      if (isDirty(s)) call("recovery_save", { path: s.file.path, design: s.design }).catch((e) => this.report(e));
+      if (isDirty(s)) call("autosave", { design: s.design, path: s.file.path }).catch((e) => this.report(e));
     }, AUTOSAVE_MS);
   }
 
@@ -173,13 +201,15 @@ export class Files {
     if (!r) return;
     this.recovery = null;
     this.store.dispatch(loadDesign, { design: r.design, path: r.path, unsaved: true });
+    await call("discard_recovery", {}).catch((e) => this.report(e));
+    // Autosave the recovered work again under this run, so a second crash keeps it too.
+    this.scheduleAutosave();
     this.changed();
   }
 
   async discardRecovery(): Promise<void> {
     this.recovery = null;
-    await call("recovery_clear", {}).catch((e) => this.report(e));
-    if (this.store.get().design.services === undefined || this.store.get().revision === 0) await this.newDesign(false);
+    await call("discard_recovery", {}).catch((e) => this.report(e));
     this.changed();
   }
 }

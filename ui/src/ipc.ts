@@ -1,10 +1,9 @@
 //! The UI's side of the IPC contract with the Tauri shell (`src-tauri`).
 //!
 //! Every call to the backend goes through `call()` here, so the command names, their argument
-//! shapes and their result types live in one place. The design model's types come from the
-//! generated JSON Schema (`./generated/bulkhead.ts`); the analysis results (decisions,
-//! simulation, findings, matrix) are declared in `./analysis.ts` until
-//! `schema/analysis.schema.json` lands, then they are generated too.
+//! shapes and their result types live in one place; they follow `docs/ipc.md` (the contract the
+//! shell implements). The design model's and the analysis results' types are generated from
+//! `schema/*.schema.json` (see `./analysis.ts` for the few envelopes that have no schema).
 //!
 //! Semantics live in Rust: the UI never decides whether a call is allowed. It asks
 //! `flow_verdicts`, `matrix`, `simulate` and `findings`, and renders their answers.
@@ -15,58 +14,59 @@ import type {
   Assumption,
   Diagnostic,
   ExportFile,
-  ExportTarget,
   Finding,
   FlowVerdict,
   ImportPreview,
   ImportSource,
-  OpenedDesign,
+  Opened,
   Origin,
   Recovery,
+  RuleDoc,
   SegmentMatrix,
   Simulation,
 } from "./analysis";
 
 /** What every failing command rejects with (GitButler-style: match on `code`, never on text). */
 export interface CommandError {
+  /** `invalid_input`, `not_found`, `too_large`, `io`, `invalid_design`, `exists`, `not_available`, `internal`. */
   code: string;
   message: string;
   /** For `invalid_design`: every problem the validator found. */
   diagnostics?: Diagnostic[];
 }
 
-/** Command name → [arguments, result]. The keys are the Rust command names. */
+type NoArgs = Record<string, never>;
+
+/** Command name → [arguments, result], as fixed in `docs/ipc.md`. */
 export interface Commands {
-  /** A fresh empty design in the current format. */
-  design_new: [Record<string, never>, Design];
-  /** Read, migrate and validate a file. A broken file resolves with `design: null` and its diagnostics. */
-  design_open: [{ path: string }, OpenedDesign];
-  /** Atomic save (temp file + fsync + rename, previous version kept as backup). Returns the path written. */
-  design_save: [{ path: string; design: Design }, string];
-  /** Most recently opened/saved files, newest first. */
-  recent_files: [Record<string, never>, string[]];
-  /** Write the unsaved design to the recovery file (autosave). */
-  recovery_save: [{ path: string | null; design: Design }, null];
-  /** A recovery file left by a previous run that did not exit cleanly, if any. */
-  recovery_check: [Record<string, never>, Recovery | null];
-  /** Forget the recovery file (after save, recover or discard). */
-  recovery_clear: [Record<string, never>, null];
-  /** Every validation problem of the design being edited. */
+  /** The file named on the command line, if any (rejects `invalid_design` when it is broken). */
+  initial_design: [NoArgs, Opened | null];
+  /** Read, migrate and validate a file. A broken file rejects with `invalid_design` + diagnostics. */
+  open_design: [{ path: string }, Opened];
+  /** Atomic save; `.json` only. */
+  save_design: [{ path: string; design: Design }, { path: string }];
+  new_design: [NoArgs, Design];
+  recent_files: [NoArgs, string[]];
+  /** Write the unsaved design to the recovery file. */
+  autosave: [{ design: Design; path: string | null }, null];
+  take_recovery: [NoArgs, Recovery | null];
+  discard_recovery: [NoArgs, null];
+  /** Tell the shell the file and dirty flag; it sets the window title and returns it. */
+  document_state: [{ path: string | null; dirty: boolean }, string];
+  /** Close the window after the user agreed to lose unsaved changes. */
+  confirm_close: [NoArgs, null];
   validate: [{ design: Design }, Diagnostic[]];
-  /** The evaluator's decision for every flow of the design, with its explanation. */
   flow_verdicts: [{ design: Design }, FlowVerdict[]];
-  /** Segment × segment matrix of what the policy allows. */
-  matrix: [{ design: Design }, SegmentMatrix];
-  /** Breach simulation from one origin under one assumption. */
-  simulate: [{ design: Design; origin: Origin; assumption: Assumption }, Simulation];
-  /** Current findings, with their docs and triage status. */
+  simulate: [{ design: Design; origin: Origin; assume: Assumption }, Simulation];
   findings: [{ design: Design }, Finding[]];
-  /** Export files for the chosen targets, in memory, for preview. */
-  export_preview: [{ design: Design; targets: ExportTarget[] }, ExportFile[]];
-  /** Write the export files into `dir`; returns the paths written. */
-  export_write: [{ design: Design; targets: ExportTarget[]; dir: string }, string[]];
-  /** What importing `sources` into `design` would add and update, plus a segmentation proposal. */
+  /** Proposed in ui/IPC-NOTES.md: every finding rule's documentation. */
+  rule_docs: [NoArgs, RuleDoc[]];
+  matrix: [{ design: Design; by: "segment" }, SegmentMatrix];
+  export_targets: [NoArgs, string[]];
+  export_preview: [{ design: Design; targets: string[] }, ExportFile[]];
+  export_write: [{ design: Design; targets: string[]; dir: string; force: boolean }, string[]];
   import_preview: [{ design: Design; sources: ImportSource[] }, ImportPreview];
+  import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean }, Design];
 }
 
 export type CommandName = keyof Commands;

@@ -27,8 +27,8 @@ export interface SimulationSettings {
   active: boolean;
   origin: Origin;
   assumption: Assumption;
-  /** Index into the simulation's paths whose hops are highlighted, or null. */
-  highlightedPath: number | null;
+  /** The service whose attack path is highlighted, or null. */
+  highlightedPath: string | null;
   /** Animate the compromise hop by hop (off for benchmarks and reduced motion). */
   animate: boolean;
 }

@@ -1,21 +1,23 @@
 import { describe, expect, it } from "vitest";
 import { smallDesign, smallState } from "../fixtures/small";
+import { Store } from "../store";
 import { applyImport } from "./applyImport";
 
 describe("applyImport", () => {
   const merged = () => {
     const d = smallDesign();
-    return { ...d, services: [...(d.services ?? []), { id: "search", name: "Search", kind: "api" as const }], layout: { positions: {} } };
+    return { ...d, services: [...(d.services ?? []), { id: "search", name: "Search", kind: "api" as const }], layout: { positions: { search: { x: 9, y: 9 } } } };
   };
   it("takes the merged design and keeps current positions", () => {
-    const s = applyImport.perform(smallState(), { merged: merged(), accepted: [] });
+    const s = applyImport.perform(smallState(), { merged: merged() });
     expect(s.design.services?.map((x) => x.id)).toContain("search");
-    expect(s.design.layout?.positions?.web).toEqual({ x: 0, y: 0 });
+    expect(s.design.layout?.positions).toEqual({ search: { x: 9, y: 9 }, web: { x: 0, y: 0 } });
   });
-  it("accepting a proposal moves members out of their old segments", () => {
-    const proposal = [{ id: "catalog", name: "Catalog", level: "application" as const, trust: "medium" as const, members: ["search", "web"] }];
-    const s = applyImport.perform(smallState(), { merged: merged(), accepted: proposal });
-    expect(s.design.segments?.find((x) => x.id === "edge")?.members).toEqual([]);
-    expect(s.design.segments?.find((x) => x.id === "catalog")?.members).toEqual(["search", "web"]);
+  it("is one undo step", () => {
+    const store = new Store(smallState());
+    const before = store.get().design;
+    store.dispatch(applyImport, { merged: merged() });
+    store.undo();
+    expect(store.get().design).toBe(before);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { smallSimulation } from "../fixtures/simulation";
-import { hopSchedule, pathElements } from "./simulation";
+import { attackPaths, hopSchedule, pathElements } from "./simulation";
 
 describe("hopSchedule", () => {
-  it("orders compromise by hop and attaches each call to the hop it lands on", () => {
+  it("orders compromise by hop and attaches the last call of each path to its hop", () => {
     const steps = hopSchedule(smallSimulation());
     expect(steps.map((s) => [s.hop, s.compromised, s.reached, s.edges])).toEqual([
       [1, ["web"], [], [["internet", "web"]]],
@@ -13,9 +13,21 @@ describe("hopSchedule", () => {
   });
 });
 
+describe("attackPaths", () => {
+  it("lists crown-jewel paths first, shortest first", () => {
+    expect(attackPaths(smallSimulation()).map((p) => [p.target, p.crownJewel, p.hops.length])).toEqual([
+      ["db", true, 3],
+      ["pay", true, 3],
+      ["web", false, 1],
+      ["api", false, 2],
+    ]);
+  });
+});
+
 describe("pathElements", () => {
   it("lists a path's nodes and calls", () => {
-    expect(pathElements(smallSimulation().paths[0]!)).toEqual({
+    const db = smallSimulation().reached[2]!;
+    expect(pathElements(db.path, db.service)).toEqual({
       nodes: ["internet", "web", "api", "db"],
       edges: [["internet", "web"], ["web", "api"], ["api", "db"]],
     });

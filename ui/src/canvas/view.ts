@@ -247,11 +247,11 @@ export class CanvasView {
     };
     cy.batch(() => {
       cy.elements().addClass("sim-dim");
-      if (typeof sim.origin === "object") cy.getElementById(svcId(sim.origin.service)).addClass("origin");
-      else cy.getElementById(INTERNET_NODE).addClass("origin");
+      cy.getElementById(sim.origin === "internet" ? INTERNET_NODE : svcId(sim.origin)).addClass("origin");
     });
     const involved = new Set<string>();
     for (const s of steps) for (const id of [...s.compromised, ...s.reached]) involved.add(id);
+    if (sim.origin !== "internet") involved.add(sim.origin);
     cy.batch(() => {
       for (const id of involved) cy.getElementById(svcId(id)).removeClass("sim-dim");
       cy.getElementById(INTERNET_NODE).removeClass("sim-dim");
@@ -266,9 +266,9 @@ export class CanvasView {
       for (let i = 1; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => paint(i), i * 260));
     }
     if (settings.highlightedPath !== null) {
-      const path = sim.paths[settings.highlightedPath];
+      const path = sim.reached.find((r) => r.service === settings.highlightedPath);
       if (path) {
-        const { nodes, edges } = pathElements(path);
+        const { nodes, edges } = pathElements(path.path, path.service);
         cy.batch(() => {
           for (const id of nodes) cy.getElementById(id === "internet" ? INTERNET_NODE : svcId(id)).addClass("on-path").removeClass("sim-dim");
           for (const [a, b] of edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("on-path").removeClass("sim-dim");

@@ -3,10 +3,10 @@
 
 import { useState } from "preact/hooks";
 import type { Controller } from "../controller";
-import type { AppState } from "../state";
+import type { AppState, ElementKind } from "../state";
 import type { BackendView } from "../backend";
-import type { Finding, Severity } from "../analysis";
-import type { TriageStatus } from "../generated/bulkhead";
+import type { Finding, RuleDoc, Severity } from "../analysis";
+import type { Design, TriageStatus } from "../generated/bulkhead";
 import { setTriage } from "../actions/setTriage";
 import { select } from "../actions/select";
 
@@ -17,19 +17,34 @@ export function sortFindings(fs: Finding[], triaged: ReadonlyMap<string, unknown
   return [...fs].sort((a, b) => Number(triaged.has(a.key)) - Number(triaged.has(b.key)) || ORDER.indexOf(a.severity) - ORDER.indexOf(b.severity) || a.key.localeCompare(b.key));
 }
 
+/** What kind of element a finding's subject id names (services first: the canvas can show them). */
+export function subjectKind(design: Design, id: string): ElementKind | null {
+  if ((design.services ?? []).some((s) => s.id === id)) return "service";
+  if ((design.segments ?? []).some((s) => s.id === id)) return "segment";
+  if ((design.flows ?? []).some((s) => s.id === id)) return "flow";
+  if ((design.rules ?? []).some((s) => s.id === id)) return "rule";
+  return null;
+}
+
 export function Findings({ app, state, view }: { app: Controller; state: AppState; view: BackendView }) {
   const [open, setOpen] = useState<string | null>(null);
   const [showTriaged, setShowTriaged] = useState(true);
-  if (!view.findings) return <div class="panel-empty">Asking for findings…</div>;
+  if (!view.findings) return <div class="panel-empty">{view.error?.command === "findings" ? `Findings are not available: ${view.error.message}` : "Asking for findings…"}</div>;
   const triage = new Map((state.design.triage ?? []).map((t) => [t.finding, t]));
-  const list = sortFindings(view.findings, triage).filter((f) => showTriaged || !triage.has(f.key));
-  const counts = ORDER.map((s) => [s, view.findings!.filter((f) => f.severity === s && !triage.has(f.key)).length] as const).filter(([, n]) => n > 0);
+  const all = view.findings;
+  const list = sortFindings(all, triage).filter((f) => showTriaged || !triage.has(f.key));
+  const openCount = all.filter((f) => !triage.has(f.key)).length;
+  const counts = ORDER.map((s) => [s, all.filter((f) => f.severity === s && !triage.has(f.key)).length] as const).filter(([, n]) => n > 0);
+  const focus = (id: string) => {
+    const kind = subjectKind(state.design, id);
+    if (!kind) return;
+    app.dispatch(select, { kind, ids: [id] });
+    if (kind !== "rule") app.canvas?.focus(kind, id);
+  };
   return (
     <div class="findings">
       <div class="row">
-        <span data-testid="findings-count">
-          {view.findings.length - [...triage.keys()].filter((k) => view.findings!.some((f) => f.key === k)).length} open
-        </span>
+        <span data-testid="findings-count">{openCount} open</span>
         {counts.map(([s, n]) => (
           <span key={s} class={`sev sev-${s}`}>
             {n} {s}
@@ -44,24 +59,27 @@ export function Findings({ app, state, view }: { app: Controller; state: AppStat
         {list.map((f) => {
           const t = triage.get(f.key);
           const expanded = open === f.key;
+          const doc = view.docs?.get(f.id);
           return (
-            <li key={f.key} data-testid="finding" data-key={f.key} class={`finding${t ? " triaged" : ""}`}>
+            <li key={f.key} data-testid="finding" data-key={f.key} data-severity={f.severity} class={`finding${t ? " triaged" : ""}`}>
               <div
                 class="finding-head"
+                data-testid="finding-head"
                 onClick={() => {
                   setOpen(expanded ? null : f.key);
-                  const el = f.elements[0];
-                  if (el) {
-                    app.dispatch(select, { kind: el.kind, ids: f.elements.filter((x) => x.kind === el.kind).map((x) => x.id) });
-                    if (el.kind === "service" || el.kind === "segment" || el.kind === "flow") app.canvas?.focus(el.kind, el.id);
-                  }
+                  const first = f.subjects[0];
+                  if (first) focus(first);
                 }}
               >
-                <span class={`sev sev-${f.severity}`}>{f.severity}</span> <code>{f.rule}</code> <b>{f.title}</b>
-                {t ? <span class="tag" data-testid="finding-triage-status">{t.status.replace("_", " ")}</span> : null}
+                <span class={`sev sev-${f.severity}`}>{f.severity}</span> <code>{f.id}</code> <b>{f.rule}</b>
+                {t ? (
+                  <span class="tag" data-testid="finding-triage-status">
+                    {t.status.replace("_", " ")}
+                  </span>
+                ) : null}
                 <div class="small">{f.message}</div>
               </div>
-              {expanded ? <FindingDetail app={app} finding={f} current={t ?? null} /> : null}
+              {expanded ? <FindingDetail app={app} finding={f} doc={doc} current={t ?? null} focus={focus} /> : null}
             </li>
           );
         })}
@@ -70,35 +88,46 @@ export function Findings({ app, state, view }: { app: Controller; state: AppStat
   );
 }
 
-function FindingDetail({ app, finding: f, current }: { app: Controller; finding: Finding; current: { status: TriageStatus; reason: string } | null }) {
+function FindingDetail({ app, finding: f, doc, current, focus }: { app: Controller; finding: Finding; doc: RuleDoc | undefined; current: { status: TriageStatus; reason: string } | null; focus: (id: string) => void }) {
   const [status, setStatus] = useState<TriageStatus | "">(current?.status ?? "");
   const [reason, setReason] = useState(current?.reason ?? "");
   const needsReason = status !== "" && reason.trim() === "";
   return (
     <div class="finding-detail" data-testid="finding-docs">
-      <h4>What it checks</h4>
-      <p>{f.docs.what}</p>
-      <h4>Why it matters</h4>
-      <p>{f.docs.why}</p>
-      <h4>How to fix</h4>
-      <p>{f.docs.fix}</p>
-      {f.docs.example ? <pre class="code">{f.docs.example}</pre> : null}
+      {doc ? (
+        <>
+          <h4>What it checks</h4>
+          <p>{doc.what}</p>
+          <h4>Why it matters</h4>
+          <p>{doc.why}</p>
+          <h4>How to fix</h4>
+          <p>{doc.fix}</p>
+          {doc.example ? <pre class="code">{doc.example}</pre> : null}
+        </>
+      ) : (
+        <p class="muted small">No documentation for rule {f.id} from the backend.</p>
+      )}
+      {f.path.length ? (
+        <p class="small" data-testid="finding-path">
+          Path: {f.path.join(" → ")}
+        </p>
+      ) : null}
       <div class="small muted">
-        Elements:{" "}
-        {f.elements.map((e, i) => (
+        About:{" "}
+        {f.subjects.map((id) => (
           <a
-            key={i}
+            key={id}
             href="#"
             data-testid="finding-focus"
             onClick={(ev) => {
               ev.preventDefault();
-              app.dispatch(select, { kind: e.kind, ids: [e.id] });
-              if (e.kind !== "rule") app.canvas?.focus(e.kind, e.id);
+              focus(id);
             }}
           >
-            {e.kind} {e.id}{" "}
+            {id}{" "}
           </a>
         ))}
+        {f.pointer ? <code>{f.pointer}</code> : null}
       </div>
       <div class="triage row">
         <select data-testid="triage-status" value={status} onChange={(e) => setStatus((e.target as HTMLSelectElement).value as TriageStatus | "")}>

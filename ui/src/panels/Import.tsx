@@ -14,7 +14,7 @@ export function Import({ app, state }: { app: Controller; state: AppState }) {
   const [sources, setSources] = useState<ImportSource[]>([]);
   const [url, setUrl] = useState("");
   const [preview, setPreview] = useState<ImportPreview | null>(null);
-  const [accepted, setAccepted] = useState<Set<string>>(new Set());
+  const [acceptProposal, setAcceptProposal] = useState(true);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
 
@@ -25,7 +25,7 @@ export function Import({ app, state }: { app: Controller; state: AppState }) {
     try {
       const p = await call("import_preview", { design: state.design, sources: next });
       setPreview(p);
-      setAccepted(new Set(p.proposal.map((s) => s.id)));
+      setAcceptProposal(p.proposal.length > 0);
     } catch (e) {
       setError(e as CommandError);
       setPreview(null);
@@ -101,39 +101,43 @@ export function Import({ app, state }: { app: Controller; state: AppState }) {
             {preview.changes.slice(0, 500).map((c) => (
               <li key={`${c.kind}:${c.id}`} data-testid="import-change" class={`change-${c.change}`}>
                 {c.change === "added" ? "+" : "~"} {c.kind} <code>{c.id}</code>
-                {c.fields.length ? <span class="muted"> ({c.fields.join(", ")})</span> : null} <span class="muted">from {c.source}</span>
+                {c.fields?.length ? <span class="muted"> ({c.fields.join(", ")})</span> : null}
+                {c.source ? <span class="muted"> from {c.source}</span> : null}
               </li>
             ))}
           </ul>
           {preview.proposal.length ? (
             <>
               <h3>Proposed segmentation</h3>
-              {preview.proposal.map((s) => (
-                <label class="check block" key={s.id}>
-                  <input
-                    type="checkbox"
-                    data-testid={`import-proposal-${s.id}`}
-                    checked={accepted.has(s.id)}
-                    onChange={(e) => {
-                      const next = new Set(accepted);
-                      if ((e.target as HTMLInputElement).checked) next.add(s.id);
-                      else next.delete(s.id);
-                      setAccepted(next);
-                    }}
-                  />{" "}
-                  <b>{displayName(s)}</b> <span class="muted small">{s.level} · {s.trust} trust · {(s.members ?? []).length} services</span>
-                </label>
-              ))}
+              <ul class="plain small" data-testid="import-proposal">
+                {preview.proposal.map((s) => (
+                  <li key={s.id}>
+                    <b>{displayName(s)}</b> <span class="muted">{s.level ?? "application"} · {s.trust ?? "medium"} trust · {(s.members ?? []).length} services</span>
+                  </li>
+                ))}
+              </ul>
+              <label class="check block">
+                <input type="checkbox" data-testid="import-accept-proposal" checked={acceptProposal} onChange={(e) => setAcceptProposal((e.target as HTMLInputElement).checked)} /> accept the proposed segments
+              </label>
             </>
           ) : null}
           <div class="row">
             <button
               class="primary"
               data-testid="import-apply"
-              onClick={() => {
-                app.dispatch(applyImport, { merged: preview.merged, accepted: preview.proposal.filter((s) => accepted.has(s.id)) });
-                setPreview(null);
-                setSources([]);
+              disabled={busy}
+              onClick={async () => {
+                setBusy(true);
+                try {
+                  const merged = await call("import_apply", { design: state.design, sources, accept_proposal: acceptProposal });
+                  app.dispatch(applyImport, { merged });
+                  setPreview(null);
+                  setSources([]);
+                } catch (e) {
+                  setError(e as CommandError);
+                } finally {
+                  setBusy(false);
+                }
               }}
             >
               Merge into design

@@ -1,13 +1,13 @@
 //! The segment matrix: from-segment × to-segment, what the policy allows and with which auth
-//! (the backend's `matrix`), like a firewall zone matrix. Click a cell to add, edit or remove the
-//! rules between the two segments.
+//! (the backend's `matrix` by segment), like a firewall zone matrix. Click a cell to allow or
+//! stop allowing the pair, or to edit the rules between the two segments.
 
 import { useState } from "preact/hooks";
 import type { Controller } from "../controller";
 import type { AppState } from "../state";
 import type { BackendView } from "../backend";
-import type { MatrixCell } from "../analysis";
-import type { Auth, Peer, Rule } from "../generated/bulkhead";
+import type { SegmentMatrix, SegmentMatrixEntry, SegmentSide } from "../analysis";
+import type { Auth, Design, Peer, Rule } from "../generated/bulkhead";
 import { displayName } from "../model/design";
 import { setRule } from "../actions/setRule";
 import { deleteElements } from "../actions/deleteElements";
@@ -15,11 +15,31 @@ import { select } from "../actions/select";
 import { authSummary, defaultAuth } from "./policy";
 import { ListInput, Select } from "./fields";
 
-/** The model peer for a matrix key. */
-export function peerOf(key: string): Peer {
+export type Allowed = "none" | "some" | "all";
+
+/** Matrix key of a side: `internet`, `unsegmented` or the segment id. */
+export function sideKey(s: SegmentSide): string {
+  return typeof s === "string" ? s : s.segment;
+}
+
+/** The model peer for a matrix key (`unsegmented` has none: no rule can name it). */
+export function peerOf(key: string): Peer | null {
   if (key === "internet") return "internet";
-  if (key === "any") return "any";
+  if (key === "unsegmented") return null;
   return { segment: key };
+}
+
+export function allowedOf(e: SegmentMatrixEntry | undefined): Allowed {
+  if (!e || e.pairs === 0) return "none";
+  return e.pairs >= e.possible_pairs ? "all" : "some";
+}
+
+/** Rows: the internet, every segment, and `unsegmented` when used; columns: the same minus the internet. */
+export function matrixAxes(m: SegmentMatrix, design: Design): { rows: string[]; cols: string[] } {
+  const segs = (design.segments ?? []).map((s) => s.id);
+  const used = new Set(m.entries.flatMap((e) => [sideKey(e.from), sideKey(e.to)]));
+  const unseg = used.has("unsegmented") ? ["unsegmented"] : [];
+  return { rows: ["internet", ...segs, ...unseg], cols: [...segs, ...unseg] };
 }
 
 /** Rules written directly between two matrix keys (the ones the cell editor edits). */
@@ -28,30 +48,31 @@ export function rulesBetween(rules: Rule[], from: string, to: string): Rule[] {
   return rules.filter((r) => same(r.from, from) && same(r.to, to));
 }
 
-export function cellText(c: MatrixCell | undefined): string {
-  if (!c || c.allowed === "none") return "—";
-  const ports = c.ports.length ? c.ports.join(",") : "any";
-  return `${c.allowed === "all" ? "✓" : "◐"} ${ports}`;
+export function cellText(e: SegmentMatrixEntry | undefined): string {
+  const a = allowedOf(e);
+  if (!e || a === "none") return "—";
+  const ports = e.ports.some((p) => p === null) || e.ports.length === 0 ? "any" : e.ports.join(",");
+  return `${a === "all" ? "✓" : "◐"} ${ports}`;
 }
 
 export function Matrix({ app, state, view }: { app: Controller; state: AppState; view: BackendView }) {
   const [cell, setCell] = useState<{ from: string; to: string } | null>(null);
   const m = view.matrix;
-  if (!m) return <div class="panel-empty" data-testid="matrix-loading">Asking the evaluator for the matrix…</div>;
+  if (!m) return <div class="panel-empty" data-testid="matrix-loading">{view.error?.command === "matrix" ? `The matrix is not available: ${view.error.message}` : "Asking the evaluator for the matrix…"}</div>;
   const names = new Map((state.design.segments ?? []).map((s) => [s.id, displayName(s)]));
   const label = (k: string) => (k === "internet" ? "Internet" : k === "unsegmented" ? "(unsegmented)" : names.get(k) ?? k);
-  const cells = new Map(m.cells.map((c) => [`${c.from}\u0000${c.to}`, c]));
-  const targets = m.segments.filter((k) => k !== "internet");
+  const entries = new Map(m.entries.map((e) => [`${sideKey(e.from)}\u0000${sideKey(e.to)}`, e]));
+  const { rows, cols } = matrixAxes(m, state.design);
   const rules = state.design.rules ?? [];
   return (
     <div class="matrix-panel">
-      <p class="muted small">Rows call columns. ✓ everything allowed, ◐ some services or ports, — nothing (default deny). Click a cell to edit its rules.</p>
+      <p class="muted small">Rows call columns. ✓ every service pair allowed, ◐ some pairs or ports, — nothing (default deny). Click a cell to edit it.</p>
       <div class="matrix-scroll">
         <table class="matrix" data-testid="matrix">
           <thead>
             <tr>
               <th class="corner">from ↓ / to →</th>
-              {targets.map((t) => (
+              {cols.map((t) => (
                 <th key={t} title={t}>
                   {label(t)}
                 </th>
@@ -59,23 +80,26 @@ export function Matrix({ app, state, view }: { app: Controller; state: AppState;
             </tr>
           </thead>
           <tbody>
-            {m.segments.map((f) => (
+            {rows.map((f) => (
               <tr key={f}>
                 <th title={f}>{label(f)}</th>
-                {targets.map((t) => {
-                  const c = cells.get(`${f}\u0000${t}`);
-                  const active = cell?.from === f && cell.to === t;
+                {cols.map((t) => {
+                  const e = entries.get(`${f}\u0000${t}`);
+                  const a = allowedOf(e);
+                  const active = cell !== null && cell.from === f && cell.to === t;
                   return (
                     <td
                       key={t}
-                      data-testid={`matrix-cell-${f}-${t}`}
-                      data-allowed={c?.allowed ?? "none"}
-                      class={`cell cell-${c?.allowed ?? "none"}${active ? " active" : ""}`}
-                      title={c ? `${c.allowed}; ${c.auth.map(authSummary).join(", ") || "no auth"}; rules: ${c.rules.join(", ") || "none"}` : "nothing allowed"}
+                      data-testid="matrix-cell"
+                      data-from={f}
+                      data-to={t}
+                      data-allowed={a}
+                      class={`cell cell-${a}${active ? " active" : ""}`}
+                      title={e ? `${e.pairs}/${e.possible_pairs} pairs; ${e.unauthenticated ? "some need no auth" : e.auth.map(authSummary).join(", ")}` : "nothing allowed"}
                       onClick={() => setCell({ from: f, to: t })}
                     >
-                      <div>{cellText(c)}</div>
-                      {c && c.allowed !== "none" && c.auth.length ? <div class="cell-auth">{c.auth.map((a) => a.type).join("+")}</div> : null}
+                      <div>{cellText(e)}</div>
+                      {e && a !== "none" ? <div class="cell-auth">{e.unauthenticated ? "no auth" : e.auth.map((x) => x.type).join("+")}</div> : null}
                     </td>
                   );
                 })}
@@ -84,26 +108,43 @@ export function Matrix({ app, state, view }: { app: Controller; state: AppState;
           </tbody>
         </table>
       </div>
-      {cell && cell.to !== "unsegmented" ? (
-        <CellEditor app={app} from={cell.from} to={cell.to} label={label} rules={rulesBetween(rules, cell.from, cell.to)} verdict={cells.get(`${cell.from}\u0000${cell.to}`)} />
-      ) : null}
+      {cell ? <CellEditor app={app} from={cell.from} to={cell.to} label={label} rules={rulesBetween(rules, cell.from, cell.to)} entry={entries.get(`${cell.from}\u0000${cell.to}`)} /> : null}
     </div>
   );
 }
 
-function CellEditor(props: { app: Controller; from: string; to: string; label: (k: string) => string; rules: Rule[]; verdict: MatrixCell | undefined }) {
-  const { app, from, to } = props;
-  const add = (action: "allow" | "deny") => app.dispatch(setRule, { rule: { from: peerOf(from), to: peerOf(to), action, justification: null } as Omit<Rule, "id"> });
+function CellEditor(props: { app: Controller; from: string; to: string; label: (k: string) => string; rules: Rule[]; entry: SegmentMatrixEntry | undefined }) {
+  const { app, from, to, rules, entry } = props;
+  const fromPeer = peerOf(from);
+  const toPeer = peerOf(to);
+  const editable = fromPeer !== null && toPeer !== null;
+  const allows = rules.filter((r) => (r.action ?? "allow") === "allow");
+  const add = (action: "allow" | "deny") => fromPeer && toPeer && app.dispatch(setRule, { rule: { from: fromPeer, to: toPeer, action } });
+  const toggle = () => {
+    if (allows.length) app.dispatch(deleteElements, { kind: "rule", ids: allows.map((r) => r.id) });
+    else add("allow");
+  };
   return (
     <div class="cell-editor" data-testid="cell-editor">
       <h3>
         {props.label(from)} → {props.label(to)}
       </h3>
       <p class="muted small" data-testid="cell-verdict">
-        Evaluator: {props.verdict ? `${props.verdict.allowed}${props.verdict.rules.length ? ` via ${props.verdict.rules.join(", ")}` : ""}` : "nothing allowed"}
+        Evaluator: {entry && entry.pairs > 0 ? `${entry.pairs} of ${entry.possible_pairs} service pairs allowed, by ${entry.by.map((b) => (b.by === "rule" ? b.rule : `intra-segment ${b.segment}`)).join(", ")}` : "nothing allowed"}
       </p>
-      {props.rules.length === 0 ? <p class="muted">No rule between these segments.</p> : null}
-      {props.rules.map((r) => (
+      {!editable ? <p class="muted">Unsegmented services cannot be named by a segment rule: put them in a segment first.</p> : null}
+      {editable ? (
+        <div class="row">
+          <button class={allows.length ? "" : "primary"} data-testid="matrix-allow-toggle" onClick={toggle}>
+            {allows.length ? `Stop allowing (remove ${allows.length} allow rule${allows.length === 1 ? "" : "s"})` : "Allow this pair"}
+          </button>
+          <button data-testid="cell-add-deny" onClick={() => add("deny")}>
+            + deny rule
+          </button>
+        </div>
+      ) : null}
+      {editable && rules.length === 0 ? <p class="muted small">No rule written directly between these two; what the evaluator allows here comes from broader rules.</p> : null}
+      {rules.map((r) => (
         <div class="card" key={r.id} data-testid="cell-rule-row" data-rule={r.id}>
           <div class="row">
             <Select testid="cell-rule-action" value={r.action ?? "allow"} options={["allow", "deny"]} onChange={(action) => app.dispatch(setRule, { id: r.id, patch: { action } })} />
@@ -113,7 +154,14 @@ function CellEditor(props: { app: Controller; from: string; to: string; label: (
           <div class="row">
             <code>{r.id}</code>
             <span class="muted small">{authSummary(r.auth)}</span>
-            <button class="link" data-testid="cell-rule-edit" onClick={() => { app.dispatch(select, { kind: "rule", ids: [r.id] }); app.run("panelInspector"); }}>
+            <button
+              class="link"
+              data-testid="cell-rule-edit"
+              onClick={() => {
+                app.dispatch(select, { kind: "rule", ids: [r.id] });
+                app.run("panelInspector");
+              }}
+            >
               edit all fields
             </button>
             <button class="link danger" data-testid="cell-delete-rule" onClick={() => app.dispatch(deleteElements, { kind: "rule", ids: [r.id] })}>
@@ -122,14 +170,6 @@ function CellEditor(props: { app: Controller; from: string; to: string; label: (
           </div>
         </div>
       ))}
-      <div class="row">
-        <button data-testid="cell-add-allow" onClick={() => add("allow")}>
-          + allow rule
-        </button>
-        <button data-testid="cell-add-deny" onClick={() => add("deny")}>
-          + deny rule
-        </button>
-      </div>
     </div>
   );
 }

@@ -1,49 +1,53 @@
 //! Simulate a breach: pick the origin and the assumption; the canvas lights up hop by hop; this
-//! panel lists the attack paths to each crown jewel (each hop explained), the blast radius
+//! panel lists the attack paths (crown jewels first, each hop explained), the blast radius
 //! against a flat network and the choke points. Clicking a path highlights it on the canvas.
+//! Every edit re-runs the simulation (debounced) while it is on.
 
 import type { Controller } from "../controller";
 import type { AppState } from "../state";
 import type { BackendView } from "../backend";
-import type { Assumption, AttackPath, Origin, Simulation } from "../analysis";
+import type { Assumption, Hop, Simulation } from "../analysis";
+import type { Credential } from "../generated/bulkhead";
 import { displayName } from "../model/design";
 import { setSimulation } from "../actions/setSimulation";
 import { select } from "../actions/select";
+import { attackPaths } from "../canvas/simulation";
+import { explainDecision } from "./explain";
 
-export function originKey(o: Origin): string {
-  return o === "internet" ? "internet" : `service:${o.service}`;
+export function credentialText(c: Credential): string {
+  return c.type === "api_key" ? `API key \`${c.key}\`` : `JWT from ${c.issuer}${c.scopes?.length ? ` [${c.scopes.join(", ")}]` : ""}`;
 }
 
-export function parseOrigin(key: string): Origin {
-  return key.startsWith("service:") ? { service: key.slice("service:".length) } : "internet";
-}
-
-/** Crown-jewel paths first, then by length, so the worst story is on top. */
-export function sortedPaths(sim: Simulation): { path: AttackPath; index: number }[] {
-  return sim.paths.map((path, index) => ({ path, index })).sort((a, b) => Number(b.path.crown_jewel) - Number(a.path.crown_jewel) || a.path.hops.length - b.path.hops.length || a.path.target.localeCompare(b.path.target));
+/** One hop in words: why the call is open, with which stolen credentials, and what fell. */
+export function hopText(h: Hop): string {
+  const parts = [explainDecision(h.decision)];
+  if (h.stolen.length) parts.push(`using stolen ${h.stolen.map(credentialText).join(", ")}`);
+  parts.push(h.exploited ? "taken over" : "called, not taken over");
+  return parts.join("; ");
 }
 
 export function reduction(sim: Simulation): string {
-  const flat = sim.flat_blast_radius.count;
-  if (flat === 0) return "no reach on a flat network either";
-  const pct = Math.round((1 - sim.blast_radius.count / flat) * 100);
-  return pct >= 0 ? `${pct}% smaller than on a flat network` : `${-pct}% larger than on a flat network`;
+  const flat = sim.flat.blast_radius;
+  if (flat.score === 0) return "no reach on a flat network either";
+  return `${Math.round(sim.flat.reduction_pct)}% less than on a flat network (${flat.services} services, score ${flat.score})`;
 }
 
 export function Simulate({ app, state, view }: { app: Controller; state: AppState; view: BackendView }) {
   const s = state.simulation;
   const sim = s.active ? view.simulation : null;
   const services = state.design.services ?? [];
-  const name = (id: string) => (id === "internet" ? "Internet" : displayName(services.find((x) => x.id === id) ?? { id }));
+  const byId = new Map(services.map((x) => [x.id, x]));
+  const name = (id: string) => (id === "internet" ? "Internet" : displayName(byId.get(id) ?? { id }));
+  const paths = sim ? attackPaths(sim) : [];
   return (
     <div class="simulate">
       <div class="row">
         <label class="field">
           <span class="field-label">Attacker starts at</span>
-          <select data-testid="sim-origin" value={originKey(s.origin)} onChange={(e) => app.runSimulation({ origin: parseOrigin((e.target as HTMLSelectElement).value) })}>
+          <select data-testid="sim-origin" value={s.origin} onChange={(e) => app.runSimulation({ origin: (e.target as HTMLSelectElement).value })}>
             <option value="internet">the internet</option>
             {services.map((x) => (
-              <option key={x.id} value={`service:${x.id}`}>
+              <option key={x.id} value={x.id}>
                 {displayName(x)} (breached)
               </option>
             ))}
@@ -51,7 +55,7 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
         </label>
         <label class="field">
           <span class="field-label">Assumption</span>
-          <select data-testid="sim-assumption" value={s.assumption} onChange={(e) => app.runSimulation({ assumption: (e.target as HTMLSelectElement).value as Assumption })}>
+          <select data-testid="sim-assume" value={s.assumption} onChange={(e) => app.runSimulation({ assumption: (e.target as HTMLSelectElement).value as Assumption })}>
             <option value="worst">worst case (every reachable service falls)</option>
             <option value="known">known weaknesses only</option>
             <option value="probabilistic">probabilistic (most likely path)</option>
@@ -71,9 +75,14 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
           <input type="checkbox" data-testid="sim-animate" checked={s.animate} onChange={(e) => app.dispatch(setSimulation, { animate: (e.target as HTMLInputElement).checked })} /> animate hops
         </label>
       </div>
-      {s.active && !sim ? <p class="muted">{view.simulating ? "Simulating…" : "No result."}</p> : null}
+      {s.active && !sim ? <p class="muted">{view.simulating ? "Simulating…" : view.error?.command === "simulate" ? `Simulation failed: ${view.error.message}` : "No result."}</p> : null}
       {sim ? (
         <div class="sim-results" data-testid="sim-results">
+          {sim.notes.map((n, i) => (
+            <p key={i} class="muted small">
+              {n}
+            </p>
+          ))}
           <div class="stats">
             <div class="stat">
               <div class="stat-value" data-testid="sim-compromised-count">
@@ -83,9 +92,9 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
             </div>
             <div class="stat">
               <div class="stat-value" data-testid="sim-reached-count">
-                {sim.reached.length}
+                {sim.blast_radius.services}
               </div>
-              <div class="stat-label">reached, not taken</div>
+              <div class="stat-label">reached</div>
             </div>
             <div class="stat">
               <div class="stat-value" data-testid="sim-blast">
@@ -95,71 +104,97 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
             </div>
             <div class="stat">
               <div class="stat-value" data-testid="sim-flat-blast">
-                {sim.flat_blast_radius.count}
+                {sim.flat.blast_radius.score}
               </div>
               <div class="stat-label">flat network</div>
             </div>
           </div>
           <p class="small" data-testid="sim-reduction">
-            Segmentation: {sim.blast_radius.count} services ({reduction(sim)}; flat score {sim.flat_blast_radius.score}).
+            Segmentation: {reduction(sim)}.
           </p>
           <h3>Exposed data</h3>
           <div class="chips" data-testid="sim-exposed">
             {sim.exposed_data.length === 0 ? <span class="muted">none</span> : null}
             {sim.exposed_data.map((x) => (
-              <span key={x.data_class} class={`chip sens-${x.sensitivity}`}>
+              <span key={x.data_class} class={`chip sens-${x.sensitivity}`} title={`at ${x.at.join(", ")}`}>
                 {x.crown_jewel ? "★ " : ""}
                 {x.data_class}
               </span>
             ))}
           </div>
+          {sim.stolen_credentials.length ? (
+            <>
+              <h3>Stolen credentials</h3>
+              <ul class="plain small" data-testid="sim-stolen">
+                {sim.stolen_credentials.map((c, i) => (
+                  <li key={i}>
+                    {credentialText(c.credential)} from {name(c.from)}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
           <h3>Attack paths</h3>
-          {sim.paths.length === 0 ? <p class="muted">No path: the attacker stays where they started.</p> : null}
+          {paths.length === 0 ? <p class="muted">No path: the attacker stays where they started.</p> : null}
           <ol class="paths">
-            {sortedPaths(sim).map(({ path, index }) => (
-              <li
-                key={index}
-                data-testid="sim-path"
-                data-target={path.target}
-                class={`path${s.highlightedPath === index ? " active" : ""}${path.crown_jewel ? " crown" : ""}`}
-                onClick={() => app.dispatch(setSimulation, { highlightedPath: s.highlightedPath === index ? null : index })}
-              >
-                <div class="path-title">
-                  {path.crown_jewel ? "★ " : ""}
-                  {name(path.target)} <span class="muted">· {path.hops.length} hops{path.probability != null ? ` · p=${path.probability.toFixed(2)}` : ""}</span>
-                </div>
-                {s.highlightedPath === index ? (
-                  <ol class="hops">
-                    {path.hops.map((h, i) => (
-                      <li key={i} data-testid="sim-path-hop">
-                        <b>{name(h.from)}</b> → <b>{name(h.to)}</b> {h.compromised ? <span class="tag danger">taken</span> : <span class="tag">called</span>}
-                        <div class="muted small">{h.explanation}</div>
-                        {h.data.length ? <div class="small">exposes {h.data.join(", ")}</div> : null}
-                      </li>
-                    ))}
-                  </ol>
-                ) : null}
-              </li>
-            ))}
-          </ol>
-          <h3>Choke points</h3>
-          {sim.choke_points.length === 0 ? <p class="muted">None: no crown jewel is reached.</p> : null}
-          <ul class="plain" data-testid="sim-choke">
-            {sim.choke_points.map((c, i) => (
-              <li key={i}>
-                <a
-                  href="#"
-                  onClick={(e) => {
-                    e.preventDefault();
-                    if (c.by.by === "rule") app.dispatch(select, { kind: "rule", ids: [c.by.rule] });
-                    else app.dispatch(select, { kind: "segment", ids: [c.by.segment] });
-                    app.run("panelInspector");
-                  }}
+            {paths.slice(0, 300).map((p) => {
+              const active = s.highlightedPath === p.target;
+              return (
+                <li
+                  key={p.target}
+                  data-testid="sim-path"
+                  data-target={p.target}
+                  data-crown-jewel={p.crownJewel ? "true" : "false"}
+                  class={`path${active ? " active" : ""}${p.crownJewel ? " crown" : ""}`}
+                  onClick={() => app.dispatch(setSimulation, { highlightedPath: active ? null : p.target })}
                 >
-                  {name(c.from)} → {name(c.to)}
-                </a>{" "}
+                  <div class="path-title">
+                    {p.crownJewel ? "★ " : ""}
+                    {name(p.target)}{" "}
+                    <span class="muted">
+                      · {p.hops.length} hop{p.hops.length === 1 ? "" : "s"}
+                      {p.reached.compromised ? " · taken" : " · called"}
+                      {p.probability !== null ? ` · p=${p.probability.toFixed(2)}` : ""}
+                      {p.reached.exposed.length ? ` · ${p.reached.exposed.join(", ")}` : ""}
+                    </span>
+                  </div>
+                  {active ? (
+                    <ol class="hops">
+                      {p.hops.map((h, i) => (
+                        <li key={i} data-testid="sim-path-hop">
+                          <b>{name(h.from)}</b> → <b>{name(h.to)}</b> {h.exploited ? <span class="tag danger">taken</span> : <span class="tag">called</span>}
+                          <div class="muted small">{hopText(h)}</div>
+                        </li>
+                      ))}
+                    </ol>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ol>
+          {paths.length > 300 ? <p class="muted small">…and {paths.length - 300} more.</p> : null}
+          <h3>Choke points</h3>
+          {sim.choke_points.cut.length === 0 ? <p class="muted">None: no crown jewel is reached.</p> : <p class="small muted">Removing these {sim.choke_points.cut.length} allowed call{sim.choke_points.cut.length === 1 ? "" : "s"} cuts the attacker off from every crown jewel{sim.choke_points.verified ? " (verified by re-running)" : ""}.</p>}
+          <ul class="plain" data-testid="sim-choke">
+            {sim.choke_points.cut.map((c, i) => (
+              <li key={i}>
+                {name(c.from)} → {name(c.to)}{" "}
                 <span class="muted small">
-                  via {c.by.by === "rule" ? `rule ${c.by.rule}` : `intra-segment ${c.by.segment}`}; cuts {c.cuts} path{c.cuts === 1 ? "" : "s"}
+                  via{" "}
+                  {c.by.map((b, j) => (
+                    <a
+                      key={j}
+                      href="#"
+                      onClick={(e) => {
+                        e.preventDefault();
+                        if (b.by === "rule") app.dispatch(select, { kind: "rule", ids: [b.rule] });
+                        else app.dispatch(select, { kind: "segment", ids: [b.segment] });
+                        app.run("panelInspector");
+                      }}
+                    >
+                      {b.by === "rule" ? `rule ${b.rule}` : `intra-segment ${b.segment}`}{" "}
+                    </a>
+                  ))}
                 </span>
               </li>
             ))}
