@@ -19,11 +19,14 @@ struct Cli {
 enum Command {
     /// Print the JSON Schema of the design file.
     Schema,
+    /// Write configs that enforce a design (NetworkPolicy, Cilium, Istio, Kong, NGINX).
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Schema => cmd::schema::run(),
+        Command::Export(args) => cmd::export::run(args),
     }
 }
