@@ -7,8 +7,12 @@
 //!
 //! - [`model`]: the design file (services, data classes, segments, rules, flows, layout).
 //! - [`eval`]: `allowed(A → B, request)`, the evaluator, with an explanation on every decision.
+//! - [`file`]: reading design text (JSON or YAML, with locations) and writing canonical JSON.
+//! - [`schema`]: the design file's JSON Schema.
 
 pub mod eval;
+pub mod file;
 pub mod model;
+pub mod schema;
 
 pub use model::Design;
