@@ -21,6 +21,8 @@ enum Command {
     Schema,
     /// Write configs that enforce a design (NetworkPolicy, Cilium, Istio, Kong, NGINX).
     Export(cmd::export::Args),
+    /// Write a synthetic but realistic estate (the same seed gives the same file).
+    Generate(cmd::generate::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,5 +30,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Schema => cmd::schema::run(),
         Command::Export(args) => cmd::export::run(args),
+        Command::Generate(args) => cmd::generate::run(&args),
     }
 }
