@@ -1,1 +1,7 @@
+//! One module per subcommand, plus the plumbing they share in [`common`].
+
+pub mod common;
+pub mod fmt;
 pub mod schema;
+pub mod show;
+pub mod validate;

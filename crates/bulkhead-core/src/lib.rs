@@ -9,10 +9,19 @@
 //! - [`eval`]: `allowed(A → B, request)`, the evaluator, with an explanation on every decision.
 //! - [`file`]: reading design text (JSON or YAML, with locations) and writing canonical JSON.
 //! - [`schema`]: the design file's JSON Schema.
+//! - [`validate`]: every problem in a design, each with a stable code and a location.
+//! - [`diagnostic`], [`date`]: the vocabulary those share.
 
+// Diagnostics travel in `Err` on cold paths (a file that does not parse); boxing them would
+// only add noise at every call site.
+#![allow(clippy::result_large_err)]
+
+pub mod date;
+pub mod diagnostic;
 pub mod eval;
 pub mod file;
 pub mod model;
 pub mod schema;
+pub mod validate;
 
 pub use model::Design;
