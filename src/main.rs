@@ -25,6 +25,10 @@ enum Command {
     Fmt(cmd::fmt::Args),
     /// Print the JSON Schema of the design file.
     Schema,
+    /// Write configs that enforce a design (NetworkPolicy, Cilium, Istio, Kong, NGINX).
+    Export(cmd::export::Args),
+    /// Write a synthetic but realistic estate (the same seed gives the same file).
+    Generate(cmd::generate::Args),
 }
 
 fn main() -> ExitCode {
@@ -34,5 +38,7 @@ fn main() -> ExitCode {
         Command::Show(args) => cmd::show::run(&args),
         Command::Fmt(args) => cmd::fmt::run(&args),
         Command::Schema => cmd::schema::run(),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Generate(args) => cmd::generate::run(&args),
     }
 }
