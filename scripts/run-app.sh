@@ -25,7 +25,7 @@ cargo build -p bulkhead-app
 app="$ROOT/target/debug/bulkhead-app"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "error: no display (DISPLAY is unset). Run it on a desktop, or under Xvfb:" >&2
-  echo "  xvfb-run -a -s '-screen 0 1440x900x24' $app ${design:-}" >&2
+  echo "  WEBKIT_DISABLE_COMPOSITING_MODE=1 xvfb-run -a -s '-screen 0 1440x900x24' $app ${design:-}" >&2
   exit 2
 fi
 printf '\033[1m==> opening %s\033[0m\n' "${design:-a new design}"

@@ -50,6 +50,9 @@ if [ -z "$PORT" ]; then
   done
 fi
 export TAURI_DRIVER_PORT=$PORT
+# Xvfb has no GPU: WebKitGTK's accelerated compositing then paints the first frame and never
+# updates the window (the DOM changes, the screen does not). Software painting shows every frame.
+export WEBKIT_DISABLE_COMPOSITING_MODE=${WEBKIT_DISABLE_COMPOSITING_MODE:-1}
 export BULKHEAD_APP_DATA="${BULKHEAD_APP_DATA:-$WORK/app-data}"
 "$DRIVER" --port "$PORT" --native-port "$((PORT + 1))" >"$WORK/tauri-driver.log" 2>&1 &
 DPID=$!

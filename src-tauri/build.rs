@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "analyze",
     "simulate",
     "matrix",
+    "rule_docs",
     "why",
     // commands/export.rs
     "export_targets",

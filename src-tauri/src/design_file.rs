@@ -1,34 +1,74 @@
-//! Reading and writing design files for the app, through the foundation's parser, validator
-//! and atomic store.
+//! Reading and writing design files for the app: `bulkhead-store` reads (size-capped, UTF-8
+//! checked) and saves atomically; `bulkhead_core::validate` parses, validates and locates every
+//! problem at line:column.
 
 use std::path::Path;
 
 use bulkhead_core::Design;
+use bulkhead_core::date::Date;
+use bulkhead_core::diagnostic::Diagnostic;
+use bulkhead_core::validate;
+use bulkhead_store::StoreError;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 
-/// Reads, parses and validates a design file. Errors carry every diagnostic.
-pub fn read(path: &Path) -> IpcResult<(Design, Vec<serde_json::Value>)> {
-    let text = std::fs::read_to_string(path).map_err(|e| IpcError::io("cannot read", path, &e))?;
-    match serde_json::from_str::<Design>(&text) {
-        Ok(design) => Ok((design, Vec::new())),
-        Err(e) => Err(IpcError::new(
+/// Reads, parses and validates a design file. A file with errors is an `invalid_design` error
+/// carrying every diagnostic (errors and warnings, located); a valid one comes back with its
+/// warnings.
+pub fn read(path: &Path) -> IpcResult<(Design, Vec<Diagnostic>)> {
+    let text = bulkhead_store::read_text(path).map_err(store_error)?;
+    let report = validate::check_text(&text, &options());
+    let errors = report.errors();
+    match report.design {
+        Some(design) if errors == 0 => Ok((design, report.diagnostics)),
+        _ => Err(IpcError::new(
             ErrorCode::InvalidDesign,
-            format!("`{}` is not a valid design", path.display()),
+            format!(
+                "`{}` is not a valid design: {errors} error{}",
+                path.display(),
+                if errors == 1 { "" } else { "s" }
+            ),
         )
-        .with_diagnostics(vec![serde_json::json!({
-            "severity": "error",
-            "message": e.to_string(),
-            "line": e.line(),
-            "column": e.column(),
-        })])),
+        .with_diagnostics(report.diagnostics)),
     }
 }
 
-/// Saves `design` to `path` in canonical form, atomically.
+/// Every problem in a design held in memory (no locations: there is no text).
+pub fn check(design: &Design) -> Vec<Diagnostic> {
+    validate::validate(design, &options())
+}
+
+/// Saves `design` to `path` in canonical form, atomically, keeping the previous version.
 pub fn write(path: &Path, design: &Design) -> IpcResult<()> {
-    let mut json = serde_json::to_string_pretty(design)
-        .map_err(|e| IpcError::new(ErrorCode::Internal, e.to_string()))?;
-    json.push('\n');
-    crate::atomic::write(path, json.as_bytes())
+    bulkhead_store::save(path, design).map_err(store_error)
+}
+
+/// Writes the app's own small files (recent list, recovery) with the same atomic save.
+pub fn write_own(path: &Path, bytes: &[u8]) -> IpcResult<()> {
+    bulkhead_store::save_bytes(path, bytes, bulkhead_store::SaveOptions { backup: false })
+        .map_err(store_error)
+}
+
+fn options() -> validate::Options {
+    validate::Options {
+        today: Some(today()),
+    }
+}
+
+/// Today (UTC) for expired-exception warnings; the core never reads the clock itself.
+fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date::from_unix_days((secs / 86_400) as i64)
+}
+
+fn store_error(e: StoreError) -> IpcError {
+    let code = match e.code() {
+        "not-found" => ErrorCode::NotFound,
+        "too-large" => ErrorCode::TooLarge,
+        "not-utf8" | "is-directory" => ErrorCode::InvalidInput,
+        _ => ErrorCode::Io,
+    };
+    IpcError::new(code, e.to_string())
 }

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use bulkhead_core::diagnostic::Diagnostic;
 use serde::Serialize;
 
 /// What went wrong, as a stable machine-readable tag. Listed in `docs/ipc.md`.
@@ -36,9 +37,9 @@ pub enum ErrorCode {
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
-    /// The validator's diagnostics, serialized as the core crate defines them.
+    /// The validator's diagnostics (`bulkhead_core::diagnostic::Diagnostic`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub diagnostics: Option<Vec<serde_json::Value>>,
+    pub diagnostics: Option<Vec<Diagnostic>>,
 }
 
 impl IpcError {
@@ -66,11 +67,13 @@ impl IpcError {
     pub fn not_available(command: &str, backend: &str) -> Self {
         IpcError::new(
             ErrorCode::NotAvailable,
-            format!("`{command}` is not available yet: it needs {backend}, which this build does not have"),
+            format!(
+                "`{command}` is not available yet: it needs {backend}, which this build does not have"
+            ),
         )
     }
 
-    pub fn with_diagnostics(mut self, diagnostics: Vec<serde_json::Value>) -> Self {
+    pub fn with_diagnostics(mut self, diagnostics: Vec<Diagnostic>) -> Self {
         self.diagnostics = Some(diagnostics);
         self
     }
@@ -98,11 +101,13 @@ mod tests {
             serde_json::to_value(&plain).unwrap(),
             serde_json::json!({"code": "invalid_input", "message": "bad `x`"})
         );
-        let with = IpcError::new(ErrorCode::InvalidDesign, "2 problems")
-            .with_diagnostics(vec![serde_json::json!({"message": "m"})]);
+        let with = IpcError::new(ErrorCode::InvalidDesign, "1 error")
+            .with_diagnostics(vec![Diagnostic::error("unknown-id", "/rules/0/to", "m")]);
         assert_eq!(
             serde_json::to_value(&with).unwrap(),
-            serde_json::json!({"code": "invalid_design", "message": "2 problems", "diagnostics": [{"message": "m"}]})
+            serde_json::json!({"code": "invalid_design", "message": "1 error", "diagnostics": [
+                {"severity": "error", "code": "unknown-id", "message": "m", "pointer": "/rules/0/to"}
+            ]})
         );
     }
 }

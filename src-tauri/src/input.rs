@@ -59,8 +59,8 @@ pub fn design_file_to_read(raw: &str) -> IpcResult<PathBuf> {
     let canonical = path
         .canonicalize()
         .map_err(|e| IpcError::io("cannot open", &path, &e))?;
-    let meta = std::fs::metadata(&canonical)
-        .map_err(|e| IpcError::io("cannot open", &canonical, &e))?;
+    let meta =
+        std::fs::metadata(&canonical).map_err(|e| IpcError::io("cannot open", &canonical, &e))?;
     if !meta.is_file() {
         return Err(IpcError::invalid_input(format!(
             "`{}` is not a file",
@@ -141,7 +141,9 @@ pub fn design(value: serde_json::Value) -> IpcResult<Design> {
     if elements > MAX_DESIGN_ELEMENTS {
         return Err(IpcError::new(
             ErrorCode::TooLarge,
-            format!("the design has {elements} elements; the app accepts up to {MAX_DESIGN_ELEMENTS}"),
+            format!(
+                "the design has {elements} elements; the app accepts up to {MAX_DESIGN_ELEMENTS}"
+            ),
         ));
     }
     serde_json::from_value(value).map_err(|e| {
@@ -153,7 +155,14 @@ pub fn design(value: serde_json::Value) -> IpcResult<Design> {
 }
 
 fn count_elements(value: &serde_json::Value) -> usize {
-    const LISTS: &[&str] = &["services", "segments", "rules", "flows", "data_classes", "triage"];
+    const LISTS: &[&str] = &[
+        "services",
+        "segments",
+        "rules",
+        "flows",
+        "data_classes",
+        "triage",
+    ];
     LISTS
         .iter()
         .filter_map(|k| value.get(*k).and_then(|v| v.as_array()))
@@ -187,7 +196,10 @@ pub fn bounded_list<T>(field: &str, list: Vec<T>, max: usize) -> IpcResult<Vec<T
     if list.len() > max {
         return Err(IpcError::new(
             ErrorCode::TooLarge,
-            format!("`{field}` has {} entries; at most {max} are accepted", list.len()),
+            format!(
+                "`{field}` has {} entries; at most {max} are accepted",
+                list.len()
+            ),
         ));
     }
     Ok(list)
@@ -212,33 +224,16 @@ pub fn short_text<'a>(field: &str, raw: &'a str, max: usize) -> IpcResult<&'a st
     Ok(raw)
 }
 
-/// The candidate closest to `input` by edit distance, if it is close enough to be a typo.
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    // Inputs longer than this are not typos of an id; skip the quadratic distance.
-    if input.len() > 128 {
+/// The candidate closest to `input`, if it is close enough to be a typo. Inputs longer than an
+/// id can be are not typos; skipping them keeps the edit distance cheap on hostile input.
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    if input.len() > 256 {
         return None;
     }
-    candidates
-        .into_iter()
-        .filter(|c| c.len() <= 128)
-        .map(|c| (edit_distance(input, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(input.len()) / 3).max(1))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
+    bulkhead_core::diagnostic::did_you_mean(input, candidates)
 }
 
 #[cfg(test)]
@@ -247,13 +242,22 @@ mod tests {
 
     #[test]
     fn relative_and_empty_paths_are_refused() {
-        assert_eq!(absolute_path("path", "").unwrap_err().code, ErrorCode::InvalidInput);
+        assert_eq!(
+            absolute_path("path", "").unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
         let e = absolute_path("path", "examples/x.json").unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(e.message.contains("absolute"), "{}", e.message);
         let long = format!("/{}", "a".repeat(MAX_PATH_BYTES));
-        assert_eq!(absolute_path("path", &long).unwrap_err().code, ErrorCode::TooLarge);
-        assert_eq!(absolute_path("path", "/a\0b").unwrap_err().code, ErrorCode::InvalidInput);
+        assert_eq!(
+            absolute_path("path", &long).unwrap_err().code,
+            ErrorCode::TooLarge
+        );
+        assert_eq!(
+            absolute_path("path", "/a\0b").unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
     }
 
     #[test]
@@ -271,14 +275,18 @@ mod tests {
 
         let missing = dir.path().join("missing.json");
         assert_eq!(
-            design_file_to_read(missing.to_str().unwrap()).unwrap_err().code,
+            design_file_to_read(missing.to_str().unwrap())
+                .unwrap_err()
+                .code,
             ErrorCode::NotFound
         );
 
         let folder = dir.path().join("folder.json");
         std::fs::create_dir(&folder).unwrap();
         assert_eq!(
-            design_file_to_read(folder.to_str().unwrap()).unwrap_err().code,
+            design_file_to_read(folder.to_str().unwrap())
+                .unwrap_err()
+                .code,
             ErrorCode::InvalidInput
         );
     }
@@ -290,23 +298,30 @@ mod tests {
         assert_eq!(design_file_to_write(ok.to_str().unwrap()).unwrap(), ok);
         let yaml = dir.path().join("new.yaml");
         assert_eq!(
-            design_file_to_write(yaml.to_str().unwrap()).unwrap_err().code,
+            design_file_to_write(yaml.to_str().unwrap())
+                .unwrap_err()
+                .code,
             ErrorCode::InvalidInput
         );
         let no_dir = dir.path().join("nope").join("x.json");
         assert_eq!(
-            design_file_to_write(no_dir.to_str().unwrap()).unwrap_err().code,
+            design_file_to_write(no_dir.to_str().unwrap())
+                .unwrap_err()
+                .code,
             ErrorCode::NotFound
         );
     }
 
     #[test]
     fn enum_strings_are_checked_with_did_you_mean() {
-        assert_eq!(one_of("assume", "worst", &["worst", "known", "probabilistic"]).unwrap(), "worst");
-        let e = one_of("assume", "wrost", &["worst", "known", "probabilistic"]).unwrap_err();
+        assert_eq!(
+            one_of("assume", "worst", &["worst", "known", "probabilistic"]).unwrap(),
+            "worst"
+        );
+        let e = one_of("assume", "worstt", &["worst", "known", "probabilistic"]).unwrap_err();
         assert_eq!(
             e.message,
-            "`assume` must be one of `worst`, `known`, `probabilistic`, got `wrost`; did you mean `worst`?"
+            "`assume` must be one of `worst`, `known`, `probabilistic`, got `worstt`; did you mean `worst`?"
         );
     }
 
@@ -324,8 +339,17 @@ mod tests {
 
     #[test]
     fn lists_and_text_are_bounded() {
-        assert_eq!(bounded_list("targets", vec![1, 2, 3], 2).unwrap_err().code, ErrorCode::TooLarge);
-        assert_eq!(short_text("origin", "a\nb", 10).unwrap_err().code, ErrorCode::InvalidInput);
-        assert_eq!(short_text("origin", "abc", 2).unwrap_err().code, ErrorCode::TooLarge);
+        assert_eq!(
+            bounded_list("targets", vec![1, 2, 3], 2).unwrap_err().code,
+            ErrorCode::TooLarge
+        );
+        assert_eq!(
+            short_text("origin", "a\nb", 10).unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        assert_eq!(
+            short_text("origin", "abc", 2).unwrap_err().code,
+            ErrorCode::TooLarge
+        );
     }
 }

@@ -13,7 +13,6 @@ pub mod error;
 pub mod input;
 pub mod session;
 
-mod atomic;
 mod design_file;
 
 use std::path::PathBuf;
@@ -97,6 +96,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
             commands::analysis::analyze,
             commands::analysis::simulate,
             commands::analysis::matrix,
+            commands::analysis::rule_docs,
             commands::analysis::why,
             commands::export::export_targets,
             commands::export::export_preview,
@@ -108,8 +108,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
 
 /// Starts the desktop app.
 pub fn run() {
-    let result = run_app(tauri::Builder::default(), Launch::from_env())
-        .run(tauri::generate_context!());
+    let result =
+        run_app(tauri::Builder::default(), Launch::from_env()).run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("error: bulkhead-app could not start: {e}");
         std::process::exit(1);

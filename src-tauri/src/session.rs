@@ -186,7 +186,7 @@ impl Session {
     fn write_own_file(&self, path: &Path, bytes: &[u8]) -> IpcResult<()> {
         std::fs::create_dir_all(&self.data_dir)
             .map_err(|e| IpcError::io("cannot create the app data folder", &self.data_dir, &e))?;
-        crate::atomic::write(path, bytes)
+        crate::design_file::write_own(path, bytes)
     }
 }
 
@@ -258,7 +258,10 @@ mod tests {
         assert_eq!(recent[0], files[5].to_string_lossy());
         assert_eq!(recent[1], files[11].to_string_lossy());
         std::fs::remove_file(&files[11]).unwrap();
-        assert!(!s.recent_files().contains(&files[11].to_string_lossy().into_owned()));
+        assert!(
+            !s.recent_files()
+                .contains(&files[11].to_string_lossy().into_owned())
+        );
     }
 
     #[test]
@@ -266,7 +269,8 @@ mod tests {
         let (_dir, s) = session();
         assert_eq!(s.recovery().unwrap(), None);
         let design = Design::new("draft");
-        s.autosave(design.clone(), Some("/x/a.json".into()), 42).unwrap();
+        s.autosave(design.clone(), Some("/x/a.json".into()), 42)
+            .unwrap();
         let r = s.recovery().unwrap().unwrap();
         assert_eq!(r.design, design);
         assert_eq!(r.path.as_deref(), Some("/x/a.json"));
@@ -290,7 +294,10 @@ mod tests {
     fn close_needs_confirmation_only_when_dirty_and_not_approved() {
         let (_dir, s) = session();
         assert!(!s.close_needs_confirmation());
-        s.set_document(Document { path: None, dirty: true });
+        s.set_document(Document {
+            path: None,
+            dirty: true,
+        });
         assert!(s.close_needs_confirmation());
         s.approve_close();
         assert!(!s.close_needs_confirmation());

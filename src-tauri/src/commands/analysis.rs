@@ -2,7 +2,9 @@
 //! matrix and the evaluator's explanation of one call. All of it is computed by
 //! `bulkhead-core`; this module only checks arguments and passes results through.
 
-use bulkhead_core::eval::{Caller, Decision, Evaluator, Request};
+use bulkhead_core::diagnostic::Diagnostic;
+use bulkhead_core::eval::{Caller, Decision, Evaluator, Explanation, Request};
+use bulkhead_core::matrix::{Matrix, SegmentMatrix};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{IpcError, IpcResult};
@@ -20,10 +22,12 @@ pub struct RequestArg {
     pub path: Option<String>,
 }
 
+/// Every validation problem of the design being edited (JSON pointers; no line:column, as
+/// there is no text).
 #[tauri::command]
-pub async fn validate(design: serde_json::Value) -> IpcResult<Vec<serde_json::Value>> {
-    let _ = input::design(design)?;
-    Err(IpcError::not_available("validate", "the validator (`bulkhead_core::validate`)"))
+pub async fn validate(design: serde_json::Value) -> IpcResult<Vec<Diagnostic>> {
+    let design = input::design(design)?;
+    Ok(crate::design_file::check(&design))
 }
 
 /// The evaluator's decision on one flow of the design.
@@ -65,13 +69,19 @@ pub async fn flow_verdicts(design: serde_json::Value) -> IpcResult<Vec<FlowVerdi
 #[tauri::command]
 pub async fn findings(design: serde_json::Value) -> IpcResult<serde_json::Value> {
     let _ = input::design(design)?;
-    Err(IpcError::not_available("findings", "the findings (`bulkhead_core`)"))
+    Err(IpcError::not_available(
+        "findings",
+        "the findings (`bulkhead_core`)",
+    ))
 }
 
 #[tauri::command]
 pub async fn analyze(design: serde_json::Value) -> IpcResult<serde_json::Value> {
     let _ = input::design(design)?;
-    Err(IpcError::not_available("analyze", "the analysis engine (`bulkhead_core`)"))
+    Err(IpcError::not_available(
+        "analyze",
+        "the analysis engine (`bulkhead_core`)",
+    ))
 }
 
 #[tauri::command]
@@ -83,27 +93,56 @@ pub async fn simulate(
     let design = input::design(design)?;
     check_caller(&design, "origin", &origin)?;
     input::one_of("assume", &assume, &["worst", "known", "probabilistic"])?;
-    Err(IpcError::not_available("simulate", "the breach simulation (`bulkhead_core`)"))
+    Err(IpcError::not_available(
+        "simulate",
+        "the breach simulation (`bulkhead_core`)",
+    ))
+}
+
+/// The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum MatrixResult {
+    Service(Matrix),
+    Segment(SegmentMatrix),
+}
+
+pub fn allowed_matrix(design: &bulkhead_core::Design, by: &str) -> IpcResult<MatrixResult> {
+    let by = input::one_of("by", by, &["segment", "service"])?;
+    let evaluator = Evaluator::new(design);
+    let m = bulkhead_core::matrix::matrix(&evaluator);
+    Ok(match by {
+        "service" => MatrixResult::Service(m),
+        _ => MatrixResult::Segment(bulkhead_core::matrix::by_segment(&evaluator, &m)),
+    })
 }
 
 #[tauri::command]
-pub async fn matrix(design: serde_json::Value, by: String) -> IpcResult<serde_json::Value> {
-    let _ = input::design(design)?;
-    input::one_of("by", &by, &["segment", "service"])?;
-    Err(IpcError::not_available("matrix", "the allowed matrix (`bulkhead_core`)"))
+pub async fn matrix(design: serde_json::Value, by: String) -> IpcResult<MatrixResult> {
+    let design = input::design(design)?;
+    allowed_matrix(&design, &by)
 }
 
-/// The evaluator's decision on `from → to` for `request`, with its explanation.
+#[tauri::command]
+pub async fn rule_docs() -> IpcResult<serde_json::Value> {
+    Err(IpcError::not_available(
+        "rule_docs",
+        "the findings (`bulkhead_core::findings`)",
+    ))
+}
+
+/// The evaluator's explanation of `from → to` for `request`: the decision, the decision with
+/// the required credentials, both sides' segments and every grant.
 pub fn explain(
     design: &bulkhead_core::Design,
     from: &str,
     to: &str,
     request: RequestArg,
-) -> IpcResult<Decision> {
+) -> IpcResult<Explanation> {
     let caller = check_caller(design, "from", from)?;
     check_service(design, "to", to)?;
     let request = check_request(request)?;
-    Ok(Evaluator::new(design).allowed(&caller, to, &request))
+    Ok(Evaluator::new(design).explain(&caller, to, &request))
 }
 
 #[tauri::command]
@@ -112,7 +151,7 @@ pub async fn why(
     from: String,
     to: String,
     request: Option<RequestArg>,
-) -> IpcResult<Decision> {
+) -> IpcResult<Explanation> {
     let design = input::design(design)?;
     explain(&design, &from, &to, request.unwrap_or_default())
 }
@@ -217,15 +256,35 @@ mod tests {
     #[test]
     fn why_checks_ids_with_did_you_mean_and_request_fields() {
         let d = design();
-        let e = explain(&d, "wbe", "db", RequestArg::default()).unwrap_err();
+        let e = explain(&d, "webb", "db", RequestArg::default()).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(e.message.ends_with("did you mean `web`?"), "{}", e.message);
-        let bad_port = RequestArg { port: Some(0), ..Default::default() };
-        assert_eq!(explain(&d, "web", "db", bad_port).unwrap_err().code, ErrorCode::InvalidInput);
-        let bad_method = RequestArg { method: Some("get".into()), ..Default::default() };
-        assert_eq!(explain(&d, "web", "db", bad_method).unwrap_err().code, ErrorCode::InvalidInput);
-        let ok = RequestArg { port: Some(5432), ..Default::default() };
-        assert!(explain(&d, "web", "db", ok).unwrap().is_allowed());
-        assert!(!explain(&d, "internet", "db", RequestArg::default()).unwrap().is_allowed());
+        let bad_port = RequestArg {
+            port: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(
+            explain(&d, "web", "db", bad_port).unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        let bad_method = RequestArg {
+            method: Some("get".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            explain(&d, "web", "db", bad_method).unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        let ok = RequestArg {
+            port: Some(5432),
+            ..Default::default()
+        };
+        assert!(explain(&d, "web", "db", ok).unwrap().decision.is_allowed());
+        assert!(
+            !explain(&d, "internet", "db", RequestArg::default())
+                .unwrap()
+                .decision
+                .is_allowed()
+        );
     }
 }

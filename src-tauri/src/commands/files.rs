@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use bulkhead_core::Design;
+use bulkhead_core::diagnostic::Diagnostic;
 use serde::Serialize;
 use tauri::{Runtime, State, Window};
 
@@ -18,8 +19,8 @@ pub struct Opened {
     /// Canonical absolute path of the file.
     pub path: String,
     pub design: Design,
-    /// Warnings from validation (e.g. expired exceptions). Empty when clean.
-    pub diagnostics: Vec<serde_json::Value>,
+    /// Warnings from validation (e.g. expired exceptions), located. Empty when clean.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Where a design was saved.
@@ -132,9 +133,12 @@ pub async fn document_state<R: Runtime>(
     let document = Document { path, dirty };
     let title = document.title();
     session.set_document(document);
-    window
-        .set_title(&title)
-        .map_err(|e| IpcError::new(crate::error::ErrorCode::Internal, format!("cannot set the window title: {e}")))?;
+    window.set_title(&title).map_err(|e| {
+        IpcError::new(
+            crate::error::ErrorCode::Internal,
+            format!("cannot set the window title: {e}"),
+        )
+    })?;
     Ok(title)
 }
 
@@ -142,18 +146,28 @@ pub async fn document_state<R: Runtime>(
 /// event). Closes the window without asking again and drops the recovery file, because
 /// discarding the changes was the user's choice.
 #[tauri::command]
-pub async fn confirm_close<R: Runtime>(window: Window<R>, session: State<'_, Session>) -> IpcResult<()> {
+pub async fn confirm_close<R: Runtime>(
+    window: Window<R>,
+    session: State<'_, Session>,
+) -> IpcResult<()> {
     session.approve_close();
     session.discard_recovery()?;
-    window
-        .destroy()
-        .map_err(|e| IpcError::new(crate::error::ErrorCode::Internal, format!("cannot close the window: {e}")))
+    window.destroy().map_err(|e| {
+        IpcError::new(
+            crate::error::ErrorCode::Internal,
+            format!("cannot close the window: {e}"),
+        )
+    })
 }
 
 /// Resolves a command-line design path against the working directory the app was started in.
 pub fn resolve_cli_path(arg: &str, cwd: &Path) -> PathBuf {
     let p = Path::new(arg);
-    if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) }
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        cwd.join(p)
+    }
 }
 
 #[cfg(test)]
@@ -177,9 +191,18 @@ mod tests {
         });
         s.autosave(design.clone(), None, 1).unwrap();
 
-        let saved = save(&s, path.to_str().unwrap(), serde_json::to_value(&design).unwrap()).unwrap();
+        let saved = save(
+            &s,
+            path.to_str().unwrap(),
+            serde_json::to_value(&design).unwrap(),
+        )
+        .unwrap();
         assert_eq!(saved.path, path.to_string_lossy());
-        assert_eq!(s.recovery().unwrap(), None, "a save makes the recovery file stale");
+        assert_eq!(
+            s.recovery().unwrap(),
+            None,
+            "a save makes the recovery file stale"
+        );
 
         let opened = open(&s, path.to_str().unwrap()).unwrap();
         assert_eq!(opened.design, design);
@@ -196,12 +219,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = session(dir.path());
         let path = dir.path().join("broken.bulkhead.json");
-        std::fs::write(&path, "{\n  \"format\": \"bulkhead/1\",\n  \"services\": [\n").unwrap();
+        std::fs::write(
+            &path,
+            "{\n  \"format\": \"bulkhead/1\",\n  \"services\": [\n",
+        )
+        .unwrap();
         let e = open(&s, path.to_str().unwrap()).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidDesign);
         let diagnostics = e.diagnostics.expect("diagnostics");
         assert!(!diagnostics.is_empty());
-        assert!(s.recent_files().is_empty(), "a file that failed to open is not remembered");
+        assert!(
+            s.recent_files().is_empty(),
+            "a file that failed to open is not remembered"
+        );
     }
 
     #[test]
@@ -227,6 +257,9 @@ mod tests {
             resolve_cli_path("examples/a.json", cwd),
             PathBuf::from("/work/repo/examples/a.json")
         );
-        assert_eq!(resolve_cli_path("/abs/a.json", cwd), PathBuf::from("/abs/a.json"));
+        assert_eq!(
+            resolve_cli_path("/abs/a.json", cwd),
+            PathBuf::from("/abs/a.json")
+        );
     }
 }

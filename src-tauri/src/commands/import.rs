@@ -21,7 +21,9 @@ pub enum Source {
 fn check_sources(sources: Vec<Source>) -> IpcResult<Vec<Source>> {
     let sources = input::bounded_list("sources", sources, MAX_SOURCES)?;
     if sources.is_empty() {
-        return Err(IpcError::invalid_input("`sources` is empty: pick files, a folder or a URL"));
+        return Err(IpcError::invalid_input(
+            "`sources` is empty: pick files, a folder or a URL",
+        ));
     }
     for s in &sources {
         match s {
@@ -57,7 +59,10 @@ pub async fn import_preview(
 ) -> IpcResult<serde_json::Value> {
     let _ = input::design(design)?;
     let _ = check_sources(sources)?;
-    Err(IpcError::not_available("import_preview", "the importers (`bulkhead-import`)"))
+    Err(IpcError::not_available(
+        "import_preview",
+        "the importers (`bulkhead-import`)",
+    ))
 }
 
 #[tauri::command]
@@ -69,5 +74,8 @@ pub async fn import_apply(
     let _ = input::design(design)?;
     let _ = check_sources(sources)?;
     let _ = accept_proposal;
-    Err(IpcError::not_available("import_apply", "the importers (`bulkhead-import`)"))
+    Err(IpcError::not_available(
+        "import_apply",
+        "the importers (`bulkhead-import`)",
+    ))
 }
