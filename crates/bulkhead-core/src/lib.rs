@@ -11,18 +11,21 @@
 //! - [`schema`]: the design file's JSON Schema.
 //! - [`matrix`]: the evaluator's whole answer at L4, which the exporters' proofs compare against.
 //! - [`generate`]: deterministic synthetic estates for benchmarks, tests and demos.
+//! - [`reach`]: the evaluator's L4 answer compiled into a graph for simulation and analysis.
 //! - [`simulate`]: breach simulation from the internet or a breached service.
 //! - [`analysis`]: every origin's blast radius, worst first, and the findings.
 //! - [`findings`]: one rule per file, each with its documentation.
 //! - [`report`]: the result types the CLI and the app serialize, and their JSON Schema.
 
 pub mod analysis;
+pub mod bits;
 pub mod eval;
 pub mod file;
 pub mod findings;
 pub mod generate;
 pub mod matrix;
 pub mod model;
+pub mod reach;
 pub mod report;
 pub mod schema;
 pub mod simulate;
