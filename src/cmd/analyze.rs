@@ -11,7 +11,8 @@ use bulkhead_core::findings::{Severity, catalog};
 use bulkhead_core::model::TriageStatus;
 use serde_json::json;
 
-use super::design_arg::{load, print_json, today};
+use super::common::{OutputFormat, load_valid, today};
+use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -26,7 +27,8 @@ pub struct Args {
     pub design: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Date to check exception expiry against (`YYYY-MM-DD`); default today (UTC).
+    /// Date to check exception expiry against (`YYYY-MM-DD`); default `BULKHEAD_TODAY` or
+    /// today (UTC).
     #[arg(long)]
     pub today: Option<String>,
     /// Show only the N worst origins in the text table (0: all).
@@ -35,26 +37,35 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let design = match load(&args.design) {
-        Ok(d) => d,
-        Err((code, msg)) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(code);
-        }
+    let design = match load_valid(
+        &args.design,
+        if args.format == Format::Text {
+            OutputFormat::Human
+        } else {
+            OutputFormat::Json
+        },
+    ) {
+        Ok(loaded) => loaded.design,
+        Err(code) => return code,
     };
     if let Some(t) = &args.today
-        && !valid_date(t)
+        && bulkhead_core::date::Date::parse(t).is_none()
     {
         eprintln!("error: `--today` must be a date like `2026-11-28`, not `{t}`");
         return ExitCode::from(2);
     }
-    let eval = Evaluator::new(&design);
-    let analysis = analyze(
-        &eval,
-        &AnalyzeOptions {
-            today: Some(args.today.clone().unwrap_or_else(today)),
+    let today = match &args.today {
+        Some(t) => t.clone(),
+        None => match today() {
+            Ok(d) => d.to_string(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
         },
-    );
+    };
+    let eval = Evaluator::new(&design);
+    let analysis = analyze(&eval, &AnalyzeOptions { today: Some(today) });
     let code = match args.format {
         Format::Json => print_json(&analysis),
         Format::Sarif => print_json(&sarif(&analysis, &args.design)),
@@ -71,16 +82,6 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-fn valid_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn severity_label(s: Severity) -> &'static str {

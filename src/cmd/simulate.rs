@@ -9,7 +9,8 @@ use std::process::ExitCode;
 use bulkhead_core::eval::{Caller, Evaluator};
 use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation, simulate};
 
-use super::design_arg::{load, print_json};
+use super::common::{OutputFormat, load_valid};
+use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -42,12 +43,16 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let design = match load(&args.design) {
-        Ok(d) => d,
-        Err((code, msg)) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(code);
-        }
+    let design = match load_valid(
+        &args.design,
+        if args.format == Format::Json {
+            OutputFormat::Json
+        } else {
+            OutputFormat::Human
+        },
+    ) {
+        Ok(loaded) => loaded.design,
+        Err(code) => return code,
     };
     let eval = Evaluator::new(&design);
     let assumption = match args.assume {

@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use bulkhead_core::eval::{Caller, Evaluator, Explanation, Request};
 use bulkhead_core::simulate::did_you_mean;
 
-use super::design_arg::{load, print_json};
+use super::common::{OutputFormat, load_valid};
+use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -36,12 +37,16 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let design = match load(&args.design) {
-        Ok(d) => d,
-        Err((code, msg)) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(code);
-        }
+    let design = match load_valid(
+        &args.design,
+        if args.format == Format::Json {
+            OutputFormat::Json
+        } else {
+            OutputFormat::Human
+        },
+    ) {
+        Ok(loaded) => loaded.design,
+        Err(code) => return code,
     };
     let ids = || design.services.iter().map(|s| s.id.as_str());
     for (what, id, internet_ok) in [("caller", &args.from, true), ("target", &args.to, false)] {
