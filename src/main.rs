@@ -17,6 +17,12 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Check designs and report every problem, with locations.
+    Validate(cmd::validate::Args),
+    /// Summarize a design: segments as a tree with their services, rules, data classes.
+    Show(cmd::show::Args),
+    /// Rewrite designs in canonical form (or check that they are).
+    Fmt(cmd::fmt::Args),
     /// Print the JSON Schema of the design file.
     Schema,
     /// Write configs that enforce a design (NetworkPolicy, Cilium, Istio, Kong, NGINX).
@@ -28,6 +34,9 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Validate(args) => cmd::validate::run(&args),
+        Command::Show(args) => cmd::show::run(&args),
+        Command::Fmt(args) => cmd::fmt::run(&args),
         Command::Schema => cmd::schema::run(),
         Command::Export(args) => cmd::export::run(args),
         Command::Generate(args) => cmd::generate::run(&args),

@@ -9,6 +9,8 @@
 //! - [`eval`]: `allowed(A → B, request)`, the evaluator, with an explanation on every decision.
 //! - [`file`]: reading design text (JSON or YAML, with locations) and writing canonical JSON.
 //! - [`schema`]: the design file's JSON Schema.
+//! - [`validate`]: every problem in a design, each with a stable code and a location.
+//! - [`diagnostic`], [`date`]: the vocabulary those share.
 //! - [`matrix`]: the evaluator's whole answer at L4, which the exporters' proofs compare against.
 //! - [`generate`]: deterministic synthetic estates for benchmarks, tests and demos.
 //! - [`simulate`]: breach simulation from the internet or a breached service.
@@ -16,7 +18,13 @@
 //! - [`findings`]: one rule per file, each with its documentation.
 //! - [`report`]: the result types the CLI and the app serialize, and their JSON Schema.
 
+// Diagnostics travel in `Err` on cold paths (a file that does not parse); boxing them would
+// only add noise at every call site.
+#![allow(clippy::result_large_err)]
+
 pub mod analysis;
+pub mod date;
+pub mod diagnostic;
 pub mod eval;
 pub mod file;
 pub mod findings;
@@ -26,5 +34,6 @@ pub mod model;
 pub mod report;
 pub mod schema;
 pub mod simulate;
+pub mod validate;
 
 pub use model::Design;
