@@ -256,7 +256,7 @@ function BrokenFile({ app, path, diagnostics }: { app: Controller; path: string;
 }
 
 export function lineCol(d: Diagnostic): string {
-  return d.line ? `${d.line}:${d.column ?? 1}` : "—";
+  return d.location ? `${d.location.line}:${d.location.column}` : "—";
 }
 
 function DiagnosticsTable({ diagnostics }: { diagnostics: Diagnostic[] }) {

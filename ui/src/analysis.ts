@@ -30,18 +30,26 @@ export type {
   Simulation,
 } from "./generated/analysis";
 
-/** One validation problem, pointing into the file (`bulkhead_core` validator, no schema yet). */
+/** Where a diagnostic's pointer is in the source text (`bulkhead_core::diagnostic::Location`). */
+export interface Location {
+  /** 1-based. */
+  line: number;
+  column: number;
+  offset: number;
+  length: number;
+}
+
+/** One validation problem (`bulkhead_core::diagnostic::Diagnostic`, no schema yet). */
 export interface Diagnostic {
   severity: "error" | "warning";
   /** Stable code, e.g. `unknown-id`. */
   code: string;
   /** Lowercase message, user input in backticks. */
   message: string;
-  /** JSON pointer into the design, e.g. `/services/3/data_held/0`. */
+  /** JSON pointer into the design, e.g. `/services/3/data_held/0`; `""` is the whole file. */
   pointer: string;
-  /** 1-based line and column in the source file, when the source has them. */
-  line?: number | null;
-  column?: number | null;
+  /** Where the pointer is in the source text, when the text is known. */
+  location?: Location | null;
   /** "did you mean `x`?" and similar. */
   help?: string | null;
 }

@@ -15,7 +15,7 @@ describe("loadDesign", () => {
   });
   it("a broken file keeps the design and shows the diagnostics", () => {
     const st = smallState();
-    const diag = { severity: "error" as const, code: "unknown-id", message: "unknown segment `pcii`", pointer: "/rules/0/to/segment", line: 12, column: 20, help: "did you mean `pci`?" };
+    const diag = { severity: "error" as const, code: "unknown-id", message: "unknown segment `pcii`", pointer: "/rules/0/to/segment", location: { line: 12, column: 20, offset: 300, length: 6 }, help: "did you mean `pci`?" };
     const s = loadDesign.perform(st, { design: null, path: "/tmp/bad.json", diagnostics: [diag] });
     expect(s.design).toBe(st.design);
     expect(s.file.broken).toEqual({ path: "/tmp/bad.json", diagnostics: [diag] });

@@ -49,7 +49,7 @@ export class CanvasView {
       minZoom: 0.02,
       maxZoom: 4,
       boxSelectionEnabled: true,
-      selectionType: "additive",
+      selectionType: "single",
     });
     this.wire();
   }

@@ -390,6 +390,10 @@ export interface ReachedService {
    */
   probability?: number | null;
   /**
+   * Probability the attacker takes it over (probabilistic only).
+   */
+  compromise_probability?: number | null;
+  /**
    * Number of hops from the origin along `path`.
    */
   hops: number;

@@ -89,7 +89,7 @@ export function Import({ app, state }: { app: Controller; state: AppState }) {
             <ul class="inline-diagnostics">
               {preview.diagnostics.map((d, i) => (
                 <li key={i} class={`diag diag-${d.severity}`}>
-                  {d.message} {d.line ? <code>{`${d.line}:${d.column ?? 1}`}</code> : null}
+                  {d.message} {d.location ? <code>{`${d.location.line}:${d.location.column}`}</code> : null}
                 </li>
               ))}
             </ul>
