@@ -56,7 +56,7 @@ fn options() -> validate::Options {
 }
 
 /// Today (UTC) for expired-exception warnings; the core never reads the clock itself.
-fn today() -> Date {
+pub fn today() -> Date {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());

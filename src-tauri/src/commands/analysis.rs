@@ -2,9 +2,12 @@
 //! matrix and the evaluator's explanation of one call. All of it is computed by
 //! `bulkhead-core`; this module only checks arguments and passes results through.
 
+use bulkhead_core::analysis::{Analysis, AnalyzeOptions};
 use bulkhead_core::diagnostic::Diagnostic;
 use bulkhead_core::eval::{Caller, Decision, Evaluator, Explanation, Request};
+use bulkhead_core::findings::{CheckOptions, Finding, RuleDoc};
 use bulkhead_core::matrix::{Matrix, SegmentMatrix};
+use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{IpcError, IpcResult};
@@ -66,22 +69,60 @@ pub async fn flow_verdicts(design: serde_json::Value) -> IpcResult<Vec<FlowVerdi
     Ok(verdicts(&design))
 }
 
-#[tauri::command]
-pub async fn findings(design: serde_json::Value) -> IpcResult<serde_json::Value> {
-    let _ = input::design(design)?;
-    Err(IpcError::not_available(
-        "findings",
-        "the findings (`bulkhead_core`)",
-    ))
+/// Today as `YYYY-MM-DD`, for expired-exception findings (the core never reads the clock).
+fn today() -> String {
+    crate::design_file::today().to_string()
+}
+
+/// Every finding, most severe first, with the design's triage applied.
+pub fn current_findings(design: &bulkhead_core::Design) -> Vec<Finding> {
+    let evaluator = Evaluator::new(design);
+    bulkhead_core::findings::check(
+        &evaluator,
+        &CheckOptions {
+            today: Some(today()),
+        },
+    )
+    .0
 }
 
 #[tauri::command]
-pub async fn analyze(design: serde_json::Value) -> IpcResult<serde_json::Value> {
-    let _ = input::design(design)?;
-    Err(IpcError::not_available(
-        "analyze",
-        "the analysis engine (`bulkhead_core`)",
+pub async fn findings(design: serde_json::Value) -> IpcResult<Vec<Finding>> {
+    let design = input::design(design)?;
+    Ok(current_findings(&design))
+}
+
+/// Every origin's worst-case blast radius, worst first, and the findings.
+#[tauri::command]
+pub async fn analyze(design: serde_json::Value) -> IpcResult<Analysis> {
+    let design = input::design(design)?;
+    let evaluator = Evaluator::new(&design);
+    Ok(bulkhead_core::analysis::analyze(
+        &evaluator,
+        &AnalyzeOptions {
+            today: Some(today()),
+        },
     ))
+}
+
+/// A breach from `origin` (`internet` or a service id) under `assume`.
+pub fn breach(design: &bulkhead_core::Design, origin: &str, assume: &str) -> IpcResult<Simulation> {
+    let caller = check_caller(design, "origin", origin)?;
+    let assumption = match input::one_of("assume", assume, &["worst", "known", "probabilistic"])? {
+        "known" => Assumption::Known,
+        "probabilistic" => Assumption::Probabilistic,
+        _ => Assumption::Worst,
+    };
+    let evaluator = Evaluator::new(design);
+    bulkhead_core::simulate::simulate(
+        &evaluator,
+        &caller,
+        &SimulateOptions {
+            assumption,
+            ..SimulateOptions::default()
+        },
+    )
+    .map_err(|e| IpcError::invalid_input(e.to_string()))
 }
 
 #[tauri::command]
@@ -89,14 +130,9 @@ pub async fn simulate(
     design: serde_json::Value,
     origin: String,
     assume: String,
-) -> IpcResult<serde_json::Value> {
+) -> IpcResult<Simulation> {
     let design = input::design(design)?;
-    check_caller(&design, "origin", &origin)?;
-    input::one_of("assume", &assume, &["worst", "known", "probabilistic"])?;
-    Err(IpcError::not_available(
-        "simulate",
-        "the breach simulation (`bulkhead_core`)",
-    ))
+    breach(&design, &origin, &assume)
 }
 
 /// The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.
@@ -123,12 +159,10 @@ pub async fn matrix(design: serde_json::Value, by: String) -> IpcResult<MatrixRe
     allowed_matrix(&design, &by)
 }
 
+/// Every finding rule's documentation (what it checks, why it matters, how to fix).
 #[tauri::command]
-pub async fn rule_docs() -> IpcResult<serde_json::Value> {
-    Err(IpcError::not_available(
-        "rule_docs",
-        "the findings (`bulkhead_core::findings`)",
-    ))
+pub async fn rule_docs() -> IpcResult<Vec<RuleDoc>> {
+    Ok(bulkhead_core::findings::catalog())
 }
 
 /// The evaluator's explanation of `from → to` for `request`: the decision, the decision with
@@ -286,5 +320,49 @@ mod tests {
                 .decision
                 .is_allowed()
         );
+    }
+
+    fn fintech() -> bulkhead_core::Design {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/fintech.bulkhead.json");
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn simulate_checks_origin_and_assumption_then_runs_the_engine() {
+        let d = fintech();
+        let e = breach(&d, "internet", "wrst").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        let e = breach(&d, "no-such-service", "worst").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        let sim = breach(&d, "internet", "worst").unwrap();
+        let direct = bulkhead_core::simulate::simulate(
+            &Evaluator::new(&d),
+            &Caller::Internet,
+            &SimulateOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            sim, direct,
+            "the command passes the engine's answer through unchanged"
+        );
+        assert!(!sim.compromised.is_empty());
+    }
+
+    #[test]
+    fn matrix_by_is_checked() {
+        let d = design();
+        assert_eq!(
+            allowed_matrix(&d, "zone").unwrap_err().code,
+            ErrorCode::InvalidInput
+        );
+        assert!(matches!(
+            allowed_matrix(&d, "service").unwrap(),
+            MatrixResult::Service(_)
+        ));
+        assert!(matches!(
+            allowed_matrix(&d, "segment").unwrap(),
+            MatrixResult::Segment(_)
+        ));
     }
 }
