@@ -29,6 +29,14 @@ enum Command {
     Export(cmd::export::Args),
     /// Write a synthetic but realistic estate (the same seed gives the same file).
     Generate(cmd::generate::Args),
+    /// Simulate a breach from the internet or a compromised service.
+    Simulate(cmd::simulate::Args),
+    /// Every origin's blast radius, worst first, and every finding.
+    Analyze(cmd::analyze::Args),
+    /// Explain the evaluator's decision for one call.
+    Why(cmd::why::Args),
+    /// Every allowed pair with ports and auth: the evaluator's whole answer.
+    Matrix(cmd::matrix::Args),
 }
 
 fn main() -> ExitCode {
@@ -40,5 +48,9 @@ fn main() -> ExitCode {
         Command::Schema => cmd::schema::run(),
         Command::Export(args) => cmd::export::run(args),
         Command::Generate(args) => cmd::generate::run(&args),
+        Command::Simulate(args) => cmd::simulate::run(&args),
+        Command::Analyze(args) => cmd::analyze::run(&args),
+        Command::Why(args) => cmd::why::run(&args),
+        Command::Matrix(args) => cmd::matrix::run(&args),
     }
 }

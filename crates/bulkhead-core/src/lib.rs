@@ -13,6 +13,7 @@
 //! - [`diagnostic`], [`date`]: the vocabulary those share.
 //! - [`matrix`]: the evaluator's whole answer at L4, which the exporters' proofs compare against.
 //! - [`generate`]: deterministic synthetic estates for benchmarks, tests and demos.
+//! - [`reach`]: the evaluator's L4 answer compiled into a graph for simulation and analysis.
 //! - [`simulate`]: breach simulation from the internet or a breached service.
 //! - [`analysis`]: every origin's blast radius, worst first, and the findings.
 //! - [`findings`]: one rule per file, each with its documentation.
@@ -23,6 +24,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod analysis;
+pub mod bits;
 pub mod date;
 pub mod diagnostic;
 pub mod eval;
@@ -31,6 +33,7 @@ pub mod findings;
 pub mod generate;
 pub mod matrix;
 pub mod model;
+pub mod reach;
 pub mod report;
 pub mod schema;
 pub mod simulate;
