@@ -4,7 +4,7 @@
 # Screenshots go to a temp folder; with BULKHEAD_SCREENSHOTS=1 they go to docs/screenshots/
 # (that is how the README's pictures are made).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 # The app embeds ui/dist; stage 05 builds it, but this stage may run alone.
