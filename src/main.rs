@@ -21,6 +21,9 @@ enum Command {
     Schema,
     /// Write a synthetic but realistic estate (the same seed gives the same file).
     Generate(cmd::generate::Args),
+    /// Import OpenAPI/Swagger specs, Kubernetes manifests, traffic logs and Kong configs from
+    /// files, folders or URLs into a design (merging, never clobbering).
+    Import(cmd::import::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,5 +31,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Schema => cmd::schema::run(),
         Command::Generate(args) => cmd::generate::run(&args),
+        Command::Import(args) => cmd::import::run(&args),
     }
 }
