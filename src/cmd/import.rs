@@ -76,7 +76,12 @@ fn read_design(path: &Path) -> Result<Option<Design>, String> {
     };
     let value: serde_json::Value = if text.trim_start().starts_with('{') {
         serde_json::from_str(&text).map_err(|e| {
-            format!("`{}`:{}:{}: invalid JSON: {e}", path.display(), e.line(), e.column())
+            format!(
+                "`{}`:{}:{}: invalid JSON: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
         })?
     } else {
         let docs = bulkhead_import::yaml::parse_documents(&text, &Default::default())
@@ -200,7 +205,8 @@ pub fn run(args: &Args) -> ExitCode {
                 design: target.as_ref().map(|p| p.display().to_string()),
                 written,
                 preview: &preview,
-                proposal: (args.propose_segments || args.accept_segments).then_some(&result.proposal),
+                proposal: (args.propose_segments || args.accept_segments)
+                    .then_some(&result.proposal),
                 live_policy: result.live_policy.len(),
                 sources: &result.sources,
                 diagnostics: &result.diagnostics,
@@ -257,7 +263,9 @@ fn text_summary(
         .filter(|s| s.format == "$ref target")
         .count();
     if refs > 0 {
-        out.push_str(&format!("  ({refs} more files read as parts of descriptions)\n"));
+        out.push_str(&format!(
+            "  ({refs} more files read as parts of descriptions)\n"
+        ));
     }
     out.push_str(&format!(
         "changes: {} added, {} updated, {} unchanged, {} skipped\n",
@@ -298,7 +306,10 @@ fn text_summary(
         out.push_str(&format!("{d}\n"));
     }
     if shown.len() > 50 {
-        out.push_str(&format!("… and {} more problems (use --format json)\n", shown.len() - 50));
+        out.push_str(&format!(
+            "… and {} more problems (use --format json)\n",
+            shown.len() - 50
+        ));
     }
     match (target, written) {
         (Some(p), true) => out.push_str(&format!("wrote {}\n", p.display())),

@@ -64,10 +64,18 @@ impl Detected {
                 Sensitivity::Restricted,
                 true,
             ),
-            Detected::PaymentCard => ("Payment card number (PAN, CVV)", Sensitivity::Restricted, true),
+            Detected::PaymentCard => (
+                "Payment card number (PAN, CVV)",
+                Sensitivity::Restricted,
+                true,
+            ),
             Detected::Iban => ("Bank account number or IBAN", Sensitivity::Restricted, true),
             Detected::Password => ("Passwords", Sensitivity::Restricted, true),
-            Detected::Secret => ("Tokens, API keys and secrets", Sensitivity::Restricted, true),
+            Detected::Secret => (
+                "Tokens, API keys and secrets",
+                Sensitivity::Restricted,
+                true,
+            ),
             Detected::Health => ("Health and medical data", Sensitivity::Restricted, true),
         };
         DataClass {
@@ -112,6 +120,16 @@ pub fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// [`classify`], knowing the field's JSON Schema `type`: flags (`boolean`) hold no data, and
+/// numbers are never health records (`health_percentage`).
+pub fn classify_typed(name: &str, format: Option<&str>, kind: Option<&str>) -> Option<Detected> {
+    match (classify(name, format)?, kind) {
+        (_, Some("boolean")) => None,
+        (Detected::Health, Some("number" | "integer")) => None,
+        (class, _) => Some(class),
+    }
+}
+
 /// What a field named `name` with schema `format` holds, if anything sensitive.
 pub fn classify(name: &str, format: Option<&str>) -> Option<Detected> {
     if let Some(f) = format {
@@ -138,8 +156,16 @@ pub fn classify(name: &str, format: Option<&str>) -> Option<Detected> {
     if any(&["iban"]) || (has("bank") && any(&["account", "acct"])) {
         return Some(Detected::Iban);
     }
-    if any(&["pan", "cvv", "cvc", "cvv2", "cvc2", "creditcard", "cardnumber", "ccnumber"])
-        || (has("card") && any(&["number", "num", "no"]))
+    if any(&[
+        "pan",
+        "cvv",
+        "cvc",
+        "cvv2",
+        "cvc2",
+        "creditcard",
+        "cardnumber",
+        "ccnumber",
+    ]) || (has("card") && any(&["number", "num", "no"]))
         || (has("credit") && has("card"))
         || joined == "ccnum"
     {
@@ -162,22 +188,47 @@ pub fn classify(name: &str, format: Option<&str>) -> Option<Detected> {
     if any(&["dob", "birthdate", "birthday"]) || has("birth") {
         return Some(Detected::DateOfBirth);
     }
-    if any(&["email", "emails", "mail"]) && !any(&["enabled", "count", "verified", "sent", "template", "subject", "body", "type"])
+    if any(&["email", "emails", "mail"])
+        && !any(&[
+            "enabled", "count", "verified", "sent", "template", "subject", "body", "type",
+        ])
         || joined == "emailaddress"
     {
         return Some(Detected::Email);
     }
-    if any(&["phone", "phones", "msisdn", "telephone", "mobile", "fax", "cellphone"])
-        && !any(&["app", "os", "model", "platform", "verified"])
+    if any(&[
+        "phone",
+        "phones",
+        "msisdn",
+        "telephone",
+        "mobile",
+        "fax",
+        "cellphone",
+    ]) && !any(&["app", "os", "model", "platform", "verified"])
     {
         return Some(Detected::Phone);
     }
     if is_address(&w) {
         return Some(Detected::Address);
     }
-    if any(&["diagnosis", "diagnoses", "medical", "medication", "medications", "prescription", "allergy", "allergies", "patient", "icd10", "disability", "pregnancy"])
-        || (has("health")
-            && !any(&["check", "checks", "status", "probe", "endpoint", "url", "path", "port", "state", "score", "interval"]))
+    if any(&[
+        "diagnosis",
+        "diagnoses",
+        "medical",
+        "medication",
+        "medications",
+        "prescription",
+        "allergy",
+        "allergies",
+        "patient",
+        "icd10",
+        "disability",
+        "pregnancy",
+    ]) || (has("health")
+        && !any(&[
+            "check", "checks", "status", "probe", "endpoint", "url", "path", "port", "state",
+            "score", "interval",
+        ]))
         || (has("blood") && has("type"))
     {
         return Some(Detected::Health);
@@ -190,19 +241,81 @@ fn is_secret(w: &[String], joined: &str) -> bool {
     let any = |xs: &[&str]| w.iter().any(|v| xs.contains(&v.as_str()));
     // Not secrets: metadata about tokens and keys, and pagination cursors.
     let metadata = any(&[
-        "type", "types", "count", "expires", "expiry", "expiration", "expired", "ttl", "url",
-        "uri", "endpoint", "page", "next", "prev", "previous", "continuation", "cursor", "sync",
-        "limit", "hint", "length", "name", "names", "id", "ids", "last", "fingerprint", "scopes",
-        "scope", "prefix", "format", "algorithm", "alg", "usage", "location", "path", "header",
-        "policy", "version", "status", "enabled", "required", "rotation", "created", "updated",
-        "at", "public",
+        "type",
+        "types",
+        "count",
+        "expires",
+        "expiry",
+        "expiration",
+        "expired",
+        "ttl",
+        "url",
+        "uri",
+        "endpoint",
+        "page",
+        "next",
+        "prev",
+        "previous",
+        "continuation",
+        "cursor",
+        "sync",
+        "limit",
+        "hint",
+        "length",
+        "name",
+        "names",
+        "id",
+        "ids",
+        "last",
+        "fingerprint",
+        "scopes",
+        "scope",
+        "prefix",
+        "format",
+        "algorithm",
+        "alg",
+        "usage",
+        "location",
+        "path",
+        "header",
+        "policy",
+        "version",
+        "status",
+        "enabled",
+        "required",
+        "rotation",
+        "created",
+        "updated",
+        "at",
+        "public",
     ]);
     if metadata {
         return false;
     }
-    any(&["secret", "secrets", "token", "tokens", "apikey", "credential", "credentials", "jwt", "otp", "totp", "mfa", "privatekey", "accesskey"])
-        || (has("private") && has("key"))
-        || (any(&["api", "access", "signing", "encryption", "secret", "master", "client"]) && any(&["key", "keys"]))
+    any(&[
+        "secret",
+        "secrets",
+        "token",
+        "tokens",
+        "apikey",
+        "credential",
+        "credentials",
+        "jwt",
+        "otp",
+        "totp",
+        "mfa",
+        "privatekey",
+        "accesskey",
+    ]) || (has("private") && has("key"))
+        || (any(&[
+            "api",
+            "access",
+            "signing",
+            "encryption",
+            "secret",
+            "master",
+            "client",
+        ]) && any(&["key", "keys"]))
         || joined == "authorization"
         || (has("client") && has("secret"))
 }
@@ -210,18 +323,69 @@ fn is_secret(w: &[String], joined: &str) -> bool {
 fn is_address(w: &[String]) -> bool {
     let has = |x: &str| w.iter().any(|v| v == x);
     let any = |xs: &[&str]| w.iter().any(|v| xs.contains(&v.as_str()));
-    if any(&["street", "postcode", "postalcode", "zipcode", "zip", "postal"]) {
+    if any(&[
+        "street",
+        "postcode",
+        "postalcode",
+        "zipcode",
+        "zip",
+        "postal",
+    ]) {
         return true;
     }
     let address = any(&["address", "addresses", "addr"]);
     // Network and email addresses are not postal addresses.
     let not_postal = any(&[
-        "ip", "ipv4", "ipv6", "mac", "email", "mail", "remote", "host", "server", "network",
-        "bind", "listen", "url", "web", "hardware", "wallet", "contract", "memory", "local",
-        "public", "private", "node", "pod", "cluster", "external", "internal", "gateway",
-        "proxy", "source", "destination", "dst", "src", "peer", "advertise", "broadcast",
-        "multicast", "cidr", "subnet", "dns", "sender", "recipient", "reply", "from", "to",
-        "cc", "bcc", "forwarding", "bitcoin", "ethereum", "crypto",
+        "ip",
+        "ipv4",
+        "ipv6",
+        "mac",
+        "email",
+        "mail",
+        "remote",
+        "host",
+        "server",
+        "network",
+        "bind",
+        "listen",
+        "url",
+        "web",
+        "hardware",
+        "wallet",
+        "contract",
+        "memory",
+        "local",
+        "public",
+        "private",
+        "node",
+        "pod",
+        "cluster",
+        "external",
+        "internal",
+        "gateway",
+        "proxy",
+        "source",
+        "destination",
+        "dst",
+        "src",
+        "peer",
+        "advertise",
+        "broadcast",
+        "multicast",
+        "cidr",
+        "subnet",
+        "dns",
+        "sender",
+        "recipient",
+        "reply",
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "forwarding",
+        "bitcoin",
+        "ethereum",
+        "crypto",
     ]);
     (address && !not_postal) || (has("city") && !has("id"))
 }

@@ -121,7 +121,10 @@ pub async fn fetch(url: &str, opts: &FetchOptions) -> Result<Fetched, FetchError
             status: status.as_u16(),
         });
     }
-    if response.content_length().is_some_and(|n| n > opts.max_bytes) {
+    if response
+        .content_length()
+        .is_some_and(|n| n > opts.max_bytes)
+    {
         return Err(FetchError::TooLarge {
             url: url.to_string(),
             limit: opts.max_bytes,

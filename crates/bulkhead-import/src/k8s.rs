@@ -189,7 +189,10 @@ pub fn import(
         diags.push(Diagnostic::info(
             "k8s-unused-kinds",
             "kubernetes",
-            format!("objects that say nothing about services or flows were not imported: {}", list.join(", ")),
+            format!(
+                "objects that say nothing about services or flows were not imported: {}",
+                list.join(", ")
+            ),
         ));
     }
 
@@ -229,19 +232,27 @@ pub fn import(
     for (i, r) in root_of.iter().enumerate() {
         groups.entry(*r).or_default().push(i);
     }
-    // Name each group: a lone workload keeps its name; several take their Service's name.
+    // Name each group after the Service that selects exactly it (Bookinfo's `details` for the
+    // `details-v1` Deployment); a workload selected under its own name keeps it (Online
+    // Boutique's `frontend`, also selected by `frontend-external`); otherwise the workload name.
     let mut group_names: BTreeMap<usize, (String, String)> = BTreeMap::new();
     for (root, members) in &groups {
         let w = &workloads[members[0]];
-        let name = if members.len() == 1 {
+        let candidates: BTreeSet<&str> = kservices
+            .iter()
+            .zip(&selected)
+            .filter(|(_, m)| !m.is_empty() && m.len() == members.len() && root_of[m[0]] == *root)
+            .map(|(s, _)| s.name.as_str())
+            .collect();
+        let name = if members.len() == 1
+            && (candidates.is_empty() || candidates.contains(w.name.as_str()))
+        {
             w.name.clone()
         } else {
-            kservices
+            candidates
                 .iter()
-                .zip(&selected)
-                .filter(|(_, m)| m.first().map(|i| root_of[*i]) == Some(*root))
-                .map(|(s, _)| s.name.clone())
-                .min()
+                .next()
+                .map(|s| s.to_string())
                 .unwrap_or_else(|| w.name.clone())
         };
         group_names.insert(*root, (name, w.namespace.clone()));
@@ -269,7 +280,10 @@ pub fn import(
     // Ids: the name, or `name.namespace` when the name is taken in several namespaces.
     let mut name_count: HashMap<String, BTreeSet<String>> = HashMap::new();
     for (name, ns) in group_names.values() {
-        name_count.entry(name.clone()).or_default().insert(ns.clone());
+        name_count
+            .entry(name.clone())
+            .or_default()
+            .insert(ns.clone());
     }
     for i in &service_only {
         let s = &kservices[*i];
@@ -304,8 +318,10 @@ pub fn import(
             common.retain(|k, v| l.get(k) == Some(v));
         }
         svc.labels = common;
-        let identities: BTreeSet<&str> =
-            members.iter().map(|i| workloads[*i].identity.as_str()).collect();
+        let identities: BTreeSet<&str> = members
+            .iter()
+            .map(|i| workloads[*i].identity.as_str())
+            .collect();
         if identities.len() == 1 {
             svc.identity = identities.into_iter().next().map(str::to_string);
         } else {
@@ -323,7 +339,10 @@ pub fn import(
         for i in members {
             let w = &workloads[*i];
             for p in &w.ports {
-                if !ports.iter().any(|q| q.port == p.port && q.protocol == p.protocol) {
+                if !ports
+                    .iter()
+                    .any(|q| q.port == p.port && q.protocol == p.protocol)
+                {
                     ports.push(p.clone());
                 }
             }
@@ -332,7 +351,12 @@ pub fn import(
         }
         ports.sort_by_key(|p| (p.port, p.protocol as u8));
         svc.ports = ports;
-        svc.kind = guess_kind(name, members.iter().flat_map(|i| workloads[*i].images.iter()), all_batch, svc.ports.is_empty());
+        svc.kind = guess_kind(
+            name,
+            members.iter().flat_map(|i| workloads[*i].images.iter()),
+            all_batch,
+            svc.ports.is_empty(),
+        );
         built.insert(id, svc);
     }
     for (s, m) in kservices.iter().zip(&selected) {
@@ -370,7 +394,8 @@ pub fn import(
                 }
             }
         }
-        svc.tags.push(format!("k8s-service:{}/{}", s.namespace, s.name));
+        svc.tags
+            .push(format!("k8s-service:{}/{}", s.namespace, s.name));
         if !svc.provenance.contains(&s.provenance) {
             svc.provenance.push(s.provenance.clone());
         }
@@ -380,7 +405,11 @@ pub fn import(
     // Per exposed service: port (None when unknown) → what exposes it.
     let mut exposed: BTreeMap<String, BTreeMap<Option<u32>, Vec<Provenance>>> = BTreeMap::new();
     let mut expose = |id: &str, port: Option<u32>, why: Provenance| {
-        let e = exposed.entry(id.to_string()).or_default().entry(port).or_default();
+        let e = exposed
+            .entry(id.to_string())
+            .or_default()
+            .entry(port)
+            .or_default();
         if !e.contains(&why) {
             e.push(why);
         }
@@ -430,7 +459,9 @@ pub fn import(
         }
     }
     for (id, ports) in exposed {
-        let Some(svc) = built.get_mut(&id) else { continue };
+        let Some(svc) = built.get_mut(&id) else {
+            continue;
+        };
         svc.exposure = Exposure::Internet;
         let known = ports.keys().any(Option::is_some);
         for (port, why) in ports {
@@ -455,7 +486,8 @@ pub fn import(
                     let Some((target_ns, svc_name)) = service_ref(&host, ns) else {
                         continue;
                     };
-                    let Some(to) = service_target.get(&(target_ns.clone(), svc_name.clone())) else {
+                    let Some(to) = service_target.get(&(target_ns.clone(), svc_name.clone()))
+                    else {
                         continue;
                     };
                     if *to == from {
@@ -493,13 +525,15 @@ pub fn import(
         let id = id_of(name, ns);
         for i in members {
             let w = &workloads[*i];
-            out.aliases.push((format!("{}/{}", w.namespace, w.name), id.clone()));
+            out.aliases
+                .push((format!("{}/{}", w.namespace, w.name), id.clone()));
             out.ips.extend(w.pod_ips.iter().map(|ip| (*ip, id.clone())));
         }
     }
     for s in &kservices {
         if let Some(id) = service_target.get(&(s.namespace.clone(), s.name.clone())) {
-            out.ips.extend(s.cluster_ips.iter().map(|ip| (*ip, id.clone())));
+            out.ips
+                .extend(s.cluster_ips.iter().map(|ip| (*ip, id.clone())));
         }
     }
     out.services = built.into_values().collect();
@@ -524,8 +558,18 @@ fn guess_kind<'a>(
     no_ports: bool,
 ) -> ServiceKind {
     const STORES: [&str; 12] = [
-        "redis", "postgres", "mysql", "mariadb", "mongo", "cassandra", "elasticsearch",
-        "memcached", "etcd", "couchdb", "cockroach", "spanner",
+        "redis",
+        "postgres",
+        "mysql",
+        "mariadb",
+        "mongo",
+        "cassandra",
+        "elasticsearch",
+        "memcached",
+        "etcd",
+        "couchdb",
+        "cockroach",
+        "spanner",
     ];
     const QUEUES: [&str; 5] = ["kafka", "rabbitmq", "nats", "pulsar", "activemq"];
     let mut texts: Vec<String> = images.map(|i| i.to_ascii_lowercase()).collect();
@@ -534,7 +578,10 @@ fn guess_kind<'a>(
         ServiceKind::Queue
     } else if texts.iter().any(|t| STORES.iter().any(|s| t.contains(s))) {
         ServiceKind::Datastore
-    } else if texts.iter().any(|t| t.contains("gateway") || t.contains("ingress")) {
+    } else if texts
+        .iter()
+        .any(|t| t.contains("gateway") || t.contains("ingress"))
+    {
         ServiceKind::Gateway
     } else if batch || no_ports {
         ServiceKind::Worker
@@ -570,12 +617,23 @@ fn workload(
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .chain(pod_spec.get("initContainers").and_then(Value::as_array).into_iter().flatten());
+        .chain(
+            pod_spec
+                .get("initContainers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
     for c in containers {
         if let Some(img) = c.get("image").and_then(Value::as_str) {
             images.push(img.to_string());
         }
-        for p in c.get("ports").and_then(Value::as_array).into_iter().flatten() {
+        for p in c
+            .get("ports")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let Some(port) = p.get("containerPort").and_then(Value::as_u64) else {
                 continue;
             };
@@ -586,25 +644,46 @@ fn workload(
             });
         }
         for e in c.get("env").and_then(Value::as_array).into_iter().flatten() {
-            let var = e.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
+            let var = e
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
             if let Some(v) = e.get("value").and_then(Value::as_str) {
                 config.push((var, v.to_string()));
             } else if let Some(r) = e.pointer("/valueFrom/configMapKeyRef") {
                 let cm = r.get("name").and_then(Value::as_str).unwrap_or_default();
                 let key = r.get("key").and_then(Value::as_str).unwrap_or_default();
-                if let Some(v) = config_maps.get(&(ns.clone(), cm.to_string())).and_then(|m| m.get(key)) {
+                if let Some(v) = config_maps
+                    .get(&(ns.clone(), cm.to_string()))
+                    .and_then(|m| m.get(key))
+                {
                     config.push((format!("{var} (ConfigMap {cm}/{key})"), v.clone()));
                 }
             }
         }
-        for e in c.get("envFrom").and_then(Value::as_array).into_iter().flatten() {
+        for e in c
+            .get("envFrom")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(cm) = e.pointer("/configMapRef/name").and_then(Value::as_str) {
-                for (k, v) in config_maps.get(&(ns.clone(), cm.to_string())).into_iter().flatten() {
+                for (k, v) in config_maps
+                    .get(&(ns.clone(), cm.to_string()))
+                    .into_iter()
+                    .flatten()
+                {
                     config.push((format!("{k} (ConfigMap {cm})"), v.clone()));
                 }
             }
         }
-        for arg in c.get("args").and_then(Value::as_array).into_iter().flatten() {
+        for arg in c
+            .get("args")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(a) = arg.as_str() {
                 config.push(("args".to_string(), a.to_string()));
             }
@@ -668,8 +747,15 @@ fn ips_at(v: &Value, single: &[&str], list: &str) -> Vec<IpAddr> {
         .filter_map(|p| v.pointer(p).and_then(Value::as_str))
         .filter_map(|s| s.parse().ok())
         .collect();
-    for item in v.pointer(list).and_then(Value::as_array).into_iter().flatten() {
-        let ip = item.as_str().or_else(|| item.get("ip").and_then(Value::as_str));
+    for item in v
+        .pointer(list)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let ip = item
+            .as_str()
+            .or_else(|| item.get("ip").and_then(Value::as_str));
         if let Some(ip) = ip.and_then(|s| s.parse().ok()) {
             if !out.contains(&ip) {
                 out.push(ip);
@@ -702,7 +788,9 @@ fn service_port_to_target(
     port: &Value,
     target: &Service,
 ) -> Option<u32> {
-    let s = kservices.iter().find(|s| s.namespace == ns && s.name == name)?;
+    let s = kservices
+        .iter()
+        .find(|s| s.namespace == ns && s.name == name)?;
     let entry = s.ports.iter().find(|(p, _, _, n)| match port {
         Value::Number(x) => x.as_u64() == Some(u64::from(*p)),
         Value::String(x) => n.as_deref() == Some(x.as_str()) || x.parse::<u32>().ok() == Some(*p),
@@ -714,8 +802,15 @@ fn service_port_to_target(
     }
 }
 
-fn single_service_port(kservices: &[KService], ns: &str, name: &str, target: &Service) -> Option<u32> {
-    let s = kservices.iter().find(|s| s.namespace == ns && s.name == name)?;
+fn single_service_port(
+    kservices: &[KService],
+    ns: &str,
+    name: &str,
+    target: &Service,
+) -> Option<u32> {
+    let s = kservices
+        .iter()
+        .find(|s| s.namespace == ns && s.name == name)?;
     match s.ports.as_slice() {
         [(p, t, _, _)] => Some(target_port(target, *p, t)),
         _ => None,
@@ -731,7 +826,8 @@ fn service_ref(host: &str, ns: &str) -> Option<(String, String)> {
     let valid = |s: &str| {
         !s.is_empty()
             && s.len() <= 63
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-')
     };
     match parts.as_slice() {
@@ -746,7 +842,9 @@ fn service_ref(host: &str, ns: &str) -> Option<(String, String)> {
 /// Host and port candidates in a configuration value: `host:port`, URLs, comma lists.
 fn addresses(value: &str) -> Vec<(String, Option<u32>)> {
     let mut out = Vec::new();
-    for token in value.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\'' | '=' | '(' | ')')) {
+    for token in value
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '"' | '\'' | '=' | '(' | ')'))
+    {
         let t = token.split_once("://").map(|(_, r)| r).unwrap_or(token);
         let t = t.rsplit_once('@').map(|(_, r)| r).unwrap_or(t);
         let authority = t.split(['/', '?', '#']).next().unwrap_or("");
@@ -786,8 +884,18 @@ fn ingress_backends(v: &Value) -> Vec<(String, Option<Value>)> {
             push(b);
         }
     }
-    for rule in v.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten() {
-        for path in rule.pointer("/http/paths").and_then(Value::as_array).into_iter().flatten() {
+    for rule in v
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for path in rule
+            .pointer("/http/paths")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(b) = path.get("backend") {
                 push(b);
             }
@@ -798,12 +906,27 @@ fn ingress_backends(v: &Value) -> Vec<(String, Option<Value>)> {
 
 fn httproute_backends(v: &Value) -> Vec<(String, Option<Value>)> {
     let mut out = Vec::new();
-    for rule in v.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten() {
-        for b in rule.get("backendRefs").and_then(Value::as_array).into_iter().flatten() {
-            if b.get("kind").and_then(Value::as_str).is_some_and(|k| k != "Service") {
+    for rule in v
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        for b in rule
+            .get("backendRefs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if b.get("kind")
+                .and_then(Value::as_str)
+                .is_some_and(|k| k != "Service")
+            {
                 continue;
             }
-            let Some(name) = b.get("name").and_then(Value::as_str) else { continue };
+            let Some(name) = b.get("name").and_then(Value::as_str) else {
+                continue;
+            };
             let host = match b.get("namespace").and_then(Value::as_str) {
                 Some(ns) => format!("{name}.{ns}"),
                 None => name.to_string(),
@@ -823,10 +946,23 @@ fn bound_to_gateway(v: &Value) -> bool {
 fn virtualservice_backends(v: &Value) -> Vec<(String, Option<Value>)> {
     let mut out = Vec::new();
     for proto in ["http", "tcp", "tls"] {
-        for route in v.pointer(&format!("/spec/{proto}")).and_then(Value::as_array).into_iter().flatten() {
-            for dest in route.get("route").and_then(Value::as_array).into_iter().flatten() {
+        for route in v
+            .pointer(&format!("/spec/{proto}"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            for dest in route
+                .get("route")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(host) = dest.pointer("/destination/host").and_then(Value::as_str) {
-                    out.push((host.to_string(), dest.pointer("/destination/port/number").cloned()));
+                    out.push((
+                        host.to_string(),
+                        dest.pointer("/destination/port/number").cloned(),
+                    ));
                 }
             }
         }

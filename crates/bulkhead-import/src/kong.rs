@@ -48,7 +48,12 @@ fn plugin_text(p: &Value) -> Option<String> {
         config
             .and_then(|c| c.get(k))
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     if AUTH_PLUGINS.contains(&name) {
@@ -102,7 +107,11 @@ fn plugin_scope(p: &Value, key: &str) -> Option<String> {
 pub fn import(v: &Value, source: &str, diags: &mut Vec<Diagnostic>) -> KongImport {
     let version = v
         .get("_format_version")
-        .map(|f| f.as_str().map(str::to_string).unwrap_or_else(|| f.to_string()))
+        .map(|f| {
+            f.as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| f.to_string())
+        })
         .unwrap_or_default();
     if !version.starts_with('3') {
         diags.push(Diagnostic::warning(
@@ -115,7 +124,12 @@ pub fn import(v: &Value, source: &str, diags: &mut Vec<Diagnostic>) -> KongImpor
     let mut global = Vec::new();
     let mut by_service: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut by_route: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for p in v.get("plugins").and_then(Value::as_array).into_iter().flatten() {
+    for p in v
+        .get("plugins")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let Some(text) = plugin_text(p) else { continue };
         if let Some(r) = plugin_scope(p, "route") {
             by_route.entry(r).or_default().push(text);
@@ -127,7 +141,12 @@ pub fn import(v: &Value, source: &str, diags: &mut Vec<Diagnostic>) -> KongImpor
     }
     // Top-level routes attach to a service by name or id.
     let mut routes_of: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for r in v.get("routes").and_then(Value::as_array).into_iter().flatten() {
+    for r in v
+        .get("routes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if let Some(s) = plugin_scope(r, "service") {
             routes_of.entry(s).or_default().push(r.clone());
         }
@@ -171,19 +190,45 @@ pub fn import(v: &Value, source: &str, diags: &mut Vec<Diagnostic>) -> KongImpor
             });
         }
         let mut service_plugins = global.clone();
-        for key in [&name, &s.get("id").and_then(Value::as_str).unwrap_or("").to_string()] {
+        for key in [
+            &name,
+            &s.get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+        ] {
             service_plugins.extend(by_service.get(key).cloned().unwrap_or_default());
         }
-        for p in s.get("plugins").and_then(Value::as_array).into_iter().flatten() {
+        for p in s
+            .get("plugins")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             service_plugins.extend(plugin_text(p));
         }
-        let nested = s.get("routes").and_then(Value::as_array).cloned().unwrap_or_default();
-        let routes = nested.into_iter().chain(routes_of.get(&name).cloned().unwrap_or_default());
+        let nested = s
+            .get("routes")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let routes = nested
+            .into_iter()
+            .chain(routes_of.get(&name).cloned().unwrap_or_default());
         for r in routes {
-            let rname = r.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            let rname = r
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             let mut plugins = service_plugins.clone();
             plugins.extend(by_route.get(&rname).cloned().unwrap_or_default());
-            for p in r.get("plugins").and_then(Value::as_array).into_iter().flatten() {
+            for p in r
+                .get("plugins")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 plugins.extend(plugin_text(p));
             }
             plugins.sort();
@@ -191,16 +236,29 @@ pub fn import(v: &Value, source: &str, diags: &mut Vec<Diagnostic>) -> KongImpor
             let strings = |k: &str| -> Vec<String> {
                 r.get(k)
                     .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default()
             };
             let paths = {
                 let p = strings("paths");
-                if p.is_empty() { vec!["/".to_string()] } else { p }
+                if p.is_empty() {
+                    vec!["/".to_string()]
+                } else {
+                    p
+                }
             };
             let methods = {
                 let m = strings("methods");
-                if m.is_empty() { vec!["*".to_string()] } else { m }
+                if m.is_empty() {
+                    vec!["*".to_string()]
+                } else {
+                    m
+                }
             };
             for path in &paths {
                 // Kong paths are prefixes unless they are regexes (`~`).
@@ -224,7 +282,8 @@ pub fn import(v: &Value, source: &str, diags: &mut Vec<Diagnostic>) -> KongImpor
         }
         svc.endpoints
             .sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
-        svc.endpoints.dedup_by(|a, b| a.path == b.path && a.method == b.method);
+        svc.endpoints
+            .dedup_by(|a, b| a.path == b.path && a.method == b.method);
         if !svc.endpoints.is_empty() {
             flows.push(Flow {
                 id: crate::flow_id(FlowKind::Declared, &gateway_id, &svc.id, port, None, None),
@@ -263,7 +322,10 @@ pub fn import(v: &Value, source: &str, diags: &mut Vec<Diagnostic>) -> KongImpor
             ..Flow::default()
         });
     }
-    let consumers = v.get("consumers").and_then(Value::as_array).map_or(0, Vec::len);
+    let consumers = v
+        .get("consumers")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
     if consumers > 0 {
         diags.push(Diagnostic::info(
             "kong-consumers",
@@ -321,7 +383,11 @@ mod tests {
         assert_eq!(orders.endpoints[0].path, "/orders/**");
         assert_eq!(
             orders.endpoints[0].declared_auth,
-            vec!["kong acl: allow staff", "kong key-auth", "kong rate-limiting: 100/minute"]
+            vec![
+                "kong acl: allow staff",
+                "kong key-auth",
+                "kong rate-limiting: 100/minute"
+            ]
         );
         assert_eq!(k.services[1].id, "kong");
         assert_eq!(k.flows.len(), 2);

@@ -186,7 +186,11 @@ pub fn slug(name: &str) -> String {
     if out.is_empty() {
         "unnamed".to_string()
     } else {
-        out.chars().take(63).collect::<String>().trim_end_matches('-').to_string()
+        out.chars()
+            .take(63)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string()
     }
 }
 
@@ -208,7 +212,11 @@ pub fn flow_id(
         id.push_str(&format!(":{p}"));
     }
     if method.is_some() || path.is_some() {
-        id.push_str(&format!(":{}:{}", method.unwrap_or("*"), path.unwrap_or("*")));
+        id.push_str(&format!(
+            ":{}:{}",
+            method.unwrap_or("*"),
+            path.unwrap_or("*")
+        ));
     }
     id
 }
@@ -222,7 +230,10 @@ enum LogInput {
 
 /// A file recognised in the first pass.
 enum Recognised {
-    Spec { key: String, version: String },
+    Spec {
+        key: String,
+        version: String,
+    },
     Kong(Value),
     Manifests(Vec<ManifestDocument>),
     Log(traffic::LogFormat, LogInput),
@@ -248,7 +259,10 @@ fn report(source: &str, format: &str, detail: impl Into<String>) -> SourceReport
 }
 
 /// Import `sources`. See the crate docs.
-pub fn import_sources(sources: &[Source], opts: &ImportOptions) -> Result<ImportResult, ImportError> {
+pub fn import_sources(
+    sources: &[Source],
+    opts: &ImportOptions,
+) -> Result<ImportResult, ImportError> {
     if sources.is_empty() {
         return Err(ImportError::NoSources);
     }
@@ -273,12 +287,19 @@ pub fn import_sources(sources: &[Source], opts: &ImportOptions) -> Result<Import
     });
     for e in walk.errors {
         let path = e.path().display().to_string();
-        imp.diags.push(Diagnostic::error("read", &path, e.to_string()));
+        imp.diags.push(Diagnostic::error(
+            "read",
+            &path,
+            strip_source(&e.to_string(), &path),
+        ));
         imp.reports.push(report(&path, "error", e.to_string()));
     }
     for (dir, _) in walk.refused {
         let d = dir.display().to_string();
-        let msg = format!("this folder is a Helm chart (it has a `Chart.yaml`): {}", helm::RENDER_FIRST);
+        let msg = format!(
+            "this folder is a Helm chart (it has a `Chart.yaml`): {}",
+            helm::RENDER_FIRST
+        );
         imp.diags.push(Diagnostic::error("helm-chart", &d, &msg));
         imp.reports.push(report(&d, "error", msg));
     }
@@ -300,25 +321,46 @@ impl Importer<'_> {
     fn fetch_url(&mut self, url: &str) {
         match fetch::fetch_blocking(url, &self.opts.fetch) {
             Err(e) => {
-                self.diags.push(Diagnostic::error("fetch", url, e.to_string()));
+                self.diags
+                    .push(Diagnostic::error("fetch", url, e.to_string()));
                 self.reports.push(report(url, "error", e.to_string()));
             }
             Ok(f) => {
                 let head: String = f.text.chars().take(8192).collect();
                 if let Some(fmt) = traffic::sniff(&head) {
-                    self.recognised.push((url.to_string(), Recognised::Log(fmt, LogInput::Memory(f.text))));
+                    self.recognised.push((
+                        url.to_string(),
+                        Recognised::Log(fmt, LogInput::Memory(f.text)),
+                    ));
                     return;
                 }
                 match openapi::parse_text(&f.text, url, &self.opts.yaml) {
                     Ok(v) if openapi::is_spec(&v) => {
                         let version = spec_version(&v);
                         self.docs.insert(url.to_string(), Arc::new(v));
-                        self.recognised.push((url.to_string(), Recognised::Spec { key: url.to_string(), version }));
+                        self.recognised.push((
+                            url.to_string(),
+                            Recognised::Spec {
+                                key: url.to_string(),
+                                version,
+                            },
+                        ));
                     }
-                    Ok(v) if kong::is_kong(&v) => self.recognised.push((url.to_string(), Recognised::Kong(v))),
+                    Ok(v) if kong::is_kong(&v) => {
+                        self.recognised.push((url.to_string(), Recognised::Kong(v)))
+                    }
                     Ok(v) if v.get("kind").is_some_and(Value::is_string) => {
-                        match manifests::parse_manifests(&f.text, Path::new(url), &ManifestLimits { read: self.opts.read, yaml: self.opts.yaml }) {
-                            Ok(docs) => self.recognised.push((url.to_string(), Recognised::Manifests(docs))),
+                        match manifests::parse_manifests(
+                            &f.text,
+                            Path::new(url),
+                            &ManifestLimits {
+                                read: self.opts.read,
+                                yaml: self.opts.yaml,
+                            },
+                        ) {
+                            Ok(docs) => self
+                                .recognised
+                                .push((url.to_string(), Recognised::Manifests(docs))),
                             Err(e) => self.file_error(url, "manifest", e.line(), e.to_string()),
                         }
                     }
@@ -338,7 +380,8 @@ impl Importer<'_> {
     }
 
     fn file_error(&mut self, source: &str, code: &str, line: Option<usize>, message: String) {
-        self.diags.push(Diagnostic::error(code, source, &message).at_line(line));
+        self.diags
+            .push(Diagnostic::error(code, source, &message).at_line(line));
         self.reports.push(report(source, "error", message));
     }
 
@@ -348,20 +391,30 @@ impl Importer<'_> {
         // Sniff the head: logs are streamed, never read whole.
         let head = match read_head(file, 8192) {
             Ok(h) => h,
-            Err(e) => return self.file_error(&source, "read", None, format!("{source}: cannot read: {e}")),
+            Err(e) => return self.file_error(&source, "read", None, format!("cannot read: {e}")),
         };
         if head.contains(&0) {
             if structured {
-                return self.file_error(&source, "binary", None, format!("{source}: looks like a binary file, not text"));
+                return self.file_error(
+                    &source,
+                    "binary",
+                    None,
+                    "looks like a binary file, not text".to_string(),
+                );
             }
             self.reports.push(report(&source, "skipped", "binary file"));
             return;
         }
         let head_text = String::from_utf8_lossy(&head);
         if let Some(fmt) = traffic::sniff(&head_text) {
-            let is_json_doc = structured && fmt != traffic::LogFormat::Hubble && fmt != traffic::LogFormat::ZeekJson;
+            let is_json_doc = structured
+                && fmt != traffic::LogFormat::Hubble
+                && fmt != traffic::LogFormat::ZeekJson;
             if !is_json_doc {
-                self.recognised.push((source, Recognised::Log(fmt, LogInput::File(file.to_path_buf()))));
+                self.recognised.push((
+                    source,
+                    Recognised::Log(fmt, LogInput::File(file.to_path_buf())),
+                ));
                 return;
             }
         }
@@ -375,7 +428,18 @@ impl Importer<'_> {
         }
         let text = match self.budget.read_text(file) {
             Ok(t) => t,
-            Err(e) => return self.file_error(&source, "read", None, e.to_string()),
+            Err(e) => {
+                let line = match &e {
+                    files::ReadError::NotUtf8 { line, .. } => Some(*line),
+                    _ => None,
+                };
+                return self.file_error(
+                    &source,
+                    "read",
+                    line,
+                    strip_source(&e.to_string(), &source),
+                );
+            }
         };
         let limits = ManifestLimits {
             read: self.opts.read,
@@ -384,18 +448,40 @@ impl Importer<'_> {
         let is_json = files::has_extension(file, &["json"]);
         // Specs and Kong configs are single documents; peek at the first one.
         let first: Option<Value> = if is_json {
-            match serde_json::Deserializer::from_str(&text).into_iter::<Value>().next() {
+            match serde_json::Deserializer::from_str(&text)
+                .into_iter::<Value>()
+                .next()
+            {
                 Some(Ok(v)) => Some(v),
                 Some(Err(e)) => {
                     let evidence = helm::template_evidence(&text);
                     if let Some(ev) = evidence {
-                        return self.file_error(&source, "helm-template", Some(ev.line()), format!("this is a Helm template (Go template syntax `{{{{ … }}}}`): {}", helm::RENDER_FIRST));
+                        return self.file_error(
+                            &source,
+                            "helm-template",
+                            Some(ev.line()),
+                            format!(
+                                "this is a Helm template (Go template syntax `{{{{ … }}}}`): {}",
+                                helm::RENDER_FIRST
+                            ),
+                        );
                     }
                     self.diags.push(
-                        Diagnostic::error("json", &source, format!("invalid JSON: {}", manifests::strip_position(&e.to_string())))
-                            .at(e.line(), e.column()),
+                        Diagnostic::error(
+                            "json",
+                            &source,
+                            format!(
+                                "invalid JSON: {}",
+                                manifests::strip_position(&e.to_string())
+                            ),
+                        )
+                        .at(e.line(), e.column()),
                     );
-                    self.reports.push(report(&source, "error", format!("{source}:{}:{}: invalid JSON", e.line(), e.column())));
+                    self.reports.push(report(
+                        &source,
+                        "error",
+                        format!("{source}:{}:{}: invalid JSON", e.line(), e.column()),
+                    ));
                     return;
                 }
                 None => None,
@@ -409,11 +495,17 @@ impl Importer<'_> {
             }
         }
         if !is_json {
-            if matches!(helm::template_evidence(&text), Some(helm::TemplateEvidence::Strong { .. })) {
+            if matches!(
+                helm::template_evidence(&text),
+                Some(helm::TemplateEvidence::Strong { .. })
+            ) {
                 // Manifests handles the refusal and its message.
             } else if let Ok(docs) = yaml::parse_documents(&text, &self.opts.yaml) {
                 if let Some(v) = docs.iter().map(|d| &d.value).find(|v| !v.is_null()) {
-                    if openapi::is_spec(v) || kong::is_kong(v) || (v.get("kind").is_none() && docs.len() == 1) {
+                    if openapi::is_spec(v)
+                        || kong::is_kong(v)
+                        || (v.get("kind").is_none() && docs.len() == 1)
+                    {
                         let v = v.clone();
                         return self.recognise_value(&source, file, v);
                     }
@@ -424,19 +516,26 @@ impl Importer<'_> {
             Ok((docs, skipped)) => {
                 for s in skipped {
                     self.diags.push(
-                        Diagnostic::info("not-k8s", &source, format!("document {} skipped: {}", s.index, s.reason))
-                            .at_line(Some(s.line)),
+                        Diagnostic::info(
+                            "not-k8s",
+                            &source,
+                            format!("document {} skipped: {}", s.index, s.reason),
+                        )
+                        .at_line(Some(s.line)),
                     );
                 }
                 if docs.is_empty() {
-                    self.reports.push(report(&source, "skipped", "no Kubernetes objects"));
+                    self.reports
+                        .push(report(&source, "skipped", "no Kubernetes objects"));
                 } else {
                     self.recognised.push((source, Recognised::Manifests(docs)));
                 }
             }
             Err(e) => {
                 let code = match &e {
-                    ManifestError::HelmTemplate { .. } | ManifestError::HelmChart { .. } => "helm-template",
+                    ManifestError::HelmTemplate { .. } | ManifestError::HelmChart { .. } => {
+                        "helm-template"
+                    }
                     ManifestError::Yaml { .. } => "yaml",
                     ManifestError::Json { .. } => "json",
                     ManifestError::Read(_) => "read",
@@ -458,12 +557,15 @@ impl Importer<'_> {
         if openapi::is_spec(&v) {
             let version = spec_version(&v);
             self.docs.insert(key.clone(), Arc::new(v));
-            self.recognised.push((source.to_string(), Recognised::Spec { key, version }));
+            self.recognised
+                .push((source.to_string(), Recognised::Spec { key, version }));
         } else if kong::is_kong(&v) {
-            self.recognised.push((source.to_string(), Recognised::Kong(v)));
+            self.recognised
+                .push((source.to_string(), Recognised::Kong(v)));
         } else {
             self.docs.insert(key.clone(), Arc::new(v));
-            self.recognised.push((source.to_string(), Recognised::Other(key)));
+            self.recognised
+                .push((source.to_string(), Recognised::Other(key)));
         }
     }
 
@@ -477,25 +579,39 @@ impl Importer<'_> {
         let mut logs = Vec::new();
         let mut others = Vec::new();
         let recognised = std::mem::take(&mut self.recognised);
-        let add_service = |services: &mut BTreeMap<String, Service>, s: Service| match services.get_mut(&s.id) {
-            Some(have) => {
-                if have.kind == ServiceKind::Api && s.kind != ServiceKind::Api {
-                    have.kind = s.kind;
+        let add_service =
+            |services: &mut BTreeMap<String, Service>, s: Service| match services.get_mut(&s.id) {
+                Some(have) => {
+                    if have.kind == ServiceKind::Api && s.kind != ServiceKind::Api {
+                        have.kind = s.kind;
+                    }
+                    merge::merge_service(have, &s);
                 }
-                merge::merge_service(have, &s);
-            }
-            None => {
-                services.insert(s.id.clone(), s);
-            }
-        };
+                None => {
+                    services.insert(s.id.clone(), s);
+                }
+            };
         for (source, r) in recognised {
             match r {
                 Recognised::Spec { key, version } => {
-                    match openapi::import_spec(&key, &source, &mut self.docs, &mut self.budget, &mut self.diags) {
+                    match openapi::import_spec(
+                        &key,
+                        &source,
+                        &mut self.docs,
+                        &mut self.budget,
+                        &mut self.diags,
+                    ) {
                         Some(spec) => {
                             let n = spec.service.endpoints.len();
                             let dc = spec.data_classes.len();
-                            self.reports.push(report(&source, &version, format!("service `{}`: {n} endpoints, {dc} data classes", spec.service.id)));
+                            self.reports.push(report(
+                                &source,
+                                &version,
+                                format!(
+                                    "service `{}`: {n} endpoints, {dc} data classes",
+                                    spec.service.id
+                                ),
+                            ));
                             classes.extend(spec.data_classes);
                             add_service(&mut services, spec.service);
                         }
@@ -504,12 +620,19 @@ impl Importer<'_> {
                 }
                 Recognised::Kong(v) => {
                     let k = kong::import(&v, &source, &mut self.diags);
-                    self.reports.push(report(&source, "kong", format!("{} services, {} flows", k.services.len(), k.flows.len())));
+                    self.reports.push(report(
+                        &source,
+                        "kong",
+                        format!("{} services, {} flows", k.services.len(), k.flows.len()),
+                    ));
                     for s in k.services {
                         add_service(&mut services, s);
                     }
                     for f in k.flows {
-                        flows.entry(f.id.clone()).and_modify(|h| merge::merge_flow(h, &f)).or_insert(f);
+                        flows
+                            .entry(f.id.clone())
+                            .and_modify(|h| merge::merge_flow(h, &f))
+                            .or_insert(f);
                     }
                 }
                 Recognised::Manifests(docs) => {
@@ -517,8 +640,10 @@ impl Importer<'_> {
                     for d in &docs {
                         *kinds.entry(d.kind().unwrap_or("?")).or_default() += 1;
                     }
-                    let detail: Vec<String> = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
-                    self.reports.push(report(&source, "kubernetes", detail.join(", ")));
+                    let detail: Vec<String> =
+                        kinds.iter().map(|(k, n)| format!("{n} {k}")).collect();
+                    self.reports
+                        .push(report(&source, "kubernetes", detail.join(", ")));
                     if let Some(d) = docs.first() {
                         manifest_sources.insert(d.source.clone(), source.clone());
                     }
@@ -532,12 +657,19 @@ impl Importer<'_> {
         let mut aliases = Vec::new();
         let mut ips = Vec::new();
         if !manifest_docs.is_empty() {
-            let k = k8s::import(&manifest_docs, &|d| d.source.display().to_string(), &mut self.diags);
+            let k = k8s::import(
+                &manifest_docs,
+                &|d| d.source.display().to_string(),
+                &mut self.diags,
+            );
             for s in k.services {
                 add_service(&mut services, s);
             }
             for f in k.flows {
-                flows.entry(f.id.clone()).and_modify(|h| merge::merge_flow(h, &f)).or_insert(f);
+                flows
+                    .entry(f.id.clone())
+                    .and_modify(|h| merge::merge_flow(h, &f))
+                    .or_insert(f);
             }
             live = k.live;
             aliases = k.aliases;
@@ -545,7 +677,8 @@ impl Importer<'_> {
         }
         for (source, key) in others {
             if self.docs.used.contains(&key) {
-                self.reports.push(report(&source, "$ref target", "part of a description"));
+                self.reports
+                    .push(report(&source, "$ref target", "part of a description"));
             } else {
                 self.reports.push(report(&source, "skipped", "not a recognised inventory (no `openapi`, `swagger`, `kind` or `_format_version`)"));
             }
@@ -556,9 +689,21 @@ impl Importer<'_> {
         let mut traffic = traffic::TrafficImport::new(self.opts.traffic.clone());
         for (source, fmt, path) in logs {
             let result = match path {
-                LogInput::Memory(text) => traffic.read(std::io::Cursor::new(text.as_bytes()), fmt, &source, &index, &mut self.diags),
+                LogInput::Memory(text) => traffic.read(
+                    std::io::Cursor::new(text.as_bytes()),
+                    fmt,
+                    &source,
+                    &index,
+                    &mut self.diags,
+                ),
                 LogInput::File(path) => match std::fs::File::open(&path) {
-                    Ok(f) => traffic.read(BufReader::with_capacity(64 * 1024, f), fmt, &source, &index, &mut self.diags),
+                    Ok(f) => traffic.read(
+                        BufReader::with_capacity(64 * 1024, f),
+                        fmt,
+                        &source,
+                        &index,
+                        &mut self.diags,
+                    ),
                     Err(e) => Err(e),
                 },
             };
@@ -566,29 +711,50 @@ impl Importer<'_> {
                 Ok(stats) => self.reports.push(report(
                     &source,
                     fmt.name(),
-                    format!("{} lines, {} calls, {} unparsed", stats.lines, stats.calls, stats.unparsed),
+                    format!(
+                        "{} lines, {} calls, {} unparsed",
+                        stats.lines, stats.calls, stats.unparsed
+                    ),
                 )),
-                Err(e) => self.file_error(&source, "read", None, format!("{source}: cannot read: {e}")),
+                Err(e) => self.file_error(&source, "read", None, format!("cannot read: {e}")),
             }
         }
-        if !traffic.unmapped.is_empty() {
+        let unmapped: Vec<&String> = traffic
+            .unmapped
+            .values()
+            .filter(|s| s.tags.iter().any(|t| t == "unmapped"))
+            .map(|s| &s.id)
+            .collect();
+        if !unmapped.is_empty() {
+            let mut shown: Vec<&str> = unmapped.iter().take(10).map(|s| s.as_str()).collect();
+            if unmapped.len() > 10 {
+                shown.push("…");
+            }
             self.diags.push(Diagnostic::warning(
                 "unmapped-peers",
                 "traffic",
                 format!(
-                    "{} peer(s) seen in traffic are not in the imported inventory; they were added as `unknown-…`/`external-…` services (tagged `unmapped`): {}",
-                    traffic.unmapped.len(),
-                    traffic.unmapped.keys().take(10).cloned().collect::<Vec<_>>().join(", ")
+                    "{} peer(s) seen in traffic are not in the imported inventory; they were added as services tagged `unmapped`: {}",
+                    unmapped.len(),
+                    shown.join(", ")
                 ),
             ));
         }
         for f in traffic.flows() {
-            flows.entry(f.id.clone()).and_modify(|h| merge::merge_flow(h, &f)).or_insert(f);
+            flows
+                .entry(f.id.clone())
+                .and_modify(|h| merge::merge_flow(h, &f))
+                .or_insert(f);
         }
         for (_, s) in std::mem::take(&mut traffic.unmapped) {
             add_service(&mut services, s);
         }
-        let mut design = Design::new(self.opts.design_name.clone().unwrap_or_else(|| "Imported estate".to_string()));
+        let mut design = Design::new(
+            self.opts
+                .design_name
+                .clone()
+                .unwrap_or_else(|| "Imported estate".to_string()),
+        );
         design.data_classes = classes.iter().map(|c| c.data_class()).collect();
         design.data_classes.sort_by(|a, b| a.id.cmp(&b.id));
         design.services = services.into_values().collect();
@@ -599,8 +765,20 @@ impl Importer<'_> {
             d
         });
         let proposal = segments::propose(&design, self.opts.existing.as_ref());
-        let preview = merge::preview(&existing, &design, Some(&proposal), &MergeChoices::default());
-        live.sort_by(|a: &LivePolicyObject, b| (&a.kind, &a.namespace, &a.name, &a.source).cmp(&(&b.kind, &b.namespace, &b.name, &b.source)));
+        let preview = merge::preview(
+            &existing,
+            &design,
+            Some(&proposal),
+            &MergeChoices::default(),
+        );
+        live.sort_by(|a: &LivePolicyObject, b| {
+            (&a.kind, &a.namespace, &a.name, &a.source).cmp(&(
+                &b.kind,
+                &b.namespace,
+                &b.name,
+                &b.source,
+            ))
+        });
         if !live.is_empty() {
             let np = live.iter().filter(|l| l.kind == "NetworkPolicy").count();
             let ap = live.len() - np;
@@ -660,9 +838,19 @@ mod tests {
         assert_eq!(slug("  GitHub v3 REST API "), "github-v3-rest-api");
         assert_eq!(slug("!!!"), "unnamed");
         assert_eq!(
-            flow_id(FlowKind::Observed, "a", "b", Some(80), Some("GET"), Some("/x")),
+            flow_id(
+                FlowKind::Observed,
+                "a",
+                "b",
+                Some(80),
+                Some("GET"),
+                Some("/x")
+            ),
             "observed:a->b:80:GET:/x"
         );
-        assert_eq!(flow_id(FlowKind::Declared, "a", "b", None, None, None), "declared:a->b");
+        assert_eq!(
+            flow_id(FlowKind::Declared, "a", "b", None, None, None),
+            "declared:a->b"
+        );
     }
 }

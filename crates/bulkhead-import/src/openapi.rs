@@ -40,7 +40,9 @@ const EVIDENCE_CAP: usize = 12;
 /// Whether a parsed document is an OpenAPI or Swagger description (its root).
 pub fn is_spec(value: &Value) -> bool {
     value.get("openapi").is_some_and(Value::is_string)
-        || value.get("swagger").is_some_and(|v| v.is_string() || v.is_number())
+        || value
+            .get("swagger")
+            .is_some_and(|v| v.is_string() || v.is_number())
 }
 
 /// Parsed documents of one import, keyed by canonical path or URL, each parsed once.
@@ -96,9 +98,7 @@ impl SpecDocuments {
                 Ok(k) => k,
                 Err(message) => {
                     if self.reported.insert(format!("{base}|{target}")) {
-                        diags.push(
-                            Diagnostic::warning("ref", base, message).at_pointer(reference),
-                        );
+                        diags.push(Diagnostic::warning("ref", base, message).at_pointer(reference));
                     }
                     return None;
                 }
@@ -123,7 +123,12 @@ impl SpecDocuments {
     }
 
     /// Load the document `target` relative to `base`; its key.
-    fn load(&mut self, base: &str, target: &str, budget: &mut ReadBudget) -> Result<String, String> {
+    fn load(
+        &mut self,
+        base: &str,
+        target: &str,
+        budget: &mut ReadBudget,
+    ) -> Result<String, String> {
         let remote_base = fetch::is_url(base);
         if fetch::is_url(target) || remote_base {
             let url = if fetch::is_url(target) {
@@ -278,7 +283,10 @@ pub fn import_spec(
     }
     service.provenance.push(Provenance {
         source: display_source.to_string(),
-        element: Some(format!("{} `{name}`", if swagger2 { "Swagger" } else { "OpenAPI" })),
+        element: Some(format!(
+            "{} `{name}`",
+            if swagger2 { "Swagger" } else { "OpenAPI" }
+        )),
     });
 
     let schemes = security_schemes(&root, swagger2, root_key, docs, budget, diags);
@@ -351,7 +359,10 @@ pub fn import_spec(
                     .push(Diagnostic::warning("openapi-budget", display_source, msg));
             }
             let found = std::mem::take(&mut scan.found);
-            let security = op.get("security").cloned().or_else(|| root_security.clone());
+            let security = op
+                .get("security")
+                .cloned()
+                .or_else(|| root_security.clone());
             let mut endpoint = Endpoint {
                 method: method.to_uppercase(),
                 path: join_path(&base_path, path),
@@ -425,9 +436,10 @@ fn deref(
 /// Host and base path of the first server (OpenAPI 3) or of `host`/`basePath` (Swagger 2).
 fn server_of(root: &Value, swagger2: bool) -> (Option<String>, String) {
     if swagger2 {
-        let host = root.get("host").and_then(Value::as_str).map(|h| {
-            h.split(':').next().unwrap_or(h).to_ascii_lowercase()
-        });
+        let host = root
+            .get("host")
+            .and_then(Value::as_str)
+            .map(|h| h.split(':').next().unwrap_or(h).to_ascii_lowercase());
         let base = root
             .get("basePath")
             .and_then(Value::as_str)
@@ -494,8 +506,18 @@ pub fn is_public_host(host: &str) -> bool {
         };
     }
     const PRIVATE_SUFFIXES: [&str; 12] = [
-        ".local", ".internal", ".svc", ".cluster.local", ".lan", ".corp", ".test", ".example",
-        ".invalid", ".localhost", ".home", ".intranet",
+        ".local",
+        ".internal",
+        ".svc",
+        ".cluster.local",
+        ".lan",
+        ".corp",
+        ".test",
+        ".example",
+        ".invalid",
+        ".localhost",
+        ".home",
+        ".intranet",
     ];
     host.contains('.')
         && host != "localhost"
@@ -595,7 +617,10 @@ struct Scan<'a> {
 
 impl Scan<'_> {
     fn note(&mut self, class: Detected, what: String) {
-        self.found.entry(class).or_default().insert(format!("{}: {what}", class.id()));
+        self.found
+            .entry(class)
+            .or_default()
+            .insert(format!("{}: {what}", class.id()));
     }
 
     fn parameter(&mut self, doc: &str, p: &Value, swagger2: bool) {
@@ -615,7 +640,12 @@ impl Scan<'_> {
         } else {
             p.pointer("/schema/format").and_then(Value::as_str)
         };
-        if let Some(class) = dataclass::classify(name, format) {
+        let kind = if swagger2 {
+            p.get("type").and_then(Value::as_str)
+        } else {
+            p.pointer("/schema/type").and_then(Value::as_str)
+        };
+        if let Some(class) = dataclass::classify_typed(name, format, kind) {
             self.note(class, format!("{location} parameter `{name}`"));
         }
         if let Some(schema) = p.get("schema") {
@@ -673,7 +703,8 @@ impl Scan<'_> {
         if let Some(props) = obj.get("properties").and_then(Value::as_object) {
             for (name, sub) in props {
                 let format = sub.get("format").and_then(Value::as_str);
-                if let Some(class) = dataclass::classify(name, format) {
+                let kind = sub.get("type").and_then(Value::as_str);
+                if let Some(class) = dataclass::classify_typed(name, format, kind) {
                     let via = match format {
                         Some(f) if dataclass::classify("", Some(f)).is_some() => {
                             format!(" (format `{f}`)")
@@ -716,8 +747,14 @@ mod tests {
 
     #[test]
     fn pointers_and_names() {
-        assert_eq!(decode_pointer("/paths/~1users~1%7Bid%7D"), "/paths/~1users~1{id}");
-        assert_eq!(pointer_name("/components/schemas/User"), Some("User".into()));
+        assert_eq!(
+            decode_pointer("/paths/~1users~1%7Bid%7D"),
+            "/paths/~1users~1{id}"
+        );
+        assert_eq!(
+            pointer_name("/components/schemas/User"),
+            Some("User".into())
+        );
         assert_eq!(pointer_name(""), None);
     }
 

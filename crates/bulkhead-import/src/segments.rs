@@ -68,79 +68,80 @@ pub fn propose(imported: &Design, existing: Option<&Design>) -> SegmentProposal 
             .map(|h| h.0.as_str())
             .collect();
         let unmapped = svc.tags.iter().any(|t| t == "unmapped");
-        let (id, name, level, trust, function, reason) = if svc.kind == ServiceKind::External
-            || (unmapped && svc.namespace.is_none())
-        {
-            (
-                "external".to_string(),
-                "External systems".to_string(),
-                SegmentLevel::Network,
-                TrustLevel::Untrusted,
-                "external",
-                if unmapped {
-                    "seen in traffic but not in the inventory".to_string()
-                } else {
-                    "external system".to_string()
-                },
-            )
-        } else if svc.exposure == Exposure::Internet {
-            (
-                "edge".to_string(),
-                "Internet edge".to_string(),
-                SegmentLevel::Network,
-                TrustLevel::Low,
-                "ingress",
-                "internet-facing".to_string(),
-            )
-        } else if !restricted.is_empty() {
-            (
-                "restricted-data".to_string(),
-                "Restricted data".to_string(),
-                SegmentLevel::Data,
-                TrustLevel::High,
-                "sensitive-data",
-                format!("holds {}", restricted.join(", ")),
-            )
-        } else if matches!(svc.kind, ServiceKind::Datastore | ServiceKind::Queue) {
-            (
-                "data".to_string(),
-                "Datastores".to_string(),
-                SegmentLevel::Data,
-                TrustLevel::High,
-                "storage",
-                "datastore".to_string(),
-            )
-        } else {
-            match &svc.namespace {
-                Some(ns) => (
-                    format!("ns-{}", crate::slug(ns)),
-                    format!("Namespace {ns}"),
+        let (id, name, level, trust, function, reason) =
+            if svc.kind == ServiceKind::External || (unmapped && svc.namespace.is_none()) {
+                (
+                    "external".to_string(),
+                    "External systems".to_string(),
                     SegmentLevel::Network,
-                    TrustLevel::Medium,
-                    "application",
-                    format!("namespace `{ns}`"),
-                ),
-                None => (
-                    "internal".to_string(),
-                    "Internal services".to_string(),
-                    SegmentLevel::Application,
-                    TrustLevel::Medium,
-                    "application",
-                    "internal service".to_string(),
-                ),
-            }
-        };
-        let entry = by_segment.entry(id.clone()).or_insert_with(|| ProposedSegment {
-            segment: Segment {
-                id: id.clone(),
-                name,
-                level,
-                function: Some(function.to_string()),
-                trust,
-                ..Segment::default()
-            },
-            reasons: BTreeMap::new(),
-        });
+                    TrustLevel::Untrusted,
+                    "external",
+                    if unmapped {
+                        "seen in traffic but not in the inventory".to_string()
+                    } else {
+                        "external system".to_string()
+                    },
+                )
+            } else if svc.exposure == Exposure::Internet {
+                (
+                    "edge".to_string(),
+                    "Internet edge".to_string(),
+                    SegmentLevel::Network,
+                    TrustLevel::Low,
+                    "ingress",
+                    "internet-facing".to_string(),
+                )
+            } else if !restricted.is_empty() {
+                (
+                    "restricted-data".to_string(),
+                    "Restricted data".to_string(),
+                    SegmentLevel::Data,
+                    TrustLevel::High,
+                    "sensitive-data",
+                    format!("holds {}", restricted.join(", ")),
+                )
+            } else if matches!(svc.kind, ServiceKind::Datastore | ServiceKind::Queue) {
+                (
+                    "data".to_string(),
+                    "Datastores".to_string(),
+                    SegmentLevel::Data,
+                    TrustLevel::High,
+                    "storage",
+                    "datastore".to_string(),
+                )
+            } else {
+                match &svc.namespace {
+                    Some(ns) => (
+                        format!("ns-{}", crate::slug(ns)),
+                        format!("Namespace {ns}"),
+                        SegmentLevel::Network,
+                        TrustLevel::Medium,
+                        "application",
+                        format!("namespace `{ns}`"),
+                    ),
+                    None => (
+                        "internal".to_string(),
+                        "Internal services".to_string(),
+                        SegmentLevel::Application,
+                        TrustLevel::Medium,
+                        "application",
+                        "internal service".to_string(),
+                    ),
+                }
+            };
+        let entry = by_segment
+            .entry(id.clone())
+            .or_insert_with(|| ProposedSegment {
+                segment: Segment {
+                    id: id.clone(),
+                    name,
+                    level,
+                    function: Some(function.to_string()),
+                    trust,
+                    ..Segment::default()
+                },
+                reasons: BTreeMap::new(),
+            });
         entry.segment.members.push(svc.id.clone());
         if let Some(t) = top {
             entry.segment.sensitivity = Some(entry.segment.sensitivity.map_or(t, |s| s.max(t)));

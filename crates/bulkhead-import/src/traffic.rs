@@ -71,17 +71,16 @@ pub struct TrafficOptions {
 
 /// Recognise a log format from the start of a file.
 pub fn sniff(head: &str) -> Option<LogFormat> {
-    let line = head
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())?;
+    let line = head.lines().map(str::trim).find(|l| !l.is_empty())?;
     if line.starts_with("#separator") || line.starts_with("#fields") {
         return Some(LogFormat::ZeekTsv);
     }
     if line.starts_with('{') {
         if let Ok(v) = serde_json::from_str::<Value>(line) {
             if v.get("flow").is_some_and(Value::is_object)
-                || (v.get("source").is_some() && v.get("destination").is_some() && v.get("l4").is_some())
+                || (v.get("source").is_some()
+                    && v.get("destination").is_some()
+                    && v.get("l4").is_some())
             {
                 return Some(LogFormat::Hubble);
             }
@@ -91,7 +90,10 @@ pub fn sniff(head: &str) -> Option<LogFormat> {
         }
         return None;
     }
-    let header: Vec<String> = split_csv(line).into_iter().map(|h| h.trim().to_ascii_lowercase()).collect();
+    let header: Vec<String> = split_csv(line)
+        .into_iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
     if header.iter().any(|h| h == "src") && header.iter().any(|h| h == "dst") {
         return Some(LogFormat::Csv);
     }
@@ -113,8 +115,13 @@ enum PeerRef {
         ip: Option<IpAddr>,
     },
     /// ingress-nginx upstream `namespace-service-port`.
-    Upstream { name: String, addr: Option<IpAddr> },
+    Upstream {
+        name: String,
+        addr: Option<IpAddr>,
+    },
     Reserved(String, Option<IpAddr>),
+    /// The service that wrote a plain access log.
+    LogWriter(String),
 }
 
 struct Observation {
@@ -141,7 +148,11 @@ pub struct PeerIndex {
 
 impl PeerIndex {
     /// Index the services (and extra `(alias, id)` pairs and `(ip, id)` pairs) known so far.
-    pub fn new(services: &[Service], aliases: &[(String, String)], ips: &[(IpAddr, String)]) -> Self {
+    pub fn new(
+        services: &[Service],
+        aliases: &[(String, String)],
+        ips: &[(IpAddr, String)],
+    ) -> Self {
         let mut idx = PeerIndex::default();
         for s in services {
             let id = s.id.clone();
@@ -169,7 +180,9 @@ impl PeerIndex {
             }
             for n in names {
                 if !n.is_empty() {
-                    idx.by_name.entry(n.to_ascii_lowercase()).or_insert_with(|| id.clone());
+                    idx.by_name
+                        .entry(n.to_ascii_lowercase())
+                        .or_insert_with(|| id.clone());
                 }
             }
             if !s.labels.is_empty() {
@@ -184,7 +197,9 @@ impl PeerIndex {
             }
         }
         for (alias, id) in aliases {
-            idx.by_name.entry(alias.to_ascii_lowercase()).or_insert_with(|| id.clone());
+            idx.by_name
+                .entry(alias.to_ascii_lowercase())
+                .or_insert_with(|| id.clone());
         }
         for (ip, id) in ips {
             idx.by_ip.entry(*ip).or_insert_with(|| id.clone());
@@ -283,7 +298,11 @@ impl TrafficImport {
             let parsed: Result<Option<Observation>, String> = match format {
                 LogFormat::Nginx => match parse_nginx(trimmed) {
                     Some(n) => {
-                        nginx_kind.insert(if n.upstream.is_some() { "ingress" } else { "combined" });
+                        nginx_kind.insert(if n.upstream.is_some() {
+                            "ingress"
+                        } else {
+                            "combined"
+                        });
                         Ok(Some(self.nginx_observation(n)))
                     }
                     None => Err("not an NGINX combined or ingress-nginx line".into()),
@@ -293,21 +312,37 @@ impl TrafficImport {
                 LogFormat::ZeekTsv => {
                     if let Some(rest) = trimmed.strip_prefix('#') {
                         if let Some(sep) = rest.strip_prefix("separator ") {
-                            zeek_sep = if sep.trim() == "\\x09" { '\t' } else { sep.chars().next().unwrap_or('\t') };
+                            zeek_sep = if sep.trim() == "\\x09" {
+                                '\t'
+                            } else {
+                                sep.chars().next().unwrap_or('\t')
+                            };
                         } else if let Some(f) = rest.strip_prefix("fields") {
-                            zeek_fields = Some(f.trim_start_matches(zeek_sep).split(zeek_sep).map(str::to_string).collect());
+                            zeek_fields = Some(
+                                f.trim_start_matches(zeek_sep)
+                                    .split(zeek_sep)
+                                    .map(str::to_string)
+                                    .collect(),
+                            );
                         }
                         stats.skipped += 1;
                         continue;
                     }
                     match &zeek_fields {
-                        Some(fields) => parse_zeek_tsv(text.trim_end_matches(['\r', '\n']), zeek_sep, fields),
+                        Some(fields) => {
+                            parse_zeek_tsv(text.trim_end_matches(['\r', '\n']), zeek_sep, fields)
+                        }
                         None => Err("data line before the `#fields` header".into()),
                     }
                 }
                 LogFormat::Csv => match &csv_header {
                     None => {
-                        csv_header = Some(split_csv(trimmed).into_iter().map(|h| h.trim().to_ascii_lowercase()).collect());
+                        csv_header = Some(
+                            split_csv(trimmed)
+                                .into_iter()
+                                .map(|h| h.trim().to_ascii_lowercase())
+                                .collect(),
+                        );
                         stats.skipped += 1;
                         continue;
                     }
@@ -330,7 +365,10 @@ impl TrafficImport {
         }
         self.lines_total += stats.lines;
         if stats.unparsed > 0 {
-            let ex: Vec<String> = examples.iter().map(|(l, r)| format!("{source}:{l}: {r}")).collect();
+            let ex: Vec<String> = examples
+                .iter()
+                .map(|(l, r)| format!("{source}:{l}: {r}"))
+                .collect();
             diags.push(
                 Diagnostic::warning(
                     "unparsed-lines",
@@ -346,7 +384,10 @@ impl TrafficImport {
                 .at_line(examples.first().map(|e| e.0)),
             );
         }
-        if format == LogFormat::Nginx && nginx_kind.contains("combined") && self.options.log_service.is_none() {
+        if format == LogFormat::Nginx
+            && nginx_kind.contains("combined")
+            && self.options.log_service.is_none()
+        {
             diags.push(Diagnostic::info(
                 "log-service",
                 source,
@@ -372,16 +413,21 @@ impl TrafficImport {
             .and_then(|a| a.rsplit_once(':'))
             .and_then(|(_, p)| p.parse().ok());
         let dst = match n.upstream {
-            Some(name) if !name.is_empty() && name != "upstream-default-backend" => PeerRef::Upstream {
-                name: name.to_string(),
-                addr: upstream_ip,
-            },
+            Some(name) if !name.is_empty() && name != "upstream-default-backend" => {
+                PeerRef::Upstream {
+                    name: name.to_string(),
+                    addr: upstream_ip,
+                }
+            }
             Some(_) => match upstream_ip {
                 Some(ip) => PeerRef::Ip(ip),
                 None => PeerRef::Name("ingress-default-backend".into()),
             },
-            None => PeerRef::Name(
-                self.options.log_service.clone().unwrap_or_else(|| "nginx".to_string()),
+            None => PeerRef::LogWriter(
+                self.options
+                    .log_service
+                    .clone()
+                    .unwrap_or_else(|| "nginx".to_string()),
             ),
         };
         Observation {
@@ -401,7 +447,9 @@ impl TrafficImport {
         let from = self.map(&obs.src, index, true);
         let to = self.map(&obs.dst, index, false);
         let method = obs.method.map(|m| m.to_ascii_uppercase());
-        let path = obs.path.map(|p| template_path(&p, index.endpoints.get(&to), method.as_deref()));
+        let path = obs
+            .path
+            .map(|p| template_path(&p, index.endpoints.get(&to), method.as_deref()));
         let mut key = FlowKey {
             from,
             to,
@@ -440,8 +488,19 @@ impl TrafficImport {
                 if public && is_caller {
                     return INTERNET.to_string();
                 }
-                let (prefix, kind) = if public { ("external", ServiceKind::External) } else { ("unknown", ServiceKind::Api) };
-                self.unmapped_service(prefix, &crate::slug(n), kind, vec![format!("host:{n}")], None, BTreeMap::new())
+                let (prefix, kind) = if public {
+                    ("external", ServiceKind::External)
+                } else {
+                    ("unknown", ServiceKind::Api)
+                };
+                self.unmapped_service(
+                    prefix,
+                    &crate::slug(n),
+                    kind,
+                    vec![format!("host:{n}")],
+                    None,
+                    BTreeMap::new(),
+                )
             }
             PeerRef::Pod {
                 namespace,
@@ -449,15 +508,27 @@ impl TrafficImport {
                 labels,
                 ip,
             } => {
+                let matches = |want: &BTreeMap<String, String>| {
+                    want.iter()
+                        .all(|(k, v)| labels.iter().any(|(a, b)| a == k && b == v))
+                };
                 for (ns, want, id) in &index.by_labels {
-                    if ns == namespace
-                        && want.iter().all(|(k, v)| labels.iter().any(|(a, b)| a == k && b == v))
-                    {
+                    if ns == namespace && matches(want) {
+                        return id.clone();
+                    }
+                }
+                // Manifests often omit the namespace and are applied with `-n`: accept a
+                // label match in another namespace, most specific first.
+                for (_, want, id) in &index.by_labels {
+                    if matches(want) {
                         return id.clone();
                     }
                 }
                 let workload = workload_of_pod(pod);
-                for alias in [format!("{namespace}/{workload}"), format!("{namespace}/{pod}")] {
+                for alias in [
+                    format!("{namespace}/{workload}"),
+                    format!("{namespace}/{pod}"),
+                ] {
                     if let Some(id) = index.name(&alias) {
                         return id.clone();
                     }
@@ -466,8 +537,19 @@ impl TrafficImport {
                     return id.clone();
                 }
                 let labels: BTreeMap<String, String> = labels.iter().cloned().collect();
-                let id = if index.name(&workload).is_some() { format!("{workload}.{namespace}") } else { workload.clone() };
-                self.unmapped_service("", &id, ServiceKind::Api, vec!["unmapped".into()], Some(namespace.clone()), labels)
+                let id = if index.name(&workload).is_some() {
+                    format!("{workload}.{namespace}")
+                } else {
+                    workload.clone()
+                };
+                self.unmapped_service(
+                    "",
+                    &id,
+                    ServiceKind::Api,
+                    vec!["unmapped".into()],
+                    Some(namespace.clone()),
+                    labels,
+                )
             }
             PeerRef::Upstream { name, addr } => {
                 // `namespace-service-port`: try every split, since both may contain dashes.
@@ -484,16 +566,55 @@ impl TrafficImport {
                 if let Some(id) = addr.and_then(|ip| index.by_ip.get(&ip)) {
                     return id.clone();
                 }
-                let guess = if parts.len() >= 3 { parts[1..parts.len() - 1].join("-") } else { name.clone() };
-                self.unmapped_service("unknown", &guess, ServiceKind::Api, vec![format!("ingress-upstream:{name}")], None, BTreeMap::new())
+                let guess = if parts.len() >= 3 {
+                    parts[1..parts.len() - 1].join("-")
+                } else {
+                    name.clone()
+                };
+                self.unmapped_service(
+                    "unknown",
+                    &guess,
+                    ServiceKind::Api,
+                    vec![format!("ingress-upstream:{name}")],
+                    None,
+                    BTreeMap::new(),
+                )
+            }
+            PeerRef::LogWriter(name) => {
+                if let Some(id) = index.name(name) {
+                    return id.clone();
+                }
+                let id = crate::slug(name);
+                self.unmapped.entry(id.clone()).or_insert_with(|| Service {
+                    id: id.clone(),
+                    name: name.clone(),
+                    kind: ServiceKind::Web,
+                    tags: vec!["access-log".into()],
+                    ..Service::default()
+                });
+                id
             }
             PeerRef::Reserved(r, ip) => match r.as_str() {
                 "world" => match ip {
                     Some(ip) if !is_caller => self.map_ip(*ip, index, false),
                     _ if is_caller => INTERNET.to_string(),
-                    _ => self.unmapped_service("external", "world", ServiceKind::External, vec!["reserved:world".into()], None, BTreeMap::new()),
+                    _ => self.unmapped_service(
+                        "external",
+                        "world",
+                        ServiceKind::External,
+                        vec!["reserved:world".into()],
+                        None,
+                        BTreeMap::new(),
+                    ),
                 },
-                other => self.unmapped_service("", &format!("cluster-{other}"), ServiceKind::External, vec![format!("reserved:{other}")], None, BTreeMap::new()),
+                other => self.unmapped_service(
+                    "",
+                    &format!("cluster-{other}"),
+                    ServiceKind::External,
+                    vec![format!("reserved:{other}")],
+                    None,
+                    BTreeMap::new(),
+                ),
             },
         }
     }
@@ -506,8 +627,19 @@ impl TrafficImport {
         if public && is_caller {
             return INTERNET.to_string();
         }
-        let (prefix, kind) = if public { ("external", ServiceKind::External) } else { ("unknown", ServiceKind::Api) };
-        self.unmapped_service(prefix, &ip.to_string().replace([':', '.'], "-"), kind, vec![format!("ip:{ip}")], None, BTreeMap::new())
+        let (prefix, kind) = if public {
+            ("external", ServiceKind::External)
+        } else {
+            ("unknown", ServiceKind::Api)
+        };
+        self.unmapped_service(
+            prefix,
+            &ip.to_string().replace([':', '.'], "-"),
+            kind,
+            vec![format!("ip:{ip}")],
+            None,
+            BTreeMap::new(),
+        )
     }
 
     fn unmapped_service(
@@ -519,20 +651,32 @@ impl TrafficImport {
         namespace: Option<String>,
         labels: BTreeMap<String, String>,
     ) -> String {
-        let id = if prefix.is_empty() { name.to_string() } else { format!("{prefix}-{name}") };
+        let id = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}-{name}")
+        };
         if self.unmapped.contains_key(&id) {
             return id;
         }
-        let n = self.unmapped_count.entry(if prefix.is_empty() { "pod" } else { prefix }).or_default();
+        let n = self
+            .unmapped_count
+            .entry(if prefix.is_empty() { "pod" } else { prefix })
+            .or_default();
         if *n >= MAX_UNMAPPED {
-            let other = format!("{}-other", if prefix.is_empty() { "unknown" } else { prefix });
-            self.unmapped.entry(other.clone()).or_insert_with(|| Service {
-                id: other.clone(),
-                name: other.clone(),
-                kind,
-                tags: vec!["unmapped".into()],
-                ..Service::default()
-            });
+            let other = format!(
+                "{}-other",
+                if prefix.is_empty() { "unknown" } else { prefix }
+            );
+            self.unmapped
+                .entry(other.clone())
+                .or_insert_with(|| Service {
+                    id: other.clone(),
+                    name: other.clone(),
+                    kind,
+                    tags: vec!["unmapped".into()],
+                    ..Service::default()
+                });
             return other;
         }
         *n += 1;
@@ -548,7 +692,11 @@ impl TrafficImport {
                 kind,
                 namespace,
                 labels,
-                exposure: if kind == ServiceKind::External { Exposure::Internet } else { Exposure::Internal },
+                exposure: if kind == ServiceKind::External {
+                    Exposure::Internet
+                } else {
+                    Exposure::Internal
+                },
                 tags,
                 ..Service::default()
             },
@@ -561,7 +709,14 @@ impl TrafficImport {
         self.flows
             .iter()
             .map(|(k, a)| Flow {
-                id: crate::flow_id(FlowKind::Observed, &k.from, &k.to, k.port, k.method.as_deref(), k.path.as_deref()),
+                id: crate::flow_id(
+                    FlowKind::Observed,
+                    &k.from,
+                    &k.to,
+                    k.port,
+                    k.method.as_deref(),
+                    k.path.as_deref(),
+                ),
                 from: k.from.clone(),
                 to: k.to.clone(),
                 kind: FlowKind::Observed,
@@ -588,8 +743,12 @@ impl TrafficImport {
 fn workload_of_pod(pod: &str) -> String {
     let parts: Vec<&str> = pod.split('-').collect();
     let is_hash = |s: &str, min: usize| {
-        s.len() >= min && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            && s.bytes().any(|b| b.is_ascii_digit() || !b"aeiou".contains(&b))
+        s.len() >= min
+            && s.len() <= 10
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && s.bytes()
+                .any(|b| b.is_ascii_digit() || !b"aeiou".contains(&b))
     };
     let mut n = parts.len();
     // Pod suffix (5 chars), then a ReplicaSet hash (6–10 chars) for Deployments.
@@ -613,10 +772,15 @@ fn template_path(path: &str, endpoints: Option<&Vec<Endpoint>>, method: Option<&
         for ep in eps {
             let tsegs: Vec<&str> = ep.path.split('/').collect();
             let matches = tsegs.len() == segs.len()
-                && tsegs.iter().zip(&segs).all(|(t, s)| (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s);
-            if matches && (method.is_none() || ep.method == "*" || Some(ep.method.as_str()) == method) {
+                && tsegs.iter().zip(&segs).all(|(t, s)| {
+                    (t.starts_with('{') && t.ends_with('}') && !s.is_empty()) || t == s
+                });
+            if matches
+                && (method.is_none() || ep.method == "*" || Some(ep.method.as_str()) == method)
+            {
                 // Prefer literal segments over parameters (`/users/me` over `/users/{id}`).
-                let literal = |e: &Endpoint| e.path.split('/').filter(|t| !t.starts_with('{')).count();
+                let literal =
+                    |e: &Endpoint| e.path.split('/').filter(|t| !t.starts_with('{')).count();
                 if best.is_none_or(|b| literal(ep) > literal(b)) {
                     best = Some(ep);
                 }
@@ -663,8 +827,12 @@ fn parse_nginx(line: &str) -> Option<NginxLine<'_>> {
     let (_referer, rest) = quoted(rest.trim_start()).unwrap_or(("", rest));
     let (_agent, rest) = quoted(rest.trim_start()).unwrap_or(("", rest));
     let mut req = request.split(' ');
-    let method = req.next().filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()));
-    let path = method.and(req.next()).filter(|p| p.starts_with('/') || p.contains("://"));
+    let method = req
+        .next()
+        .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()));
+    let path = method
+        .and(req.next())
+        .filter(|p| p.starts_with('/') || p.contains("://"));
     let path = path.map(|p| match p.split_once("://") {
         Some((_, r)) => r.find('/').map_or("/", |i| &r[i..]),
         None => p,
@@ -677,7 +845,10 @@ fn parse_nginx(line: &str) -> Option<NginxLine<'_>> {
         if let Some((name, after)) = tail.split_once(']') {
             upstream = Some(name);
             let after = after.trim_start();
-            let after = after.strip_prefix('[').and_then(|a| a.split_once(']')).map_or(after, |(_, r)| r);
+            let after = after
+                .strip_prefix('[')
+                .and_then(|a| a.split_once(']'))
+                .map_or(after, |(_, r)| r);
             upstream_addr = after
                 .split_whitespace()
                 .next()
@@ -718,7 +889,11 @@ fn quoted(s: &str) -> Option<(&str, &str)> {
 
 fn hubble_endpoint(e: Option<&Value>, ip: Option<IpAddr>) -> PeerRef {
     let e = e.cloned().unwrap_or(Value::Null);
-    let labels: Vec<&str> = e.get("labels").and_then(Value::as_array).map(|l| l.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let labels: Vec<&str> = e
+        .get("labels")
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
     if let (Some(ns), Some(pod)) = (
         e.get("namespace").and_then(Value::as_str),
         e.get("pod_name").and_then(Value::as_str),
@@ -740,7 +915,12 @@ fn hubble_endpoint(e: Option<&Value>, ip: Option<IpAddr>) -> PeerRef {
     if let Some(r) = labels.iter().find_map(|l| l.strip_prefix("reserved:")) {
         return PeerRef::Reserved(r.to_string(), ip);
     }
-    if let Some(names) = e.get("names").and_then(Value::as_array).and_then(|n| n.first()).and_then(Value::as_str) {
+    if let Some(names) = e
+        .get("names")
+        .and_then(Value::as_array)
+        .and_then(|n| n.first())
+        .and_then(Value::as_str)
+    {
         return PeerRef::Name(names.to_string());
     }
     match ip {
@@ -750,15 +930,34 @@ fn hubble_endpoint(e: Option<&Value>, ip: Option<IpAddr>) -> PeerRef {
 }
 
 fn parse_hubble(line: &str) -> Result<Option<Observation>, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {}", crate::manifests::strip_position(&e.to_string())))?;
+    let v: Value = serde_json::from_str(line).map_err(|e| {
+        format!(
+            "invalid JSON: {}",
+            crate::manifests::strip_position(&e.to_string())
+        )
+    })?;
     let f = v.get("flow").unwrap_or(&v);
     if !f.is_object() || (f.get("source").is_none() && f.get("IP").is_none()) {
         return Err("not a Hubble flow (no `flow.source`/`flow.IP`)".into());
     }
-    let ip = |k: &str| f.pointer(&format!("/IP/{k}")).and_then(Value::as_str).and_then(|s| s.parse().ok());
-    let l4 = f.get("l4").and_then(|l| l.get("TCP").or_else(|| l.get("UDP")).or_else(|| l.get("SCTP")));
-    let sport = l4.and_then(|l| l.get("source_port")).and_then(Value::as_u64).map(|p| p as u32);
-    let dport = l4.and_then(|l| l.get("destination_port")).and_then(Value::as_u64).map(|p| p as u32);
+    let ip = |k: &str| {
+        f.pointer(&format!("/IP/{k}"))
+            .and_then(Value::as_str)
+            .and_then(|s| s.parse().ok())
+    };
+    let l4 = f.get("l4").and_then(|l| {
+        l.get("TCP")
+            .or_else(|| l.get("UDP"))
+            .or_else(|| l.get("SCTP"))
+    });
+    let sport = l4
+        .and_then(|l| l.get("source_port"))
+        .and_then(Value::as_u64)
+        .map(|p| p as u32);
+    let dport = l4
+        .and_then(|l| l.get("destination_port"))
+        .and_then(Value::as_u64)
+        .map(|p| p as u32);
     let mut src = hubble_endpoint(f.get("source"), ip("source"));
     let mut dst = hubble_endpoint(f.get("destination"), ip("destination"));
     let mut port = dport;
@@ -772,12 +971,22 @@ fn parse_hubble(line: &str) -> Result<Option<Observation>, String> {
         port = sport;
     }
     let http = f.pointer("/l7/http");
-    let method = http.and_then(|h| h.get("method")).and_then(Value::as_str).map(str::to_string);
-    let path = http.and_then(|h| h.get("url")).and_then(Value::as_str).map(|u| match u.split_once("://") {
-        Some((_, r)) => r.find('/').map_or("/".to_string(), |i| r[i..].to_string()),
-        None => u.to_string(),
-    });
-    let time = f.get("time").or_else(|| v.get("time")).and_then(Value::as_str).and_then(timefmt::parse_rfc3339);
+    let method = http
+        .and_then(|h| h.get("method"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let path = http
+        .and_then(|h| h.get("url"))
+        .and_then(Value::as_str)
+        .map(|u| match u.split_once("://") {
+            Some((_, r)) => r.find('/').map_or("/".to_string(), |i| r[i..].to_string()),
+            None => u.to_string(),
+        });
+    let time = f
+        .get("time")
+        .or_else(|| v.get("time"))
+        .and_then(Value::as_str)
+        .and_then(timefmt::parse_rfc3339);
     Ok(Some(Observation {
         src,
         dst,
@@ -793,7 +1002,10 @@ fn parse_hubble(line: &str) -> Result<Option<Observation>, String> {
 fn zeek_observation(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Observation>, String> {
     let orig = get("id.orig_h").ok_or("no `id.orig_h`")?;
     let resp = get("id.resp_h").ok_or("no `id.resp_h`")?;
-    let parse_ip = |s: &str| s.parse::<IpAddr>().map_err(|_| format!("`{s}` is not an IP address"));
+    let parse_ip = |s: &str| {
+        s.parse::<IpAddr>()
+            .map_err(|_| format!("`{s}` is not an IP address"))
+    };
     let port = get("id.resp_p").and_then(|p| p.parse().ok());
     Ok(Some(Observation {
         src: PeerRef::Ip(parse_ip(&orig)?),
@@ -801,7 +1013,8 @@ fn zeek_observation(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Obser
         port,
         method: None,
         path: None,
-        time: get("ts").and_then(|t| timefmt::parse_epoch_float(&t).or_else(|| timefmt::parse_rfc3339(&t))),
+        time: get("ts")
+            .and_then(|t| timefmt::parse_epoch_float(&t).or_else(|| timefmt::parse_rfc3339(&t))),
         until: None,
         count: 1,
     }))
@@ -810,16 +1023,30 @@ fn zeek_observation(get: &dyn Fn(&str) -> Option<String>) -> Result<Option<Obser
 fn parse_zeek_tsv(line: &str, sep: char, fields: &[String]) -> Result<Option<Observation>, String> {
     let values: Vec<&str> = line.split(sep).collect();
     if values.len() != fields.len() {
-        return Err(format!("{} fields where `#fields` names {}", values.len(), fields.len()));
+        return Err(format!(
+            "{} fields where `#fields` names {}",
+            values.len(),
+            fields.len()
+        ));
     }
     let get = |k: &str| {
-        fields.iter().position(|f| f == k).map(|i| values[i]).filter(|v| *v != "-").map(str::to_string)
+        fields
+            .iter()
+            .position(|f| f == k)
+            .map(|i| values[i])
+            .filter(|v| *v != "-")
+            .map(str::to_string)
     };
     zeek_observation(&get)
 }
 
 fn parse_zeek_json(line: &str) -> Result<Option<Observation>, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {}", crate::manifests::strip_position(&e.to_string())))?;
+    let v: Value = serde_json::from_str(line).map_err(|e| {
+        format!(
+            "invalid JSON: {}",
+            crate::manifests::strip_position(&e.to_string())
+        )
+    })?;
     let get = |k: &str| match v.get(k)? {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -852,7 +1079,11 @@ fn split_csv(line: &str) -> Vec<String> {
 fn parse_csv(line: &str, header: &[String]) -> Result<Option<Observation>, String> {
     let values = split_csv(line);
     if values.len() != header.len() {
-        return Err(format!("{} columns where the header has {}", values.len(), header.len()));
+        return Err(format!(
+            "{} columns where the header has {}",
+            values.len(),
+            header.len()
+        ));
     }
     let get = |k: &str| {
         header
@@ -870,11 +1101,18 @@ fn parse_csv(line: &str, header: &[String]) -> Result<Option<Observation>, Strin
         })
     };
     let port = match get("port") {
-        Some(p) => Some(p.parse::<u32>().ok().filter(|p| *p > 0 && *p < 65536).ok_or_else(|| format!("`{p}` is not a port"))?),
+        Some(p) => Some(
+            p.parse::<u32>()
+                .ok()
+                .filter(|p| *p > 0 && *p < 65536)
+                .ok_or_else(|| format!("`{p}` is not a port"))?,
+        ),
         None => None,
     };
     let count = match get("count") {
-        Some(c) => c.parse::<u64>().map_err(|_| format!("`{c}` is not a count"))?,
+        Some(c) => c
+            .parse::<u64>()
+            .map_err(|_| format!("`{c}` is not a count"))?,
         None => 1,
     };
     let first = get("first_seen").and_then(timefmt::parse_any);
@@ -978,9 +1216,15 @@ mod tests {
     #[test]
     fn nginx_combined_and_ingress_lines() {
         let l = parse_nginx(r#"77.179.66.156 - - [25/Oct/2016:14:49:34 +0200] "GET /favicon.ico?x=1 HTTP/1.1" 404 571 "http://localhost:8080/" "Mozilla/5.0 (X) \"q\"""#).unwrap();
-        assert_eq!((l.remote, l.method, l.path, l.upstream), ("77.179.66.156", Some("GET"), Some("/favicon.ico?x=1"), None));
+        assert_eq!(
+            (l.remote, l.method, l.path, l.upstream),
+            ("77.179.66.156", Some("GET"), Some("/favicon.ico?x=1"), None)
+        );
         let l = parse_nginx(r#"192.168.64.1 - - [07/Feb/2020:11:48:51 +0000] "POST /products HTTP/1.1" 200 59 "-" "curl/7.54.0" 89 0.001 [default-web-8080] [] 172.17.0.5:8080 59 0.000 200 529a"#).unwrap();
-        assert_eq!((l.upstream, l.upstream_addr.as_deref()), (Some("default-web-8080"), Some("172.17.0.5:8080")));
+        assert_eq!(
+            (l.upstream, l.upstream_addr.as_deref()),
+            (Some("default-web-8080"), Some("172.17.0.5:8080"))
+        );
         assert!(parse_nginx("garbage line").is_none());
     }
 
@@ -995,11 +1239,25 @@ mod tests {
     #[test]
     fn paths_follow_endpoint_templates() {
         let eps = vec![
-            Endpoint { method: "GET".into(), path: "/users/{id}".into(), ..Endpoint::default() },
-            Endpoint { method: "GET".into(), path: "/users/me".into(), ..Endpoint::default() },
+            Endpoint {
+                method: "GET".into(),
+                path: "/users/{id}".into(),
+                ..Endpoint::default()
+            },
+            Endpoint {
+                method: "GET".into(),
+                path: "/users/me".into(),
+                ..Endpoint::default()
+            },
         ];
-        assert_eq!(template_path("/users/42", Some(&eps), Some("GET")), "/users/{id}");
-        assert_eq!(template_path("/users/me", Some(&eps), Some("GET")), "/users/me");
+        assert_eq!(
+            template_path("/users/42", Some(&eps), Some("GET")),
+            "/users/{id}"
+        );
+        assert_eq!(
+            template_path("/users/me", Some(&eps), Some("GET")),
+            "/users/me"
+        );
         assert_eq!(template_path("/orders/42?x", None, None), "/orders/{id}");
     }
 
@@ -1011,15 +1269,36 @@ mod tests {
         while let Some((n, l)) = r.next_line().unwrap() {
             got.push((n, l.map(str::to_string)));
         }
-        assert_eq!(got, vec![(1, Ok("a".into())), (2, Err("line longer than 64 KiB")), (3, Ok("b".into()))]);
+        assert_eq!(
+            got,
+            vec![
+                (1, Ok("a".into())),
+                (2, Err("line longer than 64 KiB")),
+                (3, Ok("b".into()))
+            ]
+        );
     }
 
     #[test]
     fn sniffing() {
-        assert_eq!(sniff("#separator \\x09\n#fields\tts"), Some(LogFormat::ZeekTsv));
-        assert_eq!(sniff("src,dst,port,method,path,count\n"), Some(LogFormat::Csv));
-        assert_eq!(sniff("{\"flow\":{\"source\":{}}}\n"), Some(LogFormat::Hubble));
+        assert_eq!(
+            sniff("#separator \\x09\n#fields\tts"),
+            Some(LogFormat::ZeekTsv)
+        );
+        assert_eq!(
+            sniff("src,dst,port,method,path,count\n"),
+            Some(LogFormat::Csv)
+        );
+        assert_eq!(
+            sniff("{\"flow\":{\"source\":{}}}\n"),
+            Some(LogFormat::Hubble)
+        );
         assert_eq!(sniff("{\"openapi\":\"3.0.0\"}"), None);
-        assert_eq!(sniff("1.2.3.4 - - [25/Oct/2016:14:49:33 +0200] \"GET / HTTP/1.1\" 200 612 \"-\" \"x\""), Some(LogFormat::Nginx));
+        assert_eq!(
+            sniff(
+                "1.2.3.4 - - [25/Oct/2016:14:49:33 +0200] \"GET / HTTP/1.1\" 200 612 \"-\" \"x\""
+            ),
+            Some(LogFormat::Nginx)
+        );
     }
 }
