@@ -9,10 +9,14 @@
 //! - [`eval`]: `allowed(A → B, request)`, the evaluator, with an explanation on every decision.
 //! - [`file`]: reading design text (JSON or YAML, with locations) and writing canonical JSON.
 //! - [`schema`]: the design file's JSON Schema.
+//! - [`evidence`]: flows read as requests, paths resolved to endpoint templates.
+//! - [`propose`]: the least-privilege proposal, a reviewable diff of rules.
 
 pub mod eval;
+pub mod evidence;
 pub mod file;
 pub mod model;
+pub mod propose;
 pub mod schema;
 
 pub use model::Design;
