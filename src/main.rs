@@ -19,11 +19,20 @@ struct Cli {
 enum Command {
     /// Print the JSON Schema of the design file.
     Schema,
+    /// Write configs that enforce a design (NetworkPolicy, Cilium, Istio, Kong, NGINX).
+    Export(cmd::export::Args),
+    /// Write a synthetic but realistic estate (the same seed gives the same file).
+    Generate(cmd::generate::Args),
+    /// Propose least-privilege rules from the declared and observed flows, as a reviewable diff.
+    Propose(cmd::propose::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Schema => cmd::schema::run(),
+        Command::Export(args) => cmd::export::run(args),
+        Command::Generate(args) => cmd::generate::run(&args),
+        Command::Propose(args) => cmd::propose::run(&args),
     }
 }

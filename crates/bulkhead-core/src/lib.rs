@@ -10,13 +10,27 @@
 //! - [`file`]: reading design text (JSON or YAML, with locations) and writing canonical JSON.
 //! - [`schema`]: the design file's JSON Schema.
 //! - [`evidence`]: flows read as requests, paths resolved to endpoint templates.
+//! - [`drift`]: the design against observed calls and live policies (`bulkhead check`).
 //! - [`propose`]: the least-privilege proposal, a reviewable diff of rules.
+//! - [`matrix`]: the evaluator's whole answer at L4, which the exporters' proofs compare against.
+//! - [`generate`]: deterministic synthetic estates for benchmarks, tests and demos.
+//! - [`simulate`]: breach simulation from the internet or a breached service.
+//! - [`analysis`]: every origin's blast radius, worst first, and the findings.
+//! - [`findings`]: one rule per file, each with its documentation.
+//! - [`report`]: the result types the CLI and the app serialize, and their JSON Schema.
 
+pub mod analysis;
+pub mod drift;
 pub mod eval;
 pub mod evidence;
 pub mod file;
+pub mod findings;
+pub mod generate;
+pub mod matrix;
 pub mod model;
 pub mod propose;
+pub mod report;
 pub mod schema;
+pub mod simulate;
 
 pub use model::Design;

@@ -4,7 +4,8 @@
 //! Evidence is the design's flows (declared: the application needs the call; observed: it was
 //! seen) plus any observed flows passed in (e.g. parsed from traffic logs). Each flow is read as
 //! a request (see [`crate::evidence`]) and decided by the evaluator with credentials unchecked,
-//! the same question the matrix asks. The first grant that allows it *owns* it:
+//! the same question the matrix asks. Of the grants that allow it, the most specific (rules
+//! between services before rules naming segments or `any`, then evaluation order) *owns* it:
 //! - a flow owned by an allow rule is kept by that rule, narrowed to the evidence it owns
 //!   (a rule that owns nothing is removed; one that already allows exactly its evidence stays);
 //! - a flow owned by a segment's implicit intra-segment allow is kept by explicit rules, and the
@@ -15,8 +16,9 @@
 //!   internet-facing, or that names a service the inventory lacks, is *blocked*: the proposal
 //!   never overrides a deny rule, changes exposure or invents services, it reports them.
 //!
-//! Rules are grouped per service pair, or per segment pair when **every** member pair of the two
-//! segments (and at least two) is evidenced with the same ports, methods and paths. Within a
+//! Rules are grouped per segment pair (or segment → service, or service → segment) when
+//! **every** member pair (and at least two) is evidenced with the same ports, methods and paths,
+//! and per service pair otherwise. Within a
 //! pair, ports, methods and paths come from the flows, grouped so that a rule's
 //! `ports × methods × paths` is exactly what was evidenced: a rule is never broader than its
 //! evidence. Narrowed rules keep their auth, rate limit, justification and expiry, and are
@@ -31,11 +33,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::eval::{AllowedBy, Caller, Decision, DenyReason, Evaluator, method_matches, path_matches};
-use crate::evidence::request_of;
-use crate::model::{
-    Action, Design, Exposure, Flow, FlowKind, INTERNET, IntraStance, Peer, Rule,
+use crate::eval::{
+    AllowedBy, Caller, Decision, DenyReason, Evaluator, method_matches, path_matches,
 };
+use crate::evidence::request_of;
+use crate::model::{Action, Design, Exposure, Flow, FlowKind, INTERNET, IntraStance, Peer, Rule};
 
 /// A least-privilege proposal: changes to review, and the evidence it could not honour.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -195,7 +197,11 @@ impl Spec {
         } else {
             format!(
                 "port {}",
-                self.ports.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+                self.ports
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
             )
         };
         let mut s = ports;
@@ -284,6 +290,19 @@ pub fn propose(design: &Design, observed: &[Flow]) -> Proposal {
         let caller = Caller::parse(&flow.from);
         match eval.decide(&caller, &flow.to, &req, None) {
             Decision::Allow { by, .. } => {
+                // Of every grant that allows the call, the most specific rule owns it, so a
+                // precise rule is kept and a broad one that merely overlaps it is removed.
+                let by = eval
+                    .grants(&caller, &flow.to, &req)
+                    .ok()
+                    .and_then(|g| {
+                        g.grants
+                            .into_iter()
+                            .enumerate()
+                            .min_by_key(|(i, g)| (breadth(design, &g.by), *i))
+                            .map(|(_, g)| g.by)
+                    })
+                    .unwrap_or(by);
                 let owner = match by {
                     AllowedBy::Rule { rule } => design
                         .rules
@@ -296,11 +315,18 @@ pub fn propose(design: &Design, observed: &[Flow]) -> Proposal {
                         .position(|s| s.id == segment)
                         .map(Owner::Intra),
                 };
-                owned.entry(owner.unwrap_or(Owner::Nothing)).or_default().push(need);
+                owned
+                    .entry(owner.unwrap_or(Owner::Nothing))
+                    .or_default()
+                    .push(need);
             }
             Decision::Deny(reason) => match reason {
-                DenyReason::DenyRule { rule } => blocked.push(block(BlockReason::DenyRule { rule })),
-                DenyReason::NotInternetFacing => blocked.push(block(BlockReason::NotInternetFacing)),
+                DenyReason::DenyRule { rule } => {
+                    blocked.push(block(BlockReason::DenyRule { rule }))
+                }
+                DenyReason::NotInternetFacing => {
+                    blocked.push(block(BlockReason::NotInternetFacing))
+                }
                 DenyReason::UnknownTarget { service } | DenyReason::UnknownCaller { service } => {
                     blocked.push(block(BlockReason::UnknownService { service }))
                 }
@@ -358,7 +384,10 @@ pub fn propose(design: &Design, observed: &[Flow]) -> Proposal {
             unchanged.push(rule.id.clone());
             continue;
         }
-        let flows: BTreeSet<String> = drafts.iter().flat_map(|d| d.flows.iter().cloned()).collect();
+        let flows: BTreeSet<String> = drafts
+            .iter()
+            .flat_map(|d| d.flows.iter().cloned())
+            .collect();
         let mut after = Vec::new();
         for (i, d) in drafts.iter().enumerate() {
             let id = if i == 0 {
@@ -366,7 +395,11 @@ pub fn propose(design: &Design, observed: &[Flow]) -> Proposal {
             } else {
                 fresh_id(&mut taken, &format!("{}-{}", rule.id, i + 1))
             };
-            let (ports, methods, paths) = (d.spec.ports.clone(), d.spec.methods.clone(), d.spec.paths.clone());
+            let (ports, methods, paths) = (
+                d.spec.ports.clone(),
+                d.spec.methods.clone(),
+                d.spec.paths.clone(),
+            );
             after.push(Rule {
                 id,
                 from: d.from.clone(),
@@ -406,16 +439,26 @@ pub fn propose(design: &Design, observed: &[Flow]) -> Proposal {
         if member_pairs == 0 {
             continue;
         }
-        let needs = owned.get(&Owner::Intra(si)).map(Vec::as_slice).unwrap_or(&[]);
+        let needs = owned
+            .get(&Owner::Intra(si))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let drafts = group(design, &eval, &members, needs);
-        let evidenced: BTreeSet<(&str, &str)> =
-            needs.iter().map(|n| (n.from.as_str(), n.to.as_str())).collect();
+        let evidenced: BTreeSet<(&str, &str)> = needs
+            .iter()
+            .map(|n| (n.from.as_str(), n.to.as_str()))
+            .collect();
         let whole = evidenced.len() == member_pairs
-            && needs.iter().all(|n| n.port.is_none() && n.method.is_none() && n.path.is_none());
+            && needs
+                .iter()
+                .all(|n| n.port.is_none() && n.method.is_none() && n.path.is_none());
         if whole {
             continue;
         }
-        let flows: BTreeSet<String> = drafts.iter().flat_map(|d| d.flows.iter().cloned()).collect();
+        let flows: BTreeSet<String> = drafts
+            .iter()
+            .flat_map(|d| d.flows.iter().cloned())
+            .collect();
         let replacement = drafts_to_rules(&drafts, &mut taken);
         changes.push(Change {
             id: format!("close-intra:{}", seg.id),
@@ -447,7 +490,9 @@ pub fn propose(design: &Design, observed: &[Flow]) -> Proposal {
             let d = drafts
                 .iter()
                 .find(|d| d.from == rule.from && d.to == rule.to && d.spec == Spec::of_rule(&rule));
-            let evidence: Vec<String> = d.map(|d| d.flows.iter().cloned().collect()).unwrap_or_default();
+            let evidence: Vec<String> = d
+                .map(|d| d.flows.iter().cloned().collect())
+                .unwrap_or_default();
             changes.push(Change {
                 id: format!("add:{}", rule.id),
                 summary: format!("add {}", describe_rules(std::slice::from_ref(&rule))),
@@ -464,6 +509,25 @@ pub fn propose(design: &Design, observed: &[Flow]) -> Proposal {
         unchanged,
         blocked,
         notes,
+    }
+}
+
+/// How broad a grant is: rules between services first, then rules naming segments, then `any`;
+/// the implicit intra-segment allow last (it allows every port).
+fn breadth(design: &Design, by: &AllowedBy) -> u8 {
+    let side = |p: &Peer| match p {
+        Peer::Service(_) | Peer::Internet => 0,
+        Peer::Segment(_) => 1,
+        Peer::Any => 3,
+    };
+    match by {
+        AllowedBy::Rule { rule } => design
+            .rules
+            .iter()
+            .find(|r| r.id == *rule)
+            .map(|r| side(&r.from) + side(&r.to))
+            .unwrap_or(u8::MAX),
+        AllowedBy::IntraSegment { .. } => 7,
     }
 }
 
@@ -488,7 +552,10 @@ impl SegmentMembers {
                 leaf[i].push(s.id.clone());
             }
             for seg in chain {
-                nested.entry(seg.to_string()).or_default().push(s.id.clone());
+                nested
+                    .entry(seg.to_string())
+                    .or_default()
+                    .push(s.id.clone());
             }
         }
         SegmentMembers { nested, leaf }
@@ -519,11 +586,15 @@ fn pair_specs(needs: &[&Need]) -> BTreeMap<Spec, BTreeSet<String>> {
         if n.method.is_none() && n.path.is_none() {
             pe.whole = true;
         }
-        pe.by_path.entry(n.path.clone()).or_default().insert(n.method.clone());
+        pe.by_path
+            .entry(n.path.clone())
+            .or_default()
+            .insert(n.method.clone());
     }
     // Per port: (methods, paths) shapes that are exact cross products.
-    let mut shapes: BTreeMap<(Vec<String>, Vec<String>), (BTreeSet<Option<u32>>, BTreeSet<String>)> =
-        BTreeMap::new();
+    // (methods, paths) → (ports, flows)
+    type Shape = (Vec<String>, Vec<String>);
+    let mut shapes: BTreeMap<Shape, (BTreeSet<Option<u32>>, BTreeSet<String>)> = BTreeMap::new();
     for (port, pe) in ports {
         let mut per_port: Vec<(Vec<String>, Vec<String>)> = Vec::new();
         if pe.whole {
@@ -575,77 +646,118 @@ fn pair_specs(needs: &[&Need]) -> BTreeMap<Spec, BTreeSet<String>> {
         .collect()
 }
 
-/// Group evidence into drafts: per segment pair when every member pair is evidenced with the
-/// same shape (and there are at least two), else per service pair.
-fn group(design: &Design, eval: &Evaluator, members: &SegmentMembers, needs: &[Need]) -> Vec<Draft> {
+/// Group evidence into drafts: per segment pair, else per segment → service or service →
+/// segment, when every member pair is evidenced with the same shape (and there are at least
+/// two); else per service pair.
+fn group(
+    design: &Design,
+    eval: &Evaluator,
+    members: &SegmentMembers,
+    needs: &[Need],
+) -> Vec<Draft> {
     let mut by_pair: BTreeMap<(&str, &str), Vec<&Need>> = BTreeMap::new();
     for n in needs {
-        by_pair.entry((n.from.as_str(), n.to.as_str())).or_default().push(n);
+        by_pair
+            .entry((n.from.as_str(), n.to.as_str()))
+            .or_default()
+            .push(n);
     }
-    let specs: BTreeMap<(&str, &str), BTreeMap<Spec, BTreeSet<String>>> = by_pair
-        .iter()
-        .map(|(k, v)| (*k, pair_specs(v)))
-        .collect();
+    let specs: BTreeMap<(&str, &str), BTreeMap<Spec, BTreeSet<String>>> =
+        by_pair.iter().map(|(k, v)| (*k, pair_specs(v))).collect();
 
-    // Candidate segment pairs: (caller side, target leaf segment).
-    let side = |id: &str| -> Option<Peer> {
+    let service_peer = |id: &str| {
         if id == INTERNET {
-            Some(Peer::Internet)
+            Peer::Internet
+        } else {
+            Peer::Service(id.to_string())
+        }
+    };
+    let segment_peer = |id: &str| -> Option<Peer> {
+        if id == INTERNET {
+            None
         } else {
             eval.segment_of(id).map(|s| Peer::Segment(s.to_string()))
         }
     };
-    let mut by_segments: BTreeMap<(Peer, Peer), Vec<(&str, &str)>> = BTreeMap::new();
-    for &(from, to) in specs.keys() {
-        if let (Some(f), Some(t)) = (side(from), side(to)) {
-            by_segments.entry((f, t)).or_default().push((from, to));
+    // The services a rule side names (the internet stands for itself).
+    let named = |p: &Peer| -> Vec<String> {
+        match p {
+            Peer::Internet => vec![INTERNET.to_string()],
+            Peer::Service(s) => vec![s.clone()],
+            Peer::Segment(s) => members.nested(s).to_vec(),
+            Peer::Any => Vec::new(),
         }
-    }
-    let mut grouped: BTreeSet<(&str, &str)> = BTreeSet::new();
+    };
     let mut drafts = Vec::new();
-    for ((f, t), pairs) in by_segments {
-        let Peer::Segment(tseg) = &t else { continue };
-        let callers: Vec<&str> = match &f {
-            Peer::Internet => vec![INTERNET],
-            Peer::Segment(s) => members.nested(s).iter().map(String::as_str).collect(),
-            _ => continue,
-        };
-        let targets: Vec<&str> = members
-            .nested(tseg)
-            .iter()
-            .map(String::as_str)
-            .filter(|id| {
-                f != Peer::Internet
-                    || design.service(id).is_some_and(|s| s.exposure == Exposure::Internet)
-            })
-            .collect();
-        let possible: BTreeSet<(&str, &str)> = callers
-            .iter()
-            .flat_map(|c| targets.iter().map(move |t| (*c, *t)))
-            .filter(|(c, t)| c != t)
-            .collect();
-        let have: BTreeSet<(&str, &str)> = pairs.iter().copied().collect();
-        if possible.len() < 2 || possible != have {
-            continue;
-        }
-        let first = specs[&pairs[0]].keys().collect::<Vec<_>>();
-        if pairs.iter().any(|p| specs[p].keys().collect::<Vec<_>>() != first) {
-            continue;
-        }
-        let mut merged: BTreeMap<Spec, BTreeSet<String>> = BTreeMap::new();
-        for p in &pairs {
-            for (spec, flows) in &specs[p] {
-                merged.entry(spec.clone()).or_default().extend(flows.iter().cloned());
+    let mut grouped: BTreeSet<(&str, &str)> = BTreeSet::new();
+    type Keyer<'a> = Box<dyn Fn(&str, &str) -> Option<(Peer, Peer)> + 'a>;
+    let keyers: [Keyer; 3] = [
+        Box::new(|f, t| {
+            let from = if f == INTERNET {
+                Some(Peer::Internet)
+            } else {
+                segment_peer(f)
+            };
+            Some((from?, segment_peer(t)?))
+        }),
+        Box::new(|f, t| Some((segment_peer(f)?, service_peer(t)))),
+        Box::new(|f, t| Some((service_peer(f), segment_peer(t)?))),
+    ];
+    for keyer in &keyers {
+        let mut by_key: BTreeMap<(Peer, Peer), Vec<(&str, &str)>> = BTreeMap::new();
+        for &(from, to) in specs.keys() {
+            if grouped.contains(&(from, to)) {
+                continue;
             }
-            grouped.insert(*p);
+            if let Some(k) = keyer(from, to) {
+                by_key.entry(k).or_default().push((from, to));
+            }
         }
-        for (spec, flows) in merged {
-            drafts.push(Draft {
-                from: f.clone(),
-                to: t.clone(),
-                spec,
-                flows,
-            });
+        for ((f, t), pairs) in by_key {
+            let callers = named(&f);
+            let targets: Vec<String> = named(&t)
+                .into_iter()
+                .filter(|id| {
+                    f != Peer::Internet
+                        || design
+                            .service(id)
+                            .is_some_and(|s| s.exposure == Exposure::Internet)
+                })
+                .collect();
+            let possible: BTreeSet<(&str, &str)> = callers
+                .iter()
+                .flat_map(|c| targets.iter().map(move |t| (c.as_str(), t.as_str())))
+                .filter(|(c, t)| c != t)
+                .collect();
+            let have: BTreeSet<(&str, &str)> = pairs.iter().copied().collect();
+            if possible.len() < 2 || possible != have {
+                continue;
+            }
+            let first = specs[&pairs[0]].keys().collect::<Vec<_>>();
+            if pairs
+                .iter()
+                .any(|p| specs[p].keys().collect::<Vec<_>>() != first)
+            {
+                continue;
+            }
+            let mut merged: BTreeMap<Spec, BTreeSet<String>> = BTreeMap::new();
+            for p in &pairs {
+                for (spec, flows) in &specs[p] {
+                    merged
+                        .entry(spec.clone())
+                        .or_default()
+                        .extend(flows.iter().cloned());
+                }
+                grouped.insert(*p);
+            }
+            for (spec, flows) in merged {
+                drafts.push(Draft {
+                    from: f.clone(),
+                    to: t.clone(),
+                    spec,
+                    flows,
+                });
+            }
         }
     }
     for ((from, to), pair) in &specs {
@@ -654,11 +766,7 @@ fn group(design: &Design, eval: &Evaluator, members: &SegmentMembers, needs: &[N
         }
         for (spec, flows) in pair {
             drafts.push(Draft {
-                from: if *from == INTERNET {
-                    Peer::Internet
-                } else {
-                    Peer::Service(from.to_string())
-                },
+                from: service_peer(from),
                 to: Peer::Service(to.to_string()),
                 spec: spec.clone(),
                 flows: flows.clone(),
@@ -698,7 +806,11 @@ fn list_ids(ids: &BTreeSet<String>) -> String {
     let shown: Vec<String> = ids.iter().take(SHOWN).map(|i| format!("`{i}`")).collect();
     let label = if ids.len() == 1 { "flow" } else { "flows" };
     if ids.len() > SHOWN {
-        format!("{label} {} and {} more", shown.join(", "), ids.len() - SHOWN)
+        format!(
+            "{label} {} and {} more",
+            shown.join(", "),
+            ids.len() - SHOWN
+        )
     } else {
         format!("{label} {}", shown.join(", "))
     }
@@ -763,11 +875,17 @@ pub enum ApplyError {
         id: String,
         suggestion: Option<String>,
     },
-    #[error("change `{change}` refers to rule `{rule}`, which the design no longer has; run `bulkhead propose` again")]
+    #[error(
+        "change `{change}` refers to rule `{rule}`, which the design no longer has; run `bulkhead propose` again"
+    )]
     StaleRule { change: String, rule: String },
-    #[error("change `{change}` refers to segment `{segment}`, which the design no longer has; run `bulkhead propose` again")]
+    #[error(
+        "change `{change}` refers to segment `{segment}`, which the design no longer has; run `bulkhead propose` again"
+    )]
     StaleSegment { change: String, segment: String },
-    #[error("change `{change}` adds rule `{rule}`, but the design already has a rule with that id; run `bulkhead propose` again")]
+    #[error(
+        "change `{change}` adds rule `{rule}`, but the design already has a rule with that id; run `bulkhead propose` again"
+    )]
     DuplicateRule { change: String, rule: String },
 }
 
@@ -780,7 +898,11 @@ fn did_you_mean(s: &Option<String>) -> String {
 
 /// The design with the accepted changes applied, in the proposal's order. Every id in
 /// `accepted` must name a change of the proposal; nothing is applied if one does not.
-pub fn apply(design: &Design, proposal: &Proposal, accepted: &[String]) -> Result<Design, ApplyError> {
+pub fn apply(
+    design: &Design,
+    proposal: &Proposal,
+    accepted: &[String],
+) -> Result<Design, ApplyError> {
     let known: BTreeSet<&str> = proposal.changes.iter().map(|c| c.id.as_str()).collect();
     for id in accepted {
         if !known.contains(id.as_str()) {
@@ -792,7 +914,11 @@ pub fn apply(design: &Design, proposal: &Proposal, accepted: &[String]) -> Resul
     }
     let accepted: BTreeSet<&str> = accepted.iter().map(String::as_str).collect();
     let mut out = design.clone();
-    for change in proposal.changes.iter().filter(|c| accepted.contains(c.id.as_str())) {
+    for change in proposal
+        .changes
+        .iter()
+        .filter(|c| accepted.contains(c.id.as_str()))
+    {
         let stale_rule = |rule: &str| ApplyError::StaleRule {
             change: change.id.clone(),
             rule: rule.to_string(),

@@ -41,7 +41,14 @@ fn rule(id: &str, from: Peer, to: Peer) -> Rule {
     }
 }
 
-fn flow(id: &str, from: &str, to: &str, port: Option<u32>, method: Option<&str>, path: Option<&str>) -> Flow {
+fn flow(
+    id: &str,
+    from: &str,
+    to: &str,
+    port: Option<u32>,
+    method: Option<&str>,
+    path: Option<&str>,
+) -> Flow {
     Flow {
         id: id.into(),
         from: from.into(),
@@ -70,17 +77,43 @@ fn shop() -> Design {
     ];
     d.rules = vec![
         rule("in", Peer::Internet, Peer::Service("web".into())),
-        rule("front-app", Peer::Segment("front".into()), Peer::Segment("app".into())),
-        rule("app-data", Peer::Segment("app".into()), Peer::Segment("data".into())),
+        rule(
+            "front-app",
+            Peer::Segment("front".into()),
+            Peer::Segment("app".into()),
+        ),
+        rule(
+            "app-data",
+            Peer::Segment("app".into()),
+            Peer::Segment("data".into()),
+        ),
         Rule {
             ports: vec![80],
-            ..rule("legacy", Peer::Service("db".into()), Peer::Service("web".into()))
+            ..rule(
+                "legacy",
+                Peer::Service("db".into()),
+                Peer::Service("web".into()),
+            )
         },
     ];
     d.flows = vec![
         flow("f-in", INTERNET, "web", Some(80), None, None),
-        flow("f-web-a", "web", "api-a", Some(8080), Some("get"), Some("/items/1?x=2")),
-        flow("f-web-a2", "web", "api-a", Some(8080), Some("POST"), Some("/items")),
+        flow(
+            "f-web-a",
+            "web",
+            "api-a",
+            Some(8080),
+            Some("get"),
+            Some("/items/1?x=2"),
+        ),
+        flow(
+            "f-web-a2",
+            "web",
+            "api-a",
+            Some(8080),
+            Some("POST"),
+            Some("/items"),
+        ),
         flow("f-a-b", "api-a", "api-b", Some(8080), Some("GET"), None),
         flow("f-a-db", "api-a", "db", Some(5432), None, None),
         flow("f-b-db", "api-b", "db", Some(5432), None, None),
@@ -119,7 +152,11 @@ fn shop_proposal_narrows_removes_and_closes() {
         ]
     );
     // `in` allowed any port; the evidence is port 80 only.
-    assert!(p.changes[0].summary.contains("port 80"), "{}", p.changes[0].summary);
+    assert!(
+        p.changes[0].summary.contains("port 80"),
+        "{}",
+        p.changes[0].summary
+    );
     assert!(p.unchanged.is_empty());
     assert!(p.blocked.is_empty());
 
@@ -127,7 +164,8 @@ fn shop_proposal_narrows_removes_and_closes() {
     let ChangeKind::NarrowRule { after, .. } = &p.changes[1].change else {
         panic!("not a narrow: {:?}", p.changes[1]);
     };
-    let got: Vec<(String, Peer, Peer, Vec<u32>, Vec<String>, Vec<String>)> = after
+    type Row = (String, Peer, Peer, Vec<u32>, Vec<String>, Vec<String>);
+    let got: Vec<Row> = after
         .iter()
         .map(|r| {
             (
@@ -190,7 +228,8 @@ fn shop_proposal_narrows_removes_and_closes() {
 fn allowed(d: &Design, f: &Flow) -> bool {
     let e = Evaluator::new(d);
     let req = request_of(f, d.service(&f.to));
-    e.decide(&Caller::parse(&f.from), &f.to, &req, None).is_allowed()
+    e.decide(&Caller::parse(&f.from), &f.to, &req, None)
+        .is_allowed()
 }
 
 #[test]
@@ -214,7 +253,12 @@ fn every_subset_keeps_the_evidence_and_all_of_it_removes_the_rest() {
     let out = apply(&d, &p, &all).unwrap();
     let e = Evaluator::new(&out);
     // Nothing more: api-b may no longer call api-a, web may not reach api-b, db not web.
-    for (from, to) in [("api-b", "api-a"), ("web", "api-b"), ("db", "web"), ("web", "db")] {
+    for (from, to) in [
+        ("api-b", "api-a"),
+        ("web", "api-b"),
+        ("db", "web"),
+        ("web", "db"),
+    ] {
         assert!(
             !e.decide(&Caller::parse(from), to, &Request::default(), None)
                 .is_allowed(),
@@ -228,10 +272,22 @@ fn every_subset_keeps_the_evidence_and_all_of_it_removes_the_rest() {
         method: Some(method.into()),
         path: Some(path.into()),
     };
-    assert!(!e.decide(&web, "api-a", &at(9090, "GET", "/items/1"), None).is_allowed());
-    assert!(!e.decide(&web, "api-a", &at(8080, "DELETE", "/items/1"), None).is_allowed());
-    assert!(!e.decide(&web, "api-a", &at(8080, "GET", "/items"), None).is_allowed());
-    assert!(e.decide(&web, "api-a", &at(8080, "GET", "/items/7"), None).is_allowed());
+    assert!(
+        !e.decide(&web, "api-a", &at(9090, "GET", "/items/1"), None)
+            .is_allowed()
+    );
+    assert!(
+        !e.decide(&web, "api-a", &at(8080, "DELETE", "/items/1"), None)
+            .is_allowed()
+    );
+    assert!(
+        !e.decide(&web, "api-a", &at(8080, "GET", "/items"), None)
+            .is_allowed()
+    );
+    assert!(
+        e.decide(&web, "api-a", &at(8080, "GET", "/items/7"), None)
+            .is_allowed()
+    );
     // Proposing again on the result changes nothing.
     let again = propose(&out, &[]);
     assert!(again.changes.is_empty(), "{:#?}", again.changes);
@@ -246,14 +302,21 @@ fn missing_evidence_is_added_and_grouped_by_segment_only_when_complete() {
     let p = propose(&d, &[]);
     assert_eq!(ids(&p), vec!["add:allow-api-a-to-db"]);
     // With api-b → db too, every app × data pair is evidenced: one segment rule.
-    d.flows.push(flow("f-b-db", "api-b", "db", Some(5432), None, None));
+    d.flows
+        .push(flow("f-b-db", "api-b", "db", Some(5432), None, None));
     let p = propose(&d, &[]);
     assert_eq!(ids(&p), vec!["add:allow-app-to-data"]);
-    assert_eq!(p.changes[0].evidence, vec!["f-a-db".to_string(), "f-b-db".into()]);
+    assert_eq!(
+        p.changes[0].evidence,
+        vec!["f-a-db".to_string(), "f-b-db".into()]
+    );
     // Different ports per pair: no common shape, so per-service rules.
     d.flows[1].port = Some(5433);
     let p = propose(&d, &[]);
-    assert_eq!(ids(&p), vec!["add:allow-api-a-to-db", "add:allow-api-b-to-db"]);
+    assert_eq!(
+        ids(&p),
+        vec!["add:allow-api-a-to-db", "add:allow-api-b-to-db"]
+    );
 }
 
 #[test]
@@ -261,9 +324,14 @@ fn deny_rules_exposure_and_unknown_services_block_instead_of_being_overridden() 
     let mut d = shop();
     d.rules.push(Rule {
         action: Action::Deny,
-        ..rule("no-db-from-b", Peer::Service("api-b".into()), Peer::Service("db".into()))
+        ..rule(
+            "no-db-from-b",
+            Peer::Service("api-b".into()),
+            Peer::Service("db".into()),
+        )
     });
-    d.flows.push(flow("f-net-api", INTERNET, "api-a", Some(8080), None, None));
+    d.flows
+        .push(flow("f-net-api", INTERNET, "api-a", Some(8080), None, None));
     let observed = vec![Flow {
         kind: FlowKind::Observed,
         count: Some(40),
@@ -295,7 +363,11 @@ fn deny_rules_exposure_and_unknown_services_block_instead_of_being_overridden() 
     );
     assert_eq!(p.evidence.calls, 40);
     // app-data now only carries api-a → db: narrowed to the pair, not the segment pair.
-    let narrow = p.changes.iter().find(|c| c.id == "narrow:app-data").unwrap();
+    let narrow = p
+        .changes
+        .iter()
+        .find(|c| c.id == "narrow:app-data")
+        .unwrap();
     let ChangeKind::NarrowRule { after, .. } = &narrow.change else {
         panic!()
     };
@@ -306,12 +378,18 @@ fn deny_rules_exposure_and_unknown_services_block_instead_of_being_overridden() 
 fn narrowing_keeps_auth_rate_limit_and_never_widens() {
     let mut d = shop();
     d.rules[1].methods = vec!["GET".into()];
-    d.rules[1].auth = Some(Auth::ApiKey { key: "front".into() });
+    d.rules[1].auth = Some(Auth::ApiKey {
+        key: "front".into(),
+    });
     d.rules[1].expires = Some("2027-01-01".into());
     // An L4 record on 8080 is granted by the GET-only rule: the narrowed rule stays GET-only.
     d.flows = vec![flow("f", "web", "api-a", Some(8080), None, None)];
     let p = propose(&d, &[]);
-    let narrow = p.changes.iter().find(|c| c.id == "narrow:front-app").unwrap();
+    let narrow = p
+        .changes
+        .iter()
+        .find(|c| c.id == "narrow:front-app")
+        .unwrap();
     let ChangeKind::NarrowRule { after, .. } = &narrow.change else {
         panic!()
     };
