@@ -2,13 +2,14 @@
 //! and observed flows, plus traffic logs), as a reviewable diff; `--apply` accepts all of it or
 //! the listed changes and writes the new design.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bulkhead_core::file::to_canonical_json;
 use bulkhead_core::propose::{ChangeKind, Proposal, apply, propose};
 
-use super::design_input::{self, Failure};
+use super::common::{self, FormatArg, OutputFormat};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -17,23 +18,20 @@ pub struct Args {
     /// Accept changes: `all`, or change ids separated by commas (`narrow:web-api,remove:old`).
     #[arg(long, value_name = "IDS|all")]
     pub apply: Option<String>,
-    /// With `--apply`: write the new design here (may be the design itself); default stdout.
+    /// With `--apply`: write the new design here (may be the design itself, whose previous
+    /// version is kept as `<file>.bak`); default standard output.
     #[arg(long, short, requires = "apply")]
     pub out: Option<PathBuf>,
-    /// `text` or `json` (the proposal; with `--apply`, the summary goes to stderr).
-    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
-    pub format: String,
+    #[command(flatten)]
+    pub format: FormatArg,
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    match run_inner(args) {
-        Ok(code) => code,
-        Err(f) => f.exit(),
-    }
-}
-
-fn run_inner(args: &Args) -> Result<ExitCode, Failure> {
-    let design = design_input::load(&args.design)?;
+    let loaded = match common::load_valid(&args.design, args.format.format) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let design = loaded.design;
     let proposal = propose(&design, &[]);
     if let Some(list) = &args.apply {
         let ids: Vec<String> = if list.trim() == "all" {
@@ -45,8 +43,20 @@ fn run_inner(args: &Args) -> Result<ExitCode, Failure> {
                 .map(String::from)
                 .collect()
         };
-        let new = apply(&design, &proposal, &ids).map_err(|e| Failure::io(e.to_string()))?;
-        design_input::emit(args.out.as_deref(), &to_canonical_json(&new))?;
+        let new = match apply(&design, &proposal, &ids) {
+            Ok(d) => d,
+            Err(e) => return common::fail_usage(e),
+        };
+        let written = match &args.out {
+            Some(path) => bulkhead_store::save(path, &new).map_err(|e| e.to_string()),
+            None => std::io::stdout()
+                .lock()
+                .write_all(to_canonical_json(&new).as_bytes())
+                .map_err(|e| format!("cannot write to standard output: {e}")),
+        };
+        if let Err(e) = written {
+            return common::fail_usage(e);
+        }
         eprintln!(
             "applied {} of {} change(s){}",
             ids.len(),
@@ -56,18 +66,18 @@ fn run_inner(args: &Args) -> Result<ExitCode, Failure> {
                 None => String::new(),
             }
         );
-        return Ok(ExitCode::SUCCESS);
+        return ExitCode::SUCCESS;
     }
-    let text = if args.format == "json" {
-        let mut t = serde_json::to_string_pretty(&proposal)
-            .map_err(|e| Failure::io(format!("cannot serialize the proposal: {e}")))?;
-        t.push('\n');
-        t
-    } else {
-        render_text(&proposal, &args.design.display().to_string())
-    };
-    design_input::emit(None, &text)?;
-    Ok(ExitCode::SUCCESS)
+    match args.format.format {
+        OutputFormat::Json => super::json_out::print_json(&proposal),
+        OutputFormat::Human => {
+            print!(
+                "{}",
+                render_text(&proposal, &args.design.display().to_string())
+            );
+            ExitCode::SUCCESS
+        }
+    }
 }
 
 /// The proposal for a terminal: one block per change, then what stays and what is blocked.

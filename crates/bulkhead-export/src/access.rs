@@ -5,9 +5,13 @@
 //! endpoints (L7). Requests leave the credentials unchecked (`presented: None`): the network
 //! layer cannot see credentials, so the L4 answer is "could some caller at this position make
 //! an allowed call", and the auth the decision carries is what a target must check on top (or
-//! report that it cannot).
+//! report that it cannot). A service calling itself is not listed (every enforcement point
+//! allows it), as in the matrix.
 
-use bulkhead_core::eval::{AllowedBy, Caller, Decision, Evaluator, Request};
+use std::collections::BTreeMap;
+
+use bulkhead_core::eval::{AllowedBy, Caller, Decision, Evaluator, Grant as EvalGrant, Request};
+use bulkhead_core::matrix::matrix;
 use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
 
 /// Who calls: the internet, or a service by index into `design.services`.
@@ -26,6 +30,8 @@ pub struct PortGrant<'d> {
     /// Auth the call must present (rule's and segment's), which L4 targets cannot check.
     pub auth: Vec<Auth>,
     pub rate_limit: Option<RateLimit>,
+    /// Further grants that also allow the call (a caller may satisfy one of them instead).
+    pub also: Vec<EvalGrant>,
 }
 
 /// Everything one caller may reach on one service at L4.
@@ -42,6 +48,8 @@ pub struct EndpointGrant<'d> {
     pub by: AllowedBy,
     pub auth: Vec<Auth>,
     pub rate_limit: Option<RateLimit>,
+    /// Further grants that also allow the call.
+    pub also: Vec<EvalGrant>,
 }
 
 /// The design's whole L4 answer, plus on-demand L7 answers, from the evaluator.
@@ -56,25 +64,70 @@ pub struct Access<'d> {
 }
 
 impl<'d> Access<'d> {
+    /// Gathers the evaluator's L4 answer ([`bulkhead_core::matrix::matrix`]) per target.
     pub fn new(design: &'d Design) -> Self {
         let eval = Evaluator::new(design);
         let mut order: Vec<usize> = (0..design.services.len()).collect();
         order.sort_by(|&a, &b| design.services[a].id.cmp(&design.services[b].id));
-        let callers: Vec<CallerRef> = std::iter::once(CallerRef::Internet)
-            .chain(order.iter().map(|&i| CallerRef::Service(i)))
-            .collect();
-        let mut inbound = Vec::with_capacity(design.services.len());
-        for target in &design.services {
-            let mut grants = Vec::new();
-            for &c in &callers {
-                let caller = caller_of(design, c);
-                let ports = port_grants(&eval, &caller, target);
-                if !ports.is_empty() {
-                    grants.push(Grant { caller: c, ports });
+        let m = matrix(&eval);
+        let mut per_target: Vec<BTreeMap<CallerRef, Vec<PortGrant<'d>>>> =
+            vec![BTreeMap::new(); design.services.len()];
+        for e in m.entries {
+            let (Some(t), caller) = (eval.service_index(&e.to), e.from.as_str()) else {
+                continue;
+            };
+            let caller = if caller == bulkhead_core::model::INTERNET {
+                CallerRef::Internet
+            } else {
+                match eval.service_index(caller) {
+                    Some(c) => CallerRef::Service(c),
+                    None => continue,
                 }
+            };
+            let target = &design.services[t];
+            let port = e.port.and_then(|p| {
+                target
+                    .ports
+                    .iter()
+                    .find(|tp| tp.port == p && Some(tp.protocol) == e.protocol)
+            });
+            if e.port.is_some() && port.is_none() {
+                continue;
             }
-            inbound.push(grants);
+            per_target[t].entry(caller).or_default().push(PortGrant {
+                port,
+                by: e.by,
+                auth: e.auth,
+                rate_limit: e.rate_limit,
+                also: e.also,
+            });
         }
+        // Callers in a stable order: internet first, then services by id.
+        let rank: Vec<usize> = {
+            let mut r = vec![0; design.services.len()];
+            for (pos, &i) in order.iter().enumerate() {
+                r[i] = pos;
+            }
+            r
+        };
+        let inbound = per_target
+            .into_iter()
+            .map(|callers| {
+                let mut grants: Vec<Grant<'d>> = callers
+                    .into_iter()
+                    .map(|(caller, mut ports)| {
+                        ports.sort_by_key(|p| p.port.map(|p| (p.port, p.protocol as u8)));
+                        ports.dedup_by_key(|p| p.port.map(|p| (p.port, p.protocol as u8)));
+                        Grant { caller, ports }
+                    })
+                    .collect();
+                grants.sort_by_key(|g| match g.caller {
+                    CallerRef::Internet => 0,
+                    CallerRef::Service(i) => rank[i] + 1,
+                });
+                grants
+            })
+            .collect();
         Access {
             design,
             eval,
@@ -117,19 +170,18 @@ impl<'d> Access<'d> {
                     method: Some(e.method.clone()),
                     path: Some(e.path.clone()),
                 };
-                match self.eval.decide(&caller, &svc.id, &req, None) {
-                    Decision::Allow {
-                        by,
-                        auth,
-                        rate_limit,
-                    } => Some(EndpointGrant {
-                        endpoint: e,
-                        by,
-                        auth,
-                        rate_limit,
-                    }),
-                    Decision::Deny(_) => None,
+                let mut grants = self.eval.grants_at(&caller, target, &req).ok()?.grants;
+                if grants.is_empty() {
+                    return None;
                 }
+                let first = grants.remove(0);
+                Some(EndpointGrant {
+                    endpoint: e,
+                    by: first.by,
+                    auth: first.auth,
+                    rate_limit: first.rate_limit,
+                    also: grants,
+                })
             })
             .collect()
     }
@@ -146,40 +198,6 @@ fn caller_of(design: &Design, c: CallerRef) -> Caller {
     match c {
         CallerRef::Internet => Caller::Internet,
         CallerRef::Service(i) => Caller::Service(design.services[i].id.clone()),
-    }
-}
-
-fn port_grants<'d>(
-    eval: &Evaluator<'d>,
-    caller: &Caller,
-    target: &'d Service,
-) -> Vec<PortGrant<'d>> {
-    let ask = |port: Option<&'d Port>| {
-        let req = Request {
-            port: port.map(|p| p.port),
-            ..Request::default()
-        };
-        match eval.decide(caller, &target.id, &req, None) {
-            Decision::Allow {
-                by,
-                auth,
-                rate_limit,
-            } => Some(PortGrant {
-                port,
-                by,
-                auth,
-                rate_limit,
-            }),
-            Decision::Deny(_) => None,
-        }
-    };
-    if target.ports.is_empty() {
-        ask(None).into_iter().collect()
-    } else {
-        let mut ports: Vec<&'d Port> = target.ports.iter().collect();
-        ports.sort_by_key(|p| (p.port, p.protocol as u8));
-        ports.dedup_by_key(|p| (p.port, p.protocol as u8));
-        ports.into_iter().filter_map(|p| ask(Some(p))).collect()
     }
 }
 

@@ -11,11 +11,16 @@
 //! and every file starts with a header naming the design and its semantic hash.
 
 pub mod access;
+pub mod cilium;
 
 pub mod gaps;
+pub mod istio;
+pub mod kong;
 
 pub mod names;
 pub mod netpol;
+pub mod nginx;
+pub mod paths;
 
 pub mod preflight;
 pub mod workloads;
@@ -36,16 +41,35 @@ pub enum Target {
     NetworkPolicy,
     /// NetworkPolicy with ingress and egress (default-deny both ways, DNS kept open).
     NetworkPolicyEgress,
+    /// `cilium.io/v2` CiliumNetworkPolicy with L7 HTTP rules.
+    Cilium,
+    /// Istio AuthorizationPolicy, PeerAuthentication and RequestAuthentication.
+    Istio,
+    /// Kong declarative config, `_format_version: "3.0"`.
+    Kong,
+    /// An NGINX gateway (`nginx.conf` and its include files).
+    Nginx,
 }
 
 impl Target {
-    pub const ALL: [Target; 2] = [Target::NetworkPolicy, Target::NetworkPolicyEgress];
+    pub const ALL: [Target; 6] = [
+        Target::NetworkPolicy,
+        Target::NetworkPolicyEgress,
+        Target::Cilium,
+        Target::Istio,
+        Target::Kong,
+        Target::Nginx,
+    ];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
             Target::NetworkPolicy => "networkpolicy",
             Target::NetworkPolicyEgress => "networkpolicy-egress",
+            Target::Cilium => "cilium",
+            Target::Istio => "istio",
+            Target::Kong => "kong",
+            Target::Nginx => "nginx",
         }
     }
 
@@ -56,6 +80,10 @@ impl Target {
             Target::NetworkPolicyEgress => {
                 "Kubernetes NetworkPolicy (networking.k8s.io/v1), ingress and egress"
             }
+            Target::Cilium => "CiliumNetworkPolicy (cilium.io/v2) with L7 HTTP rules",
+            Target::Istio => "Istio security policies (security.istio.io/v1)",
+            Target::Kong => "Kong declarative config (_format_version 3.0)",
+            Target::Nginx => "NGINX gateway",
         }
     }
 }
@@ -78,6 +106,7 @@ impl FromStr for Target {
             ("networkpolicies", Target::NetworkPolicy),
             ("kubernetes", Target::NetworkPolicy),
             ("netpol-egress", Target::NetworkPolicyEgress),
+            ("ciliumnetworkpolicy", Target::Cilium),
         ];
         if let Some((_, t)) = aliases.iter().find(|(a, _)| *a == s) {
             return Ok(*t);
@@ -169,6 +198,10 @@ pub fn export_with(
     let (files, gaps) = match target {
         Target::NetworkPolicy => netpol::render(access, &header, false, options)?,
         Target::NetworkPolicyEgress => netpol::render(access, &header, true, options)?,
+        Target::Cilium => cilium::render(access, &header, options)?,
+        Target::Istio => istio::render(access, &header, options)?,
+        Target::Kong => kong::render(access, &header, options)?,
+        Target::Nginx => nginx::render(access, &header, options)?,
     };
     Ok(Export {
         target,
@@ -223,6 +256,25 @@ impl Header<'_> {
             for g in gaps {
                 out.push_str(&format!("{prefix}   - {g}\n"));
             }
+        }
+        out
+    }
+
+    /// A short header for the secondary files of a multi-file output: the same first lines,
+    /// and where the full list of what is not expressed lives.
+    pub fn render_pointer(&self, prefix: &str, gaps: &[Gap], main_file: &str) -> String {
+        let full = self.render(prefix, &[]);
+        let mut out: String = full.lines().take(3).map(|l| format!("{l}\n")).collect();
+        if gaps.is_empty() {
+            out.push_str(&format!(
+                "{prefix} Not expressed by this target: nothing; it enforces the design as written.\n"
+            ));
+        } else {
+            out.push_str(&format!(
+                "{prefix} Not expressed by this target: {} item{}, listed in the header of {main_file}.\n",
+                gaps.len(),
+                if gaps.len() == 1 { "" } else { "s" }
+            ));
         }
         out
     }

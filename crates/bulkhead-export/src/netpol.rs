@@ -216,6 +216,7 @@ pub fn render(
 
     let gaps = gaps.into_vec();
     let head = header.render("#", &gaps);
+    let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
     for (ns, policies) in &per_ns {
         let mut docs = vec![default_deny(ns, egress)];
@@ -223,7 +224,7 @@ pub fn render(
             docs.push(allow_dns(ns));
         }
         docs.extend(policies.iter().cloned());
-        let mut contents = head.clone();
+        let mut contents = ns_head.clone();
         for d in &docs {
             contents.push_str("---\n");
             contents.push_str(&to_yaml(d));
