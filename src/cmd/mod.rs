@@ -8,6 +8,7 @@ pub mod generate;
 pub mod import;
 pub mod json_out;
 pub mod matrix;
+pub mod propose;
 pub mod schema;
 pub mod show;
 pub mod simulate;
