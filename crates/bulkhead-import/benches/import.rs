@@ -36,7 +36,10 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -48,7 +51,11 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn import(path: &Path) {
-    let r = import_sources(&[Source::Path(path.to_path_buf())], &ImportOptions::default()).unwrap();
+    let r = import_sources(
+        &[Source::Path(path.to_path_buf())],
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert!(!r.has_errors());
     black_box(r);
 }
@@ -102,9 +109,13 @@ fn logs(c: &mut Criterion) {
         .unwrap();
     }
     drop(f);
-    let hubble_line = fs::read_to_string(corpus().map(|c| c.join("cilium__hubble-otel/testdata/basic-sample-5-http-flows.json")).unwrap_or_default())
-        .ok()
-        .and_then(|t| t.lines().next().map(str::to_string));
+    let hubble_line = fs::read_to_string(
+        corpus()
+            .map(|c| c.join("cilium__hubble-otel/testdata/basic-sample-5-http-flows.json"))
+            .unwrap_or_default(),
+    )
+    .ok()
+    .and_then(|t| t.lines().next().map(str::to_string));
     let mut g = c.benchmark_group("logs");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
     g.throughput(Throughput::Elements(LINES));

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 fn inputs(sub: &str) -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
     let mut out = Vec::new();
-    for dir in [root.join("corpus").join(sub), root.join("artifacts").join(sub)] {
+    for dir in [
+        root.join("corpus").join(sub),
+        root.join("artifacts").join(sub),
+    ] {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
