@@ -31,6 +31,8 @@ enum Command {
     Generate(cmd::generate::Args),
     /// Propose least-privilege rules from the declared and observed flows, as a reviewable diff.
     Propose(cmd::propose::Args),
+    /// Check the design against observed traffic and live policies (drift); for CI.
+    Check(cmd::check::Args),
     /// Simulate a breach from the internet or a compromised service.
     Simulate(cmd::simulate::Args),
     /// Every origin's blast radius, worst first, and every finding.
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(args),
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Propose(args) => cmd::propose::run(&args),
+        Command::Check(args) => cmd::check::run(&args),
         Command::Simulate(args) => cmd::simulate::run(&args),
         Command::Analyze(args) => cmd::analyze::run(&args),
         Command::Why(args) => cmd::why::run(&args),

@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the plumbing they share in [`common`].
 
 pub mod analyze;
+pub mod check;
 pub mod common;
 pub mod export;
 pub mod fmt;
