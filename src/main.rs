@@ -33,6 +33,8 @@ enum Command {
     Propose(cmd::propose::Args),
     /// Check the design against observed traffic and live policies (drift); for CI.
     Check(cmd::check::Args),
+    /// Write the audit report: self-contained HTML (or Markdown) for auditors.
+    Report(cmd::report::Args),
     /// Simulate a breach from the internet or a compromised service.
     Simulate(cmd::simulate::Args),
     /// Every origin's blast radius, worst first, and every finding.
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Propose(args) => cmd::propose::run(&args),
         Command::Check(args) => cmd::check::run(&args),
+        Command::Report(args) => cmd::report::run(&args),
         Command::Simulate(args) => cmd::simulate::run(&args),
         Command::Analyze(args) => cmd::analyze::run(&args),
         Command::Why(args) => cmd::why::run(&args),

@@ -72,8 +72,7 @@ pub fn run(args: &Args) -> ExitCode {
         if let Some(newest) = newest {
             inventory.flows.retain(|f| {
                 f.kind != FlowKind::Observed
-                    || f
-                        .last_seen
+                    || f.last_seen
                         .as_deref()
                         .and_then(parse_timestamp)
                         .is_some_and(|t| t >= newest - secs)
@@ -159,7 +158,9 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
     }
     let mut rest = &s[19..];
     if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.find(|c: char| !c.is_ascii_digit()).unwrap_or(frac.len());
+        let digits = frac
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(frac.len());
         rest = &frac[digits..];
     }
     let offset = match rest {
@@ -235,7 +236,11 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
     let section = |s: &mut String, title: &str, n: usize| {
         let _ = writeln!(s, "\n{title} ({n})");
     };
-    section(&mut s, "Violations: observed calls the design denies", d.violations.len());
+    section(
+        &mut s,
+        "Violations: observed calls the design denies",
+        d.violations.len(),
+    );
     for v in &d.violations {
         let _ = writeln!(
             s,
@@ -465,7 +470,9 @@ const SARIF_RULES: [(&str, &str, &str, &str); 7] = [
 /// Line (1-based) of `"id": "<id>"` in the design text, for SARIF regions.
 fn line_of_id(text: &str, id: &str) -> Option<usize> {
     let needle = format!("\"id\": \"{id}\"");
-    text.lines().position(|l| l.contains(&needle)).map(|i| i + 1)
+    text.lines()
+        .position(|l| l.contains(&needle))
+        .map(|i| i + 1)
 }
 
 /// SARIF 2.1.0: one result per drift item, located in the design file (at the rule or
@@ -570,7 +577,10 @@ pub fn sarif(d: &Drift, design: &Path) -> serde_json::Value {
         push(
             "BHD006",
             "note",
-            format!("{} {} of `{}` was never called", z.method, z.path, z.service),
+            format!(
+                "{} {} of `{}` was never called",
+                z.method, z.path, z.service
+            ),
             Some(&z.service),
             format!("{} {} {}", z.service, z.method, z.path),
         );
@@ -635,7 +645,9 @@ fn xml_escape(s: &str) -> String {
 /// fails the check, otherwise reported as skipped so CI shows it without failing), and a
 /// passing case for each clean kind.
 pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
-    let mut suites: Vec<(DriftKind, &str, Vec<(String, String)>)> = Vec::new();
+    // (kind, suite name, [(test case, detail)])
+    type Suite<'a> = (DriftKind, &'a str, Vec<(String, String)>);
+    let mut suites: Vec<Suite> = Vec::new();
     suites.push((
         DriftKind::Violations,
         "violations",
@@ -643,7 +655,13 @@ pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
             .iter()
             .map(|v| {
                 (
-                    format!("{} → {}{}{}", v.from, v.to, port(v.port), l7(&v.method, &v.path)),
+                    format!(
+                        "{} → {}{}{}",
+                        v.from,
+                        v.to,
+                        port(v.port),
+                        l7(&v.method, &v.path)
+                    ),
                     format!("{} call(s): {}", v.calls, v.explanation),
                 )
             })

@@ -9,6 +9,7 @@ pub mod generate;
 pub mod json_out;
 pub mod matrix;
 pub mod propose;
+pub mod report;
 pub mod schema;
 pub mod show;
 pub mod simulate;
