@@ -29,6 +29,9 @@ enum Command {
     Export(cmd::export::Args),
     /// Write a synthetic but realistic estate (the same seed gives the same file).
     Generate(cmd::generate::Args),
+    /// Import OpenAPI/Swagger specs, Kubernetes manifests, traffic logs and Kong configs from
+    /// files, folders or URLs into a design (merging, never clobbering).
+    Import(cmd::import::Args),
     /// Propose least-privilege rules from the declared and observed flows, as a reviewable diff.
     Propose(cmd::propose::Args),
     /// Check the design against observed traffic and live policies (drift); for CI.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Schema => cmd::schema::run(),
         Command::Export(args) => cmd::export::run(args),
         Command::Generate(args) => cmd::generate::run(&args),
+        Command::Import(args) => cmd::import::run(&args),
         Command::Propose(args) => cmd::propose::run(&args),
         Command::Check(args) => cmd::check::run(&args),
         Command::Report(args) => cmd::report::run(&args),
