@@ -10,7 +10,9 @@ ROOT=$PWD
 # The app embeds ui/dist; stage 05 builds it, but this stage may run alone.
 [ -f ui/dist/index.html ] || bash scripts/test.d/05-ui-build.sh
 # The CLI is the oracle the tests compare the app's numbers with.
-cargo build --locked -p bulkhead-app -p bulkhead
+# `cargo test --no-run` builds both binaries (the app and the CLI) with the same features as
+# stage 10's `cargo test --workspace`, so nothing is compiled twice.
+cargo test --workspace --locked --no-run
 
 if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)

@@ -10,7 +10,9 @@ ROOT=$PWD
 SERVICES=${1:-2000}
 
 [ -f ui/dist/index.html ] || bash scripts/test.d/05-ui-build.sh
-cargo build --locked -p bulkhead-app -p bulkhead
+# `cargo test --no-run` builds both binaries (the app and the CLI) with the same features as
+# stage 10's `cargo test --workspace`, so nothing is compiled twice.
+cargo test --workspace --locked --no-run
 if [ ! -d tests/e2e/node_modules ]; then (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error); fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bulkhead-bench.XXXXXX")

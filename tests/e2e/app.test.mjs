@@ -15,6 +15,7 @@ import {
   cliJson,
   close,
   launch,
+  press,
   ready,
   screenshot,
   shown,
@@ -121,10 +122,10 @@ describe("the fintech example in the real app", () => {
   });
 
   test("a breach from the internet shows the compromised count and a crown-jewel path", async () => {
-    await (await shown(browser, tid("tab-simulate"))).click();
+    await press(browser, tid("tab-simulate"));
     await choose(browser, tid("sim-origin"), "internet");
     await choose(browser, tid("sim-assume"), "worst");
-    await (await shown(browser, tid("sim-run"))).click();
+    await press(browser, tid("sim-run"));
     const shownCount = await compromisedCount(browser);
     const oracle = cliSimulation(design, "internet");
     assert.equal(shownCount, oracle.compromised.length, "the app shows the engine's compromised count");
@@ -142,7 +143,7 @@ describe("the fintech example in the real app", () => {
       reached.exposed.some((c) => crownJewels.has(c)),
       `the engine exposes a crown jewel at \`${target}\` (exposed: ${reached.exposed.join(", ")})`,
     );
-    await jewel.click();
+    await press(browser, tid("sim-path", { target }));
     await until(browser, "the clicked path highlighted", async () =>
       (await (await browser.$(tid("sim-path", { target }))).getAttribute("class")).includes("active"),
     );
@@ -176,7 +177,7 @@ describe("the fintech example in the real app", () => {
   });
 
   test("editing a rule in the matrix changes the cell, and undo restores it", async () => {
-    await (await shown(browser, tid("tab-matrix"))).click();
+    await press(browser, tid("tab-matrix"));
     await shown(browser, tid("matrix"));
     const segments = new Set(JSON.parse(readFileSync(design, "utf8")).segments.map((g) => g.id));
     const cells = await browser.$$(`${tid("matrix-cell")}[data-allowed="none"]`);
@@ -192,14 +193,14 @@ describe("the fintech example in the real app", () => {
     const fromSeg = await cell.getAttribute("data-from");
     const toSeg = await cell.getAttribute("data-to");
     const sel = `${tid("matrix-cell", { from: fromSeg, to: toSeg })}`;
-    await cell.click();
-    await (await shown(browser, tid("matrix-allow-toggle"))).click();
+    await press(browser, tid("matrix-cell", { from: fromSeg, to: toSeg }));
+    await press(browser, tid("matrix-allow-toggle"));
     await until(browser, `${fromSeg} → ${toSeg} allowed`, async () =>
       (await (await browser.$(sel)).getAttribute("data-allowed")) !== "none",
     );
     assert.match(await text(browser, tid("doc-title")), /•/, "an edit marks the document unsaved");
     screenshot(join(SHOTS, "matrix.png"));
-    await (await shown(browser, tid("undo"))).click();
+    await press(browser, tid("undo"));
     await until(browser, `${fromSeg} → ${toSeg} closed again`, async () =>
       (await (await browser.$(sel)).getAttribute("data-allowed")) === "none",
     );
@@ -207,19 +208,21 @@ describe("the fintech example in the real app", () => {
 
   test("exports NetworkPolicies into a folder and the files are there", async () => {
     const out = tempDir("export");
-    await (await shown(browser, tid("tab-export"))).click();
+    await press(browser, tid("tab-export"));
     const box = await shown(browser, tid("export-target", { target: "networkpolicy" }));
-    if (!(await box.isSelected())) await box.click();
-    await (await shown(browser, tid("export-preview"))).click();
+    if (!(await box.isSelected())) await press(browser, tid("export-target", { target: "networkpolicy" }));
+    await press(browser, tid("export-preview"));
     const previewed = await until(browser, "previewed files", async () => {
       const els = await browser.$$(tid("export-file"));
       if (els.length === 0) return null;
-      return Promise.all(els.map((e) => e.getAttribute("data-path")));
+      const paths = [];
+      for (const e of els) paths.push(await e.getAttribute("data-path"));
+      return paths;
     });
     screenshot(join(SHOTS, "export.png"));
     const dirField = await shown(browser, tid("export-dir"));
     await dirField.setValue(out);
-    await (await shown(browser, tid("export-write"))).click();
+    await press(browser, tid("export-write"));
     await shown(browser, tid("export-written"));
     const written = files(out);
     assert.ok(written.length > 0, "files were written");
@@ -257,7 +260,9 @@ describe("a broken design file", () => {
     const errors = [];
     for (const el of items) if ((await el.getAttribute("data-severity")) === "error") errors.push(el);
     assert.equal(errors.length, expected.length, "the app lists every error the validator found");
-    const all = (await Promise.all(items.map((e) => e.getText()))).join("\n");
+    const texts = [];
+    for (const e of items) texts.push(await e.getText());
+    const all = texts.join("\n");
     assert.match(all, /payment-crad/);
     assert.match(all, /no-such-segment/);
     assert.match(all, /\d+:\d+/, "messages carry line:column");

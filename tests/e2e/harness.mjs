@@ -50,6 +50,22 @@ export async function shown(browser, selector, timeout = 30_000) {
   return el;
 }
 
+/**
+ * Clicks a control. WebKitWebDriver refuses real clicks on some visible controls (the panel
+ * tabs sit in a horizontally scrolling strip and fail its "interactable" check), so after a
+ * refused native click this dispatches the click in the page, as a keyboard user's Enter would.
+ */
+export async function press(browser, selector) {
+  const el = await shown(browser, selector);
+  try {
+    await el.click();
+  } catch (e) {
+    if (!String(e?.message ?? e).includes("interactable")) throw e;
+    await browser.execute((node) => node.click(), el);
+  }
+  return el;
+}
+
 /** Waits until `fn()` resolves to a truthy value; returns it. */
 export async function until(browser, what, fn, timeout = 30_000) {
   let value;

@@ -1,0 +1,103 @@
+//! The app's own security settings, checked as files: the capability grants exactly the app's
+//! commands plus the few plugin permissions it needs, and the CSP stays strict. A permission
+//! added by accident (a shell plugin, a file-system scope, `unsafe-eval`) fails here.
+
+use std::path::Path;
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+}
+
+/// The command names listed in build.rs (the app manifest).
+fn manifest_commands() -> Vec<String> {
+    let build = read("build.rs");
+    let start = build.find("const COMMANDS").expect("COMMANDS in build.rs");
+    let end = start + build[start..].find("];").expect("end of COMMANDS");
+    build[start..end]
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            l.strip_prefix('"').and_then(|r| r.strip_suffix("\","))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_capability_grants_exactly_the_apps_commands_and_the_needed_plugin_permissions() {
+    let cap: serde_json::Value =
+        serde_json::from_str(&read("capabilities/main-window.json")).unwrap();
+    assert_eq!(cap["windows"], serde_json::json!(["main"]));
+    let granted: Vec<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p.as_str()
+                .expect("plain permission names, no scoped objects")
+                .to_string()
+        })
+        .collect();
+
+    let commands = manifest_commands();
+    assert!(
+        commands.len() >= 20,
+        "build.rs lists the commands: {commands:?}"
+    );
+    let mut expected: Vec<String> = commands
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    expected.extend(
+        [
+            "dialog:allow-open",
+            "dialog:allow-save",
+            "dialog:allow-ask",
+            "core:event:allow-listen",
+            "core:event:allow-unlisten",
+        ]
+        .map(String::from),
+    );
+    let mut got = granted.clone();
+    got.sort();
+    expected.sort();
+    assert_eq!(
+        got, expected,
+        "the capability is exactly the app's commands + dialogs + events"
+    );
+    for p in &granted {
+        assert!(!p.starts_with("shell:") && !p.starts_with("fs:"), "{p}");
+        assert!(!p.ends_with(":default"), "no plugin's default set: {p}");
+    }
+}
+
+#[test]
+fn every_command_in_the_manifest_is_registered_in_the_invoke_handler() {
+    let lib = read("src/lib.rs");
+    for c in manifest_commands() {
+        assert!(
+            lib.contains(&format!("::{c},")),
+            "`{c}` is not in generate_handler!"
+        );
+    }
+}
+
+#[test]
+fn the_csp_is_strict() {
+    let conf: serde_json::Value = serde_json::from_str(&read("tauri.conf.json")).unwrap();
+    let csp = &conf["app"]["security"]["csp"];
+    assert_eq!(csp["default-src"], "'self'");
+    assert_eq!(csp["script-src"], "'self'", "no inline or eval'd scripts");
+    assert_eq!(csp["object-src"], "'none'");
+    assert_eq!(csp["base-uri"], "'none'");
+    assert_eq!(csp["frame-src"], "'none'");
+    let connect = csp["connect-src"].as_str().unwrap();
+    assert!(
+        connect
+            .split_whitespace()
+            .all(|s| s == "ipc:" || s == "http://ipc.localhost"),
+        "the webview talks to nothing but the IPC: {connect}"
+    );
+    assert_eq!(conf["app"]["withGlobalTauri"], false);
+    assert!(conf["app"]["security"]["dangerousDisableAssetCspModification"].is_null());
+}
