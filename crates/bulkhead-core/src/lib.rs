@@ -7,8 +7,10 @@
 //!
 //! - [`model`]: the design file (services, data classes, segments, rules, flows, layout).
 //! - [`eval`]: `allowed(A → B, request)`, the evaluator, with an explanation on every decision.
+//! - [`netpol`]: Kubernetes NetworkPolicy connectivity (exact semantics, checked against NCA).
 
 pub mod eval;
 pub mod model;
+pub mod netpol;
 
 pub use model::Design;
