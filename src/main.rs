@@ -19,11 +19,14 @@ struct Cli {
 enum Command {
     /// Print the JSON Schema of the design file.
     Schema,
+    /// Write a synthetic but realistic estate (the same seed gives the same file).
+    Generate(cmd::generate::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Schema => cmd::schema::run(),
+        Command::Generate(args) => cmd::generate::run(&args),
     }
 }

@@ -1,7 +1,7 @@
 //! The evaluator: `allowed(A → B, request)`, the one decision every other part of Bulkhead
-//! (simulation, findings, exporters' proofs, the app) is built on.
+//! (simulation, findings, the matrix the exporters' proofs compare against, the app) is built on.
 //!
-//! Semantics (see `docs/semantics.md`):
+//! Semantics (the full text is `docs/semantics.md`):
 //! 1. A call from the internet reaches only internet-facing services.
 //! 2. Deny rules that cover the request win over everything.
 //! 3. Otherwise an allow rule that matches (or the implicit intra-segment allow) permits the
@@ -14,18 +14,23 @@
 //! Request fields left unset (`None`) mean "some request": an allow rule restricted by that
 //! field still matches (some call is possible), while a deny rule restricted by it does not cover
 //! the whole request. This makes L4 questions ("may A reach B on port p at all?") answerable and
-//! never under-approximates what an attacker can reach.
+//! never under-approximates what an attacker can reach. A request method `*` and path
+//! templates (`/accounts/{id}`) are read the same way: an allow rule matches when *some*
+//! concrete call fits both, a deny rule covers only when it covers *every* such call.
 
 use std::collections::{BTreeSet, HashMap};
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Action, Auth, Credential, Design, Exposure, IntraStance, Peer, RateLimit, Rule,
+    Action, Auth, Credential, Design, Exposure, IntraStance, Peer, RateLimit, Rule, Segment,
 };
 
-/// Who is calling.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+/// Who is calling: the internet or a service (by id).
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Caller {
     Internet,
@@ -51,10 +56,13 @@ impl Caller {
 }
 
 /// One call. `None` fields mean "some value" (see the module docs).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct Request {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
 
@@ -71,17 +79,10 @@ impl Presented {
     pub fn satisfies(&self, auth: &Auth) -> bool {
         match auth {
             Auth::None => true,
-            Auth::ApiKey { key } => self
+            Auth::ApiKey { .. } | Auth::Jwt { .. } => self
                 .credentials
                 .iter()
-                .any(|c| matches!(c, Credential::ApiKey { key: k } if k == key)),
-            Auth::Jwt { issuer, scopes } => self.credentials.iter().any(|c| match c {
-                Credential::Jwt {
-                    issuer: i,
-                    scopes: held,
-                } => i == issuer && scopes.iter().all(|s| held.contains(s)),
-                Credential::ApiKey { .. } => false,
-            }),
+                .any(|c| credential_satisfies(c, auth)),
             Auth::Mtls { identities } => match &self.identity {
                 Some(id) => identities.iter().any(|a| a == "*" || a == id),
                 None => false,
@@ -90,18 +91,44 @@ impl Presented {
     }
 }
 
+/// Does one bearer credential satisfy `auth` on its own? (mTLS is never satisfied by a bearer
+/// credential: the identity is bound to the caller's network position.)
+pub fn credential_satisfies(credential: &Credential, auth: &Auth) -> bool {
+    match (credential, auth) {
+        (Credential::ApiKey { key: k }, Auth::ApiKey { key }) => k == key,
+        (
+            Credential::Jwt {
+                issuer: i,
+                scopes: held,
+            },
+            Auth::Jwt { issuer, scopes },
+        ) => i == issuer && scopes.iter().all(|s| held.contains(s)),
+        _ => false,
+    }
+}
+
 /// Why a call was allowed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum AllowedBy {
     /// An explicit allow rule.
     Rule { rule: String },
-    /// Both services are in the same segment, whose intra-segment stance is `allow`.
+    /// Both services are in the same leaf segment, whose intra-segment stance is `allow`.
     IntraSegment { segment: String },
 }
 
+impl AllowedBy {
+    /// `rule <id>` or `intra-segment <id>`, for text output.
+    pub fn label(&self) -> String {
+        match self {
+            AllowedBy::Rule { rule } => format!("rule `{rule}`"),
+            AllowedBy::IntraSegment { segment } => format!("intra-segment allow of `{segment}`"),
+        }
+    }
+}
+
 /// Why a call was denied.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum DenyReason {
     /// The target does not exist.
@@ -118,21 +145,30 @@ pub enum DenyReason {
         near_misses: Vec<NearMiss>,
     },
     /// A rule matches but the caller lacks the credential it or the target segment requires.
+    /// `rule` is the rule id, or `intra-segment:<segment>` for the implicit intra-segment allow.
     MissingCredential { rule: String, required: Auth },
     /// Nothing allows it: the default is deny.
     Default,
 }
 
+/// The request field an allow rule did not match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Mismatch {
+    Port,
+    Method,
+    Path,
+}
+
 /// A rule that would have allowed the caller to the target but for one request field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct NearMiss {
     pub rule: String,
-    /// `port`, `method` or `path`.
-    pub mismatch: &'static str,
+    pub mismatch: Mismatch,
 }
 
 /// The evaluator's answer, always with its explanation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(tag = "decision", rename_all = "snake_case")]
 pub enum Decision {
     Allow {
@@ -151,6 +187,26 @@ impl Decision {
     }
 }
 
+/// One way the design allows a call: an allow rule (or the intra-segment allow) that matches
+/// the request and is not overridden by a deny rule, with what the caller must present.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+pub struct Grant {
+    pub by: AllowedBy,
+    /// Auth requirements (rule's, then the target segment's); empty means none.
+    pub auth: Vec<Auth>,
+    /// The rate limit that applies (rule's, else the target segment's).
+    pub rate_limit: Option<RateLimit>,
+}
+
+/// Every way the design allows a call, in the order [`Evaluator::decide`] tries them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grants {
+    /// The grants, first one first. Empty when nothing allows the call.
+    pub grants: Vec<Grant>,
+    /// Allow rules between the two that did not match the request.
+    pub near_misses: Vec<NearMiss>,
+}
+
 /// A design compiled for fast, repeated evaluation.
 ///
 /// INVARIANT: built from a design that passed validation; unknown ids are answered as denials,
@@ -164,6 +220,13 @@ pub struct Evaluator<'d> {
     /// For each segment, itself and its ancestors, nearest first.
     chain: Vec<Vec<usize>>,
     segment_index: HashMap<&'d str, usize>,
+    /// Rules by what their `to` names, so a decision only looks at rules that can apply.
+    rules_to_any: Vec<usize>,
+    rules_to_service: HashMap<&'d str, Vec<usize>>,
+    rules_to_segment: Vec<Vec<usize>>,
+    /// Per service: the segment auth and rate limit it inherits (computed once).
+    seg_auth: Vec<Auth>,
+    seg_rate: Vec<Option<RateLimit>>,
 }
 
 impl<'d> Evaluator<'d> {
@@ -212,12 +275,52 @@ impl<'d> Evaluator<'d> {
                 }
             }
         }
+        let mut rules_to_any = Vec::new();
+        let mut rules_to_service: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut rules_to_segment = vec![Vec::new(); design.segments.len()];
+        for (ri, r) in design.rules.iter().enumerate() {
+            match &r.to {
+                Peer::Any => rules_to_any.push(ri),
+                Peer::Internet => {}
+                Peer::Service(s) => rules_to_service.entry(s.as_str()).or_default().push(ri),
+                Peer::Segment(s) => {
+                    if let Some(&si) = segment_index.get(s.as_str()) {
+                        rules_to_segment[si].push(ri);
+                    }
+                }
+            }
+        }
+        let inherited = |svc: usize, pick: &dyn Fn(&Segment) -> bool| -> Option<usize> {
+            let l = leaf[svc]?;
+            chain[l]
+                .iter()
+                .copied()
+                .find(|&s| pick(&design.segments[s]))
+        };
+        let seg_auth = (0..design.services.len())
+            .map(|i| {
+                inherited(i, &|s| s.policy.auth != Auth::None)
+                    .map(|s| design.segments[s].policy.auth.clone())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let seg_rate = (0..design.services.len())
+            .map(|i| {
+                inherited(i, &|s| s.policy.rate_limit.is_some())
+                    .and_then(|s| design.segments[s].policy.rate_limit.clone())
+            })
+            .collect();
         Evaluator {
             design,
             service_index,
             leaf,
             chain,
             segment_index,
+            rules_to_any,
+            rules_to_service,
+            rules_to_segment,
+            seg_auth,
+            seg_rate,
         }
     }
 
@@ -232,7 +335,16 @@ impl<'d> Evaluator<'d> {
     /// The leaf segment id of a service, if it is segmented.
     pub fn segment_of(&self, service: &str) -> Option<&'d str> {
         let i = self.service_index(service)?;
-        self.leaf[i].map(|s| self.design.segments[s].id.as_str())
+        self.leaf_segment(i)
+    }
+
+    /// The leaf segment id of the service at `index` in `design.services`.
+    pub fn leaf_segment(&self, index: usize) -> Option<&'d str> {
+        self.leaf
+            .get(index)
+            .copied()
+            .flatten()
+            .map(|s| self.design.segments[s].id.as_str())
     }
 
     /// The service's segment and its ancestors, nearest first.
@@ -255,7 +367,21 @@ impl<'d> Evaluator<'d> {
         self.leaf[service].is_some_and(|l| self.chain[l].contains(&target))
     }
 
-    fn peer_matches_caller(&self, peer: &Peer, caller: &Caller) -> bool {
+    /// The services (indices) a rule side names: a segment's members including nested
+    /// segments, one service, or every service for `any`. `internet` names no service.
+    pub fn members(&self, peer: &Peer) -> Vec<usize> {
+        match peer {
+            Peer::Any => (0..self.design.services.len()).collect(),
+            Peer::Internet => Vec::new(),
+            Peer::Service(s) => self.service_index(s).into_iter().collect(),
+            Peer::Segment(s) => (0..self.design.services.len())
+                .filter(|&i| self.in_segment(i, s))
+                .collect(),
+        }
+    }
+
+    /// Does a rule's `from` name this caller?
+    pub fn peer_matches_caller(&self, peer: &Peer, caller: &Caller) -> bool {
         match (peer, caller) {
             (Peer::Any, _) => true,
             (Peer::Internet, Caller::Internet) => true,
@@ -267,7 +393,8 @@ impl<'d> Evaluator<'d> {
         }
     }
 
-    fn peer_matches_target(&self, peer: &Peer, target: usize) -> bool {
+    /// Does a rule's `to` name the service at index `target`?
+    pub fn peer_matches_target(&self, peer: &Peer, target: usize) -> bool {
         match peer {
             Peer::Any => true,
             Peer::Internet => false,
@@ -279,27 +406,15 @@ impl<'d> Evaluator<'d> {
     /// The auth the target's segment requires: the nearest segment in its chain with a
     /// requirement other than `none`.
     pub fn segment_auth(&self, target: &str) -> Auth {
-        self.inherited(target, |seg| {
-            (seg.policy.auth != Auth::None).then(|| seg.policy.auth.clone())
-        })
-        .unwrap_or_default()
+        self.service_index(target)
+            .map(|i| self.seg_auth[i].clone())
+            .unwrap_or_default()
     }
 
     /// The rate limit the target's segment sets, inherited like auth.
     pub fn segment_rate_limit(&self, target: &str) -> Option<RateLimit> {
-        self.inherited(target, |seg| seg.policy.rate_limit.clone())
-    }
-
-    fn inherited<T>(
-        &self,
-        target: &str,
-        pick: impl Fn(&crate::model::Segment) -> Option<T>,
-    ) -> Option<T> {
-        let i = self.service_index(target)?;
-        let leaf = self.leaf[i]?;
-        self.chain[leaf]
-            .iter()
-            .find_map(|&s| pick(&self.design.segments[s]))
+        self.service_index(target)
+            .and_then(|i| self.seg_rate[i].clone())
     }
 
     /// What a service presents when it calls with only what it holds itself.
@@ -322,6 +437,129 @@ impl<'d> Evaluator<'d> {
         self.decide(caller, target, req, Some(&presented))
     }
 
+    /// The rules that can apply to calls into service `t`, in design order.
+    fn rules_into(&self, t: usize) -> Vec<usize> {
+        let mut out = self.rules_to_any.clone();
+        if let Some(v) = self
+            .rules_to_service
+            .get(self.design.services[t].id.as_str())
+        {
+            out.extend_from_slice(v);
+        }
+        if let Some(l) = self.leaf[t] {
+            for &s in &self.chain[l] {
+                out.extend_from_slice(&self.rules_to_segment[s]);
+            }
+        }
+        // Design order decides which allow rule is reported first.
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Every way the design allows `caller → target` for `req`, ignoring credentials, in the
+    /// order [`Evaluator::decide`] tries them; or the reason no grant can apply at all
+    /// (unknown ids, not internet-facing, a covering deny rule).
+    pub fn grants(
+        &self,
+        caller: &Caller,
+        target: &str,
+        req: &Request,
+    ) -> Result<Grants, DenyReason> {
+        let Some(t) = self.service_index(target) else {
+            return Err(DenyReason::UnknownTarget {
+                service: target.to_string(),
+            });
+        };
+        self.grants_at(caller, t, req)
+    }
+
+    /// [`Evaluator::grants`] with the target given by index.
+    pub fn grants_at(
+        &self,
+        caller: &Caller,
+        t: usize,
+        req: &Request,
+    ) -> Result<Grants, DenyReason> {
+        let caller_index = match caller {
+            Caller::Service(c) => match self.service_index(c) {
+                Some(i) => Some(i),
+                None => return Err(DenyReason::UnknownCaller { service: c.clone() }),
+            },
+            Caller::Internet => None,
+        };
+        let target_svc = &self.design.services[t];
+        if *caller == Caller::Internet && target_svc.exposure != Exposure::Internet {
+            return Err(DenyReason::NotInternetFacing);
+        }
+
+        let between: Vec<&Rule> = self
+            .rules_into(t)
+            .into_iter()
+            .map(|ri| &self.design.rules[ri])
+            .filter(|r| self.peer_matches_caller(&r.from, caller))
+            .collect();
+
+        // 1. Deny rules that cover the whole request.
+        if let Some(r) = between
+            .iter()
+            .find(|r| r.action == Action::Deny && covers(r, req))
+        {
+            return Err(DenyReason::DenyRule { rule: r.id.clone() });
+        }
+
+        let seg_auth = &self.seg_auth[t];
+        let seg_rate = &self.seg_rate[t];
+        let required = |rule_auth: Option<&Auth>| -> Vec<Auth> {
+            let mut out = Vec::new();
+            if let Some(a) = rule_auth
+                && *a != Auth::None
+            {
+                out.push(a.clone());
+            }
+            if *seg_auth != Auth::None && !out.contains(seg_auth) {
+                out.push(seg_auth.clone());
+            }
+            out
+        };
+
+        // 2. Allow rules.
+        let mut grants = Vec::new();
+        let mut near_misses = Vec::new();
+        for r in between.iter().filter(|r| r.action == Action::Allow) {
+            if let Some(mismatch) = mismatch(r, req) {
+                near_misses.push(NearMiss {
+                    rule: r.id.clone(),
+                    mismatch,
+                });
+                continue;
+            }
+            grants.push(Grant {
+                by: AllowedBy::Rule { rule: r.id.clone() },
+                auth: required(r.auth.as_ref()),
+                rate_limit: r.rate_limit.clone().or_else(|| seg_rate.clone()),
+            });
+        }
+
+        // 3. The implicit intra-segment allow.
+        if let (Some(ci), Some(tl)) = (caller_index, self.leaf[t])
+            && self.leaf[ci] == Some(tl)
+            && self.design.segments[tl].policy.intra == IntraStance::Allow
+        {
+            grants.push(Grant {
+                by: AllowedBy::IntraSegment {
+                    segment: self.design.segments[tl].id.clone(),
+                },
+                auth: required(None),
+                rate_limit: seg_rate.clone(),
+            });
+        }
+        Ok(Grants {
+            grants,
+            near_misses,
+        })
+    }
+
     /// Decide one call. With `presented == None`, credentials are not checked: the answer is
     /// whether the design allows the pair at all for a caller that presents what is required
     /// (the `auth` field of the decision says what that is).
@@ -332,154 +570,146 @@ impl<'d> Evaluator<'d> {
         req: &Request,
         presented: Option<&Presented>,
     ) -> Decision {
-        let Some(t) = self.service_index(target) else {
-            return Decision::Deny(DenyReason::UnknownTarget {
-                service: target.to_string(),
-            });
-        };
-        if let Caller::Service(c) = caller
-            && self.service_index(c).is_none()
-        {
-            return Decision::Deny(DenyReason::UnknownCaller { service: c.clone() });
+        match self.grants(caller, target, req) {
+            Err(reason) => Decision::Deny(reason),
+            Ok(g) => decide_from_grants(g, presented),
         }
-        let target_svc = &self.design.services[t];
-        if *caller == Caller::Internet && target_svc.exposure != Exposure::Internet {
-            return Decision::Deny(DenyReason::NotInternetFacing);
-        }
-
-        let between: Vec<&Rule> = self
-            .design
-            .rules
-            .iter()
-            .filter(|r| {
-                self.peer_matches_caller(&r.from, caller) && self.peer_matches_target(&r.to, t)
-            })
-            .collect();
-
-        // 1. Deny rules that cover the whole request.
-        if let Some(r) = between
-            .iter()
-            .find(|r| r.action == Action::Deny && covers(r, req))
-        {
-            return Decision::Deny(DenyReason::DenyRule { rule: r.id.clone() });
-        }
-
-        let seg_auth = self.segment_auth(target);
-        let seg_rate = self.segment_rate_limit(target);
-        let required = |rule_auth: Option<&Auth>| -> Vec<Auth> {
-            let mut out = Vec::new();
-            if let Some(a) = rule_auth
-                && *a != Auth::None
-            {
-                out.push(a.clone());
-            }
-            if seg_auth != Auth::None && !out.contains(&seg_auth) {
-                out.push(seg_auth.clone());
-            }
-            out
-        };
-        let satisfied =
-            |auth: &[Auth]| presented.is_none_or(|p| auth.iter().all(|a| p.satisfies(a)));
-
-        // 2. Allow rules.
-        let mut first_missing: Option<(String, Auth)> = None;
-        let mut near_misses = Vec::new();
-        for r in between.iter().filter(|r| r.action == Action::Allow) {
-            if let Some(mismatch) = mismatch(r, req) {
-                near_misses.push(NearMiss {
-                    rule: r.id.clone(),
-                    mismatch,
-                });
-                continue;
-            }
-            let auth = required(r.auth.as_ref());
-            if satisfied(&auth) {
-                return Decision::Allow {
-                    by: AllowedBy::Rule { rule: r.id.clone() },
-                    auth,
-                    rate_limit: r.rate_limit.clone().or_else(|| seg_rate.clone()),
-                };
-            }
-            if first_missing.is_none() {
-                let p = presented.cloned().unwrap_or_default();
-                let missing = auth
-                    .into_iter()
-                    .find(|a| !p.satisfies(a))
-                    .unwrap_or_default();
-                first_missing = Some((r.id.clone(), missing));
-            }
-        }
-
-        // 3. The implicit intra-segment allow.
-        if let Caller::Service(c) = caller
-            && let (Some(ci), Some(tl)) = (self.service_index(c), self.leaf[t])
-            && self.leaf[ci] == Some(tl)
-            && self.design.segments[tl].policy.intra == IntraStance::Allow
-        {
-            let auth = required(None);
-            if satisfied(&auth) {
-                return Decision::Allow {
-                    by: AllowedBy::IntraSegment {
-                        segment: self.design.segments[tl].id.clone(),
-                    },
-                    auth,
-                    rate_limit: seg_rate,
-                };
-            }
-            if first_missing.is_none() {
-                let p = presented.cloned().unwrap_or_default();
-                let missing = auth
-                    .into_iter()
-                    .find(|a| !p.satisfies(a))
-                    .unwrap_or_default();
-                first_missing = Some((
-                    format!("intra-segment:{}", self.design.segments[tl].id),
-                    missing,
-                ));
-            }
-        }
-
-        if let Some((rule, required)) = first_missing {
-            return Decision::Deny(DenyReason::MissingCredential { rule, required });
-        }
-        if !near_misses.is_empty() {
-            return Decision::Deny(DenyReason::NoMatchingRule { near_misses });
-        }
-        Decision::Deny(DenyReason::Default)
     }
 }
 
-/// The first request field an allow rule does not match, if any. Unset request fields match.
-fn mismatch(rule: &Rule, req: &Request) -> Option<&'static str> {
+/// `bulkhead why`: one decision with the context a reader needs.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Explanation {
+    /// `internet` or a service id.
+    pub from: String,
+    pub to: String,
+    pub request: Request,
+    /// The caller's segment and its ancestors, nearest first.
+    pub from_segments: Vec<String>,
+    /// The target's segment and its ancestors, nearest first.
+    pub to_segments: Vec<String>,
+    /// The decision with the caller's own identity and credentials.
+    pub decision: Decision,
+    /// The decision for a caller that presents whatever is required: whether the design allows
+    /// the call at all.
+    pub with_required_credentials: Decision,
+    /// Every grant that would allow the call, in evaluation order.
+    pub grants: Vec<Grant>,
+}
+
+impl Evaluator<'_> {
+    /// Explain one call: both decisions and the grants behind them.
+    pub fn explain(&self, caller: &Caller, target: &str, req: &Request) -> Explanation {
+        let chain = |id: &str| -> Vec<String> {
+            self.segment_chain(id)
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        };
+        Explanation {
+            from: caller.id().to_string(),
+            to: target.to_string(),
+            request: req.clone(),
+            from_segments: match caller {
+                Caller::Internet => Vec::new(),
+                Caller::Service(c) => chain(c),
+            },
+            to_segments: chain(target),
+            decision: self.allowed(caller, target, req),
+            with_required_credentials: self.decide(caller, target, req, None),
+            grants: self
+                .grants(caller, target, req)
+                .map(|g| g.grants)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Pick the decision from the grants: the first grant whose auth the caller satisfies.
+fn decide_from_grants(g: Grants, presented: Option<&Presented>) -> Decision {
+    let satisfied = |auth: &[Auth]| presented.is_none_or(|p| auth.iter().all(|a| p.satisfies(a)));
+    let mut first_missing: Option<(String, Auth)> = None;
+    for grant in g.grants {
+        if satisfied(&grant.auth) {
+            return Decision::Allow {
+                by: grant.by,
+                auth: grant.auth,
+                rate_limit: grant.rate_limit,
+            };
+        }
+        if first_missing.is_none() {
+            let p = presented.cloned().unwrap_or_default();
+            let missing = grant
+                .auth
+                .into_iter()
+                .find(|a| !p.satisfies(a))
+                .unwrap_or_default();
+            let rule = match grant.by {
+                AllowedBy::Rule { rule } => rule,
+                AllowedBy::IntraSegment { segment } => format!("intra-segment:{segment}"),
+            };
+            first_missing = Some((rule, missing));
+        }
+    }
+    if let Some((rule, required)) = first_missing {
+        return Decision::Deny(DenyReason::MissingCredential { rule, required });
+    }
+    if !g.near_misses.is_empty() {
+        return Decision::Deny(DenyReason::NoMatchingRule {
+            near_misses: g.near_misses,
+        });
+    }
+    Decision::Deny(DenyReason::Default)
+}
+
+/// The first request field an allow rule does not match, if any. Unset request fields match,
+/// and a templated request path matches when some concrete path fits both templates.
+fn mismatch(rule: &Rule, req: &Request) -> Option<Mismatch> {
     if let Some(p) = req.port
         && !rule.ports.is_empty()
         && !rule.ports.contains(&p)
     {
-        return Some("port");
+        return Some(Mismatch::Port);
     }
     if let Some(m) = &req.method
         && !rule.methods.is_empty()
         && !rule.methods.iter().any(|rm| method_matches(rm, m))
     {
-        return Some("method");
+        return Some(Mismatch::Method);
     }
     if let Some(path) = &req.path
         && !rule.paths.is_empty()
-        && !rule.paths.iter().any(|t| path_matches(t, path))
+        && !rule.paths.iter().any(|t| paths_overlap(t, path))
     {
-        return Some("path");
+        return Some(Mismatch::Path);
     }
     None
 }
 
 /// Does a (deny) rule cover every call the request could be? A restricted field covers an
-/// unset request field only if... never: the unset field could take a value outside it.
+/// unset request field never: the unset field could take a value outside it. A request method
+/// `*` counts as unset; a templated request path is covered only if the rule's template
+/// covers every concrete path of it.
 fn covers(rule: &Rule, req: &Request) -> bool {
-    let field = |restricted: bool, given: bool| !restricted || given;
-    field(!rule.ports.is_empty(), req.port.is_some())
-        && field(!rule.methods.is_empty(), req.method.is_some())
-        && field(!rule.paths.is_empty(), req.path.is_some())
-        && mismatch(rule, req).is_none()
+    let method_covered = req
+        .method
+        .as_deref()
+        .is_some_and(|m| m != "*" && rule.methods.iter().any(|rm| method_matches(rm, m)));
+    if !rule.ports.is_empty() && !req.port.is_some_and(|p| rule.ports.contains(&p)) {
+        return false;
+    }
+    if !rule.methods.is_empty() && !method_covered {
+        return false;
+    }
+    if !rule.paths.is_empty()
+        && !req
+            .path
+            .as_deref()
+            .is_some_and(|p| rule.paths.iter().any(|t| path_matches(t, p)))
+    {
+        return false;
+    }
+    true
 }
 
 /// `*` matches any method; otherwise case-insensitive equality.
@@ -487,13 +717,16 @@ pub fn method_matches(pattern: &str, method: &str) -> bool {
     pattern == "*" || method == "*" || pattern.eq_ignore_ascii_case(method)
 }
 
-/// Does the path template `pattern` match `path`? `path` may itself be a template (an
-/// endpoint's), in which case a `{param}` segment in it is matched only by a `{param}` or a
-/// trailing `/**` in the pattern.
+fn is_param(s: &str) -> bool {
+    s == "*" || (s.starts_with('{') && s.ends_with('}'))
+}
+
+/// Does the path template `pattern` cover `path`, i.e. match every concrete path `path` can
+/// be? `path` may itself be a template (an endpoint's), in which case a `{param}` segment in it
+/// is matched only by a `{param}` or a trailing `/**` in the pattern.
 pub fn path_matches(pattern: &str, path: &str) -> bool {
     let pat: Vec<&str> = pattern.trim_matches('/').split('/').collect();
     let got: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let is_param = |s: &str| s.starts_with('{') && s.ends_with('}');
     for (i, p) in pat.iter().enumerate() {
         if *p == "**" && i == pat.len() - 1 {
             return true;
@@ -501,7 +734,11 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
         let Some(g) = got.get(i) else {
             return false;
         };
-        if is_param(p) || *p == "*" {
+        if *g == "**" && i == got.len() - 1 {
+            // The path has any suffix; only a trailing `**` (handled above) covers that.
+            return false;
+        }
+        if is_param(p) {
             continue;
         }
         if p != g {
@@ -509,6 +746,28 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
         }
     }
     pat.len() == got.len()
+}
+
+/// Is there a concrete path that both templates match?
+pub fn paths_overlap(a: &str, b: &str) -> bool {
+    let a: Vec<&str> = a.trim_matches('/').split('/').collect();
+    let b: Vec<&str> = b.trim_matches('/').split('/').collect();
+    let mut i = 0;
+    loop {
+        let (x, y) = (a.get(i), b.get(i));
+        match (x, y) {
+            (None, None) => return true,
+            (Some(&"**"), _) if i == a.len() - 1 => return true,
+            (_, Some(&"**")) if i == b.len() - 1 => return true,
+            (Some(x), Some(y)) => {
+                if !(is_param(x) || is_param(y) || x == y) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+        i += 1;
+    }
 }
 
 #[cfg(test)]
@@ -653,5 +912,88 @@ mod tests {
         assert!(!path_matches("/accounts/me", "/accounts/{id}"));
         assert!(path_matches("/admin/**", "/admin/users/1"));
         assert!(!path_matches("/accounts", "/accounts/1"));
+    }
+
+    /// Regression: an allow rule for `/accounts/me` must match the endpoint template
+    /// `/accounts/{id}` (some call to it is allowed); the first evaluator said no, which
+    /// under-approximated an attacker's reach.
+    #[test]
+    fn allow_matches_overlapping_templates_deny_needs_cover() {
+        let mut d = design();
+        d.rules[2].paths = vec!["/accounts/me".into()];
+        let e = Evaluator::new(&d);
+        let api = Caller::Service("api".into());
+        let req = Request {
+            path: Some("/accounts/{id}".into()),
+            ..Request::default()
+        };
+        assert!(e.allowed(&api, "db", &req).is_allowed());
+        drop(e);
+        d.rules.push(Rule {
+            action: Action::Deny,
+            paths: vec!["/accounts/me".into()],
+            ..allow("deny-me", Peer::Any, Peer::Service("db".into()))
+        });
+        let e = Evaluator::new(&d);
+        // The deny covers only one concrete path of the template: not the whole request.
+        assert!(!matches!(
+            e.allowed(&api, "db", &req),
+            Decision::Deny(DenyReason::DenyRule { .. })
+        ));
+        assert!(paths_overlap("/a/{x}/c", "/a/b/{y}"));
+        assert!(!paths_overlap("/a/b", "/a/c"));
+        assert!(paths_overlap("/a/**", "/a/b/c"));
+        assert!(!paths_overlap("/a", "/a/b"));
+    }
+
+    /// Regression: a request for "any method" (`*`, as endpoints may declare) is not covered by
+    /// a deny rule for one method.
+    #[test]
+    fn deny_one_method_does_not_cover_any_method() {
+        let mut d = design();
+        d.rules.push(Rule {
+            action: Action::Deny,
+            methods: vec!["DELETE".into()],
+            ..allow("no-delete", Peer::Any, Peer::Service("db".into()))
+        });
+        let e = Evaluator::new(&d);
+        let req = Request {
+            method: Some("*".into()),
+            ..Request::default()
+        };
+        assert!(
+            e.allowed(&Caller::Service("api".into()), "db", &req)
+                .is_allowed()
+        );
+    }
+
+    #[test]
+    fn decide_without_credentials_is_the_first_grant() {
+        let mut d = design();
+        d.rules.push(Rule {
+            auth: Some(Auth::ApiKey { key: "k2".into() }),
+            ..allow("api-db-2", Peer::Any, Peer::Service("db".into()))
+        });
+        d.rules[2].auth = Some(Auth::ApiKey { key: "k1".into() });
+        let e = Evaluator::new(&d);
+        let api = Caller::Service("api".into());
+        let g = e.grants(&api, "db", &Request::default()).unwrap();
+        assert_eq!(g.grants.len(), 2);
+        match e.decide(&api, "db", &Request::default(), None) {
+            Decision::Allow { by, auth, .. } => {
+                assert_eq!(by, g.grants[0].by);
+                assert_eq!(auth, g.grants[0].auth);
+            }
+            other => panic!("expected allow, got {other:?}"),
+        }
+        // Holding only the second rule's key picks the second grant.
+        let p = Presented {
+            identity: None,
+            credentials: [Credential::ApiKey { key: "k2".into() }].into(),
+        };
+        assert!(matches!(
+            e.decide(&api, "db", &Request::default(), Some(&p)),
+            Decision::Allow { by: AllowedBy::Rule { rule }, .. } if rule == "api-db-2"
+        ));
     }
 }

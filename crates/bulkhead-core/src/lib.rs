@@ -7,10 +7,25 @@
 //!
 //! - [`model`]: the design file (services, data classes, segments, rules, flows, layout).
 //! - [`eval`]: `allowed(A → B, request)`, the evaluator, with an explanation on every decision.
-//! - [`netpol`]: Kubernetes NetworkPolicy connectivity (exact semantics, checked against NCA).
+//! - [`file`]: reading design text (JSON or YAML, with locations) and writing canonical JSON.
+//! - [`schema`]: the design file's JSON Schema.
+//! - [`matrix`]: the evaluator's whole answer at L4, which the exporters' proofs compare against.
+//! - [`generate`]: deterministic synthetic estates for benchmarks, tests and demos.
+//! - [`simulate`]: breach simulation from the internet or a breached service.
+//! - [`analysis`]: every origin's blast radius, worst first, and the findings.
+//! - [`findings`]: one rule per file, each with its documentation.
+//! - [`report`]: the result types the CLI and the app serialize, and their JSON Schema.
 
+pub mod analysis;
 pub mod eval;
+pub mod file;
+pub mod findings;
+pub mod generate;
+pub mod matrix;
 pub mod model;
 pub mod netpol;
+pub mod report;
+pub mod schema;
+pub mod simulate;
 
 pub use model::Design;

@@ -1,0 +1,687 @@
+//! YAML text → `serde_json::Value` documents, safe on untrusted input.
+//!
+//! Why not a serde YAML deserializer: importers need (a) every document of a multi-document
+//! stream with the line it starts on, (b) errors with line:column, and (c) hard budgets that a
+//! hostile file cannot get around. The event parser (`saphyr-parser`, maintained, pure Rust, an
+//! explicit state stack instead of recursion) never expands aliases itself; this module builds
+//! the values and enforces the budgets while it does:
+//!
+//! - **alias expansion** ("billion laughs"): every alias copies a finished node; the number of
+//!   nodes copied per file is capped by [`YamlLimits::max_alias_nodes`], checked *before* the copy
+//!   is made, so memory stays bounded;
+//! - **nesting depth**: capped by [`YamlLimits::max_depth`], including depth reached through an
+//!   alias, so building and dropping values never recurses deeply;
+//! - **duplicate keys** are an error naming both lines (Kubernetes' strict decoding refuses them too);
+//! - **complex keys** (a mapping or sequence used as a key) are an error: JSON cannot hold them.
+//!
+//! Scalars resolve per the YAML 1.2 core schema (`null`/`~`, `true`/`false`, decimal, `0x`, `0o`
+//! integers, floats); quoted and block scalars are always strings; `!!str`, `!!int`, `!!float`,
+//! `!!bool`, `!!null` tags are honoured; other tags are ignored. `<<` merge keys are supported.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Number, Value};
+
+/// Budgets for one YAML file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YamlLimits {
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most nodes that aliases may copy in one file.
+    pub max_alias_nodes: usize,
+    /// Most documents in one file.
+    pub max_documents: usize,
+}
+
+impl Default for YamlLimits {
+    fn default() -> Self {
+        YamlLimits {
+            max_depth: 128,
+            max_alias_nodes: 100_000,
+            max_documents: 10_000,
+        }
+    }
+}
+
+/// One document of a YAML stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlDocument {
+    /// 0-based position in the stream, counting empty documents.
+    pub index: usize,
+    /// 1-based line of the document's root node (or of its `---` when empty).
+    pub line: usize,
+    pub value: Value,
+    /// When the root is a mapping with an `items` sequence (a Kubernetes `List`), the 1-based
+    /// line of each element of that sequence.
+    pub item_lines: Vec<usize>,
+}
+
+/// What went wrong, and where (1-based line and column).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} at line {line} column {column}")]
+pub struct YamlError {
+    pub line: usize,
+    pub column: usize,
+    pub kind: YamlErrorKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum YamlErrorKind {
+    #[error("invalid YAML: {0}")]
+    Syntax(String),
+    #[error("nesting deeper than {0} levels")]
+    TooDeep(usize),
+    #[error(
+        "aliases expand to more than {0} nodes (a \"billion laughs\" YAML bomb?); refusing to expand"
+    )]
+    AliasBudget(usize),
+    #[error("more than {0} documents in one file")]
+    TooManyDocuments(usize),
+    #[error("duplicate key `{key}` (first defined at line {first_line})")]
+    DuplicateKey { key: String, first_line: usize },
+    #[error("a mapping or sequence used as a mapping key is not supported")]
+    ComplexKey,
+    #[error("alias refers to an anchor that is not defined before it (or that contains it)")]
+    UnknownAlias,
+    #[error("`<<` merge value must be a mapping or a sequence of mappings")]
+    BadMerge,
+}
+
+/// A finished node with the facts the budgets need.
+#[derive(Clone)]
+struct Node {
+    value: Value,
+    /// Nodes in this subtree (itself included).
+    count: usize,
+    /// Nesting height: 0 for scalars, 1 + max child height for collections.
+    height: usize,
+    /// The scalar's text when it may serve as a mapping key.
+    key: Option<String>,
+}
+
+enum Frame {
+    Seq {
+        anchor: usize,
+        items: Vec<Value>,
+        count: usize,
+        height: usize,
+        record_lines: bool,
+        lines: Vec<usize>,
+    },
+    Map {
+        anchor: usize,
+        map: Map<String, Value>,
+        count: usize,
+        height: usize,
+        key_lines: HashMap<String, usize>,
+        pending: Option<(String, usize, bool)>,
+        merges: Vec<Value>,
+        is_root: bool,
+    },
+}
+
+fn syntax(span: &Span, msg: impl Into<String>) -> YamlError {
+    YamlError {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+        kind: YamlErrorKind::Syntax(msg.into()),
+    }
+}
+
+fn at(span: &Span, kind: YamlErrorKind) -> YamlError {
+    YamlError {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+        kind,
+    }
+}
+
+/// Parse every document in `text`. Stops at the first error (the rest of a broken stream
+/// cannot be trusted), bounded by `limits`.
+pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocument>, YamlError> {
+    let mut builder = Builder {
+        limits: *limits,
+        anchors: HashMap::new(),
+        stack: Vec::new(),
+        alias_nodes: 0,
+        docs: Vec::new(),
+        doc_line: None,
+        root_lines: Vec::new(),
+        root: None,
+    };
+    let mut parser = Parser::new_from_str(text);
+    let mut doc_start_line = 1;
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.map_err(|e| YamlError {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            // The scanner caps flow nesting itself (below our own cap, when it reads ahead).
+            kind: if e.info().contains("recursion limit") {
+                YamlErrorKind::TooDeep(limits.max_depth)
+            } else {
+                YamlErrorKind::Syntax(e.info().to_string())
+            },
+        })?;
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                if builder.docs.len() >= limits.max_documents {
+                    return Err(at(
+                        &span,
+                        YamlErrorKind::TooManyDocuments(limits.max_documents),
+                    ));
+                }
+                doc_start_line = span.start.line();
+                builder.doc_line = None;
+                builder.root = None;
+                builder.root_lines.clear();
+                // Anchors are scoped to their document.
+                builder.anchors.clear();
+            }
+            Event::DocumentEnd => {
+                let value = builder.root.take().map(|n| n.value).unwrap_or(Value::Null);
+                let index = builder.docs.len();
+                // An empty document's null sits where the next one starts: use its `---`.
+                let line = match value {
+                    Value::Null => doc_start_line,
+                    _ => builder.doc_line.unwrap_or(doc_start_line),
+                };
+                builder.docs.push(YamlDocument {
+                    index,
+                    line,
+                    value,
+                    item_lines: std::mem::take(&mut builder.root_lines),
+                });
+            }
+            Event::Alias(id) => {
+                builder.note_line(&span);
+                let node = builder.anchors.get(&id).cloned_checked(
+                    &span,
+                    &mut builder.alias_nodes,
+                    limits,
+                )?;
+                builder.push_node(node, &span)?;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                builder.note_line(&span);
+                let node = scalar_node(&text, style, tag.as_deref());
+                if anchor > 0 {
+                    builder.anchors.insert(anchor, node.clone());
+                }
+                builder.push_node(node, &span)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                builder.note_line(&span);
+                builder.check_depth(&span, 1)?;
+                let record_lines = builder.is_items_value();
+                builder.stack.push(Frame::Seq {
+                    anchor,
+                    items: Vec::new(),
+                    count: 1,
+                    height: 1,
+                    record_lines,
+                    lines: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                builder.note_line(&span);
+                builder.check_depth(&span, 1)?;
+                let is_root = builder.stack.is_empty();
+                builder.stack.push(Frame::Map {
+                    anchor,
+                    map: Map::new(),
+                    count: 1,
+                    height: 1,
+                    key_lines: HashMap::new(),
+                    pending: None,
+                    merges: Vec::new(),
+                    is_root,
+                });
+            }
+            Event::SequenceEnd => {
+                let Some(Frame::Seq {
+                    anchor,
+                    items,
+                    count,
+                    height,
+                    record_lines,
+                    lines,
+                }) = builder.stack.pop()
+                else {
+                    return Err(syntax(&span, "unexpected end of sequence"));
+                };
+                if record_lines && builder.stack.len() == 1 {
+                    builder.root_lines = lines;
+                }
+                let node = Node {
+                    value: Value::Array(items),
+                    count,
+                    height,
+                    key: None,
+                };
+                if anchor > 0 {
+                    builder.anchors.insert(anchor, node.clone());
+                }
+                builder.push_node(node, &span)?;
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Map {
+                    anchor,
+                    mut map,
+                    count,
+                    height,
+                    merges,
+                    ..
+                }) = builder.stack.pop()
+                else {
+                    return Err(syntax(&span, "unexpected end of mapping"));
+                };
+                // Explicit keys win over merged ones, whatever their order.
+                for merge in merges {
+                    if let Value::Object(m) = merge {
+                        for (k, v) in m {
+                            map.entry(k).or_insert(v);
+                        }
+                    }
+                }
+                let node = Node {
+                    value: Value::Object(map),
+                    count,
+                    height,
+                    key: None,
+                };
+                if anchor > 0 {
+                    builder.anchors.insert(anchor, node.clone());
+                }
+                builder.push_node(node, &span)?;
+            }
+        }
+    }
+    Ok(builder.docs)
+}
+
+trait ClonedChecked {
+    fn cloned_checked(
+        self,
+        span: &Span,
+        used: &mut usize,
+        limits: &YamlLimits,
+    ) -> Result<Node, YamlError>;
+}
+
+impl ClonedChecked for Option<&Node> {
+    fn cloned_checked(
+        self,
+        span: &Span,
+        used: &mut usize,
+        limits: &YamlLimits,
+    ) -> Result<Node, YamlError> {
+        let Some(node) = self else {
+            return Err(at(span, YamlErrorKind::UnknownAlias));
+        };
+        // INVARIANT: the budget is checked before cloning, so a bomb never allocates.
+        *used = used.saturating_add(node.count);
+        if *used > limits.max_alias_nodes {
+            return Err(at(span, YamlErrorKind::AliasBudget(limits.max_alias_nodes)));
+        }
+        Ok(node.clone())
+    }
+}
+
+struct Builder {
+    limits: YamlLimits,
+    anchors: HashMap<usize, Node>,
+    stack: Vec<Frame>,
+    alias_nodes: usize,
+    docs: Vec<YamlDocument>,
+    doc_line: Option<usize>,
+    root_lines: Vec<usize>,
+    root: Option<Node>,
+}
+
+impl Builder {
+    fn note_line(&mut self, span: &Span) {
+        if self.doc_line.is_none() {
+            self.doc_line = Some(span.start.line());
+        }
+        // Record where each element of a root `items` sequence starts.
+        let depth = self.stack.len();
+        if let Some(Frame::Seq {
+            record_lines: true,
+            lines,
+            ..
+        }) = self.stack.last_mut()
+        {
+            if depth == 2 {
+                lines.push(span.start.line());
+            }
+        }
+    }
+
+    fn is_items_value(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map { is_root: true, pending: Some((k, _, _)), .. }) if k == "items"
+        ) && self.stack.len() == 1
+    }
+
+    fn check_depth(&self, span: &Span, extra: usize) -> Result<(), YamlError> {
+        if self.stack.len() + extra > self.limits.max_depth {
+            return Err(at(span, YamlErrorKind::TooDeep(self.limits.max_depth)));
+        }
+        Ok(())
+    }
+
+    fn push_node(&mut self, node: Node, span: &Span) -> Result<(), YamlError> {
+        if node.height > 0 {
+            // Depth reached through an alias counts too.
+            self.check_depth(span, node.height.saturating_sub(1))?;
+        }
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+                Ok(())
+            }
+            Some(Frame::Seq {
+                items,
+                count,
+                height,
+                ..
+            }) => {
+                *count += node.count;
+                *height = (*height).max(node.height + 1);
+                items.push(node.value);
+                Ok(())
+            }
+            Some(Frame::Map {
+                map,
+                count,
+                height,
+                key_lines,
+                pending,
+                merges,
+                ..
+            }) => match pending.take() {
+                None => {
+                    let Some(key) = node.key else {
+                        return Err(at(span, YamlErrorKind::ComplexKey));
+                    };
+                    let is_merge = key == "<<" && matches!(node.value, Value::String(_));
+                    let line = span.start.line();
+                    if !is_merge {
+                        if let Some(first_line) = key_lines.get(&key) {
+                            return Err(at(
+                                span,
+                                YamlErrorKind::DuplicateKey {
+                                    key,
+                                    first_line: *first_line,
+                                },
+                            ));
+                        }
+                        key_lines.insert(key.clone(), line);
+                    }
+                    *pending = Some((key, line, is_merge));
+                    Ok(())
+                }
+                Some((key, _, is_merge)) => {
+                    *count += node.count;
+                    *height = (*height).max(node.height + 1);
+                    if is_merge {
+                        match node.value {
+                            Value::Object(_) => merges.push(node.value),
+                            Value::Array(list) => {
+                                for m in list {
+                                    if !m.is_object() {
+                                        return Err(at(span, YamlErrorKind::BadMerge));
+                                    }
+                                    merges.push(m);
+                                }
+                            }
+                            _ => return Err(at(span, YamlErrorKind::BadMerge)),
+                        }
+                    } else {
+                        map.insert(key, node.value);
+                    }
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+fn scalar_node(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Node {
+    let value = match tag {
+        Some(t) if t.is_yaml_core_schema() => match t.suffix.as_str() {
+            "str" => Value::String(text.to_string()),
+            "null" => Value::Null,
+            "bool" | "int" | "float" => {
+                resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string()))
+            }
+            _ => default_scalar(text, style),
+        },
+        _ => default_scalar(text, style),
+    };
+    Node {
+        value,
+        count: 1,
+        height: 0,
+        key: Some(text.to_string()),
+    }
+}
+
+fn default_scalar(text: &str, style: ScalarStyle) -> Value {
+    if style == ScalarStyle::Plain {
+        resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string()))
+    } else {
+        Value::String(text.to_string())
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar; `None` means "a string".
+fn resolve_plain(text: &str) -> Option<Value> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return u64::from_str_radix(hex, 16).ok().map(Value::from);
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return u64::from_str_radix(oct, 8).ok().map(Value::from);
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let t = text.strip_prefix('+').unwrap_or(text);
+        if let Ok(i) = t.parse::<i64>() {
+            return Some(Value::from(i));
+        }
+        if let Ok(u) = t.parse::<u64>() {
+            return Some(Value::from(u));
+        }
+        return t
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number);
+    }
+    match digits {
+        // JSON has no infinities or NaN: keep the text.
+        ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN" => {
+            return Some(Value::String(text.to_string()));
+        }
+        _ => {}
+    }
+    if is_core_float(digits) {
+        return text
+            .strip_prefix('+')
+            .unwrap_or(text)
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number);
+    }
+    None
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = i - s;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == s {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(text: &str) -> Result<Vec<YamlDocument>, YamlError> {
+        parse_documents(text, &YamlLimits::default())
+    }
+
+    #[test]
+    fn scalars_resolve_per_core_schema() {
+        let docs = parse(
+            "a: 1\nb: -2\nc: 1.5\nd: true\ne: ~\nf: '1'\ng: yes\nh: 0x1f\ni: .inf\nj: 1e3\nk: !!str 5\nl: 08\n",
+        )
+        .unwrap();
+        assert_eq!(
+            docs[0].value,
+            json!({"a":1,"b":-2,"c":1.5,"d":true,"e":null,"f":"1","g":"yes","h":31,"i":".inf","j":1000.0,"k":"5","l":8})
+        );
+    }
+
+    #[test]
+    fn documents_carry_index_and_line() {
+        let docs = parse("# c\n---\na: 1\n---\n---\n\n# x\nb: 2\n").unwrap();
+        let found: Vec<(usize, usize, Value)> = docs
+            .into_iter()
+            .map(|d| (d.index, d.line, d.value))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (0, 3, json!({"a":1})),
+                (1, 4, Value::Null),
+                (2, 8, json!({"b":2}))
+            ]
+        );
+    }
+
+    #[test]
+    fn list_item_lines_are_recorded() {
+        let docs = parse("kind: List\nitems:\n- a: 1\n  b: 2\n- c: 3\n").unwrap();
+        assert_eq!(docs[0].item_lines, vec![3, 5]);
+    }
+
+    #[test]
+    fn merge_keys_and_anchors() {
+        let docs = parse("base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\nl: [*b]\n").unwrap();
+        assert_eq!(
+            docs[0].value,
+            json!({"base":{"x":1,"y":2},"d":{"y":3,"x":1},"l":[{"x":1,"y":2}]})
+        );
+    }
+
+    #[test]
+    fn billion_laughs_is_refused_quickly() {
+        let mut bomb = String::from(
+            "a0: &a0 [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+        );
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            let refs = vec![prev; 9].join(",");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse(&bomb).unwrap_err();
+        assert!(matches!(err.kind, YamlErrorKind::AliasBudget(_)), "{err}");
+        assert!(err.line > 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        let err = parse(&deep).unwrap_err();
+        assert_eq!(err.kind, YamlErrorKind::TooDeep(128));
+        let block: String = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert_eq!(parse(&block).unwrap_err().kind, YamlErrorKind::TooDeep(128));
+    }
+
+    #[test]
+    fn depth_through_alias_counts() {
+        let limits = YamlLimits {
+            max_depth: 4,
+            ..YamlLimits::default()
+        };
+        let err = parse_documents("a: &a [[[1]]]\nb: {c: {d: *a}}\n", &limits).unwrap_err();
+        assert_eq!((err.kind, err.line), (YamlErrorKind::TooDeep(4), 2));
+    }
+
+    #[test]
+    fn duplicate_keys_name_both_lines() {
+        let err = parse("metadata:\n  name: a\n  name: b\n").unwrap_err();
+        assert_eq!(
+            (err.line, err.column, err.kind),
+            (
+                3,
+                3,
+                YamlErrorKind::DuplicateKey {
+                    key: "name".into(),
+                    first_line: 2
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn complex_keys_and_syntax_errors_have_locations() {
+        let err = parse("a: 1\n? [x]\n: 2\n").unwrap_err();
+        assert_eq!((err.kind, err.line), (YamlErrorKind::ComplexKey, 2));
+        let err = parse("a: 1\n b: 2\nc: [\n").unwrap_err();
+        assert!(matches!(err.kind, YamlErrorKind::Syntax(_)), "{err}");
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn unknown_alias_is_an_error() {
+        assert!(parse("a: *nope\n").is_err());
+    }
+}
