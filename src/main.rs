@@ -21,6 +21,9 @@ enum Command {
     Schema,
     /// Write a synthetic but realistic estate (the same seed gives the same file).
     Generate(cmd::generate::Args),
+    /// Kubernetes NetworkPolicies: what they allow, and why.
+    #[command(subcommand)]
+    Netpol(cmd::netpol::Command),
 }
 
 fn main() -> ExitCode {
@@ -28,5 +31,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Schema => cmd::schema::run(),
         Command::Generate(args) => cmd::generate::run(&args),
+        Command::Netpol(c) => cmd::netpol::run(&c),
     }
 }

@@ -38,8 +38,14 @@ impl Bits {
         self.words[i / 64] |= 1 << (i % 64);
     }
 
+    pub fn remove(&mut self, i: usize) {
+        self.words[i / 64] &= !(1 << (i % 64));
+    }
+
     pub fn contains(&self, i: usize) -> bool {
-        self.words.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.words
+            .get(i / 64)
+            .is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
     pub fn and_with(&mut self, o: &Bits) {
@@ -84,6 +90,26 @@ impl Bits {
         })
     }
 
+    /// The indices set in both `self` and `other`, ascending, without building the
+    /// intersection.
+    pub fn iter_and<'a>(&'a self, other: &'a Bits) -> impl Iterator<Item = usize> + 'a {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .enumerate()
+            .flat_map(|(wi, (&a, &b))| {
+                let mut w = a & b;
+                std::iter::from_fn(move || {
+                    if w == 0 {
+                        return None;
+                    }
+                    let t = w.trailing_zeros() as usize;
+                    w &= w - 1;
+                    Some(wi * 64 + t)
+                })
+            })
+    }
+
     /// Heap bytes used.
     pub fn heap_bytes(&self) -> usize {
         self.words.capacity() * 8
@@ -110,6 +136,12 @@ mod tests {
         assert_eq!(f, Bits::full(130));
         f.and_with(&a);
         assert_eq!(f, a);
+        let mut b = Bits::empty(130);
+        b.insert(64);
+        b.insert(100);
+        assert_eq!(a.iter_and(&b).collect::<Vec<_>>(), [64]);
+        b.remove(64);
+        assert_eq!(b.iter().collect::<Vec<_>>(), [100]);
         assert!(Bits::empty(0).is_empty() && Bits::full(0).is_empty());
     }
 }

@@ -263,7 +263,10 @@ mod tests {
             .union(&ConnSet::protocol(Protocol::Sctp));
         assert!(!every_port.is_all());
         assert_ne!(every_port, ConnSet::all());
-        assert_eq!(every_port.canonical(), "TCP:1-65535;UDP:1-65535;SCTP:1-65535");
+        assert_eq!(
+            every_port.canonical(),
+            "TCP:1-65535;UDP:1-65535;SCTP:1-65535"
+        );
         assert_eq!(every_port.nca_groups(), ["{protocols:TCP, UDP, SCTP}"]);
         assert_eq!(ConnSet::all().intersect(&every_port), every_port);
     }
@@ -285,7 +288,13 @@ mod tests {
         let d = tcp(8080, 8080)
             .union(&tcp(9000, 9010))
             .union(&ConnSet::protocol(Protocol::Sctp));
-        assert_eq!(d.nca_groups(), ["{protocols:TCP,dst_ports:8080,9000-9010}", "{protocols:SCTP}"]);
+        assert_eq!(
+            d.nca_groups(),
+            [
+                "{protocols:TCP,dst_ports:8080,9000-9010}",
+                "{protocols:SCTP}"
+            ]
+        );
         assert_eq!(d.to_string(), "TCP 8080, 9000-9010; SCTP all ports");
     }
 }

@@ -115,7 +115,9 @@ impl LabelIndex {
                     .entry(k.clone())
                     .or_insert_with(|| (Bits::empty(n), HashMap::new()));
                 e.0.insert(c);
-                e.1.entry(v.clone()).or_insert_with(|| Bits::empty(n)).insert(c);
+                e.1.entry(v.clone())
+                    .or_insert_with(|| Bits::empty(n))
+                    .insert(c);
             }
         }
         idx
@@ -144,7 +146,11 @@ impl LabelIndex {
                 Operator::In => out.and_with(&with_value(&r.key, vals)),
                 Operator::NotIn => out.and_not_with(&with_value(&r.key, vals)),
                 Operator::Exists | Operator::DoesNotExist => {
-                    let has = self.keys.get(&r.key).map(|(b, _)| b.clone()).unwrap_or_else(|| Bits::empty(n));
+                    let has = self
+                        .keys
+                        .get(&r.key)
+                        .map(|(b, _)| b.clone())
+                        .unwrap_or_else(|| Bits::empty(n));
                     if r.operator == Operator::Exists {
                         out.and_with(&has);
                     } else {
@@ -161,6 +167,16 @@ impl LabelIndex {
 struct CompiledPorts {
     fixed: ConnId,
     named: Vec<(Protocol, String)>,
+}
+
+/// What makes egress rules equal: their peers and their ports (fixed and named).
+type EgressKey = (Bits, ConnId, Vec<(Protocol, String)>);
+
+/// Egress rules with equal peers and ports, from every policy that has one.
+struct EgressGroup {
+    /// The union of the classes selected by those policies.
+    sources: Bits,
+    ports: CompiledPorts,
 }
 
 struct CompiledRule {
@@ -225,32 +241,44 @@ pub struct Connectivity {
 impl Connectivity {
     /// Computes every allowed connection of `cluster`.
     pub fn compute(cluster: &Cluster) -> Connectivity {
-        let ns_index: HashMap<&str, usize> =
-            cluster.namespaces.iter().enumerate().map(|(i, n)| (n.name.as_str(), i)).collect();
+        let ns_index: HashMap<&str, usize> = cluster
+            .namespaces
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.name.as_str(), i))
+            .collect();
 
         // Equivalence classes: same namespace, labels and named ports.
         let mut classes: Vec<Class> = Vec::new();
         let mut class_of = Vec::with_capacity(cluster.workloads.len());
         {
-            let mut key_to_class: HashMap<(usize, &Labels, &[super::objects::NamedPort]), u32> = HashMap::new();
+            let mut key_to_class: HashMap<(usize, &Labels, &[super::objects::NamedPort]), u32> =
+                HashMap::new();
             for (wi, w) in cluster.workloads.iter().enumerate() {
                 let ns = ns_index[w.namespace.as_str()];
-                let id = *key_to_class.entry((ns, &w.labels, &w.named_ports)).or_insert_with(|| {
-                    classes.push(Class {
-                        namespace: ns,
-                        labels: w.labels.clone(),
-                        named_ports: w.named_ports.clone(),
-                        members: Vec::new(),
+                let id = *key_to_class
+                    .entry((ns, &w.labels, &w.named_ports))
+                    .or_insert_with(|| {
+                        classes.push(Class {
+                            namespace: ns,
+                            labels: w.labels.clone(),
+                            named_ports: w.named_ports.clone(),
+                            members: Vec::new(),
+                        });
+                        (classes.len() - 1) as u32
                     });
-                    (classes.len() - 1) as u32
-                });
                 classes[id as usize].members.push(wi as u32);
                 class_of.push(id);
             }
         }
         let n = classes.len();
         let pod_index = LabelIndex::build(n, classes.iter().map(|c| &c.labels));
-        let ns_label_index = LabelIndex::build(n, classes.iter().map(|c| &cluster.namespaces[c.namespace].labels));
+        let ns_label_index = LabelIndex::build(
+            n,
+            classes
+                .iter()
+                .map(|c| &cluster.namespaces[c.namespace].labels),
+        );
         let mut in_namespace: Vec<Bits> = vec![Bits::empty(n); cluster.namespaces.len()];
         for (ci, c) in classes.iter().enumerate() {
             in_namespace[c.namespace].insert(ci);
@@ -259,21 +287,33 @@ impl Connectivity {
         let mut table = ConnTable::new();
         let mut compile_ports = |ports: &Option<Vec<Port>>| -> CompiledPorts {
             let Some(ports) = ports else {
-                return CompiledPorts { fixed: ALL, named: Vec::new() };
+                return CompiledPorts {
+                    fixed: ALL,
+                    named: Vec::new(),
+                };
             };
             let mut fixed = ConnSet::empty();
             let mut named = Vec::new();
             for p in ports {
                 match p {
-                    Port::Numbers { protocol, ports } => fixed = fixed.union(&ConnSet::ports(*protocol, ports.clone())),
+                    Port::Numbers { protocol, ports } => {
+                        fixed = fixed.union(&ConnSet::ports(*protocol, ports.clone()))
+                    }
                     Port::Named { protocol, name } => named.push((*protocol, name.clone())),
                 }
             }
-            CompiledPorts { fixed: table.intern(fixed), named }
+            CompiledPorts {
+                fixed: table.intern(fixed),
+                named,
+            }
         };
         let compile_rule = |rule: &Rule, policy_ns: usize, ports: CompiledPorts| -> CompiledRule {
             let Some(peers) = &rule.peers else {
-                return CompiledRule { peers: Bits::full(n), ips: IpSet::all(), ports };
+                return CompiledRule {
+                    peers: Bits::full(n),
+                    ips: IpSet::all(),
+                    ports,
+                };
             };
             let mut bits = Bits::empty(n);
             let mut ips = IpSet::empty();
@@ -292,17 +332,23 @@ impl Connectivity {
                     Peer::IpBlock { addresses, .. } => ips = ips.union(addresses),
                 }
             }
-            CompiledRule { peers: bits, ips, ports }
+            CompiledRule {
+                peers: bits,
+                ips,
+                ports,
+            }
         };
 
         // Policies: selected classes and compiled rules.
         let mut ingress_policies: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut egress_policies: Vec<Vec<u32>> = vec![Vec::new(); n];
-        let mut selected: Vec<Bits> = Vec::with_capacity(cluster.policies.len());
         let mut ingress_rules: Vec<Vec<CompiledRule>> = Vec::with_capacity(cluster.policies.len());
         let mut egress_rules: Vec<Vec<CompiledRule>> = Vec::with_capacity(cluster.policies.len());
-        // Per destination class: egress rules (policy, rule) whose peers contain it.
-        let mut egress_towards: Vec<Vec<(u32, u32)>> = vec![Vec::new(); n];
+        // Egress rules grouped by (peers, ports): estates repeat the same rule in many
+        // policies, and a group's sources are the union of their selected pods. Per
+        // destination class, the groups whose peers contain it.
+        let mut egress_groups: Vec<EgressGroup> = Vec::new();
+        let mut group_index: HashMap<EgressKey, usize> = HashMap::new();
         for (pi, p) in cluster.policies.iter().enumerate() {
             let ns = ns_index[p.namespace.as_str()];
             let mut sel = pod_index.select(n, &p.pod_selector);
@@ -315,27 +361,54 @@ impl Connectivity {
                     egress_policies[c].push(pi as u32);
                 }
             }
-            let ing: Vec<CompiledRule> = if p.affects_ingress {
-                p.ingress.iter().map(|r| compile_rule(r, ns, compile_ports(&r.ports))).collect()
+            let ing: Vec<CompiledRule> = if p.affects_ingress && !sel.is_empty() {
+                p.ingress
+                    .iter()
+                    .map(|r| compile_rule(r, ns, compile_ports(&r.ports)))
+                    .collect()
             } else {
                 Vec::new()
             };
             let eg: Vec<CompiledRule> = if p.affects_egress && !sel.is_empty() {
-                p.egress.iter().map(|r| compile_rule(r, ns, compile_ports(&r.ports))).collect()
+                p.egress
+                    .iter()
+                    .map(|r| compile_rule(r, ns, compile_ports(&r.ports)))
+                    .collect()
             } else {
                 Vec::new()
             };
-            for (ri, r) in eg.iter().enumerate() {
-                for d in r.peers.iter() {
-                    egress_towards[d].push((pi as u32, ri as u32));
+            for r in &eg {
+                if r.peers.is_empty() {
+                    continue;
                 }
+                let key = (r.peers.clone(), r.ports.fixed, r.ports.named.clone());
+                let g = *group_index.entry(key).or_insert_with(|| {
+                    egress_groups.push(EgressGroup {
+                        sources: Bits::empty(n),
+                        ports: CompiledPorts {
+                            fixed: r.ports.fixed,
+                            named: r.ports.named.clone(),
+                        },
+                    });
+                    egress_groups.len() - 1
+                });
+                egress_groups[g].sources.or_with(&sel);
             }
-            selected.push(sel);
             ingress_rules.push(ing);
             egress_rules.push(eg);
         }
+        let mut egress_towards: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for ((peers, _, _), &g) in &group_index {
+            for d in peers.iter() {
+                egress_towards[d].push(g as u32);
+            }
+        }
+        drop(group_index);
 
-        let resolve = |table: &mut ConnTable, ports: &CompiledPorts, dst: Option<&Class>| -> ConnId {
+        let resolve = |table: &mut ConnTable,
+                       ports: &CompiledPorts,
+                       dst: Option<&Class>|
+         -> ConnId {
             let Some(dst) = dst else { return ports.fixed };
             if ports.named.is_empty() {
                 return ports.fixed;
@@ -351,12 +424,14 @@ impl Connectivity {
             table.intern(c)
         };
 
-        // Pairs: for each destination, accumulate what its ingress allows from each source and
-        // what each source's egress allows towards it.
+        // Pairs: for each destination, accumulate what its ingress allows from each source,
+        // then, only for those sources, what their egress allows towards it.
         let mut in_acc: Vec<ConnId> = vec![EMPTY; n];
         let mut eg_acc: Vec<ConnId> = vec![EMPTY; n];
         let mut touched_in: Vec<u32> = Vec::new();
         let mut touched_eg: Vec<u32> = Vec::new();
+        let mut in_mask = Bits::empty(n);
+        let all_mask = Bits::full(n);
         let egress_isolated: Vec<bool> = egress_policies.iter().map(|v| !v.is_empty()).collect();
         let mut inbound = Vec::with_capacity(n);
         let mut groups: Vec<(ConnId, Vec<u32>)> = Vec::new();
@@ -373,19 +448,21 @@ impl Connectivity {
                         for s in r.peers.iter() {
                             if in_acc[s] == EMPTY {
                                 touched_in.push(s as u32);
+                                in_mask.insert(s);
                             }
                             in_acc[s] = table.union(in_acc[s], c);
                         }
                     }
                 }
             }
-            for &(pi, ri) in &egress_towards[d] {
-                let r = &egress_rules[pi as usize][ri as usize];
-                let c = resolve(&mut table, &r.ports, Some(dst));
+            let mask = if in_all { &all_mask } else { &in_mask };
+            for &g in &egress_towards[d] {
+                let group = &egress_groups[g as usize];
+                let c = resolve(&mut table, &group.ports, Some(dst));
                 if c == EMPTY {
                     continue;
                 }
-                for s in selected[pi as usize].iter() {
+                for s in group.sources.iter_and(mask) {
                     if eg_acc[s] == EMPTY {
                         touched_eg.push(s as u32);
                     }
@@ -409,13 +486,13 @@ impl Connectivity {
                     emit(s, &mut table);
                 }
             } else {
+                touched_in.sort_unstable();
                 for &s in &touched_in {
                     emit(s as usize, &mut table);
                 }
             }
             let mut out: Vec<(ConnId, Sources)> = Vec::with_capacity(groups.len());
             for (c, mut v) in groups.drain(..) {
-                v.sort_unstable();
                 let sources = if v.len() * 32 > n {
                     let mut b = Bits::empty(n);
                     for &s in &v {
@@ -429,8 +506,10 @@ impl Connectivity {
                 out.push((c, sources));
             }
             inbound.push(out);
+            // Reset only what this destination touched.
             for s in touched_in.drain(..) {
                 in_acc[s as usize] = EMPTY;
+                in_mask.remove(s as usize);
             }
             for s in touched_eg.drain(..) {
                 eg_acc[s as usize] = EMPTY;
@@ -439,14 +518,15 @@ impl Connectivity {
 
         // External ranges, memoized on the (addresses, connection) entries that apply.
         let mut memo: HashMap<Vec<(IpSet, ConnId)>, ExternalSegments> = HashMap::new();
-        let mut external = |entries: Vec<(IpSet, ConnId)>, table: &mut ConnTable| -> ExternalSegments {
-            if let Some(s) = memo.get(&entries) {
-                return s.clone();
-            }
-            let segs: ExternalSegments = external_segments(&entries, table).into();
-            memo.insert(entries, segs.clone());
-            segs
-        };
+        let mut external =
+            |entries: Vec<(IpSet, ConnId)>, table: &mut ConnTable| -> ExternalSegments {
+                if let Some(s) = memo.get(&entries) {
+                    return s.clone();
+                }
+                let segs: ExternalSegments = external_segments(&entries, table).into();
+                memo.insert(entries, segs.clone());
+                segs
+            };
         let mut external_in = Vec::with_capacity(n);
         let mut external_out = Vec::with_capacity(n);
         for c in 0..n {
@@ -509,18 +589,36 @@ impl Connectivity {
     /// Every allowed (source workload, destination workload, connections), excluding a
     /// workload's connections to itself. Unordered.
     pub fn pairs(&self) -> impl Iterator<Item = (usize, usize, &ConnSet)> + '_ {
-        self.inbound.iter().enumerate().flat_map(move |(d, groups)| {
-            groups.iter().flat_map(move |(c, sources)| {
-                let conn = &self.conns[*c as usize];
-                sources.iter().flat_map(move |s| {
-                    self.classes[s as usize].members.iter().flat_map(move |&sw| {
-                        self.classes[d].members.iter().filter_map(move |&dw| {
-                            (sw != dw).then_some((sw as usize, dw as usize, conn))
-                        })
+        self.pair_ids()
+            .map(|(s, d, c)| (s, d, &self.conns[c as usize]))
+    }
+
+    /// Like [`Connectivity::pairs`], with the interned id of the connection set instead (equal
+    /// ids are equal sets; see [`Connectivity::conn`]), so callers can render each set once.
+    pub fn pair_ids(&self) -> impl Iterator<Item = (usize, usize, ConnId)> + '_ {
+        self.inbound
+            .iter()
+            .enumerate()
+            .flat_map(move |(d, groups)| {
+                groups.iter().flat_map(move |(c, sources)| {
+                    let c = *c;
+                    sources.iter().flat_map(move |s| {
+                        self.classes[s as usize]
+                            .members
+                            .iter()
+                            .flat_map(move |&sw| {
+                                self.classes[d].members.iter().filter_map(move |&dw| {
+                                    (sw != dw).then_some((sw as usize, dw as usize, c))
+                                })
+                            })
                     })
                 })
             })
-        })
+    }
+
+    /// The connection set with interned id `id`.
+    pub fn conn(&self, id: ConnId) -> &ConnSet {
+        &self.conns[id as usize]
     }
 
     /// The number of allowed workload pairs (without materializing them).
@@ -576,7 +674,15 @@ fn external_segments(entries: &[(IpSet, ConnId)], table: &mut ConnTable) -> Vec<
     // IPv4 and IPv6 separately, each as a sweep over the entries' interval bounds.
     let v4: Vec<(Vec<(u128, u128)>, ConnId)> = entries
         .iter()
-        .map(|(s, c)| (s.v4.intervals().iter().map(|&(a, b)| (a as u128, b as u128)).collect(), *c))
+        .map(|(s, c)| {
+            (
+                s.v4.intervals()
+                    .iter()
+                    .map(|&(a, b)| (a as u128, b as u128))
+                    .collect(),
+                *c,
+            )
+        })
         .collect();
     let v6: Vec<(Vec<(u128, u128)>, ConnId)> = entries
         .iter()
@@ -594,7 +700,11 @@ fn external_segments(entries: &[(IpSet, ConnId)], table: &mut ConnTable) -> Vec<
         }
         cuts.sort_unstable();
         cuts.dedup();
-        let max = if family_v4 { u32::MAX as u128 } else { u128::MAX };
+        let max = if family_v4 {
+            u32::MAX as u128
+        } else {
+            u128::MAX
+        };
         let mut pieces: Vec<(u128, u128, ConnId)> = Vec::new();
         for (i, &lo) in cuts.iter().enumerate() {
             if lo > max {

@@ -106,7 +106,11 @@ enum Direction {
 
 /// The verdict of `this` side's policies for `direction` traffic with `other`.
 fn side(cluster: &Cluster, this: Endpoint, other: Endpoint, direction: Direction) -> SideVerdict {
-    let dir_name = if direction == Direction::Ingress { "ingress" } else { "egress" };
+    let dir_name = if direction == Direction::Ingress {
+        "ingress"
+    } else {
+        "egress"
+    };
     let Endpoint::Workload(wi) = this else {
         return SideVerdict {
             direction: dir_name,
@@ -128,12 +132,20 @@ fn side(cluster: &Cluster, this: Endpoint, other: Endpoint, direction: Direction
     let mut matches = Vec::new();
     let mut allowed = ConnSet::empty();
     for p in &cluster.policies {
-        let applies = if direction == Direction::Ingress { p.affects_ingress } else { p.affects_egress };
+        let applies = if direction == Direction::Ingress {
+            p.affects_ingress
+        } else {
+            p.affects_egress
+        };
         if !applies || !policy_selects(p, w) {
             continue;
         }
         selecting.push(p.display_name());
-        let rules = if direction == Direction::Ingress { &p.ingress } else { &p.egress };
+        let rules = if direction == Direction::Ingress {
+            &p.ingress
+        } else {
+            &p.egress
+        };
         for (ri, rule) in rules.iter().enumerate() {
             let Some(peer) = rule_admits(cluster, p, rule, other) else {
                 continue;
@@ -152,14 +164,23 @@ fn side(cluster: &Cluster, this: Endpoint, other: Endpoint, direction: Direction
     let other_name = other.display_name(cluster);
     let summary = if selecting.is_empty() {
         allowed = ConnSet::all();
-        format!("no policy selects `{}` for {dir_name}, so it is not isolated: all {dir_name} allowed", w.display_name())
+        format!(
+            "no policy selects `{}` for {dir_name}, so it is not isolated: all {dir_name} allowed",
+            w.display_name()
+        )
     } else if matches.is_empty() {
         format!(
             "isolated for {dir_name} by {}, and no rule admits `{other_name}`",
-            selecting.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+            selecting
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     } else if allowed.is_empty() {
-        format!("rules admit `{other_name}`, but their ports resolve to nothing (named port not on the destination)")
+        format!(
+            "rules admit `{other_name}`, but their ports resolve to nothing (named port not on the destination)"
+        )
     } else {
         format!("allowed by {} rule(s): {allowed}", matches.len())
     };
@@ -181,7 +202,12 @@ fn policy_selects(p: &Policy, w: &Workload) -> bool {
 /// Whether `rule` admits `other`: `Some(peer)` naming the peer that does (or `None` inside
 /// when the rule has no peers), `None` when it does not.
 #[allow(clippy::option_option)]
-fn rule_admits(cluster: &Cluster, p: &Policy, rule: &Rule, other: Endpoint) -> Option<Option<(usize, String)>> {
+fn rule_admits(
+    cluster: &Cluster,
+    p: &Policy,
+    rule: &Rule,
+    other: Endpoint,
+) -> Option<Option<(usize, String)>> {
     let Some(peers) = &rule.peers else {
         return Some(None);
     };
@@ -238,11 +264,16 @@ pub(crate) fn resolve_ports(rule: &Rule, dst: Option<&Workload>) -> ConnSet {
     let mut c = ConnSet::empty();
     for p in ports {
         match p {
-            Port::Numbers { protocol, ports } => c = c.union(&ConnSet::ports(*protocol, ports.clone())),
+            Port::Numbers { protocol, ports } => {
+                c = c.union(&ConnSet::ports(*protocol, ports.clone()))
+            }
             Port::Named { protocol, name } => {
                 for np in dst.map(|d| d.named_ports.as_slice()).unwrap_or(&[]) {
                     if &np.name == name && np.protocol == *protocol {
-                        c = c.union(&ConnSet::ports(*protocol, PortSet::interval(np.port, np.port)));
+                        c = c.union(&ConnSet::ports(
+                            *protocol,
+                            PortSet::interval(np.port, np.port),
+                        ));
                     }
                 }
             }

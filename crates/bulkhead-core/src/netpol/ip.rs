@@ -42,7 +42,11 @@ impl IpSet {
                 if bits > 32 {
                     return Err(format!("prefix length `{bits}` in `{text}` is over 32"));
                 }
-                let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+                let mask = if bits == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - bits)
+                };
                 let lo = u32::from(a) & mask;
                 Ok(Self {
                     v4: RangeSet::interval(lo, lo | !mask),
@@ -53,7 +57,11 @@ impl IpSet {
                 if bits > 128 {
                     return Err(format!("prefix length `{bits}` in `{text}` is over 128"));
                 }
-                let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+                let mask = if bits == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - bits)
+                };
                 let lo = u128::from(a) & mask;
                 Ok(Self {
                     v4: RangeSet::new(),
@@ -133,10 +141,12 @@ impl IpRange {
     /// The smallest list of CIDRs covering exactly this range.
     pub fn cidrs(&self) -> Vec<String> {
         match (self.first, self.last) {
-            (IpAddr::V4(a), IpAddr::V4(b)) => cidr_cover(u32::from(a) as u128, u32::from(b) as u128, 32)
-                .into_iter()
-                .map(|(n, l)| format!("{}/{l}", Ipv4Addr::from(n as u32)))
-                .collect(),
+            (IpAddr::V4(a), IpAddr::V4(b)) => {
+                cidr_cover(u32::from(a) as u128, u32::from(b) as u128, 32)
+                    .into_iter()
+                    .map(|(n, l)| format!("{}/{l}", Ipv4Addr::from(n as u32)))
+                    .collect()
+            }
             (IpAddr::V6(a), IpAddr::V6(b)) => cidr_cover(a.into(), b.into(), 128)
                 .into_iter()
                 .map(|(n, l)| format!("{}/{l}", Ipv6Addr::from(n)))
@@ -167,7 +177,11 @@ fn cidr_cover(lo: u128, hi: u128, width: u32) -> Vec<(u128, u32)> {
                 cur.checked_add((1u128 << k) - 1).is_some_and(|l| l <= hi)
             }
         };
-        let mut k = if cur == 0 { width } else { cur.trailing_zeros().min(width) };
+        let mut k = if cur == 0 {
+            width
+        } else {
+            cur.trailing_zeros().min(width)
+        };
         while k > 0 && !fits(k) {
             k -= 1;
         }
@@ -191,25 +205,51 @@ mod tests {
     fn parse_cidr_masks_host_bits() {
         let s = IpSet::parse_cidr("10.1.2.3/16").unwrap();
         assert_eq!(s.ranges()[0].to_string(), "10.1.0.0-10.1.255.255");
-        assert_eq!(IpSet::parse_cidr("0.0.0.0/0").unwrap().ranges()[0].to_string(), "0.0.0.0-255.255.255.255");
-        assert_eq!(IpSet::parse_cidr("2001:db8::/32").unwrap().ranges()[0].to_string(), "2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff");
-        assert!(IpSet::parse_cidr("10.0.0.0").unwrap_err().contains("not a CIDR"));
+        assert_eq!(
+            IpSet::parse_cidr("0.0.0.0/0").unwrap().ranges()[0].to_string(),
+            "0.0.0.0-255.255.255.255"
+        );
+        assert_eq!(
+            IpSet::parse_cidr("2001:db8::/32").unwrap().ranges()[0].to_string(),
+            "2001:db8::-2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"
+        );
+        assert!(
+            IpSet::parse_cidr("10.0.0.0")
+                .unwrap_err()
+                .contains("not a CIDR")
+        );
         assert!(IpSet::parse_cidr("10.0.0.0/33").is_err());
         assert!(IpSet::parse_cidr("10.0.0/8").is_err());
     }
 
     #[test]
     fn except_is_subtracted_exactly() {
-        let s = IpSet::parse_cidr("10.0.0.0/8").unwrap().subtract(&IpSet::parse_cidr("10.1.0.0/16").unwrap());
+        let s = IpSet::parse_cidr("10.0.0.0/8")
+            .unwrap()
+            .subtract(&IpSet::parse_cidr("10.1.0.0/16").unwrap());
         let r: Vec<String> = s.ranges().iter().map(|r| r.to_string()).collect();
         assert_eq!(r, ["10.0.0.0-10.0.255.255", "10.2.0.0-10.255.255.255"]);
-        assert_eq!(s.ranges()[1].cidrs(), ["10.2.0.0/15", "10.4.0.0/14", "10.8.0.0/13", "10.16.0.0/12", "10.32.0.0/11", "10.64.0.0/10", "10.128.0.0/9"]);
+        assert_eq!(
+            s.ranges()[1].cidrs(),
+            [
+                "10.2.0.0/15",
+                "10.4.0.0/14",
+                "10.8.0.0/13",
+                "10.16.0.0/12",
+                "10.32.0.0/11",
+                "10.64.0.0/10",
+                "10.128.0.0/9"
+            ]
+        );
     }
 
     #[test]
     fn cidr_cover_of_whole_spaces() {
         assert_eq!(IpSet::all().ranges()[0].cidrs(), ["0.0.0.0/0"]);
         assert_eq!(IpSet::all().ranges()[1].cidrs(), ["::/0"]);
-        assert_eq!(IpSet::parse_cidr("192.168.1.7/32").unwrap().ranges()[0].cidrs(), ["192.168.1.7/32"]);
+        assert_eq!(
+            IpSet::parse_cidr("192.168.1.7/32").unwrap().ranges()[0].cidrs(),
+            ["192.168.1.7/32"]
+        );
     }
 }

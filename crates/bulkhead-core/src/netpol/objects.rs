@@ -46,7 +46,13 @@ impl fmt::Display for InputError {
         if self.pointer.is_empty() {
             write!(f, "document {}: {}", self.document + 1, self.message)
         } else {
-            write!(f, "document {}, at {}: {}", self.document + 1, self.pointer, self.message)
+            write!(
+                f,
+                "document {}, at {}: {}",
+                self.document + 1,
+                self.pointer,
+                self.message
+            )
         }
     }
 }
@@ -305,7 +311,8 @@ impl Cluster {
         match exact.as_slice() {
             [i] => Ok(*i),
             [] => {
-                let names: Vec<String> = self.workloads.iter().map(Workload::display_name).collect();
+                let names: Vec<String> =
+                    self.workloads.iter().map(Workload::display_name).collect();
                 let hint = closest(query, &names)
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
@@ -330,7 +337,11 @@ fn closest<'a>(query: &str, candidates: &'a [String]) -> Option<&'a str> {
         for (i, ca) in a.chars().enumerate() {
             let mut cur = vec![i + 1];
             for (j, &cb) in b.iter().enumerate() {
-                cur.push((prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
+                cur.push(
+                    (prev[j] + usize::from(ca != cb))
+                        .min(prev[j + 1] + 1)
+                        .min(cur[j] + 1),
+                );
             }
             prev = cur;
         }
@@ -342,7 +353,12 @@ fn closest<'a>(query: &str, candidates: &'a [String]) -> Option<&'a str> {
         .map(|c| {
             let short = c.split('[').next().unwrap_or(c);
             let name = short.rsplit('/').next().unwrap_or(short);
-            (dist(query, c).min(dist(query, short)).min(dist(query, name)), c)
+            (
+                dist(query, c)
+                    .min(dist(query, short))
+                    .min(dist(query, name)),
+                c,
+            )
         })
         .filter(|(d, _)| *d <= 3)
         .min_by_key(|(d, _)| *d)
@@ -374,7 +390,11 @@ impl ClusterBuilder {
             return; // an empty YAML document
         }
         let Some(obj) = v.as_object() else {
-            self.err(doc, base, "expected a Kubernetes object (a mapping with `kind`)");
+            self.err(
+                doc,
+                base,
+                "expected a Kubernetes object (a mapping with `kind`)",
+            );
             return;
         };
         let Some(kind) = obj.get("kind").and_then(Value::as_str) else {
@@ -384,7 +404,11 @@ impl ClusterBuilder {
         let api = obj.get("apiVersion").and_then(Value::as_str).unwrap_or("");
         if kind == "List" || (kind.ends_with("List") && obj.contains_key("items")) {
             if depth >= MAX_LIST_DEPTH {
-                self.err(doc, base, format!("lists nest more than {MAX_LIST_DEPTH} deep"));
+                self.err(
+                    doc,
+                    base,
+                    format!("lists nest more than {MAX_LIST_DEPTH} deep"),
+                );
                 return;
             }
             match obj.get("items") {
@@ -405,7 +429,14 @@ impl ClusterBuilder {
         } else if let Some(k) = WorkloadKind::parse(kind) {
             self.workload(doc, base, v, k);
         } else {
-            self.skipped.push((doc, if api.is_empty() { kind.to_string() } else { format!("{api}/{kind}") }));
+            self.skipped.push((
+                doc,
+                if api.is_empty() {
+                    kind.to_string()
+                } else {
+                    format!("{api}/{kind}")
+                },
+            ));
         }
     }
 
@@ -414,11 +445,19 @@ impl ClusterBuilder {
         let name = match v.pointer("/metadata/name") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(other) if !other.is_null() => {
-                self.err(doc, format!("{base}/metadata/name"), "the name must be a string");
+                self.err(
+                    doc,
+                    format!("{base}/metadata/name"),
+                    "the name must be a string",
+                );
                 return None;
             }
             _ => {
-                self.err(doc, format!("{base}/metadata/name"), "missing `metadata.name`");
+                self.err(
+                    doc,
+                    format!("{base}/metadata/name"),
+                    "missing `metadata.name`",
+                );
                 return None;
             }
         };
@@ -426,11 +465,19 @@ impl ClusterBuilder {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             None | Some(Value::Null) => "default".to_string(),
             Some(_) => {
-                self.err(doc, format!("{base}/metadata/namespace"), "the namespace must be a non-empty string");
+                self.err(
+                    doc,
+                    format!("{base}/metadata/namespace"),
+                    "the namespace must be a non-empty string",
+                );
                 return None;
             }
         };
-        let labels = self.labels(doc, &format!("{base}/metadata/labels"), v.pointer("/metadata/labels"))?;
+        let labels = self.labels(
+            doc,
+            &format!("{base}/metadata/labels"),
+            v.pointer("/metadata/labels"),
+        )?;
         Some((name, namespace, labels))
     }
 
@@ -450,7 +497,9 @@ impl ClusterBuilder {
                             self.err(
                                 doc,
                                 format!("{pointer}/{}", escape(k)),
-                                format!("label `{k}` must be a string, not `{other}` (quote it in YAML)"),
+                                format!(
+                                    "label `{k}` must be a string, not `{other}` (quote it in YAML)"
+                                ),
                             );
                         }
                     }
@@ -484,7 +533,11 @@ impl ClusterBuilder {
             return;
         };
         if self.namespaces.get(&name).is_some_and(|n| n.declared) {
-            self.err(doc, format!("{base}/metadata/name"), format!("namespace `{name}` is declared twice"));
+            self.err(
+                doc,
+                format!("{base}/metadata/name"),
+                format!("namespace `{name}` is declared twice"),
+            );
             return;
         }
         labels.insert(NAMESPACE_NAME_LABEL.to_string(), name.clone());
@@ -523,7 +576,8 @@ impl ClusterBuilder {
                         None | Some(Value::Null) => {}
                         Some(Value::Array(ps)) => {
                             for (pi, p) in ps.iter().enumerate().take(MAX_PORTS) {
-                                if let Some(np) = self.container_port(doc, &format!("{cp}/{pi}"), p) {
+                                if let Some(np) = self.container_port(doc, &format!("{cp}/{pi}"), p)
+                                {
                                     named_ports.push(np);
                                 }
                             }
@@ -532,7 +586,11 @@ impl ClusterBuilder {
                     }
                 }
             }
-            Some(_) => self.err(doc, format!("{base}{containers_p}"), "`containers` must be a list"),
+            Some(_) => self.err(
+                doc,
+                format!("{base}{containers_p}"),
+                "`containers` must be a list",
+            ),
         }
         named_ports.sort();
         named_ports.dedup();
@@ -567,14 +625,22 @@ impl ClusterBuilder {
             None | Some(Value::Null) => return None,
             Some(Value::String(s)) => s.clone(),
             Some(_) => {
-                self.err(doc, format!("{pointer}/name"), "the port name must be a string");
+                self.err(
+                    doc,
+                    format!("{pointer}/name"),
+                    "the port name must be a string",
+                );
                 return None;
             }
         };
         let port = match p.get("containerPort").and_then(Value::as_i64) {
             Some(n) if (i64::from(PORT_MIN)..=i64::from(PORT_MAX)).contains(&n) => n as u16,
             _ => {
-                self.err(doc, format!("{pointer}/containerPort"), "`containerPort` must be a number from 1 to 65535");
+                self.err(
+                    doc,
+                    format!("{pointer}/containerPort"),
+                    "`containerPort` must be a number from 1 to 65535",
+                );
                 return None;
             }
         };
@@ -583,23 +649,38 @@ impl ClusterBuilder {
             Some(Value::String(s)) => match Protocol::parse(s) {
                 Some(pr) => pr,
                 None => {
-                    self.err(doc, format!("{pointer}/protocol"), format!("unknown protocol `{s}` (expected `TCP`, `UDP` or `SCTP`)"));
+                    self.err(
+                        doc,
+                        format!("{pointer}/protocol"),
+                        format!("unknown protocol `{s}` (expected `TCP`, `UDP` or `SCTP`)"),
+                    );
                     return None;
                 }
             },
             Some(_) => {
-                self.err(doc, format!("{pointer}/protocol"), "the protocol must be a string");
+                self.err(
+                    doc,
+                    format!("{pointer}/protocol"),
+                    "the protocol must be a string",
+                );
                 return None;
             }
         };
-        Some(NamedPort { name, protocol, port })
+        Some(NamedPort {
+            name,
+            protocol,
+            port,
+        })
     }
 
     fn policy(&mut self, doc: usize, base: &str, v: &Value) {
         let Some((name, namespace, _)) = self.metadata(doc, base, v) else {
             return;
         };
-        let spec_v = v.get("spec").cloned().unwrap_or(Value::Object(Default::default()));
+        let spec_v = v
+            .get("spec")
+            .cloned()
+            .unwrap_or(Value::Object(Default::default()));
         let spec: NetworkPolicySpec = match serde_path_to_error::deserialize(spec_v) {
             Ok(s) => s,
             Err(e) => {
@@ -616,9 +697,10 @@ impl ClusterBuilder {
         // policyTypes a policy is an Ingress policy, and also an Egress policy when it has
         // egress rules. An empty list counts as absent.
         let (affects_ingress, affects_egress) = match spec.policy_types.as_deref() {
-            Some(types) if !types.is_empty() => {
-                (types.contains(&PolicyType::Ingress), types.contains(&PolicyType::Egress))
-            }
+            Some(types) if !types.is_empty() => (
+                types.contains(&PolicyType::Ingress),
+                types.contains(&PolicyType::Egress),
+            ),
             _ => (true, spec.egress.as_ref().is_some_and(|e| !e.is_empty())),
         };
         let mut ingress = Vec::new();
@@ -639,7 +721,10 @@ impl ClusterBuilder {
             self.err(
                 doc,
                 format!("{base}/metadata/name"),
-                format!("NetworkPolicy `{namespace}/{name}` is defined twice (first in document {})", first + 1),
+                format!(
+                    "NetworkPolicy `{namespace}/{name}` is defined twice (first in document {})",
+                    first + 1
+                ),
             );
             return;
         }
@@ -663,7 +748,14 @@ impl ClusterBuilder {
         }
     }
 
-    fn rule(&mut self, doc: usize, p: &str, peers_key: &str, peers: Option<&[PeerSpec]>, ports: Option<&[PortSpec]>) -> Rule {
+    fn rule(
+        &mut self,
+        doc: usize,
+        p: &str,
+        peers_key: &str,
+        peers: Option<&[PeerSpec]>,
+        ports: Option<&[PortSpec]>,
+    ) -> Rule {
         // NetworkPolicy docs / API reference: "If this field is empty or missing, this rule
         // matches all sources (destinations)" and "... all ports".
         let peers = match peers {
@@ -703,7 +795,11 @@ impl ClusterBuilder {
                             if !addresses.intersect(&e).eq(&e) && !e.is_empty() {
                                 // Kubernetes validation: "except values will be rejected if
                                 // they are outside the cidr range".
-                                self.err(doc, format!("{p}/ipBlock/except/{i}"), format!("`{ex}` is not inside `{}`", b.cidr));
+                                self.err(
+                                    doc,
+                                    format!("{p}/ipBlock/except/{i}"),
+                                    format!("`{ex}` is not inside `{}`", b.cidr),
+                                );
                             }
                             addresses = addresses.subtract(&e);
                         }
@@ -716,11 +812,19 @@ impl ClusterBuilder {
                 })
             }
             (Some(_), _, _) => {
-                self.err(doc, p, "`ipBlock` cannot be combined with `podSelector` or `namespaceSelector`");
+                self.err(
+                    doc,
+                    p,
+                    "`ipBlock` cannot be combined with `podSelector` or `namespaceSelector`",
+                );
                 None
             }
             (None, None, None) => {
-                self.err(doc, p, "a peer needs `podSelector`, `namespaceSelector` or `ipBlock`");
+                self.err(
+                    doc,
+                    p,
+                    "a peer needs `podSelector`, `namespaceSelector` or `ipBlock`",
+                );
                 None
             }
             (None, pods, namespaces) => {
@@ -748,19 +852,31 @@ impl ClusterBuilder {
                 ports: PortSet::interval(PORT_MIN, PORT_MAX),
             }),
             (None, Some(_)) => {
-                self.err(doc, format!("{p}/endPort"), "`endPort` needs a numbered `port`");
+                self.err(
+                    doc,
+                    format!("{p}/endPort"),
+                    "`endPort` needs a numbered `port`",
+                );
                 None
             }
             (Some(IntOrString::Int(n)), end) => {
                 if !in_range(*n) {
-                    self.err(doc, format!("{p}/port"), format!("port `{n}` is not from 1 to 65535"));
+                    self.err(
+                        doc,
+                        format!("{p}/port"),
+                        format!("port `{n}` is not from 1 to 65535"),
+                    );
                     return None;
                 }
                 let hi = match end {
                     None => *n,
                     Some(e) if in_range(e) && e >= *n => e,
                     Some(e) => {
-                        self.err(doc, format!("{p}/endPort"), format!("`endPort` `{e}` must be from `port` ({n}) to 65535"));
+                        self.err(
+                            doc,
+                            format!("{p}/endPort"),
+                            format!("`endPort` `{e}` must be from `port` ({n}) to 65535"),
+                        );
                         return None;
                     }
                 };
@@ -771,7 +887,11 @@ impl ClusterBuilder {
             }
             (Some(IntOrString::Str(name)), end) => {
                 if end.is_some() {
-                    self.err(doc, format!("{p}/endPort"), "`endPort` cannot be used with a named port");
+                    self.err(
+                        doc,
+                        format!("{p}/endPort"),
+                        "`endPort` cannot be used with a named port",
+                    );
                     return None;
                 }
                 if !is_port_name(name) {
@@ -808,7 +928,8 @@ impl ClusterBuilder {
 fn is_port_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 15
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && s.bytes().any(|b| b.is_ascii_lowercase())
         && !s.starts_with('-')
         && !s.ends_with('-')
@@ -855,10 +976,21 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(c.workloads.len(), 3);
-        assert_eq!(c.workloads[0].named_ports, [NamedPort { name: "dns".into(), protocol: Protocol::Udp, port: 53 }]);
+        assert_eq!(
+            c.workloads[0].named_ports,
+            [NamedPort {
+                name: "dns".into(),
+                protocol: Protocol::Udp,
+                port: 53
+            }]
+        );
         assert_eq!(c.workloads[1].display_name(), "jobs/cj[CronJob]");
         assert_eq!(c.workloads[1].labels["app"], "cj");
-        assert_eq!(c.workloads[2].labels.len(), 1, "a Deployment's pods carry the template's labels");
+        assert_eq!(
+            c.workloads[2].labels.len(),
+            1,
+            "a Deployment's pods carry the template's labels"
+        );
         assert_eq!(c.skipped, [(3, "v1/Service".to_string())]);
         let jobs = c.namespace("jobs").unwrap();
         assert_eq!(jobs.labels[NAMESPACE_NAME_LABEL], "jobs");
@@ -874,7 +1006,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.len(), 1);
         assert_eq!(err[0].pointer, "/items/1/spec/ingress/0/ports/0/port");
-        assert_eq!(err[0].to_string(), "document 1, at /items/1/spec/ingress/0/ports/0/port: port `0` is not from 1 to 65535");
+        assert_eq!(
+            err[0].to_string(),
+            "document 1, at /items/1/spec/ingress/0/ports/0/port: port `0` is not from 1 to 65535"
+        );
     }
 
     #[test]
@@ -888,14 +1023,28 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"v": 1}}}),
         ])
         .unwrap_err();
-        let got: Vec<String> = err.iter().map(|e| format!("{} {}", e.document, e.pointer)).collect();
-        assert_eq!(got, [
-            "0 /spec/podSelectr",
-            "1 /spec/egress/0/ports/2/protocol",
-            "2 /metadata/labels/v",
-        ]);
-        assert!(err[0].message.contains("unknown field `podSelectr`"), "{}", err[0].message);
-        assert!(err[1].message.contains("unknown variant `ICMP`"), "{}", err[1].message);
+        let got: Vec<String> = err
+            .iter()
+            .map(|e| format!("{} {}", e.document, e.pointer))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "0 /spec/podSelectr",
+                "1 /spec/egress/0/ports/2/protocol",
+                "2 /metadata/labels/v",
+            ]
+        );
+        assert!(
+            err[0].message.contains("unknown field `podSelectr`"),
+            "{}",
+            err[0].message
+        );
+        assert!(
+            err[1].message.contains("unknown variant `ICMP`"),
+            "{}",
+            err[1].message
+        );
     }
 
     #[test]
@@ -906,22 +1055,31 @@ mod tests {
                 "ports": [{"port": "HTTP"}, {"port": 80, "endPort": 79}, {"endPort": 90}]}]}})])
         .unwrap_err();
         let got: Vec<&str> = err.iter().map(|e| e.pointer.as_str()).collect();
-        assert_eq!(got, [
-            "/spec/egress/0/to/0",
-            "/spec/egress/0/to/1/ipBlock/except/0",
-            "/spec/egress/0/to/2",
-            "/spec/egress/0/ports/0/port",
-            "/spec/egress/0/ports/1/endPort",
-            "/spec/egress/0/ports/2/endPort",
-        ]);
+        assert_eq!(
+            got,
+            [
+                "/spec/egress/0/to/0",
+                "/spec/egress/0/to/1/ipBlock/except/0",
+                "/spec/egress/0/to/2",
+                "/spec/egress/0/ports/0/port",
+                "/spec/egress/0/ports/1/endPort",
+                "/spec/egress/0/ports/2/endPort",
+            ]
+        );
     }
 
     #[test]
     fn find_workload_suggests_close_names() {
-        let c = parse(vec![json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "frontend"}})]).unwrap();
+        let c = parse(vec![
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "frontend"}}),
+        ])
+        .unwrap();
         assert_eq!(c.find_workload("default/frontend"), Ok(0));
         assert_eq!(c.find_workload("frontend"), Ok(0));
         assert_eq!(c.find_workload("default/frontend[Pod]"), Ok(0));
-        assert_eq!(c.find_workload("frontnd").unwrap_err(), "no workload `frontnd`; did you mean `default/frontend[Pod]`?");
+        assert_eq!(
+            c.find_workload("frontnd").unwrap_err(),
+            "no workload `frontnd`; did you mean `default/frontend[Pod]`?"
+        );
     }
 }

@@ -179,7 +179,10 @@ mod tests {
 
     #[test]
     fn from_intervals_merges_overlapping_and_adjacent() {
-        assert_eq!(set(&[(5, 7), (1, 2), (3, 4), (10, 12), (11, 20)]).intervals(), &[(1, 7), (10, 20)]);
+        assert_eq!(
+            set(&[(5, 7), (1, 2), (3, 4), (10, 12), (11, 20)]).intervals(),
+            &[(1, 7), (10, 20)]
+        );
         assert!(set(&[(3, 1)]).is_empty());
     }
 
@@ -198,16 +201,27 @@ mod tests {
     #[test]
     fn subtract_at_the_type_bounds() {
         let full = RangeSet::interval(0u16, u16::MAX);
-        assert_eq!(full.subtract(&set(&[(0, 0), (u16::MAX, u16::MAX)])).intervals(), &[(1, u16::MAX - 1)]);
+        assert_eq!(
+            full.subtract(&set(&[(0, 0), (u16::MAX, u16::MAX)]))
+                .intervals(),
+            &[(1, u16::MAX - 1)]
+        );
         assert!(full.subtract(&full).is_empty());
-        assert_eq!(full.subtract(&set(&[(10, 20), (30, 40)])).intervals(), &[(0, 9), (21, 29), (41, u16::MAX)]);
+        assert_eq!(
+            full.subtract(&set(&[(10, 20), (30, 40)])).intervals(),
+            &[(0, 9), (21, 29), (41, u16::MAX)]
+        );
     }
 
     #[test]
     fn contains_uses_every_interval() {
         let a = set(&[(1, 3), (7, 9)]);
         for x in 0..12 {
-            assert_eq!(a.contains(x), (1..=3).contains(&x) || (7..=9).contains(&x), "{x}");
+            assert_eq!(
+                a.contains(x),
+                (1..=3).contains(&x) || (7..=9).contains(&x),
+                "{x}"
+            );
         }
     }
 

@@ -1,11 +1,12 @@
 //! Renderings of a [`Connectivity`]: NCA's `txt_no_fw_rules` lines, and the normalized rows
 //! that `tests/verify/nca_pairs.py` prints for NCA, so the two can be diffed.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use serde::Serialize;
 
-use super::engine::Connectivity;
+use super::engine::{ConnId, Connectivity};
 use super::objects::{Cluster, Peer};
 
 /// One allowed workload pair: `[src, dst, canonical connections]`.
@@ -25,9 +26,9 @@ pub struct Normalized {
 pub fn uses_ipv6(cluster: &Cluster) -> bool {
     cluster.policies.iter().any(|p| {
         p.ingress.iter().chain(&p.egress).any(|r| {
-            r.peers.iter().flatten().any(|peer| {
-                matches!(peer, Peer::IpBlock { addresses, .. } if !addresses.v6.is_empty())
-            })
+            r.peers.iter().flatten().any(
+                |peer| matches!(peer, Peer::IpBlock { addresses, .. } if !addresses.v6.is_empty()),
+            )
         })
     })
 }
@@ -35,9 +36,16 @@ pub fn uses_ipv6(cluster: &Cluster) -> bool {
 /// The normalized rows, sorted. IPv6 ranges are included when `ipv6` is set.
 pub fn normalized(cluster: &Cluster, conn: &Connectivity, ipv6: bool) -> Normalized {
     let names: Vec<String> = cluster.workloads.iter().map(|w| w.display_name()).collect();
+    let mut canonical: HashMap<ConnId, String> = HashMap::new();
     let mut pairs: Vec<PairRow> = conn
-        .pairs()
-        .map(|(s, d, c)| [names[s].clone(), names[d].clone(), c.canonical()])
+        .pair_ids()
+        .map(|(s, d, c)| {
+            let text = canonical
+                .entry(c)
+                .or_insert_with(|| conn.conn(c).canonical())
+                .clone();
+            [names[s].clone(), names[d].clone(), text]
+        })
         .collect();
     pairs.sort();
     let mut ip = Vec::new();
@@ -61,7 +69,11 @@ pub fn normalized(cluster: &Cluster, conn: &Connectivity, ipv6: bool) -> Normali
         }
     }
     ip.sort_by(|a, b| {
-        (&a[0], &a[1], a[2].parse::<IpAddr>().ok()).cmp(&(&b[0], &b[1], b[2].parse::<IpAddr>().ok()))
+        (&a[0], &a[1], a[2].parse::<IpAddr>().ok()).cmp(&(
+            &b[0],
+            &b[1],
+            b[2].parse::<IpAddr>().ok(),
+        ))
     });
     Normalized { pairs, ip }
 }
@@ -74,8 +86,13 @@ pub fn nca_lines(cluster: &Cluster, conn: &Connectivity) -> Vec<String> {
     let names: Vec<String> = cluster.workloads.iter().map(|w| w.display_name()).collect();
     let ipv6 = uses_ipv6(cluster);
     let mut lines = Vec::new();
-    for (s, d, c) in conn.pairs() {
-        for g in c.nca_groups() {
+    let mut groups: HashMap<ConnId, Vec<String>> = HashMap::new();
+    for (s, d, c) in conn.pair_ids() {
+        for g in groups
+            .entry(c)
+            .or_insert_with(|| conn.conn(c).nca_groups())
+            .iter()
+        {
             lines.push(format!("{} => {} : {g}", names[s], names[d]));
         }
     }
@@ -95,6 +112,6 @@ pub fn nca_lines(cluster: &Cluster, conn: &Connectivity) -> Vec<String> {
             }
         }
     }
-    lines.sort();
+    lines.sort_unstable();
     lines
 }

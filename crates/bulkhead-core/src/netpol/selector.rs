@@ -45,7 +45,12 @@ impl LabelSelector {
     /// A selector with only `matchLabels`.
     pub fn labels<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         Self {
-            match_labels: Some(pairs.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()),
+            match_labels: Some(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            ),
             match_expressions: None,
         }
     }
@@ -85,7 +90,10 @@ impl LabelSelector {
                 _ => {}
             }
             if r.key.is_empty() {
-                out.push((format!("/matchExpressions/{i}/key"), "the key is empty".to_string()));
+                out.push((
+                    format!("/matchExpressions/{i}/key"),
+                    "the key is empty".to_string(),
+                ));
             }
         }
         out
@@ -133,7 +141,9 @@ mod tests {
     use super::*;
 
     fn labels(v: &[(&str, &str)]) -> Labels {
-        v.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        v.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn sel(json: serde_json::Value) -> LabelSelector {
@@ -155,7 +165,9 @@ mod tests {
         let other = labels(&[("tier", "db")]);
         let without = labels(&[]);
         let e = |op: &str, vals: &[&str]| {
-            sel(serde_json::json!({"matchExpressions": [{"key": "tier", "operator": op, "values": vals}]}))
+            sel(
+                serde_json::json!({"matchExpressions": [{"key": "tier", "operator": op, "values": vals}]}),
+            )
         };
         let cases = [
             (e("In", &["web", "x"]), [true, false, false]),
@@ -164,7 +176,11 @@ mod tests {
             (e("DoesNotExist", &[]), [false, false, true]),
         ];
         for (s, want) in cases {
-            assert_eq!([s.matches(&with), s.matches(&other), s.matches(&without)], want, "{s}");
+            assert_eq!(
+                [s.matches(&with), s.matches(&other), s.matches(&without)],
+                want,
+                "{s}"
+            );
         }
     }
 
@@ -190,6 +206,8 @@ mod tests {
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].0, "/matchExpressions/0/values");
         assert!(p[1].1.contains("takes no values"));
-        assert!(serde_json::from_value::<LabelSelector>(serde_json::json!({"matchLabel": {}})).is_err());
+        assert!(
+            serde_json::from_value::<LabelSelector>(serde_json::json!({"matchLabel": {}})).is_err()
+        );
     }
 }

@@ -58,16 +58,26 @@ impl Case {
         let reference = reference_allowed(&self.cluster, s, d).canonical();
         let engine = match (s, d) {
             (Endpoint::Workload(a), Endpoint::Workload(b)) => self.conn.allowed(a, b).canonical(),
-            (Endpoint::Workload(a), Endpoint::External(ip)) => external(self.conn.external_egress(a), ip),
-            (Endpoint::External(ip), Endpoint::Workload(b)) => external(self.conn.external_ingress(b), ip),
+            (Endpoint::Workload(a), Endpoint::External(ip)) => {
+                external(self.conn.external_egress(a), ip)
+            }
+            (Endpoint::External(ip), Endpoint::Workload(b)) => {
+                external(self.conn.external_ingress(b), ip)
+            }
             _ => unreachable!("external to external is not a question"),
         };
-        assert_eq!(engine, reference, "engine and reference disagree on {src} -> {dst}");
+        assert_eq!(
+            engine, reference,
+            "engine and reference disagree on {src} -> {dst}"
+        );
         engine
     }
 }
 
-fn external<'a>(segs: impl Iterator<Item = (super::ip::IpRange, &'a super::ConnSet)>, ip: IpAddr) -> String {
+fn external<'a>(
+    segs: impl Iterator<Item = (super::ip::IpRange, &'a super::ConnSet)>,
+    ip: IpAddr,
+) -> String {
     for (r, c) in segs {
         let inside = match (r.first, r.last, ip) {
             (IpAddr::V4(a), IpAddr::V4(b), IpAddr::V4(x)) => a <= x && x <= b,
@@ -85,11 +95,18 @@ fn external<'a>(segs: impl Iterator<Item = (super::ip::IpRange, &'a super::ConnS
 // the same for ingress.
 #[test]
 fn without_policies_everything_is_allowed() {
-    let c = Case::new(vec![pod("default", "a", json!({})), pod("default", "b", json!({}))]);
+    let c = Case::new(vec![
+        pod("default", "a", json!({})),
+        pod("default", "b", json!({})),
+    ]);
     assert_eq!(c.allowed("a", "b"), "All");
     assert_eq!(c.allowed("8.8.8.8", "a"), "All");
     assert_eq!(c.allowed("a", "2001:db8::1"), "All");
-    assert_eq!(c.conn.pair_count(), 2, "no connection of a workload to itself");
+    assert_eq!(
+        c.conn.pair_count(),
+        2,
+        "no connection of a workload to itself"
+    );
 }
 
 // "The two sorts of pod isolation": a pod is isolated only if a policy *selects* it; other
@@ -100,14 +117,30 @@ fn isolation_only_for_selected_pods() {
         pod("default", "a", json!({"app": "a"})),
         pod("default", "b", json!({"app": "b"})),
         pod("default", "c", json!({"app": "c"})),
-        np("default", "deny-a", json!({"podSelector": {"matchLabels": {"app": "a"}}})),
+        np(
+            "default",
+            "deny-a",
+            json!({"podSelector": {"matchLabels": {"app": "a"}}}),
+        ),
     ]);
     assert_eq!(c.allowed("b", "a"), "");
     assert_eq!(c.allowed("c", "b"), "All");
-    assert_eq!(c.allowed("a", "b"), "All", "an Ingress-only policy leaves egress open");
-    let e = explain(&c.cluster, Endpoint::Workload(c.w("b")), Endpoint::Workload(c.w("a")));
+    assert_eq!(
+        c.allowed("a", "b"),
+        "All",
+        "an Ingress-only policy leaves egress open"
+    );
+    let e = explain(
+        &c.cluster,
+        Endpoint::Workload(c.w("b")),
+        Endpoint::Workload(c.w("a")),
+    );
     assert_eq!(e.ingress.selecting_policies, ["default/deny-a"]);
-    assert!(e.ingress.summary.contains("no rule admits"), "{}", e.ingress.summary);
+    assert!(
+        e.ingress.summary.contains("no rule admits"),
+        "{}",
+        e.ingress.summary
+    );
 }
 
 // API reference, NetworkPolicySpec.policyTypes: "If this field is not specified, it will
@@ -117,7 +150,12 @@ fn isolation_only_for_selected_pods() {
 // *rules*: `egress: []` is not Egress (NCA 2.1.0 treats it as Egress: a known divergence).
 #[test]
 fn policy_types_default() {
-    let base = || vec![pod("default", "a", json!({"app": "a"})), pod("default", "b", json!({"app": "b"}))];
+    let base = || {
+        vec![
+            pod("default", "a", json!({"app": "a"})),
+            pod("default", "b", json!({"app": "b"})),
+        ]
+    };
     let mut docs = base();
     docs.push(np("default", "p", json!({"podSelector": {"matchLabels": {"app": "a"}}, "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]})));
     let c = Case::new(docs);
@@ -125,15 +163,31 @@ fn policy_types_default() {
     assert_eq!(c.allowed("b", "a"), "", "ingress is always affected");
 
     let mut docs = base();
-    docs.push(np("default", "p", json!({"podSelector": {"matchLabels": {"app": "a"}}, "egress": []})));
+    docs.push(np(
+        "default",
+        "p",
+        json!({"podSelector": {"matchLabels": {"app": "a"}}, "egress": []}),
+    ));
     let c = Case::new(docs);
-    assert_eq!(c.allowed("a", "b"), "All", "`egress: []` has no rules, so no Egress type");
+    assert_eq!(
+        c.allowed("a", "b"),
+        "All",
+        "`egress: []` has no rules, so no Egress type"
+    );
     assert_eq!(c.allowed("b", "a"), "");
 
     let mut docs = base();
-    docs.push(np("default", "p", json!({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": []})));
+    docs.push(np(
+        "default",
+        "p",
+        json!({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": []}),
+    ));
     let c = Case::new(docs);
-    assert_eq!(c.allowed("b", "a"), "", "an empty policyTypes counts as absent");
+    assert_eq!(
+        c.allowed("b", "a"),
+        "",
+        "an empty policyTypes counts as absent"
+    );
 }
 
 // API reference, policyTypes: a policy affects only the directions it lists; rules of an
@@ -143,11 +197,23 @@ fn explicit_policy_types() {
     let c = Case::new(vec![
         pod("default", "a", json!({"app": "a"})),
         pod("default", "b", json!({"app": "b"})),
-        np("default", "p", json!({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Egress"],
-            "ingress": [{"ports": [{"port": 80}]}]})),
+        np(
+            "default",
+            "p",
+            json!({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Egress"],
+            "ingress": [{"ports": [{"port": 80}]}]}),
+        ),
     ]);
-    assert_eq!(c.allowed("b", "a"), "All", "ingress rules of an Egress-only policy are ignored");
-    assert_eq!(c.allowed("a", "b"), "", "Egress listed with no egress rules: default deny");
+    assert_eq!(
+        c.allowed("b", "a"),
+        "All",
+        "ingress rules of an Egress-only policy are ignored"
+    );
+    assert_eq!(
+        c.allowed("a", "b"),
+        "",
+        "Egress listed with no egress rules: default deny"
+    );
     assert_eq!(c.allowed("a", "1.2.3.4"), "");
 }
 
@@ -158,8 +224,16 @@ fn policies_are_additive() {
     let c = Case::new(vec![
         pod("default", "a", json!({"app": "a"})),
         pod("default", "b", json!({"app": "b"})),
-        np("default", "p1", json!({"podSelector": {}, "ingress": [{"ports": [{"port": 80}]}]})),
-        np("default", "p2", json!({"podSelector": {"matchLabels": {"app": "a"}}, "ingress": [{"ports": [{"port": 81, "endPort": 90}, {"port": 8080, "protocol": "UDP"}]}]})),
+        np(
+            "default",
+            "p1",
+            json!({"podSelector": {}, "ingress": [{"ports": [{"port": 80}]}]}),
+        ),
+        np(
+            "default",
+            "p2",
+            json!({"podSelector": {"matchLabels": {"app": "a"}}, "ingress": [{"ports": [{"port": 81, "endPort": 90}, {"port": 8080, "protocol": "UDP"}]}]}),
+        ),
     ]);
     assert_eq!(c.allowed("b", "a"), "TCP:80-90;UDP:8080");
     assert_eq!(c.allowed("a", "b"), "TCP:80");
@@ -173,14 +247,26 @@ fn both_egress_and_ingress_are_needed() {
     let c = Case::new(vec![
         pod("default", "a", json!({"app": "a"})),
         pod("default", "b", json!({"app": "b"})),
-        np("default", "eg", json!({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Egress"],
-            "egress": [{"ports": [{"port": 80, "endPort": 100}]}]})),
-        np("default", "in", json!({"podSelector": {"matchLabels": {"app": "b"}}, "policyTypes": ["Ingress"],
-            "ingress": [{"ports": [{"port": 90, "endPort": 200}, {"protocol": "UDP"}]}]})),
+        np(
+            "default",
+            "eg",
+            json!({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Egress"],
+            "egress": [{"ports": [{"port": 80, "endPort": 100}]}]}),
+        ),
+        np(
+            "default",
+            "in",
+            json!({"podSelector": {"matchLabels": {"app": "b"}}, "policyTypes": ["Ingress"],
+            "ingress": [{"ports": [{"port": 90, "endPort": 200}, {"protocol": "UDP"}]}]}),
+        ),
     ]);
     assert_eq!(c.allowed("a", "b"), "TCP:90-100");
     assert_eq!(c.allowed("b", "a"), "All");
-    let e = explain(&c.cluster, Endpoint::Workload(c.w("a")), Endpoint::Workload(c.w("b")));
+    let e = explain(
+        &c.cluster,
+        Endpoint::Workload(c.w("a")),
+        Endpoint::Workload(c.w("b")),
+    );
     assert_eq!(e.egress.matching_rules.len(), 1);
     assert_eq!(e.ingress.matching_rules[0].policy, "default/in");
     assert_eq!(e.allowed.canonical(), "TCP:90-100");
@@ -200,24 +286,40 @@ fn peer_selectors_and_their_combination() {
             pod("prod", "web", json!({"app": "web"})),
             pod("dev", "web", json!({"app": "web"})),
             pod("dev", "tool", json!({"app": "tool"})),
-            np("prod", "db", json!({"podSelector": {"matchLabels": {"app": "db"}}, "ingress": [{"from": peers}]})),
+            np(
+                "prod",
+                "db",
+                json!({"podSelector": {"matchLabels": {"app": "db"}}, "ingress": [{"from": peers}]}),
+            ),
         ]
     };
-    let c = Case::new(docs(json!([{"podSelector": {"matchLabels": {"app": "web"}}}])));
+    let c = Case::new(docs(
+        json!([{"podSelector": {"matchLabels": {"app": "web"}}}]),
+    ));
     assert_eq!(c.allowed("prod/web", "prod/db"), "All");
-    assert_eq!(c.allowed("dev/web", "prod/db"), "", "podSelector alone: own namespace only");
+    assert_eq!(
+        c.allowed("dev/web", "prod/db"),
+        "",
+        "podSelector alone: own namespace only"
+    );
 
-    let c = Case::new(docs(json!([{"namespaceSelector": {"matchLabels": {"env": "dev"}}}])));
+    let c = Case::new(docs(
+        json!([{"namespaceSelector": {"matchLabels": {"env": "dev"}}}]),
+    ));
     assert_eq!(c.allowed("dev/web", "prod/db"), "All");
     assert_eq!(c.allowed("dev/tool", "prod/db"), "All");
     assert_eq!(c.allowed("prod/web", "prod/db"), "");
 
-    let c = Case::new(docs(json!([{"namespaceSelector": {"matchLabels": {"env": "dev"}}, "podSelector": {"matchLabels": {"app": "web"}}}])));
+    let c = Case::new(docs(
+        json!([{"namespaceSelector": {"matchLabels": {"env": "dev"}}, "podSelector": {"matchLabels": {"app": "web"}}}]),
+    ));
     assert_eq!(c.allowed("dev/web", "prod/db"), "All");
     assert_eq!(c.allowed("dev/tool", "prod/db"), "", "one element: AND");
     assert_eq!(c.allowed("prod/web", "prod/db"), "");
 
-    let c = Case::new(docs(json!([{"namespaceSelector": {"matchLabels": {"env": "dev"}}}, {"podSelector": {"matchLabels": {"app": "web"}}}])));
+    let c = Case::new(docs(
+        json!([{"namespaceSelector": {"matchLabels": {"env": "dev"}}}, {"podSelector": {"matchLabels": {"app": "web"}}}]),
+    ));
     assert_eq!(c.allowed("dev/tool", "prod/db"), "All", "two elements: OR");
     assert_eq!(c.allowed("prod/web", "prod/db"), "All");
 }
@@ -233,23 +335,51 @@ fn empty_versus_absent() {
             pod("a", "x", json!({})),
             pod("b", "y", json!({})),
             pod("b", "target", json!({"app": "t"})),
-            np("b", "p", json!({"podSelector": {"matchLabels": {"app": "t"}}, "ingress": ingress})),
+            np(
+                "b",
+                "p",
+                json!({"podSelector": {"matchLabels": {"app": "t"}}, "ingress": ingress}),
+            ),
         ]
     };
-    for rules in [json!([{}]), json!([{"from": []}]), json!([{"from": [], "ports": []}])] {
+    for rules in [
+        json!([{}]),
+        json!([{"from": []}]),
+        json!([{"from": [], "ports": []}]),
+    ] {
         let c = Case::new(docs(rules.clone()));
         assert_eq!(c.allowed("a/x", "b/target"), "All", "{rules}");
-        assert_eq!(c.allowed("9.9.9.9", "b/target"), "All", "{rules}: every source includes external ones");
+        assert_eq!(
+            c.allowed("9.9.9.9", "b/target"),
+            "All",
+            "{rules}: every source includes external ones"
+        );
     }
     let c = Case::new(docs(json!([{"from": [{"podSelector": {}}]}])));
     assert_eq!(c.allowed("b/y", "b/target"), "All");
-    assert_eq!(c.allowed("a/x", "b/target"), "", "podSelector {{}} is the policy's namespace only");
+    assert_eq!(
+        c.allowed("a/x", "b/target"),
+        "",
+        "podSelector {{}} is the policy's namespace only"
+    );
     assert_eq!(c.allowed("9.9.9.9", "b/target"), "");
     let c = Case::new(docs(json!([{"from": [{"namespaceSelector": {}}]}])));
-    assert_eq!(c.allowed("a/x", "b/target"), "All", "namespaceSelector {{}} is every namespace");
-    assert_eq!(c.allowed("9.9.9.9", "b/target"), "", "but no external address");
+    assert_eq!(
+        c.allowed("a/x", "b/target"),
+        "All",
+        "namespaceSelector {{}} is every namespace"
+    );
+    assert_eq!(
+        c.allowed("9.9.9.9", "b/target"),
+        "",
+        "but no external address"
+    );
     let c = Case::new(docs(json!([])));
-    assert_eq!(c.allowed("a/x", "b/target"), "", "`ingress: []` allows nothing");
+    assert_eq!(
+        c.allowed("a/x", "b/target"),
+        "",
+        "`ingress: []` allows nothing"
+    );
 }
 
 // Labels and Selectors, set-based requirements, as NetworkPolicy peers use them; namespaces
@@ -261,15 +391,23 @@ fn match_expressions_and_the_namespace_name_label() {
         pod("a", "p", json!({"tier": "fe"})),
         pod("b", "q", json!({})),
         pod("c", "r", json!({"tier": "db"})),
-        np("c", "p", json!({"podSelector": {}, "ingress": [
-            {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "b"}}}], "ports": [{"port": 1}]},
-            {"from": [{"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "NotIn", "values": ["x"]}]}}], "ports": [{"port": 2}]},
-            {"from": [{"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "Exists"}]}}], "ports": [{"port": 3}]},
-            {"from": [{"namespaceSelector": {}, "podSelector": {"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}}], "ports": [{"port": 4}]},
-            {"from": [{"namespaceSelector": {}, "podSelector": {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["fe", "be"]}]}}], "ports": [{"port": 5}]}
-        ]})),
+        np(
+            "c",
+            "p",
+            json!({"podSelector": {}, "ingress": [
+                {"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "b"}}}], "ports": [{"port": 1}]},
+                {"from": [{"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "NotIn", "values": ["x"]}]}}], "ports": [{"port": 2}]},
+                {"from": [{"namespaceSelector": {"matchExpressions": [{"key": "team", "operator": "Exists"}]}}], "ports": [{"port": 3}]},
+                {"from": [{"namespaceSelector": {}, "podSelector": {"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}}], "ports": [{"port": 4}]},
+                {"from": [{"namespaceSelector": {}, "podSelector": {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["fe", "be"]}]}}], "ports": [{"port": 5}]}
+            ]}),
+        ),
     ]);
-    assert_eq!(c.allowed("b/q", "c/r"), "TCP:1-2,4", "undeclared namespace `b` still has its name label");
+    assert_eq!(
+        c.allowed("b/q", "c/r"),
+        "TCP:1-2,4",
+        "undeclared namespace `b` still has its name label"
+    );
     assert_eq!(c.allowed("a/p", "c/r"), "TCP:3,5");
 }
 
@@ -281,10 +419,14 @@ fn ip_blocks_with_except_are_external_only() {
     let c = Case::new(vec![
         pod("default", "a", json!({"app": "a"})),
         pod("default", "b", json!({"app": "b"})),
-        np("default", "p", json!({"podSelector": {"matchLabels": {"app": "b"}}, "policyTypes": ["Ingress", "Egress"],
+        np(
+            "default",
+            "p",
+            json!({"podSelector": {"matchLabels": {"app": "b"}}, "policyTypes": ["Ingress", "Egress"],
             "ingress": [{"from": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}]},
                         {"from": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}], "ports": [{"port": 443}]}],
-            "egress": [{"to": [{"ipBlock": {"cidr": "192.168.0.0/16"}}], "ports": [{"port": 53, "protocol": "UDP"}]}]})),
+            "egress": [{"to": [{"ipBlock": {"cidr": "192.168.0.0/16"}}], "ports": [{"port": 53, "protocol": "UDP"}]}]}),
+        ),
     ]);
     assert_eq!(c.allowed("a", "b"), "", "0.0.0.0/0 does not admit pods");
     assert_eq!(c.allowed("8.8.8.8", "b"), "All");
@@ -295,14 +437,20 @@ fn ip_blocks_with_except_are_external_only() {
     assert_eq!(c.allowed("b", "a"), "");
     assert_eq!(c.allowed("2001:db8::1", "b"), "", "0.0.0.0/0 is IPv4 only");
     let n = report::normalized(&c.cluster, &c.conn, false);
-    let ingress_b: Vec<String> = n.ip.iter().filter(|r| r[0] == "default/b[Pod]" && r[1] == "ingress")
-        .map(|r| format!("{}-{} {}", r[2], r[3], r[4])).collect();
-    assert_eq!(ingress_b, [
-        "0.0.0.0-9.255.255.255 All",
-        "10.0.0.0-10.0.255.255 TCP:443",
-        "10.2.0.0-10.255.255.255 TCP:443",
-        "11.0.0.0-255.255.255.255 All",
-    ]);
+    let ingress_b: Vec<String> =
+        n.ip.iter()
+            .filter(|r| r[0] == "default/b[Pod]" && r[1] == "ingress")
+            .map(|r| format!("{}-{} {}", r[2], r[3], r[4]))
+            .collect();
+    assert_eq!(
+        ingress_b,
+        [
+            "0.0.0.0-9.255.255.255 All",
+            "10.0.0.0-10.0.255.255 TCP:443",
+            "10.2.0.0-10.255.255.255 TCP:443",
+            "11.0.0.0-255.255.255.255 All",
+        ]
+    );
 }
 
 // API reference, NetworkPolicyPort.port: "a named port on a pod" — resolved against the
@@ -311,16 +459,46 @@ fn ip_blocks_with_except_are_external_only() {
 #[test]
 fn named_ports_resolve_on_the_destination() {
     let c = Case::new(vec![
-        pod_with_ports("default", "a", json!({"app": "a"}), json!([{"name": "http", "containerPort": 8080}, {"name": "dns", "containerPort": 53, "protocol": "UDP"}])),
-        pod_with_ports("default", "b", json!({"app": "b"}), json!([{"name": "http", "containerPort": 9000}])),
+        pod_with_ports(
+            "default",
+            "a",
+            json!({"app": "a"}),
+            json!([{"name": "http", "containerPort": 8080}, {"name": "dns", "containerPort": 53, "protocol": "UDP"}]),
+        ),
+        pod_with_ports(
+            "default",
+            "b",
+            json!({"app": "b"}),
+            json!([{"name": "http", "containerPort": 9000}]),
+        ),
         pod("default", "c", json!({"app": "c"})),
-        np("default", "in", json!({"podSelector": {"matchLabels": {"app": "a"}}, "ingress": [{"ports": [{"port": "http"}, {"port": "dns"}, {"port": "dns", "protocol": "UDP"}]}]})),
-        np("default", "out", json!({"podSelector": {"matchLabels": {"app": "c"}}, "policyTypes": ["Egress"], "egress": [{"ports": [{"port": "http"}, {"port": 443}]}]})),
+        np(
+            "default",
+            "in",
+            json!({"podSelector": {"matchLabels": {"app": "a"}}, "ingress": [{"ports": [{"port": "http"}, {"port": "dns"}, {"port": "dns", "protocol": "UDP"}]}]}),
+        ),
+        np(
+            "default",
+            "out",
+            json!({"podSelector": {"matchLabels": {"app": "c"}}, "policyTypes": ["Egress"], "egress": [{"ports": [{"port": "http"}, {"port": 443}]}]}),
+        ),
     ]);
-    assert_eq!(c.allowed("b", "a"), "TCP:8080;UDP:53", "`dns` with the default TCP matches no UDP port");
+    assert_eq!(
+        c.allowed("b", "a"),
+        "TCP:8080;UDP:53",
+        "`dns` with the default TCP matches no UDP port"
+    );
     assert_eq!(c.allowed("c", "a"), "TCP:8080");
-    assert_eq!(c.allowed("c", "b"), "TCP:443,9000", "resolved on the destination b, not on c");
-    assert_eq!(c.allowed("c", "1.1.1.1"), "TCP:443", "a named port never matches an external address");
+    assert_eq!(
+        c.allowed("c", "b"),
+        "TCP:443,9000",
+        "resolved on the destination b, not on c"
+    );
+    assert_eq!(
+        c.allowed("c", "1.1.1.1"),
+        "TCP:443",
+        "a named port never matches an external address"
+    );
 }
 
 // API reference, NetworkPolicyPort: protocol defaults to TCP; no port means all ports of the
@@ -332,11 +510,15 @@ fn ports_protocols_and_ranges() {
         pod("default", "a", json!({"app": "a"})),
         pod("default", "b", json!({"app": "b"})),
         pod("default", "c", json!({"app": "c"})),
-        np("default", "p", json!({"podSelector": {"matchLabels": {"app": "a"}}, "ingress": [
+        np(
+            "default",
+            "p",
+            json!({"podSelector": {"matchLabels": {"app": "a"}}, "ingress": [
             {"from": [{"podSelector": {"matchLabels": {"app": "b"}}}],
              "ports": [{"protocol": "SCTP"}, {"protocol": "UDP", "port": 1000, "endPort": 2000}, {"port": 22}]},
             {"from": [{"podSelector": {"matchLabels": {"app": "c"}}}],
-             "ports": [{"protocol": "TCP"}, {"protocol": "UDP"}, {"protocol": "SCTP"}]}]})),
+             "ports": [{"protocol": "TCP"}, {"protocol": "UDP"}, {"protocol": "SCTP"}]}]}),
+        ),
     ]);
     assert_eq!(c.allowed("b", "a"), "TCP:22;UDP:1000-2000;SCTP:1-65535");
     let every_port = c.allowed("c", "a");
@@ -351,7 +533,11 @@ fn twins_connect_but_not_to_themselves() {
     let c = Case::new(vec![
         pod("default", "a1", json!({"app": "a"})),
         pod("default", "a2", json!({"app": "a"})),
-        np("default", "p", json!({"podSelector": {}, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "a"}}}], "ports": [{"port": 80}]}]})),
+        np(
+            "default",
+            "p",
+            json!({"podSelector": {}, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "a"}}}], "ports": [{"port": 80}]}]}),
+        ),
     ]);
     assert_eq!(c.conn.class_count(), 1);
     assert_eq!(c.allowed("a1", "a2"), "TCP:80");
@@ -365,43 +551,88 @@ fn nca_lines_match_nca_formatting() {
     let c = Case::new(vec![
         pod("default", "a", json!({"app": "a"})),
         pod("default", "b", json!({"app": "b"})),
-        np("default", "p", json!({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Ingress", "Egress"],
+        np(
+            "default",
+            "p",
+            json!({"podSelector": {"matchLabels": {"app": "a"}}, "policyTypes": ["Ingress", "Egress"],
             "ingress": [{"from": [{"podSelector": {}}], "ports": [{"port": 80}, {"port": 80, "protocol": "UDP"}, {"protocol": "SCTP"}]}],
-            "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]})),
+            "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8"}}]}]}),
+        ),
     ]);
-    assert_eq!(report::nca_lines(&c.cluster, &c.conn), [
-        "0.0.0.0-255.255.255.255 => default/b[Pod] : All connections",
-        "default/a[Pod] => 10.0.0.0-10.255.255.255 : All connections",
-        "default/b[Pod] => 0.0.0.0-255.255.255.255 : All connections",
-        "default/b[Pod] => default/a[Pod] : {protocols:SCTP}",
-        "default/b[Pod] => default/a[Pod] : {protocols:TCP, UDP,dst_ports:80}",
-    ]);
+    assert_eq!(
+        report::nca_lines(&c.cluster, &c.conn),
+        [
+            "0.0.0.0-255.255.255.255 => default/b[Pod] : All connections",
+            "default/a[Pod] => 10.0.0.0-10.255.255.255 : All connections",
+            "default/b[Pod] => 0.0.0.0-255.255.255.255 : All connections",
+            "default/b[Pod] => default/a[Pod] : {protocols:SCTP}",
+            "default/b[Pod] => default/a[Pod] : {protocols:TCP, UDP,dst_ports:80}",
+        ]
+    );
 }
 
 /// The engine (classes, bitsets, memoized interned sets) against the reference evaluation,
 /// pair by pair and on sampled external addresses, over many generated clusters.
 #[test]
 fn engine_equals_reference_on_generated_clusters() {
-    let probes: Vec<IpAddr> = ["0.0.0.1", "8.8.8.8", "10.0.0.1", "10.1.2.3", "10.2.3.4", "10.2.4.1", "10.200.0.1",
-        "172.16.0.1", "172.21.0.1", "192.168.1.1", "192.168.2.2", "192.168.255.255", "255.255.255.255", "2001:db8::1"]
-        .iter().map(|s| s.parse().unwrap()).collect();
+    let probes: Vec<IpAddr> = [
+        "0.0.0.1",
+        "8.8.8.8",
+        "10.0.0.1",
+        "10.1.2.3",
+        "10.2.3.4",
+        "10.2.4.1",
+        "10.200.0.1",
+        "172.16.0.1",
+        "172.21.0.1",
+        "192.168.1.1",
+        "192.168.2.2",
+        "192.168.255.255",
+        "255.255.255.255",
+        "2001:db8::1",
+    ]
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect();
     for seed in 0..300 {
         let docs = sample::small_case(seed, "t");
-        let cluster = Cluster::from_documents(&docs).unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
+        let cluster =
+            Cluster::from_documents(&docs).unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
         let conn = Connectivity::compute(&cluster);
         let n = cluster.workloads.len();
         let mut pairs = 0;
         for s in 0..n {
             for d in 0..n {
-                let want = reference_allowed(&cluster, Endpoint::Workload(s), Endpoint::Workload(d));
-                assert_eq!(conn.allowed(s, d), &want, "seed {seed}: {} -> {}", cluster.workloads[s].display_name(), cluster.workloads[d].display_name());
+                let want =
+                    reference_allowed(&cluster, Endpoint::Workload(s), Endpoint::Workload(d));
+                assert_eq!(
+                    conn.allowed(s, d),
+                    &want,
+                    "seed {seed}: {} -> {}",
+                    cluster.workloads[s].display_name(),
+                    cluster.workloads[d].display_name()
+                );
                 pairs += usize::from(!want.is_empty());
             }
             for &ip in &probes {
-                let want = reference_allowed(&cluster, Endpoint::Workload(s), Endpoint::External(ip)).canonical();
-                assert_eq!(external(conn.external_egress(s), ip), want, "seed {seed}: {} -> {ip}", cluster.workloads[s].display_name());
-                let want = reference_allowed(&cluster, Endpoint::External(ip), Endpoint::Workload(s)).canonical();
-                assert_eq!(external(conn.external_ingress(s), ip), want, "seed {seed}: {ip} -> {}", cluster.workloads[s].display_name());
+                let want =
+                    reference_allowed(&cluster, Endpoint::Workload(s), Endpoint::External(ip))
+                        .canonical();
+                assert_eq!(
+                    external(conn.external_egress(s), ip),
+                    want,
+                    "seed {seed}: {} -> {ip}",
+                    cluster.workloads[s].display_name()
+                );
+                let want =
+                    reference_allowed(&cluster, Endpoint::External(ip), Endpoint::Workload(s))
+                        .canonical();
+                assert_eq!(
+                    external(conn.external_ingress(s), ip),
+                    want,
+                    "seed {seed}: {ip} -> {}",
+                    cluster.workloads[s].display_name()
+                );
             }
         }
         assert_eq!(conn.pair_count(), pairs, "seed {seed}");
