@@ -38,7 +38,8 @@ if [ -f ui/package.json ]; then
   fi
 fi
 
-if [ ! -x .venv-verify/bin/nca ] || [ ! -x .venv-verify/bin/kubernetes-validate ]; then
+if [ ! -x .venv-verify/bin/nca ] || [ ! -x .venv-verify/bin/kubernetes-validate ] \
+   || ! .venv-verify/bin/python -c "import jsonschema" 2>/dev/null; then
   log "python: creating .venv-verify with network-config-analyzer and kubernetes-validate"
   python3 -m venv .venv-verify
   .venv-verify/bin/pip install -q --disable-pip-version-check -r tests/verify-requirements.txt

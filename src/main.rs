@@ -17,20 +17,47 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Check designs and report every problem, with locations.
+    Validate(cmd::validate::Args),
+    /// Summarize a design: segments as a tree with their services, rules, data classes.
+    Show(cmd::show::Args),
+    /// Rewrite designs in canonical form (or check that they are).
+    Fmt(cmd::fmt::Args),
     /// Print the JSON Schema of the design file.
     Schema,
+    /// Write configs that enforce a design (NetworkPolicy, Cilium, Istio, Kong, NGINX).
+    Export(cmd::export::Args),
     /// Write a synthetic but realistic estate (the same seed gives the same file).
     Generate(cmd::generate::Args),
     /// Kubernetes NetworkPolicies: what they allow, and why.
     #[command(subcommand)]
     Netpol(cmd::netpol::Command),
+    /// Propose least-privilege rules from the declared and observed flows, as a reviewable diff.
+    Propose(cmd::propose::Args),
+    /// Simulate a breach from the internet or a compromised service.
+    Simulate(cmd::simulate::Args),
+    /// Every origin's blast radius, worst first, and every finding.
+    Analyze(cmd::analyze::Args),
+    /// Explain the evaluator's decision for one call.
+    Why(cmd::why::Args),
+    /// Every allowed pair with ports and auth: the evaluator's whole answer.
+    Matrix(cmd::matrix::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Validate(args) => cmd::validate::run(&args),
+        Command::Show(args) => cmd::show::run(&args),
+        Command::Fmt(args) => cmd::fmt::run(&args),
         Command::Schema => cmd::schema::run(),
+        Command::Export(args) => cmd::export::run(args),
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Netpol(c) => cmd::netpol::run(&c),
+        Command::Propose(args) => cmd::propose::run(&args),
+        Command::Simulate(args) => cmd::simulate::run(&args),
+        Command::Analyze(args) => cmd::analyze::run(&args),
+        Command::Why(args) => cmd::why::run(&args),
+        Command::Matrix(args) => cmd::matrix::run(&args),
     }
 }

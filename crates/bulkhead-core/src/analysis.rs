@@ -41,3 +41,424 @@ pub struct OriginRisk {
     /// The blast radius on a flat network, for comparison.
     pub flat_blast_radius: usize,
 }
+
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::bits::Bits;
+use crate::eval::Evaluator;
+use crate::model::Design;
+use crate::reach::{FREE, ReachGraph};
+use crate::simulate::{Assumption, flat_design, run, weight_of};
+
+/// Worst-case reach of one origin, as the closure computes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OriginReach {
+    /// Services reached, not counting the origin.
+    pub services: usize,
+    pub score: u64,
+    /// Indices into `design.data_classes` of crown jewels exposed (not at the origin).
+    pub crown_jewels: Vec<usize>,
+}
+
+/// What the closure cost, for the benchmark and `--stats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClosureStats {
+    pub sccs: usize,
+    pub edges: usize,
+    pub conditional_edges: usize,
+    /// Most bytes of closure bitsets alive at once.
+    pub peak_closure_bytes: usize,
+}
+
+/// Per-service facts the closure sums: weight of the most sensitive data a taken-over service
+/// exposes (all it holds or serves) and which crown jewels it exposes.
+struct NodeFacts {
+    weight: Vec<u64>,
+    /// Per distinct weight value, the services with it.
+    by_weight: Vec<(u64, Bits)>,
+    /// Per crown-jewel data class (index into `design.data_classes`), the services exposing it.
+    jewels: Vec<(usize, Bits)>,
+}
+
+fn node_facts(design: &Design) -> NodeFacts {
+    let n = design.services.len();
+    let weight: Vec<u64> = design
+        .services
+        .iter()
+        .map(|s| {
+            weight_of(
+                design,
+                s.data_held
+                    .iter()
+                    .chain(s.endpoints.iter().flat_map(|e| e.data_classes.iter())),
+            )
+        })
+        .collect();
+    let mut by_weight: Vec<(u64, Bits)> = Vec::new();
+    for (i, &w) in weight.iter().enumerate() {
+        match by_weight.iter_mut().find(|(x, _)| *x == w) {
+            Some((_, b)) => {
+                b.insert(i);
+            }
+            None => {
+                let mut b = Bits::new(n);
+                b.insert(i);
+                by_weight.push((w, b));
+            }
+        }
+    }
+    let mut jewels = Vec::new();
+    for (ci, dc) in design.data_classes.iter().enumerate() {
+        if !dc.crown_jewel {
+            continue;
+        }
+        let mut b = Bits::new(n);
+        for (i, s) in design.services.iter().enumerate() {
+            if s.data_held.contains(&dc.id)
+                || s.endpoints.iter().any(|e| e.data_classes.contains(&dc.id))
+            {
+                b.insert(i);
+            }
+        }
+        jewels.push((ci, b));
+    }
+    NodeFacts {
+        weight,
+        by_weight,
+        jewels,
+    }
+}
+
+fn summarize(facts: &NodeFacts, set: &Bits, origin: Option<usize>) -> OriginReach {
+    let total: u64 = facts
+        .by_weight
+        .iter()
+        .map(|(w, b)| w * set.intersection_count(b) as u64)
+        .sum();
+    let own_weight = origin.map(|o| facts.weight[o]).unwrap_or(0);
+    let crown_jewels = facts
+        .jewels
+        .iter()
+        .filter(|(_, b)| {
+            let k = set.intersection_count(b);
+            k > usize::from(origin.is_some_and(|o| b.contains(o)))
+        })
+        .map(|(ci, _)| *ci)
+        .collect();
+    OriginReach {
+        services: set.count() - usize::from(origin.is_some()),
+        score: total - own_weight,
+        crown_jewels,
+    }
+}
+
+/// Worst-case reach of every service (index = service index) and of the internet (last),
+/// by SCC condensation and bitset closures, with stolen credentials added to the fixpoint.
+pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReach>, ClosureStats) {
+    let n = graph.n;
+    let facts = node_facts(design);
+    let ncred = graph.credentials.len();
+
+    // The graph of free service → service calls.
+    let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, graph.edge_count());
+    for _ in 0..n {
+        g.add_node(());
+    }
+    let mut conditional: Vec<(u32, u32, u32)> = Vec::new();
+    for u in 0..n {
+        for e in graph.out(u) {
+            if e.condition == FREE {
+                g.add_edge(NodeIndex::new(u), NodeIndex::new(e.to as usize), ());
+            } else {
+                conditional.push((u as u32, e.to, e.condition));
+            }
+        }
+    }
+    // Reverse topological order: every component comes after the ones it reaches.
+    let sccs = tarjan_scc(&g);
+    let mut comp = vec![0u32; n];
+    for (ci, members) in sccs.iter().enumerate() {
+        for m in members {
+            comp[m.index()] = ci as u32;
+        }
+    }
+    // How many components still need each component's closure.
+    let mut cedges: Vec<(u32, u32)> = Vec::with_capacity(graph.edge_count());
+    for u in 0..n {
+        for e in graph.out(u) {
+            if e.condition == FREE && comp[u] != comp[e.to as usize] {
+                cedges.push((comp[u], comp[e.to as usize]));
+            }
+        }
+    }
+    cedges.sort_unstable();
+    cedges.dedup();
+    let mut needed_by = vec![0u32; sccs.len()];
+    for &(_, b) in &cedges {
+        needed_by[b as usize] += 1;
+    }
+
+    let mut closures: Vec<Option<(Bits, Vec<f64>)>> = vec![None; sccs.len()];
+    let mut live_bytes = 0usize;
+    let mut stats = ClosureStats {
+        sccs: sccs.len(),
+        edges: graph.edge_count(),
+        conditional_edges: conditional.len(),
+        peak_closure_bytes: 0,
+    };
+    let mut result = vec![
+        OriginReach {
+            services: 0,
+            score: 0,
+            crown_jewels: Vec::new()
+        };
+        n + 1
+    ];
+    let mut cursor = 0usize;
+    for (ci, members) in sccs.iter().enumerate() {
+        let mut set = Bits::new(n);
+        let mut stolen = vec![0.0f64; ncred];
+        for m in members {
+            set.insert(m.index());
+            for &c in &graph.held[m.index()] {
+                stolen[c as usize] = 1.0;
+            }
+        }
+        // Successor components, in `cedges` order (sorted by source component).
+        while cursor < cedges.len() && (cedges[cursor].0 as usize) < ci {
+            cursor += 1;
+        }
+        let start = cursor;
+        while cursor < cedges.len() && cedges[cursor].0 as usize == ci {
+            let succ = cedges[cursor].1 as usize;
+            if let Some((b, k)) = &closures[succ] {
+                set.union_with(b);
+                for (x, y) in stolen.iter_mut().zip(k) {
+                    *x = x.max(*y);
+                }
+            }
+            cursor += 1;
+        }
+        // Stolen credentials may open conditional calls: extend to the fixpoint.
+        if !conditional.is_empty() {
+            extend_with_credentials(graph, &conditional, &mut set, &mut stolen);
+        }
+        let summary = summarize(&facts, &set, None);
+        for m in members {
+            let o = m.index();
+            let own_jewel = |ci: usize| {
+                facts
+                    .jewels
+                    .iter()
+                    .find(|(c, _)| *c == ci)
+                    .is_some_and(|(_, b)| b.contains(o))
+            };
+            // Crown jewels exposed only at the origin itself do not count.
+            let crown_jewels = summary
+                .crown_jewels
+                .iter()
+                .copied()
+                .filter(|&c| {
+                    !own_jewel(c)
+                        || facts
+                            .jewels
+                            .iter()
+                            .find(|(x, _)| *x == c)
+                            .is_some_and(|(_, b)| set.intersection_count(b) > 1)
+                })
+                .collect();
+            result[o] = OriginReach {
+                services: summary.services - 1,
+                score: summary.score - facts.weight[o],
+                crown_jewels,
+            };
+        }
+        // Release successor closures nobody else needs.
+        for &(_, succ) in &cedges[start..cursor] {
+            let succ = succ as usize;
+            needed_by[succ] -= 1;
+            if needed_by[succ] == 0
+                && let Some((b, _)) = closures[succ].take()
+            {
+                live_bytes -= b.bytes();
+            }
+        }
+        if needed_by[ci] > 0 {
+            live_bytes += set.bytes();
+            closures[ci] = Some((set, stolen));
+        }
+        stats.peak_closure_bytes = stats
+            .peak_closure_bytes
+            .max(live_bytes + n.div_ceil(64) * 8);
+    }
+
+    // The internet: one fixpoint run.
+    let exploit = vec![1.0; n + 1];
+    let out = run(graph, n, &exploit, None);
+    let mut set = Bits::new(n);
+    for i in 0..n {
+        if out.reach[i] > 0.0 {
+            set.insert(i);
+        }
+    }
+    result[n] = summarize(&facts, &set, None);
+    (result, stats)
+}
+
+/// Add to `set` everything stolen credentials open, to the fixpoint.
+fn extend_with_credentials(
+    graph: &ReachGraph,
+    conditional: &[(u32, u32, u32)],
+    set: &mut Bits,
+    stolen: &mut [f64],
+) {
+    loop {
+        let mut frontier: Vec<usize> = conditional
+            .iter()
+            .filter(|&&(u, v, c)| {
+                set.contains(u as usize)
+                    && !set.contains(v as usize)
+                    && graph.condition_strength(c, stolen) > 0.0
+            })
+            .map(|&(_, v, _)| v as usize)
+            .collect();
+        if frontier.is_empty() {
+            return;
+        }
+        while let Some(w) = frontier.pop() {
+            if !set.insert(w) {
+                continue;
+            }
+            for &c in &graph.held[w] {
+                stolen[c as usize] = 1.0;
+            }
+            for e in graph.out(w) {
+                let x = e.to as usize;
+                if !set.contains(x) && graph.condition_strength(e.condition, stolen) > 0.0 {
+                    frontier.push(x);
+                }
+            }
+        }
+    }
+}
+
+/// The baseline the closure is measured against: one fixpoint search per origin.
+pub fn all_origins_by_search(design: &Design, graph: &ReachGraph) -> Vec<OriginReach> {
+    let n = graph.n;
+    let facts = node_facts(design);
+    let exploit = vec![1.0; n + 1];
+    (0..=n)
+        .map(|o| {
+            let out = run(graph, o, &exploit, None);
+            let mut set = Bits::new(n);
+            for i in 0..n {
+                if out.reach[i] > 0.0 {
+                    set.insert(i);
+                }
+            }
+            summarize(&facts, &set, (o < n).then_some(o))
+        })
+        .collect()
+}
+
+/// Every origin's worst-case blast radius, worst first (by score, then count, then id).
+pub fn origin_risks(eval: &Evaluator) -> (Vec<OriginRisk>, ClosureStats) {
+    let design = eval.design();
+    let flat_holder;
+    let flat_eval;
+    let (d, e): (&Design, &Evaluator) = if design.segments.is_empty() {
+        flat_holder = flat_design(design);
+        flat_eval = Evaluator::new(&flat_holder);
+        (&flat_holder, &flat_eval)
+    } else {
+        (design, eval)
+    };
+    let graph = ReachGraph::compile(e);
+    let (reach, stats) = all_origins_worst(d, &graph);
+    let n = design.services.len();
+    // On the flat network a breached service reaches every other; the internet, see there.
+    let flat_internet = crate::simulate::flat_blast_radius(design, n, Assumption::Worst).services;
+    let mut rows: Vec<OriginRisk> = reach
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| OriginRisk {
+            origin: design
+                .services
+                .get(i)
+                .map(|s| s.id.clone())
+                .unwrap_or_else(|| crate::model::INTERNET.to_string()),
+            blast_radius: r.services,
+            score: r.score,
+            crown_jewels: r
+                .crown_jewels
+                .iter()
+                .map(|&c| design.data_classes[c].id.clone())
+                .collect(),
+            flat_blast_radius: if i < n {
+                n.saturating_sub(1)
+            } else {
+                flat_internet
+            },
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (b.score, b.blast_radius, &a.origin).cmp(&(a.score, a.blast_radius, &b.origin))
+    });
+    (rows, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{GenerateOptions, generate};
+
+    #[test]
+    fn closure_equals_search_per_origin_on_generated_estates() {
+        for seed in 0..6 {
+            let d = generate(&GenerateOptions {
+                services: 40 + seed as usize * 17,
+                peers: 4 + seed as usize,
+                seed,
+            });
+            let e = Evaluator::new(&d);
+            let g = ReachGraph::compile(&e);
+            let (fast, _) = all_origins_worst(&d, &g);
+            assert_eq!(fast, all_origins_by_search(&d, &g), "seed {seed}");
+        }
+    }
+}
+
+/// Options of [`analyze`].
+#[derive(Clone, Debug, Default)]
+pub struct AnalyzeOptions {
+    /// Today's date, `YYYY-MM-DD`, for expired exceptions.
+    pub today: Option<String>,
+}
+
+/// `bulkhead analyze`: every origin's worst-case blast radius and every finding.
+pub fn analyze(eval: &Evaluator, opts: &AnalyzeOptions) -> Analysis {
+    let design = eval.design();
+    let (origins, _) = origin_risks(eval);
+    let (findings, summary) = crate::findings::check(
+        eval,
+        &crate::findings::CheckOptions {
+            today: opts.today.clone(),
+        },
+    );
+    let flat_estate = design.segments.is_empty();
+    let mut notes = Vec::new();
+    if flat_estate {
+        notes.push("the design has no segments, so nothing enforces its rules: blast radii are those of the flat network it is (every service can call every other; the internet reaches internet-facing services)".to_string());
+    }
+    notes.push("blast radius: worst case (every service the attacker can call is taken over, stolen credentials are replayed), not counting the origin".into());
+    Analysis {
+        design: design.name.clone(),
+        flat_estate,
+        notes,
+        services: design.services.len(),
+        origins,
+        findings,
+        summary,
+    }
+}

@@ -160,6 +160,16 @@ pub enum Mismatch {
     Path,
 }
 
+impl Mismatch {
+    pub fn label(self) -> &'static str {
+        match self {
+            Mismatch::Port => "port",
+            Mismatch::Method => "method",
+            Mismatch::Path => "path",
+        }
+    }
+}
+
 /// A rule that would have allowed the caller to the target but for one request field.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct NearMiss {
@@ -184,6 +194,102 @@ pub enum Decision {
 impl Decision {
     pub fn is_allowed(&self) -> bool {
         matches!(self, Decision::Allow { .. })
+    }
+}
+
+/// An auth requirement in words, e.g. ``API key `settlement-api-key` ``.
+pub fn describe_auth(auth: &Auth) -> String {
+    match auth {
+        Auth::None => "nothing".into(),
+        Auth::ApiKey { key } => format!("API key `{key}`"),
+        Auth::Jwt { issuer, scopes } if scopes.is_empty() => format!("a JWT from `{issuer}`"),
+        Auth::Jwt { issuer, scopes } => format!(
+            "a JWT from `{issuer}` with scope(s) {}",
+            scopes
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Auth::Mtls { identities } => format!(
+            "mTLS as {}",
+            identities
+                .iter()
+                .map(|s| if s == "*" {
+                    "any identity".to_string()
+                } else {
+                    format!("`{s}`")
+                })
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    }
+}
+
+impl DenyReason {
+    /// The reason in a sentence.
+    pub fn describe(&self) -> String {
+        match self {
+            DenyReason::UnknownTarget { service } => format!("unknown target `{service}`"),
+            DenyReason::UnknownCaller { service } => format!("unknown caller `{service}`"),
+            DenyReason::NotInternetFacing => "the target is not internet-facing".into(),
+            DenyReason::DenyRule { rule } => format!("deny rule `{rule}` covers it"),
+            DenyReason::NoMatchingRule { near_misses } => format!(
+                "no allow rule matches ({})",
+                near_misses
+                    .iter()
+                    .map(|m| format!("`{}` differs in {}", m.rule, m.mismatch.label()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            DenyReason::MissingCredential { rule, required } => format!(
+                "`{rule}` requires {} which the caller does not hold",
+                describe_auth(required)
+            ),
+            DenyReason::Default => "no rule allows it (default deny)".into(),
+        }
+    }
+}
+
+impl Decision {
+    /// The decision in a sentence: `allowed by rule `x` (needs ...; rate limit ...)` or
+    /// `denied: ...`.
+    pub fn describe(&self) -> String {
+        match self {
+            Decision::Allow {
+                by,
+                auth,
+                rate_limit,
+            } => {
+                let mut s = format!("allowed by {}", by.label());
+                let mut extras = Vec::new();
+                if !auth.is_empty() {
+                    extras.push(format!(
+                        "presenting {}",
+                        auth.iter()
+                            .map(describe_auth)
+                            .collect::<Vec<_>>()
+                            .join(" and ")
+                    ));
+                }
+                if let Some(r) = rate_limit {
+                    extras.push(format!(
+                        "rate limit {}/{}",
+                        r.requests,
+                        match r.per {
+                            crate::model::Period::Second => "s",
+                            crate::model::Period::Minute => "min",
+                            crate::model::Period::Hour => "h",
+                        }
+                    ));
+                }
+                if !extras.is_empty() {
+                    s.push_str(&format!(" ({})", extras.join("; ")));
+                }
+                s
+            }
+            Decision::Deny(r) => format!("denied: {}", r.describe()),
+        }
     }
 }
 

@@ -59,6 +59,8 @@ pub struct ReachedService {
     pub compromised: bool,
     /// Probability the attacker gets here along the most likely path (probabilistic only).
     pub probability: Option<f64>,
+    /// Probability the attacker takes it over (probabilistic only).
+    pub compromise_probability: Option<f64>,
     /// Number of hops from the origin along `path`.
     pub hops: usize,
     /// Data classes exposed here: its endpoints' the attacker can call, and if compromised
@@ -144,4 +146,915 @@ pub struct FlatComparison {
     /// How much smaller the segmented blast radius is, in percent of the flat one's score
     /// (0 when the flat score is 0).
     pub reduction_pct: f64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// The engine.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap, HashSet};
+
+use crate::eval::{Caller, Evaluator, Presented, Request, credential_satisfies};
+use crate::model::{Design, Exposure, Peer, Rule, Service};
+use crate::reach::{FREE, ReachGraph};
+
+/// Why a simulation could not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SimulateError {
+    #[error("unknown service `{id}`{}", .suggestion.as_ref().map(|s| format!(": did you mean `{s}`?")).unwrap_or_default())]
+    UnknownService {
+        id: String,
+        suggestion: Option<String>,
+    },
+}
+
+/// How likely an attacker who can call `s` takes it over, under `assumption`.
+pub fn exploit_probability(s: &Service, assumption: Assumption) -> f64 {
+    match assumption {
+        Assumption::Worst => 1.0,
+        Assumption::Known => {
+            if s.weaknesses.iter().any(|w| w.exploitable) {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Assumption::Probabilistic => s
+            .weaknesses
+            .iter()
+            .map(|w| {
+                let p = w
+                    .probability
+                    .unwrap_or(if w.exploitable { 1.0 } else { 0.0 });
+                if p.is_finite() {
+                    p.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            })
+            .fold(0.0, f64::max),
+    }
+}
+
+/// The raw outcome of the fixpoint, indexed by node (node `n` is the internet).
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Probability the attacker can call the node (0: cannot; worst/known: 0 or 1).
+    pub reach: Vec<f64>,
+    /// Probability the attacker holds the node as a position.
+    pub compromise: Vec<f64>,
+    /// The edge (global id) the node was best reached by, and from which position.
+    pub parent: Vec<Option<(u32, u32)>>,
+    pub hops: Vec<u32>,
+    /// Per credential (index into the graph's table): probability it is stolen (0: not).
+    pub stolen: Vec<f64>,
+    /// Positions in the order they were taken.
+    pub positions: Vec<u32>,
+    /// For reached services that were not taken over: the positions that can call them.
+    pub callers: HashMap<u32, Vec<u32>>,
+}
+
+#[derive(PartialEq)]
+struct Entry {
+    p: f64,
+    hops: u32,
+    seq: u64,
+    node: u32,
+}
+impl Eq for Entry {}
+impl Ord for Entry {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.p
+            .total_cmp(&o.p)
+            .then(o.hops.cmp(&self.hops))
+            .then(o.seq.cmp(&self.seq))
+    }
+}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+/// Run the attacker's fixpoint on a compiled graph. `exploit[i]` is service `i`'s takeover
+/// probability under the assumption; `blocked` pairs are treated as denied.
+///
+/// Label-setting in decreasing probability (Dijkstra on the max-min-product semiring): a
+/// position's probability is that of its most likely path; a stolen credential is as likely
+/// as the position it was first stolen from; a call that needs stolen credentials is as likely
+/// as the least likely of the caller and those credentials. Worst and known are the special
+/// case where every probability is 0 or 1, which makes this a breadth-first search.
+pub fn run(
+    graph: &ReachGraph,
+    origin: usize,
+    exploit: &[f64],
+    blocked: Option<&HashSet<(u32, u32)>>,
+) -> Outcome {
+    let nodes = graph.n + 1;
+    let mut o = Outcome {
+        reach: vec![0.0; nodes],
+        compromise: vec![0.0; nodes],
+        parent: vec![None; nodes],
+        hops: vec![0; nodes],
+        stolen: vec![0.0; graph.credentials.len()],
+        positions: Vec::new(),
+        callers: HashMap::new(),
+    };
+    let mut settled = vec![false; nodes];
+    let mut heap = BinaryHeap::new();
+    let mut seq = 0u64;
+    o.reach[origin] = 1.0;
+    o.compromise[origin] = 1.0;
+    heap.push(Entry {
+        p: 1.0,
+        hops: 0,
+        seq,
+        node: origin as u32,
+    });
+    // Conditional edges whose credentials the attacker does not hold (yet).
+    let mut pending: Vec<(u32, u32)> = Vec::new();
+
+    let relax = |o: &mut Outcome,
+                 heap: &mut BinaryHeap<Entry>,
+                 seq: &mut u64,
+                 settled: &[bool],
+                 a: u32,
+                 edge_id: u32,
+                 strength: f64| {
+        let b = graph.edge(edge_id as usize).to as usize;
+        let p_call = o.compromise[a as usize].min(strength);
+        if p_call > o.reach[b] {
+            o.reach[b] = p_call;
+            o.parent[b] = Some((a, edge_id));
+            o.hops[b] = o.hops[a as usize] + 1;
+            let p_comp = p_call * exploit[b];
+            if p_comp > o.compromise[b] && !settled[b] {
+                o.compromise[b] = p_comp;
+                *seq += 1;
+                heap.push(Entry {
+                    p: p_comp,
+                    hops: o.hops[b],
+                    seq: *seq,
+                    node: b as u32,
+                });
+            }
+        }
+        if exploit[b] == 0.0 && p_call > 0.0 {
+            let v = o.callers.entry(b as u32).or_default();
+            if !v.contains(&a) {
+                v.push(a);
+            }
+        }
+    };
+
+    while let Some(Entry { node, .. }) = heap.pop() {
+        let a = node as usize;
+        if settled[a] {
+            continue;
+        }
+        settled[a] = true;
+        o.positions.push(node);
+        // Steal its credentials; newly held ones may open pending calls.
+        let mut new_credentials = false;
+        if a < graph.n {
+            for &c in &graph.held[a] {
+                if o.stolen[c as usize] == 0.0 {
+                    o.stolen[c as usize] = o.compromise[a];
+                    new_credentials = true;
+                }
+            }
+        }
+        if new_credentials && !pending.is_empty() {
+            let mut still = Vec::with_capacity(pending.len());
+            for (from, e) in std::mem::take(&mut pending) {
+                let s = graph.condition_strength(graph.edge(e as usize).condition, &o.stolen);
+                if s > 0.0 {
+                    relax(&mut o, &mut heap, &mut seq, &settled, from, e, s);
+                } else {
+                    still.push((from, e));
+                }
+            }
+            pending = still;
+        }
+        let first = graph.first_edge(a);
+        for (k, edge) in graph.out(a).iter().enumerate() {
+            if blocked.is_some_and(|b| b.contains(&(node, edge.to))) {
+                continue;
+            }
+            let e = (first + k) as u32;
+            let s = if edge.condition == FREE {
+                1.0
+            } else {
+                graph.condition_strength(edge.condition, &o.stolen)
+            };
+            if s > 0.0 {
+                relax(&mut o, &mut heap, &mut seq, &settled, node, e, s);
+            } else {
+                pending.push((node, e));
+            }
+        }
+    }
+    o
+}
+
+/// The node of a caller in the reach graph.
+pub fn origin_node(eval: &Evaluator, origin: &Caller) -> Result<usize, SimulateError> {
+    match origin {
+        Caller::Internet => Ok(eval.design().services.len()),
+        Caller::Service(id) => {
+            eval.service_index(id)
+                .ok_or_else(|| SimulateError::UnknownService {
+                    id: id.clone(),
+                    suggestion: did_you_mean(
+                        id,
+                        eval.design().services.iter().map(|s| s.id.as_str()),
+                    ),
+                })
+        }
+    }
+}
+
+/// The closest candidate to `input` by edit distance, if it is close enough to be a typo.
+pub fn did_you_mean<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option<String> {
+    let limit = (input.chars().count() / 3).max(2);
+    candidates
+        .map(|c| {
+            // A truncated id (`partner-webhok` for `partner-webhook-api`) is compared with
+            // the candidate's prefix of the same length.
+            let prefix: String = c.chars().take(input.chars().count()).collect();
+            let d = levenshtein(input, c).min(levenshtein(input, &prefix) + 1);
+            (d, c)
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c.to_string())
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Per service: every data class it holds or serves.
+fn all_data(s: &Service) -> BTreeSet<String> {
+    s.data_held
+        .iter()
+        .chain(s.endpoints.iter().flat_map(|e| e.data_classes.iter()))
+        .cloned()
+        .collect()
+}
+
+/// The weight of the most sensitive known class in `classes` (1 if none).
+pub fn weight_of<'a>(design: &Design, classes: impl Iterator<Item = &'a String>) -> u64 {
+    classes
+        .filter_map(|c| design.data_class(c))
+        .map(|d| u64::from(d.sensitivity.weight()))
+        .max()
+        .unwrap_or(1)
+}
+
+/// A design with the same services and no boundaries: every service may call every other,
+/// the internet every internet-facing service, with no auth. The flat comparison and estates
+/// without segments are evaluated on it, by the same evaluator.
+pub fn flat_design(design: &Design) -> Design {
+    let mut flat = design.clone();
+    flat.segments.clear();
+    flat.rules = vec![Rule {
+        id: "flat-network".into(),
+        from: Peer::Any,
+        to: Peer::Any,
+        justification: Some("no segmentation: everything may call everything".into()),
+        ..Rule::default()
+    }];
+    flat
+}
+
+/// Options of one simulation.
+#[derive(Clone, Debug, Default)]
+pub struct SimulateOptions {
+    pub assumption: Assumption,
+    /// Calls (caller id, target id) to treat as removed, e.g. to try a cut.
+    pub blocked: Vec<(String, String)>,
+}
+
+/// Simulate a breach from `origin` (the internet or a service).
+pub fn simulate(
+    eval: &Evaluator,
+    origin: &Caller,
+    opts: &SimulateOptions,
+) -> Result<Simulation, SimulateError> {
+    let design = eval.design();
+    let node = origin_node(eval, origin)?;
+    if design.segments.is_empty() {
+        let flat = flat_design(design);
+        let flat_eval = Evaluator::new(&flat);
+        let graph = ReachGraph::compile(&flat_eval);
+        let mut sim = simulate_on(&flat_eval, &graph, node, opts);
+        sim.flat_estate = true;
+        sim.notes.insert(
+            0,
+            "the design has no segments, so nothing enforces its rules: analysed as the flat network it is (every service can call every other; the internet reaches internet-facing services)".into(),
+        );
+        return Ok(sim);
+    }
+    let graph = ReachGraph::compile(eval);
+    Ok(simulate_on(eval, &graph, node, opts))
+}
+
+/// Simulate on an already compiled graph (the app and the all-origins analysis reuse one).
+pub fn simulate_on(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    opts: &SimulateOptions,
+) -> Simulation {
+    let design = eval.design();
+    let exploit: Vec<f64> = design
+        .services
+        .iter()
+        .map(|s| exploit_probability(s, opts.assumption))
+        .chain(std::iter::once(0.0))
+        .collect();
+    let blocked: HashSet<(u32, u32)> = opts
+        .blocked
+        .iter()
+        .filter_map(|(a, b)| {
+            let a = origin_node(eval, &Caller::parse(a)).ok()?;
+            Some((a as u32, eval.service_index(b)? as u32))
+        })
+        .collect();
+    let out = run(graph, origin, &exploit, Some(&blocked));
+    let mut sim = report(eval, graph, origin, opts.assumption, &out);
+
+    // Choke points: a minimum cut between the attacker and the crown jewels.
+    let jewel_targets: Vec<usize> = sim
+        .reached
+        .iter()
+        .filter(|r| r.service != sim.origin && crown(design, &r.exposed))
+        .filter_map(|r| eval.service_index(&r.service))
+        .collect();
+    if !jewel_targets.is_empty() {
+        let cut = min_cut(graph, &out, origin, &jewel_targets, &blocked);
+        let mut more = opts.blocked.clone();
+        let mut points = Vec::new();
+        for (a, b) in cut {
+            let from = node_id(design, a as usize);
+            let to = design.services[b as usize].id.clone();
+            let by = eval
+                .grants(&Caller::parse(&from), &to, &Request::default())
+                .map(|g| g.grants.into_iter().map(|g| g.by).collect())
+                .unwrap_or_default();
+            more.push((from.clone(), to.clone()));
+            points.push(ChokePoint { from, to, by });
+        }
+        let check = simulate_on(
+            eval,
+            graph,
+            origin,
+            &SimulateOptions {
+                assumption: opts.assumption,
+                blocked: more,
+            },
+        );
+        let verified = !check
+            .reached
+            .iter()
+            .any(|r| r.service != sim.origin && crown(design, &r.exposed));
+        sim.choke_points = ChokePoints {
+            targets: jewel_targets
+                .iter()
+                .map(|&t| design.services[t].id.clone())
+                .collect(),
+            cut: points,
+            verified,
+        };
+    } else {
+        sim.choke_points.verified = true;
+    }
+
+    // The flat network, for comparison.
+    let flat = flat_blast_radius(design, origin, opts.assumption);
+    let reduction_pct = if flat.score == 0 {
+        0.0
+    } else {
+        (100.0 * (1.0 - sim.blast_radius.score as f64 / flat.score as f64) * 10.0).round() / 10.0
+    };
+    sim.flat = FlatComparison {
+        blast_radius: flat,
+        reduction_pct,
+    };
+    sim
+}
+
+fn crown(design: &Design, classes: &[String]) -> bool {
+    classes
+        .iter()
+        .any(|c| design.data_class(c).is_some_and(|d| d.crown_jewel))
+}
+
+fn node_id(design: &Design, node: usize) -> String {
+    design
+        .services
+        .get(node)
+        .map(|s| s.id.clone())
+        .unwrap_or_else(|| crate::model::INTERNET.to_string())
+}
+
+/// Turn an outcome into the reported [`Simulation`] (paths explained by the evaluator).
+pub fn report(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    assumption: Assumption,
+    out: &Outcome,
+) -> Simulation {
+    let design = eval.design();
+    let n = graph.n;
+    let stolen_all: BTreeSet<crate::model::Credential> = out
+        .stolen
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| **p > 0.0)
+        .map(|(c, _)| graph.credentials[c].clone())
+        .collect();
+    let presented_at = |a: usize| -> Presented {
+        let mut p = eval.own_presentation(&Caller::parse(&node_id(design, a)));
+        p.credentials.extend(stolen_all.iter().cloned());
+        p
+    };
+
+    // Order: origin first, then by hops, then id.
+    let mut order: Vec<usize> = (0..n).filter(|&i| out.reach[i] > 0.0).collect();
+    order.sort_by(|&x, &y| {
+        (x != origin, out.hops[x], &design.services[x].id).cmp(&(
+            y != origin,
+            out.hops[y],
+            &design.services[y].id,
+        ))
+    });
+
+    // Paths: each node's hop computed once, paths built parent-first.
+    let mut hop_cache: HashMap<usize, Hop> = HashMap::new();
+    let mut hop_into = |b: usize| -> Option<Hop> {
+        if let Some(h) = hop_cache.get(&b) {
+            return Some(h.clone());
+        }
+        let (a, _) = out.parent[b]?;
+        let a = a as usize;
+        let caller = Caller::parse(&node_id(design, a));
+        let to = &design.services[b].id;
+        let own = eval.allowed(&caller, to, &Request::default());
+        let (decision, stolen) = if own.is_allowed() {
+            (own, Vec::new())
+        } else {
+            let p = presented_at(a);
+            let d = eval.decide(&caller, to, &Request::default(), Some(&p));
+            let own_p = eval.own_presentation(&caller);
+            let used = match &d {
+                Decision::Allow { auth, .. } => auth
+                    .iter()
+                    .filter(|req| !own_p.satisfies(req))
+                    .filter_map(|req| stolen_all.iter().find(|c| credential_satisfies(c, req)))
+                    .cloned()
+                    .collect(),
+                Decision::Deny(_) => Vec::new(),
+            };
+            (d, used)
+        };
+        let h = Hop {
+            from: caller.id().to_string(),
+            to: to.clone(),
+            decision,
+            stolen,
+            exploited: out.compromise[b] > 0.0,
+        };
+        hop_cache.insert(b, h.clone());
+        Some(h)
+    };
+    let mut paths: HashMap<usize, Vec<Hop>> = HashMap::new();
+    let mut by_hops = order.clone();
+    by_hops.sort_by_key(|&i| out.hops[i]);
+    for &b in &by_hops {
+        let mut path = match out.parent[b] {
+            Some((a, _)) => paths.get(&(a as usize)).cloned().unwrap_or_default(),
+            None => Vec::new(),
+        };
+        if let Some(h) = hop_into(b) {
+            path.push(h);
+        }
+        paths.insert(b, path);
+    }
+
+    let mut reached = Vec::new();
+    let mut exposed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut blast = BlastRadius::default();
+    let mut jewels = BTreeSet::new();
+    for &i in &order {
+        let s = &design.services[i];
+        let compromised = out.compromise[i] > 0.0;
+        let data: BTreeSet<String> = if compromised {
+            all_data(s)
+        } else {
+            // Only the endpoints some position can call with what the attacker holds.
+            let callers = out.callers.get(&(i as u32)).cloned().unwrap_or_default();
+            s.endpoints
+                .iter()
+                .filter(|ep| {
+                    callers.iter().any(|&a| {
+                        let a = a as usize;
+                        let req = Request {
+                            port: None,
+                            method: Some(ep.method.clone()),
+                            path: Some(ep.path.clone()),
+                        };
+                        eval.decide(
+                            &Caller::parse(&node_id(design, a)),
+                            &s.id,
+                            &req,
+                            Some(&presented_at(a)),
+                        )
+                        .is_allowed()
+                    })
+                })
+                .flat_map(|ep| ep.data_classes.iter().cloned())
+                .collect()
+        };
+        for c in &data {
+            exposed.entry(c.clone()).or_default().insert(s.id.clone());
+        }
+        if i != origin {
+            blast.services += 1;
+            blast.compromised += usize::from(compromised);
+            blast.score += weight_of(design, data.iter());
+            for c in &data {
+                if design.data_class(c).is_some_and(|d| d.crown_jewel) {
+                    jewels.insert(c.clone());
+                }
+            }
+        }
+        let probabilistic = assumption == Assumption::Probabilistic;
+        reached.push(ReachedService {
+            service: s.id.clone(),
+            compromised,
+            probability: probabilistic.then_some(round4(out.reach[i])),
+            compromise_probability: probabilistic.then_some(round4(out.compromise[i])),
+            hops: out.hops[i] as usize,
+            exposed: data.into_iter().collect(),
+            path: paths.remove(&i).unwrap_or_default(),
+        });
+    }
+    blast.crown_jewels = jewels.into_iter().collect();
+
+    let mut stolen_credentials = Vec::new();
+    for &p in &out.positions {
+        let p = p as usize;
+        if p < n {
+            for c in &design.services[p].credentials {
+                if !stolen_credentials
+                    .iter()
+                    .any(|s: &StolenCredential| s.credential == *c)
+                {
+                    stolen_credentials.push(StolenCredential {
+                        credential: c.clone(),
+                        from: design.services[p].id.clone(),
+                    });
+                }
+            }
+        }
+    }
+    let mut exposed_data: Vec<ExposedData> = exposed
+        .into_iter()
+        .map(|(c, at)| {
+            let dc = design.data_class(&c);
+            ExposedData {
+                sensitivity: dc.map(|d| d.sensitivity).unwrap_or(Sensitivity::Internal),
+                crown_jewel: dc.is_some_and(|d| d.crown_jewel),
+                data_class: c,
+                at: at.into_iter().collect(),
+            }
+        })
+        .collect();
+    exposed_data.sort_by(|a, b| {
+        (b.crown_jewel, b.sensitivity, &a.data_class).cmp(&(
+            a.crown_jewel,
+            a.sensitivity,
+            &b.data_class,
+        ))
+    });
+
+    let mut notes = Vec::new();
+    if origin == n {
+        let facing = design
+            .services
+            .iter()
+            .filter(|s| s.exposure == Exposure::Internet)
+            .count();
+        notes.push(format!(
+            "the attack starts on the internet: {facing} internet-facing service(s) can be called; stolen API keys and JWTs are replayed from the internet too"
+        ));
+    }
+    match assumption {
+        Assumption::Worst => notes.push("worst case: every service the attacker can call is taken over".into()),
+        Assumption::Known => notes.push("known weaknesses: only services with an exploitable weakness are taken over".into()),
+        Assumption::Probabilistic => notes.push("probabilistic: services fall with their weaknesses' probabilities; the most likely path wins".into()),
+    }
+    Simulation {
+        origin: node_id(design, origin),
+        assumption,
+        flat_estate: false,
+        notes,
+        compromised: order
+            .iter()
+            .filter(|&&i| out.compromise[i] > 0.0)
+            .map(|&i| design.services[i].id.clone())
+            .collect(),
+        reached,
+        stolen_credentials,
+        exposed_data,
+        blast_radius: blast,
+        choke_points: ChokePoints::default(),
+        flat: FlatComparison {
+            blast_radius: BlastRadius::default(),
+            reduction_pct: 0.0,
+        },
+    }
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// The blast radius on the flat network, in closed form (every call allowed, no auth):
+/// from a service every other service is callable; from the internet the internet-facing ones,
+/// and everything once one of them falls.
+pub fn flat_blast_radius(design: &Design, origin: usize, assumption: Assumption) -> BlastRadius {
+    let n = design.services.len();
+    let p: Vec<f64> = design
+        .services
+        .iter()
+        .map(|s| exploit_probability(s, assumption))
+        .collect();
+    let entry_falls =
+        (0..n).any(|i| design.services[i].exposure == Exposure::Internet && p[i] > 0.0);
+    let mut br = BlastRadius::default();
+    let mut jewels = BTreeSet::new();
+    for (i, s) in design.services.iter().enumerate() {
+        if i == origin {
+            continue;
+        }
+        let callable = origin < n || s.exposure == Exposure::Internet || entry_falls;
+        if !callable {
+            continue;
+        }
+        // With no auth every endpoint is callable, so a reached service exposes all it serves;
+        // a compromised one also what it holds.
+        let compromised = p[i] > 0.0;
+        let data: BTreeSet<String> = if compromised {
+            all_data(s)
+        } else {
+            s.endpoints
+                .iter()
+                .flat_map(|e| e.data_classes.iter().cloned())
+                .collect()
+        };
+        br.services += 1;
+        br.compromised += usize::from(compromised);
+        br.score += weight_of(design, data.iter());
+        for c in data {
+            if design.data_class(&c).is_some_and(|d| d.crown_jewel) {
+                jewels.insert(c);
+            }
+        }
+    }
+    br.crown_jewels = jewels.into_iter().collect();
+    br
+}
+
+/// A minimum set of attack-graph edges separating `origin` from every target (unit
+/// capacities, Edmonds–Karp). The attack graph is every call open from a position at the
+/// fixpoint.
+fn min_cut(
+    graph: &ReachGraph,
+    out: &Outcome,
+    origin: usize,
+    targets: &[usize],
+    blocked: &HashSet<(u32, u32)>,
+) -> Vec<(u32, u32)> {
+    let nodes = graph.n + 2;
+    let sink = graph.n + 1;
+    // Residual graph as adjacency of arc ids; arcs come in (forward, backward) pairs.
+    let mut head: Vec<Vec<usize>> = vec![Vec::new(); nodes];
+    let mut to: Vec<usize> = Vec::new();
+    let mut cap: Vec<u32> = Vec::new();
+    let mut add = |a: usize, b: usize, c: u32, head: &mut Vec<Vec<usize>>| {
+        head[a].push(to.len());
+        to.push(b);
+        cap.push(c);
+        head[b].push(to.len());
+        to.push(a);
+        cap.push(0);
+    };
+    // The attack graph's edges; their forward arcs get the even ids 0, 2, 4, ...
+    let mut real: Vec<(usize, u32, u32)> = Vec::new();
+    for &p in &out.positions {
+        let a = p as usize;
+        for edge in graph.out(a) {
+            if blocked.contains(&(p, edge.to)) {
+                continue;
+            }
+            if graph.condition_strength(edge.condition, &out.stolen) > 0.0 {
+                real.push((2 * real.len(), p, edge.to));
+                add(a, edge.to as usize, 1, &mut head);
+            }
+        }
+    }
+    for &t in targets {
+        add(t, sink, u32::MAX, &mut head);
+    }
+    // Edmonds–Karp; at most one augmentation per real edge out of the origin.
+    let limit = graph.out(origin).len() + 1;
+    for _ in 0..limit {
+        let mut prev: Vec<Option<usize>> = vec![None; nodes];
+        let mut seen = vec![false; nodes];
+        seen[origin] = true;
+        let mut queue = std::collections::VecDeque::from([origin]);
+        while let Some(u) = queue.pop_front() {
+            if u == sink {
+                break;
+            }
+            for &arc in &head[u] {
+                let v = to[arc];
+                if cap[arc] > 0 && !seen[v] {
+                    seen[v] = true;
+                    prev[v] = Some(arc);
+                    queue.push_back(v);
+                }
+            }
+        }
+        if !seen[sink] {
+            // Min cut: real edges from the origin's residual side to the other side.
+            return real
+                .iter()
+                .filter(|(arc, a, b)| cap[*arc] == 0 && seen[*a as usize] && !seen[*b as usize])
+                .map(|&(_, a, b)| (a, b))
+                .collect();
+        }
+        let mut v = sink;
+        while let Some(arc) = prev[v] {
+            cap[arc] -= 1;
+            cap[arc ^ 1] += 1;
+            v = to[arc ^ 1];
+        }
+    }
+    Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_typos_and_truncations() {
+        let ids = ["partner-webhook-api", "payments-api", "web-bff"];
+        assert_eq!(
+            did_you_mean("partner-webhok", ids.iter().copied()).as_deref(),
+            Some("partner-webhook-api")
+        );
+        assert_eq!(
+            did_you_mean("payment-api", ids.iter().copied()).as_deref(),
+            Some("payments-api")
+        );
+        assert_eq!(did_you_mean("zzzzzz", ids.iter().copied()), None);
+    }
+}
+
+#[cfg(test)]
+mod replay_tests {
+    use super::*;
+    use crate::model::*;
+
+    /// web (internet-facing) → cache holds key `k`; `vault` requires `k`; web cannot call
+    /// vault with its own credentials, but can once it has stolen `k` from cache — and so can
+    /// the internet, for an internet-facing vault.
+    fn design() -> Design {
+        let mut d = Design::new("replay");
+        let svc = |id: &str| Service {
+            id: id.into(),
+            ..Service::default()
+        };
+        d.services = vec![svc("web"), svc("cache"), svc("vault")];
+        d.services[0].exposure = Exposure::Internet;
+        d.services[2].exposure = Exposure::Internet;
+        d.services[1].credentials = vec![Credential::ApiKey { key: "k".into() }];
+        d.services[2].data_held = vec!["card".into()];
+        d.data_classes = vec![DataClass {
+            id: "card".into(),
+            name: String::new(),
+            sensitivity: Sensitivity::Restricted,
+            crown_jewel: true,
+            description: None,
+        }];
+        d.segments = vec![Segment {
+            id: "all".into(),
+            members: vec!["web".into(), "cache".into(), "vault".into()],
+            policy: SegmentPolicy {
+                intra: IntraStance::Deny,
+                ..SegmentPolicy::default()
+            },
+            ..Segment::default()
+        }];
+        let rule = |id: &str, from: Peer, to: &str, auth: Option<Auth>| Rule {
+            id: id.into(),
+            from,
+            to: Peer::Service(to.into()),
+            auth,
+            ..Rule::default()
+        };
+        d.rules = vec![
+            rule("in-web", Peer::Internet, "web", None),
+            rule("web-cache", Peer::Service("web".into()), "cache", None),
+            rule(
+                "any-vault",
+                Peer::Any,
+                "vault",
+                Some(Auth::ApiKey { key: "k".into() }),
+            ),
+        ];
+        d
+    }
+
+    #[test]
+    fn stolen_key_is_replayed_from_every_position_and_the_internet() {
+        let d = design();
+        let e = Evaluator::new(&d);
+        let sim = simulate(&e, &Caller::Internet, &SimulateOptions::default()).unwrap();
+        let vault = sim.reached.iter().find(|r| r.service == "vault").unwrap();
+        // The shortest way is the internet itself, replaying the key stolen from cache.
+        assert_eq!(vault.path.len(), 1);
+        assert_eq!(vault.path[0].from, "internet");
+        assert_eq!(
+            vault.path[0].stolen,
+            vec![Credential::ApiKey { key: "k".into() }]
+        );
+        assert!(vault.path[0].decision.is_allowed());
+        assert_eq!(sim.blast_radius.crown_jewels, vec!["card".to_string()]);
+        // Cutting internet→web is enough: no position, no key.
+        assert!(sim.choke_points.verified);
+        assert!(!sim.choke_points.cut.is_empty());
+        // Known weaknesses: nothing falls, so the key is never stolen and vault never called.
+        let known = simulate(
+            &e,
+            &Caller::Internet,
+            &SimulateOptions {
+                assumption: Assumption::Known,
+                blocked: Vec::new(),
+            },
+        )
+        .unwrap();
+        assert!(known.reached.iter().all(|r| r.service != "vault"));
+    }
+
+    #[test]
+    fn no_segments_means_flat_and_says_so() {
+        let mut d = design();
+        d.segments.clear();
+        d.rules.clear();
+        let e = Evaluator::new(&d);
+        let sim = simulate(
+            &e,
+            &Caller::Service("cache".into()),
+            &SimulateOptions::default(),
+        )
+        .unwrap();
+        assert!(sim.flat_estate);
+        assert!(sim.notes[0].contains("no segments"));
+        assert_eq!(sim.blast_radius.services, 2);
+        assert_eq!(sim.flat.reduction_pct, 0.0);
+    }
+
+    #[test]
+    fn unknown_origin_suggests() {
+        let d = design();
+        let e = Evaluator::new(&d);
+        let err = simulate(
+            &e,
+            &Caller::Service("vualt".into()),
+            &SimulateOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown service `vualt`: did you mean `vault`?"
+        );
+    }
 }

@@ -1,2 +1,281 @@
-//! `bulkhead-export`: writes configs that enforce a design (Kubernetes NetworkPolicy, Cilium,
-//! Istio, Kong, NGINX), each reporting what its target cannot express. Filled in by the export work.
+//! `bulkhead-export`: configs that enforce a design, for Kubernetes NetworkPolicy (ingress, and a
+//! variant with egress that keeps DNS working), CiliumNetworkPolicy with L7 HTTP rules, Istio
+//! security policies, Kong declarative config and an NGINX gateway.
+//!
+//! Every allow written by any target is a decision of the one evaluator
+//! ([`bulkhead_core::eval`]), gathered in [`access::Access`]; no target interprets rules itself.
+//! Where a target cannot express part of the design it says so, naming the rule, in the output
+//! header and in [`Export::gaps`].
+//!
+//! Output is deterministic: services, callers and ports are sorted, names are derived from ids,
+//! and every file starts with a header naming the design and its semantic hash.
+
+pub mod access;
+pub mod cilium;
+
+pub mod gaps;
+pub mod istio;
+pub mod kong;
+
+pub mod names;
+pub mod netpol;
+pub mod nginx;
+pub mod paths;
+
+pub mod preflight;
+pub mod workloads;
+pub mod yaml;
+
+use std::fmt;
+use std::str::FromStr;
+
+use bulkhead_core::Design;
+
+pub use access::Access;
+pub use gaps::Gap;
+
+/// What to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// `networking.k8s.io/v1` NetworkPolicy, ingress only.
+    NetworkPolicy,
+    /// NetworkPolicy with ingress and egress (default-deny both ways, DNS kept open).
+    NetworkPolicyEgress,
+    /// `cilium.io/v2` CiliumNetworkPolicy with L7 HTTP rules.
+    Cilium,
+    /// Istio AuthorizationPolicy, PeerAuthentication and RequestAuthentication.
+    Istio,
+    /// Kong declarative config, `_format_version: "3.0"`.
+    Kong,
+    /// An NGINX gateway (`nginx.conf` and its include files).
+    Nginx,
+}
+
+impl Target {
+    pub const ALL: [Target; 6] = [
+        Target::NetworkPolicy,
+        Target::NetworkPolicyEgress,
+        Target::Cilium,
+        Target::Istio,
+        Target::Kong,
+        Target::Nginx,
+    ];
+
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::NetworkPolicy => "networkpolicy",
+            Target::NetworkPolicyEgress => "networkpolicy-egress",
+            Target::Cilium => "cilium",
+            Target::Istio => "istio",
+            Target::Kong => "kong",
+            Target::Nginx => "nginx",
+        }
+    }
+
+    /// A human title for headers.
+    pub fn title(self) -> &'static str {
+        match self {
+            Target::NetworkPolicy => "Kubernetes NetworkPolicy (networking.k8s.io/v1), ingress",
+            Target::NetworkPolicyEgress => {
+                "Kubernetes NetworkPolicy (networking.k8s.io/v1), ingress and egress"
+            }
+            Target::Cilium => "CiliumNetworkPolicy (cilium.io/v2) with L7 HTTP rules",
+            Target::Istio => "Istio security policies (security.istio.io/v1)",
+            Target::Kong => "Kong declarative config (_format_version 3.0)",
+            Target::Nginx => "NGINX gateway",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim().to_ascii_lowercase();
+        if let Some(t) = Target::ALL.iter().find(|t| t.name() == s) {
+            return Ok(*t);
+        }
+        let aliases = [
+            ("netpol", Target::NetworkPolicy),
+            ("networkpolicies", Target::NetworkPolicy),
+            ("kubernetes", Target::NetworkPolicy),
+            ("netpol-egress", Target::NetworkPolicyEgress),
+            ("ciliumnetworkpolicy", Target::Cilium),
+        ];
+        if let Some((_, t)) = aliases.iter().find(|(a, _)| *a == s) {
+            return Ok(*t);
+        }
+        let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+        let hint = names
+            .iter()
+            .find(|n| n.starts_with(&s[..s.len().min(3)]) && !s.is_empty())
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        Err(format!(
+            "unknown target `{s}`{hint} (targets: {})",
+            names.join(", ")
+        ))
+    }
+}
+
+/// Knobs that do not change what is allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Write the variant that observes before it enforces (Istio dry-run and AUDIT, NGINX log
+    /// only). Targets without such a mode refuse.
+    pub staged: bool,
+    /// NGINX: the first listen port; segment servers listen on consecutive ports from here.
+    pub nginx_listen_base: u16,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            staged: false,
+            nginx_listen_base: 8080,
+        }
+    }
+}
+
+/// One file of an export, relative to the output folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: String,
+}
+
+/// A finished export: its files, and what it does not express.
+#[derive(Clone, Debug)]
+pub struct Export {
+    pub target: Target,
+    pub staged: bool,
+    pub files: Vec<OutputFile>,
+    pub gaps: Vec<Gap>,
+}
+
+/// Why an export was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the design is invalid ({} problem{}):\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("\n"))]
+    Invalid(Vec<String>),
+    #[error("target `{target}` has no audit or dry-run mode, so there is no staged variant: {why}")]
+    NoStagedMode { target: Target, why: &'static str },
+    #[error(
+        "nginx needs {needed} listen ports from {base}, which passes 65535; lower the listen base"
+    )]
+    PortsExhausted { base: u16, needed: usize },
+}
+
+/// Exports `design` to `target`. Refuses an invalid design with every problem found.
+pub fn export(design: &Design, target: Target, options: &Options) -> Result<Export, ExportError> {
+    let problems = preflight::check(design);
+    if !problems.is_empty() {
+        return Err(ExportError::Invalid(problems));
+    }
+    let access = Access::new(design);
+    export_with(&access, target, options)
+}
+
+/// Exports from an already computed [`Access`] (lets a caller write several targets from one
+/// evaluation). The design must have passed [`preflight::check`].
+pub fn export_with(
+    access: &Access<'_>,
+    target: Target,
+    options: &Options,
+) -> Result<Export, ExportError> {
+    let header = Header {
+        design_name: &access.design.name,
+        hash: names::design_hash(access.design),
+        target,
+        staged: options.staged,
+    };
+    let (files, gaps) = match target {
+        Target::NetworkPolicy => netpol::render(access, &header, false, options)?,
+        Target::NetworkPolicyEgress => netpol::render(access, &header, true, options)?,
+        Target::Cilium => cilium::render(access, &header, options)?,
+        Target::Istio => istio::render(access, &header, options)?,
+        Target::Kong => kong::render(access, &header, options)?,
+        Target::Nginx => nginx::render(access, &header, options)?,
+    };
+    Ok(Export {
+        target,
+        staged: options.staged,
+        files,
+        gaps,
+    })
+}
+
+/// What every output file's header says.
+pub struct Header<'a> {
+    pub design_name: &'a str,
+    pub hash: String,
+    pub target: Target,
+    pub staged: bool,
+}
+
+impl Header<'_> {
+    /// The header as comment lines with `prefix` (`#` for YAML and nginx), listing the gaps.
+    pub fn render(&self, prefix: &str, gaps: &[Gap]) -> String {
+        let mut out = String::new();
+        let name = if self.design_name.is_empty() {
+            "(unnamed)"
+        } else {
+            self.design_name
+        };
+        out.push_str(&format!(
+            "{prefix} Generated by Bulkhead from design `{name}` (sha256:{}).\n",
+            self.hash
+        ));
+        out.push_str(&format!(
+            "{prefix} Target: {}{}. Re-export instead of editing: output is deterministic.\n",
+            self.target.title(),
+            if self.staged {
+                ", STAGED (observes, does not enforce)"
+            } else {
+                ""
+            }
+        ));
+        out.push_str(&format!(
+            "{prefix} Default deny. Every allow is a decision of the Bulkhead evaluator.\n"
+        ));
+        if gaps.is_empty() {
+            out.push_str(&format!(
+                "{prefix} Not expressed by this target: nothing; it enforces the design as written.\n"
+            ));
+        } else {
+            out.push_str(&format!(
+                "{prefix} Not expressed by this target ({}):\n",
+                gaps.len()
+            ));
+            for g in gaps {
+                out.push_str(&format!("{prefix}   - {g}\n"));
+            }
+        }
+        out
+    }
+
+    /// A short header for the secondary files of a multi-file output: the same first lines,
+    /// and where the full list of what is not expressed lives.
+    pub fn render_pointer(&self, prefix: &str, gaps: &[Gap], main_file: &str) -> String {
+        let full = self.render(prefix, &[]);
+        let mut out: String = full.lines().take(3).map(|l| format!("{l}\n")).collect();
+        if gaps.is_empty() {
+            out.push_str(&format!(
+                "{prefix} Not expressed by this target: nothing; it enforces the design as written.\n"
+            ));
+        } else {
+            out.push_str(&format!(
+                "{prefix} Not expressed by this target: {} item{}, listed in the header of {main_file}.\n",
+                gaps.len(),
+                if gaps.len() == 1 { "" } else { "s" }
+            ));
+        }
+        out
+    }
+}

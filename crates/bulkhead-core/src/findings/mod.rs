@@ -96,3 +96,217 @@ pub struct RuleDoc {
     /// An example that triggers it.
     pub example: String,
 }
+
+mod crown_jewel_from_internet;
+mod declared_flow_denied;
+mod expired_exception;
+mod internet_restricted_one_hop;
+mod internet_without_rate_limit;
+mod missing_auth_across_boundary;
+mod segment_mixes_sensitivities;
+mod trust_inversion;
+mod unguarded_datastore;
+mod unsegmented_service;
+mod unused_allowance;
+mod wildcard_rule;
+
+use crate::eval::Evaluator;
+use crate::model::{Design, Sensitivity};
+use crate::reach::AllowedPair;
+
+/// A rule's documentation as written in its file.
+pub struct RuleText {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub what: &'static str,
+    pub why: &'static str,
+    pub fix: &'static str,
+    pub example: &'static str,
+}
+
+impl RuleText {
+    pub fn doc(&self) -> RuleDoc {
+        RuleDoc {
+            id: self.id.into(),
+            name: self.name.into(),
+            severity: self.severity,
+            what: self.what.into(),
+            why: self.why.into(),
+            fix: self.fix.into(),
+            example: self.example.into(),
+        }
+    }
+
+    /// A finding of this rule about `subject` (the stable part of the key).
+    pub fn finding(&self, subject: &str, message: String) -> Finding {
+        Finding {
+            id: self.id.into(),
+            rule: self.name.into(),
+            key: format!("{}:{subject}", self.id),
+            severity: self.severity,
+            message,
+            subjects: Vec::new(),
+            pointer: None,
+            path: Vec::new(),
+            triage: None,
+        }
+    }
+}
+
+/// What every rule may look at, computed once.
+pub struct Context<'a> {
+    pub design: &'a Design,
+    pub eval: &'a Evaluator<'a>,
+    /// Every allowed pair at L4 with its grants (caller `n` is the internet).
+    pub pairs: Vec<AllowedPair>,
+    /// Today's date (`YYYY-MM-DD`) for expiry checks; `None` skips them (the core has no clock).
+    pub today: Option<String>,
+}
+
+impl Context<'_> {
+    /// `internet` or the service id of a pair side.
+    pub fn id(&self, node: usize) -> &str {
+        self.design
+            .services
+            .get(node)
+            .map(|s| s.id.as_str())
+            .unwrap_or(crate::model::INTERNET)
+    }
+
+    pub fn sensitivity(&self, class: &str) -> Option<Sensitivity> {
+        self.design.data_class(class).map(|d| d.sensitivity)
+    }
+
+    /// JSON pointer to a rule.
+    pub fn rule_pointer(&self, rule: &str) -> Option<String> {
+        self.design
+            .rules
+            .iter()
+            .position(|r| r.id == rule)
+            .map(|i| format!("/rules/{i}"))
+    }
+
+    pub fn service_pointer(&self, service: &str) -> Option<String> {
+        self.design
+            .services
+            .iter()
+            .position(|s| s.id == service)
+            .map(|i| format!("/services/{i}"))
+    }
+
+    pub fn segment_pointer(&self, segment: &str) -> Option<String> {
+        self.design
+            .segments
+            .iter()
+            .position(|s| s.id == segment)
+            .map(|i| format!("/segments/{i}"))
+    }
+}
+
+type Check = fn(&Context) -> Vec<Finding>;
+
+/// Every rule, in id order.
+const RULES: &[(&RuleText, Check)] = &[
+    (
+        &missing_auth_across_boundary::RULE,
+        missing_auth_across_boundary::check,
+    ),
+    (
+        &internet_restricted_one_hop::RULE,
+        internet_restricted_one_hop::check,
+    ),
+    (&unguarded_datastore::RULE, unguarded_datastore::check),
+    (
+        &internet_without_rate_limit::RULE,
+        internet_without_rate_limit::check,
+    ),
+    (&declared_flow_denied::RULE, declared_flow_denied::check),
+    (&unused_allowance::RULE, unused_allowance::check),
+    (
+        &crown_jewel_from_internet::RULE,
+        crown_jewel_from_internet::check,
+    ),
+    (
+        &segment_mixes_sensitivities::RULE,
+        segment_mixes_sensitivities::check,
+    ),
+    (&unsegmented_service::RULE, unsegmented_service::check),
+    (&wildcard_rule::RULE, wildcard_rule::check),
+    (&expired_exception::RULE, expired_exception::check),
+    (&trust_inversion::RULE, trust_inversion::check),
+];
+
+/// The documentation of every rule, in id order.
+pub fn catalog() -> Vec<RuleDoc> {
+    RULES.iter().map(|(t, _)| t.doc()).collect()
+}
+
+/// Options for [`check`].
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    /// Today's date, `YYYY-MM-DD`, for expired exceptions.
+    pub today: Option<String>,
+}
+
+/// Run every rule; apply the design's triage; most severe first, then by key.
+pub fn check(eval: &Evaluator, opts: &CheckOptions) -> (Vec<Finding>, FindingSummary) {
+    let design = eval.design();
+    let cx = Context {
+        design,
+        eval,
+        pairs: crate::reach::allowed_pairs(eval),
+        today: opts.today.clone(),
+    };
+    let mut findings: Vec<Finding> = RULES.iter().flat_map(|(_, check)| check(&cx)).collect();
+    findings.sort_by(|a, b| (b.severity, &a.key).cmp(&(a.severity, &b.key)));
+    findings.dedup_by(|a, b| a.key == b.key);
+    let mut unmatched = Vec::new();
+    for t in &design.triage {
+        match findings.iter_mut().find(|f| f.key == t.finding) {
+            Some(f) => {
+                f.triage = Some(FindingTriage {
+                    status: t.status,
+                    reason: t.reason.clone(),
+                })
+            }
+            None => unmatched.push(t.finding.clone()),
+        }
+    }
+    let open: Vec<&Finding> = findings.iter().filter(|f| f.triage.is_none()).collect();
+    let by_severity = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .into_iter()
+    .map(|severity| SeverityCount {
+        severity,
+        count: open.iter().filter(|f| f.severity == severity).count(),
+    })
+    .collect();
+    let summary = FindingSummary {
+        open: open.len(),
+        triaged: findings.len() - open.len(),
+        by_severity,
+        unmatched_triage: unmatched,
+    };
+    (findings, summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ids_are_unique_sequential_and_documented() {
+        let docs = catalog();
+        for (i, d) in docs.iter().enumerate() {
+            assert_eq!(d.id, format!("BH{:03}", i + 1));
+            assert!(!d.what.is_empty() && !d.why.is_empty() && !d.fix.is_empty());
+            assert!(!d.example.is_empty(), "{}", d.id);
+        }
+    }
+}

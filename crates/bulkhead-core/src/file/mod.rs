@@ -1,0 +1,207 @@
+//! Design text: reading it (JSON, or YAML when it is not JSON) with the location of every
+//! value, migrating older format versions, and writing canonical JSON.
+//!
+//! Canonical form is pretty JSON (two-space indent) with keys in the model's field order and a
+//! trailing newline. Because the model keeps maps in `BTreeMap`s and positions only in
+//! `layout`, a design written twice is byte-identical and moving a box changes only `layout`.
+
+pub mod locate;
+pub mod migrate;
+mod read;
+
+pub use read::Partial;
+pub mod yaml;
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::Design;
+pub use locate::Locations;
+
+/// The largest design text accepted (a design of 10 000 services is about 20 MiB).
+pub const MAX_TEXT_BYTES: usize = 64 * 1024 * 1024;
+
+/// The syntax a design was read from.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Syntax {
+    Json,
+    Yaml,
+}
+
+/// A design read from text, with what is needed to point back into that text.
+#[derive(Clone, Debug)]
+pub struct Parsed {
+    pub design: Design,
+    pub syntax: Syntax,
+    /// The legacy format the text was migrated from, if any.
+    pub migrated_from: Option<String>,
+    /// Warnings raised while reading (errors make [`parse`] fail instead).
+    pub warnings: Vec<Diagnostic>,
+    pub locations: Locations,
+}
+
+impl Parsed {
+    /// Fill in line:column of diagnostics found on [`Parsed::design`] (e.g. by validation).
+    pub fn locate(&self, diagnostics: &mut [Diagnostic]) {
+        self.locations.locate(diagnostics);
+    }
+
+    /// Is the text already exactly what [`to_canonical_json`] writes?
+    pub fn is_canonical(&self) -> bool {
+        self.locations.text() == to_canonical_json(&self.design)
+    }
+}
+
+/// Which syntax `text` is in: JSON when its first non-blank character opens an object.
+pub fn detect(text: &str) -> Syntax {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.starts_with('{') {
+        Syntax::Json
+    } else {
+        Syntax::Yaml
+    }
+}
+
+/// Why a text could not be read: every problem found, located, and what could be read anyway.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub diagnostics: Vec<Diagnostic>,
+    /// The readable part, when the text was well-formed and only some elements were not.
+    pub partial: Option<(Partial, Locations)>,
+}
+
+/// Read design text. On failure, every problem found is returned, each located in `text`.
+pub fn parse(text: &str) -> Result<Parsed, Vec<Diagnostic>> {
+    parse_with_partial(text).map_err(|f| f.diagnostics)
+}
+
+/// [`parse`], keeping what could be read of a design with errors (for validation to report
+/// more problems in one pass).
+pub fn parse_with_partial(text: &str) -> Result<Parsed, Failure> {
+    let fail = |diagnostics| Failure {
+        diagnostics,
+        partial: None,
+    };
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(fail(vec![Diagnostic::error(
+            "too-large",
+            "",
+            format!(
+                "the design is {} MiB, more than the {} MiB limit",
+                text.len() / (1024 * 1024),
+                MAX_TEXT_BYTES / (1024 * 1024)
+            ),
+        )]));
+    }
+    let syntax = detect(text);
+    let body = text.trim_start_matches('\u{feff}');
+    let bom = text.len() - body.len();
+    let (mut value, mut locations, mut errors) = match syntax {
+        Syntax::Json => match serde_json::from_str::<serde_json::Value>(body) {
+            Ok(v) => {
+                let (loc, dups) = locate::scan_json(text);
+                (v, loc, dups)
+            }
+            Err(e) => {
+                let loc = Locations::new(text);
+                let offset = offset_of(body, e.line(), e.column()) + bom;
+                let code = if e.to_string().contains("recursion limit") {
+                    "too-deep"
+                } else {
+                    "syntax"
+                };
+                let message = format!("invalid JSON: {}", strip_position(&e.to_string()));
+                let d = Diagnostic::error(code, "", message)
+                    .with_location(Some(loc.location_of(locate::Span { offset, length: 1 })));
+                return Err(fail(vec![d]));
+            }
+        },
+        Syntax::Yaml => {
+            let (v, loc) = yaml::parse(text).map_err(fail)?;
+            (v, loc, Vec::new())
+        }
+    };
+
+    let (migrated_from, renames) = match migrate::migrate(&mut value) {
+        Ok(r) => r,
+        Err(d) => {
+            errors.push(d);
+            locations.locate(&mut errors);
+            return Err(fail(errors));
+        }
+    };
+    for (new, old) in renames {
+        locations.add_rename(new, old);
+    }
+    let mut warnings = Vec::new();
+    if let Some(old) = &migrated_from {
+        warnings.push(
+            Diagnostic::warning(
+                "migrated",
+                "/format",
+                format!(
+                    "migrated from the legacy format `{old}` to `{}`",
+                    crate::model::FORMAT
+                ),
+            )
+            .with_help("`bulkhead fmt` rewrites the file in the current format"),
+        );
+    }
+    let (design, partial) = match read::design_from_value(value) {
+        Ok(d) if errors.is_empty() => (d, None),
+        Ok(d) => (
+            d.clone(),
+            Some(Partial {
+                design: d,
+                skipped: Vec::new(),
+            }),
+        ),
+        Err((more, partial)) => {
+            errors.extend(more);
+            (Design::default(), partial)
+        }
+    };
+    if !errors.is_empty() {
+        errors.extend(warnings);
+        locations.locate(&mut errors);
+        return Err(Failure {
+            diagnostics: errors,
+            partial: partial.map(|p| (p, locations)),
+        });
+    }
+    locations.locate(&mut warnings);
+    Ok(Parsed {
+        design,
+        syntax,
+        migrated_from,
+        warnings,
+        locations,
+    })
+}
+
+/// serde_json appends " at line L column C"; the diagnostic carries that itself.
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
+
+/// Byte offset of a 1-based line and (byte) column as serde_json reports them.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    (start + column.saturating_sub(1)).min(text.len())
+}
+
+/// The canonical text of a design: what `bulkhead fmt` and every save write.
+pub fn to_canonical_json(design: &Design) -> String {
+    // INVARIANT: the model has only string keys and finite-or-null numbers, so serializing
+    // cannot fail (serde_json writes non-finite floats as `null`).
+    let mut text = serde_json::to_string_pretty(design).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,472 @@
+//! YAML design text → `serde_json::Value` plus the location of every value and key.
+//!
+//! Built on the event parser of `saphyr-parser` (maintained, pure Rust, an explicit state stack
+//! rather than recursion), which never expands aliases itself. This module does, under budgets a
+//! hostile file cannot get around:
+//!
+//! - **alias expansion** ("billion laughs"): the nodes copied by aliases are counted *before*
+//!   each copy, capped at [`MAX_ALIAS_NODES`];
+//! - **nesting depth**: capped at [`MAX_DEPTH`], including depth reached through an alias;
+//! - **one document**: a design is one YAML document;
+//! - **duplicate keys** and **complex keys** (a mapping used as a key) are errors.
+//!
+//! Scalars resolve per the YAML 1.2 core schema (`null`/`~`, `true`/`false`, integers, floats);
+//! quoted and block scalars are strings; `!!str` forces a string. Merge keys (`<<`) are not
+//! supported in designs and surface as an unknown field.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YamlSpan, Tag};
+use serde_json::{Map, Number, Value};
+
+use super::locate::{Locations, Span};
+use crate::diagnostic::{Diagnostic, pointer_push};
+
+/// Deepest nesting of mappings and sequences in a design (real designs need about 6).
+pub const MAX_DEPTH: usize = 64;
+/// Most nodes that aliases may copy in one design.
+pub const MAX_ALIAS_NODES: usize = 10_000;
+
+#[derive(Clone)]
+struct Node {
+    value: Value,
+    /// Nodes in the subtree, itself included.
+    count: usize,
+    /// 0 for scalars, 1 + the deepest child for collections.
+    height: usize,
+    /// The scalar's text, when it can be a key.
+    key: Option<String>,
+}
+
+enum Frame {
+    Seq {
+        pointer: String,
+        anchor: usize,
+        items: Vec<Value>,
+        count: usize,
+        height: usize,
+    },
+    Map {
+        pointer: String,
+        anchor: usize,
+        map: Map<String, Value>,
+        count: usize,
+        height: usize,
+        pending_key: Option<String>,
+    },
+}
+
+struct Builder {
+    loc: Locations,
+    /// Char index → byte offset, only for non-ASCII text (saphyr's markers count characters).
+    char_bytes: Option<Vec<usize>>,
+    anchors: HashMap<usize, Node>,
+    stack: Vec<Frame>,
+    alias_nodes: usize,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder {
+    fn span(&self, s: &YamlSpan) -> Span {
+        let byte = |i: usize| match &self.char_bytes {
+            None => i,
+            Some(t) => t
+                .get(i)
+                .copied()
+                .unwrap_or_else(|| t.last().copied().unwrap_or(0)),
+        };
+        let start = byte(s.start.index());
+        let end = byte(s.end.index()).max(start);
+        Span {
+            offset: start,
+            length: (end - start).max(1),
+        }
+    }
+
+    fn err(&self, s: &YamlSpan, code: &'static str, message: String) -> Diagnostic {
+        let span = self.span(s);
+        Diagnostic::error(code, "", message).with_location(Some(self.loc.location_of(span)))
+    }
+
+    /// The pointer of the next value pushed into the current collection.
+    fn child_pointer(&self) -> String {
+        match self.stack.last() {
+            None => String::new(),
+            Some(Frame::Seq { pointer, items, .. }) => {
+                pointer_push(pointer, &items.len().to_string())
+            }
+            Some(Frame::Map {
+                pointer,
+                pending_key: Some(k),
+                ..
+            }) => pointer_push(pointer, k),
+            Some(Frame::Map { pointer, .. }) => pointer.clone(),
+        }
+    }
+
+    fn expecting_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        )
+    }
+
+    fn check_depth(&self, s: &YamlSpan, extra: usize) -> Result<(), Diagnostic> {
+        if self.stack.len() + extra > MAX_DEPTH {
+            return Err(self.err(
+                s,
+                "too-deep",
+                format!("nesting deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, node: Node, s: &YamlSpan) -> Result<(), Diagnostic> {
+        if node.height > 0 {
+            self.check_depth(s, node.height.saturating_sub(1))?;
+        }
+        let span = self.span(s);
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+                Ok(())
+            }
+            Some(Frame::Seq {
+                items,
+                count,
+                height,
+                ..
+            }) => {
+                *count += node.count;
+                *height = (*height).max(node.height + 1);
+                items.push(node.value);
+                Ok(())
+            }
+            Some(Frame::Map {
+                pointer,
+                map,
+                count,
+                height,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => {
+                    let Some(key) = node.key else {
+                        let d = Diagnostic::error(
+                            "syntax",
+                            pointer.clone(),
+                            "a mapping or sequence used as a key is not supported",
+                        );
+                        return Err(d.with_location(Some(self.loc.location_of(span))));
+                    };
+                    let child = pointer_push(pointer, &key);
+                    if map.contains_key(&key) {
+                        let d = Diagnostic::error(
+                            "duplicate-key",
+                            child,
+                            format!("duplicate key `{key}`"),
+                        )
+                        .with_help("YAML readers disagree on which copy wins; keep one");
+                        return Err(d.with_location(Some(self.loc.location_of(span))));
+                    }
+                    self.loc.set_key(child, span);
+                    *pending_key = Some(key);
+                    Ok(())
+                }
+                Some(key) => {
+                    *count += node.count;
+                    *height = (*height).max(node.height + 1);
+                    map.insert(key, node.value);
+                    Ok(())
+                }
+            },
+        }
+    }
+}
+
+/// Parse one YAML document into a value and its locations.
+pub fn parse(text: &str) -> Result<(Value, Locations), Vec<Diagnostic>> {
+    let char_bytes = (!text.is_ascii()).then(|| {
+        let mut t: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        t.push(text.len());
+        t
+    });
+    let mut b = Builder {
+        loc: Locations::new(text),
+        char_bytes,
+        anchors: HashMap::new(),
+        stack: Vec::new(),
+        alias_nodes: 0,
+        root: None,
+        documents: 0,
+    };
+    run(&mut b, text).map_err(|d| vec![d])?;
+    let value = b.root.take().map_or(Value::Null, |n| n.value);
+    Ok((value, b.loc))
+}
+
+fn run(b: &mut Builder, text: &str) -> Result<(), Diagnostic> {
+    let mut parser = Parser::new_from_str(text);
+    while let Some(event) = parser.next_event() {
+        let (event, s) = event.map_err(|e| {
+            let m = e.marker();
+            let span = YamlSpan { start: *m, end: *m };
+            let info = e.info();
+            if info.contains("recursion limit") {
+                b.err(
+                    &span,
+                    "too-deep",
+                    format!("nesting deeper than {MAX_DEPTH} levels"),
+                )
+            } else {
+                b.err(&span, "syntax", format!("invalid YAML: {info}"))
+            }
+        })?;
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => {}
+            Event::DocumentStart(_) => {
+                b.documents += 1;
+                if b.documents > 1 {
+                    return Err(b.err(
+                        &s,
+                        "syntax",
+                        "a design is one YAML document, but this file has several".into(),
+                    ));
+                }
+                b.anchors.clear();
+            }
+            Event::Alias(id) => {
+                let pointer = b.child_pointer();
+                let Some(node) = b.anchors.get(&id) else {
+                    return Err(b.err(&s, "syntax", "alias to an undefined anchor".into()));
+                };
+                // INVARIANT: the budget is checked before the copy, so a bomb never allocates.
+                b.alias_nodes = b.alias_nodes.saturating_add(node.count);
+                if b.alias_nodes > MAX_ALIAS_NODES {
+                    return Err(b.err(
+                        &s,
+                        "yaml-budget",
+                        format!(
+                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (a \"billion laughs\" YAML bomb?); refusing to expand"
+                        ),
+                    ));
+                }
+                let node = node.clone();
+                if !b.expecting_key() {
+                    let span = b.span(&s);
+                    b.loc.set_value(pointer, span);
+                }
+                b.push(node, &s)?;
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let node = scalar(&value, style, tag.as_deref());
+                if !b.expecting_key() {
+                    let span = b.span(&s);
+                    let pointer = b.child_pointer();
+                    b.loc.set_value(pointer, span);
+                }
+                if anchor > 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.push(node, &s)?;
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if b.expecting_key() {
+                    return Err(b.err(
+                        &s,
+                        "syntax",
+                        "a mapping or sequence used as a key is not supported".into(),
+                    ));
+                }
+                b.check_depth(&s, 1)?;
+                let pointer = b.child_pointer();
+                let mut span = b.span(&s);
+                span.length = 1;
+                b.loc.set_value(pointer.clone(), span);
+                let frame = if matches!(event, Event::SequenceStart(..)) {
+                    Frame::Seq {
+                        pointer,
+                        anchor,
+                        items: Vec::new(),
+                        count: 1,
+                        height: 1,
+                    }
+                } else {
+                    Frame::Map {
+                        pointer,
+                        anchor,
+                        map: Map::new(),
+                        count: 1,
+                        height: 1,
+                        pending_key: None,
+                    }
+                };
+                b.stack.push(frame);
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let (anchor, value, count, height) = match b.stack.pop() {
+                    Some(Frame::Seq {
+                        anchor,
+                        items,
+                        count,
+                        height,
+                        ..
+                    }) => (anchor, Value::Array(items), count, height),
+                    Some(Frame::Map {
+                        anchor,
+                        map,
+                        count,
+                        height,
+                        ..
+                    }) => (anchor, Value::Object(map), count, height),
+                    None => return Err(b.err(&s, "syntax", "unbalanced collection".into())),
+                };
+                let node = Node {
+                    value,
+                    count,
+                    height,
+                    key: None,
+                };
+                if anchor > 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.push(node, &s)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Node {
+    let value = if style != ScalarStyle::Plain
+        || tag.is_some_and(|t| t.is_yaml_core_schema() && t.suffix == "str")
+    {
+        Value::String(text.to_string())
+    } else {
+        resolve_plain(text)
+    };
+    Node {
+        value,
+        count: 1,
+        height: 0,
+        key: Some(text.to_string()),
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+fn resolve_plain(t: &str) -> Value {
+    match t {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        _ => {}
+    }
+    let int = |digits: &str, radix: u32, neg: bool| -> Option<Value> {
+        let v = i128::from_str_radix(digits, radix).ok()?;
+        let v = if neg { -v } else { v };
+        if let Ok(u) = u64::try_from(v) {
+            Some(Value::Number(u.into()))
+        } else {
+            i64::try_from(v).ok().map(|i| Value::Number(i.into()))
+        }
+    };
+    if let Some(h) = t.strip_prefix("0x")
+        && let Some(v) = int(h, 16, false)
+    {
+        return v;
+    }
+    if let Some(o) = t.strip_prefix("0o")
+        && let Some(v) = int(o, 8, false)
+    {
+        return v;
+    }
+    let (neg, digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
+        if let Some(v) = int(digits, 10, neg) {
+            return v;
+        }
+    }
+    let looks_float = !digits.is_empty()
+        && digits
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && digits.bytes().any(|c| c.is_ascii_digit());
+    if looks_float
+        && let Ok(f) = t.parse::<f64>()
+        && let Some(n) = Number::from_f64(f)
+    {
+        return Value::Number(n);
+    }
+    Value::String(t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_and_locations() {
+        let text = "format: bulkhead/1\nservices:\n  - id: a\n    ports:\n      - port: 0x50\n  - id: \"b\"\n";
+        let (v, loc) = parse(text).unwrap();
+        assert_eq!(v["services"][0]["ports"][0]["port"], 80);
+        assert_eq!(v["services"][1]["id"], "b");
+        let at = |p: &str| {
+            let l = loc.location_of(loc.value_span(p).unwrap());
+            (l.line, l.column)
+        };
+        assert_eq!(at("/services/0/ports/0/port"), (5, 15));
+        assert_eq!(at("/services/1/id"), (6, 9));
+        let k = loc.location_of(loc.key_span("/services/0/ports").unwrap());
+        assert_eq!((k.line, k.column), (4, 5));
+    }
+
+    #[test]
+    fn core_schema_scalars() {
+        let (v, _) = parse("[~, true, '1', 1.5, -3, 1e3, yes, .inf]").unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!([null, true, "1", 1.5, -3, 1000.0, "yes", ".inf"])
+        );
+    }
+
+    #[test]
+    fn alias_bomb_is_refused_before_it_allocates() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err[0].code, "yaml-budget");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = "[".repeat(10_000);
+        let err = parse(&text).unwrap_err();
+        assert!(matches!(err[0].code, "too-deep" | "syntax"), "{err:?}");
+        let block: String = (0..200).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let err = parse(&block).unwrap_err();
+        assert_eq!(err[0].code, "too-deep", "{err:?}");
+    }
+
+    #[test]
+    fn duplicate_keys_and_documents() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(err[0].code, "duplicate-key");
+        assert_eq!(err[0].location.unwrap().line, 3);
+        let err = parse("a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(err[0].code, "syntax");
+    }
+}

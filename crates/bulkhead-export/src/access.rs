@@ -1,0 +1,210 @@
+//! The evaluator's answers, gathered once per export, that every target renders.
+//!
+//! Nothing here decides anything: each grant is a [`Decision`] returned by
+//! [`Evaluator::decide`] for one caller, one service and one of its ports (L4), or one of its
+//! endpoints (L7). Requests leave the credentials unchecked (`presented: None`): the network
+//! layer cannot see credentials, so the L4 answer is "could some caller at this position make
+//! an allowed call", and the auth the decision carries is what a target must check on top (or
+//! report that it cannot). A service calling itself is not listed (every enforcement point
+//! allows it), as in the matrix.
+
+use std::collections::BTreeMap;
+
+use bulkhead_core::eval::{AllowedBy, Caller, Decision, Evaluator, Grant as EvalGrant, Request};
+use bulkhead_core::matrix::matrix;
+use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
+
+/// Who calls: the internet, or a service by index into `design.services`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CallerRef {
+    Internet,
+    Service(usize),
+}
+
+/// One allowed port of a service for one caller, as the evaluator decided it.
+#[derive(Clone, Debug)]
+pub struct PortGrant<'d> {
+    /// `None` when the service declares no ports: the evaluator answered for "some port".
+    pub port: Option<&'d Port>,
+    pub by: AllowedBy,
+    /// Auth the call must present (rule's and segment's), which L4 targets cannot check.
+    pub auth: Vec<Auth>,
+    pub rate_limit: Option<RateLimit>,
+    /// Further grants that also allow the call (a caller may satisfy one of them instead).
+    pub also: Vec<EvalGrant>,
+}
+
+/// Everything one caller may reach on one service at L4.
+#[derive(Clone, Debug)]
+pub struct Grant<'d> {
+    pub caller: CallerRef,
+    pub ports: Vec<PortGrant<'d>>,
+}
+
+/// One endpoint decision (L7).
+#[derive(Clone, Debug)]
+pub struct EndpointGrant<'d> {
+    pub endpoint: &'d Endpoint,
+    pub by: AllowedBy,
+    pub auth: Vec<Auth>,
+    pub rate_limit: Option<RateLimit>,
+    /// Further grants that also allow the call.
+    pub also: Vec<EvalGrant>,
+}
+
+/// The design's whole L4 answer, plus on-demand L7 answers, from the evaluator.
+pub struct Access<'d> {
+    pub design: &'d Design,
+    pub eval: Evaluator<'d>,
+    /// Service indices sorted by id: the order every target writes services in.
+    pub order: Vec<usize>,
+    /// For each service (by index), the callers that may reach it, internet first, then
+    /// services by id.
+    pub inbound: Vec<Vec<Grant<'d>>>,
+}
+
+impl<'d> Access<'d> {
+    /// Gathers the evaluator's L4 answer ([`bulkhead_core::matrix::matrix`]) per target.
+    pub fn new(design: &'d Design) -> Self {
+        let eval = Evaluator::new(design);
+        let mut order: Vec<usize> = (0..design.services.len()).collect();
+        order.sort_by(|&a, &b| design.services[a].id.cmp(&design.services[b].id));
+        let m = matrix(&eval);
+        let mut per_target: Vec<BTreeMap<CallerRef, Vec<PortGrant<'d>>>> =
+            vec![BTreeMap::new(); design.services.len()];
+        for e in m.entries {
+            let (Some(t), caller) = (eval.service_index(&e.to), e.from.as_str()) else {
+                continue;
+            };
+            let caller = if caller == bulkhead_core::model::INTERNET {
+                CallerRef::Internet
+            } else {
+                match eval.service_index(caller) {
+                    Some(c) => CallerRef::Service(c),
+                    None => continue,
+                }
+            };
+            let target = &design.services[t];
+            let port = e.port.and_then(|p| {
+                target
+                    .ports
+                    .iter()
+                    .find(|tp| tp.port == p && Some(tp.protocol) == e.protocol)
+            });
+            if e.port.is_some() && port.is_none() {
+                continue;
+            }
+            per_target[t].entry(caller).or_default().push(PortGrant {
+                port,
+                by: e.by,
+                auth: e.auth,
+                rate_limit: e.rate_limit,
+                also: e.also,
+            });
+        }
+        // Callers in a stable order: internet first, then services by id.
+        let rank: Vec<usize> = {
+            let mut r = vec![0; design.services.len()];
+            for (pos, &i) in order.iter().enumerate() {
+                r[i] = pos;
+            }
+            r
+        };
+        let inbound = per_target
+            .into_iter()
+            .map(|callers| {
+                let mut grants: Vec<Grant<'d>> = callers
+                    .into_iter()
+                    .map(|(caller, mut ports)| {
+                        ports.sort_by_key(|p| p.port.map(|p| (p.port, p.protocol as u8)));
+                        ports.dedup_by_key(|p| p.port.map(|p| (p.port, p.protocol as u8)));
+                        Grant { caller, ports }
+                    })
+                    .collect();
+                grants.sort_by_key(|g| match g.caller {
+                    CallerRef::Internet => 0,
+                    CallerRef::Service(i) => rank[i] + 1,
+                });
+                grants
+            })
+            .collect();
+        Access {
+            design,
+            eval,
+            order,
+            inbound,
+        }
+    }
+
+    pub fn service(&self, i: usize) -> &'d Service {
+        &self.design.services[i]
+    }
+
+    pub fn caller(&self, c: CallerRef) -> Caller {
+        caller_of(self.design, c)
+    }
+
+    /// The caller's id as the design writes it (`internet` or a service id).
+    pub fn caller_id(&self, c: CallerRef) -> &'d str {
+        match c {
+            CallerRef::Internet => bulkhead_core::model::INTERNET,
+            CallerRef::Service(i) => &self.design.services[i].id,
+        }
+    }
+
+    /// The inventoried endpoints of `target` that `caller` may call on `port`, each with the
+    /// evaluator's decision (credentials unchecked, as for L4).
+    pub fn endpoint_grants(
+        &self,
+        caller: CallerRef,
+        target: usize,
+        port: Option<u32>,
+    ) -> Vec<EndpointGrant<'d>> {
+        let caller = self.caller(caller);
+        let svc = self.service(target);
+        svc.endpoints
+            .iter()
+            .filter_map(|e| {
+                let req = Request {
+                    port,
+                    method: Some(e.method.clone()),
+                    path: Some(e.path.clone()),
+                };
+                let mut grants = self.eval.grants_at(&caller, target, &req).ok()?.grants;
+                if grants.is_empty() {
+                    return None;
+                }
+                let first = grants.remove(0);
+                Some(EndpointGrant {
+                    endpoint: e,
+                    by: first.by,
+                    auth: first.auth,
+                    rate_limit: first.rate_limit,
+                    also: grants,
+                })
+            })
+            .collect()
+    }
+
+    /// The full decision for a caller presenting only what it holds itself (what a gateway that
+    /// identifies the caller enforces).
+    pub fn decide_as_caller(&self, caller: CallerRef, target: usize, req: &Request) -> Decision {
+        self.eval
+            .allowed(&self.caller(caller), &self.service(target).id, req)
+    }
+}
+
+fn caller_of(design: &Design, c: CallerRef) -> Caller {
+    match c {
+        CallerRef::Internet => Caller::Internet,
+        CallerRef::Service(i) => Caller::Service(design.services[i].id.clone()),
+    }
+}
+
+/// The name a decision gives to what allowed it: a rule id, or `intra-segment:<segment>`.
+pub fn allowed_by_name(by: &AllowedBy) -> String {
+    match by {
+        AllowedBy::Rule { rule } => rule.clone(),
+        AllowedBy::IntraSegment { segment } => format!("intra-segment:{segment}"),
+    }
+}

@@ -1,0 +1,145 @@
+//! What a target cannot express, named by the rule it concerns.
+//!
+//! An export never silently widens or narrows the design. Where a target is coarser than the
+//! design (NetworkPolicy sees no methods, paths or credentials) it allows the least that still
+//! permits every call the design allows and records here what it left to another enforcement
+//! point. Where a target cannot express a caller at all (a pod without labels, a workload
+//! without identity) the call is left out, which denies it, and that is recorded too.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use bulkhead_core::model::{Action, Auth, Design, Period, RateLimit};
+
+use crate::access::{PortGrant, allowed_by_name};
+
+/// One thing the output does not enforce, or enforces more strictly, than the design.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Gap {
+    /// The rule concerned: a rule id, or `intra-segment:<segment>`.
+    pub rule: String,
+    pub message: String,
+}
+
+impl fmt::Display for Gap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule `{}`: {}", self.rule, self.message)
+    }
+}
+
+/// A sorted, de-duplicated set of gaps.
+#[derive(Clone, Debug, Default)]
+pub struct Gaps(BTreeSet<Gap>);
+
+impl Gaps {
+    pub fn add(&mut self, rule: impl Into<String>, message: impl Into<String>) {
+        self.0.insert(Gap {
+            rule: rule.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn into_vec(self) -> Vec<Gap> {
+        self.0.into_iter().collect()
+    }
+
+    /// Records what an L4-only target drops from an allowed port: the allowing rule's methods
+    /// and paths, the auth the call needs, and its rate limit.
+    pub fn l4_grant(&mut self, design: &Design, target_name: &str, grant: &PortGrant<'_>) {
+        let rule = allowed_by_name(&grant.by);
+        if let Some(r) = design.rules.iter().find(|r| r.id == rule) {
+            if !r.methods.is_empty() {
+                self.add(
+                    &rule,
+                    format!(
+                        "methods {} are not enforced: {target_name} is L4 only; enforce them with cilium, istio, kong or nginx",
+                        list(&r.methods)
+                    ),
+                );
+            }
+            if !r.paths.is_empty() {
+                self.add(
+                    &rule,
+                    format!(
+                        "paths {} are not enforced: {target_name} is L4 only; enforce them with cilium, istio, kong or nginx",
+                        list(&r.paths)
+                    ),
+                );
+            }
+        }
+        for a in &grant.auth {
+            self.add(
+                &rule,
+                format!(
+                    "the calls it allows require {}, which {target_name} cannot check; enforce it with istio, kong or nginx",
+                    describe_auth(a)
+                ),
+            );
+        }
+        if let Some(rl) = &grant.rate_limit {
+            self.add(
+                &rule,
+                format!(
+                    "rate limit {} is not enforced: {target_name} has no rate limits; enforce it with kong or nginx",
+                    describe_rate(rl)
+                ),
+            );
+        }
+    }
+
+    /// Deny rules restricted to methods or paths cannot be expressed at L4: the port stays open
+    /// for the calls they do not cover.
+    pub fn l4_deny_rules(&mut self, design: &Design, target_name: &str) {
+        for r in &design.rules {
+            if r.action == Action::Deny && (!r.methods.is_empty() || !r.paths.is_empty()) {
+                let mut what = Vec::new();
+                if !r.methods.is_empty() {
+                    what.push(format!("methods {}", list(&r.methods)));
+                }
+                if !r.paths.is_empty() {
+                    what.push(format!("paths {}", list(&r.paths)));
+                }
+                self.add(
+                    &r.id,
+                    format!(
+                        "this deny covers only {}: {target_name} is L4 only, so the port stays open for other calls; enforce the deny with cilium, istio, kong or nginx",
+                        what.join(" and ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// `a`, `b` as backticked, comma-separated user input.
+pub fn list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn describe_auth(a: &Auth) -> String {
+    match a {
+        Auth::None => "no auth".into(),
+        Auth::ApiKey { key } => format!("API key `{key}`"),
+        Auth::Jwt { issuer, scopes } if scopes.is_empty() => format!("a JWT from `{issuer}`"),
+        Auth::Jwt { issuer, scopes } => {
+            format!("a JWT from `{issuer}` with scopes {}", list(scopes))
+        }
+        Auth::Mtls { identities } => format!("mTLS with identity in {}", list(identities)),
+    }
+}
+
+pub fn describe_rate(rl: &RateLimit) -> String {
+    let per = match rl.per {
+        Period::Second => "second",
+        Period::Minute => "minute",
+        Period::Hour => "hour",
+    };
+    match rl.burst {
+        Some(b) => format!("{}/{per} (burst {b})", rl.requests),
+        None => format!("{}/{per}", rl.requests),
+    }
+}

@@ -1,0 +1,290 @@
+//! Kong declarative config (`_format_version: "3.0"`, DB-less `kong.yml`).
+//!
+//! - One Kong service per (service, port), routed by host `<service>.<namespace>:<port>`, with a
+//!   route per inventoried endpoint (method and an anchored regex path).
+//! - Consumers are the calling services (plus `internet`, the anonymous consumer), each
+//!   identified by a `key-auth` key held as a Kong vault reference to an environment variable.
+//!   Consumer groups are the calling segments.
+//! - Each route's `acl` allows exactly the callers that the evaluator allows with what they hold
+//!   (a whole calling segment's group when every member is allowed).
+//! - `rate-limiting` (limit by consumer) carries the rate limit of each allowed call.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use bulkhead_core::eval::Request;
+use bulkhead_core::model::{Auth, Period, RateLimit};
+
+use crate::access::{Access, CallerRef, allowed_by_name};
+use crate::gaps::{Gaps, describe_auth};
+use crate::names::dns_label;
+use crate::yaml::to_yaml;
+use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
+
+/// The header callers put their key in.
+pub const KEY_HEADER: &str = "x-api-key";
+/// The anonymous consumer that stands for callers without a key (the internet).
+pub const ANONYMOUS: &str = "internet";
+
+pub fn consumer_name(access: &Access<'_>, c: CallerRef) -> String {
+    match c {
+        CallerRef::Internet => ANONYMOUS.to_string(),
+        CallerRef::Service(i) => dns_label(&access.service(i).id),
+    }
+}
+
+pub fn render(
+    access: &Access<'_>,
+    header: &Header<'_>,
+    options: &Options,
+) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
+    if options.staged {
+        return Err(ExportError::NoStagedMode {
+            target: Target::Kong,
+            why: "Kong's acl and rate-limiting plugins have no dry-run mode; stage with `--target nginx --staged` or `--target istio --staged`",
+        });
+    }
+    let design = access.design;
+    let mut gaps = Gaps::default();
+    // Leaf segment of each calling service, and each segment's members.
+    let mut seg_members: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (i, s) in design.services.iter().enumerate() {
+        if let Some(seg) = access.eval.segment_of(&s.id) {
+            seg_members.entry(seg).or_default().insert(i);
+        }
+    }
+    let mut callers_used: BTreeSet<CallerRef> = BTreeSet::new();
+    let mut services = Vec::new();
+
+    for &t in &access.order {
+        let target = access.service(t);
+        let grants = &access.inbound[t];
+        if grants.is_empty() {
+            continue;
+        }
+        if target.endpoints.is_empty() {
+            for g in grants {
+                for p in &g.ports {
+                    gaps.add(
+                        allowed_by_name(&p.by),
+                        format!("`{}` has no inventoried endpoints, so Kong has no routes for it; the calls this rule allows to it are not expressed here (import its API spec)", target.id),
+                    );
+                }
+            }
+            continue;
+        }
+        // Ports any caller may use, in order.
+        let mut ports: Vec<Option<&bulkhead_core::model::Port>> = Vec::new();
+        for g in grants {
+            for p in &g.ports {
+                if !ports
+                    .iter()
+                    .any(|q| q.map(|q| q.port) == p.port.map(|p| p.port))
+                {
+                    ports.push(p.port);
+                }
+            }
+        }
+        ports.sort_by_key(|p| p.map(|p| p.port));
+        for port in ports {
+            let port_no = port.map(|p| p.port).unwrap_or(80);
+            let svc_name = format!("{}-{port_no}", dns_label(&target.id));
+            let host = match &target.namespace {
+                Some(ns) => format!("{}.{ns}.svc.cluster.local", dns_label(&target.id)),
+                None => dns_label(&target.id),
+            };
+            let route_host = match &target.namespace {
+                Some(ns) => format!("{}.{ns}:{port_no}", dns_label(&target.id)),
+                None => format!("{}:{port_no}", dns_label(&target.id)),
+            };
+            let mut routes = Vec::new();
+            let mut eps: Vec<&bulkhead_core::model::Endpoint> = target.endpoints.iter().collect();
+            eps.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+            eps.dedup_by(|a, b| a.path == b.path && a.method.eq_ignore_ascii_case(&b.method));
+            for (n, e) in eps.iter().enumerate() {
+                let req = Request {
+                    port: port.map(|p| p.port),
+                    method: Some(e.method.clone()),
+                    path: Some(e.path.clone()),
+                };
+                // Who may call this endpoint with what they hold, and at which rate.
+                let mut allowed: Vec<(CallerRef, Option<RateLimit>)> = Vec::new();
+                for g in grants.iter().filter(|g| {
+                    g.ports
+                        .iter()
+                        .any(|p| p.port.map(|p| p.port) == port.map(|p| p.port))
+                }) {
+                    match access.decide_as_caller(g.caller, t, &req) {
+                        bulkhead_core::eval::Decision::Allow {
+                            by,
+                            auth,
+                            rate_limit,
+                        } => {
+                            let rule = allowed_by_name(&by);
+                            for a in &auth {
+                                note_auth(&mut gaps, &rule, a);
+                            }
+                            if let Some(rl) = &rate_limit
+                                && rl.burst.is_some()
+                            {
+                                gaps.add(&rule, "Kong's rate-limiting plugin has no burst allowance; the burst is not applied");
+                            }
+                            if rate_limit.is_some() {
+                                gaps.add(&rule, "Kong counts the rate limit per consumer and Kong service (one target service and port), not across the whole target segment");
+                            }
+                            allowed.push((g.caller, rate_limit));
+                        }
+                        bulkhead_core::eval::Decision::Deny(_) => {}
+                    }
+                }
+                if allowed.is_empty() {
+                    continue;
+                }
+                // ACL groups: a whole calling segment when every member is allowed.
+                let allowed_set: BTreeSet<CallerRef> = allowed.iter().map(|(c, _)| *c).collect();
+                let mut groups = BTreeSet::new();
+                for (c, _) in &allowed {
+                    callers_used.insert(*c);
+                    let whole_segment = match c {
+                        CallerRef::Service(i) => access
+                            .eval
+                            .segment_of(&access.service(*i).id)
+                            .filter(|seg| {
+                                seg_members[seg]
+                                    .iter()
+                                    .all(|m| allowed_set.contains(&CallerRef::Service(*m)))
+                            }),
+                        CallerRef::Internet => None,
+                    };
+                    match whole_segment {
+                        Some(seg) => groups.insert(format!("segment-{}", dns_label(seg))),
+                        None => groups.insert(format!("caller-{}", consumer_name(access, *c))),
+                    };
+                }
+                let mut plugins = vec![
+                    json!({"name": "key-auth", "config": {"key_names": [KEY_HEADER], "hide_credentials": true, "anonymous": ANONYMOUS}}),
+                    json!({"name": "acl", "config": {"allow": groups.into_iter().collect::<Vec<_>>(), "hide_groups_header": true}}),
+                ];
+                // Rate limits: one for the route when every caller shares it, else per consumer.
+                let shared = allowed
+                    .first()
+                    .and_then(|(_, r)| r.clone())
+                    .filter(|first| allowed.iter().all(|(_, r)| r.as_ref() == Some(first)));
+                if let Some(rl) = shared {
+                    plugins.push(rate_limiting(&rl, None));
+                } else {
+                    for (c, rl) in &allowed {
+                        if let Some(rl) = rl {
+                            plugins.push(rate_limiting(rl, Some(consumer_name(access, *c))));
+                        }
+                    }
+                }
+                let method = e.method.to_ascii_uppercase();
+                let mut route = json!({
+                    "name": format!("{svc_name}-{n}-{}", dns_label(&method.replace('*', "any").to_ascii_lowercase())),
+                    "hosts": [route_host],
+                    "paths": [format!("~{}", &paths::regex(&e.path)[1..])],
+                    "strip_path": false,
+                    "preserve_host": true,
+                    "protocols": ["http", "https"],
+                    "tags": ["bulkhead"],
+                    "plugins": plugins,
+                });
+                if method != "*" {
+                    route["methods"] = json!([method]);
+                }
+                routes.push(route);
+            }
+            if routes.is_empty() {
+                continue;
+            }
+            services.push(json!({
+                "name": svc_name,
+                "protocol": if matches!(port_no, 443 | 8443) { "https" } else { "http" },
+                "host": host,
+                "port": port_no,
+                "tags": ["bulkhead"],
+                "routes": routes,
+            }));
+        }
+    }
+
+    // Consumers: every caller that appears in an ACL, plus the anonymous one.
+    callers_used.insert(CallerRef::Internet);
+    let mut consumer_groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut consumers = Vec::new();
+    for c in &callers_used {
+        let name = consumer_name(access, *c);
+        let mut acls = vec![json!({"group": format!("caller-{name}")})];
+        let mut entry =
+            json!({"username": name, "custom_id": access.caller_id(*c), "tags": ["bulkhead"]});
+        if let CallerRef::Service(i) = c {
+            if let Some(seg) = access.eval.segment_of(&access.service(*i).id) {
+                let group = format!("segment-{}", dns_label(seg));
+                acls.push(json!({"group": group}));
+                consumer_groups.entry(group).or_default().push(name.clone());
+            }
+            entry["keyauth_credentials"] =
+                json!([{"key": format!("{{vault://env/bulkhead-key-{name}}}")}]);
+        }
+        entry["acls"] = Value::Array(acls);
+        consumers.push(entry);
+    }
+    let config = json!({
+        "_format_version": "3.0",
+        "services": services,
+        "consumers": consumers,
+        "consumer_groups": consumer_groups.into_iter().map(|(name, members)| json!({
+            "name": name,
+            "tags": ["bulkhead"],
+            "consumers": members.into_iter().map(|m| json!({"username": m})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    let gaps = gaps.into_vec();
+    let mut head = header.render("#", &gaps);
+    head.push_str(&format!(
+        "# Callers identify themselves with the `{KEY_HEADER}` header; each calling service's key is read from the\n# environment variable BULKHEAD_KEY_<SERVICE> (Kong env vault). Requests without a key are the `{ANONYMOUS}` consumer.\n"
+    ));
+    Ok((
+        vec![OutputFile {
+            path: "kong.yaml".into(),
+            contents: format!("{head}{}", to_yaml(&config)),
+        }],
+        gaps,
+    ))
+}
+
+fn rate_limiting(rl: &RateLimit, consumer: Option<String>) -> Value {
+    let period = match rl.per {
+        Period::Second => "second",
+        Period::Minute => "minute",
+        Period::Hour => "hour",
+    };
+    let mut p = json!({"name": "rate-limiting", "config": {period: rl.requests, "limit_by": "consumer", "policy": "local"}});
+    if let Some(c) = consumer {
+        p["consumer"] = json!(c);
+    }
+    p
+}
+
+fn note_auth(gaps: &mut Gaps, rule: &str, a: &Auth) {
+    match a {
+        Auth::None => {}
+        Auth::ApiKey { .. } => {}
+        Auth::Jwt { .. } => gaps.add(
+            rule,
+            format!(
+                "it requires {}; Kong identifies callers by key-auth and allows only those the design says hold that token, but does not verify the token or its scopes (the open-source jwt plugin checks no scopes)",
+                describe_auth(a)
+            ),
+        ),
+        Auth::Mtls { .. } => gaps.add(
+            rule,
+            format!(
+                "it requires {}; Kong identifies callers by key-auth and allows only those with that identity, but does not terminate the mTLS itself",
+                describe_auth(a)
+            ),
+        ),
+    }
+}

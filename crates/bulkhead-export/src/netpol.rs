@@ -1,0 +1,363 @@
+//! Kubernetes NetworkPolicy (`networking.k8s.io/v1`): L3/L4 only.
+//!
+//! Per namespace: a default deny, then one policy per service that selects its pods by their
+//! imported labels and allows exactly the (caller, port) pairs the evaluator allows. Callers in
+//! other namespaces are matched with a `kubernetes.io/metadata.name` namespace selector; the
+//! internet with `ipBlock` `0.0.0.0/0` and `::/0`. The egress variant also denies egress by
+//! default, keeps DNS to kube-dns open and gives each caller the mirror-image egress allows.
+//! One file per namespace plus a `kustomization.yaml`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use bulkhead_core::model::Service;
+
+use crate::access::{Access, CallerRef, PortGrant, allowed_by_name};
+use crate::gaps::Gaps;
+use crate::names::prefixed;
+use crate::workloads::protocol;
+use crate::yaml::to_yaml;
+use crate::{ExportError, Gap, Header, Options, OutputFile, Target};
+
+const NAME: &str = "NetworkPolicy";
+const MANAGED: (&str, &str) = ("app.kubernetes.io/managed-by", "bulkhead");
+
+/// A port set key: `None` is "every port" (the service declares none).
+type PortKey = Option<Vec<(&'static str, u32)>>;
+
+pub fn render(
+    access: &Access<'_>,
+    header: &Header<'_>,
+    egress: bool,
+    options: &Options,
+) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
+    if options.staged {
+        return Err(ExportError::NoStagedMode {
+            target: if egress {
+                Target::NetworkPolicyEgress
+            } else {
+                Target::NetworkPolicy
+            },
+            why: "Kubernetes NetworkPolicy is enforced as soon as it is applied; stage with `--target istio --staged` or `--target nginx --staged`",
+        });
+    }
+    let design = access.design;
+    let mut gaps = Gaps::default();
+    gaps.l4_deny_rules(design, NAME);
+    let overlaps = selector_overlaps(access);
+
+    // Namespaces that get a default deny: every namespace an in-cluster service lives in.
+    let mut per_ns: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for &i in &access.order {
+        if let Some(ns) = selectable(access.service(i)).map(|(ns, _)| ns) {
+            per_ns.entry(ns.to_string()).or_default();
+        }
+    }
+    // caller service -> target service -> ports (egress mirror)
+    let mut outbound: BTreeMap<usize, BTreeMap<usize, PortKey>> = BTreeMap::new();
+
+    for &t in &access.order {
+        let target = access.service(t);
+        let grants = &access.inbound[t];
+        if grants.is_empty() {
+            continue;
+        }
+        let Some((ns, labels)) = selectable(target) else {
+            for g in grants {
+                for p in &g.ports {
+                    gaps.add(
+                        allowed_by_name(&p.by),
+                        format!(
+                            "service `{}` has no namespace or pod labels, so no NetworkPolicy selects it; the calls this rule allows to it are not expressed here",
+                            target.id
+                        ),
+                    );
+                }
+            }
+            continue;
+        };
+        // Group callers by the exact set of ports they may use.
+        let mut groups: BTreeMap<PortKey, Vec<Value>> = BTreeMap::new();
+        let mut rules_used = BTreeSet::new();
+        for g in grants {
+            let peers: Vec<Value> = match g.caller {
+                CallerRef::Internet => {
+                    for p in &g.ports {
+                        gaps.add(
+                            allowed_by_name(&p.by),
+                            "calls from the internet are matched by ipBlock 0.0.0.0/0 and ::/0: NetworkPolicy cannot tell the internet from other external addresses",
+                        );
+                    }
+                    vec![
+                        json!({"ipBlock": {"cidr": "0.0.0.0/0"}}),
+                        json!({"ipBlock": {"cidr": "::/0"}}),
+                    ]
+                }
+                CallerRef::Service(c) => {
+                    let caller = access.service(c);
+                    match selectable(caller) {
+                        Some((cns, clabels)) => {
+                            if !overlaps[c].is_empty() {
+                                for p in &g.ports {
+                                    gaps.add(
+                                        allowed_by_name(&p.by),
+                                        overlap_message(access, c, &overlaps[c]),
+                                    );
+                                }
+                            }
+                            outbound.entry(c).or_default().insert(t, port_key(&g.ports));
+                            vec![peer(ns, cns, clabels)]
+                        }
+                        None => {
+                            for p in &g.ports {
+                                gaps.add(
+                                    allowed_by_name(&p.by),
+                                    format!(
+                                        "caller `{}` has no namespace or pod labels, so no NetworkPolicy can match it; its calls to `{}` are not allowed here",
+                                        caller.id, target.id
+                                    ),
+                                );
+                            }
+                            continue;
+                        }
+                    }
+                }
+            };
+            for p in &g.ports {
+                gaps.l4_grant(design, NAME, p);
+                rules_used.insert(allowed_by_name(&p.by));
+                if !overlaps[t].is_empty() {
+                    gaps.add(
+                        allowed_by_name(&p.by),
+                        overlap_message(access, t, &overlaps[t]),
+                    );
+                }
+            }
+            groups.entry(port_key(&g.ports)).or_default().extend(peers);
+        }
+        if groups.is_empty() {
+            continue;
+        }
+        let ingress: Vec<Value> = groups
+            .into_iter()
+            .map(|(ports, from)| {
+                let mut rule = json!({"from": from});
+                if let Some(ports) = ports {
+                    rule["ports"] = ports_value(&ports);
+                }
+                rule
+            })
+            .collect();
+        let policy = json!({
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {
+                "name": prefixed("bh-allow-", &target.id),
+                "namespace": ns,
+                "labels": {MANAGED.0: MANAGED.1},
+                "annotations": {
+                    "bulkhead.dev/service": target.id,
+                    "bulkhead.dev/allowed-by": rules_used.into_iter().collect::<Vec<_>>().join(", "),
+                },
+            },
+            "spec": {
+                "podSelector": {"matchLabels": labels_value(labels)},
+                "policyTypes": ["Ingress"],
+                "ingress": ingress,
+            }
+        });
+        per_ns.entry(ns.to_string()).or_default().push(policy);
+    }
+
+    if egress {
+        for (&c, targets) in &outbound {
+            let caller = access.service(c);
+            let Some((cns, clabels)) = selectable(caller) else {
+                continue;
+            };
+            let mut groups: BTreeMap<&PortKey, Vec<Value>> = BTreeMap::new();
+            for (&t, ports) in targets {
+                let target = access.service(t);
+                if let Some((tns, tlabels)) = selectable(target) {
+                    groups
+                        .entry(ports)
+                        .or_default()
+                        .push(peer(cns, tns, tlabels));
+                }
+            }
+            let rules: Vec<Value> = groups
+                .into_iter()
+                .map(|(ports, to)| {
+                    let mut rule = json!({"to": to});
+                    if let Some(ports) = ports {
+                        rule["ports"] = ports_value(ports);
+                    }
+                    rule
+                })
+                .collect();
+            per_ns.entry(cns.to_string()).or_default().push(json!({
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {
+                    "name": prefixed("bh-egress-", &caller.id),
+                    "namespace": cns,
+                    "labels": {MANAGED.0: MANAGED.1},
+                    "annotations": {"bulkhead.dev/service": caller.id},
+                },
+                "spec": {
+                    "podSelector": {"matchLabels": labels_value(clabels)},
+                    "policyTypes": ["Egress"],
+                    "egress": rules,
+                }
+            }));
+        }
+    }
+
+    let gaps = gaps.into_vec();
+    let head = header.render("#", &gaps);
+    let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
+    let mut files = Vec::new();
+    for (ns, policies) in &per_ns {
+        let mut docs = vec![default_deny(ns, egress)];
+        if egress {
+            docs.push(allow_dns(ns));
+        }
+        docs.extend(policies.iter().cloned());
+        let mut contents = ns_head.clone();
+        for d in &docs {
+            contents.push_str("---\n");
+            contents.push_str(&to_yaml(d));
+        }
+        files.push(OutputFile {
+            path: format!("{ns}.yaml"),
+            contents,
+        });
+    }
+    let kustomization = json!({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": per_ns.keys().map(|ns| format!("{ns}.yaml")).collect::<Vec<_>>(),
+    });
+    files.push(OutputFile {
+        path: "kustomization.yaml".into(),
+        contents: format!("{head}{}", to_yaml(&kustomization)),
+    });
+    Ok((files, gaps))
+}
+
+/// The namespace and labels a selector needs, if the service runs in a cluster.
+pub fn selectable(s: &Service) -> Option<(&str, &std::collections::BTreeMap<String, String>)> {
+    match (&s.namespace, s.labels.is_empty()) {
+        (Some(ns), false) => Some((ns.as_str(), &s.labels)),
+        _ => None,
+    }
+}
+
+/// For each service, the other in-cluster services whose pods its selector also selects (same
+/// namespace, its labels a subset of theirs).
+pub fn selector_overlaps(access: &Access<'_>) -> Vec<Vec<usize>> {
+    let mut by_ns: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &i in &access.order {
+        if let Some((ns, _)) = selectable(access.service(i)) {
+            by_ns.entry(ns).or_default().push(i);
+        }
+    }
+    let mut out = vec![Vec::new(); access.design.services.len()];
+    for members in by_ns.values() {
+        for &a in members {
+            let la = &access.service(a).labels;
+            for &b in members {
+                let lb = &access.service(b).labels;
+                if a != b && la.iter().all(|(k, v)| lb.get(k) == Some(v)) {
+                    out[a].push(b);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn overlap_message(access: &Access<'_>, s: usize, others: &[usize]) -> String {
+    let names: Vec<String> = others
+        .iter()
+        .map(|&o| access.service(o).id.clone())
+        .collect();
+    format!(
+        "the pod labels of `{}` also select the pods of {}, so those pods get the same allows; give `{}` a distinguishing label",
+        access.service(s).id,
+        crate::gaps::list(&names),
+        access.service(s).id
+    )
+}
+
+fn port_key(ports: &[PortGrant<'_>]) -> PortKey {
+    let mut out = Vec::new();
+    for p in ports {
+        match p.port {
+            Some(port) => out.push((protocol(port.protocol), port.port)),
+            None => return None,
+        }
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+fn ports_value(ports: &[(&'static str, u32)]) -> Value {
+    Value::Array(
+        ports
+            .iter()
+            .map(|(proto, port)| json!({"protocol": proto, "port": port}))
+            .collect(),
+    )
+}
+
+fn labels_value(labels: &BTreeMap<String, String>) -> Value {
+    Value::Object(labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+}
+
+/// A peer selecting a service's pods, from a policy in namespace `here`.
+fn peer(here: &str, ns: &str, labels: &BTreeMap<String, String>) -> Value {
+    if here == ns {
+        json!({"podSelector": {"matchLabels": labels_value(labels)}})
+    } else {
+        json!({
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}},
+            "podSelector": {"matchLabels": labels_value(labels)},
+        })
+    }
+}
+
+fn default_deny(ns: &str, egress: bool) -> Value {
+    let types = if egress {
+        json!(["Ingress", "Egress"])
+    } else {
+        json!(["Ingress"])
+    };
+    json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "bh-default-deny", "namespace": ns, "labels": {MANAGED.0: MANAGED.1}},
+        "spec": {"podSelector": {}, "policyTypes": types}
+    })
+}
+
+fn allow_dns(ns: &str) -> Value {
+    json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "bh-allow-dns", "namespace": ns, "labels": {MANAGED.0: MANAGED.1}},
+        "spec": {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [{
+                "to": [{
+                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                }],
+                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+            }]
+        }
+    })
+}

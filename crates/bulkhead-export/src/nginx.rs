@@ -1,0 +1,520 @@
+//! An NGINX gateway: one `server` per segment whose services have inventoried endpoints.
+//!
+//! - Each server listens on its own port (from [`Options::nginx_listen_base`], segments sorted
+//!   by id) and has one regex `location` per (service, port, path template); a service is
+//!   reached under `/<service>` (its first port) or `/<service>-<port>` (other ports), and the
+//!   prefix is stripped before proxying.
+//! - The caller is identified by a client certificate (its subject CN is the caller's workload
+//!   identity) or else by the `X-Api-Key` header, looked up in `callers.map` (the keys are
+//!   secrets, so the export writes that file with instructions only). Anyone else is the
+//!   internet.
+//! - One `map` holds the evaluator's verdict for every (location, caller, method): `200`
+//!   (allowed), `401` (a credential the caller does not hold is required) or `403` (the default).
+//!   Every other path is 403.
+//! - `limit_req` zones, keyed by caller, carry the design's rate limits (per rule, or per the
+//!   segment that sets it); over the limit the answer is 429.
+//! - `upstreams.conf` points each service at its in-cluster DNS name; replace it to deploy
+//!   elsewhere.
+//!
+//! The staged variant computes and logs the same verdicts (`verdict=` in the access log) and
+//! runs the rate limits in dry-run mode, but proxies every routable request.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use bulkhead_core::eval::{AllowedBy, Decision, DenyReason, Request};
+use bulkhead_core::model::{Auth, Endpoint, Period, RateLimit};
+
+use crate::access::{Access, CallerRef, allowed_by_name};
+use crate::gaps::{Gaps, describe_auth, describe_rate};
+use crate::names::dns_label;
+use crate::{ExportError, Gap, Header, Options, OutputFile, paths};
+
+/// The header callers put their API key in.
+pub const KEY_HEADER: &str = "X-Api-Key";
+/// The caller name of requests that present no known key or certificate.
+pub const ANONYMOUS: &str = "internet";
+
+/// Where one service port is reached through the gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Segment id of the server.
+    pub segment: String,
+    /// The server's listen port.
+    pub listen: u16,
+    pub service: String,
+    pub port: Option<u32>,
+    /// Path prefix on the gateway (`/orders`).
+    pub prefix: String,
+    /// Upstream block name.
+    pub upstream: String,
+}
+
+/// The gateway's routing table for a design: which server, prefix and upstream each service
+/// port gets. The proofs use it to address requests.
+pub fn routes(access: &Access<'_>, options: &Options) -> Result<Vec<Route>, ExportError> {
+    let mut by_segment: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &i in &access.order {
+        let s = access.service(i);
+        if s.endpoints.is_empty() {
+            continue;
+        }
+        if let Some(seg) = access.eval.segment_of(&s.id) {
+            by_segment.entry(seg).or_default().push(i);
+        }
+    }
+    let needed = by_segment.len();
+    if options.nginx_listen_base as usize + needed > 65536 {
+        return Err(ExportError::PortsExhausted {
+            base: options.nginx_listen_base,
+            needed,
+        });
+    }
+    let mut out = Vec::new();
+    for (n, (seg, members)) in by_segment.into_iter().enumerate() {
+        let listen = options.nginx_listen_base + n as u16;
+        for i in members {
+            let s = access.service(i);
+            let mut ports: Vec<Option<u32>> = s.ports.iter().map(|p| Some(p.port)).collect();
+            ports.sort();
+            ports.dedup();
+            if ports.is_empty() {
+                ports.push(None);
+            }
+            for (k, port) in ports.iter().enumerate() {
+                let label = dns_label(&s.id);
+                let prefix = if k == 0 {
+                    format!("/{label}")
+                } else {
+                    format!("/{label}-{}", port.unwrap_or(80))
+                };
+                out.push(Route {
+                    segment: seg.to_string(),
+                    listen,
+                    service: s.id.clone(),
+                    port: *port,
+                    prefix,
+                    upstream: format!("bh_{}_{}", label.replace('-', "_"), port.unwrap_or(80)),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The name a caller has in the gateway's maps.
+pub fn caller_name(access: &Access<'_>, c: CallerRef) -> String {
+    match c {
+        CallerRef::Internet => ANONYMOUS.to_string(),
+        CallerRef::Service(i) => dns_label(&access.service(i).id),
+    }
+}
+
+struct Zone {
+    name: String,
+    rate: String,
+    burst: u32,
+}
+
+pub fn render(
+    access: &Access<'_>,
+    header: &Header<'_>,
+    options: &Options,
+) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
+    let staged = options.staged;
+    let design = access.design;
+    let mut gaps = Gaps::default();
+    let routes = routes(access, options)?;
+    let callers: Vec<CallerRef> = std::iter::once(CallerRef::Internet)
+        .chain(access.order.iter().map(|&i| CallerRef::Service(i)))
+        .collect();
+
+    for &t in &access.order {
+        let s = access.service(t);
+        if s.endpoints.is_empty() || access.eval.segment_of(&s.id).is_none() {
+            for g in &access.inbound[t] {
+                for p in &g.ports {
+                    gaps.add(
+                        allowed_by_name(&p.by),
+                        if s.endpoints.is_empty() {
+                            format!("`{}` has no inventoried endpoints, so the gateway has no locations for it; the calls this rule allows to it are not expressed here (import its API spec)", s.id)
+                        } else {
+                            format!("`{}` is in no segment, so no gateway server fronts it; the calls this rule allows to it are not expressed here", s.id)
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    let mut verdicts: Vec<(String, &'static str)> = Vec::new();
+    let mut zone_entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut zones: BTreeMap<String, Zone> = BTreeMap::new();
+    let mut servers: BTreeMap<(u16, String), String> = BTreeMap::new();
+    let mut upstreams = String::new();
+    let mut loc_id = 0usize;
+
+    for route in &routes {
+        let Some(t) = access.eval.service_index(&route.service) else {
+            continue;
+        };
+        let svc = access.service(t);
+        let server = servers
+            .entry((route.listen, route.segment.clone()))
+            .or_default();
+        let upstream_host = match &svc.namespace {
+            Some(ns) => format!("{}.{ns}.svc.cluster.local", dns_label(&svc.id)),
+            None => dns_label(&svc.id),
+        };
+        let _ = writeln!(
+            upstreams,
+            "upstream {} {{ server {upstream_host}:{}; }}",
+            route.upstream,
+            route.port.unwrap_or(80)
+        );
+        // One location per path template; methods are told apart in the verdict map.
+        let mut by_path: BTreeMap<String, Vec<&Endpoint>> = BTreeMap::new();
+        for e in &svc.endpoints {
+            by_path.entry(e.path.clone()).or_default().push(e);
+        }
+        let mut templates: Vec<(&String, &Vec<&Endpoint>)> = by_path.iter().collect();
+        // nginx tries regex locations in order: more specific templates first.
+        templates.sort_by_key(|(p, _)| specificity(p));
+        for (template, eps) in templates {
+            loc_id += 1;
+            let mut loc_zones: BTreeSet<String> = BTreeSet::new();
+            for e in eps {
+                let method = e.method.to_ascii_uppercase();
+                let req = Request {
+                    port: route.port,
+                    method: Some(e.method.clone()),
+                    path: Some(e.path.clone()),
+                };
+                for &c in &callers {
+                    let verdict = access.decide_as_caller(c, t, &req);
+                    let code = match &verdict {
+                        Decision::Allow {
+                            by,
+                            auth,
+                            rate_limit,
+                        } => {
+                            let rule = allowed_by_name(by);
+                            for a in auth {
+                                note_auth(&mut gaps, &rule, a);
+                            }
+                            if let Some(rl) = rate_limit {
+                                let (zone, z) = zone_for(access, t, by, rl, &mut gaps, &rule);
+                                zones.entry(zone.clone()).or_insert(z);
+                                let key_value = match c {
+                                    CallerRef::Internet => "internet:$remote_addr".to_string(),
+                                    CallerRef::Service(_) => caller_name(access, c),
+                                };
+                                let key = if method == "*" {
+                                    format!("~^{} {} ", loc_id, caller_name(access, c))
+                                } else {
+                                    format!("{} {} {}", loc_id, caller_name(access, c), method)
+                                };
+                                zone_entries
+                                    .entry(zone.clone())
+                                    .or_default()
+                                    .push(format!("{key}\" \"{key_value}"));
+                                loc_zones.insert(zone);
+                            }
+                            "200"
+                        }
+                        Decision::Deny(DenyReason::MissingCredential { .. }) => "401",
+                        Decision::Deny(_) => continue,
+                    };
+                    let key = if method == "*" {
+                        format!("~^{} {} ", loc_id, caller_name(access, c))
+                    } else {
+                        format!("{} {} {}", loc_id, caller_name(access, c), method)
+                    };
+                    verdicts.push((key, code));
+                }
+            }
+            let inner = paths::regex(template);
+            let inner = &inner[1..inner.len() - 1];
+            let _ = writeln!(
+                server,
+                "        # {} {} ({})",
+                svc.id, template, route.prefix
+            );
+            let _ = writeln!(
+                server,
+                "        location ~ \"^{}({inner})$\" {{",
+                route.prefix
+            );
+            let _ = writeln!(server, "            set $bh_loc {loc_id};");
+            if !staged {
+                let _ = writeln!(
+                    server,
+                    "            if ($bh_verdict = 401) {{ return 401; }}"
+                );
+                let _ = writeln!(
+                    server,
+                    "            if ($bh_verdict = 403) {{ return 403; }}"
+                );
+            }
+            for z in &loc_zones {
+                let zone = &zones[z];
+                let _ = writeln!(
+                    server,
+                    "            limit_req zone={} burst={} nodelay;",
+                    zone.name, zone.burst
+                );
+            }
+            let _ = writeln!(
+                server,
+                "            proxy_pass http://{}$1$is_args$args;",
+                route.upstream
+            );
+            let _ = writeln!(server, "        }}");
+        }
+    }
+
+    // Deny rules between callers and services the gateway does not front are out of its reach;
+    // every other decision is in the verdict map.
+    let _ = design;
+
+    let gaps = gaps.into_vec();
+    let mut conf = header.render("#", &gaps);
+    conf.push_str("#\n# Routing (server port, path prefix -> service port):\n");
+    for r in &routes {
+        let _ = writeln!(
+            conf,
+            "#   :{} {} -> `{}`{} (segment `{}`)",
+            r.listen,
+            r.prefix,
+            r.service,
+            r.port.map(|p| format!(":{p}")).unwrap_or_default(),
+            r.segment
+        );
+    }
+    conf.push_str(&format!(
+        "#\n# Callers: a client certificate whose subject CN is the caller's workload identity, or the\n# `{KEY_HEADER}` header looked up in callers.map. Anyone else is `{ANONYMOUS}`.\n\n"
+    ));
+    conf.push_str("worker_processes 1;\n\nevents {\n    worker_connections 1024;\n}\n\nhttp {\n");
+    let map_size = (verdicts.len() * 2).next_power_of_two().max(4096);
+    let _ = writeln!(
+        conf,
+        "    map_hash_max_size {map_size};\n    map_hash_bucket_size 256;"
+    );
+    conf.push_str("    server_tokens off;\n    limit_req_status 429;\n");
+    if staged {
+        conf.push_str("    limit_req_dry_run on;\n");
+    }
+    conf.push_str("    log_format bulkhead '$remote_addr caller=$bh_caller \"$request\" $status verdict=$bh_verdict';\n");
+    conf.push_str("    access_log logs/bulkhead-access.log bulkhead;\n\n");
+    conf.push_str("    include upstreams.conf;\n\n");
+    conf.push_str("    # Caller identity: certificate first, then API key.\n");
+    conf.push_str("    map $ssl_client_s_dn $bh_cert_caller {\n        default \"\";\n");
+    for &c in &callers {
+        if let CallerRef::Service(i) = c
+            && let Some(id) = &access.service(i).identity
+        {
+            let _ = writeln!(
+                conf,
+                "        \"~(^|,)CN={}(,|$)\" {};",
+                regex_escape(id),
+                caller_name(access, c)
+            );
+        }
+    }
+    conf.push_str("    }\n");
+    let _ = writeln!(
+        conf,
+        "    map $http_{} $bh_key_caller {{\n        default {ANONYMOUS};\n        include callers.map;\n    }}",
+        KEY_HEADER.to_ascii_lowercase().replace('-', "_")
+    );
+    conf.push_str("    map $bh_cert_caller $bh_caller {\n        \"\" $bh_key_caller;\n        default $bh_cert_caller;\n    }\n\n");
+    conf.push_str("    # The evaluator's verdict per (location, caller, method): 200 allowed, 401 missing credential.\n");
+    conf.push_str(
+        "    map \"$bh_loc $bh_caller $request_method\" $bh_verdict {\n        default 403;\n",
+    );
+    // Exact keys first (order does not matter for them), regex keys after.
+    verdicts.sort_by(|a, b| (a.0.starts_with('~'), &a.0).cmp(&(b.0.starts_with('~'), &b.0)));
+    verdicts.dedup_by(|a, b| a.0 == b.0);
+    for (k, v) in &verdicts {
+        let _ = writeln!(conf, "        \"{k}\" {v};");
+    }
+    conf.push_str("    }\n\n");
+    for (z, zone) in &zones {
+        let _ = writeln!(
+            conf,
+            "    map \"$bh_loc $bh_caller $request_method\" $bh_rl_{} {{\n        default \"\";",
+            z.replace('-', "_")
+        );
+        let mut entries = zone_entries[z].clone();
+        entries.sort();
+        entries.dedup();
+        for e in entries {
+            let _ = writeln!(conf, "        \"{e}\";");
+        }
+        conf.push_str("    }\n");
+        let _ = writeln!(
+            conf,
+            "    limit_req_zone $bh_rl_{} zone={}:1m rate={};\n",
+            z.replace('-', "_"),
+            zone.name,
+            zone.rate
+        );
+    }
+    for ((listen, segment), body) in &servers {
+        let _ = writeln!(
+            conf,
+            "    # segment `{segment}`\n    server {{\n        listen {listen};\n        server_name _;"
+        );
+        let _ = writeln!(conf, "        include tls/{}.conf*;", dns_label(segment));
+        let _ = writeln!(conf, "        set $bh_loc 0;");
+        conf.push_str("        proxy_set_header X-Bulkhead-Caller $bh_caller;\n");
+        let _ = writeln!(conf, "        proxy_set_header {KEY_HEADER} \"\";");
+        conf.push_str(body);
+        conf.push_str("        location / {\n            return 403;\n        }\n    }\n\n");
+    }
+    conf.push_str("}\n");
+
+    let head_short = header.render("#", &[]);
+    let head_short = head_short
+        .lines()
+        .take(2)
+        .map(|l| format!("{l}\n"))
+        .collect::<String>();
+    let callers_map = {
+        let mut s = head_short.clone();
+        let _ = writeln!(
+            s,
+            "# API keys of the callers: one line per key, `\"<secret key>\" <caller>;`. Keys are secrets and are\n# not part of the design; fill them in when deploying. Callers known to this design:"
+        );
+        for &c in &callers {
+            if let CallerRef::Service(_) = c {
+                let _ = writeln!(
+                    s,
+                    "#   \"<key of {}>\" {};",
+                    access.caller_id(c),
+                    caller_name(access, c)
+                );
+            }
+        }
+        s
+    };
+    Ok((
+        vec![
+            OutputFile {
+                path: "nginx.conf".into(),
+                contents: conf,
+            },
+            OutputFile {
+                path: "callers.map".into(),
+                contents: callers_map,
+            },
+            OutputFile {
+                path: "upstreams.conf".into(),
+                contents: format!(
+                    "{head_short}# Upstreams by in-cluster DNS name; replace to deploy elsewhere.\n{upstreams}"
+                ),
+            },
+        ],
+        gaps,
+    ))
+}
+
+/// Sort key for path templates: literal segments before parameters, longer before shorter,
+/// suffix wildcards last.
+fn specificity(template: &str) -> (bool, Vec<(bool, String)>) {
+    let trimmed = template.trim_matches('/');
+    let suffix = trimmed.ends_with("**");
+    let segs = trimmed
+        .split('/')
+        .map(|s| (s.starts_with('{') || s == "*" || s == "**", s.to_string()))
+        .collect();
+    (suffix, segs)
+}
+
+/// The zone a rate limit is counted in: the rule that sets it, or the segment that sets it.
+fn zone_for(
+    access: &Access<'_>,
+    target: usize,
+    by: &AllowedBy,
+    rl: &RateLimit,
+    gaps: &mut Gaps,
+    rule: &str,
+) -> (String, Zone) {
+    let from_rule = match by {
+        AllowedBy::Rule { rule } => access
+            .design
+            .rules
+            .iter()
+            .find(|r| &r.id == rule)
+            .filter(|r| r.rate_limit.is_some())
+            .map(|r| format!("rule-{}", dns_label(&r.id))),
+        AllowedBy::IntraSegment { .. } => None,
+    };
+    let origin = from_rule.unwrap_or_else(|| {
+        let svc = &access.service(target).id;
+        let seg = access
+            .eval
+            .segment_chain(svc)
+            .into_iter()
+            .find(|s| {
+                access
+                    .design
+                    .segment(s)
+                    .is_some_and(|seg| seg.policy.rate_limit.is_some())
+            })
+            .unwrap_or_default();
+        format!("segment-{}", dns_label(seg))
+    });
+    let rate = match rl.per {
+        Period::Second => format!("{}r/s", rl.requests.max(1)),
+        Period::Minute => format!("{}r/m", rl.requests.max(1)),
+        Period::Hour => {
+            let per_minute = rl.requests.div_ceil(60).max(1);
+            if rl.requests % 60 != 0 {
+                gaps.add(
+                    rule,
+                    format!(
+                        "rate limit {} is rounded up to {per_minute}/minute: nginx counts per second or minute",
+                        describe_rate(rl)
+                    ),
+                );
+            }
+            format!("{per_minute}r/m")
+        }
+    };
+    // Without an explicit burst a limit of N per period admits N requests at once.
+    let burst = rl.burst.unwrap_or(rl.requests.saturating_sub(1));
+    let name = format!("bh_{}", origin.replace('-', "_"));
+    (origin, Zone { name, rate, burst })
+}
+
+fn note_auth(gaps: &mut Gaps, rule: &str, a: &Auth) {
+    match a {
+        Auth::None | Auth::ApiKey { .. } => {}
+        Auth::Jwt { .. } => gaps.add(
+            rule,
+            format!(
+                "it requires {}; the gateway identifies callers (certificate or API key) and admits those the design says hold that token, but does not verify the token",
+                describe_auth(a)
+            ),
+        ),
+        Auth::Mtls { .. } => gaps.add(
+            rule,
+            format!(
+                "it requires {}; a caller identified by API key instead of its client certificate is admitted by name, so serve these servers over TLS with `ssl_verify_client on` (tls/<segment>.conf) to enforce it",
+                describe_auth(a)
+            ),
+        ),
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if ".^$|?*+()[]{}\\\"".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,250 @@
+//! Plumbing every subcommand shares: the `--format` flag, exit codes, today's date, loading a
+//! design with its diagnostics, and rendering diagnostics miette-style.
+//!
+//! A subcommand that needs a design calls [`load_valid`]: on failure it has already printed
+//! the diagnostics (or the IO error) and returns the exit code to use.
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use bulkhead_core::Design;
+use bulkhead_core::date::Date;
+use bulkhead_core::diagnostic::{Diagnostic, Severity};
+use bulkhead_core::validate::{self, Report};
+use bulkhead_store::StoreError;
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+
+/// Success: valid, nothing found.
+pub const EXIT_OK: u8 = 0;
+/// Findings, an invalid design, violations, or a `--check` that would change something.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Usage or IO error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// How a subcommand prints its result.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// For people: aligned text and source snippets.
+    #[default]
+    Human,
+    /// For machines: one JSON document on stdout.
+    Json,
+}
+
+/// `--format`, for flattening into a subcommand's arguments.
+#[derive(clap::Args, Clone, Copy, Debug, Default)]
+pub struct FormatArg {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+}
+
+/// Today's date: `BULKHEAD_TODAY` (`YYYY-MM-DD`, for reproducible runs) or the system clock
+/// (UTC).
+pub fn today() -> Result<Date, String> {
+    if let Ok(s) = std::env::var("BULKHEAD_TODAY") {
+        return Date::parse(&s)
+            .ok_or_else(|| format!("`BULKHEAD_TODAY={s}` is not a date like `2026-11-28`"));
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Ok(Date::from_unix_days((secs / 86_400) as i64))
+}
+
+/// Validation options for today.
+pub fn validate_options() -> Result<validate::Options, String> {
+    Ok(validate::Options {
+        today: Some(today()?),
+    })
+}
+
+/// Print a usage or IO error to stderr and return exit code 2.
+pub fn fail_usage(message: impl fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// A design file read, parsed and validated.
+pub struct Checked {
+    pub path: PathBuf,
+    pub text: String,
+    pub report: Report,
+}
+
+/// Read, parse and validate a design file.
+pub fn check_file(path: &Path, options: &validate::Options) -> Result<Checked, StoreError> {
+    let text = bulkhead_store::read_text(path)?;
+    let report = validate::check_text(&text, options);
+    Ok(Checked {
+        path: path.to_path_buf(),
+        text,
+        report,
+    })
+}
+
+/// A design ready for a subcommand: valid, with any warnings already printed to stderr.
+pub struct LoadedDesign {
+    pub path: PathBuf,
+    pub design: Design,
+}
+
+/// Load a design that must be valid. On an IO error or an invalid design, prints what went
+/// wrong to stderr (as diagnostics, or JSON with `--format json`) and returns the exit code:
+/// 2 for IO, 1 for an invalid design.
+pub fn load_valid(path: &Path, format: OutputFormat) -> Result<LoadedDesign, ExitCode> {
+    let options = validate_options().map_err(fail_usage)?;
+    let checked = match check_file(path, &options) {
+        Ok(c) => c,
+        Err(e) => {
+            if format == OutputFormat::Json {
+                let v = serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}});
+                eprintln!("{v}");
+            } else {
+                eprintln!("error: {e}");
+            }
+            return Err(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let valid = checked.report.is_valid();
+    if !checked.report.diagnostics.is_empty() {
+        match format {
+            OutputFormat::Json if !valid => {
+                let v = serde_json::json!({
+                    "error": {"code": "invalid-design", "message": format!("`{}` is not a valid design", path.display())},
+                    "diagnostics": checked.report.diagnostics,
+                });
+                eprintln!("{v}");
+            }
+            OutputFormat::Json => {}
+            OutputFormat::Human => eprint!(
+                "{}",
+                render_diagnostics(&checked.path, &checked.text, &checked.report.diagnostics)
+            ),
+        }
+    }
+    match checked.report.design {
+        Some(design) if valid => Ok(LoadedDesign {
+            path: checked.path,
+            design,
+        }),
+        _ => {
+            if format == OutputFormat::Human {
+                eprintln!(
+                    "error: `{}` is not a valid design ({}); run `bulkhead validate {}`",
+                    path.display(),
+                    counts(checked.report.errors(), checked.report.warnings()),
+                    path.display()
+                );
+            }
+            Err(ExitCode::from(EXIT_FINDINGS))
+        }
+    }
+}
+
+/// `2 errors, 1 warning`.
+pub fn counts(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+/// Diagnostics rendered like rustc/miette: severity, code, message, the source line with the
+/// location underlined, and the help. Colour only on a terminal without `NO_COLOR`.
+pub fn render_diagnostics(path: &Path, text: &str, diagnostics: &[Diagnostic]) -> String {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    render_diagnostics_with(path, text, diagnostics, color)
+}
+
+pub fn render_diagnostics_with(
+    path: &Path,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    color: bool,
+) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let source = NamedSource::new(path.display().to_string(), text.to_string());
+    let mut out = String::new();
+    for d in diagnostics {
+        let shown = Shown { d, source: &source };
+        if handler.render_report(&mut out, &shown).is_err() {
+            out.push_str(&format!("{}: {}\n", d.severity.as_str(), d.message));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// A core diagnostic seen through miette's eyes.
+struct Shown<'a> {
+    d: &'a Diagnostic,
+    source: &'a NamedSource<String>,
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.d, f)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)?;
+        if self.d.location.is_none() && !self.d.pointer.is_empty() {
+            write!(f, " (at `{}`)", self.d.pointer)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.d.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.d
+            .location
+            .map(|_| self.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let loc = self.d.location?;
+        let label = if self.d.pointer.is_empty() {
+            None
+        } else {
+            Some(self.d.pointer.clone())
+        };
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            label, loc.offset, loc.length,
+        ))))
+    }
+}

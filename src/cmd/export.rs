@@ -1,0 +1,213 @@
+//! `bulkhead export DESIGN --target T --out DIR`: write configs that enforce the design.
+//!
+//! The output folder appears whole or not at all: files are written into a temporary sibling
+//! folder that is renamed into place at the end, so a failure leaves no half-written output.
+//! An existing folder is replaced only with `--force`. What the target cannot express is
+//! printed on stderr (and is in every file's header).
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use bulkhead_core::Design;
+use bulkhead_export::{ExportError, Options, Target};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The design file (`*.bulkhead.json`).
+    pub design: PathBuf,
+    /// networkpolicy, networkpolicy-egress, cilium, istio, kong or nginx.
+    #[arg(long, short)]
+    pub target: String,
+    /// Folder to write; must not exist unless `--force`.
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Replace an existing output folder.
+    #[arg(long)]
+    pub force: bool,
+    /// Write the variant that observes before it enforces (istio, nginx).
+    #[arg(long)]
+    pub staged: bool,
+    /// nginx: first listen port; one server per segment on consecutive ports.
+    #[arg(long, default_value_t = 8080)]
+    pub listen_base: u16,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let target: Target = match args.target.parse() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let design = match load(&args.design) {
+        Ok(d) => d,
+        Err((code, msg)) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(code);
+        }
+    };
+    if let Err(msg) = check_out(&args.out, args.force) {
+        eprintln!("error: {msg}");
+        return ExitCode::from(2);
+    }
+    let options = Options {
+        staged: args.staged,
+        nginx_listen_base: args.listen_base,
+    };
+    let export = match bulkhead_export::export(&design, target, &options) {
+        Ok(e) => e,
+        Err(e @ ExportError::Invalid(_)) => {
+            eprintln!("error: `{}`: {e}", args.design.display());
+            return ExitCode::from(1);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = write_atomically(&args.out, &export.files, args.force) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    if !export.gaps.is_empty() {
+        eprintln!(
+            "note: `{target}` does not express {} part{} of the design (also listed in each file's header):",
+            export.gaps.len(),
+            if export.gaps.len() == 1 { "" } else { "s" }
+        );
+        for g in &export.gaps {
+            eprintln!("  - {g}");
+        }
+    }
+    println!(
+        "wrote {} file{} for `{target}`{} to {}",
+        export.files.len(),
+        if export.files.len() == 1 { "" } else { "s" },
+        if export.staged { " (staged)" } else { "" },
+        args.out.display()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Reads a design: exit code 2 for IO problems, 1 for a file that is not a valid design.
+fn load(path: &Path) -> Result<Design, (u8, String)> {
+    let text = fs::read_to_string(path)
+        .map_err(|e| (2, format!("cannot read `{}`: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        (
+            1,
+            format!(
+                "`{}`:{}:{}: not a valid design: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+fn check_out(out: &Path, force: bool) -> Result<(), String> {
+    match fs::symlink_metadata(out) {
+        Err(_) => Ok(()),
+        Ok(m) if m.is_dir() => {
+            let empty = fs::read_dir(out)
+                .map(|mut d| d.next().is_none())
+                .unwrap_or(false);
+            if empty || force {
+                Ok(())
+            } else {
+                Err(format!(
+                    "output folder `{}` exists and is not empty; pass --force to replace it",
+                    out.display()
+                ))
+            }
+        }
+        Ok(_) => Err(format!(
+            "`{}` exists and is not a folder; choose another --out",
+            out.display()
+        )),
+    }
+}
+
+/// Writes every file into a temporary sibling of `out`, then renames it into place. With
+/// `force`, an existing `out` is moved aside first and removed only once the new one is in
+/// place.
+fn write_atomically(
+    out: &Path,
+    files: &[bulkhead_export::OutputFile],
+    force: bool,
+) -> Result<(), String> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)
+        .map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+    let base = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| format!("`{}` is not a folder name", out.display()))?;
+    let tmp = parent.join(format!(".{base}.bulkhead-tmp-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    let result = (|| -> Result<(), String> {
+        fs::create_dir(&tmp).map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
+        for f in files {
+            // INVARIANT: exporters write relative paths without `..`; refuse anything else.
+            let rel = Path::new(&f.path);
+            if rel.is_absolute()
+                || rel
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+            {
+                return Err(format!(
+                    "refusing to write `{}` outside the output folder",
+                    f.path
+                ));
+            }
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+            }
+            let mut file = fs::File::create(&path)
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+            file.write_all(f.contents.as_bytes())
+                .and_then(|_| file.sync_all())
+                .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        }
+        let old = parent.join(format!(".{base}.bulkhead-old-{}", std::process::id()));
+        let had_old = out.exists();
+        if had_old {
+            if !force {
+                // An empty folder we were allowed to fill.
+                fs::remove_dir(out).map_err(|e| {
+                    format!("cannot replace `{}`: {e}; pass --force", out.display())
+                })?;
+            } else {
+                let _ = fs::remove_dir_all(&old);
+                fs::rename(out, &old)
+                    .map_err(|e| format!("cannot move `{}` aside: {e}", out.display()))?;
+            }
+        }
+        if let Err(e) = fs::rename(&tmp, out) {
+            if had_old && force {
+                let _ = fs::rename(&old, out);
+            }
+            return Err(format!(
+                "cannot move the export into `{}`: {e}",
+                out.display()
+            ));
+        }
+        if had_old && force {
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}

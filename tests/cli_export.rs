@@ -1,0 +1,159 @@
+//! `bulkhead export` end to end: output folders appear whole or not at all, are never
+//! overwritten without `--force`, and invalid designs are refused with the validator's messages.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_bulkhead"))
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/bulkhead-export/tests/data/mini-shop.bulkhead.json")
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .output()
+        .expect("run bulkhead")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 temp path")
+}
+
+#[test]
+fn writes_then_refuses_to_overwrite_without_force() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("np");
+    let o = run(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "networkpolicy",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("rule `no-delete-from-web`"), "{stderr}");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["kustomization.yaml", "ops.yaml", "pay.yaml", "shop.yaml"]
+    );
+
+    // A stray file marks the folder as the user's: no overwrite without --force.
+    std::fs::write(out.join("mine.txt"), "keep").unwrap();
+    let o = run(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "networkpolicy",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--force"));
+    assert!(out.join("mine.txt").exists());
+
+    let o = run(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "networkpolicy",
+        "--out",
+        s(&out),
+        "--force",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        !out.join("mine.txt").exists(),
+        "--force replaces the folder"
+    );
+    assert!(out.join("shop.yaml").exists());
+    // No temporary folders are left next to it.
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("bulkhead-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn invalid_design_is_refused_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut design: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture()).unwrap()).unwrap();
+    design["rules"][1]["to"] = serde_json::json!({"segment": "coer"});
+    design["segments"][1]["members"] = serde_json::json!(["orders", "nope"]);
+    let path = tmp.path().join("bad.bulkhead.json");
+    std::fs::write(&path, serde_json::to_string(&design).unwrap()).unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[
+        "export",
+        s(&path),
+        "--target",
+        "networkpolicy",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("/rules/1/to"), "{stderr}");
+    assert!(stderr.contains("did you mean `core`?"), "{stderr}");
+    assert!(
+        stderr.contains("/segments/1/members/1: unknown service `nope`"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "netpolicy",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `networkpolicy`?"));
+    let o = run(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "networkpolicy",
+        "--out",
+        s(&out),
+        "--staged",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no audit or dry-run mode"));
+    assert!(!out.exists(), "a refused export leaves no folder");
+    let o = run(&[
+        "export",
+        "/nonexistent/x.json",
+        "--target",
+        "networkpolicy",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
