@@ -32,6 +32,9 @@ enum Command {
     /// Kubernetes NetworkPolicies: what they allow, and why.
     #[command(subcommand)]
     Netpol(cmd::netpol::Command),
+    /// Import OpenAPI/Swagger specs, Kubernetes manifests, traffic logs and Kong configs from
+    /// files, folders or URLs into a design (merging, never clobbering).
+    Import(cmd::import::Args),
     /// Propose least-privilege rules from the declared and observed flows, as a reviewable diff.
     Propose(cmd::propose::Args),
     /// Simulate a breach from the internet or a compromised service.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Export(args) => cmd::export::run(args),
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Netpol(c) => cmd::netpol::run(&c),
+        Command::Import(args) => cmd::import::run(&args),
         Command::Propose(args) => cmd::propose::run(&args),
         Command::Simulate(args) => cmd::simulate::run(&args),
         Command::Analyze(args) => cmd::analyze::run(&args),

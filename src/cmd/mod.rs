@@ -5,6 +5,7 @@ pub mod common;
 pub mod export;
 pub mod fmt;
 pub mod generate;
+pub mod import;
 pub mod json_out;
 pub mod matrix;
 pub mod netpol;

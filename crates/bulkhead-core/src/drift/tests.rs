@@ -90,6 +90,7 @@ fn seen(
         count: Some(count),
         first_seen: Some(format!("2026-01-0{}T00:00:00Z", count % 9 + 1)),
         last_seen: Some("2026-01-10T00:00:00Z".into()),
+        provenance: Vec::new(),
     }
 }
 
