@@ -1,6 +1,7 @@
 //! One module per subcommand, plus the plumbing they share in [`common`].
 
 pub mod analyze;
+pub mod check;
 pub mod common;
 pub mod export;
 pub mod fmt;
@@ -10,6 +11,7 @@ pub mod json_out;
 pub mod matrix;
 pub mod netpol;
 pub mod propose;
+pub mod report;
 pub mod schema;
 pub mod show;
 pub mod simulate;
