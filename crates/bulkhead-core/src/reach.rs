@@ -151,6 +151,9 @@ impl ReachGraph {
         let mut edges = Vec::with_capacity(pairs.len());
         let mut conditions: Vec<Condition> = Vec::new();
         let req = Request::default();
+        // Which credentials satisfy each bearer requirement, computed once per requirement.
+        let mut satisfying: std::collections::HashMap<Auth, Vec<u32>> =
+            std::collections::HashMap::new();
         let mut p = 0;
         for a in 0..=n {
             offsets[a] = edges.len() as u32;
@@ -189,12 +192,17 @@ impl ReachGraph {
                                 if own.iter().any(|c| credential_satisfies(c, auth)) {
                                     continue;
                                 }
-                                let any_of: Vec<u32> = credentials
-                                    .iter()
-                                    .enumerate()
-                                    .filter(|(_, c)| credential_satisfies(c, auth))
-                                    .map(|(i, _)| i as u32)
-                                    .collect();
+                                let any_of: Vec<u32> = satisfying
+                                    .entry(auth.clone())
+                                    .or_insert_with(|| {
+                                        credentials
+                                            .iter()
+                                            .enumerate()
+                                            .filter(|(_, c)| credential_satisfies(c, auth))
+                                            .map(|(i, _)| i as u32)
+                                            .collect()
+                                    })
+                                    .clone();
                                 possible &= !any_of.is_empty();
                                 alt.push(any_of);
                             }
