@@ -1,6 +1,6 @@
 //! Breach analysis on generated estates of 1k, 10k and 100k services (~10 allowed peers each):
 //! compiling the reach graph from the evaluator, the all-origins worst case (SCC condensation
-//! + bitsets), one origin's simulation, and the baseline the closure replaces (one fixpoint
+//! and bitsets), one origin's simulation, and the baseline the closure replaces (one fixpoint
 //! search per origin), all in the same run.
 //!
 //! `cargo bench -p bulkhead-core --bench reach`; `BULKHEAD_BENCH_SIZES=1000,10000` to choose

@@ -15,12 +15,14 @@ pub const RULE: RuleText = RuleText {
     example: "Rule `orders-to-payments` allows segment `orders` → segment `payments` on 8080, and neither the rule nor `payments` sets `auth`.",
 };
 
+/// One caller in a group: its id, what allows the call, and the JSON pointer to that.
+type Caller = (String, String, Option<String>);
+
 pub fn check(cx: &Context) -> Vec<Finding> {
     let n = cx.design.services.len();
     // One finding per (caller segment, target): a wildcard rule is one problem, not one per
     // caller. Unsegmented callers stand for themselves.
-    let mut groups: BTreeMap<(String, String), Vec<(String, String, Option<String>)>> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<(String, String), Vec<Caller>> = BTreeMap::new();
     for p in &cx.pairs {
         if p.from == n {
             continue;
