@@ -249,7 +249,7 @@ function BrokenFile({ app, path, diagnostics }: { app: Controller; path: string;
     <div class="broken" data-testid="broken-file">
       <h2>This file is not a valid design</h2>
       <p>
-        <code>{path}</code> has {diagnostics.length} problem{diagnostics.length === 1 ? "" : "s"}. Nothing was loaded; fix the file or open another.
+        <code>{path}</code> has {diagnostics.length} problem{diagnostics.length === 1 ? "" : "s"}, listed below with where they are. Nothing was loaded; fix the file or open another.
       </p>
       <DiagnosticsTable diagnostics={diagnostics} />
       <div class="row">

@@ -99,7 +99,7 @@ export class Files {
         opened = true;
       }
     } catch (e) {
-      this.showBroken(null, e);
+      this.showBroken("the file named on the command line", e);
       opened = true;
     }
     if (!opened) await this.newDesign(false);
