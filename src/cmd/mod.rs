@@ -14,5 +14,6 @@ pub mod report;
 pub mod schema;
 pub mod show;
 pub mod simulate;
+pub mod traffic;
 pub mod validate;
 pub mod why;
