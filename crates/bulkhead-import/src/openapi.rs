@@ -723,7 +723,10 @@ impl Scan<'_> {
             let id = (key, pointer);
             if let Some(known) = self.docs.memo.get(&id) {
                 for (class, lines) in known.iter() {
-                    self.found.entry(*class).or_default().extend(lines.iter().cloned());
+                    self.found
+                        .entry(*class)
+                        .or_default()
+                        .extend(lines.iter().cloned());
                 }
                 return;
             }
