@@ -9,8 +9,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bulkhead_core::drift::{Drift, DriftKind, TrafficSummary, check};
-use bulkhead_core::model::{Flow, FlowKind};
+use bulkhead_core::drift::{Drift, DriftKind, check};
 use serde_json::json;
 
 use super::common::{self, EXIT_FINDINGS, OutputFormat};
@@ -29,8 +28,12 @@ pub struct Args {
     pub design: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Only count calls seen in the last DURATION (`30m`, `12h`, `7d`) before the newest call
-    /// observed, so old logs check the same way on any day.
+    /// Traffic logs: NGINX or ingress-nginx access logs, Hubble JSON flows, Zeek conn.log, or
+    /// CSV (`src,dst,port,method,path,count`). The design's observed flows count too.
+    #[arg(long, num_args = 1.., value_name = "LOG")]
+    pub traffic: Vec<PathBuf>,
+    /// Only count flows last seen in the last DURATION (`30m`, `12h`, `7d`) before the newest
+    /// call observed, so old logs check the same way on any day.
     #[arg(long, value_name = "DURATION")]
     pub window: Option<String>,
     /// Kinds of drift that make the check fail (exit 1): violations, live, shadow, unused,
@@ -57,31 +60,25 @@ pub fn run(args: &Args) -> ExitCode {
         Ok(l) => l.design,
         Err(code) => return code,
     };
-    let mut traffic = TrafficSummary::default();
-    // The design's own observed flows are the traffic; with a window, only those seen in it.
+    let observed = match super::traffic::read_logs(&args.traffic, &design) {
+        Ok(o) => o,
+        Err(e) => return common::fail_usage(e),
+    };
+    let (mut flows, mut traffic) = (observed.flows, observed.summary);
+    // The design's own observed flows count as traffic too; with a window, only those seen in
+    // it.
     let mut inventory = design.clone();
-    let observed: Vec<Flow> = Vec::new();
+    let mut outside = 0;
     if let Some(secs) = window {
-        let newest = inventory
-            .flows
-            .iter()
-            .filter(|f| f.kind == FlowKind::Observed)
-            .filter_map(|f| f.last_seen.as_deref().and_then(parse_timestamp))
-            .max();
-        let before = inventory.flows.len();
-        if let Some(newest) = newest {
-            inventory.flows.retain(|f| {
-                f.kind != FlowKind::Observed
-                    || f.last_seen
-                        .as_deref()
-                        .and_then(parse_timestamp)
-                        .is_some_and(|t| t >= newest - secs)
-            });
-        }
-        traffic.skipped_lines += (before - inventory.flows.len()) as u64;
+        outside = super::traffic::apply_window(&mut inventory, &mut flows, secs);
         traffic.window = args.window.clone();
     }
-    let drift = check(&inventory, &observed, None, traffic);
+    let mut drift = check(&inventory, &flows, None, traffic);
+    if outside > 0 {
+        drift.notes.push(format!(
+            "{outside} observed flow(s) last seen before the window were left out"
+        ));
+    }
     let failed = drift.summary.fails(&fail_on);
     let printed = match args.format {
         Format::Json => super::json_out::print_json(&drift),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bulkhead_audit::Audit;
-use bulkhead_core::drift::{TrafficSummary, check};
+use bulkhead_core::drift::check;
 use bulkhead_core::model::FlowKind;
 
 use super::common::{self, OutputFormat};
@@ -18,6 +18,10 @@ pub struct Args {
     /// Write here (atomically) instead of standard output.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Traffic logs to check the design against (the drift section); the design's own
+    /// observed flows count too.
+    #[arg(long, num_args = 1.., value_name = "LOG")]
+    pub traffic: Vec<PathBuf>,
     /// Markdown instead of HTML.
     #[arg(long)]
     pub markdown: bool,
@@ -44,9 +48,15 @@ pub fn run(args: &Args) -> ExitCode {
         Ok(l) => l.design,
         Err(code) => return code,
     };
-    // The design's own observed flows are drift evidence worth reporting.
-    let has_traffic = design.flows.iter().any(|f| f.kind == FlowKind::Observed);
-    let drift = has_traffic.then(|| check(&design, &[], None, TrafficSummary::default()));
+    // Logs, or the design's own observed flows, are drift evidence worth reporting.
+    let observed = match super::traffic::read_logs(&args.traffic, &design) {
+        Ok(o) => o,
+        Err(e) => return common::fail_usage(e),
+    };
+    let has_traffic = !observed.flows.is_empty()
+        || observed.summary.lines > 0
+        || design.flows.iter().any(|f| f.kind == FlowKind::Observed);
+    let drift = has_traffic.then(|| check(&design, &observed.flows, None, observed.summary));
     let audit = Audit::compute(&design, Some(today), drift.as_ref());
     let text = if args.markdown {
         bulkhead_audit::markdown(&audit)

@@ -413,11 +413,16 @@ pub fn check(
         if !to_known {
             note_shadow(to, true, from);
         }
+        // Any caller, known or not, keeps a service from being a zombie.
+        if from_known && from != to {
+            *calls_out.entry(from.as_str()).or_default() += a.calls;
+        }
+        if to_known && from != to {
+            *calls_in.entry(to.as_str()).or_default() += a.calls;
+        }
         if !(from_known && to_known) || from == to {
             continue;
         }
-        *calls_out.entry(from.as_str()).or_default() += a.calls;
-        *calls_in.entry(to.as_str()).or_default() += a.calls;
         used_pairs
             .entry((from.as_str(), to.as_str()))
             .or_default()
