@@ -29,6 +29,11 @@ enum Command {
     Export(cmd::export::Args),
     /// Write a synthetic but realistic estate (the same seed gives the same file).
     Generate(cmd::generate::Args),
+    /// Import OpenAPI/Swagger specs, Kubernetes manifests, traffic logs and Kong configs from
+    /// files, folders or URLs into a design (merging, never clobbering).
+    Import(cmd::import::Args),
+    /// Propose least-privilege rules from the declared and observed flows, as a reviewable diff.
+    Propose(cmd::propose::Args),
     /// Simulate a breach from the internet or a compromised service.
     Simulate(cmd::simulate::Args),
     /// Every origin's blast radius, worst first, and every finding.
@@ -48,6 +53,8 @@ fn main() -> ExitCode {
         Command::Schema => cmd::schema::run(),
         Command::Export(args) => cmd::export::run(args),
         Command::Generate(args) => cmd::generate::run(&args),
+        Command::Import(args) => cmd::import::run(&args),
+        Command::Propose(args) => cmd::propose::run(&args),
         Command::Simulate(args) => cmd::simulate::run(&args),
         Command::Analyze(args) => cmd::analyze::run(&args),
         Command::Why(args) => cmd::why::run(&args),

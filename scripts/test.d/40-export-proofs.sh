@@ -5,8 +5,10 @@
 #   - Cilium and Istio objects: the vendored CRD schemas, strict (tests/verify/validate_objects.py);
 #   - Kong: Kong's declarative rules, offline (tests/verify/kong_rules.py);
 #   - NGINX: nginx -t (upstream names pointed at loopback, since cluster DNS is not resolvable here).
-# The connectivity differential (NCA) and the live nginx enforcement run as Rust tests
-# (tests/export_nca.rs, tests/export_nginx.rs) in the Rust stage.
+# Then the connectivity differential: NCA on the exported NetworkPolicies of the examples and 100
+# generated designs must equal the evaluator's L4 answer (tests/export_nca.rs, ignored by a plain
+# `cargo test` because it takes minutes). The live nginx enforcement test (tests/export_nginx.rs)
+# runs in the Rust stage.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -61,8 +63,10 @@ for d in "${designs[@]}"; do
   done
   echo "export proofs: $name checked"
 done
+echo "export proofs: connectivity differential (network-config-analyzer)"
+cargo test -q --locked --test export_nca -- --ignored --nocapture || { echo "FAIL connectivity differential"; fail=1; }
 if [ $fail -ne 0 ]; then
   echo "export proofs: FAILED"
   exit 1
 fi
-echo "export proofs: ${#designs[@]} designs, every target schema-valid, Kong rules and nginx -t passed"
+echo "export proofs: ${#designs[@]} designs schema-valid (every target), Kong rules, nginx -t and the NCA differential passed"

@@ -9,6 +9,9 @@
 //! - [`eval`]: `allowed(A → B, request)`, the evaluator, with an explanation on every decision.
 //! - [`file`]: reading design text (JSON or YAML, with locations) and writing canonical JSON.
 //! - [`schema`]: the design file's JSON Schema.
+//! - [`evidence`]: flows read as requests, paths resolved to endpoint templates.
+//! - [`drift`]: the design against observed calls and live policies (`bulkhead check`).
+//! - [`propose`]: the least-privilege proposal, a reviewable diff of rules.
 //! - [`validate`]: every problem in a design, each with a stable code and a location.
 //! - [`diagnostic`], [`date`]: the vocabulary those share.
 //! - [`matrix`]: the evaluator's whole answer at L4, which the exporters' proofs compare against.
@@ -27,12 +30,15 @@ pub mod analysis;
 pub mod bits;
 pub mod date;
 pub mod diagnostic;
+pub mod drift;
 pub mod eval;
+pub mod evidence;
 pub mod file;
 pub mod findings;
 pub mod generate;
 pub mod matrix;
 pub mod model;
+pub mod propose;
 pub mod reach;
 pub mod report;
 pub mod schema;

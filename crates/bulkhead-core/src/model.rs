@@ -502,6 +502,9 @@ pub struct Flow {
     pub first_seen: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_seen: Option<String>,
+    /// Where this flow was declared or observed (file or URL, and the element or log line).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<Provenance>,
 }
 
 /// The caller id used in flows for traffic from outside the estate.

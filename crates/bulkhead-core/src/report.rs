@@ -6,9 +6,11 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
+use crate::drift::Drift;
 use crate::eval::{Decision, Explanation, Request};
 use crate::findings::{Finding, RuleDoc};
 use crate::matrix::{Matrix, SegmentMatrix};
+use crate::propose::Proposal;
 use crate::simulate::{Assumption, Simulation};
 
 /// Every result type, in one document so the schema carries them all as definitions.
@@ -24,6 +26,10 @@ pub struct AnalysisTypes {
     pub rule_doc: RuleDoc,
     pub matrix: Matrix,
     pub segment_matrix: SegmentMatrix,
+    /// `bulkhead propose`: the least-privilege diff.
+    pub proposal: Proposal,
+    /// `bulkhead check`: drift against traffic and live policies.
+    pub drift: Drift,
 }
 
 /// The schema as pretty JSON with a trailing newline, exactly as checked in.

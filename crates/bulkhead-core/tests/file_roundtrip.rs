@@ -297,6 +297,7 @@ fn flow() -> impl Strategy<Value = Flow> {
                 count,
                 first_seen,
                 last_seen,
+                provenance: Vec::new(),
             },
         )
 }

@@ -219,6 +219,15 @@ pub fn parse_manifests(
     parse_all(text, source, limits).map(|(docs, _)| docs)
 }
 
+/// Like [`parse_manifests`], also returning the documents that are not Kubernetes objects.
+pub fn parse_manifests_with_skipped(
+    text: &str,
+    source: &Path,
+    limits: &ManifestLimits,
+) -> Result<(Vec<ManifestDocument>, Vec<SkippedDocument>), ManifestError> {
+    parse_all(text, source, limits)
+}
+
 /// A parsed document before `List` flattening.
 struct RawDocument {
     index: usize,

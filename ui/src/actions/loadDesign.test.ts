@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { smallDesign, smallState } from "../fixtures/small";
+import { isDirty } from "../state";
+import { loadDesign } from "./loadDesign";
+
+describe("loadDesign", () => {
+  it("loads a design as saved", () => {
+    const s = loadDesign.perform(smallState(), { design: smallDesign(), path: "/tmp/a.bulkhead.json" });
+    expect(s.file.path).toBe("/tmp/a.bulkhead.json");
+    expect(isDirty(s)).toBe(false);
+  });
+  it("a recovered design is unsaved", () => {
+    const s = loadDesign.perform(smallState(), { design: smallDesign(), path: null, unsaved: true });
+    expect(isDirty(s)).toBe(true);
+  });
+  it("a broken file keeps the design and shows the diagnostics", () => {
+    const st = smallState();
+    const diag = { severity: "error" as const, code: "unknown-id", message: "unknown segment `pcii`", pointer: "/rules/0/to/segment", location: { line: 12, column: 20, offset: 300, length: 6 }, help: "did you mean `pci`?" };
+    const s = loadDesign.perform(st, { design: null, path: "/tmp/bad.json", diagnostics: [diag] });
+    expect(s.design).toBe(st.design);
+    expect(s.file.broken).toEqual({ path: "/tmp/bad.json", diagnostics: [diag] });
+  });
+});

@@ -1,0 +1,33 @@
+//! Replace the design with one opened from a file (or a new or recovered one). Not undoable
+//! across the boundary: the store clears the history when the file changes.
+
+import type { Design } from "../generated/bulkhead";
+import type { Diagnostic } from "../analysis";
+import type { Action } from "./action";
+
+export interface LoadDesignArgs {
+  design: Design | null;
+  path: string | null;
+  /** Validation problems; with `design: null` they are shown instead of the canvas. */
+  diagnostics?: Diagnostic[];
+  /** A recovered design is unsaved even though it was just loaded. */
+  unsaved?: boolean;
+}
+
+export const loadDesign: Action<LoadDesignArgs> = {
+  name: "loadDesign",
+  perform(state, { design, path, diagnostics = [], unsaved = false }) {
+    const revision = state.revision + 1;
+    if (design === null) {
+      return { ...state, file: { ...state.file, broken: { path: path ?? "(unnamed)", diagnostics } } };
+    }
+    return {
+      ...state,
+      design,
+      revision,
+      file: { path, savedRevision: unsaved ? -1 : revision, broken: null },
+      selection: { kind: null, ids: [] },
+      simulation: { ...state.simulation, highlightedPath: null },
+    };
+  },
+};

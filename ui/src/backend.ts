@@ -1,0 +1,116 @@
+//! What the backend currently says about the design being edited: diagnostics, flow verdicts,
+//! findings, the matrix and the simulation. Re-asked (debounced) whenever the design changes,
+//! at once when the simulation settings change; answers for an older design are dropped.
+
+import { call, type CommandError } from "./ipc";
+import type { Diagnostic, Finding, FlowVerdict, RuleDoc, SegmentMatrix, Simulation } from "./analysis";
+import type { AppState } from "./state";
+import type { Store } from "./store";
+
+export interface BackendView {
+  diagnostics: Diagnostic[];
+  verdicts: Map<string, FlowVerdict> | null;
+  findings: Finding[] | null;
+  /** Each finding rule's documentation, by rule id (`BH001`). */
+  docs: Map<string, RuleDoc> | null;
+  matrix: SegmentMatrix | null;
+  simulation: Simulation | null;
+  /** The last failed command, shown in the status bar. */
+  error: (CommandError & { command: string }) | null;
+  /** Revision of the design the answers are for. */
+  revision: number;
+  simulating: boolean;
+}
+
+export const DEBOUNCE_MS = 150;
+
+export class Backend {
+  view: BackendView = { diagnostics: [], verdicts: null, findings: null, docs: null, matrix: null, simulation: null, error: null, revision: -1, simulating: false };
+  private listeners = new Set<(v: BackendView) => void>();
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private seq = 0;
+  private simSeq = 0;
+
+  constructor(private store: Store) {
+    store.subscribe((s, prev) => {
+      if (s.design !== prev.design) this.scheduleRefresh();
+      const simChanged = s.simulation.active !== prev.simulation.active || s.simulation.origin !== prev.simulation.origin || s.simulation.assumption !== prev.simulation.assumption;
+      if (simChanged && s.design === prev.design) void this.simulate(s);
+    });
+  }
+
+  subscribe(f: (v: BackendView) => void): () => void {
+    this.listeners.add(f);
+    return () => this.listeners.delete(f);
+  }
+
+  private set(patch: Partial<BackendView>): void {
+    this.view = { ...this.view, ...patch };
+    for (const f of this.listeners) f(this.view);
+  }
+
+  private fail(command: string, e: unknown): void {
+    const err = e as CommandError;
+    this.set({ error: { command, code: err.code ?? "error", message: err.message ?? String(e) } });
+  }
+
+  scheduleRefresh(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.refresh();
+    }, DEBOUNCE_MS);
+  }
+
+  /** Ask everything again for the current design. */
+  async refresh(): Promise<void> {
+    const s = this.store.get();
+    const seq = ++this.seq;
+    if (this.view.docs === null) {
+      // Static text: asked once. Without it findings still show, without their docs.
+      call("rule_docs", {})
+        .then((docs) => this.set({ docs: new Map(docs.map((d) => [d.id, d])) }))
+        .catch(() => this.set({ docs: new Map() }));
+    }
+    const design = s.design;
+    const sim = this.simulate(s);
+    const results = await Promise.allSettled([
+      call("validate", { design }),
+      call("flow_verdicts", { design }),
+      call("findings", { design }),
+      call("matrix", { design, by: "segment" }),
+    ]);
+    if (seq !== this.seq) return; // a newer design is being asked about
+    const [diag, verdicts, findings, matrix] = results;
+    const patch: Partial<BackendView> = { revision: s.revision, error: null };
+    if (diag.status === "fulfilled") patch.diagnostics = diag.value;
+    else this.fail("validate", diag.reason);
+    if (verdicts.status === "fulfilled") patch.verdicts = new Map(verdicts.value.map((v) => [v.flow, v]));
+    else this.fail("flow_verdicts", verdicts.reason);
+    if (findings.status === "fulfilled") patch.findings = findings.value;
+    else this.fail("findings", findings.reason);
+    if (matrix.status === "fulfilled") patch.matrix = matrix.value;
+    else this.fail("matrix", matrix.reason);
+    if (results.some((r) => r.status === "rejected")) delete patch.error;
+    this.set(patch);
+    await sim;
+  }
+
+  async simulate(s: AppState = this.store.get()): Promise<void> {
+    const seq = ++this.simSeq;
+    if (!s.simulation.active) {
+      this.set({ simulation: null, simulating: false });
+      return;
+    }
+    this.set({ simulating: true });
+    try {
+      const result = await call("simulate", { design: s.design, origin: s.simulation.origin, assume: s.simulation.assumption });
+      if (seq === this.simSeq) this.set({ simulation: result, simulating: false });
+    } catch (e) {
+      if (seq === this.simSeq) {
+        this.set({ simulation: null, simulating: false });
+        this.fail("simulate", e);
+      }
+    }
+  }
+}

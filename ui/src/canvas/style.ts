@@ -1,0 +1,168 @@
+//! The canvas stylesheet, per theme. Shape by service kind, fill by the highest sensitivity of
+//! data held, badges for internet exposure and known weaknesses, segments styled by level and
+//! trust, flows by kind (declared solid, observed dashed and thicker with volume) and verdict.
+
+import type { StylesheetJson } from "cytoscape";
+
+export type Theme = "light" | "dark";
+
+export const SENSITIVITY_COLOURS: Record<string, string> = {
+  none: "#8c959f",
+  public: "#2da44e",
+  internal: "#0969da",
+  confidential: "#e16f24",
+  restricted: "#cf222e",
+};
+
+export const KIND_SHAPES: Record<string, string> = {
+  api: "round-rectangle",
+  web: "ellipse",
+  gateway: "diamond",
+  worker: "hexagon",
+  datastore: "barrel",
+  queue: "rhomboid",
+  external: "octagon",
+  client: "tag",
+};
+
+interface Palette {
+  text: string;
+  textBg: string;
+  segBorder: string;
+  trust: Record<string, string>;
+  allow: string;
+  deny: string;
+  pending: string;
+  accent: string;
+}
+
+const PALETTES: Record<Theme, Palette> = {
+  light: {
+    text: "#1f2328",
+    textBg: "#ffffff",
+    segBorder: "#6e7781",
+    trust: { untrusted: "#ffebe9", low: "#fff1e5", medium: "#ddf4ff", high: "#dafbe1" },
+    allow: "#1a7f37",
+    deny: "#cf222e",
+    pending: "#8c959f",
+    accent: "#8250df",
+  },
+  dark: {
+    text: "#e6edf3",
+    textBg: "#0d1117",
+    segBorder: "#8b949e",
+    trust: { untrusted: "#3c1618", low: "#3d2611", medium: "#0c2d4a", high: "#0f3320" },
+    allow: "#3fb950",
+    deny: "#f85149",
+    pending: "#6e7681",
+    accent: "#a371f7",
+  },
+};
+
+const svg = (body: string) => `data:image/svg+xml;utf8,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">${body}</svg>`)}`;
+
+// Badges are drawn as shapes (no fonts), top-right for internet, top-left for weaknesses.
+const GLOBE = `<circle cx="31" cy="9" r="8" fill="#0969da" stroke="white" stroke-width="1.5"/><ellipse cx="31" cy="9" rx="3.2" ry="7" fill="none" stroke="white" stroke-width="1.2"/><line x1="23.5" y1="9" x2="38.5" y2="9" stroke="white" stroke-width="1.2"/>`;
+const WARN = `<path d="M9 1.5 L17 16 L1 16 Z" fill="#bf3989" stroke="white" stroke-width="1.3"/><rect x="8.1" y="6" width="1.8" height="5.5" fill="white"/><rect x="8.1" y="12.6" width="1.8" height="1.8" fill="white"/>`;
+export const BADGES = {
+  internet: svg(GLOBE),
+  weak: svg(WARN),
+  both: svg(GLOBE + WARN),
+};
+
+export function stylesheet(theme: Theme): StylesheetJson {
+  const p = PALETTES[theme];
+  const s: StylesheetJson = [
+    {
+      selector: "node",
+      style: {
+        label: "data(label)",
+        color: p.text,
+        "font-size": 11,
+        "font-family": "Inter, system-ui, sans-serif",
+        "min-zoomed-font-size": 7,
+        "text-wrap": "ellipsis",
+        "text-max-width": "120px",
+      },
+    },
+    {
+      selector: 'node[type = "service"]',
+      style: {
+        width: 40,
+        height: 40,
+        shape: ((e: { data: (k: string) => string }) => KIND_SHAPES[e.data("kind")] ?? "round-rectangle") as unknown as "ellipse",
+        "background-color": ((e: { data: (k: string) => string }) => SENSITIVITY_COLOURS[e.data("sensitivity")] ?? SENSITIVITY_COLOURS.none) as unknown as string,
+        "border-width": 1.5,
+        "border-color": p.textBg,
+        "text-valign": "bottom",
+        "text-margin-y": 4,
+        "text-background-color": p.textBg,
+        "text-background-opacity": 0.75,
+        "text-background-padding": "1px",
+      },
+    },
+    { selector: 'node[type = "service"][?internet][!weak]', style: { "background-image": BADGES.internet, "background-fit": "contain", "background-clip": "none", "background-image-containment": "over", "bounds-expansion": 6 } },
+    { selector: 'node[type = "service"][?weak][!internet]', style: { "background-image": BADGES.weak, "background-fit": "contain", "background-clip": "none", "background-image-containment": "over", "bounds-expansion": 6 } },
+    { selector: 'node[type = "service"][?weak][?internet]', style: { "background-image": BADGES.both, "background-fit": "contain", "background-clip": "none", "background-image-containment": "over", "bounds-expansion": 6 } },
+    {
+      selector: 'node[type = "internet"]',
+      style: { shape: "ellipse", width: 56, height: 56, "background-color": "#0969da", "background-opacity": 0.15, "border-width": 2, "border-color": "#0969da", "border-style": "dashed", "text-valign": "center", "font-weight": "bold" },
+    },
+    {
+      selector: 'node[type = "segment"]',
+      style: {
+        shape: "round-rectangle",
+        "background-color": ((e: { data: (k: string) => string }) => p.trust[e.data("trust")] ?? p.trust.medium) as unknown as string,
+        "background-opacity": 0.7,
+        "border-color": p.segBorder,
+        "border-width": 2,
+        "text-valign": "top",
+        "text-halign": "center",
+        "text-margin-y": -4,
+        "font-size": 12,
+        "font-weight": "bold",
+        padding: "22px",
+        "text-max-width": "400px",
+        "min-zoomed-font-size": 5,
+      },
+    },
+    { selector: 'node[type = "segment"][level = "network"]', style: { "border-width": 3 } },
+    { selector: 'node[type = "segment"][level = "identity"]', style: { "border-style": "dashed" } },
+    { selector: 'node[type = "segment"][level = "data"]', style: { "border-style": "double", "border-width": 5 } },
+    {
+      selector: "edge",
+      style: {
+        width: "data(width)",
+        "curve-style": "bezier",
+        "target-arrow-shape": "triangle",
+        "arrow-scale": 0.9,
+        "line-color": p.pending,
+        "target-arrow-color": p.pending,
+        label: "data(label)",
+        "font-size": 9,
+        color: p.text,
+        "text-background-color": p.textBg,
+        "text-background-opacity": 0.8,
+        "text-rotation": "autorotate",
+        "min-zoomed-font-size": 8,
+        opacity: 0.85,
+      },
+    },
+    { selector: 'edge[flowKind = "observed"]', style: { "line-style": "dashed", "line-dash-pattern": [7, 4] } },
+    { selector: 'edge[verdict = "allow"]', style: { "line-color": p.allow, "target-arrow-color": p.allow } },
+    { selector: 'edge[verdict = "deny"]', style: { "line-color": p.deny, "target-arrow-color": p.deny, "target-arrow-shape": "tee" } },
+    { selector: ":selected", style: { "border-color": p.accent, "border-width": 4, "line-color": p.accent, "target-arrow-color": p.accent, opacity: 1 } },
+    { selector: 'node[type = "segment"]:selected', style: { "border-color": p.accent, "border-width": 4 } },
+    { selector: ".faded", style: { opacity: 0.12 } },
+    { selector: ".sim-dim", style: { opacity: 0.3 } },
+    { selector: "node.reached", style: { "underlay-color": "#e16f24", "underlay-padding": 7, "underlay-opacity": 0.45, "underlay-shape": "ellipse", opacity: 1 } },
+    { selector: "node.compromised", style: { "underlay-color": "#ff0000", "underlay-padding": 9, "underlay-opacity": 0.6, "underlay-shape": "ellipse", "border-color": "#ff0000", "border-width": 3, opacity: 1 } },
+    { selector: "node.origin", style: { "underlay-color": p.accent, "underlay-padding": 11, "underlay-opacity": 0.7 } },
+    { selector: "edge.attack", style: { "line-color": "#ff4d4f", "target-arrow-color": "#ff4d4f", width: 3, opacity: 1 } },
+    { selector: "node.on-path", style: { "underlay-color": p.accent, "underlay-padding": 12, "underlay-opacity": 0.8, opacity: 1 } },
+    { selector: "edge.on-path", style: { "line-color": p.accent, "target-arrow-color": p.accent, width: 6, opacity: 1, "z-index": 10 } },
+    { selector: "node.focus", style: { "underlay-color": "#d4a72c", "underlay-padding": 14, "underlay-opacity": 0.8 } },
+    { selector: "node.draw-source", style: { "border-color": p.accent, "border-width": 4, "border-style": "dashed" } },
+  ];
+  return s;
+}

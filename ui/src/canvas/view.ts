@@ -1,0 +1,347 @@
+//! The Cytoscape canvas. It renders state and reports user gestures; it never changes the
+//! design itself. Updates are diffs against the current graph (add, remove, update data, move
+//! parent), never a rebuild, so editing a 2,000-service design stays smooth.
+
+import cytoscape, { type Core, type NodeSingular, type ElementDefinition, type EventObject } from "cytoscape";
+import fcose from "cytoscape-fcose";
+import type { Design } from "../generated/bulkhead";
+import type { FlowVerdict, Simulation } from "../analysis";
+import type { Filter, Selection, SimulationSettings, ElementKind } from "../state";
+import { toElements, signature, svcId, segId, flowId, endpointId, INTERNET_NODE, type ElementDef } from "./elements";
+import { packLayout } from "./pack";
+import { stylesheet, type Theme } from "./style";
+import { matchesFilter } from "./filter";
+import { hopSchedule, pathElements } from "./simulation";
+
+cytoscape.use(fcose);
+
+export interface CanvasEvents {
+  select(kind: ElementKind | null, ids: string[]): void;
+  /** A drag ended: positions of the moved services, and a segment change if dropped elsewhere. */
+  dragged(positions: Record<string, { x: number; y: number }>, move?: { services: string[]; segment: string | null }): void;
+  /** A service was tapped (the draw-flow mode uses it). */
+  tapService(id: string): void;
+  /** Double-click on empty canvas: add a service there. */
+  dblclickBackground(pos: { x: number; y: number }): void;
+}
+
+/** Large designs get the renderer's cheap paths (textures while panning, no edges while zooming). */
+const LARGE = 600;
+
+export class CanvasView {
+  readonly cy: Core;
+  private sigs = new Map<string, string>();
+  private applyingSelection = false;
+  private selectTimer: number | null = null;
+  private grabBoxes: { id: string; depth: number; x1: number; y1: number; x2: number; y2: number }[] = [];
+  private simTimers: number[] = [];
+  private firstRender = true;
+
+  constructor(
+    container: HTMLElement,
+    private events: CanvasEvents,
+    theme: Theme,
+  ) {
+    this.cy = cytoscape({
+      container,
+      style: stylesheet(theme),
+      wheelSensitivity: 0.3,
+      minZoom: 0.02,
+      maxZoom: 4,
+      boxSelectionEnabled: true,
+      selectionType: "single",
+    });
+    this.wire();
+  }
+
+  private wire(): void {
+    const cy = this.cy;
+    const reportSelection = () => {
+      if (this.applyingSelection) return;
+      if (this.selectTimer !== null) return;
+      // Batch the select/unselect storm of a box selection into one report.
+      this.selectTimer = window.setTimeout(() => {
+        this.selectTimer = null;
+        const sel = cy.$(":selected");
+        const services = sel.filter('node[type = "service"]');
+        if (services.length) return this.events.select("service", services.map((n) => n.data("ref") as string));
+        const segs = sel.filter('node[type = "segment"]');
+        if (segs.length) return this.events.select("segment", segs.map((n) => n.data("ref") as string));
+        const flows = sel.filter("edge");
+        if (flows.length) return this.events.select("flow", flows.map((n) => n.data("ref") as string));
+        this.events.select(null, []);
+      }, 0);
+    };
+    cy.on("select unselect", reportSelection);
+    cy.on("tap", 'node[type = "service"]', (e: EventObject) => this.events.tapService(e.target.data("ref") as string));
+    cy.on("dbltap", (e: EventObject) => {
+      if (e.target === cy) this.events.dblclickBackground({ x: e.position.x, y: e.position.y });
+    });
+    cy.on("grab", "node", (e: EventObject) => {
+      const dragged = e.target as NodeSingular;
+      const exclude = new Set<string>([dragged.id(), ...dragged.descendants().map((d) => d.id())]);
+      this.grabBoxes = cy
+        .nodes('[type = "segment"]')
+        .filter((n) => !exclude.has(n.id()))
+        .map((n: NodeSingular) => {
+          const bb = n.boundingBox({ includeLabels: false });
+          return { id: n.data("ref") as string, depth: n.ancestors().length, x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 };
+        });
+    });
+    cy.on("dragfree", "node", (e: EventObject) => this.onDragFree(e.target as NodeSingular));
+  }
+
+  private onDragFree(node: NodeSingular): void {
+    const moved = node.isParent() ? node.descendants('[type = "service"]') : this.cy.$(':selected[type = "service"]').union(node);
+    const positions: Record<string, { x: number; y: number }> = {};
+    moved.forEach((n) => {
+      if (n.data("type") === "service" || n.id() === INTERNET_NODE) positions[n.data("ref") as string] = { ...n.position() };
+    });
+    if (node.data("type") !== "service") return this.events.dragged(positions);
+    // The drop target is the deepest segment whose box (as it was when the drag started)
+    // contains the drop point; outside every segment means "unsegmented".
+    const p = node.position();
+    const hit = this.grabBoxes.filter((b) => p.x >= b.x1 && p.x <= b.x2 && p.y >= b.y1 && p.y <= b.y2).sort((a, b) => b.depth - a.depth)[0];
+    const target = hit?.id ?? null;
+    const current = (node.parent().first().data("ref") as string | undefined) ?? null;
+    const services = moved.filter('[type = "service"]').map((n) => n.data("ref") as string);
+    this.events.dragged(positions, target !== current ? { services, segment: target } : undefined);
+  }
+
+  setTheme(theme: Theme): void {
+    this.cy.style(stylesheet(theme));
+  }
+
+  /** Bring the graph in line with the design and the evaluator's verdicts. */
+  sync(design: Design, verdicts: ReadonlyMap<string, FlowVerdict> | null): void {
+    const defs = toElements(design, verdicts);
+    const cy = this.cy;
+    const large = defs.length > LARGE;
+    const missing = defs.filter((d) => d.group === "nodes" && !d.position && (d.data as { type: string }).type !== "segment");
+    const packed = missing.length ? packLayout(design) : null;
+    const fallback = this.viewportCentre();
+    const wanted = new Set(defs.map((d) => d.data.id));
+    cy.batch(() => {
+      // Remove first, so an element re-added under a new parent never collides.
+      cy.elements().forEach((el) => {
+        if (!wanted.has(el.id())) {
+          this.sigs.delete(el.id());
+          el.remove();
+        }
+      });
+      const toAdd: ElementDefinition[] = [];
+      for (const def of defs) {
+        const el = cy.getElementById(def.data.id);
+        const sig = signature(def.data);
+        if (el.empty()) {
+          toAdd.push(this.definition(def, packed, fallback));
+          this.sigs.set(def.data.id, sig);
+          continue;
+        }
+        if (this.sigs.get(def.data.id) !== sig) {
+          const oldParent = el.isNode() ? (el.data("parent") as string | undefined) : undefined;
+          const newParent = (def.data as { parent?: string }).parent;
+          if (el.isNode() && oldParent !== newParent) (el as NodeSingular).move({ parent: newParent ?? null });
+          const fresh = cy.getElementById(def.data.id);
+          fresh.data(def.data);
+          this.sigs.set(def.data.id, sig);
+        }
+        if (def.position) {
+          const n = cy.getElementById(def.data.id);
+          const cur = n.position();
+          if (Math.abs(cur.x - def.position.x) > 0.5 || Math.abs(cur.y - def.position.y) > 0.5) n.position(def.position);
+        }
+      }
+      if (toAdd.length) {
+        // Parents before children: segments by depth, then services, then flows.
+        const parents = new Map(defs.filter((x) => x.group === "nodes").map((x) => [x.data.id, (x.data as { parent?: string }).parent]));
+        const rank = (d: ElementDefinition) => (d.group === "edges" ? 1e6 : d.data.type === "segment" ? depthOf(d, parents) : 1e5);
+        cy.add(toAdd.sort((a, b) => rank(a) - rank(b)));
+      }
+      if (large !== this.isLarge) this.setLarge(large);
+    });
+    if (this.firstRender && defs.length) {
+      this.firstRender = false;
+      cy.fit(undefined, 40);
+    }
+  }
+
+  private isLarge = false;
+  private setLarge(large: boolean): void {
+    this.isLarge = large;
+    const r = (this.cy as unknown as { renderer(): { options?: Record<string, unknown> } }).renderer?.();
+    if (r?.options) {
+      r.options.textureOnViewport = large;
+      r.options.hideEdgesOnViewport = large;
+      r.options.hideLabelsOnViewport = large;
+    }
+  }
+
+  /** Forget the first-render fit so the next opened design is framed. */
+  resetFraming(): void {
+    this.firstRender = true;
+  }
+
+  private definition(def: ElementDef, packed: Map<string, { x: number; y: number }> | null, fallback: { x: number; y: number }): ElementDefinition {
+    const out: ElementDefinition = { group: def.group, data: { ...def.data } };
+    if (def.group === "nodes" && (def.data as { type: string }).type !== "segment") {
+      out.position = def.position ?? packed?.get(def.data.ref) ?? fallback;
+    }
+    return out;
+  }
+
+  private viewportCentre(): { x: number; y: number } {
+    const e = this.cy.extent();
+    return { x: (e.x1 + e.x2) / 2, y: (e.y1 + e.y2) / 2 };
+  }
+
+  /** Model coordinates of the viewport centre, for placing new services. */
+  centre(): { x: number; y: number } {
+    return this.viewportCentre();
+  }
+
+  applySelection(sel: Selection): void {
+    const cy = this.cy;
+    const want = new Set(sel.ids.map((id) => (sel.kind === "service" ? svcId(id) : sel.kind === "segment" ? segId(id) : sel.kind === "flow" ? flowId(id) : "")));
+    const cur = cy.$(":selected");
+    if (cur.length === want.size && cur.map((e) => e.id()).every((id) => want.has(id))) return;
+    this.applyingSelection = true;
+    cy.batch(() => {
+      cur.unselect();
+      for (const id of want) cy.getElementById(id).select();
+    });
+    this.applyingSelection = false;
+  }
+
+  applyFilter(filter: Filter, design: Design): void {
+    const m = matchesFilter(filter, design);
+    this.cy.batch(() => {
+      this.cy.nodes('[type = "service"]').forEach((n) => {
+        if (m === null || m.has(n.data("ref") as string)) n.removeClass("faded");
+        else n.addClass("faded");
+      });
+      this.cy.edges().forEach((e) => {
+        const visible = m === null || (m.has(e.source().data("ref") as string) && m.has(e.target().data("ref") as string));
+        if (visible) e.removeClass("faded");
+        else e.addClass("faded");
+      });
+    });
+  }
+
+  /** Light up a simulation: compromised and reached services hop by hop, then the chosen path. */
+  applySimulation(sim: Simulation | null, settings: SimulationSettings, onPainted?: () => void): void {
+    for (const t of this.simTimers) window.clearTimeout(t);
+    this.simTimers = [];
+    const cy = this.cy;
+    cy.batch(() => cy.elements().removeClass("compromised reached origin attack on-path sim-dim"));
+    if (!sim || !settings.active) return;
+    const steps = hopSchedule(sim);
+    const paint = (i: number) => {
+      const step = steps[i];
+      if (!step) return;
+      cy.batch(() => {
+        for (const id of step.reached) cy.getElementById(svcId(id)).addClass("reached");
+        for (const id of step.compromised) cy.getElementById(svcId(id)).removeClass("reached").addClass("compromised");
+        for (const [a, b] of step.edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("attack");
+      });
+    };
+    cy.batch(() => {
+      cy.elements().addClass("sim-dim");
+      cy.getElementById(sim.origin === "internet" ? INTERNET_NODE : svcId(sim.origin)).addClass("origin");
+    });
+    const involved = new Set<string>();
+    for (const s of steps) for (const id of [...s.compromised, ...s.reached]) involved.add(id);
+    if (sim.origin !== "internet") involved.add(sim.origin);
+    cy.batch(() => {
+      for (const id of involved) cy.getElementById(svcId(id)).removeClass("sim-dim");
+      cy.getElementById(INTERNET_NODE).removeClass("sim-dim");
+      cy.nodes('[type = "segment"]').removeClass("sim-dim");
+    });
+    if (!settings.animate) {
+      for (let i = 0; i < steps.length; i++) paint(i);
+      onPainted?.();
+    } else {
+      paint(0);
+      onPainted?.();
+      for (let i = 1; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => paint(i), i * 260));
+    }
+    if (settings.highlightedPath !== null) {
+      const path = sim.reached.find((r) => r.service === settings.highlightedPath);
+      if (path) {
+        const { nodes, edges } = pathElements(path.path, path.service);
+        cy.batch(() => {
+          for (const id of nodes) cy.getElementById(id === "internet" ? INTERNET_NODE : svcId(id)).addClass("on-path").removeClass("sim-dim");
+          for (const [a, b] of edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("on-path").removeClass("sim-dim");
+        });
+      }
+    }
+  }
+
+  /** Centre on an element and flash it (findings, search results). */
+  focus(kind: ElementKind, id: string): void {
+    const el = this.cy.getElementById(kind === "service" ? svcId(id) : kind === "segment" ? segId(id) : kind === "flow" ? flowId(id) : id);
+    if (el.empty()) return;
+    this.cy.animate({ center: { eles: el }, zoom: Math.max(this.cy.zoom(), 1) }, { duration: 250 });
+    el.addClass("focus");
+    window.setTimeout(() => el.removeClass("focus"), 1600);
+  }
+
+  markDrawSource(id: string | null): void {
+    this.cy.nodes(".draw-source").removeClass("draw-source");
+    if (id) this.cy.getElementById(svcId(id)).addClass("draw-source");
+  }
+
+  fit(): void {
+    this.cy.animate({ fit: { eles: this.cy.elements(), padding: 40 } }, { duration: 200 });
+  }
+
+  zoomBy(factor: number): void {
+    const c = this.cy;
+    c.zoom({ level: c.zoom() * factor, renderedPosition: { x: c.width() / 2, y: c.height() / 2 } });
+  }
+
+  /** Run fcose (respects compound segments) and resolve with every service's new position. */
+  autoLayout(): Promise<Record<string, { x: number; y: number }>> {
+    const n = this.cy.nodes().length;
+    return new Promise((resolve) => {
+      const layout = this.cy.layout({
+        name: "fcose",
+        quality: n > 800 ? "draft" : "default",
+        randomize: true,
+        animate: n < 400,
+        animationDuration: 400,
+        fit: true,
+        padding: 40,
+        nodeDimensionsIncludeLabels: true,
+        packComponents: true,
+        nodeRepulsion: 6000,
+        idealEdgeLength: 90,
+        nestingFactor: 0.2,
+        tile: true,
+      } as cytoscape.LayoutOptions);
+      layout.one("layoutstop", () => {
+        const out: Record<string, { x: number; y: number }> = {};
+        this.cy.nodes('[type = "service"], [type = "internet"]').forEach((node) => {
+          out[node.data("ref") as string] = { ...node.position() };
+        });
+        resolve(out);
+      });
+      layout.run();
+    });
+  }
+
+  destroy(): void {
+    for (const t of this.simTimers) window.clearTimeout(t);
+    this.cy.destroy();
+  }
+}
+
+function depthOf(d: ElementDefinition, parents: ReadonlyMap<string, string | undefined>): number {
+  let depth = 0;
+  let cur = (d.data as { parent?: string }).parent;
+  while (cur && depth < 64) {
+    depth++;
+    cur = parents.get(cur);
+  }
+  return depth;
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { smallState } from "./fixtures/small";
+import { baseName, suggestedName, windowTitle, withJsonExtension } from "./files";
+
+describe("file helpers", () => {
+  it("titles like the shell: file, unsaved marker", () => {
+    const s = { ...smallState(), file: { path: "/home/a/shop.bulkhead.json", savedRevision: 0, broken: null } };
+    expect(windowTitle(s)).toBe("shop.bulkhead.json — Bulkhead");
+    expect(windowTitle({ ...s, revision: 3 })).toBe("• shop.bulkhead.json — Bulkhead");
+    expect(windowTitle({ ...s, file: { ...s.file, path: null } })).toBe("Untitled — Bulkhead");
+  });
+  it("takes base names of Windows and Unix paths", () => {
+    expect(baseName("C:\\x\\y.json")).toBe("y.json");
+    expect(baseName("/x/y.json")).toBe("y.json");
+  });
+  it("saves as JSON only", () => {
+    expect(withJsonExtension("/a/b.json")).toBe("/a/b.json");
+    expect(withJsonExtension("/a/b.yaml")).toBe("/a/b.bulkhead.json");
+    expect(withJsonExtension("/a/b")).toBe("/a/b.bulkhead.json");
+    expect(suggestedName(smallState().design)).toBe("small-shop.bulkhead.json");
+  });
+});

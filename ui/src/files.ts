@@ -1,0 +1,215 @@
+//! File commands: new, open, save, save as, recent, recovery, the unsaved-changes prompt and the
+//! window title. They talk to the shell (`ipc.ts`) and the dialog plugin, and change state only
+//! through actions.
+
+import { ask, open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+import { listen } from "@tauri-apps/api/event";
+import { call, type CommandError } from "./ipc";
+import { loadDesign } from "./actions/loadDesign";
+import { markSaved } from "./actions/markSaved";
+import { isDirty, type AppState } from "./state";
+import type { Store } from "./store";
+import type { Diagnostic, Recovery } from "./analysis";
+import type { Design } from "./generated/bulkhead";
+
+export const DESIGN_FILTERS = [{ name: "Bulkhead design", extensions: ["json", "yaml", "yml"] }];
+export const AUTOSAVE_MS = 2000;
+
+/** The title the UI shows until the shell answers `document_state` (same shape as the shell's). */
+export function windowTitle(s: AppState): string {
+  const file = s.file.path ? baseName(s.file.path) : "Untitled";
+  return `${isDirty(s) ? "• " : ""}${file} — Bulkhead`;
+}
+
+export function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** A save path must end in `.json` (the shell refuses anything else). */
+export function withJsonExtension(path: string): string {
+  return /\.json$/i.test(path) ? path : `${path.replace(/\.(ya?ml)$/i, "")}.bulkhead.json`;
+}
+
+/** The file name to suggest in "Save as": `<design name>.bulkhead.json`. */
+export function suggestedName(design: Design): string {
+  const base = (design.name || "design").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "design";
+  return `${base}.bulkhead.json`;
+}
+
+export class Files {
+  recent: string[] = [];
+  recovery: Recovery | null = null;
+  /** The title the shell set (shown in the toolbar). */
+  title = "Bulkhead";
+  /** Last error of a file command, for the status bar. */
+  error: CommandError | null = null;
+  private onChange = new Set<() => void>();
+  private autosaveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private store: Store) {
+    store.subscribe((s, prev) => {
+      if (s.file.path !== prev.file.path || isDirty(s) !== isDirty(prev)) void this.documentState(s);
+      if (s.design !== prev.design && isDirty(s)) this.scheduleAutosave();
+    });
+  }
+
+  subscribe(f: () => void): () => void {
+    this.onChange.add(f);
+    return () => this.onChange.delete(f);
+  }
+
+  private changed(): void {
+    for (const f of this.onChange) f();
+  }
+
+  private report(e: unknown): void {
+    this.error = e as CommandError;
+    this.changed();
+  }
+
+  /** Tell the shell which file is open and whether it is dirty; it titles the window. */
+  async documentState(s: AppState = this.store.get()): Promise<void> {
+    this.title = windowTitle(s);
+    document.title = this.title;
+    try {
+      this.title = await call("document_state", { path: s.file.path, dirty: isDirty(s) });
+      document.title = this.title;
+    } catch (e) {
+      this.report(e);
+    }
+    this.changed();
+  }
+
+  /** Startup: the file from the command line (or its errors), a crash recovery offer, or a new design. */
+  async start(): Promise<void> {
+    await listen("bulkhead://close-requested", () => void this.closeRequested()).catch(() => undefined);
+    await this.refreshRecent();
+    try {
+      this.recovery = await call("take_recovery", {});
+    } catch (e) {
+      this.report(e);
+    }
+    let opened = false;
+    try {
+      const initial = await call("initial_design", {});
+      if (initial) {
+        this.store.dispatch(loadDesign, { design: initial.design, path: initial.path, diagnostics: initial.diagnostics });
+        opened = true;
+      }
+    } catch (e) {
+      this.showBroken(null, e);
+      opened = true;
+    }
+    if (!opened) await this.newDesign(false);
+    await this.documentState();
+  }
+
+  private async closeRequested(): Promise<void> {
+    if (!isDirty(this.store.get()) || (await this.confirmDiscard("close the window"))) {
+      await call("confirm_close", {}).catch((e) => this.report(e));
+    }
+  }
+
+  async refreshRecent(): Promise<void> {
+    try {
+      this.recent = await call("recent_files", {});
+    } catch (e) {
+      this.report(e);
+    }
+    this.changed();
+  }
+
+  async confirmDiscard(what: string): Promise<boolean> {
+    if (!isDirty(this.store.get())) return true;
+    return ask(`The design has unsaved changes. Discard them and ${what}?`, { title: "Unsaved changes", kind: "warning", okLabel: "Discard", cancelLabel: "Cancel" });
+  }
+
+  async newDesign(confirm = true): Promise<void> {
+    if (confirm && !(await this.confirmDiscard("start a new design"))) return;
+    try {
+      const design = await call("new_design", {});
+      this.store.dispatch(loadDesign, { design, path: null });
+    } catch (e) {
+      this.report(e);
+    }
+  }
+
+  private showBroken(path: string | null, e: unknown): void {
+    const err = e as CommandError;
+    const diagnostics: Diagnostic[] = err.diagnostics?.length ? err.diagnostics : [{ severity: "error", code: err.code ?? "error", message: err.message ?? String(e), pointer: "" }];
+    this.store.dispatch(loadDesign, { design: null, path, diagnostics });
+  }
+
+  async open(path?: string): Promise<void> {
+    if (!(await this.confirmDiscard("open another file"))) return;
+    let target = path ?? null;
+    if (!target) {
+      const picked = await openDialog({ multiple: false, directory: false, filters: DESIGN_FILTERS, title: "Open a design" });
+      if (typeof picked !== "string") return;
+      target = picked;
+    }
+    try {
+      const opened = await call("open_design", { path: target });
+      this.store.dispatch(loadDesign, { design: opened.design, path: opened.path, diagnostics: opened.diagnostics });
+      this.error = null;
+    } catch (e) {
+      // A broken file shows its diagnostics instead of a blank canvas; the current design stays.
+      this.showBroken(target, e);
+    }
+    await this.refreshRecent();
+  }
+
+  async save(): Promise<boolean> {
+    const s = this.store.get();
+    if (!s.file.path || !/\.json$/i.test(s.file.path)) return this.saveAs();
+    return this.writeTo(s.file.path);
+  }
+
+  async saveAs(): Promise<boolean> {
+    const s = this.store.get();
+    const path = await saveDialog({ defaultPath: s.file.path ? withJsonExtension(s.file.path) : suggestedName(s.design), filters: [{ name: "Bulkhead design", extensions: ["json"] }], title: "Save the design as" });
+    if (!path) return false;
+    return this.writeTo(withJsonExtension(path));
+  }
+
+  private async writeTo(path: string): Promise<boolean> {
+    const s = this.store.get();
+    try {
+      const written = await call("save_design", { path, design: s.design });
+      // Only mark saved if nothing changed while the save was in flight.
+      if (this.store.get().revision === s.revision) this.store.dispatch(markSaved, { path: written.path });
+      this.error = null;
+      await this.refreshRecent();
+      return true;
+    } catch (e) {
+      this.report(e);
+      return false;
+    }
+  }
+
+  private scheduleAutosave(): void {
+    if (this.autosaveTimer !== null) clearTimeout(this.autosaveTimer);
+    this.autosaveTimer = setTimeout(() => {
+      this.autosaveTimer = null;
+      const s = this.store.get();
+      if (isDirty(s)) call("autosave", { design: s.design, path: s.file.path }).catch((e) => this.report(e));
+    }, AUTOSAVE_MS);
+  }
+
+  async recover(): Promise<void> {
+    const r = this.recovery;
+    if (!r) return;
+    this.recovery = null;
+    this.store.dispatch(loadDesign, { design: r.design, path: r.path, unsaved: true });
+    await call("discard_recovery", {}).catch((e) => this.report(e));
+    // Autosave the recovered work again under this run, so a second crash keeps it too.
+    this.scheduleAutosave();
+    this.changed();
+  }
+
+  async discardRecovery(): Promise<void> {
+    this.recovery = null;
+    await call("discard_recovery", {}).catch((e) => this.report(e));
+    this.changed();
+  }
+}

@@ -1,0 +1,99 @@
+//! The UI's side of the IPC contract with the Tauri shell (`src-tauri`).
+//!
+//! Every call to the backend goes through `call()` here, so the command names, their argument
+//! shapes and their result types live in one place; they follow `docs/ipc.md` (the contract the
+//! shell implements). The design model's and the analysis results' types are generated from
+//! `schema/*.schema.json` (see `./analysis.ts` for the few envelopes that have no schema).
+//!
+//! Semantics live in Rust: the UI never decides whether a call is allowed. It asks
+//! `flow_verdicts`, `matrix`, `simulate` and `findings`, and renders their answers.
+
+import { invoke } from "@tauri-apps/api/core";
+import type { Design } from "./generated/bulkhead";
+import type {
+  Assumption,
+  Diagnostic,
+  ExportFile,
+  Finding,
+  FlowVerdict,
+  ImportPreview,
+  ImportSource,
+  Opened,
+  Origin,
+  Recovery,
+  RuleDoc,
+  SegmentMatrix,
+  Simulation,
+} from "./analysis";
+
+/** What every failing command rejects with (GitButler-style: match on `code`, never on text). */
+export interface CommandError {
+  /** `invalid_input`, `not_found`, `too_large`, `io`, `invalid_design`, `exists`, `not_available`, `internal`. */
+  code: string;
+  message: string;
+  /** For `invalid_design`: every problem the validator found. */
+  diagnostics?: Diagnostic[];
+}
+
+type NoArgs = Record<string, never>;
+
+/** Command name → [arguments, result], as fixed in `docs/ipc.md`. */
+export interface Commands {
+  /** The file named on the command line, if any (rejects `invalid_design` when it is broken). */
+  initial_design: [NoArgs, Opened | null];
+  /** Read, migrate and validate a file. A broken file rejects with `invalid_design` + diagnostics. */
+  open_design: [{ path: string }, Opened];
+  /** Atomic save; `.json` only. */
+  save_design: [{ path: string; design: Design }, { path: string }];
+  new_design: [NoArgs, Design];
+  recent_files: [NoArgs, string[]];
+  /** Write the unsaved design to the recovery file. */
+  autosave: [{ design: Design; path: string | null }, null];
+  take_recovery: [NoArgs, Recovery | null];
+  discard_recovery: [NoArgs, null];
+  /** Tell the shell the file and dirty flag; it sets the window title and returns it. */
+  document_state: [{ path: string | null; dirty: boolean }, string];
+  /** Close the window after the user agreed to lose unsaved changes. */
+  confirm_close: [NoArgs, null];
+  validate: [{ design: Design }, Diagnostic[]];
+  flow_verdicts: [{ design: Design }, FlowVerdict[]];
+  simulate: [{ design: Design; origin: Origin; assume: Assumption }, Simulation];
+  findings: [{ design: Design }, Finding[]];
+  /** Proposed in ui/IPC-NOTES.md: every finding rule's documentation. */
+  rule_docs: [NoArgs, RuleDoc[]];
+  matrix: [{ design: Design; by: "segment" }, SegmentMatrix];
+  export_targets: [NoArgs, string[]];
+  export_preview: [{ design: Design; targets: string[] }, ExportFile[]];
+  export_write: [{ design: Design; targets: string[]; dir: string; force: boolean }, string[]];
+  import_preview: [{ design: Design; sources: ImportSource[] }, ImportPreview];
+  import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean }, Design];
+}
+
+export type CommandName = keyof Commands;
+
+/** Call a backend command with typed arguments and result. Rejects with a `CommandError`. */
+export async function call<K extends CommandName>(
+  name: K,
+  args: Commands[K][0],
+): Promise<Commands[K][1]> {
+  try {
+    return await invoke<Commands[K][1]>(name, args as Record<string, unknown>);
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+/** Normalise whatever a rejected `invoke` carried into a `CommandError`. */
+export function toCommandError(e: unknown): CommandError {
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+    const o = e as { code: unknown; message: unknown; diagnostics?: unknown };
+    return {
+      code: String(o.code),
+      message: String(o.message),
+      diagnostics: Array.isArray(o.diagnostics) ? (o.diagnostics as Diagnostic[]) : undefined,
+    };
+  }
+  if (typeof e === "string") return { code: "error", message: e };
+  if (e instanceof Error) return { code: "error", message: e.message };
+  return { code: "error", message: String(e) };
+}
