@@ -34,6 +34,10 @@ enum Command {
     Import(cmd::import::Args),
     /// Propose least-privilege rules from the declared and observed flows, as a reviewable diff.
     Propose(cmd::propose::Args),
+    /// Check the design against observed traffic and live policies (drift); for CI.
+    Check(cmd::check::Args),
+    /// Write the audit report: self-contained HTML (or Markdown) for auditors.
+    Report(cmd::report::Args),
     /// Simulate a breach from the internet or a compromised service.
     Simulate(cmd::simulate::Args),
     /// Every origin's blast radius, worst first, and every finding.
@@ -55,6 +59,8 @@ fn main() -> ExitCode {
         Command::Generate(args) => cmd::generate::run(&args),
         Command::Import(args) => cmd::import::run(&args),
         Command::Propose(args) => cmd::propose::run(&args),
+        Command::Check(args) => cmd::check::run(&args),
+        Command::Report(args) => cmd::report::run(&args),
         Command::Simulate(args) => cmd::simulate::run(&args),
         Command::Analyze(args) => cmd::analyze::run(&args),
         Command::Why(args) => cmd::why::run(&args),

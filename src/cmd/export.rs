@@ -74,7 +74,7 @@ pub fn run(args: Args) -> ExitCode {
     }
     if !export.gaps.is_empty() {
         eprintln!(
-            "note: `{target}` does not express {} part{} of the design (also listed in each file's header):",
+            "note: `{target}` does not express {} part{} of the design (also listed in the output's header):",
             export.gaps.len(),
             if export.gaps.len() == 1 { "" } else { "s" }
         );

@@ -252,10 +252,19 @@ fn text_summary(
         result.live_policy.len(),
         result.sources.len(),
     ));
-    for s in &result.sources {
-        if s.format != "$ref target" {
-            out.push_str(&format!("  {:<18} {}  {}\n", s.format, s.source, s.detail));
-        }
+    let listed: Vec<_> = result
+        .sources
+        .iter()
+        .filter(|s| s.format != "$ref target")
+        .collect();
+    for s in listed.iter().take(20) {
+        out.push_str(&format!("  {:<18} {}  {}\n", s.format, s.source, s.detail));
+    }
+    if listed.len() > 20 {
+        out.push_str(&format!(
+            "  … and {} more sources (all of them with --format json)\n",
+            listed.len() - 20
+        ));
     }
     let refs = result
         .sources

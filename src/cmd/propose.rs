@@ -15,6 +15,10 @@ use super::common::{self, FormatArg, OutputFormat};
 pub struct Args {
     /// The design file (`*.bulkhead.json`).
     pub design: PathBuf,
+    /// Traffic logs whose calls count as observed evidence (NGINX, Hubble JSON, Zeek conn.log,
+    /// CSV); the design's own declared and observed flows always count.
+    #[arg(long, num_args = 1.., value_name = "LOG")]
+    pub traffic: Vec<PathBuf>,
     /// Accept changes: `all`, or change ids separated by commas (`narrow:web-api,remove:old`).
     #[arg(long, value_name = "IDS|all")]
     pub apply: Option<String>,
@@ -32,7 +36,16 @@ pub fn run(args: &Args) -> ExitCode {
         Err(code) => return code,
     };
     let design = loaded.design;
-    let proposal = propose(&design, &[]);
+    let observed = match super::traffic::read_logs(&args.traffic, &design) {
+        Ok(o) => o,
+        Err(e) => return common::fail_usage(e),
+    };
+    if observed.summary.unparsed_lines > 0 {
+        for e in &observed.summary.unparsed_examples {
+            eprintln!("warning: {e}");
+        }
+    }
+    let proposal = propose(&design, &observed.flows);
     if let Some(list) = &args.apply {
         let ids: Vec<String> = if list.trim() == "all" {
             proposal.changes.iter().map(|c| c.id.clone()).collect()

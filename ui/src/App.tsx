@@ -30,6 +30,10 @@ function useController(app: Controller): [AppState, BackendView, boolean] {
     const b = app.backend.subscribe((v) => setViewState(v));
     const c = app.files.subscribe(() => setFilesTick((n) => n + 1));
     const d = app.onReady(() => setReady(true));
+    // Anything that happened before this effect ran (startup is asynchronous) is picked up now.
+    setState(app.store.get());
+    setViewState(app.backend.view);
+    setReady(app.ready);
     return () => (a(), b(), c(), d());
   }, [app]);
   return [state, view, ready];
@@ -64,7 +68,7 @@ export function App({ app }: { app: Controller }) {
     <div class="app" data-testid="app" data-ready={ready ? "true" : "false"}>
       <Toolbar app={app} state={state} />
       {app.files.recovery ? <RecoveryBanner app={app} /> : null}
-      <div class="main">
+      <div class={`main${state.panel === "matrix" || state.panel === "export" ? " wide-panel" : ""}`}>
         <div class="canvas-area">
           <SearchBar app={app} state={state} />
           <CanvasHost app={app} />
@@ -82,7 +86,7 @@ export function App({ app }: { app: Controller }) {
             {TABS.map(([p, label], i) => (
               <button key={p} data-testid={`tab-${p}`} class={state.panel === p ? "active" : ""} title={`${label} (${i + 1})`} onClick={() => app.dispatch(setView, { panel: p })}>
                 {label}
-                {p === "findings" && view.findings ? <span class="badge">{view.findings.filter((f) => !(state.design.triage ?? []).some((t) => t.finding === f.key)).length}</span> : null}
+                {p === "findings" && view.findings && view.findings.some((f) => !(state.design.triage ?? []).some((t) => t.finding === f.key)) ? <span class="badge">{view.findings.filter((f) => !(state.design.triage ?? []).some((t) => t.finding === f.key)).length}</span> : null}
               </button>
             ))}
           </nav>
@@ -98,6 +102,7 @@ export function App({ app }: { app: Controller }) {
       </div>
       <StatusBar app={app} state={state} view={view} onDiagnostics={() => setShowDiagnostics(!showDiagnostics)} />
       {state.helpOpen ? <Help app={app} /> : null}
+      {app.files.prompt ? <UnsavedPrompt app={app} what={app.files.prompt.what} answer={app.files.prompt.answer} /> : null}
     </div>
   );
 }
@@ -244,7 +249,7 @@ function BrokenFile({ app, path, diagnostics }: { app: Controller; path: string;
     <div class="broken" data-testid="broken-file">
       <h2>This file is not a valid design</h2>
       <p>
-        <code>{path}</code> has {diagnostics.length} problem{diagnostics.length === 1 ? "" : "s"}. Nothing was loaded; fix the file or open another.
+        <code>{path}</code> has {diagnostics.length} problem{diagnostics.length === 1 ? "" : "s"}, listed below with where they are. Nothing was loaded; fix the file or open another.
       </p>
       <DiagnosticsTable diagnostics={diagnostics} />
       <div class="row">
@@ -319,6 +324,24 @@ function StatusBar({ app, state, view, onDiagnostics }: { app: Controller; state
       <span class="spacer" />
       <span class="muted">? for shortcuts</span>
     </footer>
+  );
+}
+
+function UnsavedPrompt({ app, what, answer }: { app: Controller; what: string; answer: (c: "save" | "discard" | "cancel") => void }) {
+  return (
+    <div class="overlay">
+      <div class="help" role="alertdialog" data-testid="unsaved-prompt">
+        <h2>Unsaved changes</h2>
+        <p>
+          {app.store.get().design.name || "The design"} has changes that are not saved. Save them before you {what}?
+        </p>
+        <div class="row">
+          <button class="primary" data-testid="confirm-save" onClick={() => answer("save")}>Save</button>
+          <button class="danger" data-testid="confirm-discard" onClick={() => answer("discard")}>Discard changes</button>
+          <button data-testid="confirm-cancel" onClick={() => answer("cancel")}>Cancel</button>
+        </div>
+      </div>
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@
 //! window title. They talk to the shell (`ipc.ts`) and the dialog plugin, and change state only
 //! through actions.
 
-import { ask, open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
+import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import { listen } from "@tauri-apps/api/event";
 import { call, type CommandError } from "./ipc";
 import { loadDesign } from "./actions/loadDesign";
@@ -43,6 +43,8 @@ export class Files {
   title = "Bulkhead";
   /** Last error of a file command, for the status bar. */
   error: CommandError | null = null;
+  /** The unsaved-changes question being asked (an in-app modal: Save / Discard / Cancel). */
+  prompt: { what: string; answer: (choice: "save" | "discard" | "cancel") => void } | null = null;
   private onChange = new Set<() => void>();
   private autosaveTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -97,7 +99,7 @@ export class Files {
         opened = true;
       }
     } catch (e) {
-      this.showBroken(null, e);
+      this.showBroken("the file named on the command line", e);
       opened = true;
     }
     if (!opened) await this.newDesign(false);
@@ -119,9 +121,18 @@ export class Files {
     this.changed();
   }
 
+  /** Ask before losing unsaved changes; true when it is fine to go on (saved or discarded). */
   async confirmDiscard(what: string): Promise<boolean> {
     if (!isDirty(this.store.get())) return true;
-    return ask(`The design has unsaved changes. Discard them and ${what}?`, { title: "Unsaved changes", kind: "warning", okLabel: "Discard", cancelLabel: "Cancel" });
+    const choice = await new Promise<"save" | "discard" | "cancel">((resolve) => {
+      this.prompt?.answer("cancel");
+      this.prompt = { what, answer: resolve };
+      this.changed();
+    });
+    this.prompt = null;
+    this.changed();
+    if (choice === "save") return this.save();
+    return choice === "discard";
   }
 
   async newDesign(confirm = true): Promise<void> {

@@ -199,7 +199,7 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
         needed_by[b as usize] += 1;
     }
 
-    let mut closures: Vec<Option<(Bits, Vec<f64>)>> = vec![None; sccs.len()];
+    let mut closures: Vec<Option<(Bits, Bits)>> = vec![None; sccs.len()];
     let mut live_bytes = 0usize;
     let mut stats = ClosureStats {
         sccs: sccs.len(),
@@ -218,11 +218,11 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
     let mut cursor = 0usize;
     for (ci, members) in sccs.iter().enumerate() {
         let mut set = Bits::new(n);
-        let mut stolen = vec![0.0f64; ncred];
+        let mut stolen = Bits::new(ncred);
         for m in members {
             set.insert(m.index());
             for &c in &graph.held[m.index()] {
-                stolen[c as usize] = 1.0;
+                stolen.insert(c as usize);
             }
         }
         // Successor components, in `cedges` order (sorted by source component).
@@ -234,9 +234,7 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
             let succ = cedges[cursor].1 as usize;
             if let Some((b, k)) = &closures[succ] {
                 set.union_with(b);
-                for (x, y) in stolen.iter_mut().zip(k) {
-                    *x = x.max(*y);
-                }
+                stolen.union_with(k);
             }
             cursor += 1;
         }
@@ -279,13 +277,13 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
             let succ = succ as usize;
             needed_by[succ] -= 1;
             if needed_by[succ] == 0
-                && let Some((b, _)) = closures[succ].take()
+                && let Some((b, k)) = closures[succ].take()
             {
-                live_bytes -= b.bytes();
+                live_bytes -= b.bytes() + k.bytes();
             }
         }
         if needed_by[ci] > 0 {
-            live_bytes += set.bytes();
+            live_bytes += set.bytes() + stolen.bytes();
             closures[ci] = Some((set, stolen));
         }
         stats.peak_closure_bytes = stats
@@ -311,7 +309,7 @@ fn extend_with_credentials(
     graph: &ReachGraph,
     conditional: &[(u32, u32, u32)],
     set: &mut Bits,
-    stolen: &mut [f64],
+    stolen: &mut Bits,
 ) {
     loop {
         let mut frontier: Vec<usize> = conditional
@@ -319,7 +317,7 @@ fn extend_with_credentials(
             .filter(|&&(u, v, c)| {
                 set.contains(u as usize)
                     && !set.contains(v as usize)
-                    && graph.condition_strength(c, stolen) > 0.0
+                    && graph.condition_open(c, stolen)
             })
             .map(|&(_, v, _)| v as usize)
             .collect();
@@ -331,11 +329,11 @@ fn extend_with_credentials(
                 continue;
             }
             for &c in &graph.held[w] {
-                stolen[c as usize] = 1.0;
+                stolen.insert(c as usize);
             }
             for e in graph.out(w) {
                 let x = e.to as usize;
-                if !set.contains(x) && graph.condition_strength(e.condition, stolen) > 0.0 {
+                if !set.contains(x) && graph.condition_open(e.condition, stolen) {
                     frontier.push(x);
                 }
             }

@@ -5,7 +5,8 @@
 //! service ids when the caller or callee is in the inventory, or the name traffic gave them
 //! when not) and optionally a live connectivity, and reports:
 //! - **violations**: observed calls between known services (or from the internet) that the
-//!   evaluator denies, with its decision, caller's own credentials presented;
+//!   evaluator denies, with its decision: a service presents the credentials the design says it
+//!   holds; for the internet only "is it allowed at all" is asked (what it presented is unknown);
 //! - **unused allowances**: per grant (rule or intra-segment allow), the matrix entries no
 //!   observed call used: candidates to tighten (only when there is traffic at all);
 //! - **shadow** services (seen in traffic, not in the inventory) and endpoints (a known service
@@ -412,11 +413,16 @@ pub fn check(
         if !to_known {
             note_shadow(to, true, from);
         }
+        // Any caller, known or not, keeps a service from being a zombie.
+        if from_known && from != to {
+            *calls_out.entry(from.as_str()).or_default() += a.calls;
+        }
+        if to_known && from != to {
+            *calls_in.entry(to.as_str()).or_default() += a.calls;
+        }
         if !(from_known && to_known) || from == to {
             continue;
         }
-        *calls_out.entry(from.as_str()).or_default() += a.calls;
-        *calls_in.entry(to.as_str()).or_default() += a.calls;
         used_pairs
             .entry((from.as_str(), to.as_str()))
             .or_default()
@@ -452,7 +458,14 @@ pub fn check(
             method: method.clone(),
             path: path.clone(),
         };
-        let decision = eval.allowed(&Caller::parse(from), to, &req);
+        // A service presents what the design says it holds. What an internet caller presented
+        // is not in the traffic and not in the design (it is checked at the edge), so the
+        // question there is whether the design allows the call at all.
+        let caller = Caller::parse(from);
+        let decision = match caller {
+            Caller::Internet => eval.decide(&caller, to, &req, None),
+            Caller::Service(_) => eval.allowed(&caller, to, &req),
+        };
         if !decision.is_allowed() {
             violations.push(Violation {
                 from: from.clone(),

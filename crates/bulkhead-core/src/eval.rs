@@ -211,15 +211,20 @@ pub fn describe_auth(auth: &Auth) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Auth::Mtls { identities } if identities.iter().any(|s| s == "*") => {
+            "mTLS (any identity)".into()
+        }
+        Auth::Mtls { identities } if identities.len() > 3 => format!(
+            "mTLS as one of {} identities (`{}`, `{}`, …)",
+            identities.len(),
+            identities[0],
+            identities[1]
+        ),
         Auth::Mtls { identities } => format!(
             "mTLS as {}",
             identities
                 .iter()
-                .map(|s| if s == "*" {
-                    "any identity".to_string()
-                } else {
-                    format!("`{s}`")
-                })
+                .map(|s| format!("`{s}`"))
                 .collect::<Vec<_>>()
                 .join(" or ")
         ),
@@ -330,6 +335,8 @@ pub struct Evaluator<'d> {
     rules_to_any: Vec<usize>,
     rules_to_service: HashMap<&'d str, Vec<usize>>,
     rules_to_segment: Vec<Vec<usize>>,
+    /// Per segment: the services in it or in its nested segments, ascending.
+    segment_members: Vec<Vec<usize>>,
     /// Per service: the segment auth and rate limit it inherits (computed once).
     seg_auth: Vec<Auth>,
     seg_rate: Vec<Option<RateLimit>>,
@@ -381,6 +388,14 @@ impl<'d> Evaluator<'d> {
                 }
             }
         }
+        let mut segment_members = vec![Vec::new(); design.segments.len()];
+        for (i, l) in leaf.iter().enumerate() {
+            if let Some(l) = *l {
+                for &s in &chain[l] {
+                    segment_members[s].push(i);
+                }
+            }
+        }
         let mut rules_to_any = Vec::new();
         let mut rules_to_service: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut rules_to_segment = vec![Vec::new(); design.segments.len()];
@@ -425,6 +440,7 @@ impl<'d> Evaluator<'d> {
             rules_to_any,
             rules_to_service,
             rules_to_segment,
+            segment_members,
             seg_auth,
             seg_rate,
         }
@@ -480,9 +496,11 @@ impl<'d> Evaluator<'d> {
             Peer::Any => (0..self.design.services.len()).collect(),
             Peer::Internet => Vec::new(),
             Peer::Service(s) => self.service_index(s).into_iter().collect(),
-            Peer::Segment(s) => (0..self.design.services.len())
-                .filter(|&i| self.in_segment(i, s))
-                .collect(),
+            Peer::Segment(s) => self
+                .segment_index
+                .get(s.as_str())
+                .map(|&si| self.segment_members[si].clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -527,7 +545,7 @@ impl<'d> Evaluator<'d> {
     pub fn own_presentation(&self, caller: &Caller) -> Presented {
         match caller {
             Caller::Internet => Presented::default(),
-            Caller::Service(id) => match self.design.service(id) {
+            Caller::Service(id) => match self.service_index(id).map(|i| &self.design.services[i]) {
                 Some(s) => Presented {
                     identity: s.identity.clone(),
                     credentials: s.credentials.iter().cloned().collect(),

@@ -3,13 +3,15 @@
 //! The same [`GenerateOptions`] always give the same design (a seeded splitmix64, no OS
 //! randomness, ordered maps only). The shape mimics a microservice estate:
 //! - business *domains* (`payments`, `orders`, ...), one Kubernetes namespace each, with a few
-//!   APIs, sometimes a worker, one datastore, and every few domains an internet-facing gateway;
+//!   APIs, sometimes a worker and one datastore, in four tiers from the internet-facing front
+//!   (each front domain has a gateway) to the back;
 //! - segments at every level and nested three deep: network zones (`dmz`, `internal`,
 //!   `data-zone`), per-domain application and data segments inside them, and an identity-level
 //!   `vault` segment inside the crown-jewel data segments;
 //! - data classes from public to restricted, `payment-card` and `credentials` crown jewels;
 //! - rules that mostly match what the services need: gateways → their domain, APIs → their
-//!   datastore (mTLS), cross-domain calls with JWTs the callers hold; plus the mistakes real
+//!   datastore (mTLS), cross-domain calls to nearby domains of the next tier (rarely back up)
+//!   with JWTs the callers hold; plus the mistakes real
 //!   estates have, at low rates: a caller missing its token, an internet entry without a rate
 //!   limit, an expired exception, a wildcard rule;
 //! - weaknesses with probabilities, more often on internet-facing services;
@@ -108,6 +110,10 @@ fn domain_data(function: &str) -> &'static str {
     }
 }
 
+/// Domains form this many tiers, front (internet-facing gateways) to back; calls go one tier
+/// back.
+const TIERS: usize = 4;
+
 const ISSUER: &str = "https://idp.example.internal";
 
 struct Domain {
@@ -167,7 +173,7 @@ pub fn generate(opts: &GenerateOptions) -> Design {
                 services.len() - 1
             })
         };
-        if di % 3 == 0 {
+        if di % TIERS == 0 {
             dom.gateway = push(
                 &mut services,
                 service(&name, &format!("{name}-gateway"), ServiceKind::Gateway, 443),
@@ -403,16 +409,33 @@ pub fn generate(opts: &GenerateOptions) -> Design {
     }
     segments.push(edge);
 
-    // 4. Cross-domain calls: each API calls one or two APIs of other domains with a JWT.
+    // 4. Cross-domain calls: each API calls up to three APIs of other domains with a JWT.
     if domains.len() > 1 {
         let calls_per_api = (peers.saturating_sub(apis_per_domain + 1)).clamp(1, 3);
         for (di, dom) in domains.iter().enumerate() {
             for &a in &dom.apis {
                 let mut seen = Vec::new();
                 for _ in 0..calls_per_api {
-                    // Mostly neighbouring domains: estates are clustered, not random graphs.
-                    let offset = 1 + rng.below(3.min(domains.len() - 1));
-                    let other = &domains[(di + offset) % domains.len()];
+                    // Layered like real estates: a domain in tier t (= index mod 4) calls
+                    // nearby domains of tier t + 1; now and then (1%) a call goes back up a
+                    // tier, which closes the cycles real estates have.
+                    let d_len = domains.len();
+                    let target = if rng.chance(0.01) {
+                        (di + d_len - 1) % d_len
+                    } else if di % TIERS < TIERS - 1 {
+                        // No wrap-around: that would call back into the front tier.
+                        let t = di + 1 + TIERS * rng.below(3);
+                        if t >= d_len {
+                            continue;
+                        }
+                        t
+                    } else {
+                        continue;
+                    };
+                    if target == di {
+                        continue;
+                    }
+                    let other = &domains[target];
                     if other.apis.is_empty() {
                         continue;
                     }
@@ -467,8 +490,11 @@ pub fn generate(opts: &GenerateOptions) -> Design {
             ..Rule::default()
         });
     }
+    // The wildcard sits on the last domain with a worker, at the back of the estate, so it
+    // opens one corner of it rather than all of it.
     if let Some(dom) = domains
         .iter()
+        .rev()
         .find(|d| d.worker.is_some() && d.store.is_some())
         && rng.chance(0.7)
     {

@@ -104,6 +104,15 @@ impl ReachGraph {
             .fold(0.0, f64::max)
     }
 
+    /// Does a set of held credentials (bits over `credentials`) open an edge's condition?
+    pub fn condition_open(&self, condition: u32, held: &crate::bits::Bits) -> bool {
+        condition == FREE
+            || self.conditions[condition as usize].iter().any(|alt| {
+                alt.iter()
+                    .all(|req| req.iter().any(|&c| held.contains(c as usize)))
+            })
+    }
+
     /// Compile a design's reach graph.
     pub fn compile(eval: &Evaluator) -> ReachGraph {
         let design = eval.design();
@@ -142,6 +151,9 @@ impl ReachGraph {
         let mut edges = Vec::with_capacity(pairs.len());
         let mut conditions: Vec<Condition> = Vec::new();
         let req = Request::default();
+        // Which credentials satisfy each bearer requirement, computed once per requirement.
+        let mut satisfying: std::collections::HashMap<Auth, Vec<u32>> =
+            std::collections::HashMap::new();
         let mut p = 0;
         for a in 0..=n {
             offsets[a] = edges.len() as u32;
@@ -180,12 +192,17 @@ impl ReachGraph {
                                 if own.iter().any(|c| credential_satisfies(c, auth)) {
                                     continue;
                                 }
-                                let any_of: Vec<u32> = credentials
-                                    .iter()
-                                    .enumerate()
-                                    .filter(|(_, c)| credential_satisfies(c, auth))
-                                    .map(|(i, _)| i as u32)
-                                    .collect();
+                                let any_of: Vec<u32> = satisfying
+                                    .entry(auth.clone())
+                                    .or_insert_with(|| {
+                                        credentials
+                                            .iter()
+                                            .enumerate()
+                                            .filter(|(_, c)| credential_satisfies(c, auth))
+                                            .map(|(i, _)| i as u32)
+                                            .collect()
+                                    })
+                                    .clone();
                                 possible &= !any_of.is_empty();
                                 alt.push(any_of);
                             }
@@ -258,10 +275,13 @@ pub fn candidate_pairs(eval: &Evaluator) -> Vec<(u32, u32)> {
             by_leaf.entry(l).or_default().push(i);
         }
     }
+    let intra_allow: std::collections::HashMap<&str, bool> = design
+        .segments
+        .iter()
+        .map(|s| (s.id.as_str(), s.policy.intra == IntraStance::Allow))
+        .collect();
     for (leaf, members) in &by_leaf {
-        let open = design
-            .segment(leaf)
-            .is_some_and(|s| s.policy.intra == IntraStance::Allow);
+        let open = intra_allow.get(leaf).copied().unwrap_or(false);
         if open {
             for &a in members {
                 for &b in members {

@@ -61,6 +61,7 @@ pub struct Access<'d> {
     /// For each service (by index), the callers that may reach it, internet first, then
     /// services by id.
     pub inbound: Vec<Vec<Grant<'d>>>,
+    rule_index: std::collections::HashMap<&'d str, usize>,
 }
 
 impl<'d> Access<'d> {
@@ -128,12 +129,24 @@ impl<'d> Access<'d> {
                 grants
             })
             .collect();
+        let rule_index = design
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
         Access {
             design,
             eval,
             order,
             inbound,
+            rule_index,
         }
+    }
+
+    /// A rule by id (ids are unique in a valid design).
+    pub fn rule(&self, id: &str) -> Option<&'d bulkhead_core::model::Rule> {
+        self.rule_index.get(id).map(|&i| &self.design.rules[i])
     }
 
     pub fn service(&self, i: usize) -> &'d Service {

@@ -95,7 +95,8 @@ pub fn render(
             let mut to_ports = Vec::new();
             for p in &g.ports {
                 let rule = allowed_by_name(&p.by);
-                for a in &p.auth {
+                let first_time = gaps.once((&rule, "cilium", &p.auth, &p.rate_limit));
+                for a in p.auth.iter().filter(|_| first_time) {
                     gaps.add(
                         &rule,
                         format!(
@@ -104,7 +105,7 @@ pub fn render(
                         ),
                     );
                 }
-                if let Some(rl) = &p.rate_limit {
+                if let Some(rl) = p.rate_limit.as_ref().filter(|_| first_time) {
                     gaps.add(
                         &rule,
                         format!(
@@ -262,12 +263,7 @@ pub fn render(
 /// An L7 target lists only inventoried endpoints: where the allowing rule has no path
 /// restriction, other paths it would allow are denied here. Said once per rule.
 fn uninventoried_paths(gaps: &mut Gaps, access: &Access<'_>, rule: &str) {
-    let unrestricted = access
-        .design
-        .rules
-        .iter()
-        .find(|r| r.id == rule)
-        .is_none_or(|r| r.paths.is_empty());
+    let unrestricted = access.rule(rule).is_none_or(|r| r.paths.is_empty());
     if unrestricted {
         gaps.add(
             rule,
@@ -281,7 +277,7 @@ fn uninventoried_paths(gaps: &mut Gaps, access: &Access<'_>, rule: &str) {
 fn l4_only(gaps: &mut Gaps, access: &Access<'_>, caller: CallerRef, target: usize, rule: &str) {
     let design = access.design;
     let tname = &access.service(target).id;
-    if let Some(r) = design.rules.iter().find(|r| r.id == rule)
+    if let Some(r) = access.rule(rule)
         && (!r.methods.is_empty() || !r.paths.is_empty())
     {
         gaps.add(

@@ -6,12 +6,13 @@
 //! point. Where a target cannot express a caller at all (a pod without labels, a workload
 //! without identity) the call is left out, which denies it, and that is recorded too.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use bulkhead_core::model::{Action, Auth, Design, Period, RateLimit};
 
-use crate::access::{PortGrant, allowed_by_name};
+use crate::access::{Access, PortGrant, allowed_by_name};
 
 /// One thing the output does not enforce, or enforces more strictly, than the design.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -29,25 +30,41 @@ impl fmt::Display for Gap {
 
 /// A sorted, de-duplicated set of gaps.
 #[derive(Clone, Debug, Default)]
-pub struct Gaps(BTreeSet<Gap>);
+pub struct Gaps {
+    set: BTreeSet<Gap>,
+    /// Hashes of (rule, kind, detail) already recorded: the same gap comes up once per allowed
+    /// pair, and formatting it again (an mTLS identity list can be long) would make an export
+    /// quadratic.
+    seen: HashSet<u64>,
+}
 
 impl Gaps {
     pub fn add(&mut self, rule: impl Into<String>, message: impl Into<String>) {
-        self.0.insert(Gap {
+        self.set.insert(Gap {
             rule: rule.into(),
             message: message.into(),
         });
     }
 
+    /// True the first time `key` is seen: guard an expensive [`Gaps::add`] with it.
+    pub fn once(&mut self, key: impl Hash) -> bool {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut h);
+        self.seen.insert(h.finish())
+    }
+
     pub fn into_vec(self) -> Vec<Gap> {
-        self.0.into_iter().collect()
+        self.set.into_iter().collect()
     }
 
     /// Records what an L4-only target drops from an allowed port: the allowing rule's methods
     /// and paths, the auth the call needs, and its rate limit.
-    pub fn l4_grant(&mut self, design: &Design, target_name: &str, grant: &PortGrant<'_>) {
+    pub fn l4_grant(&mut self, access: &Access<'_>, target_name: &str, grant: &PortGrant<'_>) {
         let rule = allowed_by_name(&grant.by);
-        if let Some(r) = design.rules.iter().find(|r| r.id == rule) {
+        if !self.once((&rule, "l4", &grant.auth, &grant.rate_limit)) {
+            return;
+        }
+        if let Some(r) = access.rule(&rule) {
             if !r.methods.is_empty() {
                 self.add(
                     &rule,

@@ -162,11 +162,7 @@ pub fn render(
                         alts,
                         rate: p.rate_limit.clone(),
                     });
-                    if let Some(r) = access
-                        .design
-                        .rules
-                        .iter()
-                        .find(|r| r.id == allowed_by_name(&p.by))
+                    if let Some(r) = access.rule(&allowed_by_name(&p.by))
                         && (!r.methods.is_empty() || !r.paths.is_empty())
                     {
                         gaps.add(
@@ -213,7 +209,10 @@ pub fn render(
                     rate,
                 } in ops
                 {
-                    if let Some(rl) = &rate {
+                    if let Some(rl) = rate
+                        .as_ref()
+                        .filter(|rl| gaps.once((&rule, "istio-rate", *rl)))
+                    {
                         gaps.add(&rule, format!("rate limit {} is not enforced: Istio authorization has no rate limits; enforce it with kong or nginx", describe_rate(rl)));
                     }
                     let mut any = false;
@@ -414,13 +413,14 @@ fn translate(
                     when.push(json!({"key": "request.auth.claims[scope]", "values": [s]}));
                 }
             }
-            Auth::ApiKey { .. } => gaps.add(
+            Auth::ApiKey { .. } if gaps.once((rule, "istio-key", a)) => gaps.add(
                 rule,
                 format!(
                     "the calls it allows require {}, which Istio cannot check; enforce it with kong or nginx",
                     describe_auth(a)
                 ),
             ),
+            Auth::ApiKey { .. } => {}
         }
     }
     Some((request_principals, when))

@@ -110,12 +110,22 @@ pub fn render(
                 };
                 // Who may call this endpoint with what they hold, and at which rate.
                 let mut allowed: Vec<(CallerRef, Option<RateLimit>)> = Vec::new();
-                for g in grants.iter().filter(|g| {
-                    g.ports
-                        .iter()
-                        .any(|p| p.port.map(|p| p.port) == port.map(|p| p.port))
-                }) {
-                    match access.decide_as_caller(g.caller, t, &req) {
+                // Callers the L4 answer allows on this port (no other caller can be allowed any
+                // request on it), plus the service itself, which the matrix leaves out.
+                let mut candidates: Vec<CallerRef> = grants
+                    .iter()
+                    .filter(|g| {
+                        g.ports
+                            .iter()
+                            .any(|p| p.port.map(|p| p.port) == port.map(|p| p.port))
+                    })
+                    .map(|g| g.caller)
+                    .collect();
+                if !candidates.contains(&CallerRef::Service(t)) {
+                    candidates.push(CallerRef::Service(t));
+                }
+                for caller in candidates {
+                    match access.decide_as_caller(caller, t, &req) {
                         bulkhead_core::eval::Decision::Allow {
                             by,
                             auth,
@@ -133,7 +143,7 @@ pub fn render(
                             if rate_limit.is_some() {
                                 gaps.add(&rule, "Kong counts the rate limit per consumer and Kong service (one target service and port), not across the whole target segment");
                             }
-                            allowed.push((g.caller, rate_limit));
+                            allowed.push((caller, rate_limit));
                         }
                         bulkhead_core::eval::Decision::Deny(_) => {}
                     }
@@ -269,6 +279,9 @@ fn rate_limiting(rl: &RateLimit, consumer: Option<String>) -> Value {
 }
 
 fn note_auth(gaps: &mut Gaps, rule: &str, a: &Auth) {
+    if !gaps.once((rule, "gateway-auth", a)) {
+        return;
+    }
     match a {
         Auth::None => {}
         Auth::ApiKey { .. } => {}

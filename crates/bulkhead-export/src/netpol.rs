@@ -125,7 +125,7 @@ pub fn render(
                 }
             };
             for p in &g.ports {
-                gaps.l4_grant(design, NAME, p);
+                gaps.l4_grant(access, NAME, p);
                 rules_used.insert(allowed_by_name(&p.by));
                 if !overlaps[t].is_empty() {
                     gaps.add(

@@ -177,6 +177,19 @@ pub fn render(
         for e in &svc.endpoints {
             by_path.entry(e.path.clone()).or_default().push(e);
         }
+        // INVARIANT (the evaluator's contract for unset request fields): a caller that the L4
+        // answer denies on this port is denied every request on it, with any credentials, so its
+        // verdict is the map's default (403) and it need not be asked per endpoint.
+        // The matrix leaves out a service calling itself; through the gateway that is a call
+        // like any other, so the service itself is always asked.
+        let mut l4_callers: Vec<CallerRef> = access.inbound[t]
+            .iter()
+            .filter(|g| g.ports.iter().any(|p| p.port.map(|p| p.port) == route.port))
+            .map(|g| g.caller)
+            .collect();
+        if !l4_callers.contains(&CallerRef::Service(t)) {
+            l4_callers.push(CallerRef::Service(t));
+        }
         let mut templates: Vec<(&String, &Vec<&Endpoint>)> = by_path.iter().collect();
         // nginx tries regex locations in order: more specific templates first.
         templates.sort_by_key(|(p, _)| specificity(p));
@@ -190,7 +203,7 @@ pub fn render(
                     method: Some(e.method.clone()),
                     path: Some(e.path.clone()),
                 };
-                for &c in &callers {
+                for &c in &l4_callers {
                     let verdict = access.decide_as_caller(c, t, &req);
                     let code = match &verdict {
                         Decision::Allow {
@@ -442,10 +455,7 @@ fn zone_for(
 ) -> (String, Zone) {
     let from_rule = match by {
         AllowedBy::Rule { rule } => access
-            .design
-            .rules
-            .iter()
-            .find(|r| &r.id == rule)
+            .rule(rule)
             .filter(|r| r.rate_limit.is_some())
             .map(|r| format!("rule-{}", dns_label(&r.id))),
         AllowedBy::IntraSegment { .. } => None,
@@ -489,6 +499,9 @@ fn zone_for(
 }
 
 fn note_auth(gaps: &mut Gaps, rule: &str, a: &Auth) {
+    if !gaps.once((rule, "gateway-auth", a)) {
+        return;
+    }
     match a {
         Auth::None | Auth::ApiKey { .. } => {}
         Auth::Jwt { .. } => gaps.add(

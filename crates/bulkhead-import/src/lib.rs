@@ -36,6 +36,7 @@ pub mod dataclass;
 pub mod diagnostic;
 pub mod fetch;
 pub mod files;
+pub mod fuzzing;
 pub mod helm;
 pub mod k8s;
 pub mod kong;

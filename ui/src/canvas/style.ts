@@ -70,7 +70,8 @@ export const BADGES = {
   both: svg(GLOBE + WARN),
 };
 
-export function stylesheet(theme: Theme): StylesheetJson {
+/** `large`: cheaper straight edges for big estates (arrows stay; bezier bundling does not). */
+export function stylesheet(theme: Theme, large = false): StylesheetJson {
   const p = PALETTES[theme];
   const s: StylesheetJson = [
     {
@@ -78,18 +79,18 @@ export function stylesheet(theme: Theme): StylesheetJson {
       style: {
         label: "data(label)",
         color: p.text,
-        "font-size": 11,
+        "font-size": 15,
         "font-family": "Inter, system-ui, sans-serif",
-        "min-zoomed-font-size": 7,
+        "min-zoomed-font-size": 6,
         "text-wrap": "ellipsis",
-        "text-max-width": "120px",
+        "text-max-width": "150px",
       },
     },
     {
       selector: 'node[type = "service"]',
       style: {
-        width: 40,
-        height: 40,
+        width: 46,
+        height: 46,
         shape: ((e: { data: (k: string) => string }) => KIND_SHAPES[e.data("kind")] ?? "round-rectangle") as unknown as "ellipse",
         "background-color": ((e: { data: (k: string) => string }) => SENSITIVITY_COLOURS[e.data("sensitivity")] ?? SENSITIVITY_COLOURS.none) as unknown as string,
         "border-width": 1.5,
@@ -119,9 +120,9 @@ export function stylesheet(theme: Theme): StylesheetJson {
         "text-valign": "top",
         "text-halign": "center",
         "text-margin-y": -4,
-        "font-size": 12,
+        "font-size": 17,
         "font-weight": "bold",
-        padding: "22px",
+        padding: "26px",
         "text-max-width": "400px",
         "min-zoomed-font-size": 5,
       },
@@ -133,13 +134,13 @@ export function stylesheet(theme: Theme): StylesheetJson {
       selector: "edge",
       style: {
         width: "data(width)",
-        "curve-style": "bezier",
+        "curve-style": large ? "straight" : "bezier",
         "target-arrow-shape": "triangle",
         "arrow-scale": 0.9,
         "line-color": p.pending,
         "target-arrow-color": p.pending,
         label: "data(label)",
-        "font-size": 9,
+        "font-size": 11,
         color: p.text,
         "text-background-color": p.textBg,
         "text-background-opacity": 0.8,

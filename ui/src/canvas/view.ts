@@ -45,14 +45,27 @@ export class CanvasView {
     this.cy = cytoscape({
       container,
       style: stylesheet(theme),
-      wheelSensitivity: 0.3,
+      // Rendering at device pixel ratio 1 halves the fill cost on HiDPI screens for big estates.
+      pixelRatio: "auto",
       minZoom: 0.02,
       maxZoom: 4,
       boxSelectionEnabled: true,
       selectionType: "single",
     });
+    this.theme = theme;
     this.wire();
+    // Cytoscape measures its container once; the container changes size with the window and
+    // the side panel, so tell it (and refit the first frame if it was measured too early).
+    this.resizeObserver = new ResizeObserver(() => {
+      this.cy.resize();
+      if (this.fitPending) this.cy.fit(undefined, 40);
+    });
+    this.resizeObserver.observe(container);
   }
+
+  private resizeObserver: ResizeObserver;
+  /** True until the user pans or zooms after the first framing. */
+  private fitPending = false;
 
   private wire(): void {
     const cy = this.cy;
@@ -108,8 +121,11 @@ export class CanvasView {
     this.events.dragged(positions, target !== current ? { services, segment: target } : undefined);
   }
 
+  private theme: Theme = "light";
+
   setTheme(theme: Theme): void {
-    this.cy.style(stylesheet(theme));
+    this.theme = theme;
+    this.cy.style(stylesheet(theme, this.isLarge));
   }
 
   /** Bring the graph in line with the design and the evaluator's verdicts. */
@@ -119,6 +135,13 @@ export class CanvasView {
     const large = defs.length > LARGE;
     const missing = defs.filter((d) => d.group === "nodes" && !d.position && (d.data as { type: string }).type !== "segment");
     const packed = missing.length ? packLayout(design) : null;
+    // The internet pseudo-node has no saved position in most files: put it left of the estate.
+    const placed = defs.filter((d) => d.position).map((d) => d.position!);
+    if (packed && placed.length) {
+      const minX = Math.min(...placed.map((p) => p.x));
+      const ys = placed.map((p) => p.y);
+      packed.set(INTERNET_NODE, { x: minX - 220, y: (Math.min(...ys) + Math.max(...ys)) / 2 });
+    }
     const fallback = this.viewportCentre();
     const wanted = new Set(defs.map((d) => d.data.id));
     cy.batch(() => {
@@ -162,13 +185,17 @@ export class CanvasView {
     });
     if (this.firstRender && defs.length) {
       this.firstRender = false;
+      this.fitPending = true;
+      cy.resize();
       cy.fit(undefined, 40);
+      cy.one("tapstart scrollzoom", () => (this.fitPending = false));
     }
   }
 
   private isLarge = false;
   private setLarge(large: boolean): void {
     this.isLarge = large;
+    this.cy.style(stylesheet(this.theme, large));
     const r = (this.cy as unknown as { renderer(): { options?: Record<string, unknown> } }).renderer?.();
     if (r?.options) {
       r.options.textureOnViewport = large;
@@ -331,6 +358,7 @@ export class CanvasView {
   }
 
   destroy(): void {
+    this.resizeObserver.disconnect();
     for (const t of this.simTimers) window.clearTimeout(t);
     this.cy.destroy();
   }

@@ -166,6 +166,74 @@ export type SegmentSide =
       segment: string;
     };
 /**
+ * What a change does to the design.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "ChangeKind".
+ */
+export type ChangeKind =
+  | {
+      kind: "add_rule";
+      rule: Rule;
+    }
+  | {
+      kind: "narrow_rule";
+      rule: string;
+      before: Rule;
+      after: Rule[];
+    }
+  | {
+      kind: "remove_rule";
+      rule: string;
+      before: Rule;
+    }
+  | {
+      kind: "close_intra_segment";
+      segment: string;
+      /**
+       * Member pairs the intra-segment allow grants today.
+       */
+      member_pairs: number;
+      /**
+       * Member pairs with evidence.
+       */
+      evidenced_pairs: number;
+      replacement: Rule[];
+    };
+/**
+ * One side of a rule.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Peer".
+ */
+export type Peer =
+  | "internet"
+  | "any"
+  | {
+      segment: string;
+    }
+  | {
+      service: string;
+    };
+/**
+ * Why evidence cannot be allowed by a rule change.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "BlockReason".
+ */
+export type BlockReason =
+  | {
+      reason: "deny_rule";
+      rule: string;
+    }
+  | {
+      reason: "not_internet_facing";
+    }
+  | {
+      reason: "unknown_service";
+      service: string;
+    };
+/**
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
  * via the `definition` "Period".
  */
@@ -207,6 +275,16 @@ export type DenyReason1 =
   | {
       reason: "default";
     };
+/**
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Action".
+ */
+export type Action = "allow" | "deny";
+/**
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "LiveDifferenceKind".
+ */
+export type LiveDifferenceKind = "design-only" | "live-only" | "ports";
 
 /**
  * Every result type, in one document so the schema carries them all as definitions.
@@ -222,6 +300,8 @@ export interface AnalysisTypes {
   rule_doc: RuleDoc;
   matrix: Matrix;
   segment_matrix: SegmentMatrix;
+  proposal: Proposal;
+  drift: Drift;
 }
 /**
  * One call. `None` fields mean "some value" (see the module docs).
@@ -811,6 +891,419 @@ export interface SegmentMatrixEntry {
   by: AllowedBy[];
 }
 /**
+ * `bulkhead propose`: the least-privilege diff.
+ */
+export interface Proposal {
+  /**
+   * The design's name.
+   */
+  design: string;
+  evidence: EvidenceCount;
+  /**
+   * The changes, each accepted or rejected on its own (by `id`).
+   */
+  changes: Change[];
+  /**
+   * Allow rules that already allow exactly their evidence.
+   */
+  unchanged: string[];
+  /**
+   * Evidence the proposal cannot allow by adding or narrowing rules.
+   */
+  blocked: BlockedFlow[];
+  /**
+   * Plain-language remarks (skipped flows, assumptions).
+   */
+  notes: string[];
+}
+/**
+ * How much evidence the proposal rests on.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "EvidenceCount".
+ */
+export interface EvidenceCount {
+  /**
+   * Declared flows.
+   */
+  declared: number;
+  /**
+   * Observed flows (aggregated call records).
+   */
+  observed: number;
+  /**
+   * Observed calls (sum of the observed flows' counts; a flow without a count is one call).
+   */
+  calls: number;
+}
+/**
+ * One reviewable change.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Change".
+ */
+export interface Change {
+  /**
+   * Stable id to accept it by: `add:<rule>`, `narrow:<rule>`, `remove:<rule>` or
+   * `close-intra:<segment>`.
+   */
+  id: string;
+  /**
+   * One line for humans.
+   */
+  summary: string;
+  /**
+   * Ids of the flows that justify it (empty for a removal: that is the point).
+   */
+  evidence: string[];
+  change: ChangeKind;
+}
+/**
+ * An access rule. Empty `ports`, `methods` or `paths` match anything.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Rule".
+ */
+export interface Rule {
+  id: string;
+  from: Peer;
+  to: Peer;
+  action?: "allow" | "deny";
+  ports?: number[];
+  methods?: string[];
+  /**
+   * Path templates, as in [`Endpoint::path`].
+   */
+  paths?: string[];
+  /**
+   * Auth this rule requires, in addition to the target segment's.
+   */
+  auth?: Auth | null;
+  rate_limit?: RateLimit | null;
+  /**
+   * Why the rule exists (required reading for auditors).
+   */
+  justification?: string | null;
+  /**
+   * ISO date (`YYYY-MM-DD`) after which this exception no longer applies.
+   */
+  expires?: string | null;
+}
+/**
+ * Evidence the proposal cannot honour, and why.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "BlockedFlow".
+ */
+export interface BlockedFlow {
+  flow: string;
+  from: string;
+  to: string;
+  port?: number | null;
+  method?: string | null;
+  path?: string | null;
+  reason: BlockReason;
+}
+/**
+ * `bulkhead check`: drift against traffic and live policies.
+ */
+export interface Drift {
+  /**
+   * The design's name.
+   */
+  design: string;
+  traffic: TrafficSummary;
+  /**
+   * Observed calls the design denies.
+   */
+  violations: Violation[];
+  /**
+   * Allowances no observed call used, per grant; empty without traffic.
+   */
+  unused: UnusedGrant[];
+  shadow_services: ShadowService[];
+  shadow_endpoints: ShadowEndpoint[];
+  zombie_services: ZombieService[];
+  zombie_endpoints: ZombieEndpoint[];
+  /**
+   * Present when live policies were given.
+   */
+  live?: LiveDrift | null;
+  summary: DriftSummary;
+  notes: string[];
+}
+/**
+ * The traffic the check saw.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "TrafficSummary".
+ */
+export interface TrafficSummary {
+  /**
+   * Aggregated observed flows (distinct caller, callee, port, method, path).
+   */
+  flows: number;
+  /**
+   * Observed calls (sum of counts).
+   */
+  calls: number;
+  first_seen?: string | null;
+  last_seen?: string | null;
+  /**
+   * Lines read from logs (filled in by the front end that read them).
+   */
+  lines: number;
+  /**
+   * Lines that could not be parsed; never fatal, always reported.
+   */
+  unparsed_lines: number;
+  /**
+   * Examples of unparsed lines, `file:line: why`.
+   */
+  unparsed_examples: string[];
+  /**
+   * Lines parsed but outside the window or not a call (e.g. replies, DNS).
+   */
+  skipped_lines: number;
+  /**
+   * The time window applied, if any.
+   */
+  window?: string | null;
+}
+/**
+ * An observed call the design denies.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Violation".
+ */
+export interface Violation {
+  /**
+   * `internet` or a service id.
+   */
+  from: string;
+  to: string;
+  port?: number | null;
+  method?: string | null;
+  /**
+   * The path as the design knows it (an endpoint template when one matches).
+   */
+  path?: string | null;
+  calls: number;
+  first_seen?: string | null;
+  last_seen?: string | null;
+  /**
+   * The evaluator's answer, always with its explanation.
+   */
+  decision:
+    | {
+        decision: "allow";
+        by: AllowedBy;
+        /**
+         * Every auth requirement the call had to meet (rule's and segment's), `none` omitted.
+         */
+        auth: Auth[];
+        /**
+         * The rate limit that applies (rule's, else the target segment's).
+         */
+        rate_limit?: RateLimit | null;
+      }
+    | DenyReason;
+  /**
+   * The decision in words.
+   */
+  explanation: string;
+  /**
+   * The observed flows behind it.
+   */
+  flows: string[];
+}
+/**
+ * One grant's allowances that no observed call used.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "UnusedGrant".
+ */
+export interface UnusedGrant {
+  by: AllowedBy;
+  /**
+   * Matrix entries (caller, target, port) this grant allows first.
+   */
+  allowed: number;
+  /**
+   * Of those, entries some observed call used.
+   */
+  used: number;
+  /**
+   * The unused entries (at most [`MAX_EXAMPLES`]).
+   */
+  entries: UnusedEntry[];
+  /**
+   * The grant allows something but nothing observed used any of it: a candidate to remove
+   * (otherwise to narrow).
+   */
+  entirely_unused: boolean;
+}
+/**
+ * One allowed (caller, target, port) nobody used.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "UnusedEntry".
+ */
+export interface UnusedEntry {
+  from: string;
+  to: string;
+  port?: number | null;
+  /**
+   * A declared flow says the application needs it (so: needed, just not seen).
+   */
+  declared: boolean;
+}
+/**
+ * A peer seen in traffic that the inventory does not have.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "ShadowService".
+ */
+export interface ShadowService {
+  /**
+   * The name traffic gave it.
+   */
+  name: string;
+  calls_in: number;
+  calls_out: number;
+  /**
+   * Known peers it talked to (at most [`MAX_EXAMPLES`]).
+   */
+  peers: string[];
+  /**
+   * Ports it was called on.
+   */
+  ports: number[];
+}
+/**
+ * A call to a known service on an endpoint it does not declare.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "ShadowEndpoint".
+ */
+export interface ShadowEndpoint {
+  service: string;
+  method?: string | null;
+  path: string;
+  calls: number;
+  /**
+   * Callers (at most [`MAX_EXAMPLES`]).
+   */
+  callers: string[];
+}
+/**
+ * A service in the inventory that no observed call reached.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "ZombieService".
+ */
+export interface ZombieService {
+  service: string;
+  /**
+   * Calls it made itself (a worker that only calls out is alive, just never called).
+   */
+  calls_out: number;
+  /**
+   * Declared flows into it (the design expects it to be called).
+   */
+  declared_callers: string[];
+}
+/**
+ * A declared endpoint never called, on a service that received HTTP calls.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "ZombieEndpoint".
+ */
+export interface ZombieEndpoint {
+  service: string;
+  method: string;
+  path: string;
+}
+/**
+ * Live connectivity compared with the design.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "LiveDrift".
+ */
+export interface LiveDrift {
+  source: string;
+  /**
+   * Pairs compared (callers × targets of mapped services, plus the internet).
+   */
+  pairs_compared: number;
+  differences: LiveDifference[];
+  unmapped_services: string[];
+  unmapped_workloads: string[];
+}
+/**
+ * One pair whose verdicts differ.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "LiveDifference".
+ */
+export interface LiveDifference {
+  from: string;
+  to: string;
+  design: PairVerdict;
+  live: PairVerdict1;
+  /**
+   * `design-only` (the live policies do not allow what the design does),
+   * `live-only` (they allow what the design denies) or `ports` (both allow, on different
+   * ports).
+   */
+  kind: "design-only" | "live-only" | "ports";
+}
+/**
+ * The design's verdict on the target's declared ports.
+ */
+export interface PairVerdict {
+  allowed: boolean;
+  /**
+   * Allowed ports among the target's declared ones (`null`: the target declares none).
+   */
+  ports: (number | null)[];
+  /**
+   * What allows it in the design (empty for the live side).
+   */
+  by: AllowedBy[];
+}
+/**
+ * The live verdict on the same ports.
+ */
+export interface PairVerdict1 {
+  allowed: boolean;
+  /**
+   * Allowed ports among the target's declared ones (`null`: the target declares none).
+   */
+  ports: (number | null)[];
+  /**
+   * What allows it in the design (empty for the live side).
+   */
+  by: AllowedBy[];
+}
+/**
+ * Counts, and whether the check fails.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "DriftSummary".
+ */
+export interface DriftSummary {
+  violations: number;
+  violating_calls: number;
+  unused_grants: number;
+  unused_entries: number;
+  shadow_services: number;
+  shadow_endpoints: number;
+  zombie_services: number;
+  zombie_endpoints: number;
+  live_differences: number;
+}
+/**
  * The same simulation on the flat network.
  *
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
@@ -823,4 +1316,81 @@ export interface FlatComparison1 {
    * (0 when the flat score is 0).
    */
   reduction_pct: number;
+}
+/**
+ * A least-privilege proposal: changes to review, and the evidence it could not honour.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Proposal".
+ */
+export interface Proposal1 {
+  /**
+   * The design's name.
+   */
+  design: string;
+  evidence: EvidenceCount;
+  /**
+   * The changes, each accepted or rejected on its own (by `id`).
+   */
+  changes: Change[];
+  /**
+   * Allow rules that already allow exactly their evidence.
+   */
+  unchanged: string[];
+  /**
+   * Evidence the proposal cannot allow by adding or narrowing rules.
+   */
+  blocked: BlockedFlow[];
+  /**
+   * Plain-language remarks (skipped flows, assumptions).
+   */
+  notes: string[];
+}
+/**
+ * What `bulkhead check` found.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Drift".
+ */
+export interface Drift1 {
+  /**
+   * The design's name.
+   */
+  design: string;
+  traffic: TrafficSummary;
+  /**
+   * Observed calls the design denies.
+   */
+  violations: Violation[];
+  /**
+   * Allowances no observed call used, per grant; empty without traffic.
+   */
+  unused: UnusedGrant[];
+  shadow_services: ShadowService[];
+  shadow_endpoints: ShadowEndpoint[];
+  zombie_services: ZombieService[];
+  zombie_endpoints: ZombieEndpoint[];
+  /**
+   * Present when live policies were given.
+   */
+  live?: LiveDrift | null;
+  summary: DriftSummary;
+  notes: string[];
+}
+/**
+ * A verdict on a pair: allowed or not, on which ports, and why (design side).
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "PairVerdict".
+ */
+export interface PairVerdict2 {
+  allowed: boolean;
+  /**
+   * Allowed ports among the target's declared ones (`null`: the target declares none).
+   */
+  ports: (number | null)[];
+  /**
+   * What allows it in the design (empty for the live side).
+   */
+  by: AllowedBy[];
 }

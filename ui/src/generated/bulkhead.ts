@@ -461,6 +461,10 @@ export interface Flow {
   count?: number | null;
   first_seen?: string | null;
   last_seen?: string | null;
+  /**
+   * Where this flow was declared or observed (file or URL, and the element or log line).
+   */
+  provenance?: Provenance[];
 }
 /**
  * A decision on one finding, keyed by the finding's stable key.

@@ -1,0 +1,87 @@
+//! `bulkhead report DESIGN`: the audit report, a self-contained HTML page (or Markdown) with
+//! the estate picture, segment matrix, rules, findings, breach evidence and drift.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bulkhead_audit::Audit;
+use bulkhead_core::drift::check;
+use bulkhead_core::model::FlowKind;
+
+use super::common::{self, OutputFormat};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The design file (`*.bulkhead.json`).
+    pub design: PathBuf,
+    /// Write here (atomically) instead of standard output.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Traffic logs to check the design against (the drift section); the design's own
+    /// observed flows count too.
+    #[arg(long, num_args = 1.., value_name = "LOG")]
+    pub traffic: Vec<PathBuf>,
+    /// Markdown instead of HTML.
+    #[arg(long)]
+    pub markdown: bool,
+    /// The date the report is as of (`YYYY-MM-DD`), for expired exceptions; default
+    /// `BULKHEAD_TODAY` or today (UTC).
+    #[arg(long)]
+    pub today: Option<String>,
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    let today = match &args.today {
+        Some(t) if bulkhead_core::date::Date::parse(t).is_none() => {
+            return common::fail_usage(format!(
+                "`--today` must be a date like `2026-11-28`, not `{t}`"
+            ));
+        }
+        Some(t) => t.clone(),
+        None => match common::today() {
+            Ok(d) => d.to_string(),
+            Err(e) => return common::fail_usage(e),
+        },
+    };
+    let design = match common::load_valid(&args.design, OutputFormat::Human) {
+        Ok(l) => l.design,
+        Err(code) => return code,
+    };
+    // Logs, or the design's own observed flows, are drift evidence worth reporting.
+    let observed = match super::traffic::read_logs(&args.traffic, &design) {
+        Ok(o) => o,
+        Err(e) => return common::fail_usage(e),
+    };
+    let has_traffic = !observed.flows.is_empty()
+        || observed.summary.lines > 0
+        || design.flows.iter().any(|f| f.kind == FlowKind::Observed);
+    let drift = has_traffic.then(|| check(&design, &observed.flows, None, observed.summary));
+    let audit = Audit::compute(&design, Some(today), drift.as_ref());
+    let text = if args.markdown {
+        bulkhead_audit::markdown(&audit)
+    } else {
+        bulkhead_audit::html(&audit)
+    };
+    let written = match &args.out {
+        Some(path) => bulkhead_store::save_bytes(
+            path,
+            text.as_bytes(),
+            bulkhead_store::SaveOptions { backup: false },
+        )
+        .map_err(|e| e.to_string()),
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .map_err(|e| format!("cannot write to standard output: {e}")),
+    };
+    match written {
+        Ok(()) => {
+            if let Some(p) = &args.out {
+                eprintln!("wrote `{}` ({} bytes)", p.display(), text.len());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => common::fail_usage(e),
+    }
+}

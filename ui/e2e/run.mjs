@@ -1,0 +1,447 @@
+// UI flows in Debian's Chromium with the Tauri backend mocked (e2e/mock/backend.ts, bundled to an
+// IIFE and injected before the app loads). Serves the built UI with `vite preview`, runs every
+// flow in a fresh page, writes screenshots to e2e/out/, and prints "N passed, N failed".
+//
+//   node e2e/run.mjs            all flows
+//   node e2e/run.mjs matrix     flows whose name contains "matrix"
+import { chromium } from "playwright-core";
+import { build } from "esbuild";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, statSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const uiRoot = path.resolve(here, "..");
+const outDir = path.join(here, "out");
+const PORT = Number(process.env.BULKHEAD_UI_PORT ?? 4173);
+const BASE = `http://127.0.0.1:${PORT}/`;
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const only = process.argv[2] ?? "";
+
+function newestMtime(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+// The UI must be built from the current sources (`vite preview` serves dist/).
+const distIndex = path.join(uiRoot, "dist", "index.html");
+if (!existsSync(distIndex) || statSync(distIndex).mtimeMs < newestMtime(path.join(uiRoot, "src"))) {
+  console.log("building ui/dist …");
+  execFileSync(process.execPath, [path.join(uiRoot, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: uiRoot, stdio: "inherit" });
+}
+
+const mock = await build({
+  entryPoints: [path.join(here, "mock", "backend.ts")],
+  bundle: true,
+  format: "iife",
+  write: false,
+  target: "es2022",
+  jsx: "automatic",
+  jsxImportSource: "preact",
+  logLevel: "warning",
+});
+const mockScript = mock.outputFiles[0].text;
+
+mkdirSync(outDir, { recursive: true });
+const preview = spawn(process.execPath, [path.join(uiRoot, "node_modules/vite/bin/vite.js"), "preview", "--port", String(PORT), "--strictPort", "--host", "127.0.0.1"], { cwd: uiRoot, stdio: ["ignore", "pipe", "pipe"] });
+let previewLog = "";
+preview.stdout.on("data", (d) => (previewLog += d));
+preview.stderr.on("data", (d) => (previewLog += d));
+
+async function waitForServer() {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      const r = await fetch(BASE);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`vite preview did not answer on ${BASE} within 30 s:\n${previewLog}`);
+}
+
+const userDataDir = mkdtempSync(path.join(tmpdir(), "bulkhead-chromium-"));
+let context;
+const results = [];
+try {
+  await waitForServer();
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+
+  /** A fresh page with the mock configured, the app loaded and ready. */
+  async function open(config = {}, { theme = "light" } = {}) {
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.addInitScript(
+      ([cfg, th]) => {
+        window.__mockConfig = cfg;
+        localStorage.setItem("bulkhead.theme", th);
+      },
+      [config, theme],
+    );
+    await page.addInitScript({ content: mockScript });
+    await page.goto(BASE);
+    try {
+      await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 60_000 });
+    } catch (e) {
+      const state = await page.evaluate(() => ({ calls: window.__mock?.calls.map((c) => c.cmd), ready: window.__bulkhead?.app.ready, nodes: window.__bulkhead?.nodeCount() })).catch((x) => String(x));
+      throw new Error(`app not ready: ${JSON.stringify(state)}; page errors: ${errors.join(" | ")}`, { cause: e });
+    }
+    page.errors = errors;
+    return page;
+  }
+  const text = (page, sel) => page.locator(sel).first().innerText();
+  const calls = (page, cmd) => page.evaluate((c) => window.__mock.calls.filter((x) => x.cmd === c).length, cmd);
+  const design = (page) => page.evaluate(() => window.__bulkhead.app.store.get().design);
+  const shot = (page, name) => page.screenshot({ path: path.join(outDir, `${name}.png`) });
+  /** Wait until the backend answered for the current design (debounced refresh). */
+  const settle = (page) => page.waitForFunction(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision, null, { timeout: 10_000 });
+
+  const flows = {
+    async "opens the fintech example on a readable canvas"() {
+      const page = await open();
+      assert.deepEqual(await page.evaluate(() => window.__bulkhead.nodeCount()), { services: 34, segments: 16 });
+      assert.equal(await text(page, '[data-testid="doc-title"]'), "fintech.bulkhead.json — Bulkhead");
+      assert.equal(await page.locator('[data-testid="unsaved-marker"]').count(), 0);
+      await settle(page);
+      // flow verdicts came from the backend and styled the edges
+      const verdicts = await page.evaluate(() => window.__bulkhead.app.canvas.cy.edges().map((e) => e.data("verdict")));
+      assert.ok(verdicts.includes("allow") && verdicts.includes("deny"), `edge verdicts: ${[...new Set(verdicts)]}`);
+      assert.ok(!verdicts.includes("pending"));
+      const mark = await page.evaluate(() => performance.getEntriesByName("bulkhead:first-render").length);
+      assert.equal(mark, 1);
+      await shot(page, "canvas-light");
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "simulates a breach from the internet, hop by hop, with crown-jewel paths"() {
+      const page = await open();
+      await page.click('[data-testid="tab-simulate"]');
+      await page.selectOption('[data-testid="sim-assume"]', "worst");
+      await page.click('[data-testid="sim-run"]');
+      await page.waitForSelector('[data-testid="sim-compromised-count"]');
+      const n = Number(await text(page, '[data-testid="sim-compromised-count"]'));
+      assert.ok(n > 0, `compromised ${n}`);
+      const jewel = page.locator('[data-testid="sim-path"][data-crown-jewel="true"]').first();
+      assert.ok((await page.locator('[data-testid="sim-path"][data-crown-jewel="true"]').count()) > 0, "a crown-jewel path");
+      await jewel.click();
+      const hops = await page.locator('[data-testid="sim-path-hop"]').count();
+      assert.ok(hops >= 1);
+      assert.match(await text(page, '[data-testid="sim-path-hop"]'), /allowed by rule `internet-to-edge`|allowed/);
+      const onPath = await page.evaluate(() => window.__bulkhead.app.canvas.cy.$(".on-path").length);
+      assert.ok(onPath >= 2, `on-path elements ${onPath}`);
+      const compromisedOnCanvas = await page.waitForFunction((k) => window.__bulkhead.app.canvas.cy.$("node.compromised").length === k, n, { timeout: 10_000 });
+      assert.ok(compromisedOnCanvas);
+      const marks = await page.evaluate(() => ["bulkhead:sim-click", "bulkhead:sim-highlight"].map((m) => performance.getEntriesByName(m).length));
+      assert.ok(marks[0] >= 1 && marks[1] >= 1, `marks ${marks}`);
+      await shot(page, "simulation");
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "dragging a service into another segment moves it and re-runs the simulation; undo restores"() {
+      const page = await open();
+      await page.click('[data-testid="tab-simulate"]');
+      await page.click('[data-testid="sim-run"]');
+      await page.waitForSelector('[data-testid="sim-compromised-count"]');
+      await settle(page);
+      const before = await text(page, '[data-testid="sim-compromised-count"]');
+      const simCalls = await calls(page, "simulate");
+      const victim = "web-bff";
+      const from = await page.evaluate((id) => window.__bulkhead.segmentOf(id), victim);
+      const target = "payments-domain";
+      const a = await page.evaluate((id) => window.__bulkhead.nodeCenter(id), victim);
+      // drop onto a member of the target segment (inside its box)
+      const member = (await design(page)).segments.find((s) => s.id === target).members[0];
+      const b = await page.evaluate((id) => window.__bulkhead.nodeCenter(id), member);
+      await page.mouse.move(a.x, a.y);
+      await page.mouse.down();
+      for (let i = 1; i <= 12; i++) await page.mouse.move(a.x + ((b.x + 12 - a.x) * i) / 12, a.y + ((b.y + 8 - a.y) * i) / 12);
+      await page.mouse.up();
+      await page.waitForFunction(([id, seg]) => window.__bulkhead.segmentOf(id) === seg, [victim, target], { timeout: 5000 });
+      assert.notEqual(from, target);
+      await page.waitForSelector('[data-testid="unsaved-marker"]');
+      await page.waitForFunction((n) => window.__mock.calls.filter((x) => x.cmd === "simulate").length > n, simCalls, { timeout: 10_000 });
+      await settle(page);
+      const after = await text(page, '[data-testid="sim-compromised-count"]');
+      assert.notEqual(after, before, `simulation should change after the move (${before} → ${after})`);
+      await page.click('[data-testid="undo"]');
+      assert.equal(await page.evaluate((id) => window.__bulkhead.segmentOf(id), victim), from);
+      await settle(page);
+      await page.waitForFunction((b) => document.querySelector('[data-testid="sim-compromised-count"]')?.textContent === b, before, { timeout: 10_000 });
+      await page.keyboard.press("Control+Shift+Z");
+      assert.equal(await page.evaluate((id) => window.__bulkhead.segmentOf(id), victim), target);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "edits a rule in the segment matrix and undoes it"() {
+      const page = await open();
+      await page.click('[data-testid="tab-matrix"]');
+      await page.waitForSelector('[data-testid="matrix"]');
+      const cell = page.locator('[data-testid="matrix-cell"][data-from="messaging"][data-to="pci-cde"]');
+      assert.equal(await cell.getAttribute("data-allowed"), "none");
+      const rules = (await design(page)).rules.length;
+      await cell.click();
+      await page.click('[data-testid="matrix-allow-toggle"]');
+      assert.equal((await design(page)).rules.length, rules + 1);
+      await page.waitForFunction(() => document.querySelector('[data-testid="matrix-cell"][data-from="messaging"][data-to="pci-cde"]')?.getAttribute("data-allowed") !== "none", null, { timeout: 10_000 });
+      await shot(page, "matrix");
+      // Ctrl+Z outside a text field undoes the rule
+      await page.click('[data-testid="matrix"] th.corner');
+      await page.keyboard.press("Control+z");
+      assert.equal((await design(page)).rules.length, rules);
+      await page.waitForFunction(() => document.querySelector('[data-testid="matrix-cell"][data-from="messaging"][data-to="pci-cde"]')?.getAttribute("data-allowed") === "none", null, { timeout: 10_000 });
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "previews an export with highlighting and writes it to a folder"() {
+      const page = await open();
+      await page.click('[data-testid="tab-export"]');
+      await page.waitForSelector('[data-testid="export-target"][data-target="networkpolicy"]');
+      assert.ok(await page.locator('[data-testid="export-target"][data-target="networkpolicy"]').isChecked());
+      await page.click('[data-testid="export-preview"]');
+      await page.waitForSelector('[data-testid="export-file"]');
+      assert.ok((await page.locator('[data-testid="export-file"]').count()) > 3);
+      assert.match(await text(page, '[data-testid="export-content"]'), /kind: NetworkPolicy/);
+      assert.ok((await page.locator('[data-testid="export-content"] .tok-key').count()) > 5, "highlighted keys");
+      await page.locator('[data-testid="export-file"]').nth(1).click();
+      await shot(page, "export");
+      await page.fill('[data-testid="export-dir"]', "/tmp/bulkhead-export");
+      await page.click('[data-testid="export-write"]');
+      await page.waitForSelector('[data-testid="export-written"]');
+      assert.match(await text(page, '[data-testid="export-written"]'), /\/tmp\/bulkhead-export\/networkpolicy\//);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "a broken file shows the validator's messages, not a blank canvas"() {
+      const page = await open({ initial: "broken" });
+      await page.waitForSelector('[data-testid="diagnostics"]');
+      const rows = page.locator('[data-testid="diagnostic"]');
+      assert.equal(await rows.count(), 3);
+      assert.match(await rows.first().innerText(), /core-sevices[\s\S]*41:22|41:22[\s\S]*core-sevices/);
+      assert.equal(await rows.first().getAttribute("data-pointer"), "/rules/0/to/segment");
+      assert.match(await text(page, '[data-testid="broken-file"]'), /did you mean `core-services`\?/);
+      await shot(page, "broken-file");
+      // opening a good file from there replaces the error view
+      await page.evaluate(() => (window.__mock.config.openPath = "/work/examples/fintech.bulkhead.json"));
+      await page.click('[data-testid="diagnostics-open-another"]');
+      await page.waitForSelector('[data-testid="broken-file"]', { state: "detached" });
+      assert.equal((await page.evaluate(() => window.__bulkhead.nodeCount())).services, 34);
+      await page.close();
+    },
+
+    async "inspector edits a service with inline validation, and the title shows unsaved changes"() {
+      const page = await open();
+      await page.evaluate(() => window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select());
+      await page.waitForSelector('[data-testid="inspector-title"]');
+      await page.fill('[data-testid="field-name"]', "");
+      await page.press('[data-testid="field-name"]', "Enter");
+      await page.waitForSelector('[data-testid="inline-diagnostic"]');
+      assert.match(await text(page, '[data-testid="inline-diagnostic"]'), /empty name/);
+      await page.waitForFunction(() => document.querySelector('[data-testid="doc-title"]')?.textContent?.startsWith("• "));
+      await page.selectOption('[data-testid="field-exposure"]', "internet");
+      await page.click('[data-testid="weakness-add"]');
+      await page.click('[data-testid="credential-add"]');
+      await page.fill('[data-testid="field-credential-key"]', "ledger-admin");
+      await page.press('[data-testid="field-credential-key"]', "Enter");
+      const svc = (await design(page)).services.find((s) => s.id === "ledger-service");
+      assert.equal(svc.exposure, "internet");
+      assert.equal(svc.weaknesses.at(-1).exploitable, true);
+      assert.deepEqual(svc.credentials.at(-1), { type: "api_key", key: "ledger-admin" });
+      await shot(page, "inspector");
+      // save as: the marker goes, the shell titles the window with the new file
+      await page.evaluate(() => (window.__mock.config.savePath = "/tmp/northwind-edit"));
+      await page.click('[data-testid="btn-save-as"]');
+      await page.waitForFunction(() => document.querySelector('[data-testid="doc-title"]')?.textContent === "northwind-edit.bulkhead.json — Bulkhead");
+      assert.equal(await page.locator('[data-testid="unsaved-marker"]').count(), 0);
+      assert.ok(await page.evaluate(() => !!window.__mock.saved["/tmp/northwind-edit.bulkhead.json"]));
+      await page.close();
+    },
+
+    async "findings show their docs, focus the element and take a triage with a reason"() {
+      const page = await open();
+      await page.click('[data-testid="tab-findings"]');
+      await page.waitForSelector('[data-testid="finding"]');
+      const first = page.locator('[data-testid="finding"]').first();
+      const key = await first.getAttribute("data-key");
+      await first.locator('[data-testid="finding-head"]').click();
+      assert.match(await text(page, '[data-testid="finding-docs"]'), /How to fix/);
+      const selected = await page.evaluate(() => window.__bulkhead.app.store.get().selection);
+      assert.ok(selected.ids.length === 1);
+      await page.selectOption('[data-testid="triage-status"]', "accepted");
+      assert.ok(await page.locator('[data-testid="triage-save"]').isDisabled(), "a reason is required");
+      await page.fill('[data-testid="triage-reason"]', "WAF rate-limits at the edge");
+      await page.click('[data-testid="triage-save"]');
+      const triage = (await design(page)).triage;
+      assert.deepEqual(triage, [{ finding: key, status: "accepted", reason: "WAF rate-limits at the edge" }]);
+      await page.waitForSelector('[data-testid="finding-triage-status"]');
+      await shot(page, "findings");
+      await page.close();
+    },
+
+    async "imports with a preview and the segmentation proposal"() {
+      const page = await open({ openPath: "/work/inventory/catalog.yaml" });
+      await page.click('[data-testid="tab-import"]');
+      await page.evaluate(() => (window.__mock.config.openPath = ["/work/inventory/catalog.yaml"]));
+      await page.click('[data-testid="import-files"]');
+      await page.waitForSelector('[data-testid="import-preview"]');
+      assert.equal(await page.locator('[data-testid="import-change"]').count(), 2);
+      assert.match(await text(page, '[data-testid="import-proposal"]'), /Catalog \(proposed\)/);
+      await shot(page, "import");
+      await page.click('[data-testid="import-apply"]');
+      await page.waitForFunction(() => window.__bulkhead.nodeCount().services === 35);
+      const d = await design(page);
+      assert.ok(d.segments.some((s) => s.id === "imported-catalog"));
+      await page.keyboard.press("Control+z");
+      assert.equal((await design(page)).services.length, 34);
+      await page.close();
+    },
+
+    async "offers to recover unsaved work after a crash"() {
+      const page = await open({ recovery: true });
+      await page.waitForSelector('[data-testid="recovery-banner"]');
+      await page.click('[data-testid="recovery-restore"]');
+      assert.equal(await text(page, '[data-testid="design-title"]'), "Northwind Bank (recovered)");
+      await page.waitForSelector('[data-testid="unsaved-marker"]');
+      assert.equal(await calls(page, "discard_recovery"), 1);
+      await page.close();
+    },
+
+    async "asks before closing with unsaved changes: cancel keeps the window, discard closes"() {
+      const page = await open();
+      await page.evaluate(() => window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select());
+      await page.waitForSelector('[data-testid="field-exposure"]');
+      await page.selectOption('[data-testid="field-exposure"]', "internet");
+      await page.evaluate(() => window.__mock.emit("bulkhead://close-requested"));
+      await page.waitForSelector('[data-testid="unsaved-prompt"]');
+      await shot(page, "unsaved-prompt");
+      await page.click('[data-testid="confirm-cancel"]');
+      await page.waitForSelector('[data-testid="unsaved-prompt"]', { state: "detached" });
+      assert.equal(await calls(page, "confirm_close"), 0, "cancelled: the window stays");
+      await page.evaluate(() => window.__mock.emit("bulkhead://close-requested"));
+      await page.click('[data-testid="confirm-discard"]');
+      await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === "confirm_close"));
+      await page.close();
+    },
+
+    async "draws a flow, makes a segment around a selection, searches and filters"() {
+      const page = await open();
+      const flows = (await design(page)).flows.length;
+      await page.click('[data-testid="canvas"]', { position: { x: 5, y: 300 } });
+      await page.keyboard.press("f");
+      await page.waitForSelector('[data-testid="draw-flow-hint"]');
+      for (const id of ["admin-console", "ledger-service"]) {
+        const p = await page.evaluate((x) => window.__bulkhead.nodeCenter(x), id);
+        await page.mouse.click(p.x, p.y);
+      }
+      assert.equal((await design(page)).flows.length, flows + 1);
+      assert.deepEqual((await design(page)).flows.at(-1).from, "admin-console");
+      // select two services and press G
+      await page.evaluate(() => {
+        const cy = window.__bulkhead.app.canvas.cy;
+        cy.$(":selected").unselect();
+        cy.getElementById("s:ledger-service").select();
+        cy.getElementById("s:card-vault").select();
+      });
+      await page.waitForFunction(() => window.__bulkhead.app.store.get().selection.ids.length === 2);
+      await page.click('[data-testid="btn-make-segment"]');
+      const seg = (await design(page)).segments.at(-1);
+      assert.deepEqual([...seg.members].sort(), ["card-vault", "ledger-service"]);
+      assert.equal((await page.evaluate(() => window.__bulkhead.nodeCount())).segments, 17);
+      // search + filter
+      await page.fill('[data-testid="search-input"]', "card");
+      assert.match(await text(page, '[data-testid="filter-count"]'), /\d+ match/);
+      const faded = await page.evaluate(() => window.__bulkhead.app.canvas.cy.nodes('.faded[type = "service"]').length);
+      assert.ok(faded > 20, `faded ${faded}`);
+      await page.selectOption('[data-testid="filter-data-class"]', "payment-card");
+      await page.click('[data-testid="filter-clear"]');
+      assert.equal(await page.evaluate(() => window.__bulkhead.app.canvas.cy.$(".faded").length), 0);
+      await page.close();
+    },
+
+    async "dark theme and the shortcut help"() {
+      const page = await open({}, { theme: "dark" });
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
+      await page.click('[data-testid="tab-simulate"]');
+      await page.click('[data-testid="sim-run"]');
+      await page.waitForSelector('[data-testid="sim-path"]');
+      await page.locator('[data-testid="sim-path"][data-crown-jewel="true"]').first().click();
+      await page.waitForTimeout(1500);
+      await shot(page, "simulation-dark");
+      await page.click('[data-testid="canvas"]', { position: { x: 5, y: 300 } });
+      await page.keyboard.press("Shift+?");
+      await page.waitForSelector('[data-testid="help-panel"]');
+      assert.ok((await page.locator('[data-testid="help-row"]').count()) >= 20);
+      await shot(page, "help-dark");
+      await page.keyboard.press("Escape");
+      await page.waitForSelector('[data-testid="help-panel"]', { state: "detached" });
+      await page.keyboard.press("t");
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "light");
+      await page.close();
+    },
+
+    async "stays responsive with 2,000 services (reports first render and highlight times)"() {
+      const page = await open({ initial: { generated: 2000 } });
+      const counts = await page.evaluate(() => window.__bulkhead.nodeCount());
+      assert.equal(counts.services, 2000);
+      const firstRender = await page.evaluate(() => performance.getEntriesByName("bulkhead:first-render")[0].startTime);
+      await settle(page);
+      await page.click('[data-testid="tab-simulate"]');
+      await page.evaluate(() => window.__bulkhead.app.store.get().simulation.animate && document.querySelector('[data-testid="sim-animate"]').click());
+      await page.click('[data-testid="sim-run"]');
+      await page.waitForFunction(() => performance.getEntriesByName("bulkhead:sim-highlight").length > 0, null, { timeout: 30_000 });
+      const sim = await page.evaluate(() => performance.getEntriesByName("bulkhead:sim-highlight")[0].startTime - performance.getEntriesByName("bulkhead:sim-click")[0].startTime);
+      // an edit on the big design is a diff, not a rebuild
+      const t0 = Date.now();
+      await page.evaluate(() => window.__bulkhead.app.run("addService"));
+      await page.waitForFunction(() => window.__bulkhead.nodeCount().services === 2001);
+      const edit = Date.now() - t0;
+      await shot(page, "canvas-2000");
+      console.log(`    2,000 services (Chromium, mocked backend): first render ${Math.round(firstRender)} ms after navigation start, simulation click → highlight ${Math.round(sim)} ms, add-service edit → canvas ${edit} ms`);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+  };
+
+  for (const [name, flow] of Object.entries(flows)) {
+    if (only && !name.includes(only)) continue;
+    const t = Date.now();
+    try {
+      await flow();
+      results.push([name, true]);
+      console.log(`  ok   ${name} (${Date.now() - t} ms)`);
+    } catch (e) {
+      results.push([name, false]);
+      console.log(`  FAIL ${name}\n       ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n       ")}`);
+    }
+  }
+} finally {
+  await context?.close().catch(() => undefined);
+  preview.kill("SIGTERM");
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+const passed = results.filter(([, ok]) => ok).length;
+const failed = results.length - passed;
+console.log(`screenshots: ${outDir}`);
+console.log(`ui flows: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
