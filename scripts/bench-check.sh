@@ -6,14 +6,23 @@
 # plus calls it denies, calls from peers not in the inventory and a few garbage lines (which
 # must be counted, not fatal). Times `bulkhead check` on it (release build) next to the floor
 # of reading the same bytes (`wc -l`), and prints lines per second and peak memory.
+# `BENCH_LINES` and `BENCH_PROFILE` (release or debug) override the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES="${BENCH_LINES:-1000000}"
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 
-cargo build --release --quiet --bin bulkhead
-BIN=target/release/bulkhead
+# `BENCH_PROFILE=debug` reuses the debug build (for a quick look; the numbers are not the
+# product's).
+if [ "${BENCH_PROFILE:-release}" = debug ]; then
+  cargo build --quiet --bin bulkhead
+  BIN=target/debug/bulkhead
+else
+  cargo build --release --quiet --bin bulkhead
+  BIN=target/release/bulkhead
+fi
+echo "binary: $BIN"
 
 "$BIN" generate --services 200 --peers 6 --seed 7 --output "$TMP/estate.bulkhead.json"
 
@@ -64,7 +73,7 @@ if [ "$code" -ne 0 ] && [ "$code" -ne 1 ]; then
   exit 1
 fi
 
-python3 - "$TMP/drift.json" "$LINES" "$start" "$end" "$floor_start" "$floor_end" "$(cat "$TMP/maxrss")" <<'PY'
+python3 - "$TMP/drift.json" "$LINES" "$start" "$end" "$floor_start" "$floor_end" "$(tail -n 1 "$TMP/maxrss")" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 n = int(sys.argv[2])

@@ -29,6 +29,9 @@ enum Command {
     Export(cmd::export::Args),
     /// Write a synthetic but realistic estate (the same seed gives the same file).
     Generate(cmd::generate::Args),
+    /// Kubernetes NetworkPolicies: what they allow, and why.
+    #[command(subcommand)]
+    Netpol(cmd::netpol::Command),
     /// Import OpenAPI/Swagger specs, Kubernetes manifests, traffic logs and Kong configs from
     /// files, folders or URLs into a design (merging, never clobbering).
     Import(cmd::import::Args),
@@ -57,6 +60,7 @@ fn main() -> ExitCode {
         Command::Schema => cmd::schema::run(),
         Command::Export(args) => cmd::export::run(args),
         Command::Generate(args) => cmd::generate::run(&args),
+        Command::Netpol(c) => cmd::netpol::run(&c),
         Command::Import(args) => cmd::import::run(&args),
         Command::Propose(args) => cmd::propose::run(&args),
         Command::Check(args) => cmd::check::run(&args),

@@ -9,6 +9,7 @@ pub mod generate;
 pub mod import;
 pub mod json_out;
 pub mod matrix;
+pub mod netpol;
 pub mod propose;
 pub mod report;
 pub mod schema;

@@ -38,6 +38,7 @@ pub mod findings;
 pub mod generate;
 pub mod matrix;
 pub mod model;
+pub mod netpol;
 pub mod propose;
 pub mod reach;
 pub mod report;

@@ -288,6 +288,10 @@ fn is_secret(w: &[String], joined: &str) -> bool {
         "updated",
         "at",
         "public",
+        "level",
+        "method",
+        "methods",
+        "mode",
     ]);
     if metadata {
         return false;
@@ -303,7 +307,6 @@ fn is_secret(w: &[String], joined: &str) -> bool {
         "jwt",
         "otp",
         "totp",
-        "mfa",
         "privatekey",
         "accesskey",
     ]) || (has("private") && has("key"))
@@ -452,6 +455,8 @@ mod tests {
             "addressable",
             "public_key",
             "token_url",
+            "mfa_level",
+            "mfa_enabled",
         ] {
             assert_eq!(classify(name, None), None, "{name}");
         }

@@ -3,7 +3,8 @@
 //! A description may be one file or many joined by relative `$ref`s (the GitHub REST
 //! description is 609 files). [`SpecDocuments`] loads each referenced file once, resolves JSON
 //! pointers (`~0`, `~1`, percent-escapes) and refuses remote `$ref`s unless the user allowed them.
-//! Walking schemas keeps a visited set per operation, so `$ref` cycles end, and a node budget per
+//! Walking schemas keeps a visited set per operation, so `$ref` cycles end, memoizes what each
+//! fully walked `$ref` target holds across operations (big specs share schemas), and keeps a node budget per
 //! operation, so a hostile description cannot make the walk explode.
 //!
 //! Each operation becomes an [`Endpoint`]: method, path template (prefixed with the server's or
@@ -53,6 +54,8 @@ pub struct SpecDocuments {
     pub referenced: BTreeSet<String>,
     /// Keys of every document a `$ref` resolved into.
     pub used: BTreeSet<String>,
+    /// Data classes found under each fully walked `$ref` target, shared by all operations.
+    memo: HashMap<(String, String), Arc<Found>>,
     pub allow_remote: bool,
     pub fetch: FetchOptions,
     pub yaml: YamlLimits,
@@ -304,10 +307,11 @@ pub fn import_spec(
         });
     };
     for (path, item) in paths {
-        let (item_doc, item) = match deref(root_key, item, docs, budget, diags) {
+        let (item_doc, item_node) = match deref(root_key, item, docs, budget, diags) {
             Some(x) => x,
             None => continue,
         };
+        let item = item_node.get();
         let shared_params: Vec<Value> = item
             .get("parameters")
             .and_then(Value::as_array)
@@ -315,15 +319,17 @@ pub fn import_spec(
             .unwrap_or_default();
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
-            let (op_doc, op) = match deref(&item_doc, op, docs, budget, diags) {
+            let (op_doc, op_node) = match deref(&item_doc, op, docs, budget, diags) {
                 Some(x) => x,
                 None => continue,
             };
+            let op = op_node.get();
             let mut scan = Scan {
                 docs,
                 budget,
                 diags,
                 visited: HashSet::new(),
+                cut: false,
                 found: BTreeMap::new(),
                 nodes: 0,
                 exhausted: false,
@@ -411,24 +417,45 @@ pub fn import_spec(
     })
 }
 
+/// A value reached through zero or more `$ref`s: borrowed when inline (no copy of big
+/// subtrees), else its document and pointer.
+enum Node<'a> {
+    Here(&'a Value),
+    There(Arc<Value>, String),
+}
+
+impl Node<'_> {
+    fn get(&self) -> &Value {
+        match self {
+            Node::Here(v) => v,
+            Node::There(doc, pointer) => doc.pointer(pointer).unwrap_or(&Value::Null),
+        }
+    }
+}
+
 /// Follow a `$ref` on a path item, operation, parameter, body or response.
-fn deref(
+fn deref<'a>(
     doc: &str,
-    value: &Value,
+    value: &'a Value,
     docs: &mut SpecDocuments,
     budget: &mut ReadBudget,
     diags: &mut Vec<Diagnostic>,
-) -> Option<(String, Value)> {
-    let mut doc = doc.to_string();
-    let mut value = value.clone();
+) -> Option<(String, Node<'a>)> {
+    let Some(first) = value.get("$ref").and_then(Value::as_str) else {
+        return Some((doc.to_string(), Node::Here(value)));
+    };
+    let (mut key, mut target, mut pointer) = docs.resolve(doc, first, budget, diags)?;
     // Chains of `$ref` to `$ref` are bounded; a loop of them resolves to nothing.
     for _ in 0..16 {
-        let Some(r) = value.get("$ref").and_then(Value::as_str) else {
-            return Some((doc, value));
+        let next = target
+            .pointer(&pointer)?
+            .get("$ref")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let Some(r) = next else {
+            return Some((key, Node::There(target, pointer)));
         };
-        let (key, target_doc, pointer) = docs.resolve(&doc, r, budget, diags)?;
-        value = target_doc.pointer(&pointer)?.clone();
-        doc = key;
+        (key, target, pointer) = docs.resolve(&key, &r, budget, diags)?;
     }
     None
 }
@@ -544,9 +571,10 @@ fn security_schemes(
         return out;
     };
     for (name, def) in defs {
-        let Some((_, def)) = deref(root_key, def, docs, budget, diags) else {
+        let Some((_, def_node)) = deref(root_key, def, docs, budget, diags) else {
             continue;
         };
+        let def = def_node.get();
         let kind = def.get("type").and_then(Value::as_str).unwrap_or("unknown");
         let text = match kind {
             "apiKey" => format!(
@@ -603,6 +631,9 @@ fn declared_auth(security: Option<&Value>, schemes: &BTreeMap<String, String>) -
     out
 }
 
+/// Data classes with their evidence lines.
+type Found = BTreeMap<Detected, BTreeSet<String>>;
+
 /// Walks the schemas one operation touches, collecting data classes with evidence.
 struct Scan<'a> {
     docs: &'a mut SpecDocuments,
@@ -610,7 +641,9 @@ struct Scan<'a> {
     diags: &'a mut Vec<Diagnostic>,
     /// `(document, pointer)` of every `$ref` already followed for this operation.
     visited: HashSet<(String, String)>,
-    found: BTreeMap<Detected, BTreeSet<String>>,
+    /// Whether the current walk skipped something, so its result must not be memoized.
+    cut: bool,
+    found: Found,
     nodes: usize,
     exhausted: bool,
 }
@@ -624,9 +657,10 @@ impl Scan<'_> {
     }
 
     fn parameter(&mut self, doc: &str, p: &Value, swagger2: bool) {
-        let Some((doc, p)) = deref(doc, p, self.docs, self.budget, self.diags) else {
+        let Some((doc, p_node)) = deref(doc, p, self.docs, self.budget, self.diags) else {
             return;
         };
+        let p = p_node.get();
         let name = p.get("name").and_then(Value::as_str).unwrap_or("");
         let location = p.get("in").and_then(Value::as_str).unwrap_or("");
         if location == "body" {
@@ -655,9 +689,11 @@ impl Scan<'_> {
 
     /// A request body or response: OpenAPI 3 `content` (maybe behind a `$ref`).
     fn content_holder(&mut self, doc: &str, holder: &Value, context: &str) {
-        let Some((doc, holder)) = deref(doc, holder, self.docs, self.budget, self.diags) else {
+        let Some((doc, holder_node)) = deref(doc, holder, self.docs, self.budget, self.diags)
+        else {
             return;
         };
+        let holder = holder_node.get();
         if let Some(content) = holder.get("content").and_then(Value::as_object) {
             for media in content.values() {
                 if let Some(schema) = media.get("schema") {
@@ -684,19 +720,42 @@ impl Scan<'_> {
             else {
                 return;
             };
-            // INVARIANT: each `(document, pointer)` is walked once per operation, so `$ref`
-            // cycles terminate.
-            if !self.visited.insert((key.clone(), pointer.clone())) {
+            let id = (key, pointer);
+            if let Some(known) = self.docs.memo.get(&id) {
+                for (class, lines) in known.iter() {
+                    self.found
+                        .entry(*class)
+                        .or_default()
+                        .extend(lines.iter().cloned());
+                }
                 return;
             }
-            let name = pointer_name(&pointer).unwrap_or_else(|| {
-                Path::new(&key)
+            // INVARIANT: each `(document, pointer)` is walked at most once per operation, so
+            // `$ref` cycles terminate; a walk that skipped anything is not memoized, so a
+            // memoized result is always complete.
+            if !self.visited.insert(id.clone()) {
+                self.cut = true;
+                return;
+            }
+            let name = pointer_name(&id.1).unwrap_or_else(|| {
+                Path::new(&id.0)
                     .file_name()
                     .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| key.clone())
+                    .unwrap_or_else(|| id.0.clone())
             });
-            if let Some(target) = target.pointer(&pointer) {
-                self.schema(&key, target, &format!("`{name}`"), depth + 1);
+            let Some(target) = target.pointer(&id.1) else {
+                return;
+            };
+            let outer_found = std::mem::take(&mut self.found);
+            let outer_cut = std::mem::replace(&mut self.cut, false);
+            self.schema(&id.0, target, &format!("`{name}`"), depth + 1);
+            let inner = std::mem::replace(&mut self.found, outer_found);
+            if !self.cut && !self.exhausted {
+                self.docs.memo.insert(id, Arc::new(inner.clone()));
+            }
+            self.cut |= outer_cut;
+            for (class, lines) in inner {
+                self.found.entry(class).or_default().extend(lines);
             }
             return;
         }
