@@ -255,3 +255,37 @@ fn schema_command_prints_the_checked_in_schema() {
     let on_disk = std::fs::read_to_string(root().join("schema/bulkhead.schema.json")).unwrap();
     assert_eq!(stdout, on_disk);
 }
+
+#[test]
+fn a_bad_today_is_a_usage_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args(["validate", "examples/fintech.bulkhead.json"])
+        .current_dir(root())
+        .env("BULKHEAD_TODAY", "28/11/2026")
+        .output()
+        .expect("run bulkhead");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`BULKHEAD_TODAY=28/11/2026` is not a date"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn expiry_is_judged_against_today() {
+    // The fintech exception expires on 2027-06-30: fine today, a warning (not an error) later.
+    let out = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args(["validate", "examples/fintech.bulkhead.json"])
+        .current_dir(root())
+        .env("BULKHEAD_TODAY", "2027-07-01")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run bulkhead");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("exception `settlement-reconciliation-exception` expired on 2027-06-30")
+    );
+    assert!(stdout.contains("ok (0 errors, 1 warning)"));
+}

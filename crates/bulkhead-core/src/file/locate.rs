@@ -1,9 +1,12 @@
 //! Where each value of a design sits in its source text.
 //!
-//! A [`Locations`] maps JSON pointers to byte spans, for values and for object keys, so that a
-//! diagnostic found on the parsed model (which knows only pointers) can say `line:column`. The
-//! JSON side is a small iterative scanner over text that `serde_json` has already accepted; the
-//! YAML side is filled in by [`super::yaml`] while it builds the value.
+//! A [`Locations`] answers "where is the value (or the key) at this JSON pointer?" so that a
+//! diagnostic found on the parsed model (which knows only pointers) can say `line:column`.
+//!
+//! - For JSON nothing is recorded up front: [`Locations::locate`] runs one iterative scan over
+//!   the text (already accepted by `serde_json`) and stops at the pointers it was asked for.
+//!   Reading a valid design therefore pays only for the duplicate-key check.
+//! - For YAML, [`super::yaml`] records every node's span while it builds the value.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,9 +19,19 @@ pub struct Span {
     pub length: usize,
 }
 
-/// Pointer → span tables for one source text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Kind {
+    /// Spans are found on demand by scanning the text.
+    #[default]
+    Json,
+    /// Spans were recorded while parsing.
+    Recorded,
+}
+
+/// Pointer → span lookups for one source text.
 #[derive(Clone, Debug, Default)]
 pub struct Locations {
+    kind: Kind,
     text: String,
     line_starts: Vec<usize>,
     values: HashMap<String, Span>,
@@ -28,13 +41,24 @@ pub struct Locations {
 }
 
 impl Locations {
-    pub fn new(text: &str) -> Self {
+    /// Locations in a JSON text, found on demand.
+    pub fn json(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Locations {
+            kind: Kind::Json,
             text: text.to_string(),
             line_starts,
             ..Locations::default()
+        }
+    }
+
+    /// Locations recorded by a parser with [`Locations::set_value`] and
+    /// [`Locations::set_key`].
+    pub fn recorded(text: &str) -> Self {
+        Locations {
+            kind: Kind::Recorded,
+            ..Locations::json(text)
         }
     }
 
@@ -52,6 +76,8 @@ impl Locations {
 
     pub(crate) fn add_rename(&mut self, new_prefix: String, old_prefix: String) {
         self.renames.push((new_prefix, old_prefix));
+        // Longest prefixes first, so `/segments/0/members` wins over `/segments`.
+        self.renames.sort_by_key(|r| std::cmp::Reverse(r.0.len()));
     }
 
     /// The line and column of a byte offset (both 1-based; columns count characters).
@@ -92,122 +118,210 @@ impl Locations {
     /// The span of the value at `pointer`, or of its nearest ancestor that is in the text
     /// (a missing field points at the object that lacks it).
     pub fn value_span(&self, pointer: &str) -> Option<Span> {
-        let mut p = self.source_pointer(pointer);
-        loop {
-            if let Some(span) = self.values.get(&p) {
-                return Some(*span);
-            }
-            let cut = p.rfind('/')?;
-            p.truncate(cut);
-        }
+        let found = self.lookup(&[self.source_pointer(pointer)]);
+        nearest(&found.values, &self.source_pointer(pointer))
     }
 
     /// The span of the key naming the value at `pointer` if it has one, else of the value.
     pub fn key_span(&self, pointer: &str) -> Option<Span> {
-        self.keys
-            .get(&self.source_pointer(pointer))
+        let source = self.source_pointer(pointer);
+        let found = self.lookup(std::slice::from_ref(&source));
+        found
+            .keys
+            .get(&source)
             .copied()
-            .or_else(|| self.value_span(pointer))
+            .or_else(|| nearest(&found.values, &source))
     }
 
-    /// Fill in `location` of every diagnostic from its pointer. Unknown-field and duplicate-key
-    /// diagnostics point at the key; everything else at the value.
+    /// Spans for these source pointers and all their ancestors.
+    fn lookup(&self, pointers: &[String]) -> Found {
+        match self.kind {
+            Kind::Recorded => Found {
+                values: self.values.clone_subset(pointers),
+                keys: self.keys.clone_subset(pointers),
+            },
+            Kind::Json => {
+                let mut wanted = HashSet::new();
+                for p in pointers {
+                    let mut p = p.as_str();
+                    loop {
+                        wanted.insert(p.to_string());
+                        match p.rfind('/') {
+                            Some(i) => p = &p[..i],
+                            None => break,
+                        }
+                    }
+                }
+                let scan = scan(&self.text, &wanted);
+                Found {
+                    values: scan.values,
+                    keys: scan.keys,
+                }
+            }
+        }
+    }
+
+    /// Fill in `location` of every diagnostic from its pointer, in one pass over the text.
+    /// Unknown-field and duplicate-key diagnostics point at the key; everything else at the
+    /// value.
     pub fn locate(&self, diagnostics: &mut [Diagnostic]) {
+        let sources: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.location.is_none())
+            .map(|d| self.source_pointer(&d.pointer))
+            .collect();
+        if sources.is_empty() {
+            return;
+        }
+        let found = self.lookup(&sources);
         for d in diagnostics.iter_mut().filter(|d| d.location.is_none()) {
+            let source = self.source_pointer(&d.pointer);
             let span = match d.code {
-                "unknown-field" | "duplicate-key" => self.key_span(&d.pointer),
-                _ => self.value_span(&d.pointer),
+                "unknown-field" | "duplicate-key" => found
+                    .keys
+                    .get(&source)
+                    .copied()
+                    .or_else(|| nearest(&found.values, &source)),
+                _ => nearest(&found.values, &source),
             };
             d.location = span.map(|s| self.location_of(s));
         }
     }
 }
 
-enum Frame {
+struct Found {
+    values: HashMap<String, Span>,
+    keys: HashMap<String, Span>,
+}
+
+trait CloneSubset {
+    fn clone_subset(&self, pointers: &[String]) -> Self;
+}
+
+impl CloneSubset for HashMap<String, Span> {
+    /// The entries for `pointers` and their ancestors.
+    fn clone_subset(&self, pointers: &[String]) -> Self {
+        let mut out = HashMap::new();
+        for p in pointers {
+            let mut p = p.as_str();
+            loop {
+                if let Some(s) = self.get(p) {
+                    out.insert(p.to_string(), *s);
+                }
+                match p.rfind('/') {
+                    Some(i) => p = &p[..i],
+                    None => break,
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The span at `pointer` or at its nearest ancestor.
+fn nearest(values: &HashMap<String, Span>, pointer: &str) -> Option<Span> {
+    let mut p = pointer;
+    loop {
+        if let Some(span) = values.get(p) {
+            return Some(*span);
+        }
+        p = &p[..p.rfind('/')?];
+    }
+}
+
+enum Frame<'t> {
     Object {
-        pointer: String,
-        start: usize,
-        key: Option<String>,
-        seen: HashSet<String>,
+        /// Length of the path buffer without this object's current key.
+        base: usize,
+        key: bool,
+        seen: HashSet<&'t str>,
     },
     Array {
-        pointer: String,
-        start: usize,
+        base: usize,
         index: usize,
     },
 }
 
-fn child_pointer(stack: &[Frame]) -> String {
-    match stack.last() {
-        None => String::new(),
-        Some(Frame::Object {
-            pointer,
-            key: Some(k),
-            ..
-        }) => pointer_push(pointer, k),
-        Some(Frame::Object { pointer, .. }) => pointer.clone(),
-        Some(Frame::Array { pointer, index, .. }) => pointer_push(pointer, &index.to_string()),
-    }
+struct Scan {
+    values: HashMap<String, Span>,
+    keys: HashMap<String, Span>,
+    duplicates: Vec<(String, String, Span)>,
 }
 
-fn after_value(stack: &mut [Frame]) {
-    match stack.last_mut() {
-        Some(Frame::Object { key, .. }) => *key = None,
-        Some(Frame::Array { index, .. }) => *index += 1,
+/// Push the token for the next value of the innermost container onto `path`.
+fn enter(path: &mut String, stack: &[Frame<'_>], key: Option<&str>) {
+    match stack.last() {
+        Some(Frame::Array { index, .. }) => {
+            path.push('/');
+            path.push_str(&index.to_string());
+        }
+        Some(Frame::Object { .. }) => {
+            if let Some(k) = key {
+                *path = pointer_push(path, k);
+            }
+        }
         None => {}
     }
 }
 
-/// Locations of every value and key of a JSON text that `serde_json` has already accepted.
-/// Also reports duplicate object keys, which `serde_json` silently resolves to the last one.
-pub fn scan_json(text: &str) -> (Locations, Vec<Diagnostic>) {
-    let mut loc = Locations::new(text);
-    let mut dups = Vec::new();
+/// After a value: cut the path back to its container and advance the container.
+fn leave(path: &mut String, stack: &mut [Frame<'_>]) {
+    match stack.last_mut() {
+        Some(Frame::Object { base, key, .. }) => {
+            path.truncate(*base);
+            *key = false;
+        }
+        Some(Frame::Array { base, index }) => {
+            path.truncate(*base);
+            *index += 1;
+        }
+        None => path.clear(),
+    }
+}
+
+/// One iterative pass over JSON text that `serde_json` accepted: records the spans of the
+/// `wanted` pointers and reports duplicate keys. Memory is the nesting depth plus the answers.
+fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
+    let mut out = Scan {
+        values: HashMap::new(),
+        keys: HashMap::new(),
+        duplicates: Vec::new(),
+    };
     let bytes = text.as_bytes();
-    let mut stack: Vec<Frame> = Vec::new();
+    let mut stack: Vec<Frame<'t>> = Vec::new();
+    let mut path = String::new();
+    // The key read for the current object member, waiting for its value.
+    let mut pending_key: Option<String> = None;
     let mut i = 0;
     // INVARIANT: every iteration advances `i`, so the loop ends after at most `len` steps.
     while i < bytes.len() {
         match bytes[i] {
-            b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' => i += 1,
-            b'{' => {
-                let pointer = child_pointer(&stack);
-                loc.set_value(
-                    pointer.clone(),
-                    Span {
-                        offset: i,
-                        length: 1,
-                    },
-                );
-                stack.push(Frame::Object {
-                    pointer,
-                    start: i,
-                    key: None,
-                    seen: HashSet::new(),
-                });
-                i += 1;
-            }
-            b'[' => {
-                let pointer = child_pointer(&stack);
-                loc.set_value(
-                    pointer.clone(),
-                    Span {
-                        offset: i,
-                        length: 1,
-                    },
-                );
-                stack.push(Frame::Array {
-                    pointer,
-                    start: i,
-                    index: 0,
+            b'{' | b'[' => {
+                enter(&mut path, &stack, pending_key.take().as_deref());
+                if wanted.contains(path.as_str()) {
+                    out.values.insert(
+                        path.clone(),
+                        Span {
+                            offset: i,
+                            length: 1,
+                        },
+                    );
+                }
+                let base = path.len();
+                stack.push(if bytes[i] == b'{' {
+                    Frame::Object {
+                        base,
+                        key: false,
+                        seen: HashSet::new(),
+                    }
+                } else {
+                    Frame::Array { base, index: 0 }
                 });
                 i += 1;
             }
             b'}' | b']' => {
-                let _ = stack.pop().map(|f| match f {
-                    Frame::Object { start, .. } | Frame::Array { start, .. } => start,
-                });
-                after_value(&mut stack);
+                stack.pop();
+                leave(&mut path, &mut stack);
                 i += 1;
             }
             b'"' => {
@@ -216,38 +330,34 @@ pub fn scan_json(text: &str) -> (Locations, Vec<Diagnostic>) {
                     offset: i,
                     length: end - i,
                 };
-                let is_key = matches!(stack.last(), Some(Frame::Object { key: None, .. }));
+                let raw = &text[i + 1..end.saturating_sub(1).max(i + 1)];
+                let is_key = matches!(stack.last(), Some(Frame::Object { key: false, .. }));
                 if is_key {
-                    let key: String = serde_json::from_str(&text[i..end]).unwrap_or_default();
-                    if let Some(Frame::Object {
-                        pointer,
-                        key: slot,
-                        seen,
-                        ..
-                    }) = stack.last_mut()
-                    {
-                        let child = pointer_push(pointer, &key);
-                        if !seen.insert(key.clone()) {
-                            dups.push(
-                                Diagnostic::error(
-                                    "duplicate-key",
-                                    child.clone(),
-                                    format!("duplicate key `{key}`"),
-                                )
-                                .with_help("JSON readers disagree on which copy wins; keep one")
-                                .with_location(Some(loc.location_of(span))),
-                            );
-                        } else {
-                            loc.set_key(child, span);
+                    let key = if raw.contains('\\') {
+                        serde_json::from_str::<String>(&text[i..end]).unwrap_or_default()
+                    } else {
+                        raw.to_string()
+                    };
+                    let member = pointer_push(&path, &key);
+                    if let Some(Frame::Object { seen, key: k, .. }) = stack.last_mut() {
+                        *k = true;
+                        if !seen.insert(raw) {
+                            out.duplicates.push((member.clone(), key.clone(), span));
+                        } else if wanted.contains(member.as_str()) {
+                            out.keys.insert(member, span);
                         }
-                        *slot = Some(key);
                     }
+                    pending_key = Some(key);
                 } else {
-                    loc.set_value(child_pointer(&stack), span);
-                    after_value(&mut stack);
+                    enter(&mut path, &stack, pending_key.take().as_deref());
+                    if wanted.contains(path.as_str()) {
+                        out.values.insert(path.clone(), span);
+                    }
+                    leave(&mut path, &mut stack);
                 }
                 i = end;
             }
+            b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' => i += 1,
             _ => {
                 let start = i;
                 while i < bytes.len()
@@ -255,17 +365,37 @@ pub fn scan_json(text: &str) -> (Locations, Vec<Diagnostic>) {
                 {
                     i += 1;
                 }
-                loc.set_value(
-                    child_pointer(&stack),
-                    Span {
-                        offset: start,
-                        length: i - start,
-                    },
-                );
-                after_value(&mut stack);
+                enter(&mut path, &stack, pending_key.take().as_deref());
+                if wanted.contains(path.as_str()) {
+                    out.values.insert(
+                        path.clone(),
+                        Span {
+                            offset: start,
+                            length: i - start,
+                        },
+                    );
+                }
+                leave(&mut path, &mut stack);
             }
         }
     }
+    out
+}
+
+/// Check a JSON text that `serde_json` accepted for duplicate object keys, which `serde_json`
+/// silently resolves to the last one. Returns its (lazy) locations and the duplicates.
+pub fn scan_json(text: &str) -> (Locations, Vec<Diagnostic>) {
+    let loc = Locations::json(text);
+    let found = scan(text, &HashSet::new());
+    let dups = found
+        .duplicates
+        .into_iter()
+        .map(|(pointer, key, span)| {
+            Diagnostic::error("duplicate-key", pointer, format!("duplicate key `{key}`"))
+                .with_help("JSON readers disagree on which copy wins; keep one")
+                .with_location(Some(loc.location_of(span)))
+        })
+        .collect();
     (loc, dups)
 }
 

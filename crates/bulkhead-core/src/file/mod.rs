@@ -104,7 +104,7 @@ pub fn parse_with_partial(text: &str) -> Result<Parsed, Failure> {
                 (v, loc, dups)
             }
             Err(e) => {
-                let loc = Locations::new(text);
+                let loc = Locations::json(text);
                 let offset = offset_of(body, e.line(), e.column()) + bom;
                 let code = if e.to_string().contains("recursion limit") {
                     "too-deep"

@@ -197,7 +197,7 @@ pub fn parse(text: &str) -> Result<(Value, Locations), Vec<Diagnostic>> {
         t
     });
     let mut b = Builder {
-        loc: Locations::new(text),
+        loc: Locations::recorded(text),
         char_bytes,
         anchors: HashMap::new(),
         stack: Vec::new(),
