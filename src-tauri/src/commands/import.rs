@@ -10,7 +10,6 @@
 //! `import_apply` for the same sources merges that result instead of reading (or fetching)
 //! everything again. Only a different list of sources is read anew.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use bulkhead_core::Design;
@@ -291,33 +290,6 @@ pub async fn import_apply(
     .await
 }
 
-/// The shared corpus: `BULKHEAD_CORPUS`, else the first `shared/corpus` or `../shared/corpus`
-/// found walking up from this crate; `None` (with a loud message) only when it is truly absent
-/// outside CI.
-#[cfg(test)]
-pub(crate) fn corpus() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("BULKHEAD_CORPUS") {
-        return Some(PathBuf::from(dir));
-    }
-    let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    loop {
-        for candidate in [dir.join("shared/corpus"), dir.join("../shared/corpus")] {
-            if candidate.join("SOURCES.md").is_file() {
-                return Some(candidate);
-            }
-        }
-        if !dir.pop() {
-            break;
-        }
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "the shared corpus is missing (set BULKHEAD_CORPUS)"
-    );
-    eprintln!("SKIPPED: the shared corpus was not found (set BULKHEAD_CORPUS)");
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
@@ -327,6 +299,7 @@ mod tests {
     use bulkhead_import::merge::Change;
 
     use super::*;
+    use crate::commands::corpus;
 
     fn block<T>(f: impl std::future::Future<Output = T>) -> T {
         tauri::async_runtime::block_on(f)
