@@ -35,4 +35,3 @@ pub(crate) fn corpus() -> Option<std::path::PathBuf> {
     eprintln!("SKIPPED: the shared corpus was not found (set BULKHEAD_CORPUS)");
     None
 }
-
