@@ -155,7 +155,7 @@ pub fn run_check(
         ));
     }
     let mut calls = observed_calls(&inventory, &flows);
-    calls.sort_by(|a, b| b.calls.cmp(&a.calls));
+    calls.sort_by_key(|c| std::cmp::Reverse(c.calls));
     let calls_left_out = calls.len().saturating_sub(MAX_CALLS);
     calls.truncate(MAX_CALLS);
     Ok(DriftReport {
