@@ -148,7 +148,15 @@ pub fn run_check(
         outside = apply_window(&mut inventory, &mut flows, secs);
         traffic.window = Some(text);
     }
-    let mut drift = check(&inventory, &flows, None, traffic);
+    // The live policy the last import recorded in the design, if any (as the CLI without
+    // `--live`).
+    let mut drift = check(&inventory, &flows, design.live.as_ref(), traffic);
+    if let Some(l) = &design.live {
+        drift.notes.push(format!(
+            "live policies: as recorded in the design by `bulkhead import` (from {})",
+            l.source
+        ));
+    }
     if outside > 0 {
         drift.notes.push(format!(
             "{outside} observed flow(s) last seen before the window were left out"
@@ -215,7 +223,12 @@ mod tests {
         assert_eq!(r.drift.summary.shadow_services, 9);
         // The library check, called directly, gives the same report.
         let read = read_log_files(&logs, &design, None).unwrap();
-        let direct = check(&design, &read.flows, None, read.summary.clone());
+        let direct = check(
+            &design,
+            &read.flows,
+            design.live.as_ref(),
+            read.summary.clone(),
+        );
         assert_eq!(r.drift, direct);
         // Every call is in the overlay; calls between known services carry a decision.
         assert_eq!(r.calls.iter().map(|c| c.calls).sum::<u64>(), 20);

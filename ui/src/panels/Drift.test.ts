@@ -64,14 +64,17 @@ describe("drift panel", () => {
     const r = report();
     r.drift.live = {
       source: "np.yaml",
+      policies: 3,
       pairs_compared: 12,
-      differences: [{ from: "web", to: "db", design: { allowed: false, ports: [], by: [] }, live: { allowed: true, ports: [5432], by: [] }, kind: "live-only" }],
+      differences: [{ from: "web", to: "db", design: { allowed: false, ports: [], by: [] }, live: { allowed: true, ports: [5432], by: [] }, kind: "live-only", ports: [{ port: 5432, design: false, live: "allowed" }], live_why: ["no policy selects `db`"] }],
       unmapped_services: [],
       unmapped_workloads: [],
     };
     const live = driftSections(r).at(-1)!;
     expect(live.kind).toBe("live");
-    expect(live.items[0]!.detail).toBe("design allows nothing; live allows 5432");
+    expect(live.items[0]!.label).toBe("web → db · live-only");
+    expect(live.items[0]!.detail).toBe("5432: design denies, live allows · live: no policy selects `db`");
+    expect(live.items[0]!.focus).toEqual({ kind: "pair", from: "web", to: "db", verdict: "deny" });
   });
 
   it("focuses the overlay edge and both ends of a call, or the nodes alone", () => {

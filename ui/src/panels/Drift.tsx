@@ -126,12 +126,14 @@ export function driftSections(r: DriftReport): DriftSection[] {
       title: `Live policies differ from the design (${d.live.source})`,
       bad: true,
       items: d.live.differences.map((x) => {
-        const ports = (ps: (number | null)[]) => (ps.length ? ps.map((p) => (p === null ? "any" : String(p))).join(", ") : "nothing");
+        const ports = x.ports.map((p) => `${p.port ?? "any port"}: design ${p.design ? "allows" : "denies"}, live ${p.live === "allowed" ? "allows" : p.live === "denied" ? "denies" : "allows for some pods"}`);
+        const by = x.design.by.length ? ` (design: ${x.design.by.map(grantLabel).join(", ")})` : "";
+        const why = x.live_why?.length ? ` · live: ${x.live_why.join("; ")}` : "";
         return {
           key: `l:${x.from}>${x.to}`,
-          label: `${x.from} → ${x.to}`,
-          detail: `design allows ${ports(x.design.ports)}${x.design.by.length ? ` (${x.design.by.map(grantLabel).join(", ")})` : ""}; live allows ${ports(x.live.ports)}`,
-          focus: { kind: "pair", from: x.from, to: x.to, verdict: "allow" },
+          label: `${x.from} → ${x.to} · ${x.kind}`,
+          detail: `${ports.join("; ") || `design ${x.design.allowed ? "allows" : "denies"}, live ${x.live.allowed ? "allows" : "denies"}`}${by}${x.live.connections ? ` · live allows ${x.live.connections}` : ""}${why}`,
+          focus: { kind: "pair" as const, from: x.from, to: x.to, verdict: x.design.allowed ? ("allow" as const) : ("deny" as const) },
         };
       }),
     });
