@@ -22,6 +22,7 @@
 //!   (for `bulkhead check --live`).
 //! - [`fetch`]: URLs, bounded. [`dataclass`]: sensitive-data detection.
 //! - [`merge`], [`segments`]: merging and the segmentation proposal.
+//! - [`logs`]: traffic log files held against an existing design (drift checks, proposals).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -43,6 +44,7 @@ pub mod helm;
 pub mod k8s;
 pub mod kong;
 pub mod kong_live;
+pub mod logs;
 pub mod manifests;
 pub mod merge;
 pub mod openapi;
