@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use bulkhead_core::eval::{AllowedBy, Caller, Decision, Evaluator, Grant as EvalGrant, Request};
-use bulkhead_core::matrix::matrix;
+use bulkhead_core::matrix::{Matrix, matrix};
 use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
 
 /// Who calls: the internet, or a service by index into `design.services`.
@@ -62,15 +62,24 @@ pub struct Access<'d> {
     /// services by id.
     pub inbound: Vec<Vec<Grant<'d>>>,
     rule_index: std::collections::HashMap<&'d str, usize>,
+    /// The design's semantic hash, computed on first use and shared by every target (it
+    /// serializes the whole design).
+    hash: std::sync::OnceLock<String>,
 }
 
 impl<'d> Access<'d> {
     /// Gathers the evaluator's L4 answer ([`bulkhead_core::matrix::matrix`]) per target.
     pub fn new(design: &'d Design) -> Self {
+        Self::with_matrix(design, matrix)
+    }
+
+    /// [`Access::new`] with the matrix computed by `compute` instead (tests pass
+    /// [`bulkhead_core::matrix::matrix_exhaustive`] to check the fast matrix changes no output).
+    pub fn with_matrix(design: &'d Design, compute: fn(&Evaluator<'_>) -> Matrix) -> Self {
         let eval = Evaluator::new(design);
         let mut order: Vec<usize> = (0..design.services.len()).collect();
         order.sort_by(|&a, &b| design.services[a].id.cmp(&design.services[b].id));
-        let m = matrix(&eval);
+        let m = compute(&eval);
         let mut per_target: Vec<BTreeMap<CallerRef, Vec<PortGrant<'d>>>> =
             vec![BTreeMap::new(); design.services.len()];
         for e in m.entries {
@@ -141,7 +150,14 @@ impl<'d> Access<'d> {
             order,
             inbound,
             rule_index,
+            hash: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The design's semantic hash ([`crate::names::design_hash`]), computed once.
+    pub fn design_hash(&self) -> &str {
+        self.hash
+            .get_or_init(|| crate::names::design_hash(self.design))
     }
 
     /// A rule by id (ids are unique in a valid design).

@@ -18,7 +18,7 @@ use crate::gaps::{Gaps, describe_auth, describe_rate, list};
 use crate::names::prefixed;
 use crate::netpol::{selectable, selector_overlaps};
 use crate::workloads::protocol;
-use crate::yaml::to_yaml;
+use crate::yaml::{push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
 
 pub fn render(
@@ -231,15 +231,18 @@ pub fn render(
     for (ns, policies) in &per_ns {
         let mut contents = ns_head.clone();
         contents.push_str("---\n");
-        contents.push_str(&to_yaml(&json!({
-            "apiVersion": "cilium.io/v2",
-            "kind": "CiliumNetworkPolicy",
-            "metadata": {"name": "bh-default-deny", "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}},
-            "spec": {"endpointSelector": {}, "ingress": [{}]}
-        })));
+        push_yaml(
+            &mut contents,
+            &json!({
+                "apiVersion": "cilium.io/v2",
+                "kind": "CiliumNetworkPolicy",
+                "metadata": {"name": "bh-default-deny", "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}},
+                "spec": {"endpointSelector": {}, "ingress": [{}]}
+            }),
+        );
         for p in policies {
             contents.push_str("---\n");
-            contents.push_str(&to_yaml(p));
+            push_yaml(&mut contents, p);
         }
         files.push(OutputFile {
             path: format!("{ns}.yaml"),

@@ -191,7 +191,7 @@ pub fn export_with(
 ) -> Result<Export, ExportError> {
     let header = Header {
         design_name: &access.design.name,
-        hash: names::design_hash(access.design),
+        hash: access.design_hash().to_string(),
         target,
         staged: options.staged,
     };
