@@ -707,7 +707,8 @@ impl<'d> Evaluator<'d> {
             return out;
         }
         let n = self.design.services.len();
-        let mut seen = vec![false; n];
+        // Sparse: most targets have a handful of possible callers out of many services.
+        let mut services = Vec::new();
         for ri in self.rules_into(t) {
             let r = &self.design.rules[ri];
             if r.action != Action::Allow {
@@ -720,9 +721,10 @@ impl<'d> Evaluator<'d> {
                     return out;
                 }
                 Peer::Internet => out.internet = true,
-                peer @ (Peer::Service(_) | Peer::Segment(_)) => {
-                    for i in self.members(peer) {
-                        seen[i] = true;
+                Peer::Service(s) => services.extend(self.service_index(s)),
+                Peer::Segment(s) => {
+                    if let Some(&si) = self.segment_index.get(s.as_str()) {
+                        services.extend_from_slice(&self.segment_members[si]);
                     }
                 }
             }
@@ -730,13 +732,16 @@ impl<'d> Evaluator<'d> {
         if let Some(tl) = self.leaf[t]
             && self.design.segments[tl].policy.intra == IntraStance::Allow
         {
-            for &i in &self.segment_members[tl] {
-                if self.leaf[i] == Some(tl) {
-                    seen[i] = true;
-                }
-            }
+            services.extend(
+                self.segment_members[tl]
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.leaf[i] == Some(tl)),
+            );
         }
-        out.services = (0..n).filter(|&i| seen[i]).collect();
+        services.sort_unstable();
+        services.dedup();
+        out.services = services;
         out
     }
 

@@ -199,15 +199,17 @@ fn push_entries(eval: &Evaluator, caller: &Caller, ti: usize, entries: &mut Vec<
 }
 
 fn sort_entries(entries: &mut [MatrixEntry]) {
-    let key = |e: &MatrixEntry| {
+    // Borrowed keys: a large matrix has hundreds of thousands of entries.
+    fn key(e: &MatrixEntry) -> (bool, &str, &str, Option<u32>) {
         (
             e.from != crate::model::INTERNET,
-            e.from.clone(),
-            e.to.clone(),
+            e.from.as_str(),
+            e.to.as_str(),
             e.port,
         )
-    };
-    entries.sort_by_key(key);
+    }
+    // Stable: a port declared for TCP and UDP gives two entries with the same key.
+    entries.sort_by(|a, b| key(a).cmp(&key(b)));
 }
 
 /// Is `req` from `caller` to `target` allowed at all (some presentation would do)?
