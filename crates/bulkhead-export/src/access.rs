@@ -62,6 +62,10 @@ pub struct Access<'d> {
     /// services by id.
     pub inbound: Vec<Vec<Grant<'d>>>,
     rule_index: std::collections::HashMap<&'d str, usize>,
+    segment_index: std::collections::HashMap<&'d str, usize>,
+    /// Deny rules restricted to methods or paths (in design order): the only rules an L4 allow
+    /// cannot enforce, looked at per allowed pair by the L7 targets.
+    partial_denies: Vec<usize>,
     /// The design's semantic hash, computed on first use and shared by every target (it
     /// serializes the whole design).
     hash: std::sync::OnceLock<String>,
@@ -144,12 +148,30 @@ impl<'d> Access<'d> {
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
+        let segment_index = design
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let partial_denies = design
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.action == bulkhead_core::model::Action::Deny
+                    && (!r.methods.is_empty() || !r.paths.is_empty())
+            })
+            .map(|(i, _)| i)
+            .collect();
         Access {
             design,
             eval,
             order,
             inbound,
             rule_index,
+            segment_index,
+            partial_denies,
             hash: std::sync::OnceLock::new(),
         }
     }
@@ -163,6 +185,18 @@ impl<'d> Access<'d> {
     /// A rule by id (ids are unique in a valid design).
     pub fn rule(&self, id: &str) -> Option<&'d bulkhead_core::model::Rule> {
         self.rule_index.get(id).map(|&i| &self.design.rules[i])
+    }
+
+    /// A segment by id, without scanning every segment.
+    pub fn segment(&self, id: &str) -> Option<&'d bulkhead_core::model::Segment> {
+        self.segment_index
+            .get(id)
+            .map(|&i| &self.design.segments[i])
+    }
+
+    /// Deny rules restricted to methods or paths, in design order.
+    pub fn partial_denies(&self) -> impl Iterator<Item = &'d bulkhead_core::model::Rule> + '_ {
+        self.partial_denies.iter().map(|&i| &self.design.rules[i])
     }
 
     pub fn service(&self, i: usize) -> &'d Service {

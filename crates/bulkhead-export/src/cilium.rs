@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use bulkhead_core::model::{Action, Peer};
+use bulkhead_core::model::Peer;
 
 use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth, describe_rate, list};
@@ -278,7 +278,6 @@ fn uninventoried_paths(gaps: &mut Gaps, access: &Access<'_>, rule: &str) {
 /// A service without inventoried endpoints gets an L4 allow: the allowing rule's methods and
 /// paths, and deny rules restricted to methods or paths between the two, are not enforced.
 fn l4_only(gaps: &mut Gaps, access: &Access<'_>, caller: CallerRef, target: usize, rule: &str) {
-    let design = access.design;
     let tname = &access.service(target).id;
     if let Some(r) = access.rule(rule)
         && (!r.methods.is_empty() || !r.paths.is_empty())
@@ -293,10 +292,8 @@ fn l4_only(gaps: &mut Gaps, access: &Access<'_>, caller: CallerRef, target: usiz
         );
     }
     let c = access.caller(caller);
-    for r in &design.rules {
-        if r.action == Action::Deny
-            && (!r.methods.is_empty() || !r.paths.is_empty())
-            && access.eval.peer_matches_caller(&r.from, &c)
+    for r in access.partial_denies() {
+        if access.eval.peer_matches_caller(&r.from, &c)
             && access.eval.peer_matches_target(&r.to, target)
             && !matches!(r.to, Peer::Internet)
         {

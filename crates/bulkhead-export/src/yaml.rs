@@ -117,6 +117,53 @@ fn write_string(out: &mut String, s: &str) {
     }
 }
 
+/// Byte classes for [`plain_is_safe`], one table lookup per byte.
+const PRINTABLE: u8 = 1;
+/// `:` and ` `, which start the two-byte sequences `: ` and ` #`.
+const SPECIAL: u8 = 2;
+const DIGIT: u8 = 4;
+/// Bytes a YAML reader may take as part of a number: hex digits and `+-._eExXoObB:`.
+const NUMERIC: u8 = 8;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if c.is_ascii_graphic() || c == b' ' {
+            class |= PRINTABLE;
+        }
+        if c == b':' || c == b' ' {
+            class |= SPECIAL;
+        }
+        if c.is_ascii_digit() {
+            class |= DIGIT;
+        }
+        if c.is_ascii_hexdigit()
+            || matches!(
+                c,
+                b'+' | b'-'
+                    | b'.'
+                    | b'_'
+                    | b'e'
+                    | b'E'
+                    | b'x'
+                    | b'X'
+                    | b'o'
+                    | b'O'
+                    | b'b'
+                    | b'B'
+                    | b':'
+            )
+        {
+            class |= NUMERIC;
+        }
+        t[b] = class;
+        b += 1;
+    }
+    t
+};
+
 fn plain_is_safe(s: &str) -> bool {
     if s.is_empty() || s.len() > 200 {
         return false;
@@ -136,15 +183,18 @@ fn plain_is_safe(s: &str) -> bool {
     let mut looks_numeric = true;
     let mut has_digit = false;
     for (i, &b) in bytes.iter().enumerate() {
-        if !(b.is_ascii_graphic() || b == b' ') {
+        let class = CLASS[b as usize];
+        if class & PRINTABLE == 0 {
             return false;
         }
-        let next = bytes.get(i + 1).copied();
-        if (b == b':' && next == Some(b' ')) || (b == b' ' && next == Some(b'#')) {
-            return false;
+        if class & SPECIAL != 0 {
+            let next = bytes.get(i + 1).copied();
+            if (b == b':' && next == Some(b' ')) || (b == b' ' && next == Some(b'#')) {
+                return false;
+            }
         }
-        has_digit |= b.is_ascii_digit();
-        looks_numeric &= b.is_ascii_hexdigit() || b"+-._eExXoObB:".contains(&b);
+        has_digit |= class & DIGIT != 0;
+        looks_numeric &= class & NUMERIC != 0;
     }
     // Anything a YAML 1.1 or 1.2 reader could take for a number, bool or null.
     if s.len() <= 5
