@@ -9,10 +9,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bulkhead_core::drift::live::{LiveInput, live_connectivity};
+use bulkhead_core::drift::live::LiveInput;
 use bulkhead_core::drift::{Drift, DriftKind, LiveVerdict, check, compare_gateway};
 use bulkhead_core::model::Design;
-use bulkhead_import::ManifestLimits;
 use serde_json::json;
 
 use super::common::{self, EXIT_FINDINGS, OutputFormat};
@@ -148,128 +147,31 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// The Kong declarative config among the `--live` files (a YAML or JSON file with
-/// `_format_version`), if any; more than one is a usage error.
+/// The Kong declarative config among the `--live` files, if any (`bulkhead_import::live`).
 fn read_kong(paths: &[PathBuf]) -> Result<Option<(PathBuf, serde_json::Value)>, ExitCode> {
-    let limits = bulkhead_import::ReadLimits::default();
-    let walk = bulkhead_import::files::walk(
-        paths,
-        &limits,
-        &bulkhead_import::manifests::is_manifest_file,
-        &|_| None,
-    );
-    let mut found = Vec::new();
-    for f in &walk.files {
-        let Ok(meta) = std::fs::metadata(f) else {
-            continue;
-        };
-        if meta.len() > limits.max_file_bytes {
-            continue;
+    bulkhead_import::live::read_kong_config(paths).map_err(|errors| {
+        for e in &errors {
+            eprintln!("error: `--live`: {e}");
         }
-        let Ok(bytes) = std::fs::read(f) else {
-            continue;
-        };
-        // Only files that mention the decK marker are parsed a second time.
-        if !bytes.windows(15).any(|w| w == b"_format_version") {
-            continue;
-        }
-        let Ok(text) = bulkhead_import::files::text_from_bytes(f, bytes) else {
-            continue;
-        };
-        let docs = match bulkhead_import::yaml::parse_documents(&text, &Default::default()) {
-            Ok(d) => d,
-            Err(e) => {
-                eprintln!("error: `--live`: {}:{e}", f.display());
-                return Err(ExitCode::from(common::EXIT_USAGE));
-            }
-        };
-        if let Some(d) = docs
-            .into_iter()
-            .find(|d| bulkhead_import::kong::is_kong(&d.value))
-        {
-            found.push((f.clone(), d.value));
-        }
-    }
-    if found.len() > 1 {
-        eprintln!(
-            "error: `--live`: {} Kong configs ({}); give the one in force",
-            found.len(),
-            found
-                .iter()
-                .map(|(p, _)| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        return Err(ExitCode::from(common::EXIT_USAGE));
-    }
-    Ok(found.pop())
+        ExitCode::from(common::EXIT_USAGE)
+    })
 }
 
-/// Reads the live manifests and computes their connectivity over the design's services, or
-/// prints every problem (file:line, JSON pointer) and returns exit code 2. With only a Kong
-/// config among them (`kong`), there is nothing to compute: `None`.
+/// Reads the live manifests and computes their connectivity over the design's services
+/// (`bulkhead_import::live`, shared with the app), or prints every problem (file:line, JSON
+/// pointer) and returns exit code 2. With a Kong config among them (`kong`) and no
+/// NetworkPolicy, there is nothing to compute: `None`.
 fn read_live(
     paths: &[PathBuf],
     design: &Design,
     kong: bool,
 ) -> Result<Option<LiveInput>, ExitCode> {
-    let mut limits = ManifestLimits::default();
-    // Estates put thousands of objects in one file.
-    limits.yaml.max_documents = 500_000;
-    let set = bulkhead_import::read_manifests(paths, &limits);
-    let usage = ExitCode::from(common::EXIT_USAGE);
-    for e in &set.errors {
-        eprintln!("error: `--live`: {e}");
-    }
-    if !set.errors.is_empty() {
-        return Err(usage);
-    }
-    if kong
-        && !set
-            .documents
-            .iter()
-            .any(|d| d.kind() == Some("NetworkPolicy"))
-    {
-        return Ok(None);
-    }
-    let values: Vec<serde_json::Value> = set.documents.iter().map(|d| d.value.clone()).collect();
-    let source = paths
-        .iter()
-        .map(|f| f.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let input = match live_connectivity(design, &values, &source) {
-        Ok(i) => i,
-        Err(errors) => {
-            for e in &errors {
-                let d = &set.documents[e.document];
-                eprintln!(
-                    "error: `--live`: {} ({}): at {}: {}",
-                    d.location(),
-                    d.element(),
-                    if e.pointer.is_empty() {
-                        "/"
-                    } else {
-                        &e.pointer
-                    },
-                    e.message
-                );
-            }
-            return Err(usage);
+    bulkhead_import::live::read_live_policies_or_none(paths, design, kong).map_err(|errors| {
+        for e in &errors {
+            eprintln!("error: `--live`: {e}");
         }
-    };
-    if input.cluster.workloads.is_empty() {
-        eprintln!(
-            "error: `--live`: no workloads (Deployment, StatefulSet, DaemonSet, Pod, …) in {}: NetworkPolicies select pods, so the manifests must include the workloads they apply to",
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        return Err(usage);
-    }
-    Ok(Some(input))
+        ExitCode::from(common::EXIT_USAGE)
+    })
 }
 
 fn parse_fail_on(s: &str) -> Result<Vec<DriftKind>, String> {

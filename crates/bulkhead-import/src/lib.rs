@@ -22,7 +22,8 @@
 //!   (for `bulkhead check --live`).
 //! - [`fetch`]: URLs, bounded. [`dataclass`]: sensitive-data detection.
 //! - [`merge`], [`segments`]: merging and the segmentation proposal.
-//! - [`logs`]: traffic log files held against an existing design (drift checks, proposals).
+//! - [`logs`]: traffic log files held against an existing design (drift checks, proposals);
+//!   [`live`]: live manifests' NetworkPolicy connectivity over an existing design.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -44,6 +45,7 @@ pub mod helm;
 pub mod k8s;
 pub mod kong;
 pub mod kong_live;
+pub mod live;
 pub mod logs;
 pub mod manifests;
 pub mod merge;
