@@ -160,7 +160,8 @@ export class CanvasView {
     cy.batch(() => {
       // Remove first, so an element re-added under a new parent never collides.
       cy.elements().forEach((el) => {
-        if (!wanted.has(el.id())) {
+        // The traffic overlay (./traffic.ts) is not part of the design: it has its own updates.
+        if (!wanted.has(el.id()) && el.data("type") !== "traffic") {
           this.sigs.delete(el.id());
           el.remove();
         }
