@@ -9,10 +9,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bulkhead_core::drift::live::{LiveInput, live_connectivity};
+use bulkhead_core::drift::live::LiveInput;
 use bulkhead_core::drift::{Drift, DriftKind, LiveVerdict, check};
 use bulkhead_core::model::Design;
-use bulkhead_import::ManifestLimits;
 use serde_json::json;
 
 use super::common::{self, EXIT_FINDINGS, OutputFormat};
@@ -134,58 +133,16 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// Reads the live manifests and computes their connectivity over the design's services, or
-/// prints every problem (file:line, JSON pointer) and returns exit code 2.
+/// Reads the live manifests and computes their connectivity over the design's services
+/// (`bulkhead_import::live`, shared with the app), or prints every problem (file:line, JSON
+/// pointer) and returns exit code 2.
 fn read_live(paths: &[PathBuf], design: &Design) -> Result<LiveInput, ExitCode> {
-    let mut limits = ManifestLimits::default();
-    // Estates put thousands of objects in one file.
-    limits.yaml.max_documents = 500_000;
-    let set = bulkhead_import::read_manifests(paths, &limits);
-    let usage = ExitCode::from(common::EXIT_USAGE);
-    for e in &set.errors {
-        eprintln!("error: `--live`: {e}");
-    }
-    if !set.errors.is_empty() {
-        return Err(usage);
-    }
-    let values: Vec<serde_json::Value> = set.documents.iter().map(|d| d.value.clone()).collect();
-    let source = paths
-        .iter()
-        .map(|f| f.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let input = match live_connectivity(design, &values, &source) {
-        Ok(i) => i,
-        Err(errors) => {
-            for e in &errors {
-                let d = &set.documents[e.document];
-                eprintln!(
-                    "error: `--live`: {} ({}): at {}: {}",
-                    d.location(),
-                    d.element(),
-                    if e.pointer.is_empty() {
-                        "/"
-                    } else {
-                        &e.pointer
-                    },
-                    e.message
-                );
-            }
-            return Err(usage);
+    bulkhead_import::live::read_live_policies(paths, design).map_err(|errors| {
+        for e in &errors {
+            eprintln!("error: `--live`: {e}");
         }
-    };
-    if input.cluster.workloads.is_empty() {
-        eprintln!(
-            "error: `--live`: no workloads (Deployment, StatefulSet, DaemonSet, Pod, …) in {}: NetworkPolicies select pods, so the manifests must include the workloads they apply to",
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        return Err(usage);
-    }
-    Ok(input)
+        ExitCode::from(common::EXIT_USAGE)
+    })
 }
 
 fn parse_fail_on(s: &str) -> Result<Vec<DriftKind>, String> {

@@ -407,6 +407,25 @@ try {
       await page.close();
     },
 
+    async "drift: live manifests are compared pair by pair; broken ones say where"() {
+      const page = await open({ openPath: ["/work/live/broken-np.yaml"] });
+      await page.click('[data-testid="tab-drift"]');
+      await page.click('[data-testid="drift-live"]');
+      await page.waitForSelector('[data-testid="drift-error"]');
+      assert.match(await text(page, '[data-testid="drift-error"]'), /live manifests cannot be used[\s\S]*broken-np\.yaml`:5:16/);
+      await page.click('[data-testid="drift-live-remove"]');
+      await page.evaluate(() => (window.__mock.config.openPath = "/work/live/online-boutique"));
+      await page.click('[data-testid="drift-live-folder"]');
+      await page.waitForSelector('[data-testid="drift-section"][data-kind="live"]');
+      const args = await page.evaluate(() => window.__mock.calls.filter((c) => c.cmd === "drift_check").at(-1).args);
+      assert.deepEqual(args.live, ["/work/live/online-boutique"]);
+      assert.match(await text(page, '[data-testid="drift-item"][data-kind="live"]'), /web-bff → ledger-service · live-only[\s\S]*8443: design denies, live allows/);
+      await page.click('[data-testid="drift-item"][data-kind="live"]');
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").hasClass("focus"));
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
     async "least privilege: reviews the proposal as a diff, accepts some or all as one undoable edit"() {
       const page = await open();
       await page.click('[data-testid="tab-propose"]');

@@ -70,8 +70,8 @@ export interface Commands {
   import_preview: [{ design: Design; sources: ImportSource[] }, ImportPreview];
   /** Merges what the last `import_preview` of the same sources showed; `skip` leaves items out (`service:<id>`, `flow:<id>`, `data_class:<id>`). */
   import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean; skip: string[] }, Design];
-  /** `bulkhead check` with these logs (absolute paths) and window (`7d`), plus the overlay's calls. */
-  drift_check: [{ design: Design; traffic: string[]; window: string | null }, DriftReport];
+  /** `bulkhead check` with these logs and live manifests (absolute paths) and window (`7d`), plus the overlay's calls. */
+  drift_check: [{ design: Design; traffic: string[]; live: string[]; window: string | null }, DriftReport];
   /** `bulkhead propose`: the least-privilege diff for the design's flows and these logs. */
   propose_rules: [{ design: Design; traffic: string[] }, Proposal];
   /** The design with the accepted change ids of its (recomputed) proposal applied. */

@@ -12,6 +12,8 @@ import type { Store } from "./store";
 export interface TrafficView {
   /** Absolute paths of the traffic logs (NGINX, Hubble JSON, Zeek, CSV). */
   logs: string[];
+  /** Live Kubernetes manifests (files or folders) whose NetworkPolicies are compared with the design. */
+  live: string[];
   /** `7d`, `12h`…, or "" for all of it. */
   window: string;
   /** The last drift check; null until asked. */
@@ -28,7 +30,7 @@ export interface TrafficView {
 export const TRAFFIC_DEBOUNCE_MS = 300;
 
 export class Traffic {
-  view: TrafficView = { logs: [], window: "", report: null, checking: false, checkError: null, overlay: true, proposal: null, proposing: false, proposalError: null };
+  view: TrafficView = { logs: [], live: [], window: "", report: null, checking: false, checkError: null, overlay: true, proposal: null, proposing: false, proposalError: null };
   private listeners = new Set<(v: TrafficView) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private checkSeq = 0;
@@ -69,6 +71,12 @@ export class Traffic {
     if (this.wantProposal) void this.propose();
   }
 
+  /** Choose the live manifests; re-checks if a check was asked before. */
+  setLive(live: string[]): void {
+    this.set({ live });
+    if (this.wantCheck) void this.check();
+  }
+
   setOverlay(overlay: boolean): void {
     this.set({ overlay });
   }
@@ -80,7 +88,7 @@ export class Traffic {
     const design = this.store.get().design;
     this.set({ checking: true });
     try {
-      const report = await call("drift_check", { design, traffic: this.view.logs, window: this.view.window.trim() || null });
+      const report = await call("drift_check", { design, traffic: this.view.logs, live: this.view.live, window: this.view.window.trim() || null });
       if (seq === this.checkSeq) this.set({ report, checking: false, checkError: null });
     } catch (e) {
       if (seq === this.checkSeq) this.set({ checking: false, checkError: e as CommandError });

@@ -1,7 +1,8 @@
 //! Drift: the design held against observed traffic, as `bulkhead check` does it, plus every
 //! observed call with the evaluator's verdict for the canvas overlay.
 //!
-//! The logs are read by the library the CLI uses (`bulkhead_import::logs`), the check is
+//! The logs are read by the library the CLI uses (`bulkhead_import::logs`), live manifests too
+//! (`bulkhead_import::live`, the NetworkPolicy engine's connectivity), the check is
 //! `bulkhead_core::drift::check` and the overlay's verdicts are `bulkhead_core::drift::
 //! observed_calls` (the same aggregation and the same evaluator question as the check). Nothing
 //! is decided here. Reading runs on a blocking worker thread; the parsed logs are kept while the
@@ -16,6 +17,7 @@ use std::time::SystemTime;
 
 use bulkhead_core::Design;
 use bulkhead_core::drift::{Drift, ObservedCall, check, observed_calls};
+use bulkhead_import::live::read_live_policies;
 use bulkhead_import::logs::{ObservedTraffic, apply_window, parse_duration, read_log_files};
 use serde::Serialize;
 use tauri::State;
@@ -25,6 +27,10 @@ use crate::input;
 
 /// Most log files one check may read.
 pub const MAX_LOG_FILES: usize = 64;
+/// Most live-manifest files or folders one check may read.
+pub const MAX_LIVE_PATHS: usize = 64;
+/// Most problems with live manifests listed in one error message.
+const MAX_LIVE_ERRORS: usize = 20;
 /// Most observed calls sent to the overlay; the busiest are kept.
 pub const MAX_CALLS: usize = 20_000;
 
@@ -53,6 +59,18 @@ pub fn log_paths(raw: Vec<String>) -> IpcResult<Vec<PathBuf>> {
                 ))),
                 Err(e) => Err(IpcError::io("cannot read", &path, &e)),
             }
+        })
+        .collect()
+}
+
+/// Checks live-manifest paths: absolute, existing files or folders, bounded in number.
+pub fn live_paths(raw: Vec<String>) -> IpcResult<Vec<PathBuf>> {
+    let raw = input::bounded_list("live", raw, MAX_LIVE_PATHS)?;
+    raw.iter()
+        .map(|p| {
+            let path = input::absolute_path("live[]", p)?;
+            std::fs::metadata(&path).map_err(|e| IpcError::io("cannot read", &path, &e))?;
+            Ok(path)
         })
         .collect()
 }
@@ -130,11 +148,13 @@ pub fn window(raw: Option<String>) -> IpcResult<Option<(String, i64)>> {
     Ok(Some((w, secs)))
 }
 
-/// The check `bulkhead check DESIGN --traffic LOGS [--window W]` makes, and the overlay's calls.
+/// The check `bulkhead check DESIGN --traffic LOGS [--live MANIFESTS] [--window W]` makes, and
+/// the overlay's calls.
 pub fn run_check(
     cache: &TrafficCache,
     design: &Design,
     logs: &[PathBuf],
+    live: &[PathBuf],
     window: Option<(String, i64)>,
 ) -> IpcResult<DriftReport> {
     let observed = cache.read(logs, design)?;
@@ -148,14 +168,46 @@ pub fn run_check(
         outside = apply_window(&mut inventory, &mut flows, secs);
         traffic.window = Some(text);
     }
-    // The live policy the last import recorded in the design, if any (as the CLI without
-    // `--live`).
-    let mut drift = check(&inventory, &flows, design.live.as_ref(), traffic);
-    if let Some(l) = &design.live {
+    let live_input = if live.is_empty() {
+        None
+    } else {
+        Some(read_live_policies(live, design).map_err(|errors| {
+            let shown: Vec<String> = errors
+                .iter()
+                .take(MAX_LIVE_ERRORS)
+                .map(|e| format!("- {e}"))
+                .collect();
+            let more = errors.len().saturating_sub(MAX_LIVE_ERRORS);
+            IpcError::invalid_input(format!(
+                "the live manifests cannot be used ({} problem{}):\n{}{}",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" },
+                shown.join("\n"),
+                if more > 0 {
+                    format!("\n… and {more} more")
+                } else {
+                    String::new()
+                }
+            ))
+        })?)
+    };
+    // Without live manifests, the live policy the last import recorded in the design, if any
+    // (as the CLI without `--live`).
+    let connectivity = live_input
+        .as_ref()
+        .map(|l| &l.connectivity)
+        .or(design.live.as_ref());
+    let mut drift = check(&inventory, &flows, connectivity, traffic);
+    if live_input.is_none()
+        && let Some(l) = &design.live
+    {
         drift.notes.push(format!(
-            "live policies: as recorded in the design by `bulkhead import` (from {})",
+            "live policies: as recorded in the design by `bulkhead import` (from {}); add live manifests to check the current ones",
             l.source
         ));
+    }
+    if let (Some(input), Some(l)) = (&live_input, drift.live.as_mut()) {
+        input.annotate(l);
     }
     if outside > 0 {
         drift.notes.push(format!(
@@ -177,14 +229,16 @@ pub fn run_check(
 pub async fn drift_check(
     design: serde_json::Value,
     traffic: Vec<String>,
+    live: Option<Vec<String>>,
     window: Option<String>,
     cache: State<'_, Arc<TrafficCache>>,
 ) -> IpcResult<DriftReport> {
     let design = input::design(design)?;
     let logs = log_paths(traffic)?;
+    let live = live_paths(live.unwrap_or_default())?;
     let window = self::window(window)?;
     let cache = Arc::clone(&cache);
-    tauri::async_runtime::spawn_blocking(move || run_check(&cache, &design, &logs, window))
+    tauri::async_runtime::spawn_blocking(move || run_check(&cache, &design, &logs, &live, window))
         .await
         .map_err(|e| IpcError::new(ErrorCode::Internal, format!("the check thread failed: {e}")))?
 }
@@ -214,7 +268,7 @@ mod tests {
         logs.sort();
         let design = example("bookinfo.bulkhead.json");
         let cache = TrafficCache::default();
-        let r = run_check(&cache, &design, &logs, None).unwrap();
+        let r = run_check(&cache, &design, &logs, &[], None).unwrap();
         // The same numbers the README shows for `bulkhead check` on these files.
         assert_eq!(r.drift.traffic.calls, 20);
         assert_eq!(r.drift.traffic.flows, 10);
@@ -247,7 +301,7 @@ mod tests {
     #[test]
     fn fintech_violation_names_the_default_deny_and_allowed_calls_their_rule() {
         let design = example("fintech.bulkhead.json");
-        let r = run_check(&TrafficCache::default(), &design, &[], None).unwrap();
+        let r = run_check(&TrafficCache::default(), &design, &[], &[], None).unwrap();
         assert_eq!(r.drift.summary.violations, 1);
         let v = &r.drift.violations[0];
         assert_eq!(
@@ -284,6 +338,62 @@ mod tests {
     }
 
     #[test]
+    fn online_boutique_live_policies_differ_exactly_where_the_cli_says() {
+        let Some(c) = corpus() else { return };
+        let demo = c.join("GoogleCloudPlatform__microservices-demo");
+        let live = vec![
+            demo.join("release/kubernetes-manifests.yaml"),
+            demo.join("kustomize/components/network-policies"),
+        ];
+        let design = example("online-boutique.bulkhead.json");
+        let r = run_check(&TrafficCache::default(), &design, &[], &live, None).unwrap();
+        let l = r.drift.live.as_ref().expect("live drift");
+        // What `bulkhead check --live` reports for the same inputs (tests/drift_corpus.rs).
+        assert_eq!(l.policies, 13);
+        assert_eq!(l.pairs_compared, 13 * 12 - 12);
+        assert_eq!(r.drift.summary.live_differences, 10);
+        assert!(
+            l.differences.iter().all(|d| !d.live_why.is_empty()),
+            "annotated"
+        );
+        let input = read_live_policies(&live, &design).unwrap();
+        let mut direct = check(&design, &[], Some(&input.connectivity), Default::default());
+        input.annotate(direct.live.as_mut().unwrap());
+        assert_eq!(r.drift.live, direct.live);
+    }
+
+    #[test]
+    fn broken_live_manifests_say_where() {
+        let tmp = tempfile::tempdir().unwrap();
+        let bad = tmp.path().join("np.yaml");
+        std::fs::write(
+            &bad,
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\nspec:\n  podSelector: [oops\n",
+        )
+        .unwrap();
+        let e = run_check(
+            &TrafficCache::default(),
+            &Design::new("d"),
+            &[],
+            &[bad],
+            None,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert!(e.message.contains("np.yaml"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("the live manifests cannot be used (1 problem)"),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            live_paths(vec!["/no/such/folder".into()]).unwrap_err().code,
+            ErrorCode::NotFound
+        );
+    }
+
+    #[test]
     fn logs_are_read_once_while_files_and_services_are_unchanged() {
         let tmp = tempfile::tempdir().unwrap();
         let log = tmp.path().join("calls.csv");
@@ -310,7 +420,7 @@ mod tests {
             ..Default::default()
         });
         assert!(!Arc::ptr_eq(&a, &cache.read(&logs, &design).unwrap()));
-        let r = run_check(&cache, &design, &logs, None).unwrap();
+        let r = run_check(&cache, &design, &logs, &[], None).unwrap();
         assert_eq!(r.drift.traffic.unparsed_lines, 1);
         assert!(
             r.drift.traffic.unparsed_examples[0].contains("calls.csv:3"),
@@ -364,7 +474,14 @@ mod tests {
         assert!(e.message.contains("`7 days`"), "{}", e.message);
         let text = tmp.path().join("notes.txt");
         std::fs::write(&text, "hello\n").unwrap();
-        let e = run_check(&TrafficCache::default(), &Design::new("d"), &[text], None).unwrap_err();
+        let e = run_check(
+            &TrafficCache::default(),
+            &Design::new("d"),
+            &[text],
+            &[],
+            None,
+        )
+        .unwrap_err();
         assert!(e.message.contains("is not a traffic log"), "{}", e.message);
     }
 }

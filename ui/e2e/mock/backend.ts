@@ -368,7 +368,8 @@ function observedCalls(d: Design, logs: string[]): ObservedCall[] {
     .sort((a, b) => b.calls - a.calls);
 }
 
-function driftCheck(d: Design, logs: string[], window: string | null): DriftReport {
+function driftCheck(d: Design, logs: string[], live: string[], window: string | null): DriftReport {
+  for (const l of live) if (l.includes("broken")) throw { code: "invalid_input", message: `the live manifests cannot be used (1 problem):\n- \`${l}\`:5:16: invalid YAML: while parsing a flow sequence` };
   for (const l of logs) if (l.includes("missing")) throw { code: "not_found", message: `cannot read \`${l}\`: No such file or directory (os error 2)` };
   const calls = observedCalls(d, logs);
   const violations = calls
@@ -386,8 +387,27 @@ function driftCheck(d: Design, logs: string[], window: string | null): DriftRepo
       shadow_endpoints: [],
       zombie_services: [{ service: "sms-gateway", calls_out: 0, declared_callers: ["notifications-service"] }],
       zombie_endpoints: [],
-      live: null,
-      summary,
+      live: live.length
+        ? {
+            source: live.join(", "),
+            policies: 13,
+            pairs_compared: 156,
+            differences: [
+              {
+                from: "web-bff",
+                to: "ledger-service",
+                design: { allowed: false, ports: [], by: [] },
+                live: { allowed: true, ports: [8443], by: [], connections: "all traffic" },
+                kind: "live-only",
+                ports: [{ port: 8443, protocol: "TCP", design: false, live: "allowed" }],
+                live_why: ["`ledger-service`: no NetworkPolicy selects it, so ingress is open"],
+              },
+            ],
+            unmapped_services: [],
+            unmapped_workloads: [],
+          }
+        : null,
+      summary: { ...summary, live_differences: live.length ? 1 : 0 },
       notes: [],
     },
     calls,
@@ -483,7 +503,7 @@ export function install(): void {
         }
         case "import_preview": return importPreview(design, args.sources as ImportSource[]);
         case "import_apply": return importApply(design, args.sources as ImportSource[], !!args.accept_proposal, (args.skip as string[]) ?? []);
-        case "drift_check": return driftCheck(design, args.traffic as string[], (args.window as string | null) ?? null);
+        case "drift_check": return driftCheck(design, args.traffic as string[], (args.live as string[]) ?? [], (args.window as string | null) ?? null);
         case "propose_rules": return proposeRules(design, args.traffic as string[]);
         case "propose_apply": return proposeApply(design, args.traffic as string[], args.accept as string[]);
         case "plugin:dialog|open": return config.openPath;

@@ -167,6 +167,14 @@ export function Drift({ app, state }: { app: Controller; state: AppState }) {
       if (!v.report) void app.traffic.check();
     }
   };
+  const pickLive = async (directory: boolean) => {
+    const picked = await openDialog(directory ? { directory: true, multiple: false, title: "Live manifests folder" } : { multiple: true, directory: false, title: "Live manifests", filters: [{ name: "Kubernetes manifests", extensions: ["yaml", "yml", "json"] }] });
+    const paths = Array.isArray(picked) ? picked : typeof picked === "string" ? [picked] : [];
+    if (paths.length) {
+      app.traffic.setLive([...v.live, ...paths.filter((p) => !v.live.includes(p))]);
+      if (!v.report) void app.traffic.check();
+    }
+  };
   const focus = (t: FocusTarget | null) => {
     if (!t) return;
     if (t.kind === "rule") app.dispatch(select, { kind: "rule", ids: [t.id] });
@@ -182,7 +190,7 @@ export function Drift({ app, state }: { app: Controller; state: AppState }) {
   return (
     <div class="drift">
       <h3>Drift against traffic</h3>
-      <p class="muted small">Holds the design against observed calls, as <code>bulkhead check</code> does: the design's own observed flows, plus the logs you add (NGINX, ingress-nginx, Hubble JSON, Zeek conn.log, CSV).</p>
+      <p class="muted small">Holds the design against observed calls and live policies, as <code>bulkhead check</code> does: the design's own observed flows, plus the logs you add (NGINX, ingress-nginx, Hubble JSON, Zeek conn.log, CSV), plus live Kubernetes manifests.</p>
       <div class="row">
         <button data-testid="drift-logs" disabled={v.checking} onClick={pickLogs}>
           Add logs…
@@ -218,9 +226,31 @@ export function Drift({ app, state }: { app: Controller; state: AppState }) {
           ))}
         </ul>
       ) : null}
+      <div class="row small">
+        <span>Live policies:</span>
+        <button data-testid="drift-live" disabled={v.checking} onClick={() => pickLive(false)}>
+          Manifests…
+        </button>
+        <button data-testid="drift-live-folder" disabled={v.checking} onClick={() => pickLive(true)}>
+          Folder…
+        </button>
+        <span class="muted">NetworkPolicies with the workloads they select, compared pair by pair</span>
+      </div>
+      {v.live.length ? (
+        <ul class="plain small" data-testid="drift-live-list">
+          {v.live.map((p) => (
+            <li key={p} data-testid="drift-live-path">
+              live: <code>{p}</code>{" "}
+              <button class="link" data-testid="drift-live-remove" disabled={v.checking} onClick={() => app.traffic.setLive(v.live.filter((x) => x !== p))}>
+                remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {v.checking ? <p class="muted" data-testid="drift-busy">Checking…</p> : null}
       {v.checkError ? (
-        <p class="error" data-testid="drift-error" data-code={v.checkError.code}>
+        <p class="error pre-line" data-testid="drift-error" data-code={v.checkError.code}>
           {v.checkError.message}
         </p>
       ) : null}
