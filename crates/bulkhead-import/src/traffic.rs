@@ -249,9 +249,15 @@ pub struct TrafficImport {
     /// Services created for peers not in the inventory.
     pub unmapped: BTreeMap<String, Service>,
     unmapped_count: BTreeMap<&'static str, usize>,
+    /// The service each unmapped address was given, by (address, is caller): logs repeat the
+    /// same few addresses millions of times, and naming one costs several allocations.
+    unmapped_ips: HashMap<(IpAddr, bool), String>,
     pub options: TrafficOptions,
     pub lines_total: u64,
 }
+
+/// Most addresses remembered in [`TrafficImport::unmapped_ips`] (beyond, they are named again).
+const MAX_CACHED_IPS: usize = 65_536;
 
 impl TrafficImport {
     pub fn new(options: TrafficOptions) -> Self {
@@ -623,6 +629,17 @@ impl TrafficImport {
         if let Some(id) = index.by_ip.get(&ip) {
             return id.clone();
         }
+        if let Some(id) = self.unmapped_ips.get(&(ip, is_caller)) {
+            return id.clone();
+        }
+        let id = self.name_unmapped_ip(ip, is_caller);
+        if self.unmapped_ips.len() < MAX_CACHED_IPS {
+            self.unmapped_ips.insert((ip, is_caller), id.clone());
+        }
+        id
+    }
+
+    fn name_unmapped_ip(&mut self, ip: IpAddr, is_caller: bool) -> String {
         let public = crate::openapi::is_public_host(&ip.to_string());
         if public && is_caller {
             return INTERNET.to_string();
