@@ -254,16 +254,22 @@ export class CanvasView {
 
   applyFilter(filter: Filter, design: Design): void {
     const m = matchesFilter(filter, design);
-    bulk(this.cy, () => {
-      this.cy.nodes('[type = "service"]').forEach((n) => {
-        if (m === null || m.has(n.data("ref") as string)) n.removeClass("faded");
-        else n.addClass("faded");
-      });
-      this.cy.edges().forEach((e) => {
-        const visible = m === null || (m.has(e.source().data("ref") as string) && m.has(e.target().data("ref") as string));
-        if (visible) e.removeClass("faded");
-        else e.addClass("faded");
-      });
+    const cy = this.cy;
+    // Only the elements whose fading changes get a class change (and so a restyle), each
+    // direction as one collection call.
+    const fade: string[] = [];
+    const show: string[] = [];
+    const want = (el: { id(): string; hasClass(c: string): boolean }, visible: boolean) => {
+      if (visible === el.hasClass("faded")) (visible ? show : fade).push(el.id());
+    };
+    cy.nodes('[type = "service"]').forEach((n) => want(n, m === null || m.has(n.data("ref") as string)));
+    cy.edges().forEach((e) => want(e, m === null || (m.has(e.source().data("ref") as string) && m.has(e.target().data("ref") as string))));
+    if (!fade.length && !show.length) return;
+    // Cytoscape builds a collection from an array of elements; its typings only list definitions.
+    const pick = (ids: string[]) => cy.collection(ids.map((id) => cy.getElementById(id)) as unknown as string);
+    bulk(cy, () => {
+      if (fade.length) pick(fade).addClass("faded");
+      if (show.length) pick(show).removeClass("faded");
     });
   }
 
