@@ -187,10 +187,10 @@ pub fn run(args: &Args) -> ExitCode {
     if !args.dry_run {
         let outcome = match &target {
             Some(path) => write_atomically(path, &text),
-            None => std::io::stdout()
-                .lock()
-                .write_all(text.as_bytes())
-                .map_err(|e| format!("cannot write to standard output: {e}")),
+            None => match super::common::write_stdout(&text) {
+                Ok(()) => Ok(()),
+                Err(code) => return code,
+            },
         };
         if let Err(e) = outcome {
             eprintln!("error: {e}");
@@ -216,7 +216,9 @@ pub fn run(args: &Args) -> ExitCode {
         Format::Text => text_summary(&result, &preview, args, target.as_deref(), written),
     };
     if summary_to_stdout {
-        print!("{summary}");
+        if let Err(code) = super::common::write_stdout(&summary) {
+            return code;
+        }
     } else {
         eprint!("{summary}");
     }
