@@ -70,6 +70,8 @@ fn closed_stdout_is_a_quiet_end_of_output() {
         (vec!["schema"], &[0]),
         (vec!["fmt", "--stdout", f], &[0]),
         (vec!["generate", "--services", "300", "--seed", "7"], &[0]),
+        (vec!["report", f], &[0]),
+        (vec!["report", f, "--markdown"], &[0]),
     ];
     for (args, codes) in cases {
         let (code, stderr) = into_closed_pipe(&args);

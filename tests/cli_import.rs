@@ -75,10 +75,36 @@ fn import_creates_then_reimport_changes_nothing() {
     let (code, out, _) = import(d, &["shop.yaml", "policies", "--into", "shop.json"]);
     assert_eq!(code, 0);
     assert!(
-        out.contains("changes: 0 added, 0 updated, 29 unchanged"),
+        out.contains("changes: 0 added, 0 updated, 30 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("live connectivity: the 13 NetworkPolicies allow 27 service pair(s) (1 from the internet)"),
         "{out}"
     );
     assert_eq!(std::fs::read_to_string(d.join("shop.json")).unwrap(), first);
+    // Saved through bulkhead-store: the replaced version is kept.
+    assert_eq!(
+        std::fs::read_to_string(d.join("shop.json.bak")).unwrap(),
+        first
+    );
+    // `check` compares the recorded live policy with the design: the imported design has no
+    // rules yet, so every one of the 27 live pairs is allowed live and denied by the design.
+    let o = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
+        .args(["check", "shop.json", "--format", "json"])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["live_differences"], 27);
+    assert!(
+        v["live"]["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["kind"] == "live-only")
+    );
     // The design is valid for the rest of the toolchain.
     let status = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
         .args(["validate", "shop.json"])
@@ -138,5 +164,10 @@ fn json_summary_and_usage_errors() {
     assert!(!d.join("x.json").exists());
     let (code, _, err) = import(d, &["svc.yaml", "--into", "broken.json"]);
     assert_eq!(code, 2);
-    assert!(err.contains("`broken.json`:1:3: invalid JSON"), "{err}");
+    assert!(
+        err.contains("`broken.json` is not a Bulkhead design")
+            && err.contains("invalid JSON")
+            && err.contains("broken.json:1:3"),
+        "{err}"
+    );
 }

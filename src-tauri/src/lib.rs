@@ -57,6 +57,7 @@ impl Launch {
 pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_dialog::init())
+        .manage(commands::import::ImportCache::default())
         .setup(move |app| {
             let data_dir = match launch.data_dir.clone() {
                 Some(d) => d,

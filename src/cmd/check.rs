@@ -9,7 +9,10 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bulkhead_core::drift::{Drift, DriftKind, check};
+use bulkhead_core::drift::live::{LiveInput, live_connectivity};
+use bulkhead_core::drift::{Drift, DriftKind, LiveVerdict, check};
+use bulkhead_core::model::Design;
+use bulkhead_import::ManifestLimits;
 use serde_json::json;
 
 use super::common::{self, EXIT_FINDINGS, OutputFormat};
@@ -40,6 +43,11 @@ pub struct Args {
     /// zombies; comma-separated, or `none`.
     #[arg(long, default_value = "violations,live,shadow", value_name = "KINDS")]
     pub fail_on: String,
+    /// Live policies: Kubernetes manifests (files or folders) holding the NetworkPolicies in
+    /// force and the workloads, namespaces and Services they apply to. Their connectivity is
+    /// compared with the design pair by pair, at L4 (see `docs/drift.md`).
+    #[arg(long, num_args = 1.., value_name = "MANIFESTS")]
+    pub live: Vec<PathBuf>,
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -73,7 +81,31 @@ pub fn run(args: &Args) -> ExitCode {
         outside = super::traffic::apply_window(&mut inventory, &mut flows, secs);
         traffic.window = args.window.clone();
     }
-    let mut drift = check(&inventory, &flows, None, traffic);
+    let live = if args.live.is_empty() {
+        None
+    } else {
+        match read_live(&args.live, &design) {
+            Ok(l) => Some(l),
+            Err(code) => return code,
+        }
+    };
+    // Without `--live`, the live policy the last import recorded in the design (if any).
+    let live_connectivity = live
+        .as_ref()
+        .map(|l| &l.connectivity)
+        .or(design.live.as_ref());
+    let mut drift = check(&inventory, &flows, live_connectivity, traffic);
+    if live.is_none()
+        && let Some(l) = &design.live
+    {
+        drift.notes.push(format!(
+            "live policies: as recorded in the design by `bulkhead import` (from {}); pass `--live MANIFESTS` to check the current ones",
+            l.source
+        ));
+    }
+    if let (Some(input), Some(l)) = (&live, drift.live.as_mut()) {
+        input.annotate(l);
+    }
     if outside > 0 {
         drift.notes.push(format!(
             "{outside} observed flow(s) last seen before the window were left out"
@@ -94,6 +126,60 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Reads the live manifests and computes their connectivity over the design's services, or
+/// prints every problem (file:line, JSON pointer) and returns exit code 2.
+fn read_live(paths: &[PathBuf], design: &Design) -> Result<LiveInput, ExitCode> {
+    let mut limits = ManifestLimits::default();
+    // Estates put thousands of objects in one file.
+    limits.yaml.max_documents = 500_000;
+    let set = bulkhead_import::read_manifests(paths, &limits);
+    let usage = ExitCode::from(common::EXIT_USAGE);
+    for e in &set.errors {
+        eprintln!("error: `--live`: {e}");
+    }
+    if !set.errors.is_empty() {
+        return Err(usage);
+    }
+    let values: Vec<serde_json::Value> = set.documents.iter().map(|d| d.value.clone()).collect();
+    let source = paths
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let input = match live_connectivity(design, &values, &source) {
+        Ok(i) => i,
+        Err(errors) => {
+            for e in &errors {
+                let d = &set.documents[e.document];
+                eprintln!(
+                    "error: `--live`: {} ({}): at {}: {}",
+                    d.location(),
+                    d.element(),
+                    if e.pointer.is_empty() {
+                        "/"
+                    } else {
+                        &e.pointer
+                    },
+                    e.message
+                );
+            }
+            return Err(usage);
+        }
+    };
+    if input.cluster.workloads.is_empty() {
+        eprintln!(
+            "error: `--live`: no workloads (Deployment, StatefulSet, DaemonSet, Pod, …) in {}: NetworkPolicies select pods, so the manifests must include the workloads they apply to",
+            paths
+                .iter()
+                .map(|p| format!("`{}`", p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Err(usage);
+    }
+    Ok(input)
 }
 
 fn parse_fail_on(s: &str) -> Result<Vec<DriftKind>, String> {
@@ -180,6 +266,51 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 
 fn port(p: Option<u32>) -> String {
     p.map(|p| format!(":{p}")).unwrap_or_default()
+}
+
+/// `denied`, `allowed on 80,443`, `allowed on any port`, with ports allowed only for some
+/// pods or addresses after it.
+fn live_ports(ports: &[Option<u32>], partly: &[Option<u32>]) -> String {
+    let list = |p: &[Option<u32>]| {
+        p.iter()
+            .map(|p| p.map_or_else(|| "any port".to_string(), |p| p.to_string()))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let mut out = if ports.is_empty() {
+        "denied".to_string()
+    } else {
+        format!("allowed on {}", list(ports))
+    };
+    if !partly.is_empty() {
+        let _ = write!(out, " (for some pods or addresses only: {})", list(partly));
+    }
+    out
+}
+
+fn live_verdict(v: LiveVerdict) -> &'static str {
+    match v {
+        LiveVerdict::Allowed => "allows",
+        LiveVerdict::Partly => "partly allows",
+        LiveVerdict::Denied => "denies",
+    }
+}
+
+/// One difference's ports in words: `8080: design denies, live allows`.
+fn port_differences(x: &bulkhead_core::drift::LiveDifference) -> String {
+    x.ports
+        .iter()
+        .map(|p| {
+            format!(
+                "{}: design {}, live {}",
+                p.port
+                    .map_or_else(|| "any port".to_string(), |p| p.to_string()),
+                if p.design { "allows" } else { "denies" },
+                live_verdict(p.live)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn l7(method: &Option<String>, path: &Option<String>) -> String {
@@ -345,29 +476,19 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
         section(
             &mut s,
             &format!(
-                "Live policies ({}) differing from the design, of {} pair(s)",
-                l.source, l.pairs_compared
+                "Live policies differing from the design at L4 ({} NetworkPolicies, {} pair(s) compared)",
+                l.policies, l.pairs_compared
             ),
             l.differences.len(),
         );
-        let ports = |p: &[Option<u32>]| {
-            if p.is_empty() {
-                "denied".to_string()
-            } else {
-                let v: Vec<String> = p
-                    .iter()
-                    .map(|p| p.map(|p| p.to_string()).unwrap_or_else(|| "any".into()))
-                    .collect();
-                format!("allowed on {}", v.join(","))
-            }
-        };
+        let _ = writeln!(s, "  from {}", l.source);
         for x in &l.differences {
             let _ = writeln!(
                 s,
                 "  {} → {}: design {}{}; live {}",
                 x.from,
                 x.to,
-                ports(&x.design.ports),
+                live_ports(&x.design.ports, &[]),
                 if x.design.by.is_empty() {
                     String::new()
                 } else {
@@ -381,7 +502,20 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
                             .join(", ")
                     )
                 },
-                ports(&x.live.ports)
+                live_ports(&x.live.ports, &x.live.partly),
+            );
+            if let Some(c) = &x.live.connections {
+                let _ = writeln!(s, "    live policies allow: {c}");
+            }
+            for w in &x.live_why {
+                let _ = writeln!(s, "    {w}");
+            }
+        }
+        if !l.unmapped_services.is_empty() {
+            let _ = writeln!(
+                s,
+                "  design services with no live workload (not compared): {}",
+                l.unmapped_services.join(", ")
             );
         }
         if !l.unmapped_workloads.is_empty() {
@@ -582,8 +716,11 @@ pub fn sarif(d: &Drift, design: &Path) -> serde_json::Value {
                 "BHD007",
                 "error",
                 format!(
-                    "{} → {}: the design allows ports {:?}, the live policies {:?}",
-                    x.from, x.to, x.design.ports, x.live.ports
+                    "{} → {} differs at L4 ({}); the live policies allow {}",
+                    x.from,
+                    x.to,
+                    port_differences(x),
+                    x.live.connections.as_deref().unwrap_or("none")
                 ),
                 Some(&x.to),
                 format!("{}>{}", x.from, x.to),
@@ -668,8 +805,9 @@ pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
                 (
                     format!("{} → {}", x.from, x.to),
                     format!(
-                        "design ports {:?}, live ports {:?}",
-                        x.design.ports, x.live.ports
+                        "{}; live policies allow {}",
+                        port_differences(x),
+                        x.live.connections.as_deref().unwrap_or("none")
                     ),
                 )
             })

@@ -2,11 +2,11 @@
 //! Kong configs; files, folders or URLs) into a design, merging without clobbering.
 //!
 //! Without `--into`/`--out` the design goes to standard output and the summary to standard
-//! error. With `--into DESIGN` the design file is created, or merged into and rewritten
-//! atomically. Exit codes: 0 imported cleanly, 1 some input could not be imported (the rest
+//! error. With `--into DESIGN` the design file is created, or merged into and saved through
+//! `bulkhead-store` (atomically, the replaced version kept as `<file>.bak`). Exit codes: 0 imported cleanly, 1 some input could not be imported (the rest
 //! was), 2 usage or IO error on the design file itself.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -64,56 +64,29 @@ struct Summary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     proposal: Option<&'a bulkhead_import::SegmentProposal>,
     live_policy: usize,
+    /// Allowed (caller, target) service pairs the imported NetworkPolicies give.
+    live_pairs: Option<usize>,
     sources: &'a [bulkhead_import::SourceReport],
     diagnostics: &'a [bulkhead_import::Diagnostic],
 }
 
+/// The design to import into, or `None` when the file does not exist yet. Read through
+/// `bulkhead-store` (size cap, UTF-8, JSON or YAML, legacy formats migrated), with every parse
+/// problem located.
 fn read_design(path: &Path) -> Result<Option<Design>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read `{}`: {e}", path.display())),
+    let loaded = match bulkhead_store::load(path) {
+        Ok(l) => l,
+        Err(e) if e.code() == "not-found" => return Ok(None),
+        Err(e) => return Err(e.to_string()),
     };
-    let value: serde_json::Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "`{}`:{}:{}: invalid JSON: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            )
-        })?
-    } else {
-        let docs = bulkhead_import::yaml::parse_documents(&text, &Default::default())
-            .map_err(|e| format!("`{}`:{e}", path.display()))?;
-        docs.into_iter().next().map(|d| d.value).unwrap_or_default()
-    };
-    serde_json::from_value(value)
-        .map(Some)
-        .map_err(|e| format!("`{}` is not a Bulkhead design: {e}", path.display()))
-}
-
-/// Write next to the target, then rename: a crash leaves the old file or the new one, whole.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "design".into());
-    let tmp = dir.join(format!(".{name}.import-tmp"));
-    let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    };
-    write().map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write `{}`: {e}", path.display())
-    })
+    match loaded.parsed {
+        Ok(p) => Ok(Some(p.design)),
+        Err(diags) => Err(format!(
+            "`{}` is not a Bulkhead design:\n{}",
+            path.display(),
+            super::common::render_diagnostics(path, &loaded.text, &diags)
+        )),
+    }
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -181,13 +154,15 @@ pub fn run(args: &Args) -> ExitCode {
         ..MergeChoices::default()
     };
     let (merged, preview) = result.merge_into(&base, &choices);
-    let text = bulkhead_core::file::to_canonical_json(&merged);
     let target = args.out.clone().or(args.into.clone());
     let mut written = false;
     if !args.dry_run {
         let outcome = match &target {
-            Some(path) => write_atomically(path, &text),
-            None => match super::common::write_stdout(&text) {
+            // Atomic, with the replaced version kept as `<file>.bak`.
+            Some(path) => bulkhead_store::save(path, &merged).map_err(|e| e.to_string()),
+            None => match super::common::write_stdout(&bulkhead_core::file::to_canonical_json(
+                &merged,
+            )) {
                 Ok(()) => Ok(()),
                 Err(code) => return code,
             },
@@ -208,6 +183,7 @@ pub fn run(args: &Args) -> ExitCode {
                 proposal: (args.propose_segments || args.accept_segments)
                     .then_some(&result.proposal),
                 live_policy: result.live_policy.len(),
+                live_pairs: result.design.live.as_ref().map(|l| l.pairs.len()),
                 sources: &result.sources,
                 diagnostics: &result.diagnostics,
             };
@@ -254,6 +230,24 @@ fn text_summary(
         result.live_policy.len(),
         result.sources.len(),
     ));
+    if let Some(l) = &d.live {
+        let internet = l
+            .pairs
+            .iter()
+            .filter(|p| p.from == bulkhead_core::model::INTERNET)
+            .count();
+        out.push_str(&format!(
+            "live connectivity: the {} NetworkPolicies allow {} service pair(s) ({} from the internet){}; compare with `bulkhead check`\n",
+            l.policies,
+            l.pairs.len(),
+            internet,
+            if l.unmapped_workloads.is_empty() {
+                String::new()
+            } else {
+                format!(", {} workload(s) unmapped", l.unmapped_workloads.len())
+            }
+        ));
+    }
     let listed: Vec<_> = result
         .sources
         .iter()

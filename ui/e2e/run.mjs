@@ -305,14 +305,49 @@ try {
       await page.click('[data-testid="import-files"]');
       await page.waitForSelector('[data-testid="import-preview"]');
       assert.equal(await page.locator('[data-testid="import-change"]').count(), 2);
+      assert.equal(await page.locator('[data-testid="import-change"][data-change="added"]').getAttribute("data-id"), "catalog-search");
       assert.match(await text(page, '[data-testid="import-proposal"]'), /Catalog \(proposed\)/);
+      assert.match(await text(page, '[data-testid="import-summary"]'), /2 services, 2 endpoints/);
+      assert.ok(await page.isChecked('[data-testid="import-accept-proposal"]'));
       await shot(page, "import");
       await page.click('[data-testid="import-apply"]');
       await page.waitForFunction(() => window.__bulkhead.nodeCount().services === 35);
       const d = await design(page);
       assert.ok(d.segments.some((s) => s.id === "imported-catalog"));
+      await page.waitForSelector('[data-testid="import-merged"]');
       await page.keyboard.press("Control+z");
       assert.equal((await design(page)).services.length, 34);
+      assert.ok(!(await design(page)).segments.some((s) => s.id === "imported-catalog"));
+      await page.close();
+    },
+
+    async "import: an unreachable URL and a broken file say where and why; items can be left out"() {
+      const page = await open({ openPath: ["/work/inventory/broken.yaml", "/work/inventory/catalog.yaml"] });
+      await page.click('[data-testid="tab-import"]');
+      await page.fill('[data-testid="import-url"]', "http://127.0.0.1:9/openapi.yaml");
+      await page.click('[data-testid="import-url-go"]');
+      await page.waitForSelector('[data-testid="import-diagnostic"]');
+      assert.match(await text(page, '[data-testid="import-diagnostic"][data-code="fetch"]'), /127\.0\.0\.1:9.*cannot connect/s);
+      assert.equal(await page.locator('[data-testid="import-change"]').count(), 0);
+      assert.ok(await page.isDisabled('[data-testid="import-apply"]'), "nothing to merge");
+      await page.click('[data-testid="import-files"]');
+      await page.waitForSelector('[data-testid="import-diagnostic"][data-code="yaml"]');
+      assert.match(await text(page, '[data-testid="import-diagnostic"][data-code="yaml"]'), /broken\.yaml:8:1[\s\S]*invalid YAML/);
+      assert.equal(await page.locator('[data-testid="import-source"]').count(), 3);
+      // leave the new service out and ignore the proposal: only the update is merged
+      await page.uncheck('[data-testid="import-change"][data-id="catalog-search"] [data-testid="import-change-include"]');
+      await page.uncheck('[data-testid="import-accept-proposal"]');
+      await shot(page, "import-errors");
+      await page.click('[data-testid="import-apply"]');
+      await page.waitForSelector('[data-testid="import-merged"]');
+      const last = await page.evaluate(() => window.__mock.calls.filter((c) => c.cmd === "import_apply").at(-1).args);
+      assert.deepEqual(last.skip, ["service:catalog-search"]);
+      assert.equal(last.accept_proposal, false);
+      assert.equal(last.sources.length, 3);
+      const d = await design(page);
+      assert.equal(d.services.length, 34);
+      assert.ok(!d.segments.some((s) => s.id === "imported-catalog"));
+      assert.deepEqual(page.errors, []);
       await page.close();
     },
 

@@ -92,18 +92,67 @@ export interface ExportFile {
 
 export type ImportSource = { kind: "file"; path: string } | { kind: "folder"; path: string } | { kind: "url"; url: string };
 
-export interface ImportChange {
-  kind: string;
-  id: string;
-  change: "added" | "updated";
-  /** Fields that change, for updates. */
-  fields?: string[];
-  source?: string;
+/** One problem found while importing (`bulkhead_import::Diagnostic`), at a file or URL. */
+export interface ImportDiagnostic {
+  severity: "error" | "warning" | "info";
+  /** Stable code, e.g. `yaml`, `fetch`, `helm-chart`, `unparsed-lines`. */
+  code: string;
+  /** The file or URL. */
+  source: string;
+  /** 1-based, when known. */
+  line?: number | null;
+  column?: number | null;
+  /** JSON pointer inside the document, when that is the better location. */
+  pointer?: string | null;
+  message: string;
 }
 
-/** `import_preview`: what merging the sources would add and update, and a segmentation proposal. */
+export type ImportItemKind = "data_class" | "service" | "flow" | "segment";
+export type ImportChange = "added" | "updated" | "unchanged" | "skipped";
+
+/** One line of a merge preview (`bulkhead_import::merge::PreviewItem`). */
+export interface ImportPreviewItem {
+  kind: ImportItemKind;
+  id: string;
+  change: ImportChange;
+  /** Fields an update changes. */
+  fields?: string[];
+  /** Why it was skipped or left alone. */
+  reason?: string | null;
+}
+
+/** What merging would do (`bulkhead_import::MergePreview`). */
+export interface MergePreview {
+  added: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  items: ImportPreviewItem[];
+}
+
+/** One proposed segment and why each member is in it (`bulkhead_import::segments::ProposedSegment`). */
+export interface ProposedSegment {
+  segment: Segment;
+  /** member id → reason */
+  reasons: Record<string, string>;
+}
+
+/** What one file or URL was read as (`bulkhead_import::SourceReport`). */
+export interface ImportSourceReport {
+  source: string;
+  /** `openapi 3.0.1`, `kubernetes`, `hubble flows`, `skipped`, `error`, … */
+  format: string;
+  detail: string;
+}
+
+/** `import_preview`: what the sources gave and what merging them would do (see docs/ipc.md). */
 export interface ImportPreview {
-  changes: ImportChange[];
-  proposal: Segment[];
-  diagnostics: Diagnostic[];
+  imported: { services: number; endpoints: number; flows: number; declared_flows: number; observed_flows: number; data_classes: number; live_policies: number };
+  /** Merging without the proposal: data classes, services and flows. */
+  preview: MergePreview;
+  proposal: { segments: ProposedSegment[] };
+  /** What accepting the proposal would do, one `segment` item per proposed segment. */
+  proposal_preview: ImportPreviewItem[];
+  sources: ImportSourceReport[];
+  diagnostics: ImportDiagnostic[];
 }

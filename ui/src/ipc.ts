@@ -66,7 +66,8 @@ export interface Commands {
   export_preview: [{ design: Design; targets: string[] }, ExportFile[]];
   export_write: [{ design: Design; targets: string[]; dir: string; force: boolean }, string[]];
   import_preview: [{ design: Design; sources: ImportSource[] }, ImportPreview];
-  import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean }, Design];
+  /** Merges what the last `import_preview` of the same sources showed; `skip` leaves items out (`service:<id>`, `flow:<id>`, `data_class:<id>`). */
+  import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean; skip: string[] }, Design];
 }
 
 export type CommandName = keyof Commands;

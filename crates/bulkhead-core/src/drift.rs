@@ -14,7 +14,10 @@
 //! - **zombie** services (in the inventory, never called; clients excepted) and endpoints
 //!   (declared, never called, on services that did receive HTTP traffic);
 //! - **live drift**: every (caller, target) pair whose allowed ports differ between the design's
-//!   matrix and the live connectivity, with both verdicts.
+//!   matrix and the live connectivity, with both verdicts ([`live`] computes the live side
+//!   from NetworkPolicies). The comparison is at L4: NetworkPolicy has no identities and no
+//!   HTTP, so the design's side is the matrix ([`crate::matrix`]: some request on the port is
+//!   allowed, credentials not asked), on each port the target declares.
 //!
 //! Everything is sorted, so the same inputs give the same report.
 
@@ -26,7 +29,10 @@ use serde::{Deserialize, Serialize};
 use crate::eval::{AllowedBy, Caller, Decision, DenyReason, Evaluator};
 use crate::evidence::request_of;
 use crate::matrix::{Matrix, matrix};
-use crate::model::{Design, Flow, FlowKind, INTERNET, ServiceKind};
+use crate::model::{Design, Flow, FlowKind, INTERNET, Protocol, ServiceKind};
+
+pub mod live;
+pub use live::{LiveConnectivity, LivePair, LivePorts, LiveVerdict};
 
 /// Most examples kept per list (shadow endpoints, unused entries per grant, flows per row).
 pub const MAX_EXAMPLES: usize = 200;
@@ -160,40 +166,12 @@ pub struct ZombieEndpoint {
     pub path: String,
 }
 
-/// Live connectivity over the design's services, as the front end computed it (e.g. from
-/// NetworkPolicies with `crate::netpol`). Pairs not listed are denied.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct LiveConnectivity {
-    /// Where it came from (files), for the report.
-    pub source: String,
-    pub pairs: Vec<LivePair>,
-    /// Design services no live workload maps to: they are left out of the comparison.
-    pub unmapped_services: Vec<String>,
-    /// Live workloads that map to no design service (shadow workloads).
-    pub unmapped_workloads: Vec<String>,
-}
-
-/// What the live policies allow from one caller to one target.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct LivePair {
-    /// `internet` or a service id.
-    pub from: String,
-    pub to: String,
-    /// TCP ports allowed; `all_ports` overrides.
-    pub ports: Vec<u32>,
-    pub all_ports: bool,
-}
-
-impl LivePair {
-    fn allows(&self, port: Option<u32>) -> bool {
-        self.all_ports || port.is_none_or(|p| self.ports.contains(&p))
-    }
-}
-
 /// Live connectivity compared with the design.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct LiveDrift {
     pub source: String,
+    /// NetworkPolicies behind the live side.
+    pub policies: usize,
     /// Pairs compared (callers × targets of mapped services, plus the internet).
     pub pairs_compared: usize,
     pub differences: Vec<LiveDifference>,
@@ -211,9 +189,26 @@ pub struct LiveDifference {
     /// The live verdict on the same ports.
     pub live: PairVerdict,
     /// `design-only` (the live policies do not allow what the design does),
-    /// `live-only` (they allow what the design denies) or `ports` (both allow, on different
-    /// ports).
+    /// `live-only` (they allow what the design denies) or `ports` (both allow something, on
+    /// different ports, or the live side only for some pods or addresses).
     pub kind: LiveDifferenceKind,
+    /// Each declared port whose verdicts differ.
+    pub ports: Vec<PortDifference>,
+    /// Why the live policies decide as they do (each side's policies and rules), when the
+    /// policies are at hand.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub live_why: Vec<String>,
+}
+
+/// One port of a pair on which the design and the live policies disagree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct PortDifference {
+    /// A port the target declares, or `null` when it declares none ("any port").
+    pub port: Option<u32>,
+    pub protocol: Option<Protocol>,
+    /// Does the design allow some request on it?
+    pub design: bool,
+    pub live: LiveVerdict,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
@@ -230,8 +225,15 @@ pub struct PairVerdict {
     pub allowed: bool,
     /// Allowed ports among the target's declared ones (`null`: the target declares none).
     pub ports: Vec<Option<u32>>,
+    /// Live side: declared ports allowed for some pods (or public addresses) only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partly: Vec<Option<u32>>,
     /// What allows it in the design (empty for the live side).
     pub by: Vec<AllowedBy>,
+    /// Live side: everything the policies allow on the pair, declared ports or not (e.g.
+    /// `all traffic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<String>,
 }
 
 /// Counts, and whether the check fails.
@@ -641,13 +643,13 @@ fn unused_grants(
 /// ports.
 fn compare_live(design: &Design, m: &Matrix, live: &LiveConnectivity) -> LiveDrift {
     let unmapped: BTreeSet<&str> = live.unmapped_services.iter().map(String::as_str).collect();
-    type PortsAndGrants = (Vec<Option<u32>>, BTreeSet<AllowedBy>);
+    type PortsAndGrants = (BTreeSet<Option<u32>>, BTreeSet<AllowedBy>);
     let mut design_pairs: BTreeMap<(&str, &str), PortsAndGrants> = BTreeMap::new();
     for e in &m.entries {
         let d = design_pairs
             .entry((e.from.as_str(), e.to.as_str()))
             .or_default();
-        d.0.push(e.port);
+        d.0.insert(e.port);
         d.1.insert(e.by.clone());
     }
     let live_pairs: BTreeMap<(&str, &str), &LivePair> = live
@@ -668,51 +670,94 @@ fn compare_live(design: &Design, m: &Matrix, live: &LiveConnectivity) -> LiveDri
                 continue;
             }
             compared += 1;
-            let declared: Vec<Option<u32>> = if t.ports.is_empty() {
-                vec![None]
-            } else {
-                let mut p: Vec<Option<u32>> = t.ports.iter().map(|p| Some(p.port)).collect();
-                p.sort();
-                p.dedup();
-                p
-            };
+            // The target's declared ports, each with its protocol (the first declared).
+            let mut declared: Vec<(Option<u32>, Option<Protocol>)> = Vec::new();
+            for p in &t.ports {
+                if !declared.iter().any(|(q, _)| *q == Some(p.port)) {
+                    declared.push((Some(p.port), Some(p.protocol)));
+                }
+            }
+            if declared.is_empty() {
+                declared.push((None, None));
+            }
+            declared.sort_by_key(|d| d.0);
             let (d_ports, by) = design_pairs
                 .get(&(from, to))
                 .map(|(p, b)| (p.clone(), b.iter().cloned().collect::<Vec<_>>()))
                 .unwrap_or_default();
-            let l_ports: Vec<Option<u32>> = match live_pairs.get(&(from, to)) {
-                Some(lp) => declared.iter().copied().filter(|p| lp.allows(*p)).collect(),
-                None => Vec::new(),
-            };
-            let mut d_sorted = d_ports.clone();
-            d_sorted.sort();
-            if d_sorted == l_ports {
+            let lp = live_pairs.get(&(from, to));
+            let mut ports = Vec::new();
+            let mut verdicts = Vec::new();
+            for &(port, protocol) in &declared {
+                let d = d_ports.contains(&port);
+                let l = lp.map_or(LiveVerdict::Denied, |lp| {
+                    lp.verdict(protocol.unwrap_or_default(), port)
+                });
+                verdicts.push((port, d, l));
+                if d != (l == LiveVerdict::Allowed) {
+                    ports.push(PortDifference {
+                        port,
+                        protocol,
+                        design: d,
+                        live: l,
+                    });
+                }
+            }
+            if ports.is_empty() {
                 continue;
             }
-            let kind = match (d_sorted.is_empty(), l_ports.is_empty()) {
-                (false, true) => LiveDifferenceKind::DesignOnly,
-                (true, false) => LiveDifferenceKind::LiveOnly,
+            let design_allowed: Vec<Option<u32>> =
+                verdicts.iter().filter(|v| v.1).map(|v| v.0).collect();
+            let live_allowed: Vec<Option<u32>> = verdicts
+                .iter()
+                .filter(|v| v.2 == LiveVerdict::Allowed)
+                .map(|v| v.0)
+                .collect();
+            let live_partly: Vec<Option<u32>> = verdicts
+                .iter()
+                .filter(|v| v.2 == LiveVerdict::Partly)
+                .map(|v| v.0)
+                .collect();
+            let live_any = !live_allowed.is_empty() || !live_partly.is_empty();
+            let kind = match (design_allowed.is_empty(), live_any) {
+                (false, false) => LiveDifferenceKind::DesignOnly,
+                (true, true) => LiveDifferenceKind::LiveOnly,
                 _ => LiveDifferenceKind::Ports,
             };
             differences.push(LiveDifference {
                 from: from.to_string(),
                 to: to.to_string(),
                 design: PairVerdict {
-                    allowed: !d_sorted.is_empty(),
-                    ports: d_sorted,
+                    allowed: !design_allowed.is_empty(),
+                    ports: design_allowed,
+                    partly: Vec::new(),
                     by,
+                    connections: None,
                 },
                 live: PairVerdict {
-                    allowed: !l_ports.is_empty(),
-                    ports: l_ports,
+                    allowed: !live_allowed.is_empty(),
+                    ports: live_allowed,
+                    partly: live_partly,
                     by: Vec::new(),
+                    connections: Some(lp.map_or_else(
+                        || "none".to_string(),
+                        |lp| match &lp.some {
+                            Some(some) => {
+                                format!("{} (some pods or addresses: {some})", lp.allowed)
+                            }
+                            None => lp.allowed.to_string(),
+                        },
+                    )),
                 },
                 kind,
+                ports,
+                live_why: Vec::new(),
             });
         }
     }
     LiveDrift {
         source: live.source.clone(),
+        policies: live.policies,
         pairs_compared: compared,
         differences,
         unmapped_services: live.unmapped_services.clone(),

@@ -54,6 +54,11 @@ pub struct Design {
     /// Triage decisions on findings (accepted, mitigated, false positive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub triage: Vec<Triage>,
+    /// What the live Kubernetes NetworkPolicies allowed between these services when they were
+    /// imported (`bulkhead import` records it; `bulkhead check` compares it with the design).
+    /// A snapshot of the estate, not part of the design's intent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<crate::drift::LiveConnectivity>,
     /// Diagram positions only: never semantics.
     #[serde(default)]
     pub layout: Layout,

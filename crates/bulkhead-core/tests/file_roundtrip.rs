@@ -368,6 +368,7 @@ fn design() -> impl Strategy<Value = Design> {
                 rules,
                 flows,
                 triage,
+                live: None,
                 layout: Layout { positions },
             },
         )

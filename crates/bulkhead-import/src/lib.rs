@@ -147,7 +147,8 @@ pub struct ImportResult {
     pub preview: MergePreview,
     /// Suggested segments; applied only if the user accepts them.
     pub proposal: SegmentProposal,
-    /// NetworkPolicies and Istio AuthorizationPolicies found in the manifests.
+    /// NetworkPolicies and Istio AuthorizationPolicies found in the manifests. What the
+    /// NetworkPolicies allow between the imported services is `design.live`.
     pub live_policy: Vec<LivePolicyObject>,
     pub sources: Vec<SourceReport>,
     pub diagnostics: Vec<Diagnostic>,
@@ -760,6 +761,9 @@ impl Importer<'_> {
         design.data_classes.sort_by(|a, b| a.id.cmp(&b.id));
         design.services = services.into_values().collect();
         design.flows = flows.into_values().collect();
+        if live.iter().any(|l| l.kind == "NetworkPolicy") {
+            design.live = self.live_connectivity(&design, &manifest_docs);
+        }
         let existing = self.opts.existing.clone().unwrap_or_else(|| {
             let mut d = Design::new(design.name.clone());
             d.schema = design.schema.clone();
@@ -796,6 +800,114 @@ impl Importer<'_> {
             live_policy: live,
             sources: self.reports,
             diagnostics: self.diags,
+        }
+    }
+}
+
+impl Importer<'_> {
+    /// What the NetworkPolicies in `docs` allow between `design`'s services, computed by the
+    /// NetworkPolicy engine with the workloads, namespaces and Services beside them. Invalid
+    /// policies are reported (file:line, JSON pointer) and nothing is recorded: a partial
+    /// policy set would show connections that the cluster does not allow.
+    fn live_connectivity(
+        &mut self,
+        design: &Design,
+        docs: &[ManifestDocument],
+    ) -> Option<bulkhead_core::drift::LiveConnectivity> {
+        let all: Vec<Value> = docs.iter().map(|d| d.value.clone()).collect();
+        let (kept, dups) = bulkhead_core::drift::live::distinct_objects(&all);
+        let differing: Vec<String> = dups
+            .iter()
+            .filter(|(d, f)| all[*d] != all[*f])
+            .map(|(d, f)| {
+                format!(
+                    "{} ({}, first at {})",
+                    docs[*d].element(),
+                    docs[*d].location(),
+                    docs[*f].location()
+                )
+            })
+            .collect();
+        if !differing.is_empty() {
+            self.diags.push(Diagnostic::warning(
+                "live-duplicate-objects",
+                "kubernetes",
+                format!(
+                    "{} object(s) are defined more than once with different contents; the live connectivity uses the first definition of each: {}",
+                    differing.len(),
+                    differing.iter().take(5).cloned().collect::<Vec<_>>().join("; ")
+                ),
+            ));
+        }
+        let docs: Vec<&ManifestDocument> = kept.iter().map(|&i| &docs[i]).collect();
+        let values: Vec<Value> = kept.into_iter().map(|i| all[i].clone()).collect();
+        // Where the policies are: each folder holding several of them once, else the file.
+        let files: BTreeSet<&Path> = docs
+            .iter()
+            .filter(|d| d.kind() == Some("NetworkPolicy"))
+            .map(|d| d.source.as_path())
+            .collect();
+        let mut per_dir: BTreeMap<&Path, Vec<&Path>> = BTreeMap::new();
+        for f in files {
+            per_dir
+                .entry(f.parent().unwrap_or(Path::new("")))
+                .or_default()
+                .push(f);
+        }
+        let source = per_dir
+            .into_iter()
+            .map(|(dir, files)| match files.as_slice() {
+                [one] => one.display().to_string(),
+                many => format!("{} ({} files)", dir.join("").display(), many.len()),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        match bulkhead_core::drift::live::live_connectivity(design, &values, &source) {
+            Ok(input) if input.cluster.workloads.is_empty() => {
+                self.diags.push(Diagnostic::warning(
+                    "live-no-workloads",
+                    "kubernetes",
+                    "NetworkPolicies were found but no workloads (Deployment, StatefulSet, Pod, …): their connectivity needs the pods they select, so it was not computed; import the workload manifests together with the policies",
+                ));
+                None
+            }
+            Ok(input) => {
+                let c = input.connectivity;
+                self.diags.push(Diagnostic::info(
+                    "live-connectivity",
+                    "kubernetes",
+                    format!(
+                        "the {} NetworkPolicies allow {} service pair(s) ({} from the internet); recorded as the design's live policy",
+                        c.policies,
+                        c.pairs.len(),
+                        c.pairs.iter().filter(|p| p.from == bulkhead_core::model::INTERNET).count()
+                    ),
+                ));
+                Some(c)
+            }
+            Err(errors) => {
+                for e in errors {
+                    let d = docs[e.document];
+                    self.diags.push(
+                        Diagnostic::error(
+                            "live-policy-invalid",
+                            d.source.display().to_string(),
+                            format!(
+                                "{}: {}; the live connectivity was not computed",
+                                d.element(),
+                                e.message
+                            ),
+                        )
+                        .at_line(Some(d.line))
+                        .at_pointer(if e.pointer.is_empty() {
+                            "/"
+                        } else {
+                            &e.pointer
+                        }),
+                    );
+                }
+                None
+            }
         }
     }
 }

@@ -4,7 +4,9 @@
 //! endpoints, the flows it declared or observed, and the catalogue entries of the data classes it
 //! detected. What the architect owns is never touched: segments and their members, rules,
 //! triage, layout, a service's name, kind, weaknesses and credentials, and any data class already
-//! defined. Exposure only ever goes up (an import never hides an internet-facing service).
+//! defined. Exposure only ever goes up (an import never hides an internet-facing service). The
+//! live policy (`design.live`, what imported NetworkPolicies allow) is replaced by the newest
+//! import that has NetworkPolicies.
 //! Merging the same import twice changes nothing, and the [`MergePreview`] says so.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -32,6 +34,8 @@ pub enum ItemKind {
     Service,
     Flow,
     Segment,
+    /// What the imported NetworkPolicies allow (`design.live`).
+    LivePolicy,
 }
 
 #[derive(Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -177,6 +181,25 @@ pub fn merge(
                 preview.push(item(ItemKind::Flow, &flow.id, change));
             }
         }
+    }
+
+    // The live policy is a snapshot of the estate: the newest import of policies replaces it;
+    // an import without NetworkPolicies leaves it alone.
+    if let Some(live) = &imported.live {
+        let change = match &out.live {
+            None => Change::Added,
+            Some(have) if have == live => Change::Unchanged,
+            Some(_) => Change::Updated,
+        };
+        out.live = Some(live.clone());
+        preview.push(PreviewItem {
+            reason: Some(format!(
+                "{} NetworkPolicies allow {} service pair(s)",
+                live.policies,
+                live.pairs.len()
+            )),
+            ..item(ItemKind::LivePolicy, "live", change)
+        });
     }
 
     if let Some(proposal) = proposal {

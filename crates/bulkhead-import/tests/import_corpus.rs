@@ -26,6 +26,18 @@ fn online_boutique_manifests_and_policies() {
         .filter(|l| l.kind == "NetworkPolicy")
         .count();
     assert_eq!(policies, 13);
+    // Their connectivity, recorded as the design's live policy: the 26 workload pairs NCA
+    // reports for these manifests (tests/netpol_nca.rs), each workload being one service here,
+    // plus the internet reaching `frontend` (its policy admits every source).
+    let live = r.design.live.as_ref().expect("live connectivity recorded");
+    assert_eq!(live.policies, 13);
+    assert_eq!(live.pairs.len(), 26 + 1);
+    assert!(live.unmapped_workloads.is_empty() && live.unmapped_services.is_empty());
+    assert!(
+        live.pairs
+            .iter()
+            .any(|p| p.from == "internet" && p.to == "frontend" && p.allowed.all)
+    );
     let frontend = r.design.service("frontend").unwrap();
     assert_eq!(frontend.exposure, Exposure::Internet);
     assert!(

@@ -8,3 +8,30 @@ pub mod analysis;
 pub mod export;
 pub mod files;
 pub mod import;
+
+/// The shared corpus: `BULKHEAD_CORPUS`, else the first `shared/corpus` or `../shared/corpus`
+/// found walking up from this crate; `None` (with a loud message) only when it is truly absent
+/// outside CI.
+#[cfg(test)]
+pub(crate) fn corpus() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("BULKHEAD_CORPUS") {
+        return Some(std::path::PathBuf::from(dir));
+    }
+    let mut dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    loop {
+        for candidate in [dir.join("shared/corpus"), dir.join("../shared/corpus")] {
+            if candidate.join("SOURCES.md").is_file() {
+                return Some(candidate);
+            }
+        }
+        if !dir.pop() {
+            break;
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "the shared corpus is missing (set BULKHEAD_CORPUS)"
+    );
+    eprintln!("SKIPPED: the shared corpus was not found (set BULKHEAD_CORPUS)");
+    None
+}

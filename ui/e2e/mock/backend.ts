@@ -10,7 +10,7 @@ import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import type { Design, Peer, Segment } from "../../src/generated/bulkhead";
 import type { Decision, Finding, RuleDoc, SegmentMatrix, SegmentMatrixEntry, Simulation, ReachedService, Hop } from "../../src/generated/analysis";
-import type { Diagnostic, ExportFile, FlowVerdict, ImportPreview, Opened, Recovery } from "../../src/analysis";
+import type { Diagnostic, ExportFile, FlowVerdict, ImportDiagnostic, ImportPreview, ImportPreviewItem, ImportSource, Opened, Recovery } from "../../src/analysis";
 import fintechJson from "../../../examples/fintech.bulkhead.json";
 import { generateDesign } from "../../src/fixtures/generate";
 
@@ -20,7 +20,7 @@ export interface MockConfig {
   /** A recovery file to offer. */
   recovery: boolean;
   /** Answers of the dialogs. */
-  openPath: string | null;
+  openPath: string | string[] | null;
   savePath: string | null;
   askAnswer: boolean;
 }
@@ -295,22 +295,54 @@ function exportFiles(d: Design, targets: string[]): ExportFile[] {
   return out;
 }
 
-function importPreview(d: Design): ImportPreview {
-  const proposal: Segment[] = [{ id: "imported-catalog", name: "Catalog (proposed)", level: "application", trust: "medium", members: ["catalog-search"], policy: { auth: { type: "mtls", identities: ["*"] }, intra: "allow", default_action: "deny" } }];
+// The shapes of src-tauri/src/commands/import.rs. A source whose path contains "broken" fails to
+// parse, a URL on port 9 is unreachable; every other source yields the `catalog-search` service.
+const IMPORT_PROPOSAL: Segment = { id: "imported-catalog", name: "Catalog (proposed)", level: "application", trust: "medium", members: ["catalog-search"], policy: { auth: { type: "mtls", identities: ["*"] }, intra: "allow", default_action: "deny" } };
+
+function importPreview(d: Design, sources: ImportSource[]): ImportPreview {
+  const label = (s: ImportSource) => (s.kind === "url" ? s.url : s.path);
+  const diagnostics: ImportDiagnostic[] = [];
+  const reports: ImportPreview["sources"] = [];
+  let good = 0;
+  for (const s of sources) {
+    if (s.kind === "url" && s.url.includes(":9/")) {
+      diagnostics.push({ severity: "error", code: "fetch", source: s.url, message: `\`${s.url}\`: cannot connect: tcp connect error: Connection refused (os error 111)` });
+      reports.push({ source: s.url, format: "error", detail: "cannot connect" });
+    } else if (label(s).includes("broken")) {
+      diagnostics.push({ severity: "error", code: "yaml", source: label(s), line: 8, column: 1, message: "invalid YAML: while parsing a flow sequence, expected ',' or ']'" });
+      reports.push({ source: label(s), format: "error", detail: "invalid YAML" });
+    } else {
+      good += 1;
+      reports.push({ source: label(s), format: "openapi 3.0.3", detail: "service `catalog-search`: 2 endpoints, 0 data classes" });
+    }
+  }
+  const first = (d.services ?? [])[0]?.id ?? "x";
+  const has = (d.services ?? []).some((x) => x.id === "catalog-search");
+  const items: ImportPreviewItem[] = good
+    ? [
+        { kind: "service", id: "catalog-search", change: has ? "unchanged" : "added" },
+        { kind: "service", id: first, change: "updated", fields: ["endpoints"] },
+      ]
+    : [];
+  const count = (c: string) => items.filter((i) => i.change === c).length;
+  const taken = (d.segments ?? []).some((x) => x.id === IMPORT_PROPOSAL.id);
   return {
-    changes: [
-      { kind: "service", id: "catalog-search", change: "added", source: "openapi/catalog.yaml" },
-      { kind: "service", id: (d.services ?? [])[0]?.id ?? "x", change: "updated", fields: ["endpoints"], source: "openapi/catalog.yaml" },
-    ],
-    proposal,
-    diagnostics: [{ severity: "warning", code: "unknown-format", message: "`notes.txt` is not an inventory format bulkhead reads; skipped", pointer: "" }],
+    imported: { services: good ? 2 : 0, endpoints: good ? 2 : 0, flows: 0, declared_flows: 0, observed_flows: 0, data_classes: 0, live_policies: 0 },
+    preview: { added: count("added"), updated: count("updated"), unchanged: count("unchanged"), skipped: 0, items },
+    proposal: { segments: good ? [{ segment: IMPORT_PROPOSAL, reasons: { "catalog-search": "namespace `catalog`" } }] : [] },
+    proposal_preview: good ? [taken ? { kind: "segment", id: IMPORT_PROPOSAL.id, change: "skipped", reason: "a segment with this id already exists; it is kept" } : { kind: "segment", id: IMPORT_PROPOSAL.id, change: "added" }] : [],
+    sources: reports,
+    diagnostics,
   };
 }
 
-function importApply(d: Design, accept: boolean): Design {
+function importApply(d: Design, sources: ImportSource[], accept: boolean, skip: string[]): Design {
   const merged: Design = clone(d);
-  merged.services = [...(merged.services ?? []), { id: "catalog-search", name: "Catalog search", kind: "api", tags: ["imported"] }];
-  if (accept) merged.segments = [...(merged.segments ?? []), ...importPreview(d).proposal];
+  const p = importPreview(d, sources);
+  if (p.preview.items.some((i) => i.id === "catalog-search" && i.change === "added") && !skip.includes("service:catalog-search")) {
+    merged.services = [...(merged.services ?? []), { id: "catalog-search", name: "Catalog search", kind: "api", tags: ["imported"] }];
+  }
+  if (accept && p.proposal_preview.some((i) => i.change === "added")) merged.segments = [...(merged.segments ?? []), clone(IMPORT_PROPOSAL)];
   return merged;
 }
 
@@ -374,8 +406,8 @@ export function install(): void {
           if (!dir.startsWith("/")) throw { code: "invalid_input", message: `\`${dir}\` is not an absolute folder` };
           return exportFiles(design, args.targets as string[]).map((f) => `${dir}/${f.path}`);
         }
-        case "import_preview": return importPreview(design);
-        case "import_apply": return importApply(design, !!args.accept_proposal);
+        case "import_preview": return importPreview(design, args.sources as ImportSource[]);
+        case "import_apply": return importApply(design, args.sources as ImportSource[], !!args.accept_proposal, (args.skip as string[]) ?? []);
         case "plugin:dialog|open": return config.openPath;
         case "plugin:dialog|save": return config.savePath;
         case "plugin:dialog|ask":

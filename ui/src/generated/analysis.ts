@@ -242,6 +242,13 @@ export type BlockReason =
       service: string;
     };
 /**
+ * The live verdict on one (caller, target, port).
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "LiveVerdict".
+ */
+export type LiveVerdict = ("allowed" | "denied") | "partly";
+/**
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
  * via the `definition` "Period".
  */
@@ -1254,6 +1261,10 @@ export interface ZombieEndpoint {
 export interface LiveDrift {
   source: string;
   /**
+   * NetworkPolicies behind the live side.
+   */
+  policies: number;
+  /**
    * Pairs compared (callers × targets of mapped services, plus the internet).
    */
   pairs_compared: number;
@@ -1274,10 +1285,19 @@ export interface LiveDifference {
   live: PairVerdict1;
   /**
    * `design-only` (the live policies do not allow what the design does),
-   * `live-only` (they allow what the design denies) or `ports` (both allow, on different
-   * ports).
+   * `live-only` (they allow what the design denies) or `ports` (both allow something, on
+   * different ports, or the live side only for some pods or addresses).
    */
   kind: "design-only" | "live-only" | "ports";
+  /**
+   * Each declared port whose verdicts differ.
+   */
+  ports: PortDifference[];
+  /**
+   * Why the live policies decide as they do (each side's policies and rules), when the
+   * policies are at hand.
+   */
+  live_why?: string[];
 }
 /**
  * The design's verdict on the target's declared ports.
@@ -1289,9 +1309,18 @@ export interface PairVerdict {
    */
   ports: (number | null)[];
   /**
+   * Live side: declared ports allowed for some pods (or public addresses) only.
+   */
+  partly?: (number | null)[];
+  /**
    * What allows it in the design (empty for the live side).
    */
   by: AllowedBy[];
+  /**
+   * Live side: everything the policies allow on the pair, declared ports or not (e.g.
+   * `all traffic`).
+   */
+  connections?: string | null;
 }
 /**
  * The live verdict on the same ports.
@@ -1303,9 +1332,36 @@ export interface PairVerdict1 {
    */
   ports: (number | null)[];
   /**
+   * Live side: declared ports allowed for some pods (or public addresses) only.
+   */
+  partly?: (number | null)[];
+  /**
    * What allows it in the design (empty for the live side).
    */
   by: AllowedBy[];
+  /**
+   * Live side: everything the policies allow on the pair, declared ports or not (e.g.
+   * `all traffic`).
+   */
+  connections?: string | null;
+}
+/**
+ * One port of a pair on which the design and the live policies disagree.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "PortDifference".
+ */
+export interface PortDifference {
+  /**
+   * A port the target declares, or `null` when it declares none ("any port").
+   */
+  port?: number | null;
+  protocol?: Protocol | null;
+  /**
+   * Does the design allow some request on it?
+   */
+  design: boolean;
+  live: LiveVerdict;
 }
 /**
  * Counts, and whether the check fails.
@@ -1411,7 +1467,16 @@ export interface PairVerdict2 {
    */
   ports: (number | null)[];
   /**
+   * Live side: declared ports allowed for some pods (or public addresses) only.
+   */
+  partly?: (number | null)[];
+  /**
    * What allows it in the design (empty for the live side).
    */
   by: AllowedBy[];
+  /**
+   * Live side: everything the policies allow on the pair, declared ports or not (e.g.
+   * `all traffic`).
+   */
+  connections?: string | null;
 }

@@ -69,6 +69,13 @@ export type Auth =
  */
 export type TriageStatus = "accepted" | "mitigated" | "false_positive";
 /**
+ * Transport protocol of a port.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "Protocol".
+ */
+export type Protocol = "TCP" | "UDP" | "SCTP";
+/**
  * What a service is; decides its shape on the canvas and some findings.
  *
  * This interface was referenced by `Design`'s JSON-Schema
@@ -76,13 +83,6 @@ export type TriageStatus = "accepted" | "mitigated" | "false_positive";
  */
 export type ServiceKind =
   "api" | "web" | "gateway" | "worker" | "datastore" | "queue" | "external" | "client";
-/**
- * Transport protocol of a port.
- *
- * This interface was referenced by `Design`'s JSON-Schema
- * via the `definition` "Protocol".
- */
-export type Protocol = "TCP" | "UDP" | "SCTP";
 /**
  * Whether the internet can reach the service at all.
  *
@@ -168,6 +168,12 @@ export interface Design {
    * Triage decisions on findings (accepted, mitigated, false positive).
    */
   triage?: Triage[];
+  /**
+   * What the live Kubernetes NetworkPolicies allowed between these services when they were
+   * imported (`bulkhead import` records it; `bulkhead check` compares it with the design).
+   * A snapshot of the estate, not part of the design's intent.
+   */
+  live?: LiveConnectivity | null;
   layout?: Layout;
 }
 /**
@@ -479,6 +485,119 @@ export interface Triage {
   finding: string;
   status: TriageStatus;
   reason: string;
+}
+/**
+ * Live connectivity over the design's services, computed from NetworkPolicies (see
+ * [`live_connectivity`]) or given by a front end. Pairs not listed are denied.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "LiveConnectivity".
+ */
+export interface LiveConnectivity {
+  /**
+   * Where it came from (files), for the report.
+   */
+  source: string;
+  /**
+   * NetworkPolicies the connectivity was computed from.
+   */
+  policies?: number;
+  /**
+   * How each live workload was mapped to a design service.
+   */
+  workloads?: LiveWorkload[];
+  /**
+   * Allowed (caller, target) pairs; `from` may be `internet`.
+   */
+  pairs: LivePair[];
+  /**
+   * Design services no live workload maps to: they are left out of the comparison.
+   */
+  unmapped_services?: string[];
+  /**
+   * Live workloads that map to no design service (shadow workloads).
+   */
+  unmapped_workloads?: string[];
+}
+/**
+ * One live workload and the design service it was mapped to.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "LiveWorkload".
+ */
+export interface LiveWorkload {
+  /**
+   * `namespace/name[Kind]`.
+   */
+  workload: string;
+  /**
+   * The design service, or `null` when none matches.
+   */
+  service?: string | null;
+  /**
+   * How: `Service <ns>/<name>`, `labels`, `name`, or why it is unmapped.
+   */
+  matched_by: string;
+}
+/**
+ * What the live policies allow from one caller to one target.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "LivePair".
+ */
+export interface LivePair {
+  /**
+   * `internet` or a service id.
+   */
+  from: string;
+  to: string;
+  allowed: LivePorts;
+  /**
+   * What at least one pod of `from` may open to at least one pod of `to`, when that is
+   * more than `allowed` (services with several workloads, or the internet when only some
+   * public addresses may call).
+   */
+  some?: LivePorts1 | null;
+}
+/**
+ * What every pod of `from` may open to every pod of `to`.
+ */
+export interface LivePorts {
+  /**
+   * Every protocol (ICMP too) on every port: a rule without `ports`.
+   */
+  all?: boolean;
+  /**
+   * Port ranges per protocol (empty when `all`).
+   */
+  ranges?: LivePortRange[];
+}
+/**
+ * `first..=last` of one protocol.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "LivePortRange".
+ */
+export interface LivePortRange {
+  protocol: Protocol;
+  first: number;
+  last: number;
+}
+/**
+ * A set of connections: everything, or TCP/UDP/SCTP port ranges.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "LivePorts".
+ */
+export interface LivePorts1 {
+  /**
+   * Every protocol (ICMP too) on every port: a rule without `ports`.
+   */
+  all?: boolean;
+  /**
+   * Port ranges per protocol (empty when `all`).
+   */
+  ranges?: LivePortRange[];
 }
 /**
  * Diagram positions only: never semantics.

@@ -193,38 +193,43 @@ fn no_traffic_means_no_unused_or_zombies_but_a_note() {
 #[test]
 fn live_connectivity_differences_pair_by_pair() {
     let d = design();
+    let tcp = |ports: &[u32]| LivePorts {
+        all: false,
+        ranges: ports
+            .iter()
+            .map(|&p| live::LivePortRange {
+                protocol: Protocol::Tcp,
+                first: p,
+                last: p,
+            })
+            .collect(),
+    };
+    let pair = |from: &str, to: &str, allowed: LivePorts| LivePair {
+        from: from.into(),
+        to: to.into(),
+        allowed,
+        some: None,
+    };
     let live = LiveConnectivity {
         source: "policies.yaml".into(),
         pairs: vec![
-            LivePair {
-                from: INTERNET.into(),
-                to: "web".into(),
-                ports: vec![80],
-                all_ports: false,
-            },
+            pair(INTERNET, "web", tcp(&[80])),
             // web → api on the wrong port only.
-            LivePair {
-                from: "web".into(),
-                to: "api".into(),
-                ports: vec![9999],
-                all_ports: false,
-            },
+            pair("web", "api", tcp(&[9999])),
             // web → db, which the design denies.
-            LivePair {
-                from: "web".into(),
-                to: "db".into(),
-                ports: vec![],
-                all_ports: true,
-            },
-            LivePair {
-                from: "api".into(),
-                to: "db".into(),
-                ports: vec![5432],
-                all_ports: false,
-            },
+            pair(
+                "web",
+                "db",
+                LivePorts {
+                    all: true,
+                    ranges: vec![],
+                },
+            ),
+            pair("api", "db", tcp(&[5432])),
         ],
         unmapped_services: vec![],
         unmapped_workloads: vec!["default/legacy".into()],
+        ..LiveConnectivity::default()
     };
     let r = check(&d, &[], Some(&live), TrafficSummary::default());
     let l = r.live.unwrap();
