@@ -160,12 +160,13 @@ pub fn run(args: &Args) -> ExitCode {
         let outcome = match &target {
             // Atomic, with the replaced version kept as `<file>.bak`.
             Some(path) => bulkhead_store::save(path, &merged).map_err(|e| e.to_string()),
-            None => match super::common::write_stdout(&bulkhead_core::file::to_canonical_json(
-                &merged,
-            )) {
-                Ok(()) => Ok(()),
-                Err(code) => return code,
-            },
+            None => {
+                match super::common::write_stdout(&bulkhead_core::file::to_canonical_json(&merged))
+                {
+                    Ok(()) => Ok(()),
+                    Err(code) => return code,
+                }
+            }
         };
         if let Err(e) = outcome {
             eprintln!("error: {e}");
