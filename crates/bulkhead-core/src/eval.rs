@@ -598,16 +598,32 @@ impl<'d> Evaluator<'d> {
     /// The services (indices) a rule side names: a segment's members including nested
     /// segments, one service, or every service for `any`. `internet` names no service.
     pub fn members(&self, peer: &Peer) -> Vec<usize> {
+        self.members_borrowed(peer).into_owned()
+    }
+
+    /// [`Evaluator::members`], borrowed where the evaluator already holds the list (a
+    /// segment's members, one service), so enumerating every rule's pairs allocates little.
+    pub fn members_borrowed(&self, peer: &Peer) -> std::borrow::Cow<'_, [usize]> {
+        use std::borrow::Cow;
         match peer {
-            Peer::Any => (0..self.design.services.len()).collect(),
-            Peer::Internet => Vec::new(),
-            Peer::Service(s) => self.service_index(s).into_iter().collect(),
+            Peer::Any => Cow::Owned((0..self.design.services.len()).collect()),
+            Peer::Internet => Cow::Borrowed(&[]),
+            Peer::Service(s) => self
+                .service_index
+                .get(s.as_str())
+                .map_or(Cow::Borrowed(&[]), |i| Cow::Borrowed(std::slice::from_ref(i))),
             Peer::Segment(s) => self
                 .segment_index
                 .get(s.as_str())
-                .map(|&si| self.segment_members[si].clone())
-                .unwrap_or_default(),
+                .map_or(Cow::Borrowed(&[]), |&si| {
+                    Cow::Borrowed(self.segment_members[si].as_slice())
+                }),
         }
+    }
+
+    /// The leaf segment (index into `design.segments`) of the service at `index`.
+    pub fn leaf_segment_index(&self, index: usize) -> Option<usize> {
+        self.leaf.get(index).copied().flatten()
     }
 
     /// Does a rule's `from` name this caller?

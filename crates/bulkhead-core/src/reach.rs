@@ -12,7 +12,7 @@
 //! allows, so compiling costs about the number of allowed pairs, not `n²`; every candidate is
 //! then decided by [`Evaluator::grants_at`], never by logic of its own.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::eval::{Caller, Evaluator, Request, credential_satisfies};
 use crate::model::{Auth, Credential, IntraStance, Peer};
@@ -130,8 +130,12 @@ impl ReachGraph {
         let mut offsets = Vec::with_capacity(n + 2);
         let mut edges = Vec::with_capacity(pairs.len());
         let mut conditions: Vec<Condition> = Vec::new();
-        // Which credentials satisfy each bearer requirement: index into `satisfying`.
-        let mut satisfying_index: HashMap<*const Auth, usize> = HashMap::new();
+        // Which credentials satisfy each bearer requirement: index into `satisfying`, found
+        // by the requirement's address (cheap), else by its value (rules that repeat one
+        // requirement share it), else computed through the credential index.
+        let bearer = BearerIndex::new(&credentials);
+        let mut by_address: HashMap<*const Auth, usize> = HashMap::new();
+        let mut by_value: HashMap<&Auth, usize> = HashMap::new();
         let mut satisfying: Vec<Vec<u32>> = Vec::new();
         let mut scratch = Vec::new();
         let mut p = 0;
@@ -171,19 +175,14 @@ impl ReachGraph {
                                 if own.iter().any(|c| credential_satisfies(c, auth)) {
                                     continue;
                                 }
-                                let k = *satisfying_index
-                                    .entry(std::ptr::from_ref(auth))
-                                    .or_insert_with(|| {
-                                        satisfying.push(
-                                            credentials
-                                                .iter()
-                                                .enumerate()
-                                                .filter(|(_, c)| credential_satisfies(c, auth))
-                                                .map(|(i, _)| i as u32)
-                                                .collect(),
-                                        );
-                                        satisfying.len() - 1
-                                    });
+                                let k = *by_address.entry(std::ptr::from_ref(auth)).or_insert_with(
+                                    || {
+                                        *by_value.entry(auth).or_insert_with(|| {
+                                            satisfying.push(bearer.satisfying(&credentials, auth));
+                                            satisfying.len() - 1
+                                        })
+                                    },
+                                );
                                 possible &= !satisfying[k].is_empty();
                                 alt.push(satisfying[k].clone());
                             }
@@ -301,24 +300,89 @@ impl ReachGraph {
     }
 }
 
+/// Bearer credentials by what they can satisfy, so that finding the credentials that meet a
+/// requirement looks at a few candidates rather than at every credential in the estate (which
+/// made compiling quadratic: requirements and credentials both grow with the estate).
+struct BearerIndex<'c> {
+    api_keys: HashMap<&'c str, Vec<u32>>,
+    /// JWTs by issuer, and by (issuer, one scope they carry).
+    jwt_issuer: HashMap<&'c str, Vec<u32>>,
+    jwt_scope: HashMap<(&'c str, &'c str), Vec<u32>>,
+}
+
+impl<'c> BearerIndex<'c> {
+    fn new(credentials: &'c [Credential]) -> Self {
+        let mut index = BearerIndex {
+            api_keys: HashMap::new(),
+            jwt_issuer: HashMap::new(),
+            jwt_scope: HashMap::new(),
+        };
+        for (i, c) in credentials.iter().enumerate() {
+            let i = i as u32;
+            match c {
+                Credential::ApiKey { key } => index.api_keys.entry(key).or_default().push(i),
+                Credential::Jwt { issuer, scopes } => {
+                    index.jwt_issuer.entry(issuer).or_default().push(i);
+                    let mut seen: Vec<&str> = Vec::new();
+                    for s in scopes {
+                        if !seen.contains(&s.as_str()) {
+                            seen.push(s);
+                            index.jwt_scope.entry((issuer, s)).or_default().push(i);
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// Indices (ascending) of the credentials that satisfy `auth`: the candidates the index
+    /// gives, each confirmed by the evaluator's [`credential_satisfies`].
+    fn satisfying(&self, credentials: &[Credential], auth: &Auth) -> Vec<u32> {
+        let candidates: &[u32] = match auth {
+            Auth::ApiKey { key } => self.api_keys.get(key.as_str()).map_or(&[], Vec::as_slice),
+            Auth::Jwt { issuer, scopes } => match scopes.first() {
+                Some(s) => self
+                    .jwt_scope
+                    .get(&(issuer.as_str(), s.as_str()))
+                    .map_or(&[], Vec::as_slice),
+                None => self
+                    .jwt_issuer
+                    .get(issuer.as_str())
+                    .map_or(&[], Vec::as_slice),
+            },
+            Auth::None | Auth::Mtls { .. } => &[],
+        };
+        candidates
+            .iter()
+            .copied()
+            .filter(|&i| credential_satisfies(&credentials[i as usize], auth))
+            .collect()
+    }
+}
+
 /// Every credential some service holds (deduplicated, sorted) and, per service, the indices
 /// of what it holds.
 fn credential_index(design: &crate::model::Design) -> (Vec<Credential>, Vec<Vec<u32>>) {
-    let mut index: BTreeMap<&Credential, u32> = BTreeMap::new();
+    // Deduplicate by hash first: estates repeat a few distinct credentials many times, and
+    // ordering every copy by comparing strings was the slowest part of compiling.
+    let mut distinct: HashMap<&Credential, u32> = HashMap::new();
     for s in &design.services {
         for c in &s.credentials {
-            index.insert(c, 0);
+            distinct.entry(c).or_insert(0);
         }
     }
-    let credentials: Vec<Credential> = index.keys().map(|c| (*c).clone()).collect();
-    for (i, v) in index.values_mut().enumerate() {
-        *v = i as u32;
+    let mut sorted: Vec<&Credential> = distinct.keys().copied().collect();
+    sorted.sort_unstable();
+    for (i, c) in sorted.iter().enumerate() {
+        distinct.insert(c, i as u32);
     }
+    let credentials: Vec<Credential> = sorted.into_iter().cloned().collect();
     let held = design
         .services
         .iter()
         .map(|s| {
-            let mut h: Vec<u32> = s.credentials.iter().map(|c| index[c]).collect();
+            let mut h: Vec<u32> = s.credentials.iter().map(|c| distinct[c]).collect();
             h.sort_unstable();
             h.dedup();
             h
@@ -337,48 +401,40 @@ pub fn candidate_pairs(eval: &Evaluator) -> Vec<(u32, u32)> {
     // Candidate pairs: what some allow rule or intra-segment allow could grant.
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (_, r) in (design.rules.iter().enumerate()).filter(|&(i, _)| eval.rule_can_grant(i)) {
-        let to = eval.members(&r.to);
+        let to = eval.members_borrowed(&r.to);
         if to.is_empty() {
             continue;
         }
-        let mut from = eval.members(&r.from);
-        if matches!(r.from, Peer::Any | Peer::Internet) {
-            from.push(internet);
-        }
-        for &a in &from {
-            for &b in &to {
+        let from = eval.members_borrowed(&r.from);
+        let from_internet = matches!(r.from, Peer::Any | Peer::Internet).then_some(internet);
+        for a in from.iter().copied().chain(from_internet) {
+            for &b in to.iter() {
                 if a != b {
                     pairs.push((a as u32, b as u32));
                 }
             }
         }
     }
-    let mut by_leaf: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    // Members of each leaf segment whose intra-segment stance is `allow`.
+    let mut by_leaf: Vec<Vec<usize>> = vec![Vec::new(); design.segments.len()];
     for i in 0..n {
-        if let Some(l) = eval.leaf_segment(i) {
-            by_leaf.entry(l).or_default().push(i);
+        if let Some(l) = eval.leaf_segment_index(i)
+            && design.segments[l].policy.intra == IntraStance::Allow
+        {
+            by_leaf[l].push(i);
         }
     }
-    let intra_allow: std::collections::HashMap<&str, bool> = design
-        .segments
-        .iter()
-        .map(|s| (s.id.as_str(), s.policy.intra == IntraStance::Allow))
-        .collect();
-    for (leaf, members) in &by_leaf {
-        let open = intra_allow.get(leaf).copied().unwrap_or(false);
-        if open {
-            for &a in members {
-                for &b in members {
-                    if a != b {
-                        pairs.push((a as u32, b as u32));
-                    }
+    for members in &by_leaf {
+        for &a in members {
+            for &b in members {
+                if a != b {
+                    pairs.push((a as u32, b as u32));
                 }
             }
         }
     }
     pairs.sort_unstable();
     pairs.dedup();
-
     pairs
 }
 
