@@ -38,6 +38,13 @@ if [ -f ui/package.json ]; then
   fi
 fi
 
+# The published Cilium/Istio CRD validators the export proofs run (tests/verify/crds-published).
+P=tests/verify/crds-published
+if [ ! -d $P/node_modules ] || [ $P/package-lock.json -nt $P/node_modules/.package-lock.json ]; then
+  log "npm: installing the published CRD validators"
+  (cd $P && npm ci --no-audit --no-fund --loglevel=error --engine-strict=false)
+fi
+
 if [ ! -x .venv-verify/bin/nca ] || [ ! -x .venv-verify/bin/kubernetes-validate ] \
    || ! .venv-verify/bin/python -c "import jsonschema" 2>/dev/null; then
   log "python: creating .venv-verify with network-config-analyzer and kubernetes-validate"

@@ -54,6 +54,9 @@ export TAURI_DRIVER_PORT=$PORT
 # updates the window (the DOM changes, the screen does not). Software painting shows every frame.
 export WEBKIT_DISABLE_COMPOSITING_MODE=${WEBKIT_DISABLE_COMPOSITING_MODE:-1}
 export BULKHEAD_APP_DATA="${BULKHEAD_APP_DATA:-$WORK/app-data}"
+# Everything the command and the app put in temp folders goes away with $WORK.
+mkdir -p "$WORK/tmp"
+export TMPDIR="$WORK/tmp"
 "$DRIVER" --port "$PORT" --native-port "$((PORT + 1))" >"$WORK/tauri-driver.log" 2>&1 &
 DPID=$!
 for _ in $(seq 1 100); do

@@ -30,6 +30,11 @@ const COMMANDS: &[&str] = &[
     // commands/import.rs
     "import_preview",
     "import_apply",
+    // commands/drift.rs
+    "drift_check",
+    // commands/propose.rs
+    "propose_rules",
+    "propose_apply",
 ];
 
 fn main() {

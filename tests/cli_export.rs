@@ -100,7 +100,8 @@ fn invalid_design_is_refused_and_writes_nothing() {
     design["rules"][1]["to"] = serde_json::json!({"segment": "coer"});
     design["segments"][1]["members"] = serde_json::json!(["orders", "nope"]);
     let path = tmp.path().join("bad.bulkhead.json");
-    std::fs::write(&path, serde_json::to_string(&design).unwrap()).unwrap();
+    let text = serde_json::to_string_pretty(&design).unwrap();
+    std::fs::write(&path, &text).unwrap();
     let out = tmp.path().join("out");
     let o = run(&[
         "export",
@@ -112,13 +113,64 @@ fn invalid_design_is_refused_and_writes_nothing() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(stderr.contains("/rules/1/to"), "{stderr}");
-    assert!(stderr.contains("did you mean `core`?"), "{stderr}");
+    // The validator's own diagnostics (codes, messages, pointers), located in the file.
+    assert!(stderr.contains("unknown-id"), "{stderr}");
     assert!(
-        stderr.contains("/segments/1/members/1: unknown service `nope`"),
+        stderr.contains("member `nope` is not a known service"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("/segments/1/members/1"), "{stderr}");
+    assert!(
+        stderr.contains("to `coer` is not a known segment"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("/rules/1/to/segment"), "{stderr}");
+    let line = text.lines().position(|l| l.contains("\"nope\"")).unwrap() + 1;
+    assert!(
+        stderr.contains(&format!("bad.bulkhead.json:{line}:")),
+        "expected line {line}: {stderr}"
+    );
+    assert!(
+        stderr.contains("is not a valid design (2 errors"),
         "{stderr}"
     );
     assert!(!out.exists());
+}
+
+/// Target-specific checks the validator cannot know about: a namespace that is not a
+/// Kubernetes name refuses the Kubernetes targets (located in the file), not NGINX.
+#[test]
+fn namespace_that_kubernetes_rejects_is_refused_for_kubernetes_targets() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut design: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture()).unwrap()).unwrap();
+    design["services"][0]["namespace"] = serde_json::json!("../Shop");
+    let path = tmp.path().join("ns.bulkhead.json");
+    let text = serde_json::to_string_pretty(&design).unwrap();
+    std::fs::write(&path, &text).unwrap();
+    for target in ["networkpolicy", "networkpolicy-egress", "cilium", "istio"] {
+        let out = tmp.path().join(format!("out-{target}"));
+        let o = run(&["export", s(&path), "--target", target, "--out", s(&out)]);
+        assert_eq!(o.status.code(), Some(1), "{target}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("export-namespace"), "{stderr}");
+        assert!(
+            stderr.contains("namespace `../Shop` of service `web`"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("/services/0/namespace"), "{stderr}");
+        assert!(stderr.contains("for example `shop`"), "{stderr}");
+        assert!(stderr.contains("cannot be exported to"), "{stderr}");
+        assert!(!out.exists(), "{target}");
+    }
+    let out = tmp.path().join("out-nginx");
+    let o = run(&["export", s(&path), "--target", "nginx", "--out", s(&out)]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]

@@ -2,7 +2,8 @@
 # Export proofs that need the external checkers: every target is exported for the example designs,
 # the hand-made fixture and generated designs, then
 #   - NetworkPolicy objects: kubernetes-validate --strict (Kubernetes 1.37 schemas);
-#   - Cilium and Istio objects: the vendored CRD schemas, strict (tests/verify/validate_objects.py);
+#   - Cilium and Istio objects: the vendored CRD schemas, strict, and the published CRD validators of
+#     the npm packages @kubernetes-models/cilium and /istio (tests/verify/validate_objects.py);
 #   - Kong: Kong's declarative rules, offline (tests/verify/kong_rules.py);
 #   - NGINX: nginx -t (upstream names pointed at loopback, since cluster DNS is not resolvable here).
 # Then the connectivity differential: NCA on the exported NetworkPolicies of the examples and 100
@@ -17,11 +18,16 @@ missing=()
 [ -x "$VENV/kubernetes-validate" ] || missing+=(kubernetes-validate)
 "$VENV/python" -c 'import jsonschema, yaml' 2>/dev/null || missing+=(python-jsonschema)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -d tests/verify/crds-published/node_modules/@kubernetes-models ] || missing+=(published-crd-validators)
+command -v node >/dev/null || missing+=(node)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "export proofs: missing ${missing[*]} (run scripts/setup.sh)" >&2
   exit 1
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+# The published CRD validators must tell a valid object from an invalid one of every kind.
+(cd tests/verify/crds-published && node validate.mjs --self-test)
 
 cargo build -q --locked --bin bulkhead
 BH="$ROOT/target/debug/bulkhead"

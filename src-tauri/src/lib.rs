@@ -58,6 +58,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
     builder
         .plugin(tauri_plugin_dialog::init())
         .manage(commands::import::ImportCache::default())
+        .manage(std::sync::Arc::new(commands::drift::TrafficCache::default()))
         .setup(move |app| {
             let data_dir = match launch.data_dir.clone() {
                 Some(d) => d,
@@ -104,6 +105,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
             commands::export::export_write,
             commands::import::import_preview,
             commands::import::import_apply,
+            commands::drift::drift_check,
+            commands::propose::propose_rules,
+            commands::propose::propose_apply,
         ])
 }
 

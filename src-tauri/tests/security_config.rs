@@ -101,3 +101,58 @@ fn the_csp_is_strict() {
     assert_eq!(conf["app"]["withGlobalTauri"], false);
     assert!(conf["app"]["security"]["dangerousDisableAssetCspModification"].is_null());
 }
+
+/// A command taking `State<'_, T>` fails at run time ("state not managed") if `run_app` never
+/// manages a `T`; unit tests call the commands' inner functions, so check the wiring here.
+#[test]
+fn every_state_a_command_takes_is_managed() {
+    let lib = read("src/lib.rs");
+    let managed: Vec<&str> = lib
+        .lines()
+        .filter(|l| l.contains("manage(") && !l.trim_start().starts_with("//"))
+        .collect();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for (i, _) in text.match_indices("State<'_, ") {
+            let rest = &text[i + "State<'_, ".len()..];
+            // The type up to the `>` that closes `State<`.
+            let mut depth = 0usize;
+            let end = rest
+                .char_indices()
+                .find(|&(_, c)| match c {
+                    '<' => {
+                        depth += 1;
+                        false
+                    }
+                    '>' if depth == 0 => true,
+                    '>' => {
+                        depth -= 1;
+                        false
+                    }
+                    _ => false,
+                })
+                .map(|(j, _)| j)
+                .unwrap();
+            let ty = rest[..end].trim();
+            let (arc, base) = match ty.strip_prefix("Arc<").and_then(|t| t.strip_suffix('>')) {
+                Some(inner) => (true, inner),
+                None => (false, ty),
+            };
+            let base = base.rsplit("::").next().unwrap();
+            let line = managed
+                .iter()
+                .find(|l| l.contains(base))
+                .unwrap_or_else(|| panic!("`State<{ty}>` is used by a command but never managed"));
+            assert_eq!(
+                line.contains("Arc::new("),
+                arc,
+                "`State<{ty}>`: managed as `{}`",
+                line.trim()
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen >= 5, "found {seen} State parameters");
+}

@@ -9,10 +9,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bulkhead_core::drift::live::{LiveInput, live_connectivity};
+use bulkhead_core::drift::live::LiveInput;
 use bulkhead_core::drift::{Drift, DriftKind, LiveVerdict, check};
 use bulkhead_core::model::Design;
-use bulkhead_import::ManifestLimits;
 use serde_json::json;
 
 use super::common::{self, EXIT_FINDINGS, OutputFormat};
@@ -128,58 +127,16 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
-/// Reads the live manifests and computes their connectivity over the design's services, or
-/// prints every problem (file:line, JSON pointer) and returns exit code 2.
+/// Reads the live manifests and computes their connectivity over the design's services
+/// (`bulkhead_import::live`, shared with the app), or prints every problem (file:line, JSON
+/// pointer) and returns exit code 2.
 fn read_live(paths: &[PathBuf], design: &Design) -> Result<LiveInput, ExitCode> {
-    let mut limits = ManifestLimits::default();
-    // Estates put thousands of objects in one file.
-    limits.yaml.max_documents = 500_000;
-    let set = bulkhead_import::read_manifests(paths, &limits);
-    let usage = ExitCode::from(common::EXIT_USAGE);
-    for e in &set.errors {
-        eprintln!("error: `--live`: {e}");
-    }
-    if !set.errors.is_empty() {
-        return Err(usage);
-    }
-    let values: Vec<serde_json::Value> = set.documents.iter().map(|d| d.value.clone()).collect();
-    let source = paths
-        .iter()
-        .map(|f| f.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let input = match live_connectivity(design, &values, &source) {
-        Ok(i) => i,
-        Err(errors) => {
-            for e in &errors {
-                let d = &set.documents[e.document];
-                eprintln!(
-                    "error: `--live`: {} ({}): at {}: {}",
-                    d.location(),
-                    d.element(),
-                    if e.pointer.is_empty() {
-                        "/"
-                    } else {
-                        &e.pointer
-                    },
-                    e.message
-                );
-            }
-            return Err(usage);
+    bulkhead_import::live::read_live_policies(paths, design).map_err(|errors| {
+        for e in &errors {
+            eprintln!("error: `--live`: {e}");
         }
-    };
-    if input.cluster.workloads.is_empty() {
-        eprintln!(
-            "error: `--live`: no workloads (Deployment, StatefulSet, DaemonSet, Pod, …) in {}: NetworkPolicies select pods, so the manifests must include the workloads they apply to",
-            paths
-                .iter()
-                .map(|p| format!("`{}`", p.display()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        return Err(usage);
-    }
-    Ok(input)
+        ExitCode::from(common::EXIT_USAGE)
+    })
 }
 
 fn parse_fail_on(s: &str) -> Result<Vec<DriftKind>, String> {
@@ -206,62 +163,12 @@ fn parse_fail_on(s: &str) -> Result<Vec<DriftKind>, String> {
 
 /// `90s`, `30m`, `12h`, `7d`, `2w` → seconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let s = s.trim();
-    let err = || format!("`--window` takes a duration like `30m`, `12h` or `7d`, not `{s}`");
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?);
-    let n: i64 = num.parse().map_err(|_| err())?;
-    let mult = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        "w" => 7 * 86_400,
-        _ => return Err(err()),
-    };
-    n.checked_mul(mult).filter(|v| *v > 0).ok_or_else(err)
-}
-
-/// RFC 3339 (`2021-06-16T16:52:13.136Z`, `…+02:00`) → Unix seconds.
-pub fn parse_timestamp(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(frac.len());
-        rest = &frac[digits..];
-    }
-    let offset = match rest {
-        "Z" | "z" | "" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let oh: i64 = rest.get(1..3)?.parse().ok()?;
-            let om: i64 = rest.get(4..6)?.parse().ok()?;
-            sign * (oh * 3600 + om * 60)
-        }
-    };
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if mo <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + sec - offset)
+    bulkhead_import::logs::parse_duration(s).ok_or_else(|| {
+        format!(
+            "`--window` takes a duration like `30m`, `12h` or `7d`, not `{}`",
+            s.trim()
+        )
+    })
 }
 
 fn port(p: Option<u32>) -> String {
@@ -914,6 +821,7 @@ pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bulkhead_import::logs::parse_timestamp;
 
     #[test]
     fn durations_and_timestamps() {

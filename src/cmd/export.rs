@@ -10,8 +10,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use bulkhead_core::Design;
+use bulkhead_core::diagnostic::Diagnostic;
 use bulkhead_export::{ExportError, Options, Target};
+
+use super::common;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -42,12 +44,11 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let design = match load(&args.design) {
-        Ok(d) => d,
-        Err((code, msg)) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(code);
-        }
+    // The validator's own diagnostics, located at `line:column` (exit 1 when invalid, 2 for
+    // IO), exactly as `bulkhead validate` prints them.
+    let design = match common::load_valid(&args.design, common::OutputFormat::Human) {
+        Ok(d) => d.design,
+        Err(code) => return code,
     };
     if let Err(msg) = check_out(&args.out, args.force) {
         eprintln!("error: {msg}");
@@ -59,8 +60,15 @@ pub fn run(args: Args) -> ExitCode {
     };
     let export = match bulkhead_export::export(&design, target, &options) {
         Ok(e) => e,
-        Err(e @ ExportError::Invalid(_)) => {
-            eprintln!("error: `{}`: {e}", args.design.display());
+        Err(ExportError::Invalid(diagnostics)) => {
+            // Only the target-specific checks can fail here: the design passed validation.
+            eprint!("{}", located(&args.design, &diagnostics));
+            eprintln!(
+                "error: `{}` cannot be exported to `{target}` ({} problem{})",
+                args.design.display(),
+                diagnostics.len(),
+                if diagnostics.len() == 1 { "" } else { "s" }
+            );
             return ExitCode::from(1);
         }
         Err(e) => {
@@ -94,21 +102,22 @@ pub fn run(args: Args) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Reads a design: exit code 2 for IO problems, 1 for a file that is not a valid design.
-fn load(path: &Path) -> Result<Design, (u8, String)> {
-    let text = fs::read_to_string(path)
-        .map_err(|e| (2, format!("cannot read `{}`: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
-        (
-            1,
-            format!(
-                "`{}`:{}:{}: not a valid design: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            ),
-        )
-    })
+/// Diagnostics rendered against the design's text (`line:column` and a snippet), or by
+/// JSON pointer when the text cannot be read again.
+fn located(path: &Path, diagnostics: &[Diagnostic]) -> String {
+    let mut diagnostics = diagnostics.to_vec();
+    match bulkhead_store::read_text(path) {
+        Ok(text) => {
+            if let Ok(parsed) = bulkhead_core::file::parse_with_partial(&text) {
+                parsed.locate(&mut diagnostics);
+            }
+            common::render_diagnostics(path, &text, &diagnostics)
+        }
+        Err(_) => diagnostics
+            .iter()
+            .map(|d| format!("{}: {}: {}\n", path.display(), d.pointer, d.message))
+            .collect(),
+    }
 }
 
 fn check_out(out: &Path, force: bool) -> Result<(), String> {

@@ -2,7 +2,7 @@
 // tauri-driver (which starts WebKitWebDriver, which starts the app) on an X display that the
 // caller (scripts/test.d/60-app-e2e.sh) provides. Every wait is bounded.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -95,6 +95,18 @@ export function screenshot(path) {
   // Let WebKit paint the last change before grabbing the frame.
   execFileSync("sleep", ["1"]);
   execFileSync("import", ["-window", "root", path]);
+}
+
+/**
+ * Runs the `bulkhead` CLI with `args`. Returns its stdout, and throws (with its stderr) when it
+ * exits non-zero; with `{ status: true }` returns the exit code instead.
+ */
+export function cli(args, { status = false } = {}) {
+  const r = spawnSync(CLI, args, { encoding: "utf8", maxBuffer: 64 << 20, timeout: 120_000 });
+  if (r.error) throw r.error;
+  if (status) return r.status;
+  if (r.status !== 0) throw new Error(`\`bulkhead ${args.join(" ")}\` exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** Runs the `bulkhead` CLI with `args` and returns its parsed JSON output (any exit code). */

@@ -11,12 +11,20 @@ label for the names Bulkhead writes), the namespace a DNS-1123 label, labels and
 string maps with valid keys. `Kustomization` documents must list files that exist. Any other kind
 is an error: this checker is for the Cilium and Istio outputs only.
 
+Every such object is also validated by the published validators of the npm packages
+`@kubernetes-models/cilium` and `@kubernetes-models/istio` (tests/verify/crds-published/: JSON Schema
+validators generated from the projects' CRDs; types, enums, patterns and required fields as
+published, but no unknown-field check, which the vendored schemas above provide). `scripts/setup.sh`
+installs them; without them this layer is skipped with a warning, except under CI, where that fails.
+
 Exit status 0 when everything is valid; 1 with one line per problem (file, document, JSON path).
 """
 
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 import jsonschema
@@ -24,6 +32,7 @@ import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CRDS = os.path.join(HERE, "..", "data", "crds")
+PUBLISHED = os.path.join(HERE, "crds-published")
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
@@ -105,10 +114,32 @@ def files_of(args):
             yield a
 
 
+def published_problems(objects):
+    """Problems the published CRD validators find in `objects` ([(where, doc)]), or None when
+    they are not installed (outside CI)."""
+    node = shutil.which("node")
+    installed = os.path.isdir(os.path.join(PUBLISHED, "node_modules", "@kubernetes-models"))
+    if not node or not installed:
+        why = "node is not installed" if not node else f"{PUBLISHED}/node_modules is missing"
+        if os.environ.get("CI"):
+            return [f"published CRD validators: {why} (run scripts/setup.sh)"]
+        print(f"validate_objects: WARNING: published CRD validators skipped: {why} (run scripts/setup.sh)",
+              file=sys.stderr)
+        return None
+    lines = "".join(json.dumps({"where": w, "doc": d}) + "\n" for w, d in objects)
+    r = subprocess.run([node, os.path.join(PUBLISHED, "validate.mjs")], input=lines,
+                       capture_output=True, text=True, cwd=PUBLISHED, timeout=600)
+    out = [l for l in r.stdout.splitlines() if l.strip()]
+    if r.returncode != 0 and not out:
+        out = [f"published CRD validators failed: {r.stderr.strip()}"]
+    return out
+
+
 def main(argv):
     schemas = load_schemas()
     problems = []
     counts = {}
+    objects = []
     for path in files_of(argv):
         with open(path) as f:
             docs = list(yaml.safe_load_all(f))
@@ -127,15 +158,19 @@ def main(argv):
                 problems.append(f"{where}: unexpected kind `{kind}`")
                 continue
             counts[kind] = counts.get(kind, 0) + 1
+            objects.append((where, doc))
             v = jsonschema.Draft7Validator(schema)
             for e in v.iter_errors(doc):
                 problems.append(f"{where}: {e.json_path}: {e.message}")
             problems += [f"{where}: {p}" for p in unknown_fields(schema, doc, "$")]
             problems += [f"{where}: {p}" for p in check_metadata(doc.get("metadata"))]
+    published = published_problems(objects) if objects else []
+    problems += published or []
     for p in problems:
         print(p)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no objects"
-    print(f"validate_objects: {summary}; {len(problems)} problem(s)", file=sys.stderr)
+    layers = "vendored schemas (strict)" + ("" if published is None else " + published CRD validators")
+    print(f"validate_objects: {summary}; {layers}; {len(problems)} problem(s)", file=sys.stderr)
     if not counts:
         return 1
     return 1 if problems else 0

@@ -351,6 +351,119 @@ try {
       await page.close();
     },
 
+    async "drift: checks traffic logs, lists the drift, draws the overlay, click focuses"() {
+      const page = await open({ openPath: ["/work/logs/hubble-flows.json"] });
+      await page.click('[data-testid="tab-drift"]');
+      await page.click('[data-testid="drift-logs"]');
+      await page.waitForSelector('[data-testid="drift-report"]');
+      const last = await page.evaluate(() => window.__mock.calls.filter((c) => c.cmd === "drift_check").at(-1).args);
+      assert.deepEqual(last.traffic, ["/work/logs/hubble-flows.json"]);
+      const count = (kind) => page.locator(`[data-testid="drift-section"][data-kind="${kind}"]`).getAttribute("data-count").then(Number);
+      assert.equal(await count("violations"), 2);
+      assert.match(await text(page, '[data-testid="drift-item"][data-kind="violations"]'), /fraud-scoring → customer-profile-api[\s\S]*default deny/);
+      assert.match(await text(page, '[data-testid="drift-item"][data-kind="shadow-services"]'), /prometheus/);
+      assert.equal(await count("zombie-services"), 1);
+      assert.match(await text(page, '[data-testid="drift-unparsed"]'), /hubble-flows\.json:17/);
+      // the overlay: observed calls between services on the canvas, allowed and denied apart
+      const overlay = () => page.evaluate(() => window.__bulkhead.app.canvas.cy.edges('[type = "traffic"]').map((e) => ({ from: e.data("from"), to: e.data("to"), verdict: e.data("verdict"), label: e.data("label"), width: e.data("width") })));
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.edges('[type = "traffic"]').length > 0);
+      const edges = await overlay();
+      const denied = edges.find((e) => e.from === "fraud-scoring" && e.to === "customer-profile-api");
+      assert.equal(denied?.verdict, "deny");
+      assert.match(denied.label, /^412 · denied: default deny$/);
+      const allowed = edges.find((e) => e.from === "internet" && e.to === "partner-webhook-api");
+      assert.equal(allowed?.verdict, "allow");
+      assert.match(allowed.label, /rule `partners-to-webhooks`/);
+      assert.ok(denied.width > 1.5, "wider with volume");
+      assert.ok(!edges.some((e) => e.from === "prometheus"), "no node for a shadow service");
+      // clicking a violation focuses the call on the canvas
+      await page.click('[data-testid="drift-item"][data-kind="violations"]');
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("s:customer-profile-api").hasClass("focus"));
+      await shot(page, "drift-overlay");
+      // the overlay follows the design: allow the call and it turns green, the violation goes
+      await page.evaluate(() => {
+        const app = window.__bulkhead.app;
+        const d = app.store.get().design;
+        app.store.dispatch({ name: "testAddRule", perform: (s) => ({ ...s, design: { ...d, rules: [...d.rules, { id: "fraud-reads-profile", from: { service: "fraud-scoring" }, to: { service: "customer-profile-api" } }] } }) }, {});
+      });
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.edges('[type = "traffic"][verdict = "allow"][from = "fraud-scoring"]').length === 1);
+      await page.waitForFunction(() => document.querySelector('[data-testid="drift-section"][data-kind="violations"]')?.getAttribute("data-count") === "1");
+      await page.uncheck('[data-testid="drift-overlay"]');
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.edges('[type = "traffic"]').length === 0);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "drift: an unreadable log says which and why"() {
+      const page = await open({ openPath: ["/work/logs/missing.log"] });
+      await page.click('[data-testid="tab-drift"]');
+      await page.click('[data-testid="drift-logs"]');
+      await page.waitForSelector('[data-testid="drift-error"]');
+      assert.match(await text(page, '[data-testid="drift-error"]'), /cannot read `\/work\/logs\/missing\.log`/);
+      await page.click('[data-testid="drift-log-remove"]');
+      await page.click('[data-testid="drift-run"]');
+      await page.waitForSelector('[data-testid="drift-report"]');
+      assert.equal(await page.locator('[data-testid="drift-error"]').count(), 0);
+      await page.close();
+    },
+
+    async "drift: live manifests are compared pair by pair; broken ones say where"() {
+      const page = await open({ openPath: ["/work/live/broken-np.yaml"] });
+      await page.click('[data-testid="tab-drift"]');
+      await page.click('[data-testid="drift-live"]');
+      await page.waitForSelector('[data-testid="drift-error"]');
+      assert.match(await text(page, '[data-testid="drift-error"]'), /live manifests cannot be used[\s\S]*broken-np\.yaml`:5:16/);
+      await page.click('[data-testid="drift-live-remove"]');
+      await page.evaluate(() => (window.__mock.config.openPath = "/work/live/online-boutique"));
+      await page.click('[data-testid="drift-live-folder"]');
+      await page.waitForSelector('[data-testid="drift-section"][data-kind="live"]');
+      const args = await page.evaluate(() => window.__mock.calls.filter((c) => c.cmd === "drift_check").at(-1).args);
+      assert.deepEqual(args.live, ["/work/live/online-boutique"]);
+      assert.match(await text(page, '[data-testid="drift-item"][data-kind="live"]'), /web-bff → ledger-service · live-only[\s\S]*8443: design denies, live allows/);
+      await page.click('[data-testid="drift-item"][data-kind="live"]');
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").hasClass("focus"));
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "least privilege: reviews the proposal as a diff, accepts some or all as one undoable edit"() {
+      const page = await open();
+      await page.click('[data-testid="tab-propose"]');
+      await page.click('[data-testid="propose-run"]');
+      await page.waitForSelector('[data-testid="propose-change"]');
+      const ids = await page.locator('[data-testid="propose-change"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+      assert.deepEqual(ids, ["add:fraud-scoring-to-customer-profile-api", "remove:settlement-reconciliation-exception"]);
+      assert.match(await text(page, '[data-testid="propose-change"][data-id^="add:"] [data-testid="propose-diff"]'), /^\+ fraud-scoring-to-customer-profile-api: fraud-scoring → customer-profile-api/);
+      assert.match(await text(page, '[data-testid="propose-change"][data-id^="remove:"] [data-testid="propose-diff"]'), /^- settlement-reconciliation-exception:/);
+      assert.ok(await page.isDisabled('[data-testid="propose-accept"]'), "nothing ticked yet");
+      await shot(page, "propose");
+      const rules = async () => (await design(page)).rules.map((r) => r.id);
+      const before = await rules();
+      // tick one
+      await page.check('[data-testid="propose-change"][data-id^="add:"] [data-testid="propose-change-tick"]');
+      await page.click('[data-testid="propose-accept"]');
+      await page.waitForSelector('[data-testid="propose-applied"]');
+      const args = await page.evaluate(() => window.__mock.calls.filter((c) => c.cmd === "propose_apply").at(-1).args);
+      assert.deepEqual(args.accept, ["add:fraud-scoring-to-customer-profile-api"]);
+      assert.ok((await rules()).includes("fraud-scoring-to-customer-profile-api"));
+      assert.ok((await rules()).includes("settlement-reconciliation-exception"));
+      // the proposal follows: only the removal is left
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="propose-change"]').length === 1);
+      await page.keyboard.press("Control+z");
+      assert.deepEqual(await rules(), before);
+      // all of it, as one edit
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="propose-change"]').length === 2);
+      await page.click('[data-testid="propose-accept-all"]');
+      await page.waitForSelector('[data-testid="propose-applied"]');
+      const after = await rules();
+      assert.ok(after.includes("fraud-scoring-to-customer-profile-api") && !after.includes("settlement-reconciliation-exception"));
+      await page.waitForSelector('[data-testid="propose-nothing"]');
+      await page.keyboard.press("Control+z");
+      assert.deepEqual(await rules(), before);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
     async "offers to recover unsaved work after a crash"() {
       const page = await open({ recovery: true });
       await page.waitForSelector('[data-testid="recovery-banner"]');

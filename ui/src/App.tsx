@@ -19,6 +19,8 @@ import { Simulate } from "./panels/Simulate";
 import { Findings } from "./panels/Findings";
 import { Export } from "./panels/Export";
 import { Import } from "./panels/Import";
+import { Drift } from "./panels/Drift";
+import { Propose } from "./panels/Propose";
 
 function useController(app: Controller): [AppState, BackendView, boolean] {
   const [state, setState] = useState(app.store.get());
@@ -46,6 +48,8 @@ const TABS: [PanelName, string][] = [
   ["findings", "Findings"],
   ["export", "Export"],
   ["import", "Import"],
+  ["drift", "Drift"],
+  ["propose", "Least privilege"],
 ];
 
 export function App({ app }: { app: Controller }) {
@@ -68,7 +72,7 @@ export function App({ app }: { app: Controller }) {
     <div class="app" data-testid="app" data-ready={ready ? "true" : "false"}>
       <Toolbar app={app} state={state} />
       {app.files.recovery ? <RecoveryBanner app={app} /> : null}
-      <div class={`main${state.panel === "matrix" || state.panel === "export" ? " wide-panel" : ""}`}>
+      <div class={`main${state.panel === "matrix" || state.panel === "export" || state.panel === "propose" ? " wide-panel" : ""}`}>
         <div class="canvas-area">
           <SearchBar app={app} state={state} />
           <CanvasHost app={app} />
@@ -97,6 +101,8 @@ export function App({ app }: { app: Controller }) {
             {state.panel === "findings" ? <Findings app={app} state={state} view={view} /> : null}
             {state.panel === "export" ? <Export app={app} state={state} /> : null}
             {state.panel === "import" ? <Import app={app} state={state} /> : null}
+            {state.panel === "drift" ? <Drift app={app} state={state} /> : null}
+            {state.panel === "propose" ? <Propose app={app} state={state} /> : null}
           </div>
         </aside>
       </div>

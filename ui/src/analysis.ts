@@ -9,7 +9,7 @@
 //! publishes a schema.
 
 import type { Design, Segment } from "./generated/bulkhead";
-import type { Decision } from "./generated/analysis";
+import type { Decision, Drift, ObservedCall } from "./generated/analysis";
 
 export type {
   AllowedBy,
@@ -28,6 +28,11 @@ export type {
   SegmentSide,
   Severity,
   Simulation,
+  Drift,
+  ObservedCall,
+  Proposal,
+  Change as ProposalChange,
+  ChangeKind as ProposalChangeKind,
 } from "./generated/analysis";
 
 /** Where a diagnostic's pointer is in the source text (`bulkhead_core::diagnostic::Location`). */
@@ -155,4 +160,13 @@ export interface ImportPreview {
   proposal_preview: ImportPreviewItem[];
   sources: ImportSourceReport[];
   diagnostics: ImportDiagnostic[];
+}
+
+/** `drift_check`: what `bulkhead check` reports, and every observed call with its verdict. */
+export interface DriftReport {
+  drift: Drift;
+  /** Busiest first; at most 20,000. */
+  calls: ObservedCall[];
+  /** Calls left out of `calls` by the bound. */
+  calls_left_out: number;
 }

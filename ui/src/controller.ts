@@ -20,6 +20,8 @@ import { setPositions } from "./actions/setPositions";
 import { setView } from "./actions/setView";
 import { setSimulation } from "./actions/setSimulation";
 import { isFilterActive, matchesFilter } from "./canvas/filter";
+import { Traffic } from "./traffic";
+import { applyTraffic, trafficEdges } from "./canvas/traffic";
 
 export const THEME_KEY = "bulkhead.theme";
 
@@ -27,6 +29,8 @@ export class Controller {
   readonly store = new Store();
   readonly backend = new Backend(this.store);
   readonly files = new Files(this.store);
+  /** Drift check, traffic overlay and least-privilege proposal (see ./traffic.ts). */
+  readonly traffic = new Traffic(this.store);
   canvas: CanvasView | null = null;
   private minimap: Minimap | null = null;
   private renderedOnce = false;
@@ -42,6 +46,25 @@ export class Controller {
     this.store.dispatch(setView, { theme });
     this.store.subscribe((s, prev) => this.render(s, prev));
     this.backend.subscribe(() => this.renderAnalysis());
+    this.traffic.subscribe(() => this.renderTraffic());
+    this.store.subscribe((s, prev) => {
+      // Another file was opened (loading clears the history): its traffic answers are gone.
+      if (s.design !== prev.design && !this.store.canUndo() && !this.store.canRedo()) this.traffic.reset();
+    });
+  }
+
+  private lastTraffic: unknown = undefined;
+
+  /** Draw (or clear) the observed-traffic overlay from the last drift check. */
+  private renderTraffic(force = false): void {
+    const c = this.canvas;
+    if (!c) return;
+    const v = this.traffic.view;
+    const calls = v.overlay ? v.report?.calls ?? null : null;
+    if (!force && calls === this.lastTraffic) return;
+    this.lastTraffic = calls;
+    const cy = c.cy;
+    applyTraffic(cy, calls ? trafficEdges(calls, (id) => !cy.getElementById(id).empty()) : null);
   }
 
   onReady(f: () => void): () => void {
@@ -75,6 +98,7 @@ export class Controller {
     );
     this.minimap = new Minimap(minimap, this.canvas.cy);
     this.render(s, null);
+    this.renderTraffic(true);
   }
 
   unmountCanvas(): void {
@@ -187,6 +211,8 @@ export class Controller {
       case "panelFindings": return void this.dispatch(setView, { panel: "findings" });
       case "panelExport": return void this.dispatch(setView, { panel: "export" });
       case "panelImport": return void this.dispatch(setView, { panel: "import" });
+      case "panelDrift": return void this.dispatch(setView, { panel: "drift" });
+      case "panelPropose": return void this.dispatch(setView, { panel: "propose" });
       case "toggleTheme": return void this.dispatch(setView, { theme: s.theme === "dark" ? "light" : "dark" });
       case "help": return void this.dispatch(setView, { helpOpen: !s.helpOpen });
       case "escape":

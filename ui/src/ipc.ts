@@ -13,6 +13,7 @@ import type { Design } from "./generated/bulkhead";
 import type {
   Assumption,
   Diagnostic,
+  DriftReport,
   ExportFile,
   Finding,
   FlowVerdict,
@@ -20,6 +21,7 @@ import type {
   ImportSource,
   Opened,
   Origin,
+  Proposal,
   Recovery,
   RuleDoc,
   SegmentMatrix,
@@ -68,6 +70,12 @@ export interface Commands {
   import_preview: [{ design: Design; sources: ImportSource[] }, ImportPreview];
   /** Merges what the last `import_preview` of the same sources showed; `skip` leaves items out (`service:<id>`, `flow:<id>`, `data_class:<id>`). */
   import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean; skip: string[] }, Design];
+  /** `bulkhead check` with these logs and live manifests (absolute paths) and window (`7d`), plus the overlay's calls. */
+  drift_check: [{ design: Design; traffic: string[]; live: string[]; window: string | null }, DriftReport];
+  /** `bulkhead propose`: the least-privilege diff for the design's flows and these logs. */
+  propose_rules: [{ design: Design; traffic: string[] }, Proposal];
+  /** The design with the accepted change ids of its (recomputed) proposal applied. */
+  propose_apply: [{ design: Design; traffic: string[]; accept: string[] }, Design];
 }
 
 export type CommandName = keyof Commands;

@@ -5,7 +5,7 @@ export type CommandId =
   | "new" | "open" | "save" | "saveAs" | "undo" | "redo"
   | "addService" | "drawFlow" | "makeSegment" | "delete"
   | "autoLayout" | "fit" | "zoomIn" | "zoomOut" | "search"
-  | "panelInspector" | "panelMatrix" | "panelSimulate" | "panelFindings" | "panelExport" | "panelImport"
+  | "panelInspector" | "panelMatrix" | "panelSimulate" | "panelFindings" | "panelExport" | "panelImport" | "panelDrift" | "panelPropose"
   | "toggleTheme" | "help" | "escape";
 
 export interface Shortcut {
@@ -42,6 +42,8 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: "4", command: "panelFindings", label: "Findings", key: ["4"] },
   { keys: "5", command: "panelExport", label: "Export", key: ["5"] },
   { keys: "6", command: "panelImport", label: "Import", key: ["6"] },
+  { keys: "7", command: "panelDrift", label: "Drift against traffic (and the overlay)", key: ["7"] },
+  { keys: "8", command: "panelPropose", label: "Least-privilege proposal", key: ["8"] },
   { keys: "T", command: "toggleTheme", label: "Light / dark theme", key: ["t"] },
   { keys: "?", command: "help", label: "This help", key: ["?"] },
   { keys: "Esc", command: "escape", label: "Cancel drawing, close help, clear selection", key: ["escape"] },

@@ -20,7 +20,7 @@ export interface Filter {
   dataClass: string | null;
 }
 
-export type PanelName = "inspector" | "matrix" | "simulate" | "findings" | "export" | "import";
+export type PanelName = "inspector" | "matrix" | "simulate" | "findings" | "export" | "import" | "drift" | "propose";
 
 export interface SimulationSettings {
   /** When false no simulation is shown and none is run. */

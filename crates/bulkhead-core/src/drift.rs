@@ -343,24 +343,7 @@ pub fn check(
     let mut notes = Vec::new();
 
     // 1. Aggregate every observed call by what the design can say about it.
-    let mut calls: BTreeMap<CallKey, CallAgg> = BTreeMap::new();
-    let all_observed = design
-        .flows
-        .iter()
-        .filter(|f| f.kind == FlowKind::Observed)
-        .chain(observed.iter());
-    for f in all_observed {
-        let req = request_of(f, design.service(&f.to));
-        let a = calls
-            .entry((f.from.clone(), f.to.clone(), req.port, req.method, req.path))
-            .or_default();
-        a.calls = a.calls.saturating_add(f.count.unwrap_or(1));
-        min_time(&mut a.first, &f.first_seen);
-        max_time(&mut a.last, &f.last_seen);
-        if a.flows.len() < MAX_EXAMPLES {
-            a.flows.insert(f.id.clone());
-        }
-    }
+    let calls = aggregate(design, observed);
     traffic.flows = calls.len();
     traffic.calls = calls
         .values()
@@ -455,19 +438,7 @@ pub fn check(
                 None => {}
             }
         }
-        let req = crate::eval::Request {
-            port: *port,
-            method: method.clone(),
-            path: path.clone(),
-        };
-        // A service presents what the design says it holds. What an internet caller presented
-        // is not in the traffic and not in the design (it is checked at the edge), so the
-        // question there is whether the design allows the call at all.
-        let caller = Caller::parse(from);
-        let decision = match caller {
-            Caller::Internet => eval.decide(&caller, to, &req, None),
-            Caller::Service(_) => eval.allowed(&caller, to, &req),
-        };
+        let decision = decide_call(&eval, from, to, *port, method, path);
         if !decision.is_allowed() {
             violations.push(Violation {
                 from: from.clone(),
@@ -585,6 +556,108 @@ pub fn check(
         summary,
         notes,
     }
+}
+
+/// Every observed call (the design's observed flows plus `observed`), aggregated by caller,
+/// target, port, method and path.
+fn aggregate(design: &Design, observed: &[Flow]) -> BTreeMap<CallKey, CallAgg> {
+    let mut calls: BTreeMap<CallKey, CallAgg> = BTreeMap::new();
+    let all_observed = design
+        .flows
+        .iter()
+        .filter(|f| f.kind == FlowKind::Observed)
+        .chain(observed.iter());
+    for f in all_observed {
+        let req = request_of(f, design.service(&f.to));
+        let a = calls
+            .entry((f.from.clone(), f.to.clone(), req.port, req.method, req.path))
+            .or_default();
+        a.calls = a.calls.saturating_add(f.count.unwrap_or(1));
+        min_time(&mut a.first, &f.first_seen);
+        max_time(&mut a.last, &f.last_seen);
+        if a.flows.len() < MAX_EXAMPLES {
+            a.flows.insert(f.id.clone());
+        }
+    }
+    calls
+}
+
+/// The evaluator's verdict on one observed call between known services (or from the internet).
+fn decide_call(
+    eval: &Evaluator<'_>,
+    from: &str,
+    to: &str,
+    port: Option<u32>,
+    method: &Option<String>,
+    path: &Option<String>,
+) -> Decision {
+    let req = crate::eval::Request {
+        port,
+        method: method.clone(),
+        path: path.clone(),
+    };
+    // A service presents what the design says it holds. What an internet caller presented
+    // is not in the traffic and not in the design (it is checked at the edge), so the
+    // question there is whether the design allows the call at all.
+    let caller = Caller::parse(from);
+    match caller {
+        Caller::Internet => eval.decide(&caller, to, &req, None),
+        Caller::Service(_) => eval.allowed(&caller, to, &req),
+    }
+}
+
+/// One observed call, aggregated as [`check`] aggregates them, with the evaluator's verdict:
+/// what a traffic overlay draws (volume, allowed or denied, and by which rule).
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct ObservedCall {
+    /// Service id or `internet`; for a peer not in the inventory, the name traffic gave it.
+    pub from: String,
+    pub to: String,
+    pub port: Option<u32>,
+    pub method: Option<String>,
+    /// The inventoried endpoint template when one matches, else the path seen.
+    pub path: Option<String>,
+    pub calls: u64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+    /// The evaluator's decision, exactly as [`check`] asks it; `None` when the caller or the
+    /// target is not in the inventory (a shadow service) or the service calls itself.
+    pub decision: Option<Decision>,
+    /// Why it is denied, in words ([`explain_denial`]); `None` when allowed or not decided.
+    pub explanation: Option<String>,
+    /// Ids of the flows that make up the call (at most [`MAX_EXAMPLES`]).
+    pub flows: Vec<String>,
+}
+
+/// Every observed call (the design's observed flows plus `observed`) with its verdict, sorted
+/// by caller, target, port, method and path.
+pub fn observed_calls(design: &Design, observed: &[Flow]) -> Vec<ObservedCall> {
+    let eval = Evaluator::new(design);
+    let known = |id: &str| id == INTERNET || design.service(id).is_some();
+    aggregate(design, observed)
+        .into_iter()
+        .map(|((from, to, port, method, path), a)| {
+            let decision = (known(&from) && known(&to) && from != to)
+                .then(|| decide_call(&eval, &from, &to, port, &method, &path));
+            let explanation = decision
+                .as_ref()
+                .filter(|d| !d.is_allowed())
+                .map(explain_denial);
+            ObservedCall {
+                from,
+                to,
+                port,
+                method,
+                path,
+                calls: a.calls,
+                first_seen: a.first,
+                last_seen: a.last,
+                decision,
+                explanation,
+                flows: a.flows.into_iter().collect(),
+            }
+        })
+        .collect()
 }
 
 /// Does endpoint `e` match the (already resolved) call?

@@ -345,6 +345,16 @@ pub struct Expired {
     pub expires: String,
 }
 
+/// The callers [`Evaluator::possible_callers`] returns for one target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PossibleCallers {
+    /// Some allow rule into the target comes from the internet (or from `any`).
+    pub internet: bool,
+    /// Service indices into `design.services`, ascending, without duplicates. May include the
+    /// target itself.
+    pub services: Vec<usize>,
+}
+
 /// A design compiled for fast, repeated evaluation.
 ///
 /// INVARIANT: built from a design that passed validation; unknown ids are answered as denials,
@@ -889,6 +899,57 @@ impl<'d> Evaluator<'d> {
             .rules
             .get(index)
             .is_some_and(|r| r.action == Action::Allow && !self.rule_expired(index))
+    }
+
+    /// Every caller that *some* request into service `t` could be allowed from: the callers an
+    /// allow rule into `t` names in its `from` (nested segments included), plus the target's
+    /// leaf-segment mates when that segment allows intra-segment calls. A caller outside this
+    /// set gets no grant for any request (default deny: step 4 of the semantics), so a batch
+    /// query (the matrix) asks [`Evaluator::grants_at`] only about these; it still decides each
+    /// of them. Deny rules and the internet-facing check are not applied here: this is a
+    /// superset, never a decision. `t` out of range gives nobody.
+    pub fn possible_callers(&self, t: usize) -> PossibleCallers {
+        let mut out = PossibleCallers::default();
+        if t >= self.design.services.len() {
+            return out;
+        }
+        let n = self.design.services.len();
+        // Sparse: most targets have a handful of possible callers out of many services.
+        let mut services = Vec::new();
+        for ri in self.rules_into(t) {
+            let r = &self.design.rules[ri];
+            if r.action != Action::Allow {
+                continue;
+            }
+            match &r.from {
+                Peer::Any => {
+                    out.internet = true;
+                    out.services = (0..n).collect();
+                    return out;
+                }
+                Peer::Internet => out.internet = true,
+                Peer::Service(s) => services.extend(self.service_index(s)),
+                Peer::Segment(s) => {
+                    if let Some(&si) = self.segment_index.get(s.as_str()) {
+                        services.extend_from_slice(&self.segment_members[si]);
+                    }
+                }
+            }
+        }
+        if let Some(tl) = self.leaf[t]
+            && self.design.segments[tl].policy.intra == IntraStance::Allow
+        {
+            services.extend(
+                self.segment_members[tl]
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.leaf[i] == Some(tl)),
+            );
+        }
+        services.sort_unstable();
+        services.dedup();
+        out.services = services;
+        out
     }
 
     /// Decide one call. With `presented == None`, credentials are not checked: the answer is
@@ -1510,6 +1571,61 @@ mod tests {
             e.allowed(&Caller::Service("api".into()), "db", &Request::default())
                 .is_allowed()
         );
+    }
+
+    /// `possible_callers` is a superset: a caller outside it gets no grant even for the most
+    /// permissive request (every field unset), so the matrix may skip it.
+    #[test]
+    fn possible_callers_cover_every_grant() {
+        let mut designs = vec![design()];
+        let mut d = design();
+        d.segments[1].policy.intra = IntraStance::Allow;
+        d.services.push(svc("api2"));
+        d.segments[1].members.push("api2".into());
+        d.rules.push(Rule {
+            action: Action::Deny,
+            ..allow("deny-all-db", Peer::Any, Peer::Service("db".into()))
+        });
+        designs.push(d);
+        for seed in 1..4 {
+            designs.push(crate::generate::generate(
+                &crate::generate::GenerateOptions {
+                    services: 70,
+                    peers: 6,
+                    seed,
+                },
+            ));
+        }
+        for d in &designs {
+            let e = Evaluator::new(d);
+            let mut callers = vec![Caller::Internet];
+            callers.extend(d.services.iter().map(|s| Caller::Service(s.id.clone())));
+            for t in 0..d.services.len() {
+                let possible = e.possible_callers(t);
+                for c in &callers {
+                    let listed = match c {
+                        Caller::Internet => possible.internet,
+                        Caller::Service(id) => possible
+                            .services
+                            .binary_search(&e.service_index(id).unwrap())
+                            .is_ok(),
+                    };
+                    let granted = e
+                        .grants_at(c, t, &Request::default())
+                        .is_ok_and(|g| !g.grants.is_empty());
+                    assert!(
+                        listed || !granted,
+                        "{} -> {} is granted but not a possible caller",
+                        c.id(),
+                        d.services[t].id
+                    );
+                }
+            }
+            assert_eq!(
+                e.possible_callers(d.services.len()),
+                PossibleCallers::default()
+            );
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::analysis::Analysis;
-use crate::drift::Drift;
+use crate::drift::{Drift, ObservedCall};
 use crate::eval::{Decision, Explanation, Request};
 use crate::findings::{Finding, RuleDoc};
 use crate::matrix::{Matrix, SegmentMatrix};
@@ -30,6 +30,8 @@ pub struct AnalysisTypes {
     pub proposal: Proposal,
     /// `bulkhead check`: drift against traffic and live policies.
     pub drift: Drift,
+    /// The app's traffic overlay: one observed call with its verdict.
+    pub observed_call: ObservedCall,
 }
 
 /// The schema as pretty JSON with a trailing newline, exactly as checked in.

@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use bulkhead_core::eval::{AllowedBy, Caller, Decision, Evaluator, Grant as EvalGrant, Request};
-use bulkhead_core::matrix::matrix;
+use bulkhead_core::matrix::{Matrix, matrix};
 use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
 
 /// Who calls: the internet, or a service by index into `design.services`.
@@ -62,15 +62,28 @@ pub struct Access<'d> {
     /// services by id.
     pub inbound: Vec<Vec<Grant<'d>>>,
     rule_index: std::collections::HashMap<&'d str, usize>,
+    segment_index: std::collections::HashMap<&'d str, usize>,
+    /// Deny rules restricted to methods or paths (in design order): the only rules an L4 allow
+    /// cannot enforce, looked at per allowed pair by the L7 targets.
+    partial_denies: Vec<usize>,
+    /// The design's semantic hash, computed on first use and shared by every target (it
+    /// serializes the whole design).
+    hash: std::sync::OnceLock<String>,
 }
 
 impl<'d> Access<'d> {
     /// Gathers the evaluator's L4 answer ([`bulkhead_core::matrix::matrix`]) per target.
     pub fn new(design: &'d Design) -> Self {
+        Self::with_matrix(design, matrix)
+    }
+
+    /// [`Access::new`] with the matrix computed by `compute` instead (tests pass
+    /// [`bulkhead_core::matrix::matrix_exhaustive`] to check the fast matrix changes no output).
+    pub fn with_matrix(design: &'d Design, compute: fn(&Evaluator<'_>) -> Matrix) -> Self {
         let eval = Evaluator::new(design);
         let mut order: Vec<usize> = (0..design.services.len()).collect();
         order.sort_by(|&a, &b| design.services[a].id.cmp(&design.services[b].id));
-        let m = matrix(&eval);
+        let m = compute(&eval);
         let mut per_target: Vec<BTreeMap<CallerRef, Vec<PortGrant<'d>>>> =
             vec![BTreeMap::new(); design.services.len()];
         for e in m.entries {
@@ -135,18 +148,55 @@ impl<'d> Access<'d> {
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
+        let segment_index = design
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.as_str(), i))
+            .collect();
+        let partial_denies = design
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.action == bulkhead_core::model::Action::Deny
+                    && (!r.methods.is_empty() || !r.paths.is_empty())
+            })
+            .map(|(i, _)| i)
+            .collect();
         Access {
             design,
             eval,
             order,
             inbound,
             rule_index,
+            segment_index,
+            partial_denies,
+            hash: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The design's semantic hash ([`crate::names::design_hash`]), computed once.
+    pub fn design_hash(&self) -> &str {
+        self.hash
+            .get_or_init(|| crate::names::design_hash(self.design))
     }
 
     /// A rule by id (ids are unique in a valid design).
     pub fn rule(&self, id: &str) -> Option<&'d bulkhead_core::model::Rule> {
         self.rule_index.get(id).map(|&i| &self.design.rules[i])
+    }
+
+    /// A segment by id, without scanning every segment.
+    pub fn segment(&self, id: &str) -> Option<&'d bulkhead_core::model::Segment> {
+        self.segment_index
+            .get(id)
+            .map(|&i| &self.design.segments[i])
+    }
+
+    /// Deny rules restricted to methods or paths, in design order.
+    pub fn partial_denies(&self) -> impl Iterator<Item = &'d bulkhead_core::model::Rule> + '_ {
+        self.partial_denies.iter().map(|&i| &self.design.rules[i])
     }
 
     pub fn service(&self, i: usize) -> &'d Service {

@@ -11,14 +11,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
-use bulkhead_core::model::{Action, Peer};
+use bulkhead_core::model::Peer;
 
 use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth, describe_rate, list};
 use crate::names::prefixed;
 use crate::netpol::{selectable, selector_overlaps};
 use crate::workloads::protocol;
-use crate::yaml::to_yaml;
+use crate::yaml::{push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
 
 pub fn render(
@@ -231,15 +231,18 @@ pub fn render(
     for (ns, policies) in &per_ns {
         let mut contents = ns_head.clone();
         contents.push_str("---\n");
-        contents.push_str(&to_yaml(&json!({
-            "apiVersion": "cilium.io/v2",
-            "kind": "CiliumNetworkPolicy",
-            "metadata": {"name": "bh-default-deny", "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}},
-            "spec": {"endpointSelector": {}, "ingress": [{}]}
-        })));
+        push_yaml(
+            &mut contents,
+            &json!({
+                "apiVersion": "cilium.io/v2",
+                "kind": "CiliumNetworkPolicy",
+                "metadata": {"name": "bh-default-deny", "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}},
+                "spec": {"endpointSelector": {}, "ingress": [{}]}
+            }),
+        );
         for p in policies {
             contents.push_str("---\n");
-            contents.push_str(&to_yaml(p));
+            push_yaml(&mut contents, p);
         }
         files.push(OutputFile {
             path: format!("{ns}.yaml"),
@@ -275,7 +278,6 @@ fn uninventoried_paths(gaps: &mut Gaps, access: &Access<'_>, rule: &str) {
 /// A service without inventoried endpoints gets an L4 allow: the allowing rule's methods and
 /// paths, and deny rules restricted to methods or paths between the two, are not enforced.
 fn l4_only(gaps: &mut Gaps, access: &Access<'_>, caller: CallerRef, target: usize, rule: &str) {
-    let design = access.design;
     let tname = &access.service(target).id;
     if let Some(r) = access.rule(rule)
         && (!r.methods.is_empty() || !r.paths.is_empty())
@@ -290,10 +292,8 @@ fn l4_only(gaps: &mut Gaps, access: &Access<'_>, caller: CallerRef, target: usiz
         );
     }
     let c = access.caller(caller);
-    for r in &design.rules {
-        if r.action == Action::Deny
-            && (!r.methods.is_empty() || !r.paths.is_empty())
-            && access.eval.peer_matches_caller(&r.from, &c)
+    for r in access.partial_denies() {
+        if access.eval.peer_matches_caller(&r.from, &c)
             && access.eval.peer_matches_target(&r.to, target)
             && !matches!(r.to, Peer::Internet)
         {

@@ -6,7 +6,7 @@
 //! point. Where a target cannot express a caller at all (a pod without labels, a workload
 //! without identity) the call is left out, which denies it, and that is recorded too.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
@@ -31,7 +31,8 @@ impl fmt::Display for Gap {
 /// A sorted, de-duplicated set of gaps.
 #[derive(Clone, Debug, Default)]
 pub struct Gaps {
-    set: BTreeSet<Gap>,
+    /// Messages by rule: iterated in order, this is the order of [`Gap`] (rule, then message).
+    set: BTreeMap<String, BTreeSet<String>>,
     /// Hashes of (rule, kind, detail) already recorded: the same gap comes up once per allowed
     /// pair, and formatting it again (an mTLS identity list can be long) would make an export
     /// quadratic.
@@ -39,11 +40,20 @@ pub struct Gaps {
 }
 
 impl Gaps {
-    pub fn add(&mut self, rule: impl Into<String>, message: impl Into<String>) {
-        self.set.insert(Gap {
-            rule: rule.into(),
-            message: message.into(),
-        });
+    pub fn add(&mut self, rule: impl AsRef<str>, message: impl AsRef<str>) {
+        let (rule, message) = (rule.as_ref(), message.as_ref());
+        // The same gap comes up once per allowed pair: look it up before allocating.
+        match self.set.get_mut(rule) {
+            Some(messages) => {
+                if !messages.contains(message) {
+                    messages.insert(message.to_string());
+                }
+            }
+            None => {
+                self.set
+                    .insert(rule.to_string(), BTreeSet::from([message.to_string()]));
+            }
+        }
     }
 
     /// True the first time `key` is seen: guard an expensive [`Gaps::add`] with it.
@@ -54,7 +64,15 @@ impl Gaps {
     }
 
     pub fn into_vec(self) -> Vec<Gap> {
-        self.set.into_iter().collect()
+        self.set
+            .into_iter()
+            .flat_map(|(rule, messages)| {
+                messages.into_iter().map(move |message| Gap {
+                    rule: rule.clone(),
+                    message,
+                })
+            })
+            .collect()
     }
 
     /// Records what an L4-only target drops from an allowed port: the allowing rule's methods

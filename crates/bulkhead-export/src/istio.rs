@@ -22,7 +22,7 @@ use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
 use crate::netpol::selectable;
-use crate::yaml::to_yaml;
+use crate::yaml::{push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, paths};
 
 /// The principal of Istio's default ingress gateway: how internet traffic arrives in the mesh.
@@ -322,7 +322,8 @@ pub fn render(
     let head = header.render("#", &gaps);
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
-    for (ns, docs) in &per_ns {
+    let resources: Vec<String> = per_ns.keys().map(|ns| format!("{ns}.yaml")).collect();
+    for (ns, docs) in per_ns {
         let mut contents = ns_head.clone();
         let mut deny_meta = json!({"name": "bh-default-deny", "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}});
         if staged {
@@ -342,10 +343,10 @@ pub fn render(
                 "spec": {"action": "AUDIT", "rules": [{}]}
             }));
         }
-        all.extend(docs.iter().cloned());
+        all.extend(docs);
         for d in &all {
             contents.push_str("---\n");
-            contents.push_str(&to_yaml(d));
+            push_yaml(&mut contents, d);
         }
         files.push(OutputFile {
             path: format!("{ns}.yaml"),
@@ -359,7 +360,7 @@ pub fn render(
             to_yaml(&json!({
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
-                "resources": per_ns.keys().map(|ns| format!("{ns}.yaml")).collect::<Vec<_>>(),
+                "resources": resources,
             }))
         ),
     });

@@ -30,6 +30,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use bulkhead_core::Design;
+use bulkhead_core::diagnostic::Diagnostic;
 
 pub use access::Access;
 pub use gaps::Gap;
@@ -162,8 +163,9 @@ pub struct Export {
 /// Why an export was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("the design is invalid ({} problem{}):\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("\n"))]
-    Invalid(Vec<String>),
+    /// The validator's errors (and the target-specific checks of [`preflight`]).
+    #[error("the design is invalid ({} problem{}):\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, describe(.0))]
+    Invalid(Vec<Diagnostic>),
     #[error("target `{target}` has no audit or dry-run mode, so there is no staged variant: {why}")]
     NoStagedMode { target: Target, why: &'static str },
     #[error(
@@ -172,9 +174,26 @@ pub enum ExportError {
     PortsExhausted { base: u16, needed: usize },
 }
 
-/// Exports `design` to `target`. Refuses an invalid design with every problem found.
+/// Each diagnostic on a line: `/pointer: message (help) [code]`.
+fn describe(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let help = d
+                .help
+                .as_deref()
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
+            format!("  {}: {}{help} [{}]", d.pointer, d.message, d.code)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Exports `design` to `target`. Refuses an invalid design with every error the validator
+/// finds (plus the target-specific checks of [`preflight`]).
 pub fn export(design: &Design, target: Target, options: &Options) -> Result<Export, ExportError> {
-    let problems = preflight::check(design);
+    let problems = preflight::check(design, target);
     if !problems.is_empty() {
         return Err(ExportError::Invalid(problems));
     }
@@ -191,7 +210,7 @@ pub fn export_with(
 ) -> Result<Export, ExportError> {
     let header = Header {
         design_name: &access.design.name,
-        hash: names::design_hash(access.design),
+        hash: access.design_hash().to_string(),
         target,
         staged: options.staged,
     };

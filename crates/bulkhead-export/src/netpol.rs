@@ -17,7 +17,7 @@ use crate::access::{Access, CallerRef, PortGrant, allowed_by_name};
 use crate::gaps::Gaps;
 use crate::names::prefixed;
 use crate::workloads::protocol;
-use crate::yaml::to_yaml;
+use crate::yaml::{push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target};
 
 const NAME: &str = "NetworkPolicy";
@@ -218,16 +218,17 @@ pub fn render(
     let head = header.render("#", &gaps);
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
-    for (ns, policies) in &per_ns {
-        let mut docs = vec![default_deny(ns, egress)];
+    let resources: Vec<String> = per_ns.keys().map(|ns| format!("{ns}.yaml")).collect();
+    for (ns, policies) in per_ns {
+        let mut docs = vec![default_deny(&ns, egress)];
         if egress {
-            docs.push(allow_dns(ns));
+            docs.push(allow_dns(&ns));
         }
-        docs.extend(policies.iter().cloned());
+        docs.extend(policies);
         let mut contents = ns_head.clone();
         for d in &docs {
             contents.push_str("---\n");
-            contents.push_str(&to_yaml(d));
+            push_yaml(&mut contents, d);
         }
         files.push(OutputFile {
             path: format!("{ns}.yaml"),
@@ -237,7 +238,7 @@ pub fn render(
     let kustomization = json!({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
-        "resources": per_ns.keys().map(|ns| format!("{ns}.yaml")).collect::<Vec<_>>(),
+        "resources": resources,
     });
     files.push(OutputFile {
         path: "kustomization.yaml".into(),

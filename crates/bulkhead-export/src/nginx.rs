@@ -468,7 +468,6 @@ fn zone_for(
             .into_iter()
             .find(|s| {
                 access
-                    .design
                     .segment(s)
                     .is_some_and(|seg| seg.policy.rate_limit.is_some())
             })

@@ -11,20 +11,29 @@ use serde_json::Value;
 /// One YAML document (without the `---` separator) for `value`, ending in a newline.
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
-    match value {
-        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0),
-        other => {
-            out.push_str(&scalar(other));
-            out.push('\n');
-        }
-    }
+    push_yaml(&mut out, value);
     out
 }
 
+/// [`to_yaml`] appended to `out` (saves a copy per document in large exports).
+pub fn push_yaml(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(m) if !m.is_empty() => write_map(out, m, 0),
+        Value::Array(a) if !a.is_empty() => write_seq(out, a, 0),
+        other => {
+            write_scalar(out, other);
+            out.push('\n');
+        }
+    }
+}
+
 fn indent(out: &mut String, n: usize) {
-    for _ in 0..n {
-        out.push(' ');
+    const SPACES: &str = "                                                                ";
+    let mut n = n;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        n -= k;
     }
 }
 
@@ -41,7 +50,7 @@ fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, level: usize)
 
 /// Writes `key: value` assuming the cursor is already indented for this line.
 fn write_entry(out: &mut String, k: &str, v: &Value, level: usize) {
-    out.push_str(&string_scalar(k));
+    write_string(out, k);
     out.push(':');
     match v {
         Value::Object(m) if !m.is_empty() => {
@@ -56,7 +65,7 @@ fn write_entry(out: &mut String, k: &str, v: &Value, level: usize) {
         }
         other => {
             out.push(' ');
-            out.push_str(&scalar(other));
+            write_scalar(out, other);
             out.push('\n');
         }
     }
@@ -74,73 +83,250 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
             Value::Object(m) if !m.is_empty() => write_map(out, m, level + 2),
             Value::Array(inner) if !inner.is_empty() => write_seq(out, inner, level + 2),
             other => {
-                out.push_str(&scalar(other));
+                write_scalar(out, other);
                 out.push('\n');
             }
         }
     }
 }
 
-fn scalar(v: &Value) -> String {
+/// Writes a scalar (or an empty collection) straight into `out`: the writer runs once per
+/// output value, so it allocates only for the rare quoted string.
+fn write_scalar(out: &mut String, v: &Value) {
+    use std::fmt::Write as _;
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => string_scalar(s),
-        Value::Array(_) => "[]".into(),
-        Value::Object(_) => "{}".into(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        // Writing into a String cannot fail.
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::String(s) => write_string(out, s),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
     }
 }
 
 /// A string as a plain scalar when that is unambiguous, else JSON-quoted.
-fn string_scalar(s: &str) -> String {
+fn write_string(out: &mut String, s: &str) {
     if plain_is_safe(s) {
-        s.to_string()
+        out.push_str(s);
     } else {
-        serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
     }
 }
+
+/// Byte classes for [`plain_is_safe`], one table lookup per byte.
+const PRINTABLE: u8 = 1;
+/// `:` and ` `, which start the two-byte sequences `: ` and ` #`.
+const SPECIAL: u8 = 2;
+const DIGIT: u8 = 4;
+/// Bytes a YAML reader may take as part of a number: hex digits and `+-._eExXoObB:`.
+const NUMERIC: u8 = 8;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        let mut class = 0;
+        if c.is_ascii_graphic() || c == b' ' {
+            class |= PRINTABLE;
+        }
+        if c == b':' || c == b' ' {
+            class |= SPECIAL;
+        }
+        if c.is_ascii_digit() {
+            class |= DIGIT;
+        }
+        if c.is_ascii_hexdigit()
+            || matches!(
+                c,
+                b'+' | b'-'
+                    | b'.'
+                    | b'_'
+                    | b'e'
+                    | b'E'
+                    | b'x'
+                    | b'X'
+                    | b'o'
+                    | b'O'
+                    | b'b'
+                    | b'B'
+                    | b':'
+            )
+        {
+            class |= NUMERIC;
+        }
+        t[b] = class;
+        b += 1;
+    }
+    t
+};
 
 fn plain_is_safe(s: &str) -> bool {
     if s.is_empty() || s.len() > 200 {
         return false;
     }
-    let first = s.as_bytes()[0];
+    let bytes = s.as_bytes();
+    let first = bytes[0];
     // Characters that start something else in YAML, or that YAML 1.1 readers treat specially.
     if b"-?:,[]{}#&*!|>'\"%@`~ ".contains(&first) {
         return false;
     }
-    if s.ends_with(' ') || s.ends_with(':') {
+    let last = bytes[bytes.len() - 1];
+    if last == b' ' || last == b':' {
         return false;
     }
-    if s.contains(": ") || s.contains(" #") || s.contains('\t') || s.contains('\n') {
-        return false;
-    }
-    if !s.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
-        return false;
+    // One pass: printable ASCII or space only (this also rules out tabs and newlines), no
+    // `: ` and no ` #`; and whether it could read as a number.
+    let mut looks_numeric = true;
+    let mut has_digit = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let class = CLASS[b as usize];
+        if class & PRINTABLE == 0 {
+            return false;
+        }
+        if class & SPECIAL != 0 {
+            let next = bytes.get(i + 1).copied();
+            if (b == b':' && next == Some(b' ')) || (b == b' ' && next == Some(b'#')) {
+                return false;
+            }
+        }
+        has_digit |= class & DIGIT != 0;
+        looks_numeric &= class & NUMERIC != 0;
     }
     // Anything a YAML 1.1 or 1.2 reader could take for a number, bool or null.
-    let lower = s.to_ascii_lowercase();
-    if [
-        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf", "-.inf",
-    ]
-    .contains(&lower.as_str())
+    if s.len() <= 5
+        && [
+            "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf",
+            "-.inf",
+        ]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(s))
     {
         return false;
     }
-    let looks_numeric = s
-        .chars()
-        .all(|c| c.is_ascii_digit() || "+-._eExXoObB:".contains(c) || c.is_ascii_hexdigit());
-    if looks_numeric && s.chars().any(|c| c.is_ascii_digit()) {
-        return false;
-    }
-    true
+    !(looks_numeric && has_digit)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The first implementation of `plain_is_safe` (allocating, several passes), kept as the
+    /// oracle for the one-pass version.
+    fn plain_is_safe_reference(s: &str) -> bool {
+        if s.is_empty() || s.len() > 200 {
+            return false;
+        }
+        let first = s.as_bytes()[0];
+        if b"-?:,[]{}#&*!|>'\"%@`~ ".contains(&first) {
+            return false;
+        }
+        if s.ends_with(' ') || s.ends_with(':') {
+            return false;
+        }
+        if s.contains(": ") || s.contains(" #") || s.contains('\t') || s.contains('\n') {
+            return false;
+        }
+        if !s.chars().all(|c| c.is_ascii_graphic() || c == ' ') {
+            return false;
+        }
+        let lower = s.to_ascii_lowercase();
+        if [
+            "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf",
+            "-.inf",
+        ]
+        .contains(&lower.as_str())
+        {
+            return false;
+        }
+        let looks_numeric = s
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+-._eExXoObB:".contains(c) || c.is_ascii_hexdigit());
+        if looks_numeric && s.chars().any(|c| c.is_ascii_digit()) {
+            return false;
+        }
+        true
+    }
+
+    #[test]
+    fn one_pass_plain_check_matches_the_reference() {
+        let mut cases: Vec<String> = [
+            "",
+            "a",
+            "web",
+            "True",
+            "NULL",
+            "Off",
+            "-.inf",
+            ".NaN",
+            "~",
+            "y",
+            "Y",
+            "yes",
+            "0x1F",
+            "1e5",
+            "12:30",
+            "1.2.3",
+            "abc",
+            "deadbeef",
+            "dead-beef-1",
+            "a: b",
+            "a:b",
+            "a #b",
+            "a#b",
+            "a ",
+            "a:",
+            "-a",
+            " a",
+            "x\ty",
+            "x\ny",
+            "é",
+            "naïve",
+            "a\u{7f}",
+            "::1",
+            "cluster.local/ns/a/sa/b",
+            "/api/{id}",
+            "{x}",
+            "*",
+            "GET",
+            "8080",
+            "+1",
+            "b1",
+            "spiffe://example.internal/ns/x/sa/y",
+            "a  b",
+            "a - b",
+            "%x",
+            "@x",
+            "`x`",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        cases.push("x".repeat(200));
+        cases.push("x".repeat(201));
+        // Every string over a small alphabet up to length 3, including the tricky characters.
+        let alphabet = [b'a', b'1', b':', b' ', b'#', b'-', b'.', b'e', b'x', b'\t'];
+        let mut frontier = vec![String::new()];
+        for _ in 0..3 {
+            let mut next = Vec::new();
+            for s in &frontier {
+                for &c in &alphabet {
+                    let mut t = s.clone();
+                    t.push(c as char);
+                    next.push(t);
+                }
+            }
+            cases.extend(next.iter().cloned());
+            frontier = next;
+        }
+        for s in &cases {
+            assert_eq!(plain_is_safe(s), plain_is_safe_reference(s), "{s:?}");
+        }
+    }
 
     #[test]
     fn nested_maps_and_sequences() {

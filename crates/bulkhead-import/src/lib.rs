@@ -20,6 +20,8 @@
 //! - [`openapi`], [`k8s`], [`traffic`], [`kong`]: one importer per source kind.
 //! - [`fetch`]: URLs, bounded. [`dataclass`]: sensitive-data detection.
 //! - [`merge`], [`segments`]: merging and the segmentation proposal.
+//! - [`logs`]: traffic log files held against an existing design (drift checks, proposals);
+//!   [`live`]: live manifests' NetworkPolicy connectivity over an existing design.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -40,6 +42,8 @@ pub mod fuzzing;
 pub mod helm;
 pub mod k8s;
 pub mod kong;
+pub mod live;
+pub mod logs;
 pub mod manifests;
 pub mod merge;
 pub mod openapi;

@@ -5,9 +5,11 @@
 //! The contract (names, arguments, result shapes, error codes) is `docs/ipc.md`.
 
 pub mod analysis;
+pub mod drift;
 pub mod export;
 pub mod files;
 pub mod import;
+pub mod propose;
 
 /// The shared corpus: `BULKHEAD_CORPUS`, else the first `shared/corpus` or `../shared/corpus`
 /// found walking up from this crate; `None` (with a loud message) only when it is truly absent

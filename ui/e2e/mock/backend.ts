@@ -10,7 +10,7 @@ import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import type { Design, Peer, Segment } from "../../src/generated/bulkhead";
 import type { Decision, Finding, RuleDoc, SegmentMatrix, SegmentMatrixEntry, Simulation, ReachedService, Hop } from "../../src/generated/analysis";
-import type { Diagnostic, ExportFile, FlowVerdict, ImportDiagnostic, ImportPreview, ImportPreviewItem, ImportSource, Opened, Recovery } from "../../src/analysis";
+import type { Diagnostic, DriftReport, ExportFile, FlowVerdict, ImportDiagnostic, ObservedCall, Proposal, ImportPreview, ImportPreviewItem, ImportSource, Opened, Recovery } from "../../src/analysis";
 import fintechJson from "../../../examples/fintech.bulkhead.json";
 import { generateDesign } from "../../src/fixtures/generate";
 
@@ -346,6 +346,101 @@ function importApply(d: Design, sources: ImportSource[], accept: boolean, skip: 
   return merged;
 }
 
+// ---- drift and least privilege (shapes of src-tauri/src/commands/{drift,propose}.rs) ----------
+
+/** The design's observed flows, plus two calls per log file: one the design denies and one from a shadow service. */
+function observedCalls(d: Design, logs: string[]): ObservedCall[] {
+  const leaf = leafOf(d);
+  const known = (id: string) => id === "internet" || (d.services ?? []).some((s) => s.id === id);
+  const raw: { from: string; to: string; port?: number | null; calls: number; flow: string }[] = (d.flows ?? [])
+    .filter((f) => f.kind === "observed")
+    .map((f) => ({ from: f.from, to: f.to, port: f.port ?? null, calls: f.count ?? 1, flow: f.id }));
+  for (const l of logs) {
+    raw.push({ from: "web-bff", to: "ledger-service", port: 8443, calls: 37, flow: `observed:web-bff->ledger-service:8443 (${l})` });
+    raw.push({ from: "prometheus", to: "payments-api", port: 9090, calls: 12, flow: `observed:prometheus->payments-api:9090 (${l})` });
+  }
+  return raw
+    .map((c) => {
+      const decision = known(c.from) && known(c.to) && c.from !== c.to ? decide(d, c.from, c.to, leaf) : null;
+      const explanation = decision && decision.decision === "deny" ? (decision.reason === "default" ? "no rule allows it (default deny)" : `denied (${decision.reason})`) : null;
+      return { from: c.from, to: c.to, port: c.port, calls: c.calls, decision, explanation, flows: [c.flow] };
+    })
+    .sort((a, b) => b.calls - a.calls);
+}
+
+function driftCheck(d: Design, logs: string[], live: string[], window: string | null): DriftReport {
+  for (const l of live) if (l.includes("broken")) throw { code: "invalid_input", message: `the live manifests cannot be used (1 problem):\n- \`${l}\`:5:16: invalid YAML: while parsing a flow sequence` };
+  for (const l of logs) if (l.includes("missing")) throw { code: "not_found", message: `cannot read \`${l}\`: No such file or directory (os error 2)` };
+  const calls = observedCalls(d, logs);
+  const violations = calls
+    .filter((c) => c.decision && c.decision.decision === "deny")
+    .map((c) => ({ from: c.from, to: c.to, port: c.port, calls: c.calls, decision: c.decision!, explanation: c.explanation!, flows: c.flows }));
+  const shadow = calls.filter((c) => !c.decision && c.from === "prometheus");
+  const summary = { violations: violations.length, violating_calls: violations.reduce((n, v) => n + v.calls, 0), unused_grants: 1, unused_entries: 2, shadow_services: shadow.length ? 1 : 0, shadow_endpoints: 0, zombie_services: 1, zombie_endpoints: 0, live_differences: 0 };
+  return {
+    drift: {
+      design: d.name ?? "",
+      traffic: { flows: calls.length, calls: calls.reduce((n, c) => n + c.calls, 0), first_seen: "2026-11-01T00:00:00Z", last_seen: "2026-11-27T23:59:00Z", lines: logs.length * 50, unparsed_lines: logs.length ? 1 : 0, unparsed_examples: logs.map((l) => `${l}:17: not a CSV row: expected 2 or more fields`), skipped_lines: 0, window },
+      violations,
+      unused: [{ by: { by: "rule", rule: (d.rules ?? [])[0]?.id ?? "r" }, allowed: 3, used: 1, entries: [{ from: "web-bff", to: "accounts-api", port: 8443, declared: false }, { from: "mobile-api", to: "accounts-api", port: 8443, declared: true }], entirely_unused: false }],
+      shadow_services: shadow.length ? [{ name: "prometheus", calls_in: 0, calls_out: shadow.reduce((n, c) => n + c.calls, 0), peers: ["payments-api"], ports: [] }] : [],
+      shadow_endpoints: [],
+      zombie_services: [{ service: "sms-gateway", calls_out: 0, declared_callers: ["notifications-service"] }],
+      zombie_endpoints: [],
+      live: live.length
+        ? {
+            source: live.join(", "),
+            policies: 13,
+            pairs_compared: 156,
+            differences: [
+              {
+                from: "web-bff",
+                to: "ledger-service",
+                design: { allowed: false, ports: [], by: [] },
+                live: { allowed: true, ports: [8443], by: [], connections: "all traffic" },
+                kind: "live-only",
+                ports: [{ port: 8443, protocol: "TCP", design: false, live: "allowed" }],
+                live_why: ["`ledger-service`: no NetworkPolicy selects it, so ingress is open"],
+              },
+            ],
+            unmapped_services: [],
+            unmapped_workloads: [],
+          }
+        : null,
+      summary: { ...summary, live_differences: live.length ? 1 : 0 },
+      notes: [],
+    },
+    calls,
+    calls_left_out: 0,
+  };
+}
+
+/** One add per denied observed call between known services, and the removal of an unused rule. */
+function proposeRules(d: Design, logs: string[]): Proposal {
+  const changes: Proposal["changes"] = [];
+  for (const c of observedCalls(d, logs)) {
+    if (!c.decision || c.decision.decision !== "deny" || c.decision.reason !== "default") continue;
+    const id = `${c.from}-to-${c.to}`;
+    if ((d.rules ?? []).some((r) => r.id === id)) continue;
+    changes.push({ id: `add:${id}`, summary: `add \`${id}\`: \`${c.from}\` → \`${c.to}\`${c.port ? `, port ${c.port}` : ""}`, evidence: c.flows, change: { kind: "add_rule", rule: { id, from: { service: c.from }, to: { service: c.to }, ports: c.port ? [c.port] : [] } } });
+  }
+  const unused = (d.rules ?? []).find((r) => r.id === "settlement-reconciliation-exception");
+  if (unused) changes.push({ id: `remove:${unused.id}`, summary: `remove \`${unused.id}\`: no evidence needs it`, evidence: [], change: { kind: "remove_rule", rule: unused.id, before: unused } });
+  return { design: d.name ?? "", evidence: { declared: (d.flows ?? []).filter((f) => f.kind !== "observed").length, observed: (d.flows ?? []).filter((f) => f.kind === "observed").length, calls: 0 }, changes, unchanged: [], blocked: [], notes: [] };
+}
+
+function proposeApply(d: Design, logs: string[], accept: string[]): Design {
+  const p = proposeRules(d, logs);
+  const out = clone(d);
+  for (const id of accept) {
+    const c = p.changes.find((x) => x.id === id);
+    if (!c) throw { code: "invalid_input", message: `no change \`${id}\` in the proposal` };
+    if (c.change.kind === "add_rule") out.rules = [...(out.rules ?? []), c.change.rule];
+    if (c.change.kind === "remove_rule") out.rules = (out.rules ?? []).filter((r) => r.id !== (c.change as { rule: string }).rule);
+  }
+  return out;
+}
+
 // ---- files ---------------------------------------------------------------------------------
 
 function initial(config: MockConfig): Opened | null {
@@ -408,6 +503,9 @@ export function install(): void {
         }
         case "import_preview": return importPreview(design, args.sources as ImportSource[]);
         case "import_apply": return importApply(design, args.sources as ImportSource[], !!args.accept_proposal, (args.skip as string[]) ?? []);
+        case "drift_check": return driftCheck(design, args.traffic as string[], (args.live as string[]) ?? [], (args.window as string | null) ?? null);
+        case "propose_rules": return proposeRules(design, args.traffic as string[]);
+        case "propose_apply": return proposeApply(design, args.traffic as string[], args.accept as string[]);
         case "plugin:dialog|open": return config.openPath;
         case "plugin:dialog|save": return config.savePath;
         case "plugin:dialog|ask":

@@ -9,6 +9,13 @@ describe("loadDesign", () => {
     expect(s.file.path).toBe("/tmp/a.bulkhead.json");
     expect(isDirty(s)).toBe(false);
   });
+  it("replaces a saved layout that draws sibling segments on top of each other", () => {
+    const overlapping = { ...smallDesign(), layout: { positions: { web: { x: 0, y: 0 }, api: { x: 60, y: 0 }, db: { x: 0, y: 100 }, pay: { x: 60, y: 100 } } } };
+    const s = loadDesign.perform(smallState(), { design: overlapping, path: "/tmp/a.bulkhead.json" });
+    expect(s.design.layout?.positions?.web).not.toEqual({ x: 0, y: 0 });
+    expect({ ...s.design, layout: null }).toEqual({ ...overlapping, layout: null });
+    expect(isDirty(s)).toBe(false);
+  });
   it("a recovered design is unsaved", () => {
     const s = loadDesign.perform(smallState(), { design: smallDesign(), path: null, unsaved: true });
     expect(isDirty(s)).toBe(true);

@@ -4,6 +4,7 @@
 import type { Design } from "../generated/bulkhead";
 import type { Diagnostic } from "../analysis";
 import type { Action } from "./action";
+import { repairLayout } from "../canvas/pack";
 
 export interface LoadDesignArgs {
   design: Design | null;
@@ -23,7 +24,9 @@ export const loadDesign: Action<LoadDesignArgs> = {
     }
     return {
       ...state,
-      design,
+      // A saved layout that draws sibling segments on top of each other is replaced by the
+      // segment-respecting one (layout only: the semantics and the file stay as they are until saved).
+      design: repairLayout(design),
       revision,
       file: { path, savedRevision: unsaved ? -1 : revision, broken: null },
       selection: { kind: null, ids: [] },

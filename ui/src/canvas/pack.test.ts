@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { smallDesign } from "../fixtures/small";
 import { generateDesign } from "../fixtures/generate";
-import { packLayout } from "./pack";
+import { overlappingSiblings, packLayout, repairLayout, segmentBoxes } from "./pack";
+import type { Design } from "../generated/bulkhead";
 
 describe("packLayout", () => {
   it("places every service, with no two on the same spot", () => {
@@ -22,5 +23,53 @@ describe("packLayout", () => {
     const pos = packLayout(d);
     expect(pos.size).toBeGreaterThanOrEqual(2000);
     expect(new Set([...pos.values()].map((p) => `${p.x},${p.y}`)).size).toBe(pos.size);
+  });
+});
+
+/** The small design with every service placed by hand. */
+function placed(positions: Record<string, { x: number; y: number }>): Design {
+  return { ...smallDesign(), layout: { positions } };
+}
+
+describe("overlappingSiblings", () => {
+  it("finds two top-level segments drawn on top of each other", () => {
+    // edge (web) and core (api, db, pay in pci) all around the origin
+    const d = placed({ web: { x: 0, y: 0 }, api: { x: 60, y: 0 }, db: { x: 0, y: 100 }, pay: { x: 60, y: 100 } });
+    expect(overlappingSiblings(d, d.layout!.positions!)).toContain("g:core|g:edge");
+  });
+  it("finds a service drawn inside a sibling segment's box", () => {
+    // mail is unsegmented but sits in the middle of core
+    const d = placed({ web: { x: -900, y: 0 }, api: { x: 0, y: 0 }, db: { x: 400, y: 0 }, pay: { x: 200, y: 300 }, mail: { x: 200, y: 0 } });
+    expect(overlappingSiblings(d, d.layout!.positions!)).toEqual(["g:core|s:mail"]);
+  });
+  it("accepts nesting: a child segment inside its parent is not an overlap", () => {
+    const d = placed({ web: { x: -900, y: 0 }, api: { x: 0, y: 0 }, db: { x: 400, y: 0 }, pay: { x: 200, y: 300 }, mail: { x: 200, y: 900 } });
+    expect(overlappingSiblings(d, d.layout!.positions!)).toEqual([]);
+    const boxes = segmentBoxes(d, d.layout!.positions!);
+    const core = boxes.get("core")!;
+    const pci = boxes.get("pci")!;
+    expect(core.x1 < pci.x1 && core.y1 < pci.y1 && core.x2 > pci.x2 && core.y2 > pci.y2).toBe(true);
+  });
+  it("never finds overlaps in the pack layout, for the small design and a generated estate", () => {
+    for (const d of [smallDesign(), generateDesign(300, 3)]) {
+      const pos = Object.fromEntries(packLayout(d));
+      expect(overlappingSiblings(d, pos)).toEqual([]);
+    }
+  });
+});
+
+describe("repairLayout", () => {
+  it("re-lays out a design whose saved positions overlap, and only then", () => {
+    const bad = placed({ web: { x: 0, y: 0 }, api: { x: 60, y: 0 }, db: { x: 0, y: 100 }, pay: { x: 60, y: 100 } });
+    const fixed = repairLayout(bad);
+    expect(fixed).not.toBe(bad);
+    expect(overlappingSiblings(fixed, fixed.layout!.positions!)).toEqual([]);
+    expect(Object.keys(fixed.layout!.positions!).sort()).toEqual(["api", "db", "mail", "pay", "web"]);
+    // everything but the layout is untouched
+    expect({ ...fixed, layout: null }).toEqual({ ...bad, layout: null });
+    const good = placed(Object.fromEntries(packLayout(smallDesign())));
+    expect(repairLayout(good)).toBe(good);
+    const none = { ...smallDesign(), layout: undefined };
+    expect(repairLayout(none)).toBe(none);
   });
 });

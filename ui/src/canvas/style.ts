@@ -3,6 +3,7 @@
 //! trust, flows by kind (declared solid, observed dashed and thicker with volume) and verdict.
 
 import type { StylesheetJson } from "cytoscape";
+import { trafficStyle } from "./traffic";
 
 export type Theme = "light" | "dark";
 
@@ -165,5 +166,5 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
     { selector: "node.focus", style: { "underlay-color": "#d4a72c", "underlay-padding": 14, "underlay-opacity": 0.8 } },
     { selector: "node.draw-source", style: { "border-color": p.accent, "border-width": 4, "border-style": "dashed" } },
   ];
-  return s;
+  return [...s, ...trafficStyle(p)];
 }

@@ -25,6 +25,9 @@ export interface CanvasEvents {
   dblclickBackground(pos: { x: number; y: number }): void;
 }
 
+/** What floats over the canvas (search bar on top, legend at the bottom), in pixels. */
+const FRAME_INSET = { top: 64, bottom: 44, side: 24 };
+
 /** Large designs get the renderer's cheap paths (textures while panning, no edges while zooming). */
 const LARGE = 600;
 
@@ -58,13 +61,17 @@ export class CanvasView {
     // the side panel, so tell it (and refit the first frame if it was measured too early).
     this.resizeObserver = new ResizeObserver(() => {
       this.cy.resize();
-      if (this.fitPending) this.cy.fit(undefined, 40);
+      if (this.fitPending) this.frame(false);
     });
     this.resizeObserver.observe(container);
   }
 
   private resizeObserver: ResizeObserver;
-  /** True until the user pans or zooms after the first framing. */
+  /**
+   * True while the view is framed the way the app framed it (on open, or by Fit): a resize of the
+   * canvas (the side panel widening for the matrix, the window) then frames it again. Cleared when
+   * the user pans or zooms.
+   */
   private fitPending = false;
 
   private wire(): void {
@@ -102,13 +109,19 @@ export class CanvasView {
         });
     });
     cy.on("dragfree", "node", (e: EventObject) => this.onDragFree(e.target as NodeSingular));
+    // The user framed the view themselves: leave it alone on resize.
+    cy.on("scrollzoom dragpan pinchzoom", () => (this.fitPending = false));
   }
 
   private onDragFree(node: NodeSingular): void {
-    const moved = node.isParent() ? node.descendants('[type = "service"]') : this.cy.$(':selected[type = "service"]').union(node);
+    // Cytoscape drags the whole selection only when the grabbed node is part of it; a grabbed
+    // node outside the selection moves alone (and so must its membership).
+    const moved = node.isParent() ? node.descendants('[type = "service"]') : node.selected() ? this.cy.$(':selected[type = "service"]').union(node) : node;
     const positions: Record<string, { x: number; y: number }> = {};
     moved.forEach((n) => {
-      if (n.data("type") === "service" || n.id() === INTERNET_NODE) positions[n.data("ref") as string] = { ...n.position() };
+      // Services only: the internet node is not in the model (the validator warns about a
+      // position for it), so the canvas keeps wherever it was dragged to for this session.
+      if (n.data("type") === "service") positions[n.data("ref") as string] = { ...n.position() };
     });
     if (node.data("type") !== "service") return this.events.dragged(positions);
     // The drop target is the deepest segment whose box (as it was when the drag started)
@@ -147,7 +160,8 @@ export class CanvasView {
     cy.batch(() => {
       // Remove first, so an element re-added under a new parent never collides.
       cy.elements().forEach((el) => {
-        if (!wanted.has(el.id())) {
+        // The traffic overlay (./traffic.ts) is not part of the design: it has its own updates.
+        if (!wanted.has(el.id()) && el.data("type") !== "traffic") {
           this.sigs.delete(el.id());
           el.remove();
         }
@@ -185,10 +199,8 @@ export class CanvasView {
     });
     if (this.firstRender && defs.length) {
       this.firstRender = false;
-      this.fitPending = true;
       cy.resize();
-      cy.fit(undefined, 40);
-      cy.one("tapstart scrollzoom", () => (this.fitPending = false));
+      this.frame(false);
     }
   }
 
@@ -308,6 +320,7 @@ export class CanvasView {
   focus(kind: ElementKind, id: string): void {
     const el = this.cy.getElementById(kind === "service" ? svcId(id) : kind === "segment" ? segId(id) : kind === "flow" ? flowId(id) : id);
     if (el.empty()) return;
+    this.fitPending = false;
     this.cy.animate({ center: { eles: el }, zoom: Math.max(this.cy.zoom(), 1) }, { duration: 250 });
     el.addClass("focus");
     window.setTimeout(() => el.removeClass("focus"), 1600);
@@ -319,10 +332,34 @@ export class CanvasView {
   }
 
   fit(): void {
-    this.cy.animate({ fit: { eles: this.cy.elements(), padding: 40 } }, { duration: 200 });
+    this.frame(true);
+  }
+
+  /**
+   * Zoom and pan so the whole graph fills the canvas, clear of what floats over it: the search
+   * bar at the top and the legend at the bottom (cy.fit only knows one padding for every side).
+   */
+  private frame(animate: boolean): void {
+    const cy = this.cy;
+    const els = cy.elements();
+    if (els.empty()) return;
+    const bb = els.boundingBox();
+    const w = cy.width();
+    const h = cy.height();
+    const inset = { top: FRAME_INSET.top, bottom: FRAME_INSET.bottom, side: FRAME_INSET.side };
+    const room = { w: Math.max(40, w - 2 * inset.side), h: Math.max(40, h - inset.top - inset.bottom) };
+    const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), Math.min(room.w / Math.max(1, bb.w), room.h / Math.max(1, bb.h))));
+    const pan = {
+      x: inset.side + (room.w - bb.w * zoom) / 2 - bb.x1 * zoom,
+      y: inset.top + (room.h - bb.h * zoom) / 2 - bb.y1 * zoom,
+    };
+    this.fitPending = true;
+    if (animate) cy.animate({ zoom, pan }, { duration: 200 });
+    else cy.viewport({ zoom, pan });
   }
 
   zoomBy(factor: number): void {
+    this.fitPending = false;
     const c = this.cy;
     c.zoom({ level: c.zoom() * factor, renderedPosition: { x: c.width() / 2, y: c.height() / 2 } });
   }
@@ -348,7 +385,7 @@ export class CanvasView {
       } as cytoscape.LayoutOptions);
       layout.one("layoutstop", () => {
         const out: Record<string, { x: number; y: number }> = {};
-        this.cy.nodes('[type = "service"], [type = "internet"]').forEach((node) => {
+        this.cy.nodes('[type = "service"]').forEach((node) => {
           out[node.data("ref") as string] = { ...node.position() };
         });
         resolve(out);

@@ -325,6 +325,7 @@ export interface AnalysisTypes {
   segment_matrix: SegmentMatrix;
   proposal: Proposal;
   drift: Drift;
+  observed_call: ObservedCall;
 }
 /**
  * One call. `None` fields mean "some value" (see the module docs).
@@ -1381,6 +1382,38 @@ export interface DriftSummary {
   live_differences: number;
 }
 /**
+ * The app's traffic overlay: one observed call with its verdict.
+ */
+export interface ObservedCall {
+  /**
+   * Service id or `internet`; for a peer not in the inventory, the name traffic gave it.
+   */
+  from: string;
+  to: string;
+  port?: number | null;
+  method?: string | null;
+  /**
+   * The inventoried endpoint template when one matches, else the path seen.
+   */
+  path?: string | null;
+  calls: number;
+  first_seen?: string | null;
+  last_seen?: string | null;
+  /**
+   * The evaluator's decision, exactly as [`check`] asks it; `None` when the caller or the
+   * target is not in the inventory (a shadow service) or the service calls itself.
+   */
+  decision?: Decision | null;
+  /**
+   * Why it is denied, in words ([`explain_denial`]); `None` when allowed or not decided.
+   */
+  explanation?: string | null;
+  /**
+   * Ids of the flows that make up the call (at most [`MAX_EXAMPLES`]).
+   */
+  flows: string[];
+}
+/**
  * The same simulation on the flat network.
  *
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
@@ -1479,4 +1512,40 @@ export interface PairVerdict2 {
    * `all traffic`).
    */
   connections?: string | null;
+}
+/**
+ * One observed call, aggregated as [`check`] aggregates them, with the evaluator's verdict:
+ * what a traffic overlay draws (volume, allowed or denied, and by which rule).
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "ObservedCall".
+ */
+export interface ObservedCall1 {
+  /**
+   * Service id or `internet`; for a peer not in the inventory, the name traffic gave it.
+   */
+  from: string;
+  to: string;
+  port?: number | null;
+  method?: string | null;
+  /**
+   * The inventoried endpoint template when one matches, else the path seen.
+   */
+  path?: string | null;
+  calls: number;
+  first_seen?: string | null;
+  last_seen?: string | null;
+  /**
+   * The evaluator's decision, exactly as [`check`] asks it; `None` when the caller or the
+   * target is not in the inventory (a shadow service) or the service calls itself.
+   */
+  decision?: Decision | null;
+  /**
+   * Why it is denied, in words ([`explain_denial`]); `None` when allowed or not decided.
+   */
+  explanation?: string | null;
+  /**
+   * Ids of the flows that make up the call (at most [`MAX_EXAMPLES`]).
+   */
+  flows: string[];
 }

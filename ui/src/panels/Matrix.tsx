@@ -74,7 +74,8 @@ export function Matrix({ app, state, view }: { app: Controller; state: AppState;
               <th class="corner">from ↓ / to →</th>
               {cols.map((t) => (
                 <th key={t} title={t}>
-                  {label(t)}
+                  {/* WebKit ignores writing-mode on table cells: the label turns, not the cell. */}
+                  <span class="vlabel">{label(t)}</span>
                 </th>
               ))}
             </tr>

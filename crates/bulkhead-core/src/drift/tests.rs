@@ -251,3 +251,59 @@ fn live_connectivity_differences_pair_by_pair() {
     assert_eq!(l.pairs_compared, 5 * 4 - 4);
     assert_eq!(r.summary.live_differences, 3);
 }
+
+#[test]
+fn observed_calls_carry_the_verdict_check_gives() {
+    let d = design();
+    let observed = vec![
+        seen("o1", INTERNET, "web", 80, None, None, 100),
+        seen("o2", "web", "api", 8080, Some("GET"), Some("/items/42"), 50),
+        seen("o3", "web", "api", 8080, Some("GET"), Some("/items/7"), 5),
+        seen("o5", "web", "db", 5432, None, None, 3),
+        seen("o6", "prometheus", "api", 9090, None, None, 10),
+    ];
+    let calls = observed_calls(&d, &observed);
+    let r = check(&d, &observed, None, TrafficSummary::default());
+    assert_eq!(calls.len(), r.traffic.flows, "aggregated the same way");
+    let find = |from: &str, to: &str| calls.iter().find(|c| c.from == from && c.to == to);
+    // Both GETs land on the `/items/{id}` endpoint: one call row of 55.
+    let api = find("web", "api").unwrap();
+    assert_eq!((api.calls, api.path.as_deref()), (55, Some("/items/{id}")));
+    assert_eq!(api.flows, vec!["o2".to_string(), "o3".to_string()]);
+    match &api.decision {
+        Some(Decision::Allow { by, .. }) => {
+            assert_eq!(
+                *by,
+                AllowedBy::Rule {
+                    rule: "web-api".into()
+                }
+            )
+        }
+        other => panic!("web → api should be allowed by `web-api`: {other:?}"),
+    }
+    assert_eq!(api.explanation, None);
+    assert!(
+        find(INTERNET, "web")
+            .unwrap()
+            .decision
+            .as_ref()
+            .unwrap()
+            .is_allowed()
+    );
+    // The one violation of `check` is the one denied call here, with the same words.
+    let denied: Vec<&ObservedCall> = calls
+        .iter()
+        .filter(|c| c.decision.as_ref().is_some_and(|d| !d.is_allowed()))
+        .collect();
+    assert_eq!(denied.len(), r.violations.len());
+    assert_eq!(
+        (denied[0].from.as_str(), denied[0].to.as_str()),
+        ("web", "db")
+    );
+    assert_eq!(
+        denied[0].explanation.as_deref(),
+        Some(r.violations[0].explanation.as_str())
+    );
+    // A shadow caller is not decided.
+    assert_eq!(find("prometheus", "api").unwrap().decision, None);
+}
