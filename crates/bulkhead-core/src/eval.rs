@@ -621,7 +621,9 @@ impl<'d> Evaluator<'d> {
             Peer::Service(s) => self
                 .service_index
                 .get(s.as_str())
-                .map_or(Cow::Borrowed(&[]), |i| Cow::Borrowed(std::slice::from_ref(i))),
+                .map_or(Cow::Borrowed(&[]), |i| {
+                    Cow::Borrowed(std::slice::from_ref(i))
+                }),
             Peer::Segment(s) => self
                 .segment_index
                 .get(s.as_str())

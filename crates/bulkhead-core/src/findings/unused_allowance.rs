@@ -97,8 +97,7 @@ pub fn check(cx: &Context) -> Vec<Finding> {
     // An allow rule that grants nothing at all is dead weight too: a deny rule covers all it
     // names, or it names no service.
     for (i, r) in design.rules.iter().enumerate() {
-        if r.action == Action::Allow && !cx.eval.rule_expired(i) && !grants_something.contains(&i)
-        {
+        if r.action == Action::Allow && !cx.eval.rule_expired(i) && !grants_something.contains(&i) {
             granted.entry(Allowance::Rule(i)).or_default();
         }
     }
@@ -111,11 +110,16 @@ pub fn check(cx: &Context) -> Vec<Finding> {
         let (subject, pointer, what) = match &allowance {
             Allowance::Rule(i) => {
                 let id = &design.rules[*i].id;
-                (id.clone(), Some(format!("/rules/{i}")), format!("allow rule `{id}`"))
+                (
+                    id.clone(),
+                    Some(format!("/rules/{i}")),
+                    format!("allow rule `{id}`"),
+                )
             }
             Allowance::Intra(segment) => (
                 format!("intra-segment:{segment}"),
-                cx.segment_pointer(segment).map(|p| format!("{p}/policy/intra")),
+                cx.segment_pointer(segment)
+                    .map(|p| format!("{p}/policy/intra")),
                 format!("the intra-segment allow of `{segment}`"),
             ),
         };
@@ -214,10 +218,14 @@ mod tests {
             svc("c", false),
             svc("db", false),
         ];
-        let seg = |id: &str, members: &[&str]| Segment {
-            id: id.into(),
-            members: members.iter().map(|m| m.to_string()).collect(),
-            ..Segment::default()
+        let seg = |id: &str, members: &[&str]| {
+            let mut s = Segment {
+                id: id.into(),
+                members: members.iter().map(|m| m.to_string()).collect(),
+                ..Segment::default()
+            };
+            s.policy.intra = IntraStance::Deny;
+            s
         };
         d.segments = vec![
             seg("edge", &["web"]),
@@ -277,8 +285,11 @@ mod tests {
         // Once one does, a second internet rule nobody uses is.
         d.flows.push(flow("internet", "web"));
         d.services[4].exposure = Exposure::Internet;
-        d.rules
-            .push(rule("internet-db", Peer::Internet, Peer::Service("db".into())));
+        d.rules.push(rule(
+            "internet-db",
+            Peer::Internet,
+            Peer::Service("db".into()),
+        ));
         let f = bh006(&d);
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(
@@ -339,10 +350,18 @@ mod tests {
         let mut d = design();
         d.flows.push(flow("web", "b"));
         d.flows.push(flow("web", "c"));
-        d.rules.push(rule("c-web", Peer::Service("c".into()), Peer::Service("web".into())));
+        d.rules.push(rule(
+            "c-web",
+            Peer::Service("c".into()),
+            Peer::Service("web".into()),
+        ));
         d.rules.push(Rule {
             action: Action::Deny,
-            ..rule("nothing-to-web", Peer::Segment("app".into()), Peer::Service("web".into()))
+            ..rule(
+                "nothing-to-web",
+                Peer::Segment("app".into()),
+                Peer::Service("web".into()),
+            )
         });
         d.rules.push(Rule {
             expires: Some("2025-01-01".into()),
