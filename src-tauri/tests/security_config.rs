@@ -156,3 +156,34 @@ fn every_state_a_command_takes_is_managed() {
     }
     assert!(seen >= 5, "found {seen} State parameters");
 }
+
+/// Tauri turns argument names into camelCase keys unless told otherwise; the contract
+/// (docs/ipc.md) uses the Rust names in snake_case. A command with a multi-word argument must say
+/// `rename_all = "snake_case"`, or the UI's `{ accept_proposal }` would be "missing required key".
+#[test]
+fn multi_word_arguments_keep_their_snake_case_keys() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (i, _) in text.match_indices("#[tauri::command") {
+            let attr_end = i + text[i..].find(']').unwrap();
+            let attr = &text[i..=attr_end];
+            let sig_start = attr_end + text[attr_end..].find('(').unwrap();
+            let sig_end = sig_start + text[sig_start..].find(") ->").unwrap();
+            let multi_word: Vec<&str> = text[sig_start + 1..sig_end]
+                .split(',')
+                .filter_map(|p| p.split(':').next())
+                .map(str::trim)
+                .filter(|n| n.contains('_') && !n.starts_with('_'))
+                .collect();
+            if !multi_word.is_empty() {
+                assert!(
+                    attr.contains(r#"rename_all = "snake_case""#),
+                    "{}: a command with {multi_word:?} needs #[tauri::command(rename_all = \"snake_case\")]",
+                    path.display()
+                );
+            }
+        }
+    }
+}

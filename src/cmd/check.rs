@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bulkhead_core::drift::live::LiveInput;
-use bulkhead_core::drift::{Drift, DriftKind, LiveVerdict, check};
+use bulkhead_core::drift::{Drift, DriftKind, LiveVerdict, check, compare_gateway};
 use bulkhead_core::model::Design;
 use serde_json::json;
 
@@ -43,9 +43,11 @@ pub struct Args {
     #[arg(long, default_value = "violations,live,shadow", value_name = "KINDS")]
     pub fail_on: String,
     /// Live policies: Kubernetes manifests (files or folders) holding the NetworkPolicies in
-    /// force and the workloads, namespaces and Services they apply to. Their connectivity is
-    /// compared with the design pair by pair, at L4 (see `docs/drift.md`).
-    #[arg(long, num_args = 1.., value_name = "MANIFESTS")]
+    /// force and the workloads, namespaces and Services they apply to, whose connectivity is
+    /// compared with the design pair by pair at L4; and/or a Kong declarative config (decK
+    /// 3.0), whose routes, auth and ACL plugins are compared per declared endpoint and caller
+    /// (see `docs/drift.md`).
+    #[arg(long, num_args = 1.., value_name = "MANIFESTS|KONG")]
     pub live: Vec<PathBuf>,
 }
 
@@ -80,11 +82,15 @@ pub fn run(args: &Args) -> ExitCode {
         outside = super::traffic::apply_window(&mut inventory, &mut flows, secs);
         traffic.window = args.window.clone();
     }
-    let live = if args.live.is_empty() {
-        None
+    let (live, kong) = if args.live.is_empty() {
+        (None, None)
     } else {
-        match read_live(&args.live, &design) {
-            Ok(l) => Some(l),
+        let kong = match read_kong(&args.live) {
+            Ok(k) => k,
+            Err(code) => return code,
+        };
+        match read_live(&args.live, &design, kong.is_some()) {
+            Ok(l) => (l, kong),
             Err(code) => return code,
         }
     };
@@ -104,6 +110,14 @@ pub fn run(args: &Args) -> ExitCode {
     }
     if let (Some(input), Some(l)) = (&live, drift.live.as_mut()) {
         input.annotate(l);
+    }
+    if let Some((path, config)) = &kong {
+        let policy = bulkhead_import::kong_live::gateway_policy(
+            config,
+            &inventory,
+            &path.display().to_string(),
+        );
+        drift.with_gateway(compare_gateway(&inventory, &policy));
     }
     if outside > 0 {
         drift.notes.push(format!(
@@ -127,11 +141,26 @@ pub fn run(args: &Args) -> ExitCode {
     }
 }
 
+/// The Kong declarative config among the `--live` files, if any (`bulkhead_import::live`).
+fn read_kong(paths: &[PathBuf]) -> Result<Option<(PathBuf, serde_json::Value)>, ExitCode> {
+    bulkhead_import::live::read_kong_config(paths).map_err(|errors| {
+        for e in &errors {
+            eprintln!("error: `--live`: {e}");
+        }
+        ExitCode::from(common::EXIT_USAGE)
+    })
+}
+
 /// Reads the live manifests and computes their connectivity over the design's services
 /// (`bulkhead_import::live`, shared with the app), or prints every problem (file:line, JSON
-/// pointer) and returns exit code 2.
-fn read_live(paths: &[PathBuf], design: &Design) -> Result<LiveInput, ExitCode> {
-    bulkhead_import::live::read_live_policies(paths, design).map_err(|errors| {
+/// pointer) and returns exit code 2. With a Kong config among them (`kong`) and no
+/// NetworkPolicy, there is nothing to compute: `None`.
+fn read_live(
+    paths: &[PathBuf],
+    design: &Design,
+    kong: bool,
+) -> Result<Option<LiveInput>, ExitCode> {
+    bulkhead_import::live::read_live_policies_or_none(paths, design, kong).map_err(|errors| {
         for e in &errors {
             eprintln!("error: `--live`: {e}");
         }
@@ -433,6 +462,64 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
             );
         }
     }
+    if let Some(g) = &d.gateway {
+        section(
+            &mut s,
+            &format!(
+                "Live gateway ({}) differing from the design at L7, of {} caller-endpoint pair(s)",
+                g.kind, g.compared
+            ),
+            g.differences.len(),
+        );
+        let _ = writeln!(s, "  from {}", g.source);
+        for x in g.differences.iter().take(200) {
+            let _ = writeln!(
+                s,
+                "  {} → {}{} {} {}: design {}; gateway {}\n    design: {}\n    gateway: {}{}",
+                x.from,
+                x.to,
+                port(x.port),
+                x.method,
+                x.path,
+                if x.design { "allows" } else { "denies" },
+                if x.gateway {
+                    "lets it through"
+                } else {
+                    "refuses it"
+                },
+                x.design_why,
+                x.route
+                    .as_ref()
+                    .map(|r| format!("route `{r}`: "))
+                    .unwrap_or_default(),
+                x.gateway_why
+            );
+        }
+        if g.differences.len() > 200 {
+            let _ = writeln!(
+                s,
+                "  … {} more (all of them with --format json)",
+                g.differences.len() - 200
+            );
+        }
+        if !g.unmapped_services.is_empty() {
+            let _ = writeln!(
+                s,
+                "  gateway services whose upstream is not in the design (not compared): {}",
+                g.unmapped_services.join(", ")
+            );
+        }
+        if !g.unmapped_consumers.is_empty() {
+            let _ = writeln!(
+                s,
+                "  consumers that are no design service: {}",
+                g.unmapped_consumers.join(", ")
+            );
+        }
+        for n in &g.notes {
+            let _ = writeln!(s, "  note: {n}");
+        }
+    }
     for n in &d.notes {
         let _ = writeln!(s, "\nnote: {n}");
     }
@@ -454,7 +541,7 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
 }
 
 /// The SARIF rules of a drift check.
-const SARIF_RULES: [(&str, &str, &str, &str); 7] = [
+const SARIF_RULES: [(&str, &str, &str, &str); 8] = [
     (
         "BHD001",
         "observed-call-denied",
@@ -496,6 +583,12 @@ const SARIF_RULES: [(&str, &str, &str, &str); 7] = [
         "live-policy-drift",
         "The live policies allow a different set of ports for a pair than the design.",
         "Re-export the design (`bulkhead export`) and apply it, or update the design to what is intended.",
+    ),
+    (
+        "BHD008",
+        "live-gateway-drift",
+        "The live API gateway (Kong) lets a caller through to an endpoint that the design denies, or refuses one the design allows.",
+        "Re-export the design (`bulkhead export --target kong`) and apply it, or update the design to what is intended.",
     ),
 ];
 
@@ -634,6 +727,39 @@ pub fn sarif(d: &Drift, design: &Path) -> serde_json::Value {
             );
         }
     }
+    if let Some(g) = &d.gateway {
+        for x in &g.differences {
+            push(
+                "BHD008",
+                "error",
+                format!(
+                    "{} → {}{} {} {}: the design {} it ({}); the gateway {} it ({}{})",
+                    x.from,
+                    x.to,
+                    port(x.port),
+                    x.method,
+                    x.path,
+                    if x.design { "allows" } else { "denies" },
+                    x.design_why,
+                    if x.gateway { "lets through" } else { "refuses" },
+                    x.route
+                        .as_ref()
+                        .map(|r| format!("route `{r}`: "))
+                        .unwrap_or_default(),
+                    x.gateway_why
+                ),
+                Some(&x.to),
+                format!(
+                    "{}>{}{} {} {}",
+                    x.from,
+                    x.to,
+                    port(x.port),
+                    x.method,
+                    x.path
+                ),
+            );
+        }
+    }
     let rules: Vec<serde_json::Value> = SARIF_RULES
         .iter()
         .map(|(id, name, what, fix)| {
@@ -720,6 +846,34 @@ pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
             })
             .collect(),
     ));
+    if let Some(g) = &d.gateway {
+        suites.push((
+            DriftKind::Live,
+            "live-gateway",
+            g.differences
+                .iter()
+                .map(|x| {
+                    (
+                        format!(
+                            "{} → {}{} {} {}",
+                            x.from,
+                            x.to,
+                            port(x.port),
+                            x.method,
+                            x.path
+                        ),
+                        format!(
+                            "design {} ({}); gateway {} ({})",
+                            if x.design { "allows" } else { "denies" },
+                            x.design_why,
+                            if x.gateway { "lets through" } else { "refuses" },
+                            x.gateway_why
+                        ),
+                    )
+                })
+                .collect(),
+        ));
+    }
     let mut shadow: Vec<(String, String)> = d
         .shadow_services
         .iter()

@@ -19,6 +19,9 @@
 //!   HTTP, so the design's side is the matrix ([`crate::matrix`]: some request on the port is
 //!   allowed, credentials not asked), on each port the target declares.
 //!
+//! - **gateway drift** ([`gateway`]): every (caller, declared endpoint) that a live API gateway
+//!   (Kong) lets through and the design denies, or the other way round.
+//!
 //! Everything is sorted, so the same inputs give the same report.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,7 +34,9 @@ use crate::evidence::request_of;
 use crate::matrix::{Matrix, matrix};
 use crate::model::{Design, Flow, FlowKind, INTERNET, Protocol, ServiceKind};
 
+pub mod gateway;
 pub mod live;
+pub use gateway::{GatewayDifference, GatewayDrift, GatewayPolicy, compare_gateway};
 pub use live::{LiveConnectivity, LivePair, LivePorts, LiveVerdict};
 
 /// Most examples kept per list (shadow endpoints, unused entries per grant, flows per row).
@@ -53,6 +58,9 @@ pub struct Drift {
     pub zombie_endpoints: Vec<ZombieEndpoint>,
     /// Present when live policies were given.
     pub live: Option<LiveDrift>,
+    /// Present when a gateway config (Kong) was given as live input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<GatewayDrift>,
     pub summary: DriftSummary,
     pub notes: Vec<String>,
 }
@@ -248,6 +256,9 @@ pub struct DriftSummary {
     pub zombie_services: usize,
     pub zombie_endpoints: usize,
     pub live_differences: usize,
+    /// (caller, endpoint) pairs where the live gateway and the design disagree.
+    #[serde(default)]
+    pub gateway_differences: usize,
 }
 
 /// Which kinds of drift fail a check (exit non-zero).
@@ -290,7 +301,7 @@ impl DriftSummary {
     pub fn count(&self, kind: DriftKind) -> usize {
         match kind {
             DriftKind::Violations => self.violations,
-            DriftKind::Live => self.live_differences,
+            DriftKind::Live => self.live_differences + self.gateway_differences,
             DriftKind::Shadow => self.shadow_services + self.shadow_endpoints,
             DriftKind::Unused => self.unused_grants,
             DriftKind::Zombies => self.zombie_services + self.zombie_endpoints,
@@ -542,6 +553,7 @@ pub fn check(
         zombie_services: zombie_services.len(),
         zombie_endpoints: zombie_endpoints.len(),
         live_differences: live.as_ref().map(|l| l.differences.len()).unwrap_or(0),
+        gateway_differences: 0,
     };
     Drift {
         design: design.name.clone(),
@@ -553,8 +565,18 @@ pub fn check(
         zombie_services,
         zombie_endpoints,
         live,
+        gateway: None,
         summary,
         notes,
+    }
+}
+
+impl Drift {
+    /// Adds the comparison with a live gateway (see [`gateway`]); its differences count as
+    /// live drift.
+    pub fn with_gateway(&mut self, g: GatewayDrift) {
+        self.summary.gateway_differences = g.differences.len();
+        self.gateway = Some(g);
     }
 }
 

@@ -17,6 +17,7 @@ use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth, describe_rate, list};
 use crate::names::prefixed;
 use crate::netpol::{selectable, selector_overlaps};
+use crate::obj;
 use crate::workloads::protocol;
 use crate::yaml::{push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
@@ -72,10 +73,12 @@ pub fn render(
                     let caller = access.service(c);
                     match selectable(caller) {
                         Some((cns, clabels)) => {
-                            let mut m: serde_json::Map<String, Value> =
-                                clabels.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
-                            m.insert("k8s:io.kubernetes.pod.namespace".into(), json!(cns));
-                            (Some(json!({"matchLabels": m})), None)
+                            let mut m: serde_json::Map<String, Value> = clabels
+                                .iter()
+                                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                                .collect();
+                            m.insert("k8s:io.kubernetes.pod.namespace".into(), Value::from(cns));
+                            (Some(obj!({"matchLabels": m})), None)
                         }
                         None => {
                             for p in &g.ports {
@@ -155,7 +158,7 @@ pub fn render(
                             }
                         })
                         .collect();
-                    entry.insert("rules".into(), json!({"http": http}));
+                    entry.insert("rules".into(), obj!({"http": http}));
                 } else {
                     l4_only(&mut gaps, access, g.caller, t, &rule);
                 }
@@ -205,22 +208,22 @@ pub fn render(
                 rules
             })
             .collect();
-        per_ns.entry(ns.to_string()).or_default().push(json!({
+        per_ns.entry(ns.to_string()).or_default().push(obj!({
             "apiVersion": "cilium.io/v2",
             "kind": "CiliumNetworkPolicy",
-            "metadata": {
+            "metadata": obj!({
                 "name": prefixed("bh-allow-", &target.id),
                 "namespace": ns,
-                "labels": {"app.kubernetes.io/managed-by": "bulkhead"},
-                "annotations": {
-                    "bulkhead.dev/service": target.id,
+                "labels": json!({"app.kubernetes.io/managed-by": "bulkhead"}),
+                "annotations": obj!({
+                    "bulkhead.dev/service": target.id.as_str(),
                     "bulkhead.dev/allowed-by": rules_used.into_iter().collect::<Vec<_>>().join(", "),
-                },
-            },
-            "spec": {
-                "endpointSelector": {"matchLabels": labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>()},
+                }),
+            }),
+            "spec": obj!({
+                "endpointSelector": obj!({"matchLabels": labels.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>()}),
                 "ingress": ingress,
-            }
+            })
         }));
     }
 

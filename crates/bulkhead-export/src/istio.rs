@@ -22,6 +22,7 @@ use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
 use crate::netpol::selectable;
+use crate::obj;
 use crate::yaml::{push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, paths};
 
@@ -268,7 +269,7 @@ pub fn render(
                 ..draft.clone()
             });
             for op in draft.to {
-                let op = json!({"operation": op});
+                let op = obj!({"operation": op});
                 if !slot.to.contains(&op) {
                     slot.to.push(op);
                 }
@@ -284,8 +285,12 @@ pub fn render(
                          when,
                          to,
                      }| {
-                        source["principals"] = json!(principals.into_iter().collect::<Vec<_>>());
-                        let mut r = json!({"from": [{"source": source}], "to": to});
+                        source["principals"] =
+                            Value::from(principals.into_iter().collect::<Vec<_>>());
+                        let mut r = obj!({
+                            "from": vec![obj!({"source": source})],
+                            "to": to,
+                        });
                         if let Some(w) = when {
                             r["when"] = w;
                         }
@@ -293,11 +298,11 @@ pub fn render(
                     },
                 )
                 .collect();
-            docs.push(json!({
+            docs.push(obj!({
                 "apiVersion": API,
                 "kind": "AuthorizationPolicy",
                 "metadata": meta(prefixed("bh-allow-", &target.id), ns, target, &[("bulkhead.dev/allowed-by", used.into_iter().collect::<Vec<_>>().join(", "))]),
-                "spec": {"selector": selector.clone(), "action": "ALLOW", "rules": rules}
+                "spec": obj!({"selector": selector.clone(), "action": "ALLOW", "rules": rules})
             }));
         }
         if !issuers.is_empty() {

@@ -19,7 +19,8 @@ use bulkhead_core::model::{Auth, Period, RateLimit};
 use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth};
 use crate::names::dns_label;
-use crate::yaml::to_yaml;
+use crate::obj;
+use crate::yaml::push_yaml;
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
 
 /// The header callers put their key in.
@@ -191,14 +192,14 @@ pub fn render(
                     }
                 }
                 let method = e.method.to_ascii_uppercase();
-                let mut route = json!({
+                let mut route = obj!({
                     "name": format!("{svc_name}-{n}-{}", dns_label(&method.replace('*', "any").to_ascii_lowercase())),
-                    "hosts": [route_host],
-                    "paths": [format!("~{}", &paths::regex(&e.path)[1..])],
+                    "hosts": json!([route_host]),
+                    "paths": json!([format!("~{}", &paths::regex(&e.path)[1..])]),
                     "strip_path": false,
                     "preserve_host": true,
-                    "protocols": ["http", "https"],
-                    "tags": ["bulkhead"],
+                    "protocols": json!(["http", "https"]),
+                    "tags": json!(["bulkhead"]),
                     "plugins": plugins,
                 });
                 if method != "*" {
@@ -209,12 +210,12 @@ pub fn render(
             if routes.is_empty() {
                 continue;
             }
-            services.push(json!({
+            services.push(obj!({
                 "name": svc_name,
                 "protocol": if matches!(port_no, 443 | 8443) { "https" } else { "http" },
                 "host": host,
                 "port": port_no,
-                "tags": ["bulkhead"],
+                "tags": json!(["bulkhead"]),
                 "routes": routes,
             }));
         }
@@ -241,14 +242,14 @@ pub fn render(
         entry["acls"] = Value::Array(acls);
         consumers.push(entry);
     }
-    let config = json!({
+    let config = obj!({
         "_format_version": "3.0",
         "services": services,
         "consumers": consumers,
-        "consumer_groups": consumer_groups.into_iter().map(|(name, members)| json!({
+        "consumer_groups": consumer_groups.into_iter().map(|(name, members)| obj!({
             "name": name,
-            "tags": ["bulkhead"],
-            "consumers": members.into_iter().map(|m| json!({"username": m})).collect::<Vec<_>>(),
+            "tags": json!(["bulkhead"]),
+            "consumers": members.into_iter().map(|m| obj!({"username": m})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
     let gaps = gaps.into_vec();
@@ -259,7 +260,11 @@ pub fn render(
     Ok((
         vec![OutputFile {
             path: "kong.yaml".into(),
-            contents: format!("{head}{}", to_yaml(&config)),
+            contents: {
+                let mut contents = head;
+                push_yaml(&mut contents, &config);
+                contents
+            },
         }],
         gaps,
     ))

@@ -16,6 +16,7 @@ use bulkhead_core::model::Service;
 use crate::access::{Access, CallerRef, PortGrant, allowed_by_name};
 use crate::gaps::Gaps;
 use crate::names::prefixed;
+use crate::obj;
 use crate::workloads::protocol;
 use crate::yaml::{push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target};
@@ -142,30 +143,30 @@ pub fn render(
         let ingress: Vec<Value> = groups
             .into_iter()
             .map(|(ports, from)| {
-                let mut rule = json!({"from": from});
+                let mut rule = obj!({"from": from});
                 if let Some(ports) = ports {
                     rule["ports"] = ports_value(&ports);
                 }
                 rule
             })
             .collect();
-        let policy = json!({
+        let policy = obj!({
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
-            "metadata": {
+            "metadata": obj!({
                 "name": prefixed("bh-allow-", &target.id),
                 "namespace": ns,
-                "labels": {MANAGED.0: MANAGED.1},
-                "annotations": {
-                    "bulkhead.dev/service": target.id,
+                "labels": json!({MANAGED.0: MANAGED.1}),
+                "annotations": obj!({
+                    "bulkhead.dev/service": target.id.as_str(),
                     "bulkhead.dev/allowed-by": rules_used.into_iter().collect::<Vec<_>>().join(", "),
-                },
-            },
-            "spec": {
-                "podSelector": {"matchLabels": labels_value(labels)},
-                "policyTypes": ["Ingress"],
+                }),
+            }),
+            "spec": obj!({
+                "podSelector": obj!({"matchLabels": labels_value(labels)}),
+                "policyTypes": json!(["Ingress"]),
                 "ingress": ingress,
-            }
+            })
         });
         per_ns.entry(ns.to_string()).or_default().push(policy);
     }
@@ -189,27 +190,27 @@ pub fn render(
             let rules: Vec<Value> = groups
                 .into_iter()
                 .map(|(ports, to)| {
-                    let mut rule = json!({"to": to});
+                    let mut rule = obj!({"to": to});
                     if let Some(ports) = ports {
                         rule["ports"] = ports_value(ports);
                     }
                     rule
                 })
                 .collect();
-            per_ns.entry(cns.to_string()).or_default().push(json!({
+            per_ns.entry(cns.to_string()).or_default().push(obj!({
                 "apiVersion": "networking.k8s.io/v1",
                 "kind": "NetworkPolicy",
-                "metadata": {
+                "metadata": obj!({
                     "name": prefixed("bh-egress-", &caller.id),
                     "namespace": cns,
-                    "labels": {MANAGED.0: MANAGED.1},
-                    "annotations": {"bulkhead.dev/service": caller.id},
-                },
-                "spec": {
-                    "podSelector": {"matchLabels": labels_value(clabels)},
-                    "policyTypes": ["Egress"],
+                    "labels": json!({MANAGED.0: MANAGED.1}),
+                    "annotations": obj!({"bulkhead.dev/service": caller.id.as_str()}),
+                }),
+                "spec": obj!({
+                    "podSelector": obj!({"matchLabels": labels_value(clabels)}),
+                    "policyTypes": json!(["Egress"]),
                     "egress": rules,
-                }
+                })
             }));
         }
     }
@@ -309,23 +310,28 @@ fn ports_value(ports: &[(&'static str, u32)]) -> Value {
     Value::Array(
         ports
             .iter()
-            .map(|(proto, port)| json!({"protocol": proto, "port": port}))
+            .map(|(proto, port)| obj!({"protocol": *proto, "port": *port}))
             .collect(),
     )
 }
 
 fn labels_value(labels: &BTreeMap<String, String>) -> Value {
-    Value::Object(labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
+    Value::Object(
+        labels
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect(),
+    )
 }
 
 /// A peer selecting a service's pods, from a policy in namespace `here`.
 fn peer(here: &str, ns: &str, labels: &BTreeMap<String, String>) -> Value {
     if here == ns {
-        json!({"podSelector": {"matchLabels": labels_value(labels)}})
+        obj!({"podSelector": obj!({"matchLabels": labels_value(labels)})})
     } else {
-        json!({
-            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": ns}},
-            "podSelector": {"matchLabels": labels_value(labels)},
+        obj!({
+            "namespaceSelector": obj!({"matchLabels": obj!({"kubernetes.io/metadata.name": ns})}),
+            "podSelector": obj!({"matchLabels": labels_value(labels)}),
         })
     }
 }

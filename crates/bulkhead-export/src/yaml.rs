@@ -8,6 +8,20 @@
 
 use serde_json::Value;
 
+/// A JSON object from `"key": value` pairs, in order, *moving* each value in with
+/// [`Value::from`]. `serde_json::json!` serializes every interpolated expression again
+/// (`to_value(&expr)`), which deep-copies a nested `Value` (a policy's whole rule list); exports
+/// of large designs build objects with this instead. Same keys, same order, same output.
+#[macro_export]
+macro_rules! obj {
+    ({ $($k:literal : $v:expr),* $(,)? }) => {{
+        #[allow(unused_mut)]
+        let mut m = serde_json::Map::new();
+        $( m.insert(String::from($k), serde_json::Value::from($v)); )*
+        serde_json::Value::Object(m)
+    }};
+}
+
 /// One YAML document (without the `---` separator) for `value`, ending in a newline.
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();

@@ -43,7 +43,24 @@ pub fn kubernetes(data: &[u8]) {
     for name in ["fuzz.yaml", "fuzz.json"] {
         if let Ok(docs) = manifests::parse_manifests(&text, Path::new(name), &limits) {
             let mut diags: Vec<Diagnostic> = Vec::new();
-            let _ = k8s::import(&docs, &|d| d.source.display().to_string(), &mut diags);
+            let k = k8s::import(&docs, &|d| d.source.display().to_string(), &mut diags);
+            // The live connectivity of any NetworkPolicies, mapped onto what was imported.
+            let mut design = bulkhead_core::model::Design::new("fuzz");
+            design.services = k.services;
+            let values: Vec<serde_json::Value> = docs.iter().map(|d| d.value.clone()).collect();
+            let (kept, _) = bulkhead_core::drift::live::distinct_objects(&values);
+            let values: Vec<serde_json::Value> =
+                kept.into_iter().map(|i| values[i].clone()).collect();
+            if let Ok(input) =
+                bulkhead_core::drift::live::live_connectivity(&design, &values, "fuzz")
+            {
+                let _ = bulkhead_core::drift::check(
+                    &design,
+                    &[],
+                    Some(&input.connectivity),
+                    Default::default(),
+                );
+            }
         }
     }
 }

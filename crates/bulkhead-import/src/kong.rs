@@ -337,7 +337,7 @@ pub fn import(v: &Value, source: &str, diags: &mut Vec<Diagnostic>) -> KongImpor
 }
 
 /// Upstream host and port from `url` or `host`/`port`/`protocol`.
-fn upstream(s: &Value) -> (Option<String>, Option<u32>) {
+pub(crate) fn upstream(s: &Value) -> (Option<String>, Option<u32>) {
     if let Some(url) = s.get("url").and_then(Value::as_str) {
         if let Ok(u) = reqwest::Url::parse(url) {
             return (

@@ -18,6 +18,8 @@
 //!
 //! - [`manifests`], [`yaml`], [`files`], [`helm`]: safe reading of files and YAML.
 //! - [`openapi`], [`k8s`], [`traffic`], [`kong`]: one importer per source kind.
+//! - [`kong_live`]: a live Kong config reduced to what it lets through to a design's services
+//!   (for `bulkhead check --live`).
 //! - [`fetch`]: URLs, bounded. [`dataclass`]: sensitive-data detection.
 //! - [`merge`], [`segments`]: merging and the segmentation proposal.
 //! - [`logs`]: traffic log files held against an existing design (drift checks, proposals);
@@ -42,6 +44,7 @@ pub mod fuzzing;
 pub mod helm;
 pub mod k8s;
 pub mod kong;
+pub mod kong_live;
 pub mod live;
 pub mod logs;
 pub mod manifests;

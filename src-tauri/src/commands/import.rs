@@ -271,7 +271,8 @@ pub async fn import_preview(
     preview(&cache, design, sources).await
 }
 
-#[tauri::command]
+// Tauri expects camelCase argument keys by default; the contract (docs/ipc.md) is snake_case.
+#[tauri::command(rename_all = "snake_case")]
 pub async fn import_apply(
     design: serde_json::Value,
     sources: Vec<Source>,

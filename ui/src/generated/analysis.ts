@@ -1058,6 +1058,10 @@ export interface Drift {
    * Present when live policies were given.
    */
   live?: LiveDrift | null;
+  /**
+   * Present when a gateway config (Kong) was given as live input.
+   */
+  gateway?: GatewayDrift | null;
   summary: DriftSummary;
   notes: string[];
 }
@@ -1365,6 +1369,51 @@ export interface PortDifference {
   live: LiveVerdict;
 }
 /**
+ * The gateway compared with the design.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "GatewayDrift".
+ */
+export interface GatewayDrift {
+  source: string;
+  kind: string;
+  /**
+   * (caller, endpoint) pairs compared.
+   */
+  compared: number;
+  differences: GatewayDifference[];
+  unmapped_services: string[];
+  unmapped_consumers: string[];
+  notes: string[];
+}
+/**
+ * One caller and endpoint on which the gateway and the design disagree.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "GatewayDifference".
+ */
+export interface GatewayDifference {
+  from: string;
+  to: string;
+  port?: number | null;
+  method: string;
+  path: string;
+  /**
+   * The design allows the call (the caller presenting what it holds).
+   */
+  design: boolean;
+  /**
+   * The evaluator's decision in words.
+   */
+  design_why: string;
+  /**
+   * The gateway lets the caller through.
+   */
+  gateway: boolean;
+  route?: string | null;
+  gateway_why: string;
+}
+/**
  * Counts, and whether the check fails.
  *
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
@@ -1380,6 +1429,10 @@ export interface DriftSummary {
   zombie_services: number;
   zombie_endpoints: number;
   live_differences: number;
+  /**
+   * (caller, endpoint) pairs where the live gateway and the design disagree.
+   */
+  gateway_differences?: number;
 }
 /**
  * The app's traffic overlay: one observed call with its verdict.
@@ -1484,6 +1537,10 @@ export interface Drift1 {
    * Present when live policies were given.
    */
   live?: LiveDrift | null;
+  /**
+   * Present when a gateway config (Kong) was given as live input.
+   */
+  gateway?: GatewayDrift | null;
   summary: DriftSummary;
   notes: string[];
 }
