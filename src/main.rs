@@ -1,5 +1,10 @@
 //! `bulkhead`: the command-line front end. Each subcommand lives in its own module under
 //! `src/cmd/` and is a thin caller of the shared crates; no rule is decided here.
+//!
+//! Standard output goes through `cmd::common::write_stdout` (or `outln!`), never `println!`:
+//! `println!` panics when the reader of a pipe has gone (`bulkhead … | head -1`).
+
+#![deny(clippy::print_stdout)]
 
 use std::process::ExitCode;
 

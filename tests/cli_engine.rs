@@ -16,6 +16,8 @@ fn example(name: &str) -> String {
 fn bulkhead(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_bulkhead"))
         .args(args)
+        // Evaluation depends on the date (expired exceptions): pin it.
+        .env("BULKHEAD_TODAY", "2026-11-28")
         .output()
         .expect("run bulkhead");
     let root = format!("{}/", env!("CARGO_MANIFEST_DIR"));
@@ -235,4 +237,110 @@ fn unsegmented_estate_is_flat_and_says_so() {
     let (_, out, _) = bulkhead(&["analyze", p.to_str().unwrap(), "--today", "2026-11-28"]);
     assert!(out.contains("no segments"), "{out}");
     assert!(out.contains("BH009"), "{out}");
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/engine")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// Regression: an exception past its `expires` date kept allowing. `why`, `matrix` and
+/// `simulate` evaluate on today's date (`BULKHEAD_TODAY`, or `--today`).
+#[test]
+fn expired_exception_stops_allowing_in_every_command() {
+    let d = fixture("expired-exception.bulkhead.json");
+    let (code, out, _) = bulkhead(&["why", &d, "orders", "billing-db"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(
+            "decision: denied: rule `legacy-migration` would allow it but expired on 2026-06-30"
+        ),
+        "{out}"
+    );
+    let (_, out, _) = bulkhead(&["why", &d, "orders", "billing-db", "--today", "2026-06-30"]);
+    assert!(
+        out.contains("decision: allowed by rule `legacy-migration`"),
+        "{out}"
+    );
+    let (_, out, _) = bulkhead(&["why", &d, "orders", "billing-db", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["evaluated_on"], "2026-11-28");
+    assert_eq!(v["decision"]["reason"], "expired_rule");
+    assert_eq!(v["decision"]["expires"], "2026-06-30");
+
+    let (_, out, _) = bulkhead(&["matrix", &d, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["to"] != "billing-db")
+    );
+    let (_, out, _) = bulkhead(&["matrix", &d, "--format", "json", "--today", "2026-01-01"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["to"] == "billing-db")
+    );
+
+    let (_, out, _) = bulkhead(&["simulate", &d, "--from", "internet", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["reached"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["service"] != "billing-db")
+    );
+
+    let (code, _, err) = bulkhead(&["why", &d, "orders", "billing-db", "--today", "30/06/2026"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`--today` must be a date like `2026-11-28`"),
+        "{err}"
+    );
+}
+
+/// SARIF results carry the finding's place in the design file as `region.startLine` and
+/// `startColumn` (characters, 1-based), for JSON and YAML sources alike.
+#[test]
+fn sarif_results_point_at_line_and_column() {
+    let expected = [
+        // (file, rule pointer's line:col, flow pointer's line:col)
+        ("expired-exception.bulkhead.json", (95, 5), (115, 5)),
+        ("expired-exception.bulkhead.yaml", (26, 5), (35, 5)),
+    ];
+    for (file, bh011, bh005) in expected {
+        let (code, out, err) = bulkhead(&["analyze", &fixture(file), "--format", "sarif"]);
+        assert_eq!(code, 1, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
+        let results = v["runs"][0]["results"].as_array().unwrap();
+        let region = |id: &str| -> (u64, u64) {
+            let r = results
+                .iter()
+                .find(|r| r["ruleId"] == id)
+                .unwrap_or_else(|| panic!("{file}: no {id} in {out}"));
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            (
+                region["startLine"].as_u64().unwrap(),
+                region["startColumn"].as_u64().unwrap(),
+            )
+        };
+        assert_eq!(region("BH011"), bh011, "{file}: BH011 at /rules/2");
+        assert_eq!(region("BH005"), bh005, "{file}: BH005 at /flows/1");
+        for r in results {
+            assert!(
+                r["locations"][0]["physicalLocation"]["region"]["startLine"].is_u64(),
+                "{file}: every finding here has a pointer, so a region: {r}"
+            );
+        }
+    }
 }

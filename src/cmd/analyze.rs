@@ -7,11 +7,12 @@ use std::process::ExitCode;
 
 use bulkhead_core::analysis::{Analysis, AnalyzeOptions, analyze};
 use bulkhead_core::eval::Evaluator;
+use bulkhead_core::file::Locations;
 use bulkhead_core::findings::{Severity, catalog};
 use bulkhead_core::model::TriageStatus;
 use serde_json::json;
 
-use super::common::{OutputFormat, load_valid, today};
+use super::common::{OutputFormat, evaluation_date, finish_with, load_valid};
 use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +28,9 @@ pub struct Args {
     pub design: PathBuf,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Date to check exception expiry against (`YYYY-MM-DD`); default `BULKHEAD_TODAY` or
-    /// today (UTC).
-    #[arg(long)]
+    /// Date to evaluate the design on (`YYYY-MM-DD`): rules whose `expires` date is before it
+    /// no longer apply, and are reported (BH011). Default: `BULKHEAD_TODAY`, else today (UTC).
+    #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
     /// Show only the N worst origins in the text table (0: all).
     #[arg(long, default_value_t = 15)]
@@ -37,7 +38,7 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let design = match load_valid(
+    let (design, locations) = match load_valid(
         &args.design,
         if args.format == Format::Text {
             OutputFormat::Human
@@ -45,34 +46,24 @@ pub fn run(args: &Args) -> ExitCode {
             OutputFormat::Json
         },
     ) {
-        Ok(loaded) => loaded.design,
+        Ok(loaded) => (loaded.design, loaded.locations),
         Err(code) => return code,
     };
-    if let Some(t) = &args.today
-        && bulkhead_core::date::Date::parse(t).is_none()
-    {
-        eprintln!("error: `--today` must be a date like `2026-11-28`, not `{t}`");
-        return ExitCode::from(2);
-    }
-    let today = match &args.today {
-        Some(t) => t.clone(),
-        None => match today() {
-            Ok(d) => d.to_string(),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
+    let today = match evaluation_date(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
     };
-    let eval = Evaluator::new(&design);
-    let analysis = analyze(&eval, &AnalyzeOptions { today: Some(today) });
+    let eval = Evaluator::at(&design, today);
+    let analysis = analyze(
+        &eval,
+        &AnalyzeOptions {
+            today: Some(today.to_string()),
+        },
+    );
     let code = match args.format {
         Format::Json => print_json(&analysis),
-        Format::Sarif => print_json(&sarif(&analysis, &args.design)),
-        Format::Text => {
-            print!("{}", text(&analysis, args.top));
-            ExitCode::SUCCESS
-        }
+        Format::Sarif => print_json(&sarif(&analysis, &args.design, locations.as_ref())),
+        Format::Text => finish_with(&text(&analysis, args.top), ExitCode::SUCCESS),
     };
     if code != ExitCode::SUCCESS {
         return code;
@@ -190,7 +181,7 @@ pub fn text(a: &Analysis, top: usize) -> String {
 
 /// SARIF 2.1.0, with triaged findings as suppressions and the JSON pointer as the logical
 /// location.
-pub fn sarif(a: &Analysis, design: &Path) -> serde_json::Value {
+pub fn sarif(a: &Analysis, design: &Path, locations: Option<&Locations>) -> serde_json::Value {
     let level = |s: Severity| match s {
         Severity::Critical | Severity::High => "error",
         Severity::Medium => "warning",
@@ -214,17 +205,36 @@ pub fn sarif(a: &Analysis, design: &Path) -> serde_json::Value {
         })
         .collect();
     let uri = design.to_string_lossy().replace('\\', "/");
+    // Every finding's pointer located in one pass over the file.
+    let pointers: Vec<&str> = a
+        .findings
+        .iter()
+        .map(|f| f.pointer.as_deref().unwrap_or(""))
+        .collect();
+    let located = locations.map(|l| l.locate_values(&pointers));
     let results: Vec<serde_json::Value> = a
         .findings
         .iter()
-        .map(|f| {
+        .enumerate()
+        .map(|(i, f)| {
+            let mut physical = json!({ "artifactLocation": { "uri": uri } });
+            // A finding about the design as a whole (no pointer) has no region.
+            // Only the start: YAML records where a mapping begins, not where it ends.
+            if f.pointer.is_some()
+                && let Some(start) = located.as_ref().and_then(|l| l.get(i).copied().flatten())
+            {
+                physical["region"] = json!({
+                    "startLine": start.line,
+                    "startColumn": start.column,
+                });
+            }
             let mut r = json!({
                 "ruleId": f.id,
                 "level": level(f.severity),
                 "message": { "text": f.message },
                 "partialFingerprints": { "bulkheadKey/v1": f.key },
                 "locations": [{
-                    "physicalLocation": { "artifactLocation": { "uri": uri } },
+                    "physicalLocation": physical,
                     "logicalLocations": [{ "fullyQualifiedName": f.pointer.clone().unwrap_or_default(), "kind": "member" }],
                 }],
                 "properties": { "key": f.key, "severity": severity_label(f.severity), "subjects": f.subjects },
@@ -253,6 +263,8 @@ pub fn sarif(a: &Analysis, design: &Path) -> serde_json::Value {
                 "informationUri": "https://example.invalid/bulkhead",
                 "rules": rules,
             }},
+            // Columns count characters, as `bulkhead validate` does.
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     })

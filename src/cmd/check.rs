@@ -128,14 +128,8 @@ pub fn run(args: &Args) -> ExitCode {
     let printed = match args.format {
         Format::Json => super::json_out::print_json(&drift),
         Format::Sarif => super::json_out::print_json(&sarif(&drift, &args.design)),
-        Format::Junit => {
-            print!("{}", junit(&drift, &fail_on));
-            ExitCode::SUCCESS
-        }
-        Format::Text => {
-            print!("{}", text(&drift, &fail_on));
-            ExitCode::SUCCESS
-        }
+        Format::Junit => common::finish_with(&junit(&drift, &fail_on), ExitCode::SUCCESS),
+        Format::Text => common::finish_with(&text(&drift, &fail_on), ExitCode::SUCCESS),
     };
     if printed != ExitCode::SUCCESS {
         return printed;

@@ -5,9 +5,10 @@
 //! the diagnostics (or the IO error) and returns the exit code to use.
 
 use std::fmt;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bulkhead_core::Design;
 use bulkhead_core::date::Date;
@@ -54,11 +55,92 @@ pub fn today() -> Result<Date, String> {
     Ok(Date::from_unix_days((secs / 86_400) as i64))
 }
 
+/// The date a design is evaluated on: `--today` if given, else [`today`]. Rules whose
+/// `expires` date is before it no longer apply. On a bad date, prints the error and returns
+/// exit code 2.
+pub fn evaluation_date(flag: Option<&str>) -> Result<Date, ExitCode> {
+    match flag {
+        Some(t) => Date::parse(t).ok_or_else(|| {
+            fail_usage(format!(
+                "`--today` must be a date like `2026-11-28`, not `{t}`"
+            ))
+        }),
+        None => today().map_err(fail_usage),
+    }
+}
+
+/// `--today`, for flattening into the arguments of subcommands that evaluate a design.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct TodayArg {
+    /// Date to evaluate the design on (`YYYY-MM-DD`): rules whose `expires` date is before it
+    /// no longer apply. Default: `BULKHEAD_TODAY`, else today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
+}
+
 /// Validation options for today.
 pub fn validate_options() -> Result<validate::Options, String> {
     Ok(validate::Options {
         today: Some(today()?),
     })
+}
+
+/// Set once a write to standard output found the reading end closed.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Write `text` to standard output and flush it.
+///
+/// A closed pipe (`bulkhead analyze … | head -1`) is how a reader says it has seen enough, so,
+/// as in ripgrep, it is not an error: the rest of the output is dropped quietly and the command
+/// still finishes its work (a `fmt` over several files reformats every one of them) with its own
+/// exit code. `println!` would panic there instead. Any other write error (a full disk behind
+/// `> file`) is reported on stderr and is an IO error: `Err(2)`.
+pub fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) => match stdout_failed(&e) {
+            None => Ok(()),
+            Some(code) => Err(code),
+        },
+    }
+}
+
+/// What a failed write to standard output means: `None` for a closed pipe (stop writing,
+/// quietly; later [`write_stdout`] calls do nothing), else the IO error is printed and its exit
+/// code returned. For subcommands that stream through their own `io::Write`.
+pub fn stdout_failed(e: &std::io::Error) -> Option<ExitCode> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        None
+    } else {
+        eprintln!("error: cannot write to standard output: {e}");
+        Some(ExitCode::from(EXIT_USAGE))
+    }
+}
+
+/// Write `text` to standard output, then exit with `code` (2 if the write failed other than by
+/// a closed pipe).
+pub fn finish_with(text: &str, code: ExitCode) -> ExitCode {
+    match write_stdout(text) {
+        Ok(()) => code,
+        Err(e) => e,
+    }
+}
+
+/// `println!` through [`write_stdout`]: a closed pipe ends output quietly instead of
+/// panicking. Evaluates to `Result<(), ExitCode>`.
+#[macro_export]
+macro_rules! outln {
+    () => { $crate::cmd::common::write_stdout("\n") };
+    ($($arg:tt)*) => {{
+        let mut line = format!($($arg)*);
+        line.push('\n');
+        $crate::cmd::common::write_stdout(&line)
+    }};
 }
 
 /// Print a usage or IO error to stderr and return exit code 2.
@@ -89,6 +171,8 @@ pub fn check_file(path: &Path, options: &validate::Options) -> Result<Checked, S
 pub struct LoadedDesign {
     pub path: PathBuf,
     pub design: Design,
+    /// Where each value sits in the file, to point findings at `line:column`.
+    pub locations: Option<bulkhead_core::file::Locations>,
 }
 
 /// Load a design that must be valid. On an IO error or an invalid design, prints what went
@@ -129,6 +213,7 @@ pub fn load_valid(path: &Path, format: OutputFormat) -> Result<LoadedDesign, Exi
         Some(design) if valid => Ok(LoadedDesign {
             path: checked.path,
             design,
+            locations: checked.report.locations,
         }),
         _ => {
             if format == OutputFormat::Human {

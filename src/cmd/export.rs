@@ -90,13 +90,15 @@ pub fn run(args: Args) -> ExitCode {
             eprintln!("  - {g}");
         }
     }
-    println!(
+    if let Err(code) = crate::outln!(
         "wrote {} file{} for `{target}`{} to {}",
         export.files.len(),
         if export.files.len() == 1 { "" } else { "s" },
         if export.staged { " (staged)" } else { "" },
         args.out.display()
-    );
+    ) {
+        return code;
+    }
     ExitCode::SUCCESS
 }
 

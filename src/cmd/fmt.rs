@@ -65,14 +65,18 @@ pub fn run(args: &Args) -> ExitCode {
         let canonical = file::to_canonical_json(&parsed.design);
         let unchanged = canonical == loaded.text;
         let status = if args.stdout {
-            print!("{canonical}");
+            if let Err(code) = common::write_stdout(&canonical) {
+                return code;
+            }
             "printed"
         } else if unchanged {
             "unchanged"
         } else if args.check {
             exit = exit.max(EXIT_FINDINGS);
             if !json {
-                println!("would reformat {}", path.display());
+                if let Err(code) = crate::outln!("would reformat {}", path.display()) {
+                    return code;
+                }
             }
             "would-reformat"
         } else if parsed.syntax == Syntax::Yaml {
@@ -93,7 +97,9 @@ pub fn run(args: &Args) -> ExitCode {
             ) {
                 Ok(()) => {
                     if !json {
-                        println!("reformatted {}", path.display());
+                        if let Err(code) = crate::outln!("reformatted {}", path.display()) {
+                            return code;
+                        }
                     }
                     "reformatted"
                 }
@@ -110,7 +116,8 @@ pub fn run(args: &Args) -> ExitCode {
     }
     if json && !args.stdout {
         let out = serde_json::json!({"files": results});
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        let text = serde_json::to_string_pretty(&out).unwrap_or_default() + "\n";
+        return common::finish_with(&text, ExitCode::from(exit));
     }
     ExitCode::from(exit)
 }

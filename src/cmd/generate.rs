@@ -1,6 +1,5 @@
 //! `bulkhead generate`: write a synthetic estate (deterministic per seed) as a design file.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -43,10 +42,7 @@ pub fn run(args: &Args) -> ExitCode {
     let result = match &args.output {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write to standard output: {e}")),
+        None => return super::common::finish_with(&text, ExitCode::SUCCESS),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

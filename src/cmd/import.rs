@@ -6,7 +6,7 @@
 //! `bulkhead-store` (atomically, the replaced version kept as `<file>.bak`). Exit codes: 0 imported cleanly, 1 some input could not be imported (the rest
 //! was), 2 usage or IO error on the design file itself.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -160,10 +160,13 @@ pub fn run(args: &Args) -> ExitCode {
         let outcome = match &target {
             // Atomic, with the replaced version kept as `<file>.bak`.
             Some(path) => bulkhead_store::save(path, &merged).map_err(|e| e.to_string()),
-            None => std::io::stdout()
-                .lock()
-                .write_all(bulkhead_core::file::to_canonical_json(&merged).as_bytes())
-                .map_err(|e| format!("cannot write to standard output: {e}")),
+            None => {
+                match super::common::write_stdout(&bulkhead_core::file::to_canonical_json(&merged))
+                {
+                    Ok(()) => Ok(()),
+                    Err(code) => return code,
+                }
+            }
         };
         if let Err(e) = outcome {
             eprintln!("error: {e}");
@@ -190,7 +193,9 @@ pub fn run(args: &Args) -> ExitCode {
         Format::Text => text_summary(&result, &preview, args, target.as_deref(), written),
     };
     if summary_to_stdout {
-        print!("{summary}");
+        if let Err(code) = super::common::write_stdout(&summary) {
+            return code;
+        }
     } else {
         eprint!("{summary}");
     }

@@ -2,16 +2,19 @@
 
 use std::process::ExitCode;
 
-/// Print a value as pretty JSON on stdout.
+use super::common::{EXIT_USAGE, finish_with};
+
+/// Print a value as pretty JSON on stdout. A closed pipe ends the output quietly (see
+/// [`super::common::write_stdout`]).
 pub fn print_json<T: serde::Serialize>(value: &T) -> ExitCode {
     match serde_json::to_string_pretty(value) {
-        Ok(s) => {
-            println!("{s}");
-            ExitCode::SUCCESS
+        Ok(mut s) => {
+            s.push('\n');
+            finish_with(&s, ExitCode::SUCCESS)
         }
         Err(e) => {
             eprintln!("error: cannot serialize the result: {e}");
-            ExitCode::from(2)
+            ExitCode::from(EXIT_USAGE)
         }
     }
 }

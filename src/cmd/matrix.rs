@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use bulkhead_core::eval::{Evaluator, describe_auth};
 use bulkhead_core::matrix::{Matrix, SegmentMatrix, by_segment, matrix};
 
-use super::common::{OutputFormat, load_valid};
+use super::common::{OutputFormat, TodayArg, evaluation_date, finish_with, load_valid};
 use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +31,8 @@ pub struct Args {
     pub by: By,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -45,18 +47,17 @@ pub fn run(args: &Args) -> ExitCode {
         Ok(loaded) => loaded.design,
         Err(code) => return code,
     };
-    let eval = Evaluator::new(&design);
+    let eval = match evaluation_date(args.today.today.as_deref()) {
+        Ok(date) => Evaluator::at(&design, date),
+        Err(code) => return code,
+    };
     let m = matrix(&eval);
     match (args.by, args.format) {
         (By::Service, Format::Json) => print_json(&m),
         (By::Segment, Format::Json) => print_json(&by_segment(&eval, &m)),
-        (By::Service, Format::Text) => {
-            print!("{}", service_text(&m));
-            ExitCode::SUCCESS
-        }
+        (By::Service, Format::Text) => finish_with(&service_text(&m), ExitCode::SUCCESS),
         (By::Segment, Format::Text) => {
-            print!("{}", segment_text(&by_segment(&eval, &m)));
-            ExitCode::SUCCESS
+            finish_with(&segment_text(&by_segment(&eval, &m)), ExitCode::SUCCESS)
         }
     }
 }

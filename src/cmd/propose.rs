@@ -2,7 +2,6 @@
 //! and observed flows, plus traffic logs), as a reviewable diff; `--apply` accepts all of it or
 //! the listed changes and writes the new design.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -62,10 +61,10 @@ pub fn run(args: &Args) -> ExitCode {
         };
         let written = match &args.out {
             Some(path) => bulkhead_store::save(path, &new).map_err(|e| e.to_string()),
-            None => std::io::stdout()
-                .lock()
-                .write_all(to_canonical_json(&new).as_bytes())
-                .map_err(|e| format!("cannot write to standard output: {e}")),
+            None => match common::write_stdout(&to_canonical_json(&new)) {
+                Ok(()) => Ok(()),
+                Err(code) => return code,
+            },
         };
         if let Err(e) = written {
             return common::fail_usage(e);
@@ -83,13 +82,10 @@ pub fn run(args: &Args) -> ExitCode {
     }
     match args.format.format {
         OutputFormat::Json => super::json_out::print_json(&proposal),
-        OutputFormat::Human => {
-            print!(
-                "{}",
-                render_text(&proposal, &args.design.display().to_string())
-            );
-            ExitCode::SUCCESS
-        }
+        OutputFormat::Human => common::finish_with(
+            &render_text(&proposal, &args.design.display().to_string()),
+            ExitCode::SUCCESS,
+        ),
     }
 }
 

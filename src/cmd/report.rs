@@ -1,7 +1,6 @@
 //! `bulkhead report DESIGN`: the audit report, a self-contained HTML page (or Markdown) with
 //! the estate picture, segment matrix, rules, findings, breach evidence and drift.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -70,10 +69,10 @@ pub fn run(args: &Args) -> ExitCode {
             bulkhead_store::SaveOptions { backup: false },
         )
         .map_err(|e| e.to_string()),
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .map_err(|e| format!("cannot write to standard output: {e}")),
+        None => match common::write_stdout(&text) {
+            Ok(()) => Ok(()),
+            Err(code) => return code,
+        },
     };
     match written {
         Ok(()) => {

@@ -4,6 +4,5 @@
 use std::process::ExitCode;
 
 pub fn run() -> ExitCode {
-    print!("{}", bulkhead_core::schema::json_schema());
-    ExitCode::SUCCESS
+    super::common::finish_with(&bulkhead_core::schema::json_schema(), ExitCode::SUCCESS)
 }

@@ -26,16 +26,13 @@ pub fn run(args: &Args) -> ExitCode {
         Err(code) => return code,
     };
     let d = &loaded.design;
-    match args.format.format {
+    let text = match args.format.format {
         OutputFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&summary_json(d)).unwrap_or_default()
-            );
+            serde_json::to_string_pretty(&summary_json(d)).unwrap_or_default() + "\n"
         }
-        OutputFormat::Human => print!("{}", summary_text(d, &loaded.path.display().to_string())),
-    }
-    ExitCode::from(EXIT_OK)
+        OutputFormat::Human => summary_text(d, &loaded.path.display().to_string()),
+    };
+    common::finish_with(&text, ExitCode::from(EXIT_OK))
 }
 
 /// Segment ids by parent (`None`: top level). A parent that does not exist makes a root.

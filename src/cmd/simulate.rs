@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use bulkhead_core::eval::{Caller, Evaluator};
 use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation, simulate};
 
-use super::common::{OutputFormat, load_valid};
+use super::common::{OutputFormat, TodayArg, evaluation_date, finish_with, load_valid};
 use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +40,8 @@ pub struct Args {
     pub assume: Assume,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -54,7 +56,10 @@ pub fn run(args: &Args) -> ExitCode {
         Ok(loaded) => loaded.design,
         Err(code) => return code,
     };
-    let eval = Evaluator::new(&design);
+    let eval = match evaluation_date(args.today.today.as_deref()) {
+        Ok(date) => Evaluator::at(&design, date),
+        Err(code) => return code,
+    };
     let assumption = match args.assume {
         Assume::Worst => Assumption::Worst,
         Assume::Known => Assumption::Known,
@@ -76,18 +81,9 @@ pub fn run(args: &Args) -> ExitCode {
     };
     match args.format {
         Format::Json => print_json(&sim),
-        Format::Text => {
-            print!("{}", text(&sim, design.services.len()));
-            ExitCode::SUCCESS
-        }
-        Format::Dot => {
-            print!("{}", dot(&sim));
-            ExitCode::SUCCESS
-        }
-        Format::Mermaid => {
-            print!("{}", mermaid(&sim));
-            ExitCode::SUCCESS
-        }
+        Format::Text => finish_with(&text(&sim, design.services.len()), ExitCode::SUCCESS),
+        Format::Dot => finish_with(&dot(&sim), ExitCode::SUCCESS),
+        Format::Mermaid => finish_with(&mermaid(&sim), ExitCode::SUCCESS),
     }
 }
 

@@ -59,16 +59,16 @@ pub fn run(args: &Args) -> ExitCode {
                         "diagnostics": r.diagnostics,
                     })),
                     OutputFormat::Human => {
-                        print!(
-                            "{}",
-                            common::render_diagnostics(path, &checked.text, &r.diagnostics)
-                        );
                         let verdict = if r.is_valid() { "ok" } else { "invalid" };
-                        println!(
-                            "{}: {verdict} ({})",
+                        let text = format!(
+                            "{}{}: {verdict} ({})\n",
+                            common::render_diagnostics(path, &checked.text, &r.diagnostics),
                             path.display(),
                             counts(r.errors(), r.warnings())
                         );
+                        if let Err(code) = common::write_stdout(&text) {
+                            return code;
+                        }
                     }
                 }
             }
@@ -81,7 +81,8 @@ pub fn run(args: &Args) -> ExitCode {
             "warnings": total_warnings,
             "files": json_files,
         });
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        let text = serde_json::to_string_pretty(&out).unwrap_or_default() + "\n";
+        return common::finish_with(&text, ExitCode::from(exit));
     }
     ExitCode::from(exit)
 }

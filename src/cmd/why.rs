@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use bulkhead_core::eval::{Caller, Evaluator, Explanation, Request};
 use bulkhead_core::simulate::did_you_mean;
 
-use super::common::{OutputFormat, load_valid};
+use super::common::{OutputFormat, TodayArg, evaluation_date, finish_with, load_valid};
 use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +34,8 @@ pub struct Args {
     pub path: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub today: TodayArg,
 }
 
 pub fn run(args: &Args) -> ExitCode {
@@ -59,7 +61,10 @@ pub fn run(args: &Args) -> ExitCode {
         eprintln!("error: unknown {what} `{id}`{hint}");
         return ExitCode::from(2);
     }
-    let eval = Evaluator::new(&design);
+    let eval = match evaluation_date(args.today.today.as_deref()) {
+        Ok(date) => Evaluator::at(&design, date),
+        Err(code) => return code,
+    };
     let req = Request {
         port: args.port,
         method: args.method.as_ref().map(|m| m.to_ascii_uppercase()),
@@ -68,10 +73,7 @@ pub fn run(args: &Args) -> ExitCode {
     let ex = eval.explain(&Caller::parse(&args.from), &args.to, &req);
     match args.format {
         Format::Json => print_json(&ex),
-        Format::Text => {
-            print!("{}", text(&ex));
-            ExitCode::SUCCESS
-        }
+        Format::Text => finish_with(&text(&ex), ExitCode::SUCCESS),
     }
 }
 

@@ -38,7 +38,11 @@ pub struct Audit<'d> {
 impl<'d> Audit<'d> {
     /// Compute everything a report shows.
     pub fn compute(design: &'d Design, today: Option<String>, drift: Option<&'d Drift>) -> Self {
-        let eval = Evaluator::new(design);
+        // As of the report's date: exceptions that expired before it no longer allow.
+        let eval = match today.as_deref().and_then(bulkhead_core::date::Date::parse) {
+            Some(date) => Evaluator::at(design, date),
+            None => Evaluator::new(design),
+        };
         let m = matrix(&eval);
         let segment_matrix = by_segment(&eval, &m);
         let analysis = analyze(

@@ -1,7 +1,8 @@
 //! Breach analysis on generated estates of 1k, 10k and 100k services (~10 allowed peers each):
 //! compiling the reach graph from the evaluator, the all-origins worst case (SCC condensation
-//! and bitsets), one origin's simulation, and the baseline the closure replaces (one fixpoint
-//! search per origin), all in the same run.
+//! and bitsets), both together (what `bulkhead analyze` pays), one origin's simulation, and the
+//! baselines they replace (one fixpoint search per origin; the straightforward reach graph
+//! construction asking the public evaluator API about every pair), all in the same run.
 //!
 //! `cargo bench -p bulkhead-core --bench reach`; `BULKHEAD_BENCH_SIZES=1000,10000` to choose
 //! sizes. Before the criterion groups it prints, per size, one timed run of each with the
@@ -98,6 +99,16 @@ fn bench(c: &mut Criterion) {
             peak_rss_kib().unwrap_or(0) as f64 / 1024.0
         );
 
+        if n <= 1_000 {
+            let t = Instant::now();
+            let reference = ReachGraph::compile_reference(&eval);
+            eprintln!(
+                "[bulkhead] n={n}: straightforward reach graph (every pair through `grants_at`) {:?} vs compile {compile:?}",
+                t.elapsed()
+            );
+            assert_eq!(reference, graph, "the fast construction must equal it");
+        }
+
         let mut group = c.benchmark_group(format!("estate-{n}"));
         group.sample_size(10);
         group.warm_up_time(Duration::from_millis(300));
@@ -117,9 +128,18 @@ fn bench(c: &mut Criterion) {
                 b.iter(|| black_box(all_origins_by_search(&design, &graph)))
             });
         }
-        if n <= 10_000 {
-            group.bench_function("compile reach graph (evaluator)", |b| {
-                b.iter(|| black_box(ReachGraph::compile(&eval)))
+        group.bench_function("compile reach graph (evaluator)", |b| {
+            b.iter(|| black_box(ReachGraph::compile(&eval)))
+        });
+        group.bench_function("compile + all-origins worst case", |b| {
+            b.iter(|| {
+                let graph = ReachGraph::compile(&eval);
+                black_box(all_origins_worst(&design, &graph))
+            })
+        });
+        if n <= 1_000 {
+            group.bench_function("baseline: straightforward reach graph", |b| {
+                b.iter(|| black_box(ReachGraph::compile_reference(&eval)))
             });
         }
         group.finish();

@@ -895,6 +895,9 @@ pub fn explain_denial(d: &Decision) -> String {
                 };
                 format!("`{rule}` allows it, but the caller does not hold {what}")
             }
+            DenyReason::ExpiredRule { rule, expires } => {
+                format!("`{rule}` allowed it until it expired on {expires}")
+            }
             DenyReason::Default => "no rule allows it (default deny)".into(),
         },
     }

@@ -17,12 +17,18 @@
 //! never under-approximates what an attacker can reach. A request method `*` and path
 //! templates (`/accounts/{id}`) are read the same way: an allow rule matches when *some*
 //! concrete call fits both, a deny rule covers only when it covers *every* such call.
+//!
+//! Rules expire. [`Evaluator::at`] evaluates the design on a given date: a rule whose
+//! `expires` date is before it no longer applies (an expired exception stops allowing, and a
+//! call only it allowed is denied with [`DenyReason::ExpiredRule`]). The core has no clock, so
+//! the date is an input; [`Evaluator::new`] evaluates without one and applies every rule.
 
 use std::collections::{BTreeSet, HashMap};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::date::Date;
 use crate::model::{
     Action, Auth, Credential, Design, Exposure, IntraStance, Peer, RateLimit, Rule, Segment,
 };
@@ -147,6 +153,13 @@ pub enum DenyReason {
     /// A rule matches but the caller lacks the credential it or the target segment requires.
     /// `rule` is the rule id, or `intra-segment:<segment>` for the implicit intra-segment allow.
     MissingCredential { rule: String, required: Auth },
+    /// The only allow rule that matches has expired: its `expires` date is before the date
+    /// the design is evaluated on. The first such rule in design order.
+    ExpiredRule {
+        rule: String,
+        /// The rule's `expires` date, `YYYY-MM-DD`.
+        expires: String,
+    },
     /// Nothing allows it: the default is deny.
     Default,
 }
@@ -251,6 +264,9 @@ impl DenyReason {
                 "`{rule}` requires {} which the caller does not hold",
                 describe_auth(required)
             ),
+            DenyReason::ExpiredRule { rule, expires } => {
+                format!("rule `{rule}` would allow it but expired on {expires}")
+            }
             DenyReason::Default => "no rule allows it (default deny)".into(),
         }
     }
@@ -316,6 +332,17 @@ pub struct Grants {
     pub grants: Vec<Grant>,
     /// Allow rules between the two that did not match the request.
     pub near_misses: Vec<NearMiss>,
+    /// Allow rules that match the request but have expired, in design order. Empty when the
+    /// evaluator has no date.
+    pub expired: Vec<Expired>,
+}
+
+/// An allow rule that would match a request but has expired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expired {
+    pub rule: String,
+    /// The rule's `expires` date, `YYYY-MM-DD`.
+    pub expires: String,
 }
 
 /// The callers [`Evaluator::possible_callers`] returns for one target.
@@ -341,19 +368,53 @@ pub struct Evaluator<'d> {
     /// For each segment, itself and its ancestors, nearest first.
     chain: Vec<Vec<usize>>,
     segment_index: HashMap<&'d str, usize>,
-    /// Rules by what their `to` names, so a decision only looks at rules that can apply.
-    rules_to_any: Vec<usize>,
-    rules_to_service: HashMap<&'d str, Vec<usize>>,
-    rules_to_segment: Vec<Vec<usize>>,
+    /// Rules by what their `to` names, so a decision only looks at rules that can apply; each
+    /// list ascending (design order). `to: any` rules, per service the rules naming it, and
+    /// per leaf segment the `to: any` rules plus the rules naming the segment or an ancestor.
+    /// A rule's `to` names one thing, so a service's two lists never share a rule.
+    rules_to_any: Vec<u32>,
+    rules_to_service: Vec<Vec<u32>>,
+    rules_to_leaf: Vec<Vec<u32>>,
+    /// Per rule: what its `from` names, resolved to indices once.
+    rule_from: Vec<Side>,
     /// Per segment: the services in it or in its nested segments, ascending.
     segment_members: Vec<Vec<usize>>,
-    /// Per service: the segment auth and rate limit it inherits (computed once).
-    seg_auth: Vec<Auth>,
-    seg_rate: Vec<Option<RateLimit>>,
+    /// Per service: the segment whose auth (other than `none`) and rate limit it inherits.
+    seg_auth: Vec<Option<usize>>,
+    seg_rate: Vec<Option<usize>>,
+    /// The date the design is evaluated on, if any.
+    date: Option<Date>,
+    /// Per rule: has it expired on `date`? All false without a date.
+    expired: Vec<bool>,
 }
 
 impl<'d> Evaluator<'d> {
+    /// An evaluator that applies every rule, whatever its `expires` date: for callers with no
+    /// notion of "now" (property tests, exporters' proofs of a fixed design). Anything that
+    /// answers a user about today should use [`Evaluator::at`].
     pub fn new(design: &'d Design) -> Self {
+        Self::build(design, None)
+    }
+
+    /// An evaluator for the design as it stands on `date`: a rule whose `expires` date is
+    /// before `date` no longer applies (it expires at the end of that day). An `expires` that
+    /// is not a date (a validation error) never expires.
+    pub fn at(design: &'d Design, date: Date) -> Self {
+        Self::build(design, Some(date))
+    }
+
+    /// The date the design is evaluated on ([`Evaluator::at`]), if any.
+    pub fn date(&self) -> Option<Date> {
+        self.date
+    }
+
+    /// Has the rule at `index` in `design.rules` expired on the evaluation date? Always false
+    /// without a date.
+    pub fn rule_expired(&self, index: usize) -> bool {
+        self.expired.get(index).copied().unwrap_or(false)
+    }
+
+    fn build(design: &'d Design, date: Option<Date>) -> Self {
         let service_index = design
             .services
             .iter()
@@ -406,14 +467,15 @@ impl<'d> Evaluator<'d> {
                 }
             }
         }
-        let mut rules_to_any = Vec::new();
-        let mut rules_to_service: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut rules_to_segment = vec![Vec::new(); design.segments.len()];
+        let mut rules_to_any: Vec<u32> = Vec::new();
+        let mut rules_by_service_id: HashMap<&str, Vec<u32>> = HashMap::new();
+        let mut rules_to_segment: Vec<Vec<u32>> = vec![Vec::new(); design.segments.len()];
         for (ri, r) in design.rules.iter().enumerate() {
+            let ri = ri as u32;
             match &r.to {
                 Peer::Any => rules_to_any.push(ri),
                 Peer::Internet => {}
-                Peer::Service(s) => rules_to_service.entry(s.as_str()).or_default().push(ri),
+                Peer::Service(s) => rules_by_service_id.entry(s.as_str()).or_default().push(ri),
                 Peer::Segment(s) => {
                     if let Some(&si) = segment_index.get(s.as_str()) {
                         rules_to_segment[si].push(ri);
@@ -421,6 +483,54 @@ impl<'d> Evaluator<'d> {
                 }
             }
         }
+        // By id, not index, so that every service with a (duplicated) id gets its rules.
+        let rules_to_service = design
+            .services
+            .iter()
+            .map(|s| {
+                rules_by_service_id
+                    .get(s.id.as_str())
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .collect();
+        let rules_to_leaf = chain
+            .iter()
+            .map(|c| {
+                let mut v = rules_to_any.clone();
+                for &s in c {
+                    v.extend_from_slice(&rules_to_segment[s]);
+                }
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        let rule_from = design
+            .rules
+            .iter()
+            .map(|r| match &r.from {
+                Peer::Any => Side::Any,
+                Peer::Internet => Side::Internet,
+                Peer::Service(s) => service_index
+                    .get(s.as_str())
+                    .map_or(Side::Nothing, |&i| Side::Service(i)),
+                Peer::Segment(s) => segment_index
+                    .get(s.as_str())
+                    .map_or(Side::Nothing, |&i| Side::Segment(i)),
+            })
+            .collect();
+        let expired = design
+            .rules
+            .iter()
+            .map(|r| {
+                date.is_some_and(|today| {
+                    r.expires
+                        .as_deref()
+                        .and_then(Date::parse)
+                        .is_some_and(|exp| exp < today)
+                })
+            })
+            .collect();
         let inherited = |svc: usize, pick: &dyn Fn(&Segment) -> bool| -> Option<usize> {
             let l = leaf[svc]?;
             chain[l]
@@ -429,17 +539,10 @@ impl<'d> Evaluator<'d> {
                 .find(|&s| pick(&design.segments[s]))
         };
         let seg_auth = (0..design.services.len())
-            .map(|i| {
-                inherited(i, &|s| s.policy.auth != Auth::None)
-                    .map(|s| design.segments[s].policy.auth.clone())
-                    .unwrap_or_default()
-            })
+            .map(|i| inherited(i, &|s| s.policy.auth != Auth::None))
             .collect();
         let seg_rate = (0..design.services.len())
-            .map(|i| {
-                inherited(i, &|s| s.policy.rate_limit.is_some())
-                    .and_then(|s| design.segments[s].policy.rate_limit.clone())
-            })
+            .map(|i| inherited(i, &|s| s.policy.rate_limit.is_some()))
             .collect();
         Evaluator {
             design,
@@ -449,10 +552,13 @@ impl<'d> Evaluator<'d> {
             segment_index,
             rules_to_any,
             rules_to_service,
-            rules_to_segment,
+            rules_to_leaf,
+            rule_from,
             segment_members,
             seg_auth,
             seg_rate,
+            date,
+            expired,
         }
     }
 
@@ -502,16 +608,34 @@ impl<'d> Evaluator<'d> {
     /// The services (indices) a rule side names: a segment's members including nested
     /// segments, one service, or every service for `any`. `internet` names no service.
     pub fn members(&self, peer: &Peer) -> Vec<usize> {
+        self.members_borrowed(peer).into_owned()
+    }
+
+    /// [`Evaluator::members`], borrowed where the evaluator already holds the list (a
+    /// segment's members, one service), so enumerating every rule's pairs allocates little.
+    pub fn members_borrowed(&self, peer: &Peer) -> std::borrow::Cow<'_, [usize]> {
+        use std::borrow::Cow;
         match peer {
-            Peer::Any => (0..self.design.services.len()).collect(),
-            Peer::Internet => Vec::new(),
-            Peer::Service(s) => self.service_index(s).into_iter().collect(),
+            Peer::Any => Cow::Owned((0..self.design.services.len()).collect()),
+            Peer::Internet => Cow::Borrowed(&[]),
+            Peer::Service(s) => self
+                .service_index
+                .get(s.as_str())
+                .map_or(Cow::Borrowed(&[]), |i| {
+                    Cow::Borrowed(std::slice::from_ref(i))
+                }),
             Peer::Segment(s) => self
                 .segment_index
                 .get(s.as_str())
-                .map(|&si| self.segment_members[si].clone())
-                .unwrap_or_default(),
+                .map_or(Cow::Borrowed(&[]), |&si| {
+                    Cow::Borrowed(self.segment_members[si].as_slice())
+                }),
         }
+    }
+
+    /// The leaf segment (index into `design.segments`) of the service at `index`.
+    pub fn leaf_segment_index(&self, index: usize) -> Option<usize> {
+        self.leaf.get(index).copied().flatten()
     }
 
     /// Does a rule's `from` name this caller?
@@ -541,14 +665,26 @@ impl<'d> Evaluator<'d> {
     /// requirement other than `none`.
     pub fn segment_auth(&self, target: &str) -> Auth {
         self.service_index(target)
-            .map(|i| self.seg_auth[i].clone())
+            .and_then(|i| self.segment_auth_at(i))
+            .cloned()
             .unwrap_or_default()
     }
 
     /// The rate limit the target's segment sets, inherited like auth.
     pub fn segment_rate_limit(&self, target: &str) -> Option<RateLimit> {
         self.service_index(target)
-            .and_then(|i| self.seg_rate[i].clone())
+            .and_then(|i| self.segment_rate_at(i))
+            .cloned()
+    }
+
+    /// The auth (never `none`) the segment of the service at index `t` requires, borrowed
+    /// from the design.
+    fn segment_auth_at(&self, t: usize) -> Option<&'d Auth> {
+        self.seg_auth[t].map(|s| &self.design.segments[s].policy.auth)
+    }
+
+    fn segment_rate_at(&self, t: usize) -> Option<&'d RateLimit> {
+        self.seg_rate[t].and_then(|s| self.design.segments[s].policy.rate_limit.as_ref())
     }
 
     /// What a service presents when it calls with only what it holds itself.
@@ -571,24 +707,85 @@ impl<'d> Evaluator<'d> {
         self.decide(caller, target, req, Some(&presented))
     }
 
-    /// The rules that can apply to calls into service `t`, in design order.
-    fn rules_into(&self, t: usize) -> Vec<usize> {
-        let mut out = self.rules_to_any.clone();
-        if let Some(v) = self
-            .rules_to_service
-            .get(self.design.services[t].id.as_str())
-        {
-            out.extend_from_slice(v);
+    /// The rules that can apply to calls into service `t`, in design order (which decides
+    /// which allow rule is reported first), without allocating: a merge of two ascending,
+    /// disjoint lists.
+    fn rules_into(&self, t: usize) -> MergedRules<'_> {
+        let by_segment = match self.leaf[t] {
+            Some(l) => &self.rules_to_leaf[l],
+            None => &self.rules_to_any,
+        };
+        MergedRules {
+            a: by_segment,
+            b: &self.rules_to_service[t],
         }
-        if let Some(l) = self.leaf[t] {
-            for &s in &self.chain[l] {
-                out.extend_from_slice(&self.rules_to_segment[s]);
+    }
+
+    /// Does a rule's resolved `from` name the caller (`None`: the internet)?
+    fn side_names_caller(&self, side: Side, caller: Option<usize>) -> bool {
+        match (side, caller) {
+            (Side::Any, _) => true,
+            (Side::Internet, None) => true,
+            (Side::Service(s), Some(c)) => s == c,
+            (Side::Segment(s), Some(c)) => self.leaf[c].is_some_and(|l| self.chain[l].contains(&s)),
+            _ => false,
+        }
+    }
+
+    /// What a call into `t` needs, by rule (`None`: the intra-segment allow): the rule's auth
+    /// and the segment's, each only when it is not `none`, the segment's only when it differs
+    /// from the rule's; both must hold.
+    fn required_at(&self, rule: Option<usize>, t: usize) -> [Option<&'d Auth>; 2] {
+        let own = rule
+            .and_then(|ri| self.design.rules[ri].auth.as_ref())
+            .filter(|a| **a != Auth::None);
+        let segment = self.segment_auth_at(t).filter(|a| Some(*a) != own);
+        [own, segment]
+    }
+
+    /// The core of every decision: which rules into `t` apply to the caller (`None`: the
+    /// internet) for `req`, by index, in the order they are tried. Appends to `out` (cleared
+    /// first) and returns the covering deny rule, if any, instead.
+    fn scan(
+        &self,
+        caller: Option<usize>,
+        t: usize,
+        req: &Request,
+        out: &mut Vec<Scanned>,
+    ) -> Result<(), ScanDenied> {
+        out.clear();
+        if caller.is_none() && self.design.services[t].exposure != Exposure::Internet {
+            return Err(ScanDenied::NotInternetFacing);
+        }
+        let applies = |ri: usize| self.side_names_caller(self.rule_from[ri], caller);
+        // 1. Deny rules that cover the whole request (expired ones no longer do).
+        for ri in self.rules_into(t) {
+            let r = &self.design.rules[ri];
+            if r.action == Action::Deny && applies(ri) && !self.rule_expired(ri) && covers(r, req) {
+                return Err(ScanDenied::DenyRule(ri));
             }
         }
-        // Design order decides which allow rule is reported first.
-        out.sort_unstable();
-        out.dedup();
-        out
+        // 2. Allow rules, in design order; expired ones are kept aside to explain a denial.
+        for ri in self.rules_into(t) {
+            let r = &self.design.rules[ri];
+            if r.action != Action::Allow || !applies(ri) {
+                continue;
+            }
+            match (self.rule_expired(ri), mismatch(r, req)) {
+                (true, None) => out.push(Scanned::Expired(ri)),
+                (true, Some(_)) => {}
+                (false, Some(m)) => out.push(Scanned::NearMiss(ri, m)),
+                (false, None) => out.push(Scanned::Grant(ri)),
+            }
+        }
+        // 3. The implicit intra-segment allow.
+        if let (Some(ci), Some(tl)) = (caller, self.leaf[t])
+            && self.leaf[ci] == Some(tl)
+            && self.design.segments[tl].policy.intra == IntraStance::Allow
+        {
+            out.push(Scanned::Intra(tl));
+        }
+        Ok(())
     }
 
     /// Every way the design allows `caller → target` for `req`, ignoring credentials, in the
@@ -622,76 +819,88 @@ impl<'d> Evaluator<'d> {
             },
             Caller::Internet => None,
         };
-        let target_svc = &self.design.services[t];
-        if *caller == Caller::Internet && target_svc.exposure != Exposure::Internet {
-            return Err(DenyReason::NotInternetFacing);
-        }
-
-        let between: Vec<&Rule> = self
-            .rules_into(t)
-            .into_iter()
-            .map(|ri| &self.design.rules[ri])
-            .filter(|r| self.peer_matches_caller(&r.from, caller))
-            .collect();
-
-        // 1. Deny rules that cover the whole request.
-        if let Some(r) = between
-            .iter()
-            .find(|r| r.action == Action::Deny && covers(r, req))
-        {
-            return Err(DenyReason::DenyRule { rule: r.id.clone() });
-        }
-
-        let seg_auth = &self.seg_auth[t];
-        let seg_rate = &self.seg_rate[t];
-        let required = |rule_auth: Option<&Auth>| -> Vec<Auth> {
-            let mut out = Vec::new();
-            if let Some(a) = rule_auth
-                && *a != Auth::None
-            {
-                out.push(a.clone());
-            }
-            if *seg_auth != Auth::None && !out.contains(seg_auth) {
-                out.push(seg_auth.clone());
-            }
-            out
-        };
-
-        // 2. Allow rules.
-        let mut grants = Vec::new();
-        let mut near_misses = Vec::new();
-        for r in between.iter().filter(|r| r.action == Action::Allow) {
-            if let Some(mismatch) = mismatch(r, req) {
-                near_misses.push(NearMiss {
-                    rule: r.id.clone(),
-                    mismatch,
+        let mut scanned = Vec::new();
+        match self.scan(caller_index, t, req, &mut scanned) {
+            Err(ScanDenied::NotInternetFacing) => return Err(DenyReason::NotInternetFacing),
+            Err(ScanDenied::DenyRule(ri)) => {
+                return Err(DenyReason::DenyRule {
+                    rule: self.design.rules[ri].id.clone(),
                 });
-                continue;
             }
-            grants.push(Grant {
-                by: AllowedBy::Rule { rule: r.id.clone() },
-                auth: required(r.auth.as_ref()),
-                rate_limit: r.rate_limit.clone().or_else(|| seg_rate.clone()),
-            });
+            Ok(()) => {}
         }
+        let seg_rate = self.segment_rate_at(t);
+        let required = |rule: Option<usize>| -> Vec<Auth> {
+            self.required_at(rule, t)
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect()
+        };
+        let mut out = Grants {
+            grants: Vec::new(),
+            near_misses: Vec::new(),
+            expired: Vec::new(),
+        };
+        for item in scanned {
+            match item {
+                Scanned::Grant(ri) => {
+                    let r = &self.design.rules[ri];
+                    out.grants.push(Grant {
+                        by: AllowedBy::Rule { rule: r.id.clone() },
+                        auth: required(Some(ri)),
+                        rate_limit: r.rate_limit.as_ref().or(seg_rate).cloned(),
+                    });
+                }
+                Scanned::Intra(segment) => out.grants.push(Grant {
+                    by: AllowedBy::IntraSegment {
+                        segment: self.design.segments[segment].id.clone(),
+                    },
+                    auth: required(None),
+                    rate_limit: seg_rate.cloned(),
+                }),
+                Scanned::NearMiss(ri, mismatch) => out.near_misses.push(NearMiss {
+                    rule: self.design.rules[ri].id.clone(),
+                    mismatch,
+                }),
+                Scanned::Expired(ri) => {
+                    let r = &self.design.rules[ri];
+                    out.expired.push(Expired {
+                        rule: r.id.clone(),
+                        expires: r.expires.clone().unwrap_or_default(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
 
-        // 3. The implicit intra-segment allow.
-        if let (Some(ci), Some(tl)) = (caller_index, self.leaf[t])
-            && self.leaf[ci] == Some(tl)
-            && self.design.segments[tl].policy.intra == IntraStance::Allow
-        {
-            grants.push(Grant {
-                by: AllowedBy::IntraSegment {
-                    segment: self.design.segments[tl].id.clone(),
-                },
-                auth: required(None),
-                rate_limit: seg_rate.clone(),
-            });
-        }
-        Ok(Grants {
-            grants,
-            near_misses,
-        })
+    /// What the reach graph needs of one L4 call (`Request::default()`), without building
+    /// [`Grants`]: for each grant in order, the auth it requires (borrowed from the design, so
+    /// equal requirements are the same address). The same scan as [`Evaluator::grants_at`];
+    /// `None` when no grant can apply (not internet-facing, a covering deny rule). `buf` is
+    /// scratch space reused across calls.
+    pub(crate) fn l4_requirements<'s>(
+        &'s self,
+        caller: Option<usize>,
+        t: usize,
+        buf: &'s mut Vec<Scanned>,
+    ) -> Option<impl Iterator<Item = [Option<&'d Auth>; 2]> + 's> {
+        self.scan(caller, t, &L4, buf).ok()?;
+        Some(buf.iter().filter_map(move |item| match *item {
+            Scanned::Grant(ri) => Some(self.required_at(Some(ri), t)),
+            Scanned::Intra(_) => Some(self.required_at(None, t)),
+            Scanned::NearMiss(..) | Scanned::Expired(_) => None,
+        }))
+    }
+
+    /// Is the allow rule at `index` one that can grant on the evaluation date (an allow rule
+    /// that has not expired)? For enumerating candidate pairs.
+    pub fn rule_can_grant(&self, index: usize) -> bool {
+        self.design
+            .rules
+            .get(index)
+            .is_some_and(|r| r.action == Action::Allow && !self.rule_expired(index))
     }
 
     /// Every caller that *some* request into service `t` could be allowed from: the callers an
@@ -762,6 +971,67 @@ impl<'d> Evaluator<'d> {
     }
 }
 
+/// A rule side resolved to indices (see [`Evaluator::rules_into`]'s users).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Any,
+    Internet,
+    Service(usize),
+    Segment(usize),
+    /// Names something that does not exist (a validation error): matches nobody.
+    Nothing,
+}
+
+/// The L4 request: every field unset.
+const L4: Request = Request {
+    port: None,
+    method: None,
+    path: None,
+};
+
+/// One step of [`Evaluator::scan`]'s answer, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Scanned {
+    /// An allow rule that matches the request.
+    Grant(usize),
+    /// The intra-segment allow of this leaf segment.
+    Intra(usize),
+    /// An allow rule that differs from the request in one field.
+    NearMiss(usize, Mismatch),
+    /// An expired allow rule that would match.
+    Expired(usize),
+}
+
+/// Why [`Evaluator::scan`] found that no grant can apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ScanDenied {
+    NotInternetFacing,
+    DenyRule(usize),
+}
+
+/// Two ascending, disjoint lists of rule indices merged in order.
+struct MergedRules<'a> {
+    a: &'a [u32],
+    b: &'a [u32],
+}
+
+impl Iterator for MergedRules<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let take_a = match (self.a.first(), self.b.first()) {
+            (Some(x), Some(y)) => x < y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let list = if take_a { &mut self.a } else { &mut self.b };
+        let (first, rest) = list.split_first()?;
+        *list = rest;
+        Some(*first as usize)
+    }
+}
+
 /// `bulkhead why`: one decision with the context a reader needs.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Explanation {
@@ -780,6 +1050,10 @@ pub struct Explanation {
     pub with_required_credentials: Decision,
     /// Every grant that would allow the call, in evaluation order.
     pub grants: Vec<Grant>,
+    /// The date the design was evaluated on (`YYYY-MM-DD`): rules that expired before it no
+    /// longer apply. Absent when evaluated without a date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluated_on: Option<String>,
 }
 
 impl Evaluator<'_> {
@@ -806,6 +1080,7 @@ impl Evaluator<'_> {
                 .grants(caller, target, req)
                 .map(|g| g.grants)
                 .unwrap_or_default(),
+            evaluated_on: self.date.map(|d| d.to_string()),
         }
     }
 }
@@ -838,6 +1113,9 @@ fn decide_from_grants(g: Grants, presented: Option<&Presented>) -> Decision {
     }
     if let Some((rule, required)) = first_missing {
         return Decision::Deny(DenyReason::MissingCredential { rule, required });
+    }
+    if let Some(Expired { rule, expires }) = g.expired.into_iter().next() {
+        return Decision::Deny(DenyReason::ExpiredRule { rule, expires });
     }
     if !g.near_misses.is_empty() {
         return Decision::Deny(DenyReason::NoMatchingRule {
@@ -1148,6 +1426,151 @@ mod tests {
         };
         assert!(
             e.allowed(&Caller::Service("api".into()), "db", &req)
+                .is_allowed()
+        );
+    }
+
+    fn date(s: &str) -> Date {
+        Date::parse(s).expect("a test date")
+    }
+
+    /// Regression: an exception past its `expires` date used to keep allowing. Evaluated on a
+    /// date, it stops at the end of that day; without a date every rule applies.
+    #[test]
+    fn expired_allow_rule_stops_allowing() {
+        let mut d = design();
+        d.rules[2].expires = Some("2026-06-30".into());
+        let api = Caller::Service("api".into());
+        let r = Request::default();
+        assert!(Evaluator::new(&d).allowed(&api, "db", &r).is_allowed());
+        let on_the_day = Evaluator::at(&d, date("2026-06-30"));
+        assert!(on_the_day.allowed(&api, "db", &r).is_allowed());
+        let after = Evaluator::at(&d, date("2026-07-01"));
+        assert_eq!(after.date(), Some(date("2026-07-01")));
+        assert!(after.rule_expired(2) && !after.rule_expired(1));
+        let denied = after.allowed(&api, "db", &r);
+        assert_eq!(
+            denied,
+            Decision::Deny(DenyReason::ExpiredRule {
+                rule: "api-db".into(),
+                expires: "2026-06-30".into()
+            })
+        );
+        assert_eq!(
+            denied.describe(),
+            "denied: rule `api-db` would allow it but expired on 2026-06-30"
+        );
+        // Also without credentials checked (the matrix's and the exporters' question).
+        assert!(!after.decide(&api, "db", &r, None).is_allowed());
+        let ex = after.explain(&api, "db", &r);
+        assert!(ex.grants.is_empty());
+        assert_eq!(ex.evaluated_on.as_deref(), Some("2026-07-01"));
+        assert_eq!(
+            Evaluator::new(&d).explain(&api, "db", &r).evaluated_on,
+            None
+        );
+    }
+
+    #[test]
+    fn a_live_rule_still_allows_beside_an_expired_one() {
+        let mut d = design();
+        d.rules[2].expires = Some("2020-01-01".into());
+        d.rules.push(Rule {
+            ports: vec![5432],
+            ..allow(
+                "api-db-pg",
+                Peer::Service("api".into()),
+                Peer::Service("db".into()),
+            )
+        });
+        let e = Evaluator::at(&d, date("2026-11-28"));
+        let api = Caller::Service("api".into());
+        let pg = Request {
+            port: Some(5432),
+            ..Request::default()
+        };
+        assert!(matches!(
+            e.allowed(&api, "db", &pg),
+            Decision::Allow { by: AllowedBy::Rule { rule }, .. } if rule == "api-db-pg"
+        ));
+        // On another port only the expired rule would have matched: that is the reason given,
+        // not a near miss on the live rule's port.
+        let other = Request {
+            port: Some(22),
+            ..Request::default()
+        };
+        assert!(matches!(
+            e.allowed(&api, "db", &other),
+            Decision::Deny(DenyReason::ExpiredRule { rule, .. }) if rule == "api-db"
+        ));
+    }
+
+    #[test]
+    fn an_expired_rule_that_does_not_match_is_not_the_reason() {
+        let mut d = design();
+        d.rules[2].expires = Some("2020-01-01".into());
+        d.rules[2].ports = vec![5432];
+        let e = Evaluator::at(&d, date("2026-11-28"));
+        let req = Request {
+            port: Some(22),
+            ..Request::default()
+        };
+        assert_eq!(
+            e.allowed(&Caller::Service("api".into()), "db", &req),
+            Decision::Deny(DenyReason::Default)
+        );
+    }
+
+    #[test]
+    fn missing_credential_on_a_live_rule_beats_an_expired_rule() {
+        let mut d = design();
+        d.rules[2].expires = Some("2020-01-01".into());
+        d.rules.push(Rule {
+            auth: Some(Auth::ApiKey {
+                key: "db-key".into(),
+            }),
+            ..allow(
+                "api-db-keyed",
+                Peer::Service("api".into()),
+                Peer::Service("db".into()),
+            )
+        });
+        let e = Evaluator::at(&d, date("2026-11-28"));
+        assert!(matches!(
+            e.allowed(&Caller::Service("api".into()), "db", &Request::default()),
+            Decision::Deny(DenyReason::MissingCredential { rule, .. }) if rule == "api-db-keyed"
+        ));
+    }
+
+    #[test]
+    fn expired_deny_rule_stops_denying() {
+        let mut d = design();
+        d.rules.push(Rule {
+            action: Action::Deny,
+            expires: Some("2025-12-31".into()),
+            ..allow("freeze-db", Peer::Any, Peer::Service("db".into()))
+        });
+        let api = Caller::Service("api".into());
+        let r = Request::default();
+        assert!(matches!(
+            Evaluator::at(&d, date("2025-12-31")).allowed(&api, "db", &r),
+            Decision::Deny(DenyReason::DenyRule { .. })
+        ));
+        assert!(
+            Evaluator::at(&d, date("2026-01-01"))
+                .allowed(&api, "db", &r)
+                .is_allowed()
+        );
+    }
+
+    #[test]
+    fn an_expiry_that_is_not_a_date_never_expires() {
+        let mut d = design();
+        d.rules[2].expires = Some("someday".into());
+        let e = Evaluator::at(&d, date("2999-01-01"));
+        assert!(!e.rule_expired(2));
+        assert!(
+            e.allowed(&Caller::Service("api".into()), "db", &Request::default())
                 .is_allowed()
         );
     }

@@ -310,4 +310,58 @@ proptest! {
             }
         }
     }
+
+    /// The fast reach graph (scan by index, requirements keyed by address) equals the
+    /// straightforward one built from the public `grants_at`, with and without a date on
+    /// which some rules have expired.
+    #[test]
+    fn reach_graph_equals_reference_construction(
+        d in design_strategy(),
+        expiring in prop::collection::vec(prop::option::of(prop::sample::select(&["2025-06-30", "2026-06-30", "2027-06-30"][..])), 10),
+    ) {
+        let mut d = d;
+        for (r, e) in d.rules.iter_mut().zip(expiring) {
+            r.expires = e.map(String::from);
+        }
+        let undated = Evaluator::new(&d);
+        prop_assert_eq!(ReachGraph::compile(&undated), ReachGraph::compile_reference(&undated));
+        let date = bulkhead_core::date::Date::parse("2026-11-28").unwrap();
+        let dated = Evaluator::at(&d, date);
+        prop_assert_eq!(ReachGraph::compile(&dated), ReachGraph::compile_reference(&dated));
+    }
+
+    /// On a date, the design allows exactly what it allows without its expired rules: an
+    /// expired allow grants nothing, an expired deny denies nothing.
+    #[test]
+    fn expired_rules_act_as_removed(
+        d in design_strategy(),
+        expiring in prop::collection::vec(prop::bool::weighted(0.4), 10),
+        port in prop::option::of(prop::sample::select(&[80u32, 443, 22][..])),
+    ) {
+        let mut d = d;
+        for (r, e) in d.rules.iter_mut().zip(expiring) {
+            r.expires = Some(if e { "2026-01-01" } else { "2027-01-01" }.into());
+        }
+        let date = bulkhead_core::date::Date::parse("2026-11-28").unwrap();
+        let mut pruned = d.clone();
+        pruned.rules.retain(|r| r.expires.as_deref() != Some("2026-01-01"));
+        let dated = Evaluator::at(&d, date);
+        let reference = Evaluator::new(&pruned);
+        let req = Request { port, ..Request::default() };
+        let mut callers = vec![Caller::Internet];
+        callers.extend(d.services.iter().map(|s| Caller::Service(s.id.clone())));
+        for c in &callers {
+            for t in &d.services {
+                let a = dated.allowed(c, &t.id, &req);
+                let b = reference.allowed(c, &t.id, &req);
+                prop_assert_eq!(a.is_allowed(), b.is_allowed(), "{} -> {}: {:?} vs {:?}", c.id(), &t.id, a, b);
+                if a.is_allowed() {
+                    prop_assert_eq!(&a, &b);
+                }
+                let a = dated.decide(c, &t.id, &req, None);
+                let b = reference.decide(c, &t.id, &req, None);
+                prop_assert_eq!(a.is_allowed(), b.is_allowed(), "{} -> {} (no presentation)", c.id(), &t.id);
+            }
+        }
+    }
 }

@@ -44,7 +44,7 @@ pub struct FlowVerdict {
 /// The evaluator's decision on every flow, in design order, so the canvas can style each edge
 /// as allowed or denied without deciding anything itself.
 pub fn verdicts(design: &bulkhead_core::Design) -> Vec<FlowVerdict> {
-    let evaluator = Evaluator::new(design);
+    let evaluator = evaluator_today(design);
     design
         .flows
         .iter()
@@ -74,9 +74,15 @@ fn today() -> String {
     crate::design_file::today().to_string()
 }
 
+/// The evaluator for the design as it stands today: rules whose `expires` date has passed no
+/// longer apply (the core never reads the clock, so the date is passed in).
+fn evaluator_today(design: &bulkhead_core::Design) -> Evaluator<'_> {
+    Evaluator::at(design, crate::design_file::today())
+}
+
 /// Every finding, most severe first, with the design's triage applied.
 pub fn current_findings(design: &bulkhead_core::Design) -> Vec<Finding> {
-    let evaluator = Evaluator::new(design);
+    let evaluator = evaluator_today(design);
     bulkhead_core::findings::check(
         &evaluator,
         &CheckOptions {
@@ -96,7 +102,7 @@ pub async fn findings(design: serde_json::Value) -> IpcResult<Vec<Finding>> {
 #[tauri::command]
 pub async fn analyze(design: serde_json::Value) -> IpcResult<Analysis> {
     let design = input::design(design)?;
-    let evaluator = Evaluator::new(&design);
+    let evaluator = evaluator_today(&design);
     Ok(bulkhead_core::analysis::analyze(
         &evaluator,
         &AnalyzeOptions {
@@ -113,7 +119,7 @@ pub fn breach(design: &bulkhead_core::Design, origin: &str, assume: &str) -> Ipc
         "probabilistic" => Assumption::Probabilistic,
         _ => Assumption::Worst,
     };
-    let evaluator = Evaluator::new(design);
+    let evaluator = evaluator_today(design);
     bulkhead_core::simulate::simulate(
         &evaluator,
         &caller,
@@ -145,7 +151,7 @@ pub enum MatrixResult {
 
 pub fn allowed_matrix(design: &bulkhead_core::Design, by: &str) -> IpcResult<MatrixResult> {
     let by = input::one_of("by", by, &["segment", "service"])?;
-    let evaluator = Evaluator::new(design);
+    let evaluator = evaluator_today(design);
     let m = bulkhead_core::matrix::matrix(&evaluator);
     Ok(match by {
         "service" => MatrixResult::Service(m),
@@ -176,7 +182,7 @@ pub fn explain(
     let caller = check_caller(design, "from", from)?;
     check_service(design, "to", to)?;
     let request = check_request(request)?;
-    Ok(Evaluator::new(design).explain(&caller, to, &request))
+    Ok(evaluator_today(design).explain(&caller, to, &request))
 }
 
 #[tauri::command]
@@ -337,7 +343,7 @@ mod tests {
         assert_eq!(e.code, ErrorCode::InvalidInput);
         let sim = breach(&d, "internet", "worst").unwrap();
         let direct = bulkhead_core::simulate::simulate(
-            &Evaluator::new(&d),
+            &Evaluator::at(&d, crate::design_file::today()),
             &Caller::Internet,
             &SimulateOptions::default(),
         )

@@ -16,7 +16,7 @@ import { generateDesign } from "../../src/fixtures/generate";
 
 export interface MockConfig {
   /** What `initial_design` returns: an example, a generated estate, a broken file, or nothing. */
-  initial: "fintech" | "broken" | "none" | { generated: number };
+  initial: "fintech" | "broken" | "none" | { generated: number } | { design: Design; path: string };
   /** A recovery file to offer. */
   recovery: boolean;
   /** Answers of the dialogs. */
@@ -447,6 +447,7 @@ function initial(config: MockConfig): Opened | null {
   if (config.initial === "none") return null;
   if (config.initial === "broken") throw { code: "invalid_design", message: "`/work/designs/broken.bulkhead.json` is not a valid design (3 problems)", diagnostics: BROKEN_DIAGNOSTICS };
   if (config.initial === "fintech") return { path: "/work/examples/fintech.bulkhead.json", design: clone(fintech), diagnostics: [] };
+  if ("design" in config.initial) return { path: config.initial.path, design: clone(config.initial.design), diagnostics: [] };
   return { path: `/tmp/generated-${config.initial.generated}.bulkhead.json`, design: generateDesign(config.initial.generated, 7), diagnostics: [] };
 }
 

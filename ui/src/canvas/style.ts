@@ -71,7 +71,12 @@ export const BADGES = {
   both: svg(GLOBE + WARN),
 };
 
-/** `large`: cheaper straight edges for big estates (arrows stay; bezier bundling does not). */
+/**
+ * `large`: cheap edges for big estates. Haystack lines (no path computation, no bundling), the
+ * direction kept by one arrow at the middle of the line instead of one clipped to the target's
+ * border, and no per-flow labels (thousands of them are unreadable anyway; the inspector shows
+ * them). Small designs keep bezier edges, end arrows and labels.
+ */
 export function stylesheet(theme: Theme, large = false): StylesheetJson {
   const p = PALETTES[theme];
   const s: StylesheetJson = [
@@ -92,8 +97,8 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
       style: {
         width: 46,
         height: 46,
-        shape: ((e: { data: (k: string) => string }) => KIND_SHAPES[e.data("kind")] ?? "round-rectangle") as unknown as "ellipse",
-        "background-color": ((e: { data: (k: string) => string }) => SENSITIVITY_COLOURS[e.data("sensitivity")] ?? SENSITIVITY_COLOURS.none) as unknown as string,
+        shape: "round-rectangle",
+        "background-color": SENSITIVITY_COLOURS.none!,
         "border-width": 1.5,
         "border-color": p.textBg,
         "text-valign": "bottom",
@@ -103,6 +108,10 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
         "text-background-padding": "1px",
       },
     },
+    // Shape and fill by data-field selectors, not style functions: a function runs for every
+    // element on every restyle, a selector is matched once per element.
+    ...Object.entries(KIND_SHAPES).map(([kind, shape]) => ({ selector: `node[type = "service"][kind = "${kind}"]`, style: { shape: shape as "ellipse" } })),
+    ...Object.entries(SENSITIVITY_COLOURS).map(([level, colour]) => ({ selector: `node[type = "service"][sensitivity = "${level}"]`, style: { "background-color": colour } })),
     { selector: 'node[type = "service"][?internet][!weak]', style: { "background-image": BADGES.internet, "background-fit": "contain", "background-clip": "none", "background-image-containment": "over", "bounds-expansion": 6 } },
     { selector: 'node[type = "service"][?weak][!internet]', style: { "background-image": BADGES.weak, "background-fit": "contain", "background-clip": "none", "background-image-containment": "over", "bounds-expansion": 6 } },
     { selector: 'node[type = "service"][?weak][?internet]', style: { "background-image": BADGES.both, "background-fit": "contain", "background-clip": "none", "background-image-containment": "over", "bounds-expansion": 6 } },
@@ -114,7 +123,7 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
       selector: 'node[type = "segment"]',
       style: {
         shape: "round-rectangle",
-        "background-color": ((e: { data: (k: string) => string }) => p.trust[e.data("trust")] ?? p.trust.medium) as unknown as string,
+        "background-color": p.trust.medium!,
         "background-opacity": 0.7,
         "border-color": p.segBorder,
         "border-width": 2,
@@ -128,6 +137,7 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
         "min-zoomed-font-size": 5,
       },
     },
+    ...Object.entries(p.trust).map(([trust, colour]) => ({ selector: `node[type = "segment"][trust = "${trust}"]`, style: { "background-color": colour } })),
     { selector: 'node[type = "segment"][level = "network"]', style: { "border-width": 3 } },
     { selector: 'node[type = "segment"][level = "identity"]', style: { "border-style": "dashed" } },
     { selector: 'node[type = "segment"][level = "data"]', style: { "border-style": "double", "border-width": 5 } },
@@ -135,7 +145,7 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
       selector: "edge",
       style: {
         width: "data(width)",
-        "curve-style": large ? "straight" : "bezier",
+        "curve-style": "bezier",
         "target-arrow-shape": "triangle",
         "arrow-scale": 0.9,
         "line-color": p.pending,
@@ -153,6 +163,7 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
     { selector: 'edge[flowKind = "observed"]', style: { "line-style": "dashed", "line-dash-pattern": [7, 4] } },
     { selector: 'edge[verdict = "allow"]', style: { "line-color": p.allow, "target-arrow-color": p.allow } },
     { selector: 'edge[verdict = "deny"]', style: { "line-color": p.deny, "target-arrow-color": p.deny, "target-arrow-shape": "tee" } },
+    ...(large ? largeEdges(p) : []),
     { selector: ":selected", style: { "border-color": p.accent, "border-width": 4, "line-color": p.accent, "target-arrow-color": p.accent, opacity: 1 } },
     { selector: 'node[type = "segment"]:selected', style: { "border-color": p.accent, "border-width": 4 } },
     { selector: ".faded", style: { opacity: 0.12 } },
@@ -166,5 +177,33 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
     { selector: "node.focus", style: { "underlay-color": "#d4a72c", "underlay-padding": 14, "underlay-opacity": 0.8 } },
     { selector: "node.draw-source", style: { "border-color": p.accent, "border-width": 4, "border-style": "dashed" } },
   ];
-  return [...s, ...trafficStyle(p)];
+  return [...s, ...trafficStyle(p), ...(large ? largeEdgeAccents(p) : [])];
+}
+
+function largeEdges(p: Palette): StylesheetJson {
+  return [
+    {
+      selector: "edge",
+      style: {
+        "curve-style": "haystack",
+        "haystack-radius": 0,
+        "target-arrow-shape": "none",
+        "mid-target-arrow-shape": "triangle",
+        "mid-target-arrow-color": p.pending,
+        "arrow-scale": 1.2,
+        label: "",
+      },
+    },
+    { selector: 'edge[verdict = "allow"]', style: { "mid-target-arrow-color": p.allow } },
+    { selector: 'edge[verdict = "deny"]', style: { "mid-target-arrow-color": p.deny, "target-arrow-shape": "none", "mid-target-arrow-shape": "tee" } },
+  ];
+}
+
+/** The highlight rules above colour `target-arrow-color`; a large graph's arrow is the middle one. */
+function largeEdgeAccents(p: Palette): StylesheetJson {
+  return [
+    { selector: "edge:selected", style: { "mid-target-arrow-color": p.accent } },
+    { selector: "edge.attack", style: { "mid-target-arrow-color": "#ff4d4f" } },
+    { selector: "edge.on-path", style: { "mid-target-arrow-color": p.accent } },
+  ];
 }

@@ -43,6 +43,8 @@ export function decidedBy(d: Decision | null | undefined): string {
     case "unknown_caller":
     case "unknown_target":
       return `\`${d.service}\` is not in the design`;
+    case "expired_rule":
+      return `rule \`${d.rule}\` expired on ${d.expires}`;
     case "default":
       return "default deny";
   }

@@ -157,7 +157,7 @@ export class CanvasView {
     }
     const fallback = this.viewportCentre();
     const wanted = new Set(defs.map((d) => d.data.id));
-    cy.batch(() => {
+    bulk(cy, () => {
       // Remove first, so an element re-added under a new parent never collides.
       cy.elements().forEach((el) => {
         // The traffic overlay (./traffic.ts) is not part of the design: it has its own updates.
@@ -208,11 +208,11 @@ export class CanvasView {
   private setLarge(large: boolean): void {
     this.isLarge = large;
     this.cy.style(stylesheet(this.theme, large));
-    const r = (this.cy as unknown as { renderer(): { options?: Record<string, unknown> } }).renderer?.();
-    if (r?.options) {
-      r.options.textureOnViewport = large;
-      r.options.hideEdgesOnViewport = large;
-      r.options.hideLabelsOnViewport = large;
+    // The renderer copies these options when it starts; changing `options` later does nothing.
+    const r = (this.cy as unknown as { renderer(): { textureOnViewport?: boolean; hideEdgesOnViewport?: boolean } | undefined }).renderer?.();
+    if (r) {
+      r.textureOnViewport = large;
+      r.hideEdgesOnViewport = large;
     }
   }
 
@@ -245,7 +245,7 @@ export class CanvasView {
     const cur = cy.$(":selected");
     if (cur.length === want.size && cur.map((e) => e.id()).every((id) => want.has(id))) return;
     this.applyingSelection = true;
-    cy.batch(() => {
+    bulk(cy, () => {
       cur.unselect();
       for (const id of want) cy.getElementById(id).select();
     });
@@ -254,16 +254,22 @@ export class CanvasView {
 
   applyFilter(filter: Filter, design: Design): void {
     const m = matchesFilter(filter, design);
-    this.cy.batch(() => {
-      this.cy.nodes('[type = "service"]').forEach((n) => {
-        if (m === null || m.has(n.data("ref") as string)) n.removeClass("faded");
-        else n.addClass("faded");
-      });
-      this.cy.edges().forEach((e) => {
-        const visible = m === null || (m.has(e.source().data("ref") as string) && m.has(e.target().data("ref") as string));
-        if (visible) e.removeClass("faded");
-        else e.addClass("faded");
-      });
+    const cy = this.cy;
+    // Only the elements whose fading changes get a class change (and so a restyle), each
+    // direction as one collection call.
+    const fade: string[] = [];
+    const show: string[] = [];
+    const want = (el: { id(): string; hasClass(c: string): boolean }, visible: boolean) => {
+      if (visible === el.hasClass("faded")) (visible ? show : fade).push(el.id());
+    };
+    cy.nodes('[type = "service"]').forEach((n) => want(n, m === null || m.has(n.data("ref") as string)));
+    cy.edges().forEach((e) => want(e, m === null || (m.has(e.source().data("ref") as string) && m.has(e.target().data("ref") as string))));
+    if (!fade.length && !show.length) return;
+    // Cytoscape builds a collection from an array of elements; its typings only list definitions.
+    const pick = (ids: string[]) => cy.collection(ids.map((id) => cy.getElementById(id)) as unknown as string);
+    bulk(cy, () => {
+      if (fade.length) pick(fade).addClass("faded");
+      if (show.length) pick(show).removeClass("faded");
     });
   }
 
@@ -272,26 +278,26 @@ export class CanvasView {
     for (const t of this.simTimers) window.clearTimeout(t);
     this.simTimers = [];
     const cy = this.cy;
-    cy.batch(() => cy.elements().removeClass("compromised reached origin attack on-path sim-dim"));
+    bulk(cy, () => cy.elements().removeClass("compromised reached origin attack on-path sim-dim"));
     if (!sim || !settings.active) return;
     const steps = hopSchedule(sim);
     const paint = (i: number) => {
       const step = steps[i];
       if (!step) return;
-      cy.batch(() => {
+      bulk(cy, () => {
         for (const id of step.reached) cy.getElementById(svcId(id)).addClass("reached");
         for (const id of step.compromised) cy.getElementById(svcId(id)).removeClass("reached").addClass("compromised");
         for (const [a, b] of step.edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("attack");
       });
     };
-    cy.batch(() => {
+    bulk(cy, () => {
       cy.elements().addClass("sim-dim");
       cy.getElementById(sim.origin === "internet" ? INTERNET_NODE : svcId(sim.origin)).addClass("origin");
     });
     const involved = new Set<string>();
     for (const s of steps) for (const id of [...s.compromised, ...s.reached]) involved.add(id);
     if (sim.origin !== "internet") involved.add(sim.origin);
-    cy.batch(() => {
+    bulk(cy, () => {
       for (const id of involved) cy.getElementById(svcId(id)).removeClass("sim-dim");
       cy.getElementById(INTERNET_NODE).removeClass("sim-dim");
       cy.nodes('[type = "segment"]').removeClass("sim-dim");
@@ -308,7 +314,7 @@ export class CanvasView {
       const path = sim.reached.find((r) => r.service === settings.highlightedPath);
       if (path) {
         const { nodes, edges } = pathElements(path.path, path.service);
-        cy.batch(() => {
+        bulk(cy, () => {
           for (const id of nodes) cy.getElementById(id === "internet" ? INTERNET_NODE : svcId(id)).addClass("on-path").removeClass("sim-dim");
           for (const [a, b] of edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("on-path").removeClass("sim-dim");
         });
@@ -398,6 +404,36 @@ export class CanvasView {
     this.resizeObserver.disconnect();
     for (const t of this.simTimers) window.clearTimeout(t);
     this.cy.destroy();
+  }
+}
+
+/**
+ * `cy.batch(fn)`, without Cytoscape's neighbourhood cache invalidation. In a graph with compound
+ * nodes Cytoscape, for every style property it sets on an element, clears the style caches of the
+ * element's ancestors, descendants and all of their edges (`dirtyStyleCache`). When thousands of
+ * elements get their styles at once (the first render, a filter, a simulation lighting up) that
+ * is quadratic: 2,000 services in 670 segments spent seconds there. Inside `bulk`, only the
+ * element's own cache is cleared as each property is set, the styles of everything the batch
+ * touched are applied, and then every cache is cleared once, which is what the per-property
+ * invalidation amounts to. Synchronous, so no other code runs while the prototype is patched.
+ */
+export function bulk(cy: Core, fn: () => void): void {
+  type Cached = { _private: { styleCache: unknown } };
+  const proto = Object.getPrototypeOf(cy.collection()) as { dirtyStyleCache(this: ArrayLike<Cached>): unknown };
+  const original = proto.dirtyStyleCache;
+  proto.dirtyStyleCache = function dirtyOwnStyleCache(this: ArrayLike<Cached>) {
+    for (let i = 0; i < this.length; i++) this[i]!._private.styleCache = null;
+    return this;
+  };
+  try {
+    cy.batch(fn);
+    // Styles are applied lazily (at the next frame, or when a bounding box is asked for); apply
+    // them now, while the cheap invalidation is in place.
+    (cy.elements() as unknown as { cleanStyle(): void }).cleanStyle();
+  } finally {
+    proto.dirtyStyleCache = original;
+    const all = cy.elements() as unknown as ArrayLike<Cached>;
+    for (let i = 0; i < all.length; i++) all[i]!._private.styleCache = null;
   }
 }
 

@@ -94,6 +94,14 @@ export type DenyReason = {
       required: Auth;
     }
   | {
+      reason: "expired_rule";
+      rule: string;
+      /**
+       * The rule's `expires` date, `YYYY-MM-DD`.
+       */
+      expires: string;
+    }
+  | {
       reason: "default";
     }
 );
@@ -280,6 +288,14 @@ export type DenyReason1 =
       required: Auth;
     }
   | {
+      reason: "expired_rule";
+      rule: string;
+      /**
+       * The rule's `expires` date, `YYYY-MM-DD`.
+       */
+      expires: string;
+    }
+  | {
       reason: "default";
     };
 /**
@@ -402,6 +418,11 @@ export interface Explanation {
    * Every grant that would allow the call, in evaluation order.
    */
   grants: Grant[];
+  /**
+   * The date the design was evaluated on (`YYYY-MM-DD`): rules that expired before it no
+   * longer apply. Absent when evaluated without a date.
+   */
+  evaluated_on?: string | null;
 }
 /**
  * One way the design allows a call: an allow rule (or the intra-segment allow) that matches

@@ -14,6 +14,9 @@ describe("explainDecision", () => {
     expect(explainDecision({ decision: "deny", reason: "missing_credential", rule: "r2", required: { type: "api_key", key: "k" } })).toBe(
       "denied: rule `r2` needs API key `k`, which the caller does not hold",
     );
+    expect(explainDecision({ decision: "deny", reason: "expired_rule", rule: "legacy", expires: "2024-06-30" })).toBe(
+      "denied: rule `legacy` would allow it but expired on 2024-06-30",
+    );
     expect(explainDecision({ decision: "deny", reason: "no_matching_rule", near_misses: [{ rule: "r3", mismatch: "port" }] })).toBe("denied: rule `r3` does not match the port");
   });
 });

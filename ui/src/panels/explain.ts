@@ -16,6 +16,7 @@ export function explainDecision(d: Decision): string {
     case "default": return "denied: no rule allows it (default deny)";
     case "not_internet_facing": return "denied: the target is not internet-facing";
     case "missing_credential": return `denied: rule \`${d.rule}\` needs ${authSummary(d.required)}, which the caller does not hold`;
+    case "expired_rule": return `denied: rule \`${d.rule}\` would allow it but expired on ${d.expires}`;
     case "no_matching_rule": return `denied: ${d.near_misses.map((n) => `rule \`${n.rule}\` does not match the ${n.mismatch}`).join("; ") || "no rule matches"}`;
     case "unknown_target": return `denied: unknown service \`${d.service}\``;
     case "unknown_caller": return `denied: unknown caller \`${d.service}\``;

@@ -133,6 +133,21 @@ impl Locations {
             .or_else(|| nearest(&found.values, &source))
     }
 
+    /// The location of the value at each pointer (or of its nearest ancestor in the text), in
+    /// one pass over the text however many pointers are asked for: for pointing findings
+    /// found on the model back into the file (SARIF regions).
+    pub fn locate_values(&self, pointers: &[&str]) -> Vec<Option<Location>> {
+        let sources: Vec<String> = pointers.iter().map(|p| self.source_pointer(p)).collect();
+        if sources.is_empty() {
+            return Vec::new();
+        }
+        let found = self.lookup(&sources);
+        sources
+            .iter()
+            .map(|s| nearest(&found.values, s).map(|span| self.location_of(span)))
+            .collect()
+    }
+
     /// Spans for these source pointers and all their ancestors.
     fn lookup(&self, pointers: &[String]) -> Found {
         match self.kind {

@@ -256,7 +256,12 @@ pub fn check(eval: &Evaluator, opts: &CheckOptions) -> (Vec<Finding>, FindingSum
         design,
         eval,
         pairs: crate::reach::allowed_pairs(eval),
-        today: opts.today.clone(),
+        // The evaluator's date unless the caller names another, so that BH011 and the
+        // decisions agree on what has expired.
+        today: opts
+            .today
+            .clone()
+            .or_else(|| eval.date().map(|d| d.to_string())),
     };
     let mut findings: Vec<Finding> = RULES.iter().flat_map(|(_, check)| check(&cx)).collect();
     findings.sort_by(|a, b| (b.severity, &a.key).cmp(&(a.severity, &b.key)));

@@ -48,6 +48,10 @@ pub struct Report {
     pub canonical: bool,
     /// Every diagnostic, located, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Where each value sits in the text, when it could be read: for locating what is found
+    /// later on the design (findings).
+    #[serde(skip)]
+    pub locations: Option<file::Locations>,
 }
 
 impl Report {
@@ -79,6 +83,7 @@ pub fn check_text(text: &str, options: &Options) -> Report {
                 migrated_from: parsed.migrated_from,
                 canonical,
                 diagnostics,
+                locations: Some(parsed.locations),
             }
         }
         Err(failure) => {
@@ -99,6 +104,7 @@ pub fn check_text(text: &str, options: &Options) -> Report {
                 migrated_from: None,
                 canonical: false,
                 diagnostics,
+                locations: None,
             }
         }
     }

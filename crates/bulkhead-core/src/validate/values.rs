@@ -75,8 +75,12 @@ pub fn check(design: &Design, options: &Options, out: &mut Vec<Diagnostic>) {
                                 "expired-exception",
                                 format!("{base}/expires"),
                                 format!(
-                                    "exception `{}` expired on {date}; it still allows traffic",
-                                    r.id
+                                    "exception `{}` expired on {date}; it no longer {}",
+                                    r.id,
+                                    match r.action {
+                                        crate::model::Action::Allow => "allows traffic",
+                                        crate::model::Action::Deny => "denies traffic",
+                                    }
                                 ),
                             )
                             .with_help("remove the rule, or renew `expires` after a review"),

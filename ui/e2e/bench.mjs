@@ -1,0 +1,131 @@
+// The canvas benchmark in Debian's Chromium with the backend mocked (no Rust, no Tauri): the UI's
+// own cost on designs of several sizes, measured in the same run. Designs are the CLI's
+// `bulkhead generate` estates when the CLI is built (target/debug/bulkhead), else the UI's
+// generator. For each size: first complete render (the `bulkhead:first-render` mark, from
+// navigation start), then zoom, pan, select and filter until the frame that shows the result
+// (../../tests/e2e/measure.mjs, the same code the real-window benchmark runs).
+//
+//   node e2e/bench.mjs [SIZES...]         default: 200 2000
+//   BENCH_PROFILE=1 node e2e/bench.mjs 2000   also prints the top functions of a CPU profile of the first render
+import { chromium } from "playwright-core";
+import { build } from "esbuild";
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { measureInPage, median } from "../../tests/e2e/measure.mjs";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const uiRoot = path.resolve(here, "..");
+const cliBin = path.resolve(uiRoot, "../target/debug/bulkhead");
+const PORT = Number(process.env.BULKHEAD_UI_PORT ?? 4174);
+const BASE = `http://127.0.0.1:${PORT}/`;
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+if (sizes.length === 0) sizes.push(200, 2000);
+const samples = Number(process.env.BENCH_SAMPLES ?? 8);
+const profile = process.env.BENCH_PROFILE === "1";
+
+if (!existsSync(path.join(uiRoot, "dist", "index.html"))) {
+  execFileSync(process.execPath, [path.join(uiRoot, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: uiRoot, stdio: "inherit" });
+}
+const mock = await build({ entryPoints: [path.join(here, "mock", "backend.ts")], bundle: true, format: "iife", write: false, target: "es2022", jsx: "automatic", jsxImportSource: "preact", logLevel: "warning" });
+const mockScript = mock.outputFiles[0].text;
+
+function designOf(n) {
+  if (!existsSync(cliBin)) return null;
+  const text = execFileSync(cliBin, ["generate", "--services", String(n), "--peers", "10", "--seed", "7"], { encoding: "utf8", maxBuffer: 256 << 20 });
+  return JSON.parse(text);
+}
+
+const preview = spawn(process.execPath, [path.join(uiRoot, "node_modules/vite/bin/vite.js"), "preview", "--port", String(PORT), "--strictPort", "--host", "127.0.0.1"], { cwd: uiRoot, stdio: "ignore" });
+const userDataDir = mkdtempSync(path.join(tmpdir(), "bulkhead-chromium-bench-"));
+let context;
+try {
+  for (let i = 0; ; i++) {
+    if (i > 150) throw new Error(`vite preview did not answer on ${BASE}`);
+    try {
+      if ((await fetch(BASE)).ok) break;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  const rows = [];
+  for (const n of sizes) {
+    const design = designOf(n);
+    const page = await context.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.addInitScript((cfg) => (window.__mockConfig = cfg), { initial: design ? { design, path: `/tmp/generated-${n}.bulkhead.json` } : { generated: n } });
+    await page.addInitScript({ content: mockScript });
+    let cdp = null;
+    if (profile) {
+      cdp = await context.newCDPSession(page);
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+      await cdp.send("Profiler.start");
+    }
+    await page.goto(BASE);
+    await page.waitForSelector('[data-testid="app"][data-ready="true"]', { timeout: 300_000 });
+    const firstRender = await page.evaluate(() => performance.getEntriesByName("bulkhead:first-render")[0].startTime);
+    if (cdp) {
+      const { profile: p } = await cdp.send("Profiler.stop");
+      printTop(p, 25);
+    }
+    await page.waitForFunction(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision, null, { timeout: 300_000 });
+    const r = { services: n, source: design ? "bulkhead generate" : "ui generator", first_render_ms: firstRender };
+    for (const what of ["zoom", "pan", "select", "filter"]) r[`${what}_ms`] = await page.evaluate(measureInPage, { what, samples });
+    if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
+    rows.push(r);
+    console.log(`${n} services (${r.source}): first render ${Math.round(firstRender)} ms; ` + ["zoom", "pan", "select", "filter"].map((w) => `${w} median ${Math.round(median(r[`${w}_ms`]))} / max ${Math.round(Math.max(...r[`${w}_ms`]))} ms`).join(", "));
+    await page.close();
+  }
+  console.log(JSON.stringify({ bench: "ui-chromium-mocked", samples, rows }));
+} finally {
+  await context?.close();
+  preview.kill();
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+/** Self time per function (name @ file:line) from a V8 CPU profile, top `k`. */
+function printTop(p, k) {
+  const self = new Map();
+  const dt = new Map();
+  for (let i = 0; i < p.samples.length; i++) dt.set(p.samples[i], (dt.get(p.samples[i]) ?? 0) + (p.timeDeltas[i + 1] ?? 0));
+  let total = 0;
+  for (const node of p.nodes) {
+    const t = (dt.get(node.id) ?? 0) / 1000;
+    total += t;
+    const f = node.callFrame;
+    const key = `${f.functionName || "(anonymous)"} @ ${f.url.split("/").pop()}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + t);
+  }
+  console.log(`CPU profile: ${Math.round(total)} ms sampled; top self time:`);
+  for (const [key, t] of [...self].sort((a, b) => b[1] - a[1]).slice(0, k)) console.log(`  ${Math.round(t).toString().padStart(7)} ms  ${key}`);
+  // Inclusive time of the app's own functions (not Cytoscape's), to see which caller pays.
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const incl = new Map();
+  for (const n of p.nodes) {
+    const t = (dt.get(n.id) ?? 0) / 1000;
+    if (!t) continue;
+    const seen = new Set();
+    for (let cur = n.id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur).callFrame;
+      const key = `${f.functionName || "(anonymous)"} @ ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      incl.set(key, (incl.get(key) ?? 0) + t);
+    }
+  }
+  console.log("top inclusive time:");
+  for (const [key, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${Math.round(t).toString().padStart(7)} ms  ${key}`);
+}
