@@ -197,18 +197,7 @@ impl ReachGraph {
                     }
                     alternatives.push(alt);
                 }
-                if free {
-                    edges.push(Edge {
-                        to: b as u32,
-                        condition: FREE,
-                    });
-                } else if !alternatives.is_empty() {
-                    edges.push(Edge {
-                        to: b as u32,
-                        condition: conditions.len() as u32,
-                    });
-                    conditions.push(alternatives);
-                }
+                push_edge(&mut edges, &mut conditions, b, free, alternatives);
             }
         }
         offsets.push(edges.len() as u32);
@@ -274,18 +263,7 @@ impl ReachGraph {
                     }
                     alternatives.push(alt);
                 }
-                if free {
-                    edges.push(Edge {
-                        to: b as u32,
-                        condition: FREE,
-                    });
-                } else if !alternatives.is_empty() {
-                    edges.push(Edge {
-                        to: b as u32,
-                        condition: conditions.len() as u32,
-                    });
-                    conditions.push(alternatives);
-                }
+                push_edge(&mut edges, &mut conditions, b, free, alternatives);
             }
         }
         offsets.push(edges.len() as u32);
@@ -468,6 +446,30 @@ pub fn allowed_pairs(eval: &Evaluator) -> Vec<AllowedPair> {
             })
         })
         .collect()
+}
+
+/// Adds the edge to `b` that `compile` and `compile_reference` both derive: free when some
+/// alternative needs no credential, conditional on the alternatives when there are any, and
+/// no edge at all when nothing allows the step.
+fn push_edge(
+    edges: &mut Vec<Edge>,
+    conditions: &mut Vec<Condition>,
+    b: usize,
+    free: bool,
+    alternatives: Condition,
+) {
+    if free {
+        edges.push(Edge {
+            to: b as u32,
+            condition: FREE,
+        });
+    } else if !alternatives.is_empty() {
+        edges.push(Edge {
+            to: b as u32,
+            condition: conditions.len() as u32,
+        });
+        conditions.push(alternatives);
+    }
 }
 
 #[cfg(test)]
