@@ -64,6 +64,12 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3)
         .max(1);
+    // A fixed date, so runs on different days export the same rules (the generated designs
+    // hold one exception that expired in 2024).
+    let today = std::env::var("BULKHEAD_BENCH_TODAY")
+        .ok()
+        .and_then(|s| bulkhead_core::date::Date::parse(&s))
+        .unwrap_or_else(|| bulkhead_core::date::Date::parse("2026-11-28").expect("a date"));
     let baseline_max: usize = std::env::var("BULKHEAD_BENCH_BASELINE_MAX")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -81,7 +87,7 @@ fn main() {
             let cpu0 = cpu_time();
             let start = Instant::now();
             let c = thread_cpu();
-            let access = Access::new(&design);
+            let access = Access::new(&design, today);
             phases.push((
                 "evaluator matrix (shared)".to_string(),
                 start.elapsed(),
@@ -138,10 +144,10 @@ fn main() {
         println!("  output digest                {digest:016x}");
         if n <= baseline_max {
             let t = Instant::now();
-            let baseline = Access::with_matrix(&design, matrix_exhaustive);
+            let baseline = Access::with_matrix(&design, today, matrix_exhaustive);
             let slow = t.elapsed();
             let t = Instant::now();
-            let fast = Access::with_matrix(&design, matrix);
+            let fast = Access::with_matrix(&design, today, matrix);
             let quick = t.elapsed();
             drop((baseline, fast));
             println!(

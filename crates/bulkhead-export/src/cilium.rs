@@ -31,7 +31,7 @@ pub fn render<'d>(
             why: "Cilium's policy audit mode is an agent-wide setting (`policy-audit-mode`), not part of a policy; stage with `--target istio --staged` or `--target nginx --staged`",
         });
     }
-    let mut gaps = Gaps::default();
+    let mut gaps = Gaps::new(access);
     let overlaps = selector_overlaps(access);
     let mut per_ns: BTreeMap<String, Vec<Node<'d>>> = BTreeMap::new();
     for &i in &access.order {

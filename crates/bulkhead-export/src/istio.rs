@@ -49,7 +49,7 @@ pub fn render<'d>(
     options: &Options,
 ) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
     let staged = options.staged;
-    let mut gaps = Gaps::default();
+    let mut gaps = Gaps::new(access);
     let mut per_ns: BTreeMap<String, Vec<Node<'d>>> = BTreeMap::new();
     for &i in &access.order {
         if let Some((ns, _)) = selectable(access.service(i)) {

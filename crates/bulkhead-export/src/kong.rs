@@ -45,7 +45,7 @@ pub fn render(
         });
     }
     let design = access.design;
-    let mut gaps = Gaps::default();
+    let mut gaps = Gaps::new(access);
     // Leaf segment of each calling service, and each segment's members.
     let mut seg_members: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (i, s) in design.services.iter().enumerate() {

@@ -41,7 +41,7 @@ pub fn render<'d>(
         });
     }
     let design = access.design;
-    let mut gaps = Gaps::default();
+    let mut gaps = Gaps::new(access);
     gaps.l4_deny_rules(design, NAME);
     let overlaps = selector_overlaps(access);
 
