@@ -20,6 +20,9 @@ use crate::yaml::{Node, push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
 use crate::{obj, seq};
 
+/// Callers that share one `toPorts` list: the list, their endpoint selectors and entities.
+type PeerGroup<'d> = (Vec<Node<'d>>, Vec<Node<'d>>, Vec<&'static str>);
+
 pub fn render<'d>(
     access: &Access<'d>,
     header: &Header<'_>,
@@ -62,8 +65,7 @@ pub fn render<'d>(
         };
         let l7 = !target.endpoints.is_empty();
         // toPorts (as canonical JSON) -> callers sharing it.
-        let mut groups: BTreeMap<String, (Vec<Node<'d>>, Vec<Node<'d>>, Vec<&'static str>)> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<String, PeerGroup<'d>> = BTreeMap::new();
         let mut rules_used = BTreeSet::new();
         for g in grants {
             let (selector, entity) = match g.caller {
