@@ -80,6 +80,8 @@ try {
       printTop(p, 25);
     }
     await page.waitForFunction(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision, null, { timeout: 300_000 });
+    const phases = await page.evaluate(() => performance.getEntriesByType("measure").filter((m) => m.name.startsWith("bulkhead:")).map((m) => ({ name: m.name.slice(9), start: Math.round(m.startTime), ms: Math.round(m.duration) })));
+    if (process.env.BENCH_PHASES === "1") for (const m of phases) console.log(`  ${String(m.start).padStart(7)} +${String(m.ms).padStart(6)} ms  ${m.name}`);
     const r = { services: n, source: design ? "bulkhead generate" : "ui generator", first_render_ms: firstRender };
     for (const what of ["zoom", "pan", "select", "filter"]) r[`${what}_ms`] = await page.evaluate(measureInPage, { what, samples });
     if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
@@ -127,5 +129,5 @@ function printTop(p, k) {
     }
   }
   console.log("top inclusive time:");
-  for (const [key, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${Math.round(t).toString().padStart(7)} ms  ${key}`);
+  for (const [key, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_TOP ?? 40))) console.log(`  ${Math.round(t).toString().padStart(7)} ms  ${key}`);
 }

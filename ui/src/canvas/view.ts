@@ -12,6 +12,7 @@ import { packLayout } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
 import { hopSchedule, pathElements } from "./simulation";
+import { timed, measureSince } from "../perf";
 
 cytoscape.use(fcose);
 
@@ -56,6 +57,7 @@ export class CanvasView {
       selectionType: "single",
     });
     this.theme = theme;
+    memoizeLabelDimensions(this.cy);
     this.wire();
     // Cytoscape measures its container once; the container changes size with the window and
     // the side panel, so tell it (and refit the first frame if it was measured too early).
@@ -143,21 +145,36 @@ export class CanvasView {
 
   /** Bring the graph in line with the design and the evaluator's verdicts. */
   sync(design: Design, verdicts: ReadonlyMap<string, FlowVerdict> | null): void {
-    const defs = toElements(design, verdicts);
+    const defs = timed("sync:elements", () => toElements(design, verdicts));
     const cy = this.cy;
     const large = defs.length > LARGE;
-    const missing = defs.filter((d) => d.group === "nodes" && !d.position && (d.data as { type: string }).type !== "segment");
-    const packed = missing.length ? packLayout(design) : null;
+    // Only services without a saved position (and not already on the canvas) need the packed
+    // layout; the internet pseudo-node is placed on its own below.
+    const missing = defs.some((d) => d.group === "nodes" && !d.position && (d.data as { type: string }).type === "service" && cy.getElementById(d.data.id).empty());
+    const packed = missing ? timed("sync:pack", () => packLayout(design)) : new Map<string, { x: number; y: number }>();
     // The internet pseudo-node has no saved position in most files: put it left of the estate.
-    const placed = defs.filter((d) => d.position).map((d) => d.position!);
-    if (packed && placed.length) {
-      const minX = Math.min(...placed.map((p) => p.x));
-      const ys = placed.map((p) => p.y);
-      packed.set(INTERNET_NODE, { x: minX - 220, y: (Math.min(...ys) + Math.max(...ys)) / 2 });
+    const internet = defs.find((d) => d.data.id === INTERNET_NODE);
+    if (internet && !internet.position && cy.getElementById(INTERNET_NODE).empty()) {
+      let minX = Infinity;
+      let minY = Infinity;
+      let maxY = -Infinity;
+      for (const d of defs) {
+        if (d.group !== "nodes" || d.data.id === INTERNET_NODE) continue;
+        const p = d.position ?? packed.get(d.data.ref);
+        if (!p) continue;
+        minX = Math.min(minX, p.x);
+        minY = Math.min(minY, p.y);
+        maxY = Math.max(maxY, p.y);
+      }
+      if (minX !== Infinity) packed.set(INTERNET_NODE, { x: minX - 220, y: (minY + maxY) / 2 });
     }
     const fallback = this.viewportCentre();
     const wanted = new Set(defs.map((d) => d.data.id));
+    const t0 = performance.now();
     bulk(cy, () => {
+      // The stylesheet first: switching it restyles every element on the canvas, so do it
+      // while the new ones are not there yet.
+      if (large !== this.isLarge) this.setLarge(large);
       // Remove first, so an element re-added under a new parent never collides.
       cy.elements().forEach((el) => {
         // The traffic overlay (./traffic.ts) is not part of the design: it has its own updates.
@@ -195,12 +212,12 @@ export class CanvasView {
         const rank = (d: ElementDefinition) => (d.group === "edges" ? 1e6 : d.data.type === "segment" ? depthOf(d, parents) : 1e5);
         cy.add(toAdd.sort((a, b) => rank(a) - rank(b)));
       }
-      if (large !== this.isLarge) this.setLarge(large);
     });
+    measureSince("sync:graph", t0);
     if (this.firstRender && defs.length) {
       this.firstRender = false;
       cy.resize();
-      this.frame(false);
+      timed("sync:frame", () => this.frame(false));
     }
   }
 
@@ -221,10 +238,10 @@ export class CanvasView {
     this.firstRender = true;
   }
 
-  private definition(def: ElementDef, packed: Map<string, { x: number; y: number }> | null, fallback: { x: number; y: number }): ElementDefinition {
+  private definition(def: ElementDef, packed: ReadonlyMap<string, { x: number; y: number }>, fallback: { x: number; y: number }): ElementDefinition {
     const out: ElementDefinition = { group: def.group, data: { ...def.data } };
     if (def.group === "nodes" && (def.data as { type: string }).type !== "segment") {
-      out.position = def.position ?? packed?.get(def.data.ref) ?? fallback;
+      out.position = def.position ?? packed.get(def.data.ref) ?? fallback;
     }
     return out;
   }
@@ -419,22 +436,64 @@ export class CanvasView {
  */
 export function bulk(cy: Core, fn: () => void): void {
   type Cached = { _private: { styleCache: unknown } };
-  const proto = Object.getPrototypeOf(cy.collection()) as { dirtyStyleCache(this: ArrayLike<Cached>): unknown };
+  type Proto = {
+    dirtyStyleCache(this: ArrayLike<Cached>): unknown;
+    emitAndNotify(this: ArrayLike<Cached> & { cy(): { notify(event: string, eles: unknown): void } }, event: string, extra?: unknown): unknown;
+  };
+  const proto = Object.getPrototypeOf(cy.collection()) as Proto;
   const original = proto.dirtyStyleCache;
+  const originalEmit = proto.emitAndNotify;
   proto.dirtyStyleCache = function dirtyOwnStyleCache(this: ArrayLike<Cached>) {
     for (let i = 0; i < this.length; i++) this[i]!._private.styleCache = null;
     return this;
   };
+  // Adding thousands of elements emits an `add` event per element, each bubbling up through
+  // its segments to the core. Nothing listens to them per element (the renderer is told through
+  // `notify`, which still happens; the minimap redraws after the sync), so they are skipped.
+  proto.emitAndNotify = function notifyAdded(event, extra) {
+    if (event !== "add" || this.length === 0) return originalEmit.call(this, event, extra);
+    this.cy().notify(event, this);
+    return this;
+  };
   try {
-    cy.batch(fn);
+    timed("bulk:batch", () => cy.batch(fn));
     // Styles are applied lazily (at the next frame, or when a bounding box is asked for); apply
     // them now, while the cheap invalidation is in place.
-    (cy.elements() as unknown as { cleanStyle(): void }).cleanStyle();
+    timed("bulk:style", () => (cy.elements() as unknown as { cleanStyle(): void }).cleanStyle());
   } finally {
     proto.dirtyStyleCache = original;
+    proto.emitAndNotify = originalEmit;
     const all = cy.elements() as unknown as ArrayLike<Cached>;
     for (let i = 0; i < all.length; i++) all[i]!._private.styleCache = null;
   }
+}
+
+/**
+ * Cytoscape measures a label's text with a canvas `measureText` after setting the canvas font,
+ * every time it needs the label's size: once for the ellipsis check and once more for the label
+ * box, per element, and again after every restyle. Setting the font string is the slow part.
+ * The size of a text in a font never changes, so remember it (bounded: cleared when it grows
+ * past what a large estate needs).
+ */
+function memoizeLabelDimensions(cy: Core): void {
+  type Style = { strValue: string; pfValue: number };
+  type Ele = { pstyle(name: string): Style };
+  type Dims = { width: number; height: number };
+  const r = (cy as unknown as { renderer(): { calculateLabelDimensions?: (ele: Ele, text: string) => Dims } | undefined }).renderer?.();
+  const measure = r?.calculateLabelDimensions;
+  if (!r || !measure) return;
+  const known = new Map<string, Dims>();
+  r.calculateLabelDimensions = function measureOnce(ele: Ele, text: string): Dims {
+    const font = `${ele.pstyle("font-style").strValue} ${ele.pstyle("font-weight").strValue} ${ele.pstyle("font-size").pfValue}px ${ele.pstyle("font-family").strValue} ${ele.pstyle("text-metrics").strValue}`;
+    const key = `${font}\n${text}`;
+    let dims = known.get(key);
+    if (!dims) {
+      dims = measure.call(this, ele, text);
+      if (known.size >= 100_000) known.clear();
+      known.set(key, dims);
+    }
+    return dims;
+  };
 }
 
 function depthOf(d: ElementDefinition, parents: ReadonlyMap<string, string | undefined>): number {
