@@ -29,6 +29,12 @@ export interface CanvasEvents {
 /** What floats over the canvas (search bar on top, legend at the bottom), in pixels. */
 const FRAME_INSET = { top: 64, bottom: 44, side: 24 };
 
+/** The classes a simulation sets; nothing else touches them. */
+const SIM_CLASSES = ["compromised", "reached", "origin", "attack", "on-path", "sim-dim"] as const;
+type SimClass = (typeof SIM_CLASSES)[number];
+const NONE: ReadonlySet<SimClass> = new Set();
+const DIMMED: ReadonlySet<SimClass> = new Set(["sim-dim"]);
+
 /** Large designs get the renderer's cheap paths (textures while panning, no edges while zooming). */
 const LARGE = 600;
 
@@ -290,53 +296,101 @@ export class CanvasView {
     });
   }
 
-  /** Light up a simulation: compromised and reached services hop by hop, then the chosen path. */
+  /**
+   * Light up a simulation: compromised and reached services hop by hop, then the chosen path.
+   * The classes every element should end up with are worked out first and only the elements
+   * whose classes differ are touched, in one batch: a restyle is what costs, and on a large
+   * estate a new origin changes a few hundred elements, not all of them.
+   */
   applySimulation(sim: Simulation | null, settings: SimulationSettings, onPainted?: () => void): void {
     for (const t of this.simTimers) window.clearTimeout(t);
     this.simTimers = [];
     const cy = this.cy;
-    bulk(cy, () => cy.elements().removeClass("compromised reached origin attack on-path sim-dim"));
-    if (!sim || !settings.active) return;
-    const steps = hopSchedule(sim);
-    const paint = (i: number) => {
-      const step = steps[i];
-      if (!step) return;
-      bulk(cy, () => {
-        for (const id of step.reached) cy.getElementById(svcId(id)).addClass("reached");
-        for (const id of step.compromised) cy.getElementById(svcId(id)).removeClass("reached").addClass("compromised");
-        for (const [a, b] of step.edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("attack");
-      });
-    };
-    bulk(cy, () => {
-      cy.elements().addClass("sim-dim");
-      cy.getElementById(sim.origin === "internet" ? INTERNET_NODE : svcId(sim.origin)).addClass("origin");
-    });
-    const involved = new Set<string>();
-    for (const s of steps) for (const id of [...s.compromised, ...s.reached]) involved.add(id);
-    if (sim.origin !== "internet") involved.add(sim.origin);
-    bulk(cy, () => {
-      for (const id of involved) cy.getElementById(svcId(id)).removeClass("sim-dim");
-      cy.getElementById(INTERNET_NODE).removeClass("sim-dim");
-      cy.nodes('[type = "segment"]').removeClass("sim-dim");
-    });
-    if (!settings.animate) {
-      for (let i = 0; i < steps.length; i++) paint(i);
-      onPainted?.();
-    } else {
-      paint(0);
-      onPainted?.();
-      for (let i = 1; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => paint(i), i * 260));
-    }
-    if (settings.highlightedPath !== null) {
-      const path = sim.reached.find((r) => r.service === settings.highlightedPath);
-      if (path) {
-        const { nodes, edges } = pathElements(path.path, path.service);
-        bulk(cy, () => {
-          for (const id of nodes) cy.getElementById(id === "internet" ? INTERNET_NODE : svcId(id)).addClass("on-path").removeClass("sim-dim");
-          for (const [a, b] of edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("on-path").removeClass("sim-dim");
-        });
+    const active = !!sim && settings.active;
+    const steps = sim && active ? hopSchedule(sim) : [];
+    // Animated: the first hop now, the others one by one below.
+    const shown = settings.animate ? Math.min(1, steps.length) : steps.length;
+    const want = new Map<string, Set<SimClass>>();
+    const classesOf = (id: string): Set<SimClass> => {
+      let c = want.get(id);
+      if (!c) {
+        c = new Set();
+        want.set(id, c);
       }
+      return c;
+    };
+    if (sim && active) {
+      const involved = new Set<string>();
+      for (const st of steps) for (const id of [...st.compromised, ...st.reached]) involved.add(id);
+      if (sim.origin !== "internet") involved.add(sim.origin);
+      // Involved services are not dimmed (even those a later hop reaches), nor are segments and the internet.
+      for (const id of involved) classesOf(svcId(id));
+      classesOf(INTERNET_NODE);
+      classesOf(sim.origin === "internet" ? INTERNET_NODE : svcId(sim.origin)).add("origin");
+      for (let i = 0; i < shown; i++) {
+        const st = steps[i]!;
+        for (const id of st.reached) classesOf(svcId(id)).add("reached");
+        for (const id of st.compromised) {
+          const c = classesOf(svcId(id));
+          c.delete("reached");
+          c.add("compromised");
+        }
+        for (const [a, b] of st.edges) this.edgesBetween(a, b).forEach((e) => void classesOf(e.id()).add("attack").add("sim-dim"));
+      }
+      if (settings.highlightedPath !== null) {
+        const path = sim.reached.find((r) => r.service === settings.highlightedPath);
+        if (path) {
+          const { nodes, edges } = pathElements(path.path, path.service);
+          for (const id of nodes) classesOf(id === "internet" ? INTERNET_NODE : svcId(id)).add("on-path");
+          for (const [a, b] of edges) this.edgesBetween(a, b).forEach((e) => void classesOf(e.id()).add("on-path"));
+        }
+      }
+      for (const c of want.values()) if (c.has("on-path")) c.delete("sim-dim");
     }
+    const add = new Map<SimClass, cytoscape.SingularElementArgument[]>();
+    const remove = new Map<SimClass, cytoscape.SingularElementArgument[]>();
+    cy.elements().forEach((el) => {
+      const type = el.data("type") as string | undefined;
+      const target = want.get(el.id()) ?? (active && type !== "segment" ? DIMMED : NONE);
+      for (const c of SIM_CLASSES) {
+        const has = el.hasClass(c);
+        if (has === target.has(c)) continue;
+        const into = has ? remove : add;
+        let list = into.get(c);
+        if (!list) into.set(c, (list = []));
+        list.push(el);
+      }
+    });
+    if (add.size || remove.size) {
+      // Cytoscape builds a collection from an array of elements; its typings only list definitions.
+      const pick = (els: cytoscape.SingularElementArgument[]) => cy.collection(els as unknown as string);
+      timed("sim:classes", () =>
+        bulk(cy, () => {
+          for (const [c, els] of remove) pick(els).removeClass(c);
+          for (const [c, els] of add) pick(els).addClass(c);
+        }),
+      );
+    }
+    onPainted?.();
+    for (let i = shown; i < steps.length; i++) {
+      const step = steps[i]!;
+      this.simTimers.push(
+        window.setTimeout(
+          () =>
+            bulk(cy, () => {
+              for (const id of step.reached) cy.getElementById(svcId(id)).addClass("reached");
+              for (const id of step.compromised) cy.getElementById(svcId(id)).removeClass("reached").addClass("compromised");
+              for (const [a, b] of step.edges) this.edgesBetween(a, b).addClass("attack");
+            }),
+          i * 260,
+        ),
+      );
+    }
+  }
+
+  /** The flows drawn from `from` (a service or `internet`) to the service `to`. */
+  private edgesBetween(from: string, to: string): cytoscape.EdgeCollection {
+    return this.cy.getElementById(endpointId(from)).edgesTo(this.cy.getElementById(svcId(to)));
   }
 
   /** Centre on an element and flash it (findings, search results). */
