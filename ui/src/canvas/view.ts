@@ -488,6 +488,20 @@ export class CanvasView {
  * touched are applied, and then every cache is cleared once, which is what the per-property
  * invalidation amounts to. Synchronous, so no other code runs while the prototype is patched.
  */
+/** What `bulk` uses of Cytoscape's style object and elements (internal, so typed here). */
+type TriggerCheck = (from: unknown, to: unknown, ele: TriggerEle) => boolean;
+interface StyleProto {
+  properties: Record<string, { triggersZOrder?: TriggerCheck; triggersBounds?: TriggerCheck; triggersBoundsOfConnectedEdges?: TriggerCheck; triggersBoundsOfParallelEdges?: TriggerCheck } | undefined>;
+  checkTriggers(this: StyleProto, ele: TriggerEle, name: string, from: unknown, to: unknown): void;
+}
+interface TriggerEle {
+  _private: { styleCache: unknown };
+  removed(): boolean;
+}
+interface Dirtyable {
+  dirtyBoundingBoxCache(): void;
+}
+
 export function bulk(cy: Core, fn: () => void): void {
   type Cached = { _private: { styleCache: unknown } };
   type Proto = {
@@ -509,12 +523,41 @@ export function bulk(cy: Core, fn: () => void): void {
     this.cy().notify(event, this);
     return this;
   };
+  // Every style property set on an element checks its triggers: a property that changes the
+  // element's size dirties its bounds and, in a compound graph, walks up through every ancestor
+  // segment emitting a `bounds` event at each, once per property. Here the elements are only
+  // collected, and each is dirtied once at the end, the ancestors shared by many once in all.
+  const style = Object.getPrototypeOf(cy.style()) as StyleProto;
+  const originalTriggers = style.checkTriggers;
+  const triggered = { zOrder: new Set<TriggerEle>(), bounds: new Set<TriggerEle>(), connected: new Set<TriggerEle>(), parallel: new Set<TriggerEle>() };
+  style.checkTriggers = function collectTriggers(this: StyleProto, ele: TriggerEle, name: string, from: unknown, to: unknown) {
+    ele._private.styleCache = null;
+    if (ele.removed()) return;
+    const prop = this.properties[name];
+    if (!prop) return;
+    if (prop.triggersZOrder?.(from, to, ele)) triggered.zOrder.add(ele);
+    if (prop.triggersBounds?.(from, to, ele)) triggered.bounds.add(ele);
+    if (prop.triggersBoundsOfConnectedEdges?.(from, to, ele)) triggered.connected.add(ele);
+    if (prop.triggersBoundsOfParallelEdges?.(from, to, ele)) triggered.parallel.add(ele);
+  };
   try {
     timed("bulk:batch", () => cy.batch(fn));
     // Styles are applied lazily (at the next frame, or when a bounding box is asked for); apply
     // them now, while the cheap invalidation is in place.
     timed("bulk:style", () => (cy.elements() as unknown as { cleanStyle(): void }).cleanStyle());
+    style.checkTriggers = originalTriggers;
+    timed("bulk:triggers", () => {
+      const pick = (set: Set<TriggerEle>) => cy.collection([...set].filter((e) => !e.removed()) as unknown as string);
+      if (triggered.zOrder.size) (cy as unknown as { notify(event: string, eles: unknown): void }).notify("zorder", pick(triggered.zOrder));
+      if (triggered.bounds.size) {
+        const eles = pick(triggered.bounds) as unknown as { dirtyCompoundBoundsCache(): { dirtyBoundingBoxCache(): void } };
+        eles.dirtyCompoundBoundsCache().dirtyBoundingBoxCache();
+      }
+      if (triggered.connected.size) (pick(triggered.connected) as unknown as cytoscape.NodeCollection).connectedEdges().forEach((e) => void (e as unknown as Dirtyable).dirtyBoundingBoxCache());
+      if (triggered.parallel.size) (pick(triggered.parallel) as unknown as cytoscape.EdgeCollection).parallelEdges().forEach((e) => void (e as unknown as Dirtyable).dirtyBoundingBoxCache());
+    });
   } finally {
+    style.checkTriggers = originalTriggers;
     proto.dirtyStyleCache = original;
     proto.emitAndNotify = originalEmit;
     const all = cy.elements() as unknown as ArrayLike<Cached>;
