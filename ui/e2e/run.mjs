@@ -266,7 +266,10 @@ try {
 
     async "inspector edits a service with inline validation, and the title shows unsaved changes"() {
       const page = await open();
-      await page.evaluate(() => window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select());
+      // In braces: returning the Cytoscape element would make playwright serialize the whole graph (half a minute).
+      await page.evaluate(() => {
+        window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select();
+      });
       await page.waitForSelector('[data-testid="inspector-title"]');
       await page.fill('[data-testid="field-name"]', "");
       await page.press('[data-testid="field-name"]', "Enter");
@@ -520,7 +523,10 @@ try {
 
     async "asks before closing with unsaved changes: cancel keeps the window, discard closes"() {
       const page = await open();
-      await page.evaluate(() => window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select());
+      // In braces: returning the Cytoscape element would make playwright serialize the whole graph (half a minute).
+      await page.evaluate(() => {
+        window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select();
+      });
       await page.waitForSelector('[data-testid="field-exposure"]');
       await page.selectOption('[data-testid="field-exposure"]', "internet");
       await page.evaluate(() => window.__mock.emit("bulkhead://close-requested"));

@@ -104,6 +104,10 @@ export class Files {
 
   /** Startup: the file from the command line (or its errors), a crash recovery offer, or a new design. */
   async start(): Promise<void> {
+    // Asked first and awaited last: reading a large design takes the shell a while, and the
+    // other startup questions need not wait for it, nor it for them.
+    const initialDesign = call("initial_design", {});
+    initialDesign.catch(() => undefined); // handled below; this only keeps it from being "unhandled" meanwhile
     await listen("bulkhead://close-requested", () => void this.closeRequested()).catch(() => undefined);
     await this.refreshRecent();
     try {
@@ -113,7 +117,7 @@ export class Files {
     }
     let opened = false;
     try {
-      const initial = await call("initial_design", {});
+      const initial = await initialDesign;
       if (initial) {
         this.store.dispatch(loadDesign, { design: initial.design, path: initial.path, diagnostics: initial.diagnostics });
         opened = true;

@@ -9,6 +9,7 @@
 //! `flow_verdicts`, `matrix`, `simulate` and `findings`, and renders their answers.
 
 import { invoke } from "@tauri-apps/api/core";
+import { measureSince } from "./perf";
 import type { Design } from "./generated/bulkhead";
 import type {
   Assumption,
@@ -85,10 +86,14 @@ export async function call<K extends CommandName>(
   name: K,
   args: Commands[K][0],
 ): Promise<Commands[K][1]> {
+  const start = performance.now();
   try {
     return await invoke<Commands[K][1]>(name, args as Record<string, unknown>);
   } catch (e) {
     throw toCommandError(e);
+  } finally {
+    // Round trip: serialising the arguments, the command, and parsing its answer.
+    measureSince(`ipc:${name}`, start);
   }
 }
 
