@@ -590,6 +590,13 @@ describe("Online Boutique: import, live policies and shadow services in the real
     // Clicking the entry (not its adopt link) focuses the ghost on the canvas.
     await browser.execute((sel) => document.querySelector(`${sel} span`).click(), item);
     await until(browser, `the ghost of \`${busiest}\` focused`, () => browser.execute((id) => window.__bulkhead.app.canvas.cy.getElementById(`shadow:${id}`).hasClass("focus"), busiest));
+    await until(browser, `the ghost of \`${busiest}\` in view`, () =>
+      browser.execute((id) => {
+        const cy = window.__bulkhead.app.canvas.cy;
+        const p = cy.getElementById(`shadow:${id}`).renderedPosition();
+        return !cy.animated() && p.x > 0 && p.y > 0 && p.x < cy.width() && p.y < cy.height();
+      }, busiest),
+    );
     screenshot(join(SHOTS, "shadow-services.png"));
 
     const before = await appDesign(browser);

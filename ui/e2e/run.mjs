@@ -421,6 +421,12 @@ try {
       // clicking the shadow service focuses its ghost; adopting it is one undoable edit
       await page.click('[data-testid="drift-item"][data-kind="shadow-services"] span');
       await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("shadow:prometheus").hasClass("focus"));
+      // ...and brings it into view (the camera animates there).
+      await page.waitForFunction(() => {
+        const cy = window.__bulkhead.app.canvas.cy;
+        const p = cy.getElementById("shadow:prometheus").renderedPosition();
+        return !cy.animated() && p.x > 0 && p.y > 0 && p.x < cy.width() && p.y < cy.height();
+      });
       await shot(page, "drift-shadow");
       const where = await page.evaluate(() => window.__bulkhead.app.canvas.cy.getElementById("shadow:prometheus").position());
       await page.click('[data-testid="drift-item"][data-kind="shadow-services"] [data-testid="drift-adopt"]');
