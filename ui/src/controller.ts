@@ -22,6 +22,7 @@ import { setSimulation } from "./actions/setSimulation";
 import { isFilterActive, matchesFilter } from "./canvas/filter";
 import { Traffic } from "./traffic";
 import { applyTraffic, trafficEdges } from "./canvas/traffic";
+import { applyGhosts, ghostNodes } from "./canvas/ghosts";
 import { timed, measureSince } from "./perf";
 
 export const THEME_KEY = "bulkhead.theme";
@@ -55,16 +56,29 @@ export class Controller {
   }
 
   private lastTraffic: unknown = undefined;
+  private lastGhosts: unknown = undefined;
 
-  /** Draw (or clear) the observed-traffic overlay from the last drift check. */
+  /**
+   * Draw (or clear) what the last drift check saw: the shadow services as ghost nodes (whenever
+   * there is a report, so the drift panel can focus them) and, with the overlay on, the observed
+   * calls as edges.
+   */
   private renderTraffic(force = false): void {
     const c = this.canvas;
     if (!c) return;
     const v = this.traffic.view;
     const calls = v.overlay ? v.report?.calls ?? null : null;
-    if (!force && calls === this.lastTraffic) return;
-    this.lastTraffic = calls;
+    const shadows = v.report?.drift.shadow_services ?? null;
+    if (!force && calls === this.lastTraffic && shadows === this.lastGhosts) return;
     const cy = c.cy;
+    if (force || shadows !== this.lastGhosts) {
+      const services = new Set((this.store.get().design.services ?? []).map((s) => s.id));
+      const graph = cy.elements().not('[type = "traffic"]').boundingBox();
+      // Removing ghosts removes their edges: the overlay is redrawn below in any case.
+      applyGhosts(cy, shadows ? ghostNodes(shadows, (name) => services.has(name), graph) : []);
+    }
+    this.lastTraffic = calls;
+    this.lastGhosts = shadows;
     applyTraffic(cy, calls ? trafficEdges(calls, (id) => !cy.getElementById(id).empty()) : null);
   }
 
@@ -120,6 +134,9 @@ export class Controller {
     if (!prev || s.design !== prev.design) {
       timed("render:sync", () => c.sync(s.design, this.backend.view.verdicts));
       this.minimap?.schedule();
+      // A shadow service adopted (or un-adopted by undo) trades its ghost for a service node
+      // now, not only when the re-run check answers.
+      if (prev && s.design.services !== prev.design.services && this.traffic.view.report?.drift.shadow_services.length) this.renderTraffic(true);
       if (!this.renderedOnce && s.revision > 0) {
         this.renderedOnce = true;
         this.awaitingVerdicts = true;

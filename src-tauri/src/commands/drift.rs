@@ -19,6 +19,7 @@ use bulkhead_core::Design;
 use bulkhead_core::drift::{Drift, ObservedCall, check, observed_calls};
 use bulkhead_import::live::read_live_policies;
 use bulkhead_import::logs::{ObservedTraffic, apply_window, parse_duration, read_log_files};
+use schemars::JsonSchema;
 use serde::Serialize;
 use tauri::State;
 
@@ -35,7 +36,7 @@ const MAX_LIVE_ERRORS: usize = 20;
 pub const MAX_CALLS: usize = 20_000;
 
 /// `drift_check`'s answer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct DriftReport {
     /// Exactly what `bulkhead check --format json` prints for the same design and logs.
     pub drift: Drift,

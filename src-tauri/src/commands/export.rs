@@ -6,13 +6,14 @@ use std::path::{Component, Path, PathBuf};
 
 use bulkhead_core::Design;
 use bulkhead_export::{Options, Target};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::input;
 
 /// One generated file, as previewed and as written.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ExportFile {
     /// The target's name, e.g. `networkpolicy`.
     pub target: String,
