@@ -17,12 +17,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { previewPort } from "./port.mjs";
 import { measureInPage, median } from "../../tests/e2e/measure.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const uiRoot = path.resolve(here, "..");
 const cliBin = path.resolve(uiRoot, "../target/debug/bulkhead");
-const PORT = Number(process.env.BULKHEAD_UI_PORT ?? 4174);
+const PORT = await previewPort();
 const BASE = `http://127.0.0.1:${PORT}/`;
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(200, 2000);
@@ -47,6 +48,8 @@ let context;
 try {
   for (let i = 0; ; i++) {
     if (i > 150) throw new Error(`vite preview did not answer on ${BASE}`);
+    // `--strictPort` makes our server exit if the port is taken; never measure someone else's.
+    if (preview.exitCode !== null) throw new Error(`vite preview exited (code ${preview.exitCode}) before answering on ${BASE}`);
     try {
       if ((await fetch(BASE)).ok) break;
     } catch {
