@@ -15,6 +15,8 @@ use serde_json::Value;
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bulkhead"))
         .args(args)
+        // A fixed date: rules with `expires` dates are judged the same on any day.
+        .env("BULKHEAD_TODAY", "2026-11-28")
         .output()
         .expect("run bulkhead")
 }

@@ -16,6 +16,8 @@ fn fixture() -> PathBuf {
 fn run(args: &[&str]) -> Output {
     Command::new(bin())
         .args(args)
+        // A fixed date: rules with `expires` dates are judged the same on any day.
+        .env("BULKHEAD_TODAY", "2026-11-28")
         .output()
         .expect("run bulkhead")
 }

@@ -210,7 +210,10 @@ fn networkpolicy_connectivity_equals_the_evaluator() {
                 s.namespace = Some(format!("d{k}-{ns}"));
             }
         }
-        let access = Access::new(&design);
+        let access = Access::new(
+            &design,
+            bulkhead_core::date::Date::parse("2026-11-28").expect("a date"),
+        );
         let target = if case.egress {
             Target::NetworkPolicyEgress
         } else {

@@ -287,7 +287,10 @@ fn nginx_answers_every_request_as_the_evaluator_decides() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let mut report = Vec::new();
     for (name, design) in designs() {
-        let access = Access::new(&design);
+        let access = Access::new(
+            &design,
+            bulkhead_core::date::Date::parse("2026-11-28").expect("a date"),
+        );
         let (served, options) = serve(&nginx, &access, false);
         let callers: Vec<CallerRef> = std::iter::once(CallerRef::Internet)
             .chain(access.order.iter().map(|&i| CallerRef::Service(i)))
@@ -401,7 +404,10 @@ fn staged_nginx_observes_and_does_not_enforce() {
     };
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let design = load(&root().join("crates/bulkhead-export/tests/data/mini-shop.bulkhead.json"));
-    let access = Access::new(&design);
+    let access = Access::new(
+        &design,
+        bulkhead_core::date::Date::parse("2026-11-28").expect("a date"),
+    );
     let (served, options) = serve(&nginx, &access, true);
     let r = routes(&access, &options)
         .unwrap()

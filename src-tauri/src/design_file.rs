@@ -29,7 +29,8 @@ pub fn read(path: &Path) -> IpcResult<(Design, Vec<Diagnostic>)> {
                 if errors == 1 { "" } else { "s" }
             ),
         )
-        .with_diagnostics(report.diagnostics)),
+        .with_diagnostics(report.diagnostics)
+        .with_path(path)),
     }
 }
 

@@ -8,10 +8,11 @@
 use std::fmt;
 
 use bulkhead_core::diagnostic::Diagnostic;
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// What went wrong, as a stable machine-readable tag. Listed in `docs/ipc.md`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// An argument failed the shell's checks (wrong extension, unknown enum value, too long).
@@ -33,13 +34,17 @@ pub enum ErrorCode {
 }
 
 /// An error as sent over IPC.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
     /// The validator's diagnostics (`bulkhead_core::diagnostic::Diagnostic`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diagnostics: Option<Vec<Diagnostic>>,
+    /// For `invalid_design`: the absolute path of the file the diagnostics are about, so the UI
+    /// can say which file is broken even when it did not pick it (the command line).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 impl IpcError {
@@ -48,6 +53,7 @@ impl IpcError {
             code,
             message: message.into(),
             diagnostics: None,
+            path: None,
         }
     }
 
@@ -75,6 +81,11 @@ impl IpcError {
 
     pub fn with_diagnostics(mut self, diagnostics: Vec<Diagnostic>) -> Self {
         self.diagnostics = Some(diagnostics);
+        self
+    }
+
+    pub fn with_path(mut self, path: &std::path::Path) -> Self {
+        self.path = Some(path.to_string_lossy().into_owned());
         self
     }
 }

@@ -11,6 +11,7 @@
 pub mod commands;
 pub mod error;
 pub mod input;
+pub mod ipc_types;
 pub mod session;
 
 mod design_file;

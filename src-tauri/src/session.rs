@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use bulkhead_core::Design;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
@@ -46,7 +47,7 @@ impl Document {
 }
 
 /// A design saved by autosave, offered back after a crash.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Recovery {
     pub format: String,
     /// The file the design belongs to, if it had been saved before.

@@ -49,12 +49,19 @@ pub struct Args {
     /// (see `docs/drift.md`).
     #[arg(long, num_args = 1.., value_name = "MANIFESTS|KONG")]
     pub live: Vec<PathBuf>,
+    #[command(flatten)]
+    pub today: common::TodayArg,
 }
 
 pub fn run(args: &Args) -> ExitCode {
     let fail_on = match parse_fail_on(&args.fail_on) {
         Ok(k) => k,
         Err(e) => return common::fail_usage(e),
+    };
+    // Expired exceptions no longer allow: a call only they allowed is a violation.
+    let today = match common::evaluation_date(args.today.today.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
     };
     let window = match args.window.as_deref().map(parse_duration).transpose() {
         Ok(w) => w,
@@ -99,7 +106,7 @@ pub fn run(args: &Args) -> ExitCode {
         .as_ref()
         .map(|l| &l.connectivity)
         .or(design.live.as_ref());
-    let mut drift = check(&inventory, &flows, live_connectivity, traffic);
+    let mut drift = check(&inventory, &flows, live_connectivity, traffic, today);
     if live.is_none()
         && let Some(l) = &design.live
     {
@@ -117,7 +124,7 @@ pub fn run(args: &Args) -> ExitCode {
             &inventory,
             &path.display().to_string(),
         );
-        drift.with_gateway(compare_gateway(&inventory, &policy));
+        drift.with_gateway(compare_gateway(&inventory, &policy, today));
     }
     if outside > 0 {
         drift.notes.push(format!(

@@ -34,9 +34,18 @@ pub struct Args {
     /// nginx: first listen port; one server per segment on consecutive ports.
     #[arg(long, default_value_t = 8080)]
     pub listen_base: u16,
+    /// Export the design as it stands on this date (`YYYY-MM-DD`): rules whose `expires` date
+    /// is before it are left out (and listed as not expressed). Default: `BULKHEAD_TODAY`, else
+    /// today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 }
 
 pub fn run(args: Args) -> ExitCode {
+    let today = match common::evaluation_date(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
     let target: Target = match args.target.parse() {
         Ok(t) => t,
         Err(e) => {
@@ -58,7 +67,7 @@ pub fn run(args: Args) -> ExitCode {
         staged: args.staged,
         nginx_listen_base: args.listen_base,
     };
-    let export = match bulkhead_export::export(&design, target, &options) {
+    let export = match bulkhead_export::export(&design, target, &options, today) {
         Ok(e) => e,
         Err(ExportError::Invalid(diagnostics)) => {
             // Only the target-specific checks can fail here: the design passed validation.

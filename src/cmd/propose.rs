@@ -27,9 +27,16 @@ pub struct Args {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub format: FormatArg,
+    #[command(flatten)]
+    pub today: common::TodayArg,
 }
 
 pub fn run(args: &Args) -> ExitCode {
+    // A flow only an expired exception allowed needs a rule again.
+    let today = match common::evaluation_date(args.today.today.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
     let loaded = match common::load_valid(&args.design, args.format.format) {
         Ok(l) => l,
         Err(code) => return code,
@@ -44,7 +51,7 @@ pub fn run(args: &Args) -> ExitCode {
             eprintln!("warning: {e}");
         }
     }
-    let proposal = propose(&design, &observed.flows);
+    let proposal = propose(&design, &observed.flows, today);
     if let Some(list) = &args.apply {
         let ids: Vec<String> = if list.trim() == "all" {
             proposal.changes.iter().map(|c| c.id.clone()).collect()

@@ -31,18 +31,11 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let today = match &args.today {
-        Some(t) if bulkhead_core::date::Date::parse(t).is_none() => {
-            return common::fail_usage(format!(
-                "`--today` must be a date like `2026-11-28`, not `{t}`"
-            ));
-        }
-        Some(t) => t.clone(),
-        None => match common::today() {
-            Ok(d) => d.to_string(),
-            Err(e) => return common::fail_usage(e),
-        },
+    let date = match common::evaluation_date(args.today.as_deref()) {
+        Ok(d) => d,
+        Err(code) => return code,
     };
+    let today = date.to_string();
     let design = match common::load_valid(&args.design, OutputFormat::Human) {
         Ok(l) => l.design,
         Err(code) => return code,
@@ -55,7 +48,7 @@ pub fn run(args: &Args) -> ExitCode {
     let has_traffic = !observed.flows.is_empty()
         || observed.summary.lines > 0
         || design.flows.iter().any(|f| f.kind == FlowKind::Observed);
-    let drift = has_traffic.then(|| check(&design, &observed.flows, None, observed.summary));
+    let drift = has_traffic.then(|| check(&design, &observed.flows, None, observed.summary, date));
     let audit = Audit::compute(&design, Some(today), drift.as_ref());
     let text = if args.markdown {
         bulkhead_audit::markdown(&audit)

@@ -10,7 +10,7 @@
 // the next expects it (edits are undone until the drag test, which the save test then saves).
 
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 
@@ -31,6 +31,48 @@ import {
 
 const SHOTS = process.env.BULKHEAD_SHOTS_DIR ?? tempDir("shots");
 const FINTECH = join(ROOT, "examples/fintech.bulkhead.json");
+const BOUTIQUE = join(ROOT, "examples/online-boutique.bulkhead.json");
+
+/**
+ * The shared corpus (read-only): `BULKHEAD_CORPUS`, else `shared/corpus` or `../shared/corpus`
+ * found walking up from the repository. Missing outside CI: those tests say so and skip; in CI
+ * that is a failure.
+ */
+function findCorpus() {
+  if (process.env.BULKHEAD_CORPUS) return process.env.BULKHEAD_CORPUS;
+  let dir = ROOT;
+  for (let i = 0; i < 8; i++) {
+    for (const c of [join(dir, "shared/corpus"), join(dir, "../shared/corpus")]) {
+      if (existsSync(join(c, "SOURCES.md"))) return c;
+    }
+    const up = join(dir, "..");
+    if (up === dir) break;
+    dir = up;
+  }
+  if (process.env.CI) throw new Error("the shared corpus is missing in CI (set BULKHEAD_CORPUS)");
+  console.error("SKIPPED corpus tests: shared/corpus not found (set BULKHEAD_CORPUS)");
+  return null;
+}
+const CORPUS = findCorpus();
+const DEMO = CORPUS && join(CORPUS, "GoogleCloudPlatform__microservices-demo");
+/** Online Boutique's manifests and its own NetworkPolicies (a folder of 13). */
+const BOUTIQUE_MANIFESTS = DEMO && join(DEMO, "release/kubernetes-manifests.yaml");
+const BOUTIQUE_POLICIES = DEMO && join(DEMO, "kustomize/components/network-policies");
+/** Hubble flows whose peers the boutique design does not have: shadow services for it. */
+const HUBBLE_FLOWS = CORPUS && join(CORPUS, "cilium__hubble-otel/testdata/basic-sample-10-flows.json");
+
+/** A design as the CLI writes it, without the canvas layout (the app places new nodes itself). */
+function withoutLayout(d) {
+  const { layout, ...rest } = structuredClone(d);
+  return rest;
+}
+
+/** Types a path into a field and presses the button that adds it. */
+async function addPath(browser, field, button, path) {
+  const el = await shown(browser, tid(field));
+  await el.setValue(path);
+  await press(browser, tid(button));
+}
 
 /** Sets a `<select>`'s value the way a user picking an option does. */
 async function choose(browser, selector, value) {
@@ -413,6 +455,172 @@ describe("the fintech example in the real app", () => {
     await press(browser, tid("sim-run"));
     assert.equal(await compromisedCount(browser), count);
   });
+
+  test("least privilege: accepting every proposed change gives the design `bulkhead propose --apply all` writes; one undo restores it", async () => {
+    assert.equal(await isDirty(browser), false, "the reopened design is the saved file");
+    const before = await appDesign(browser);
+    assert.deepEqual(withoutLayout(before), withoutLayout(fileDesign()));
+    const oracle = cliJson(["propose", design, "--format", "json"]);
+    assert.ok(oracle.changes.length > 0, "the example has something to tighten");
+    await press(browser, tid("tab-propose"));
+    await press(browser, tid("propose-run"));
+    const ids = await until(browser, "the proposed changes", async () => {
+      const got = await browser.execute(() => [...document.querySelectorAll('[data-testid="propose-change"]')].map((e) => e.getAttribute("data-id")));
+      return got.length > 0 ? got : null;
+    });
+    assert.deepEqual(ids, oracle.changes.map((c) => c.id), "the app lists the CLI's changes, in its order");
+    screenshot(join(SHOTS, "propose.png"));
+    await press(browser, tid("propose-accept-all"));
+    await shown(browser, tid("propose-applied"));
+    const applied = join(tempDir("propose"), "applied.bulkhead.json");
+    cli(["propose", design, "--apply", "all", "--out", applied]);
+    const want = JSON.parse(readFileSync(applied, "utf8"));
+    await until(browser, "the proposal applied", async () => JSON.stringify(withoutLayout(await appDesign(browser))) !== JSON.stringify(withoutLayout(before)));
+    assert.deepEqual(withoutLayout(await appDesign(browser)), withoutLayout(want), "the app's design is the CLI's");
+    assert.ok(await isDirty(browser));
+    // The re-asked proposal of the applied design has nothing left to change.
+    await shown(browser, tid("propose-nothing"));
+
+    await press(browser, tid("undo"));
+    await until(browser, "the proposal undone", async () => JSON.stringify(withoutLayout(await appDesign(browser))) === JSON.stringify(withoutLayout(before)));
+    assert.deepEqual(await appDesign(browser), before, "one undo restores the design, layout and all");
+    // Leave the file clean (no recovery offer for the next launch).
+    await press(browser, tid("btn-save"));
+    await until(browser, "the unsaved marker gone", async () => !(await isDirty(browser)));
+  });
+});
+
+describe("Online Boutique: import, live policies and shadow services in the real app", { skip: !CORPUS && "the shared corpus is missing" }, () => {
+  let browser;
+  const work = tempDir("boutique");
+  // A fresh design to import into (saved by the app at the end, so nothing is left to recover).
+  const shop = join(work, "shop.bulkhead.json");
+  // The CLI imports into its own copy of the same starting design.
+  const shopForCli = join(work, "cli-shop.bulkhead.json");
+  const boutique = join(work, "online-boutique.bulkhead.json");
+
+  before(async () => {
+    writeFileSync(shop, `${JSON.stringify({ format: "bulkhead/1", name: "Shop" }, null, 2)}\n`);
+    copyFileSync(shop, shopForCli);
+    copyFileSync(BOUTIQUE, boutique);
+  });
+  after(async () => close(browser));
+
+  test("imports the manifests and NetworkPolicies by typed paths: the preview and the merge are what `bulkhead import` gives", async () => {
+    browser = await launch([shop]);
+    await ready(browser);
+    await press(browser, tid("tab-import"));
+    await addPath(browser, "import-path", "import-path-add", BOUTIQUE_MANIFESTS);
+    await shown(browser, tid("import-preview"), 60_000);
+    await addPath(browser, "import-path", "import-path-add", BOUTIQUE_POLICIES);
+    await until(browser, "both sources previewed", async () =>
+      (await browser.$$(tid("import-source"))).length === 2 && !(await (await browser.$(tid("import-busy"))).isExisting()) && (await (await browser.$(tid("import-preview"))).isExisting()),
+    60_000);
+
+    const dry = cliJson(["import", BOUTIQUE_MANIFESTS, BOUTIQUE_POLICIES, "--into", shopForCli, "--accept-segments", "--dry-run", "--format", "json"]);
+    const shownChanges = await browser.execute(() =>
+      [...document.querySelectorAll('[data-testid="import-change"]')].map((e) => `${e.getAttribute("data-kind")}:${e.getAttribute("data-id")}:${e.getAttribute("data-change")}`),
+    );
+    const expected = dry.preview.items.filter((i) => i.kind !== "segment" && (i.change === "added" || i.change === "updated")).map((i) => `${i.kind}:${i.id}:${i.change}`);
+    assert.deepEqual([...shownChanges].sort(), [...expected].sort(), "the preview lists the changes the CLI's dry run reports");
+    const proposed = await browser.execute(() => [...document.querySelectorAll('[data-testid="import-proposed-segment"]')].map((e) => e.getAttribute("data-id")));
+    assert.deepEqual([...proposed].sort(), dry.proposal.segments.map((p) => p.segment.id).sort(), "the same proposed segments");
+    const accept = await shown(browser, tid("import-accept-proposal"));
+    if (!(await accept.isSelected())) await press(browser, tid("import-accept-proposal"));
+    assert.equal((await browser.$$(tid("import-diagnostic", { severity: "error" }))).length, 0, "no source failed");
+    screenshot(join(SHOTS, "import.png"));
+
+    await press(browser, tid("import-apply"));
+    await shown(browser, tid("import-merged"), 60_000);
+    const merged = join(work, "cli-merged.bulkhead.json");
+    cli(["import", BOUTIQUE_MANIFESTS, BOUTIQUE_POLICIES, "--into", shopForCli, "--accept-segments", "--out", merged]);
+    const want = JSON.parse(readFileSync(merged, "utf8"));
+    assert.deepEqual(withoutLayout(await appDesign(browser)), withoutLayout(want), "the merged design is the CLI's");
+    const nodes = await browser.execute(() => window.__bulkhead.nodeCount());
+    assert.deepEqual(nodes, { services: want.services.length, segments: want.segments.length }, "every imported service and segment is on the canvas");
+
+    // Merging was one edit: undo empties the design again, redo brings the merge back.
+    await press(browser, tid("undo"));
+    await until(browser, "the import undone", async () => ((await appDesign(browser)).services ?? []).length === 0);
+    await press(browser, tid("redo"));
+    await until(browser, "the import redone", async () => ((await appDesign(browser)).services ?? []).length === want.services.length);
+    await press(browser, tid("btn-save"));
+    await until(browser, "saved", async () => !(await isDirty(browser)));
+    assert.deepEqual(withoutLayout(JSON.parse(readFileSync(shop, "utf8"))), withoutLayout(want), "the saved file is the CLI's design");
+    await close(browser);
+    browser = null;
+  });
+
+  test("the Drift panel against the live NetworkPolicies lists what `bulkhead check --live` lists: the ten X → frontend pairs", async () => {
+    browser = await launch([boutique]);
+    await ready(browser);
+    await press(browser, tid("tab-drift"));
+    await addPath(browser, "drift-path", "drift-path-live", BOUTIQUE_MANIFESTS);
+    await addPath(browser, "drift-path", "drift-path-live", BOUTIQUE_POLICIES);
+    assert.equal((await browser.$$(tid("drift-live-path"))).length, 2);
+    await press(browser, tid("drift-run"));
+    const live = await shown(browser, tid("drift-section", { kind: "live" }), 60_000);
+    const oracle = cliJson(["check", boutique, "--live", BOUTIQUE_MANIFESTS, BOUTIQUE_POLICIES, "--fail-on", "none", "--format", "json"]);
+    const want = oracle.live.differences.map((d) => `l:${d.from}>${d.to}`).sort();
+    const got = await browser.execute(() => [...document.querySelectorAll('[data-testid="drift-item"][data-kind="live"]')].map((e) => e.getAttribute("data-key")).sort());
+    assert.deepEqual(got, want, "the app lists the CLI's live differences");
+    assert.equal(got.length, 10);
+    assert.ok(got.every((k) => k.endsWith(">frontend")), `every difference is a call to frontend: ${got.join(", ")}`);
+    assert.equal(await live.getAttribute("data-count"), "10");
+    screenshot(join(SHOTS, "drift-live.png"));
+  });
+
+  test("shadow services from traffic are ghost nodes the Drift panel focuses; adopting one is one undoable edit", async () => {
+    // The same session: add Hubble flows whose peers the boutique design lacks.
+    await addPath(browser, "drift-path", "drift-path-log", HUBBLE_FLOWS);
+    const oracle = cliJson(["check", boutique, "--traffic", HUBBLE_FLOWS, "--live", BOUTIQUE_MANIFESTS, BOUTIQUE_POLICIES, "--fail-on", "none", "--format", "json"]);
+    const names = oracle.shadow_services.map((s) => s.name).sort();
+    assert.ok(names.length >= 2, `the flows have shadow peers: ${names.join(", ")}`);
+    const ghosts = () => browser.execute(() => window.__bulkhead.app.canvas.cy.nodes('[role = "shadow-service"]').map((n) => n.data("ref")).sort());
+    await until(browser, "a ghost node per shadow service", async () => JSON.stringify(await ghosts()) === JSON.stringify(names));
+    const shadowItems = await browser.execute(() => [...document.querySelectorAll('[data-testid="drift-item"][data-kind="shadow-services"]')].map((e) => e.getAttribute("data-name")).sort());
+    assert.deepEqual(shadowItems, names, "the panel lists the CLI's shadow services");
+    // Ghosts are in no segment and not part of the design.
+    const ghostInfo = await browser.execute(() => window.__bulkhead.app.canvas.cy.nodes('[role = "shadow-service"]').map((n) => ({ parent: n.data("parent") ?? null, dashed: n.style("border-style"), cls: n.hasClass("ghost") })));
+    for (const g of ghostInfo) assert.deepEqual(g, { parent: null, dashed: "dashed", cls: true });
+    assert.equal((await appDesign(browser)).services.some((s) => names.includes(s.id)), false);
+
+    const busiest = [...oracle.shadow_services].sort((a, b) => b.calls_in + b.calls_out - (a.calls_in + a.calls_out) || a.name.localeCompare(b.name))[0].name;
+    const item = tid("drift-item", { kind: "shadow-services", name: busiest });
+    // Clicking the entry (not its adopt link) focuses the ghost on the canvas.
+    await browser.execute((sel) => document.querySelector(`${sel} span`).click(), item);
+    await until(browser, `the ghost of \`${busiest}\` focused`, () => browser.execute((id) => window.__bulkhead.app.canvas.cy.getElementById(`shadow:${id}`).hasClass("focus"), busiest));
+    screenshot(join(SHOTS, "shadow-services.png"));
+
+    const before = await appDesign(browser);
+    await press(browser, `${item} ${tid("drift-adopt")}`);
+    await until(browser, `\`${busiest}\` in the design`, async () => (await appDesign(browser)).services.some((s) => s.id === busiest));
+    const adopted = (await appDesign(browser)).services.find((s) => s.id === busiest);
+    assert.equal(await browser.execute((id) => window.__bulkhead.segmentOf(id), busiest), null, "adopted into no segment");
+    assert.equal(adopted.exposure, "internal");
+    await until(browser, "its ghost replaced by a service node", () =>
+      browser.execute((id) => {
+        const cy = window.__bulkhead.app.canvas.cy;
+        return cy.getElementById(`shadow:${id}`).empty() && !cy.getElementById(`s:${id}`).empty();
+      }, busiest),
+    );
+    // The re-run check agrees with the CLI on the adopted design: no longer a shadow.
+    const adoptedFile = join(work, "adopted.bulkhead.json");
+    writeFileSync(adoptedFile, JSON.stringify(await appDesign(browser)));
+    const after = cliJson(["check", adoptedFile, "--traffic", HUBBLE_FLOWS, "--fail-on", "none", "--format", "json"]);
+    assert.ok(!after.shadow_services.some((s) => s.name === busiest), "the CLI no longer calls it a shadow");
+    await until(browser, "the panel's shadow list re-checked", async () => {
+      const listed = await browser.execute(() => [...document.querySelectorAll('[data-testid="drift-item"][data-kind="shadow-services"]')].map((e) => e.getAttribute("data-name")).sort());
+      return JSON.stringify(listed) === JSON.stringify(after.shadow_services.map((s) => s.name).sort());
+    });
+
+    await press(browser, tid("undo"));
+    await until(browser, "the adoption undone", async () => JSON.stringify(await appDesign(browser)) === JSON.stringify(before));
+    await until(browser, "its ghost back", () => browser.execute((id) => !window.__bulkhead.app.canvas.cy.getElementById(`shadow:${id}`).empty(), busiest));
+    // Undo leaves the design as the file has it; save so nothing is left to recover.
+    await press(browser, tid("btn-save"));
+    await until(browser, "saved", async () => !(await isDirty(browser)));
+  });
 });
 
 describe("a broken design file", () => {
@@ -452,6 +660,13 @@ describe("a broken design file", () => {
     assert.match(all, /payment-crad/);
     assert.match(all, /no-such-segment/);
     assert.match(all, /\d+:\d+/, "messages carry line:column");
+    // The screen names the file and how it was opened; the status bar counts its problems.
+    const warnings = oracle.diagnostics.length - expected.length;
+    const count = [`${expected.length} error${expected.length === 1 ? "" : "s"}`, warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ");
+    assert.ok((await text(browser, tid("broken-file-summary"))).startsWith(`broken.bulkhead.json, named on the command line, has ${count}`));
+    assert.equal(await text(browser, tid("broken-file-path")), realpathSync(broken));
+    assert.equal(await text(browser, tid("status-validation")), `broken.bulkhead.json: ${count}, not loaded`);
+    assert.equal(await text(browser, tid("status-counts")), "no design open");
     screenshot(join(SHOTS, "broken-file.png"));
   });
 });

@@ -80,11 +80,14 @@ try {
       printTop(p, 25);
     }
     await page.waitForFunction(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision, null, { timeout: 300_000 });
+    const phases = await page.evaluate(() => performance.getEntriesByType("measure").filter((m) => m.name.startsWith("bulkhead:")).map((m) => ({ name: m.name.slice(9), start: Math.round(m.startTime), ms: Math.round(m.duration) })));
+    if (process.env.BENCH_PHASES === "1") for (const m of phases) console.log(`  ${String(m.start).padStart(7)} +${String(m.ms).padStart(6)} ms  ${m.name}`);
     const r = { services: n, source: design ? "bulkhead generate" : "ui generator", first_render_ms: firstRender };
     for (const what of ["zoom", "pan", "select", "filter"]) r[`${what}_ms`] = await page.evaluate(measureInPage, { what, samples });
+    r.sim_ms = await simulationClicks(page, Math.min(samples, 5));
     if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
     rows.push(r);
-    console.log(`${n} services (${r.source}): first render ${Math.round(firstRender)} ms; ` + ["zoom", "pan", "select", "filter"].map((w) => `${w} median ${Math.round(median(r[`${w}_ms`]))} / max ${Math.round(Math.max(...r[`${w}_ms`]))} ms`).join(", "));
+    console.log(`${n} services (${r.source}): first render ${Math.round(firstRender)} ms; ` + ["zoom", "pan", "select", "filter", "sim"].map((w) => `${w} median ${Math.round(median(r[`${w}_ms`]))} / max ${Math.round(Math.max(...r[`${w}_ms`]))} ms`).join(", "));
     await page.close();
   }
   console.log(JSON.stringify({ bench: "ui-chromium-mocked", samples, rows }));
@@ -92,6 +95,39 @@ try {
   await context?.close();
   preview.kill();
   rmSync(userDataDir, { recursive: true, force: true });
+}
+
+/**
+ * Simulation click → highlight (the `bulkhead:sim-click` and `bulkhead:sim-highlight` marks), from
+ * the internet and then from services spread over the estate, without the hop-by-hop animation.
+ * With the mocked backend the simulation itself runs in the page (JavaScript), so it is counted.
+ */
+async function simulationClicks(page, clicks) {
+  await page.click('[data-testid="tab-simulate"]');
+  await page.evaluate(() => window.__bulkhead.app.store.get().simulation.animate && document.querySelector('[data-testid="sim-animate"]').click());
+  const origins = await page.evaluate(() => [...document.querySelectorAll('[data-testid="sim-origin"] option')].map((o) => o.value));
+  const step = Math.max(1, Math.floor(origins.length / clicks));
+  const picks = ["internet", ...origins.filter((o, k) => o !== "internet" && k % step === 0)].slice(0, clicks);
+  const out = [];
+  for (const origin of picks) {
+    // Picking an origin runs the simulation (that is the click); the first pick, the origin
+    // already selected, is a click on Run.
+    await page.evaluate(() => performance.clearMarks());
+    if ((await page.inputValue('[data-testid="sim-origin"]')) === origin) await page.click('[data-testid="sim-run"]');
+    else await page.selectOption('[data-testid="sim-origin"]', origin);
+    await page.waitForFunction(() => {
+      const a = performance.getEntriesByName("bulkhead:sim-click").at(-1);
+      const b = performance.getEntriesByName("bulkhead:sim-highlight").at(-1);
+      return a && b && b.startTime >= a.startTime;
+    }, null, { timeout: 120_000 });
+    const d = await page.evaluate(() => performance.getEntriesByName("bulkhead:sim-highlight").at(-1).startTime - performance.getEntriesByName("bulkhead:sim-click").at(-1).startTime);
+    const phases = await page.evaluate(() => performance.getEntriesByType("measure").filter((m) => m.name === "bulkhead:ipc:simulate" || m.name.startsWith("bulkhead:sim:")).slice(-2).map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`));
+    if (process.env.BENCH_PHASES === "1") console.log(`  simulation from ${origin}: click → highlight ${Math.round(d)} ms (${phases.join(", ")})`);
+    out.push(d);
+    await page.waitForFunction(() => !window.__bulkhead.app.backend.view.simulating, null, { timeout: 120_000 });
+  }
+  await page.click('[data-testid="tab-inspector"]');
+  return out;
 }
 
 /** Self time per function (name @ file:line) from a V8 CPU profile, top `k`. */
@@ -127,5 +163,5 @@ function printTop(p, k) {
     }
   }
   console.log("top inclusive time:");
-  for (const [key, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${Math.round(t).toString().padStart(7)} ms  ${key}`);
+  for (const [key, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.BENCH_TOP ?? 40))) console.log(`  ${Math.round(t).toString().padStart(7)} ms  ${key}`);
 }

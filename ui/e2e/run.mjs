@@ -240,18 +240,36 @@ try {
       assert.match(await rows.first().innerText(), /core-sevices[\s\S]*41:22|41:22[\s\S]*core-sevices/);
       assert.equal(await rows.first().getAttribute("data-pointer"), "/rules/0/to/segment");
       assert.match(await text(page, '[data-testid="broken-file"]'), /did you mean `core-services`\?/);
+      // It names the file and says how it was opened; the status bar counts its errors.
+      assert.match(await text(page, '[data-testid="broken-file-summary"]'), /^broken\.bulkhead\.json, named on the command line, has 3 errors/);
+      assert.equal(await text(page, '[data-testid="broken-file-path"]'), "/work/designs/broken.bulkhead.json");
+      assert.equal(await text(page, '[data-testid="status-validation"]'), "broken.bulkhead.json: 3 errors, not loaded");
+      assert.equal(await text(page, '[data-testid="status-counts"]'), "no design open");
       await shot(page, "broken-file");
-      // opening a good file from there replaces the error view
+      // Opening a good file from there replaces the error view.
       await page.evaluate(() => (window.__mock.config.openPath = "/work/examples/fintech.bulkhead.json"));
       await page.click('[data-testid="diagnostics-open-another"]');
       await page.waitForSelector('[data-testid="broken-file"]', { state: "detached" });
+      assert.equal((await page.evaluate(() => window.__bulkhead.nodeCount())).services, 34);
+      await page.evaluate(() => (window.__mock.config.openPath = "/home/me/other-broken.bulkhead.json"));
+      await page.click('[data-testid="btn-open"]');
+      await page.waitForSelector('[data-testid="broken-file"][data-via="dialog"]');
+      assert.match(await text(page, '[data-testid="broken-file-summary"]'), /^other-broken\.bulkhead\.json, chosen in the Open dialog, has 3 errors[\s\S]*fintech\.bulkhead\.json is still open behind this/);
+      assert.equal(await text(page, '[data-testid="status-validation"]'), "other-broken.bulkhead.json: 3 errors, not loaded");
+      assert.match(await text(page, '[data-testid="status-counts"]'), /^fintech\.bulkhead\.json still open: 34 services/);
+      await page.click('[data-testid="diagnostics-back"]');
+      await page.waitForSelector('[data-testid="broken-file"]', { state: "detached" });
+      assert.equal(await text(page, '[data-testid="status-validation"]'), "valid");
       assert.equal((await page.evaluate(() => window.__bulkhead.nodeCount())).services, 34);
       await page.close();
     },
 
     async "inspector edits a service with inline validation, and the title shows unsaved changes"() {
       const page = await open();
-      await page.evaluate(() => window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select());
+      // In braces: returning the Cytoscape element would make playwright serialize the whole graph (half a minute).
+      await page.evaluate(() => {
+        window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select();
+      });
       await page.waitForSelector('[data-testid="inspector-title"]');
       await page.fill('[data-testid="field-name"]', "");
       await page.press('[data-testid="field-name"]', "Enter");
@@ -330,6 +348,11 @@ try {
       assert.match(await text(page, '[data-testid="import-diagnostic"][data-code="fetch"]'), /127\.0\.0\.1:9.*cannot connect/s);
       assert.equal(await page.locator('[data-testid="import-change"]').count(), 0);
       assert.ok(await page.isDisabled('[data-testid="import-apply"]'), "nothing to merge");
+      // a typed path must be absolute; an absolute one is added as a file-or-folder source
+      await page.fill('[data-testid="import-path"]', "inventory/catalog.yaml");
+      await page.click('[data-testid="import-path-add"]');
+      assert.match(await text(page, '[data-testid="import-error"]'), /`inventory\/catalog\.yaml` is not an absolute path/);
+      assert.equal(await page.locator('[data-testid="import-source"]').count(), 1);
       await page.click('[data-testid="import-files"]');
       await page.waitForSelector('[data-testid="import-diagnostic"][data-code="yaml"]');
       assert.match(await text(page, '[data-testid="import-diagnostic"][data-code="yaml"]'), /broken\.yaml:8:1[\s\S]*invalid YAML/);
@@ -375,7 +398,14 @@ try {
       assert.equal(allowed?.verdict, "allow");
       assert.match(allowed.label, /rule `partners-to-webhooks`/);
       assert.ok(denied.width > 1.5, "wider with volume");
-      assert.ok(!edges.some((e) => e.from === "prometheus"), "no node for a shadow service");
+      // A shadow service is a ghost node (dashed, in no segment), with its calls drawn to it.
+      const ghost = await page.evaluate(() => {
+        const n = window.__bulkhead.app.canvas.cy.getElementById("shadow:prometheus");
+        return n.empty() ? null : { parent: n.data("parent") ?? null, ghost: n.hasClass("ghost"), border: n.style("border-style"), selectable: n.selectable() };
+      });
+      assert.deepEqual(ghost, { parent: null, ghost: true, border: "dashed", selectable: false });
+      const shadowEdge = edges.find((e) => e.from === "prometheus");
+      assert.equal(shadowEdge?.verdict, "unknown", "its calls end at the ghost, undecided");
       // clicking a violation focuses the call on the canvas
       await page.click('[data-testid="drift-item"][data-kind="violations"]');
       await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("s:customer-profile-api").hasClass("focus"));
@@ -388,6 +418,23 @@ try {
       });
       await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.edges('[type = "traffic"][verdict = "allow"][from = "fraud-scoring"]').length === 1);
       await page.waitForFunction(() => document.querySelector('[data-testid="drift-section"][data-kind="violations"]')?.getAttribute("data-count") === "1");
+      // clicking the shadow service focuses its ghost; adopting it is one undoable edit
+      await page.click('[data-testid="drift-item"][data-kind="shadow-services"] span');
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("shadow:prometheus").hasClass("focus"));
+      await shot(page, "drift-shadow");
+      const where = await page.evaluate(() => window.__bulkhead.app.canvas.cy.getElementById("shadow:prometheus").position());
+      await page.click('[data-testid="drift-item"][data-kind="shadow-services"] [data-testid="drift-adopt"]');
+      await page.waitForFunction(() => window.__bulkhead.app.store.get().design.services.some((s) => s.id === "prometheus"));
+      const adopted = await page.evaluate(() => window.__bulkhead.app.store.get().design);
+      assert.deepEqual(adopted.layout.positions.prometheus, where, "the service appears where its ghost was");
+      assert.equal(await page.evaluate(() => window.__bulkhead.segmentOf("prometheus")), null);
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("shadow:prometheus").empty() && !window.__bulkhead.app.canvas.cy.getElementById("s:prometheus").empty());
+      await page.waitForFunction(() => document.querySelector('[data-testid="drift-section"][data-kind="shadow-services"]')?.getAttribute("data-count") === "0");
+      await page.keyboard.press("Escape");
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.keyboard.press("Control+z");
+      await page.waitForFunction(() => !window.__bulkhead.app.store.get().design.services.some((s) => s.id === "prometheus"));
+      await page.waitForFunction(() => !window.__bulkhead.app.canvas.cy.getElementById("shadow:prometheus").empty());
       await page.uncheck('[data-testid="drift-overlay"]');
       await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.edges('[type = "traffic"]').length === 0);
       assert.deepEqual(page.errors, []);
@@ -476,7 +523,10 @@ try {
 
     async "asks before closing with unsaved changes: cancel keeps the window, discard closes"() {
       const page = await open();
-      await page.evaluate(() => window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select());
+      // In braces: returning the Cytoscape element would make playwright serialize the whole graph (half a minute).
+      await page.evaluate(() => {
+        window.__bulkhead.app.canvas.cy.getElementById("s:ledger-service").select();
+      });
       await page.waitForSelector('[data-testid="field-exposure"]');
       await page.selectOption('[data-testid="field-exposure"]', "internet");
       await page.evaluate(() => window.__mock.emit("bulkhead://close-requested"));

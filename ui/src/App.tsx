@@ -3,7 +3,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Controller } from "./controller";
-import type { AppState, PanelName } from "./state";
+import type { AppState, BrokenFile as Broken, PanelName } from "./state";
 import { isDirty } from "./state";
 import type { BackendView } from "./backend";
 import type { Diagnostic } from "./analysis";
@@ -12,7 +12,8 @@ import { setFilter } from "./actions/setFilter";
 import { setView } from "./actions/setView";
 import { allTags, isFilterActive, matchesFilter } from "./canvas/filter";
 import { displayName } from "./model/design";
-import { baseName } from "./files";
+import { baseName, openedHow, problemCount } from "./files";
+import { dismissBroken } from "./actions/dismissBroken";
 import { Inspector } from "./panels/Inspector";
 import { Matrix } from "./panels/Matrix";
 import { Simulate } from "./panels/Simulate";
@@ -76,7 +77,7 @@ export function App({ app }: { app: Controller }) {
         <div class="canvas-area">
           <SearchBar app={app} state={state} />
           <CanvasHost app={app} />
-          {broken ? <BrokenFile app={app} path={broken.path} diagnostics={broken.diagnostics} /> : null}
+          {broken ? <BrokenFile app={app} state={state} broken={broken} /> : null}
           {!broken && showDiagnostics ? <DesignDiagnostics diagnostics={view.diagnostics} onClose={() => setShowDiagnostics(false)} /> : null}
           {state.drawingFlow ? (
             <div class="mode-hint" data-testid="draw-flow-hint">
@@ -250,17 +251,41 @@ function Legend() {
   );
 }
 
-function BrokenFile({ app, path, diagnostics }: { app: Controller; path: string; diagnostics: Diagnostic[] }) {
+/** The name of what the window still holds behind a broken file, or null when nothing is open. */
+function stillOpen(state: AppState): string | null {
+  if (state.revision === 0) return null;
+  return state.file.path ? baseName(state.file.path) : "the untitled design";
+}
+
+function BrokenFile({ app, state, broken }: { app: Controller; state: AppState; broken: Broken }) {
+  const { path, via, diagnostics } = broken;
+  const kept = stillOpen(state);
   return (
-    <div class="broken" data-testid="broken-file">
+    <div class="broken" data-testid="broken-file" data-via={via}>
       <h2>This file is not a valid design</h2>
-      <p>
-        <code>{path}</code> has {diagnostics.length} problem{diagnostics.length === 1 ? "" : "s"}, listed below with where they are. Nothing was loaded; fix the file or open another.
+      <p data-testid="broken-file-summary">
+        <code title={path ?? undefined}>{path ? baseName(path) : "The file"}</code>, {openedHow(via)}, has {problemCount(diagnostics)}, listed below with where they are. Nothing was loaded from it
+        {kept ? `; ${kept} is still open behind this` : ""}. Fix the file and open it again, or open another.
       </p>
+      {path ? (
+        <p class="muted small" data-testid="broken-file-path">
+          {path}
+        </p>
+      ) : null}
       <DiagnosticsTable diagnostics={diagnostics} />
       <div class="row">
+        {path ? (
+          <button class="primary" data-testid="diagnostics-reopen" title="read the file again, e.g. after fixing it" onClick={() => app.files.open(path, via)}>
+            Open it again
+          </button>
+        ) : null}
         <button data-testid="diagnostics-open-another" onClick={() => app.run("open")}>Open another file…</button>
         <button data-testid="diagnostics-new" onClick={() => app.files.newDesign(false)}>New design</button>
+        {kept ? (
+          <button data-testid="diagnostics-back" onClick={() => app.dispatch(dismissBroken, {})}>
+            Back to {kept}
+          </button>
+        ) : null}
       </div>
     </div>
   );
@@ -318,13 +343,23 @@ function StatusBar({ app, state, view, onDiagnostics }: { app: Controller; state
   const errors = view.diagnostics.filter((d) => d.severity === "error").length;
   const warnings = view.diagnostics.length - errors;
   const err = view.error ?? app.files.error;
+  const broken = state.file.broken;
+  const kept = stillOpen(state);
+  const counts = `${state.design.services?.length ?? 0} services · ${state.design.segments?.length ?? 0} segments · ${state.design.flows?.length ?? 0} flows`;
   return (
     <footer class="statusbar" data-testid="status-bar">
-      <span data-testid="status-validation" class={`clickable ${errors ? "bad" : "good"}`} title="show the validator's messages" onClick={onDiagnostics}>
-        {errors ? `${errors} error${errors === 1 ? "" : "s"}` : "valid"}
-        {warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}
-      </span>
-      <span>{state.design.services?.length ?? 0} services · {state.design.segments?.length ?? 0} segments · {state.design.flows?.length ?? 0} flows</span>
+      {broken ? (
+        // The validator's verdict on the file that failed to open, not on what is still held.
+        <span data-testid="status-validation" data-errors={broken.diagnostics.filter((d) => d.severity === "error").length} class="bad">
+          {broken.path ? baseName(broken.path) : "the file"}: {problemCount(broken.diagnostics)}, not loaded
+        </span>
+      ) : (
+        <span data-testid="status-validation" data-errors={errors} class={`clickable ${errors ? "bad" : "good"}`} title="show the validator's messages" onClick={onDiagnostics}>
+          {errors ? `${errors} error${errors === 1 ? "" : "s"}` : "valid"}
+          {warnings ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}
+        </span>
+      )}
+      <span data-testid="status-counts">{broken ? (kept ? `${kept} still open: ${counts}` : "no design open") : counts}</span>
       {state.selection.ids.length ? <span>{state.selection.ids.length} selected</span> : null}
       {err ? <span class="bad" data-testid="status-error" title={err.code}>{err.message}</span> : null}
       <span class="spacer" />

@@ -19,13 +19,15 @@ export interface BackendView {
   error: (CommandError & { command: string }) | null;
   /** Revision of the design the answers are for. */
   revision: number;
+  /** Revision of the design `verdicts` are for (they arrive before the other answers). */
+  verdictsRevision: number;
   simulating: boolean;
 }
 
 export const DEBOUNCE_MS = 150;
 
 export class Backend {
-  view: BackendView = { diagnostics: [], verdicts: null, findings: null, docs: null, matrix: null, simulation: null, error: null, revision: -1, simulating: false };
+  view: BackendView = { diagnostics: [], verdicts: null, findings: null, docs: null, matrix: null, simulation: null, error: null, revision: -1, verdictsRevision: -1, simulating: false };
   private listeners = new Set<(v: BackendView) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private seq = 0;
@@ -33,7 +35,10 @@ export class Backend {
 
   constructor(private store: Store) {
     store.subscribe((s, prev) => {
-      if (s.design !== prev.design) this.scheduleRefresh();
+      // A design just opened is asked about at once (its canvas waits for the verdicts); edits
+      // are debounced, so typing in the inspector does not ask on every key.
+      if (s.design !== prev.design && s.file !== prev.file && s.file.broken === null) void this.refresh();
+      else if (s.design !== prev.design) this.scheduleRefresh();
       const simChanged = s.simulation.active !== prev.simulation.active || s.simulation.origin !== prev.simulation.origin || s.simulation.assumption !== prev.simulation.assumption;
       if (simChanged && s.design === prev.design) void this.simulate(s);
     });
@@ -62,8 +67,17 @@ export class Backend {
     }, DEBOUNCE_MS);
   }
 
-  /** Ask everything again for the current design. */
+  /**
+   * Ask everything again for the current design. The flow verdicts first, alone: the canvas
+   * needs them to draw every flow as allowed or denied, and on a large design each command
+   * parses the whole design, so asking all at once would make the canvas wait for all of them.
+   * Validation, findings and the matrix follow; the view's `revision` says when all are in.
+   */
   async refresh(): Promise<void> {
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     const s = this.store.get();
     const seq = ++this.seq;
     if (this.view.docs === null) {
@@ -73,25 +87,22 @@ export class Backend {
         .catch(() => this.set({ docs: new Map() }));
     }
     const design = s.design;
-    const sim = this.simulate(s);
-    const results = await Promise.allSettled([
-      call("validate", { design }),
-      call("flow_verdicts", { design }),
-      call("findings", { design }),
-      call("matrix", { design, by: "segment" }),
-    ]);
+    const [verdicts] = await Promise.allSettled([call("flow_verdicts", { design })]);
     if (seq !== this.seq) return; // a newer design is being asked about
-    const [diag, verdicts, findings, matrix] = results;
+    if (verdicts.status === "fulfilled") this.set({ verdicts: new Map(verdicts.value.map((v) => [v.flow, v])), verdictsRevision: s.revision });
+    else this.fail("flow_verdicts", verdicts.reason);
+    const sim = this.simulate(s);
+    const results = await Promise.allSettled([call("validate", { design }), call("findings", { design }), call("matrix", { design, by: "segment" })]);
+    if (seq !== this.seq) return;
+    const [diag, findings, matrix] = results;
     const patch: Partial<BackendView> = { revision: s.revision, error: null };
     if (diag.status === "fulfilled") patch.diagnostics = diag.value;
     else this.fail("validate", diag.reason);
-    if (verdicts.status === "fulfilled") patch.verdicts = new Map(verdicts.value.map((v) => [v.flow, v]));
-    else this.fail("flow_verdicts", verdicts.reason);
     if (findings.status === "fulfilled") patch.findings = findings.value;
     else this.fail("findings", findings.reason);
     if (matrix.status === "fulfilled") patch.matrix = matrix.value;
     else this.fail("matrix", matrix.reason);
-    if (results.some((r) => r.status === "rejected")) delete patch.error;
+    if (verdicts.status === "rejected" || results.some((r) => r.status === "rejected")) delete patch.error;
     this.set(patch);
     await sim;
   }

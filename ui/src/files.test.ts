@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { smallState } from "./fixtures/small";
-import { baseName, suggestedName, windowTitle, withJsonExtension } from "./files";
+import { baseName, openedHow, problemCount, suggestedName, windowTitle, withJsonExtension } from "./files";
 
 describe("file helpers", () => {
   it("titles like the shell: file, unsaved marker", () => {
@@ -18,5 +18,20 @@ describe("file helpers", () => {
     expect(withJsonExtension("/a/b.yaml")).toBe("/a/b.bulkhead.json");
     expect(withJsonExtension("/a/b")).toBe("/a/b.bulkhead.json");
     expect(suggestedName(smallState().design)).toBe("small-shop.bulkhead.json");
+  });
+});
+
+describe("the broken-file screen's words", () => {
+  it("says how the file was opened", () => {
+    expect(openedHow("command-line")).toBe("named on the command line");
+    expect(openedHow("dialog")).toBe("chosen in the Open dialog");
+    expect(openedHow("recent")).toBe("opened from the recent files");
+  });
+  it("counts errors and warnings", () => {
+    const d = (severity: "error" | "warning") => ({ severity, code: "x", message: "m", pointer: "" });
+    expect(problemCount([d("error"), d("error"), d("warning")])).toBe("2 errors and 1 warning");
+    expect(problemCount([d("error")])).toBe("1 error");
+    expect(problemCount([d("warning"), d("warning")])).toBe("2 warnings");
+    expect(problemCount([])).toBe("no problems");
   });
 });

@@ -7,7 +7,7 @@ import { listen } from "@tauri-apps/api/event";
 import { call, type CommandError } from "./ipc";
 import { loadDesign } from "./actions/loadDesign";
 import { markSaved } from "./actions/markSaved";
-import { isDirty, type AppState } from "./state";
+import { isDirty, type AppState, type OpenedVia } from "./state";
 import type { Store } from "./store";
 import type { Diagnostic, Recovery } from "./analysis";
 import type { Design } from "./generated/bulkhead";
@@ -23,6 +23,26 @@ export function windowTitle(s: AppState): string {
 
 export function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** How a file was opened, as the broken-file screen says it. */
+export function openedHow(via: OpenedVia): string {
+  switch (via) {
+    case "command-line":
+      return "named on the command line";
+    case "dialog":
+      return "chosen in the Open dialog";
+    case "recent":
+      return "opened from the recent files";
+  }
+}
+
+/** `3 errors and 1 warning`, `1 error`, `no problems`: how many diagnostics of each severity. */
+export function problemCount(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.length - errors;
+  const parts = [errors ? `${errors} error${errors === 1 ? "" : "s"}` : "", warnings ? `${warnings} warning${warnings === 1 ? "" : "s"}` : ""].filter(Boolean);
+  return parts.length ? parts.join(" and ") : "no problems";
 }
 
 /** A save path must end in `.json` (the shell refuses anything else). */
@@ -84,6 +104,10 @@ export class Files {
 
   /** Startup: the file from the command line (or its errors), a crash recovery offer, or a new design. */
   async start(): Promise<void> {
+    // Asked first and awaited last: reading a large design takes the shell a while, and the
+    // other startup questions need not wait for it, nor it for them.
+    const initialDesign = call("initial_design", {});
+    initialDesign.catch(() => undefined); // handled below; this only keeps it from being "unhandled" meanwhile
     await listen("bulkhead://close-requested", () => void this.closeRequested()).catch(() => undefined);
     await this.refreshRecent();
     try {
@@ -93,13 +117,13 @@ export class Files {
     }
     let opened = false;
     try {
-      const initial = await call("initial_design", {});
+      const initial = await initialDesign;
       if (initial) {
         this.store.dispatch(loadDesign, { design: initial.design, path: initial.path, diagnostics: initial.diagnostics });
         opened = true;
       }
     } catch (e) {
-      this.showBroken("the file named on the command line", e);
+      this.showBroken(null, "command-line", e);
       opened = true;
     }
     if (!opened) await this.newDesign(false);
@@ -145,13 +169,17 @@ export class Files {
     }
   }
 
-  private showBroken(path: string | null, e: unknown): void {
+  /** Shows why a file could not be opened; `path` is what the UI asked for, if it chose it. */
+  private showBroken(path: string | null, via: OpenedVia, e: unknown): void {
     const err = e as CommandError;
     const diagnostics: Diagnostic[] = err.diagnostics?.length ? err.diagnostics : [{ severity: "error", code: err.code ?? "error", message: err.message ?? String(e), pointer: "" }];
-    this.store.dispatch(loadDesign, { design: null, path, diagnostics });
+    // The shell names the file it read (canonical, absolute): the only name for a file given
+    // on the command line, and the truest for the others.
+    this.store.dispatch(loadDesign, { design: null, path: err.path ?? path, diagnostics, via });
   }
 
-  async open(path?: string): Promise<void> {
+  /** Opens `path` (from the recent files, or `via` for a retry), or asks with the Open dialog. */
+  async open(path?: string, via: OpenedVia = path ? "recent" : "dialog"): Promise<void> {
     if (!(await this.confirmDiscard("open another file"))) return;
     let target = path ?? null;
     if (!target) {
@@ -165,7 +193,7 @@ export class Files {
       this.error = null;
     } catch (e) {
       // A broken file shows its diagnostics instead of a blank canvas; the current design stays.
-      this.showBroken(target, e);
+      this.showBroken(target, via, e);
     }
     await this.refreshRecent();
   }
@@ -211,7 +239,7 @@ export class Files {
     const r = this.recovery;
     if (!r) return;
     this.recovery = null;
-    this.store.dispatch(loadDesign, { design: r.design, path: r.path, unsaved: true });
+    this.store.dispatch(loadDesign, { design: r.design, path: r.path ?? null, unsaved: true });
     await call("discard_recovery", {}).catch((e) => this.report(e));
     // Autosave the recovered work again under this run, so a second crash keeps it too.
     this.scheduleAutosave();

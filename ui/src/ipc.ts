@@ -9,10 +9,13 @@
 //! `flow_verdicts`, `matrix`, `simulate` and `findings`, and renders their answers.
 
 import { invoke } from "@tauri-apps/api/core";
+import { measureSince } from "./perf";
 import type { Design } from "./generated/bulkhead";
 import type {
   Assumption,
   Diagnostic,
+  ErrorCode,
+  IpcError,
   DriftReport,
   ExportFile,
   Finding,
@@ -28,14 +31,12 @@ import type {
   Simulation,
 } from "./analysis";
 
-/** What every failing command rejects with (GitButler-style: match on `code`, never on text). */
-export interface CommandError {
-  /** `invalid_input`, `not_found`, `too_large`, `io`, `invalid_design`, `exists`, `not_available`, `internal`. */
-  code: string;
-  message: string;
-  /** For `invalid_design`: every problem the validator found. */
-  diagnostics?: Diagnostic[];
-}
+/**
+ * What every failing command rejects with (GitButler-style: match on `code`, never on text): the
+ * shell's generated `IpcError`, plus `error` for a rejection that did not come from the shell (a
+ * plugin, a bug) and the UI's own `invalid_input` checks.
+ */
+export type CommandError = Omit<IpcError, "code"> & { code: ErrorCode | "error" };
 
 type NoArgs = Record<string, never>;
 
@@ -85,21 +86,26 @@ export async function call<K extends CommandName>(
   name: K,
   args: Commands[K][0],
 ): Promise<Commands[K][1]> {
+  const start = performance.now();
   try {
     return await invoke<Commands[K][1]>(name, args as Record<string, unknown>);
   } catch (e) {
     throw toCommandError(e);
+  } finally {
+    // Round trip: serialising the arguments, the command, and parsing its answer.
+    measureSince(`ipc:${name}`, start);
   }
 }
 
 /** Normalise whatever a rejected `invoke` carried into a `CommandError`. */
 export function toCommandError(e: unknown): CommandError {
   if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
-    const o = e as { code: unknown; message: unknown; diagnostics?: unknown };
+    const o = e as { code: unknown; message: unknown; diagnostics?: unknown; path?: unknown };
     return {
-      code: String(o.code),
+      code: String(o.code) as CommandError["code"],
       message: String(o.message),
       diagnostics: Array.isArray(o.diagnostics) ? (o.diagnostics as Diagnostic[]) : undefined,
+      path: typeof o.path === "string" ? o.path : undefined,
     };
   }
   if (typeof e === "string") return { code: "error", message: e };

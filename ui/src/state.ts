@@ -39,7 +39,18 @@ export interface FileState {
   /** `revision` at the last save or open; unsaved when different. */
   savedRevision: number;
   /** Set when the opened file could not be read into a design: shown instead of the canvas. */
-  broken: { path: string; diagnostics: Diagnostic[] } | null;
+  broken: BrokenFile | null;
+}
+
+/** How a file came to be opened, so the broken-file screen can say so. */
+export type OpenedVia = "command-line" | "dialog" | "recent";
+
+/** A file that could not be opened, with every problem the validator found in it. */
+export interface BrokenFile {
+  /** Its absolute path; null when the shell did not say (it always does for `invalid_design`). */
+  path: string | null;
+  via: OpenedVia;
+  diagnostics: Diagnostic[];
 }
 
 export interface AppState {

@@ -4,11 +4,14 @@
 //! machines (the UI, CI) match on, a lowercase message that quotes user input in backticks, a
 //! JSON pointer into the design, and, when the source text is known, its line and column.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// How bad a diagnostic is. Errors make a design invalid; warnings do not.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
+// Named apart from the findings' `Severity` in the app's IPC schema (`schema/ipc.schema.json`).
+#[schemars(rename = "DiagnosticSeverity")]
 pub enum Severity {
     Error,
     Warning,
@@ -25,7 +28,7 @@ impl Severity {
 
 /// A place in the source text: 1-based line and column (in characters), plus the byte range
 /// for renderers that underline it.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Location {
     pub line: usize,
     pub column: usize,
@@ -34,7 +37,7 @@ pub struct Location {
 }
 
 /// One problem found in a design.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, JsonSchema, Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable kebab-case code, e.g. `unknown-id`. Documented in `docs/diagnostics.md`.

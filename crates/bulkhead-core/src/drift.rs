@@ -341,15 +341,18 @@ fn max_time(a: &mut Option<String>, b: &Option<String>) {
     }
 }
 
-/// Check `design` against `observed` calls (plus the design's own observed flows) and, if
-/// given, `live` connectivity. `traffic` carries what the front end counted while reading logs.
+/// Check `design` as it stands on `today` against `observed` calls (plus the design's own
+/// observed flows) and, if given, `live` connectivity: an exception whose `expires` date is
+/// before `today` no longer allows a call. `traffic` carries what the front end counted while
+/// reading logs.
 pub fn check(
     design: &Design,
     observed: &[Flow],
     live: Option<&LiveConnectivity>,
     mut traffic: TrafficSummary,
+    today: crate::date::Date,
 ) -> Drift {
-    let eval = Evaluator::new(design);
+    let eval = Evaluator::at(design, today);
     let known = |id: &str| id == INTERNET || design.service(id).is_some();
     let mut notes = Vec::new();
 
@@ -651,10 +654,14 @@ pub struct ObservedCall {
     pub flows: Vec<String>,
 }
 
-/// Every observed call (the design's observed flows plus `observed`) with its verdict, sorted
-/// by caller, target, port, method and path.
-pub fn observed_calls(design: &Design, observed: &[Flow]) -> Vec<ObservedCall> {
-    let eval = Evaluator::new(design);
+/// Every observed call (the design's observed flows plus `observed`) with its verdict as of
+/// `today` (as [`check`] decides it), sorted by caller, target, port, method and path.
+pub fn observed_calls(
+    design: &Design,
+    observed: &[Flow],
+    today: crate::date::Date,
+) -> Vec<ObservedCall> {
+    let eval = Evaluator::at(design, today);
     let known = |id: &str| id == INTERNET || design.service(id).is_some();
     aggregate(design, observed)
         .into_iter()

@@ -247,9 +247,11 @@ struct Draft {
     flows: BTreeSet<String>,
 }
 
-/// Propose the least-privilege rules for `design`, from its flows plus `observed`.
-pub fn propose(design: &Design, observed: &[Flow]) -> Proposal {
-    let eval = Evaluator::new(design);
+/// Propose the least-privilege rules for `design` as it stands on `today`, from its flows plus
+/// `observed`: a flow that only an expired exception allows is not covered any more, so it
+/// gets a proposal like any other denied flow.
+pub fn propose(design: &Design, observed: &[Flow], today: crate::date::Date) -> Proposal {
+    let eval = Evaluator::at(design, today);
     let mut notes = Vec::new();
     let mut evidence = EvidenceCount::default();
     let mut blocked = Vec::new();

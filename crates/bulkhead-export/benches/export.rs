@@ -19,7 +19,9 @@ use bulkhead_export::{Access, Options, Target, export_with};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 fn all_targets(design: &bulkhead_core::Design) -> usize {
-    let access = Access::new(design);
+    // A fixed date: the same rules are exported on any day.
+    let today = bulkhead_core::date::Date::parse("2026-11-28").expect("a date");
+    let access = Access::new(design, today);
     let mut bytes = 0;
     for target in Target::ALL {
         let e = export_with(&access, target, &Options::default()).expect("export");

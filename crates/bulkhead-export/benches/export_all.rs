@@ -15,8 +15,19 @@ use bulkhead_core::generate::{GenerateOptions, generate};
 use bulkhead_core::matrix::{matrix, matrix_exhaustive};
 use bulkhead_export::{Access, Options, Target, export_with};
 
-/// One timed phase: its name, how long it took and how many bytes it wrote.
-type Phase = (String, Duration, usize);
+/// One timed phase: its name, its wall time, its CPU time and how many bytes it wrote.
+type Phase = (String, Duration, Duration, usize);
+
+/// CPU time of the calling thread so far, in nanoseconds, from `/proc/thread-self/schedstat`
+/// (Linux): unlike wall time it does not grow when other processes share the cores, so it is
+/// the per-phase number to compare on a loaded machine.
+fn thread_cpu() -> Duration {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .map(Duration::from_nanos)
+        .unwrap_or_default()
+}
 
 /// CPU time of this process so far (user + system), from `/proc/self/stat` (Linux).
 fn cpu_time() -> Option<Duration> {
@@ -53,6 +64,12 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(3)
         .max(1);
+    // A fixed date, so runs on different days export the same rules (the generated designs
+    // hold one exception that expired in 2024).
+    let today = std::env::var("BULKHEAD_BENCH_TODAY")
+        .ok()
+        .and_then(|s| bulkhead_core::date::Date::parse(&s))
+        .unwrap_or_else(|| bulkhead_core::date::Date::parse("2026-11-28").expect("a date"));
     let baseline_max: usize = std::env::var("BULKHEAD_BENCH_BASELINE_MAX")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -69,13 +86,21 @@ fn main() {
             let mut outputs = Vec::new();
             let cpu0 = cpu_time();
             let start = Instant::now();
-            let access = Access::new(&design);
-            phases.push(("evaluator matrix (shared)".to_string(), start.elapsed(), 0));
+            let c = thread_cpu();
+            let access = Access::new(&design, today);
+            phases.push((
+                "evaluator matrix (shared)".to_string(),
+                start.elapsed(),
+                thread_cpu().saturating_sub(c),
+                0,
+            ));
             for target in Target::ALL {
                 let t = Instant::now();
+                let c = thread_cpu();
                 let export = export_with(&access, target, &Options::default()).expect("export");
+                let cpu = thread_cpu().saturating_sub(c);
                 let bytes = export.files.iter().map(|f| f.contents.len()).sum();
-                phases.push((target.name().to_string(), t.elapsed(), bytes));
+                phases.push((target.name().to_string(), t.elapsed(), cpu, bytes));
                 outputs.extend(
                     export
                         .files
@@ -88,7 +113,8 @@ fn main() {
                 (Some(a), Some(b)) => b.saturating_sub(a),
                 _ => Duration::ZERO,
             };
-            if best.as_ref().is_none_or(|(b, ..)| total < *b) {
+            // Best by CPU time: on a shared machine wall time mostly measures the neighbours.
+            if best.as_ref().is_none_or(|(_, b, ..)| cpu < *b) {
                 best = Some((total, cpu, phases, digest(&outputs)));
             }
         }
@@ -97,15 +123,20 @@ fn main() {
             "export_all: {n} services, {} rules, best of {runs}",
             design.rules.len()
         );
-        for (name, d, bytes) in &phases {
+        println!(
+            "  {:<28} {:>12} {:>12} {:>12}",
+            "phase", "wall", "CPU", "bytes"
+        );
+        for (name, d, cpu, bytes) in &phases {
             println!(
-                "  {name:<28} {:>9.1} ms {:>12} bytes",
+                "  {name:<28} {:>9.1} ms {:>9.1} ms {:>12}",
                 d.as_secs_f64() * 1e3,
+                cpu.as_secs_f64() * 1e3,
                 bytes
             );
         }
         println!(
-            "  {:<28} {:>9.1} ms  (CPU {:.1} ms; budget for 10k services: 1000 ms)",
+            "  {:<28} {:>9.1} ms {:>9.1} ms  (process CPU; budget for 10k services: 1000 ms)",
             "total",
             total.as_secs_f64() * 1e3,
             cpu.as_secs_f64() * 1e3
@@ -113,10 +144,10 @@ fn main() {
         println!("  output digest                {digest:016x}");
         if n <= baseline_max {
             let t = Instant::now();
-            let baseline = Access::with_matrix(&design, matrix_exhaustive);
+            let baseline = Access::with_matrix(&design, today, matrix_exhaustive);
             let slow = t.elapsed();
             let t = Instant::now();
-            let fast = Access::with_matrix(&design, matrix);
+            let fast = Access::with_matrix(&design, today, matrix);
             let quick = t.elapsed();
             drop((baseline, fast));
             println!(

@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 
+use bulkhead_core::date::Date;
 use bulkhead_core::eval::{AllowedBy, Caller, Decision, Evaluator, Grant as EvalGrant, Request};
 use bulkhead_core::matrix::{Matrix, matrix};
 use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
@@ -72,15 +73,22 @@ pub struct Access<'d> {
 }
 
 impl<'d> Access<'d> {
-    /// Gathers the evaluator's L4 answer ([`bulkhead_core::matrix::matrix`]) per target.
-    pub fn new(design: &'d Design) -> Self {
-        Self::with_matrix(design, matrix)
+    /// Gathers the evaluator's L4 answer ([`bulkhead_core::matrix::matrix`]) per target, for
+    /// the design as it stands on `today`: a rule whose `expires` date is before it no longer
+    /// applies, so an expired exception allows nothing in any export (and an expired deny no
+    /// longer denies). [`Access::expired_rules`] lists them for the reports.
+    pub fn new(design: &'d Design, today: Date) -> Self {
+        Self::with_matrix(design, today, matrix)
     }
 
     /// [`Access::new`] with the matrix computed by `compute` instead (tests pass
     /// [`bulkhead_core::matrix::matrix_exhaustive`] to check the fast matrix changes no output).
-    pub fn with_matrix(design: &'d Design, compute: fn(&Evaluator<'_>) -> Matrix) -> Self {
-        let eval = Evaluator::new(design);
+    pub fn with_matrix(
+        design: &'d Design,
+        today: Date,
+        compute: fn(&Evaluator<'_>) -> Matrix,
+    ) -> Self {
+        let eval = Evaluator::at(design, today);
         let mut order: Vec<usize> = (0..design.services.len()).collect();
         order.sort_by(|&a, &b| design.services[a].id.cmp(&design.services[b].id));
         let m = compute(&eval);
@@ -174,6 +182,22 @@ impl<'d> Access<'d> {
             partial_denies,
             hash: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The date the export is as of.
+    pub fn today(&self) -> Option<Date> {
+        self.eval.date()
+    }
+
+    /// Rules that expired before [`Access::today`], in design order: left out of every
+    /// export.
+    pub fn expired_rules(&self) -> impl Iterator<Item = &'d bulkhead_core::model::Rule> + '_ {
+        self.design
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.eval.rule_expired(*i))
+            .map(|(_, r)| r)
     }
 
     /// The design's semantic hash ([`crate::names::design_hash`]), computed once.

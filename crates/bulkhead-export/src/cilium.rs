@@ -9,21 +9,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
-
 use bulkhead_core::model::Peer;
 
 use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth, describe_rate, list};
 use crate::names::prefixed;
-use crate::netpol::{selectable, selector_overlaps};
-use crate::obj;
+use crate::netpol::{labels_value, managed, selectable, selector_overlaps};
 use crate::workloads::protocol;
-use crate::yaml::{push_yaml, to_yaml};
+use crate::yaml::{Node, push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
+use crate::{obj, seq};
 
-pub fn render(
-    access: &Access<'_>,
+/// Callers that share one `toPorts` list: the list, their endpoint selectors and entities.
+type PeerGroup<'d> = (Vec<Node<'d>>, Vec<Node<'d>>, Vec<&'static str>);
+
+pub fn render<'d>(
+    access: &Access<'d>,
     header: &Header<'_>,
     options: &Options,
 ) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
@@ -33,9 +34,9 @@ pub fn render(
             why: "Cilium's policy audit mode is an agent-wide setting (`policy-audit-mode`), not part of a policy; stage with `--target istio --staged` or `--target nginx --staged`",
         });
     }
-    let mut gaps = Gaps::default();
+    let mut gaps = Gaps::new(access);
     let overlaps = selector_overlaps(access);
-    let mut per_ns: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut per_ns: BTreeMap<String, Vec<Node<'d>>> = BTreeMap::new();
     for &i in &access.order {
         if let Some((ns, _)) = selectable(access.service(i)) {
             per_ns.entry(ns.to_string()).or_default();
@@ -64,7 +65,7 @@ pub fn render(
         };
         let l7 = !target.endpoints.is_empty();
         // toPorts (as canonical JSON) -> callers sharing it.
-        let mut groups: BTreeMap<String, (Value, Vec<Value>, Vec<&'static str>)> = BTreeMap::new();
+        let mut groups: BTreeMap<String, PeerGroup<'d>> = BTreeMap::new();
         let mut rules_used = BTreeSet::new();
         for g in grants {
             let (selector, entity) = match g.caller {
@@ -73,11 +74,8 @@ pub fn render(
                     let caller = access.service(c);
                     match selectable(caller) {
                         Some((cns, clabels)) => {
-                            let mut m: serde_json::Map<String, Value> = clabels
-                                .iter()
-                                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-                                .collect();
-                            m.insert("k8s:io.kubernetes.pod.namespace".into(), Value::from(cns));
+                            let mut m = labels_value(clabels);
+                            m.insert("k8s:io.kubernetes.pod.namespace", cns);
                             (Some(obj!({"matchLabels": m})), None)
                         }
                         None => {
@@ -120,11 +118,11 @@ pub fn render(
                 if !overlaps[t].is_empty() {
                     gaps.add(&rule, format!("the pod labels of `{}` also select other services' pods, which get the same allows", target.id));
                 }
-                let mut entry = serde_json::Map::new();
+                let mut entry = Node::map();
                 if let Some(port) = p.port {
                     entry.insert(
-                        "ports".into(),
-                        json!([{"port": port.port.to_string(), "protocol": protocol(port.protocol)}]),
+                        "ports",
+                        seq![obj!({"port": port.port.to_string(), "protocol": protocol(port.protocol)})],
                     );
                 }
                 if l7 {
@@ -148,32 +146,36 @@ pub fn render(
                             paths::regex(&e.endpoint.path),
                         ));
                     }
-                    let http: Vec<Value> = http
+                    let http: Vec<Node<'d>> = http
                         .into_iter()
                         .map(|(m, path)| {
                             if m == "*" {
-                                json!({"path": path})
+                                obj!({"path": path})
                             } else {
-                                json!({"method": m, "path": path})
+                                obj!({"method": m, "path": path})
                             }
                         })
                         .collect();
-                    entry.insert("rules".into(), obj!({"http": http}));
+                    entry.insert("rules", obj!({"http": http}));
                 } else {
                     l4_only(&mut gaps, access, g.caller, t, &rule);
                 }
                 rules_used.insert(rule);
-                if !entry.is_empty() {
-                    to_ports.push(Value::Object(entry));
+                if !entry.is_empty_collection() {
+                    to_ports.push(entry);
                 }
             }
             if to_ports.is_empty() && g.ports.iter().all(|p| p.port.is_some()) {
                 continue;
             }
-            let key = serde_json::to_string(&to_ports).unwrap_or_default();
+            let to_ports = Node::Seq(to_ports);
+            let key = to_ports.to_json();
+            let Node::Seq(to_ports) = to_ports else {
+                unreachable!("built as a sequence just above")
+            };
             let slot = groups
                 .entry(key)
-                .or_insert_with(|| (Value::Array(to_ports), Vec::new(), Vec::new()));
+                .or_insert_with(|| (to_ports, Vec::new(), Vec::new()));
             if let Some(sel) = selector {
                 slot.1.push(sel);
             }
@@ -184,7 +186,7 @@ pub fn render(
         if groups.is_empty() {
             continue;
         }
-        let ingress: Vec<Value> = groups
+        let ingress: Vec<Node<'d>> = groups
             .into_values()
             .flat_map(|(to_ports, endpoints, entities)| {
                 let mut rules = Vec::new();
@@ -192,18 +194,18 @@ pub fn render(
                     ("fromEndpoints", endpoints.into_iter().collect::<Vec<_>>()),
                     (
                         "fromEntities",
-                        entities.into_iter().map(|e| json!(e)).collect(),
+                        entities.into_iter().map(Node::from).collect(),
                     ),
                 ] {
                     if peers.is_empty() {
                         continue;
                     }
-                    let mut r = serde_json::Map::new();
-                    r.insert(key.into(), Value::Array(peers));
-                    if to_ports.as_array().is_some_and(|a| !a.is_empty()) {
-                        r.insert("toPorts".into(), to_ports.clone());
+                    let mut r = Node::map();
+                    r.insert(key, peers);
+                    if !to_ports.is_empty() {
+                        r.insert("toPorts", to_ports.clone());
                     }
-                    rules.push(Value::Object(r));
+                    rules.push(r);
                 }
                 rules
             })
@@ -214,14 +216,14 @@ pub fn render(
             "metadata": obj!({
                 "name": prefixed("bh-allow-", &target.id),
                 "namespace": ns,
-                "labels": json!({"app.kubernetes.io/managed-by": "bulkhead"}),
+                "labels": managed(),
                 "annotations": obj!({
-                    "bulkhead.dev/service": target.id.as_str(),
+                    "bulkhead.dev/service": &target.id,
                     "bulkhead.dev/allowed-by": rules_used.into_iter().collect::<Vec<_>>().join(", "),
                 }),
             }),
             "spec": obj!({
-                "endpointSelector": obj!({"matchLabels": labels.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect::<serde_json::Map<_, _>>()}),
+                "endpointSelector": obj!({"matchLabels": labels_value(labels)}),
                 "ingress": ingress,
             })
         }));
@@ -236,11 +238,11 @@ pub fn render(
         contents.push_str("---\n");
         push_yaml(
             &mut contents,
-            &json!({
+            &obj!({
                 "apiVersion": "cilium.io/v2",
                 "kind": "CiliumNetworkPolicy",
-                "metadata": {"name": "bh-default-deny", "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}},
-                "spec": {"endpointSelector": {}, "ingress": [{}]}
+                "metadata": obj!({"name": "bh-default-deny", "namespace": ns.as_str(), "labels": managed()}),
+                "spec": obj!({"endpointSelector": Node::map(), "ingress": seq![Node::map()]}),
             }),
         );
         for p in policies {
@@ -256,7 +258,7 @@ pub fn render(
         path: "kustomization.yaml".into(),
         contents: format!(
             "{head}{}",
-            to_yaml(&json!({
+            to_yaml(&obj!({
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
                 "resources": per_ns.keys().map(|ns| format!("{ns}.yaml")).collect::<Vec<_>>(),

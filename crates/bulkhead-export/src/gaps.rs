@@ -40,6 +40,28 @@ pub struct Gaps {
 }
 
 impl Gaps {
+    /// The gaps every export of `access` starts with: the rules left out because they expired
+    /// before the date the export is as of (an export never allows what an expired exception
+    /// allowed, and an expired deny no longer denies).
+    pub fn new(access: &Access<'_>) -> Self {
+        // The export's date itself is not written: output stays the same from day to day
+        // until another rule expires.
+        let mut gaps = Gaps::default();
+        for r in access.expired_rules() {
+            let expires = r.expires.as_deref().unwrap_or_default();
+            let message = match r.action {
+                Action::Allow => format!(
+                    "expired on {expires} and is left out of this export: nothing it allowed is allowed here; renew its `expires` date or remove the rule"
+                ),
+                Action::Deny => format!(
+                    "expired on {expires} and is left out of this export: it no longer denies what other rules allow; renew its `expires` date or remove the rule"
+                ),
+            };
+            gaps.add(&r.id, message);
+        }
+        gaps
+    }
+
     pub fn add(&mut self, rule: impl AsRef<str>, message: impl AsRef<str>) {
         let (rule, message) = (rule.as_ref(), message.as_ref());
         // The same gap comes up once per allowed pair: look it up before allocating.

@@ -13,18 +13,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
-
 use bulkhead_core::eval::Presented;
 use bulkhead_core::model::{Auth, Service};
 
 use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
-use crate::netpol::selectable;
-use crate::obj;
-use crate::yaml::{push_yaml, to_yaml};
+use crate::netpol::{labels_value, managed, selectable};
+use crate::yaml::{Node, push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, paths};
+use crate::{obj, seq};
 
 /// The principal of Istio's default ingress gateway: how internet traffic arrives in the mesh.
 pub const INGRESS_PRINCIPAL: &str =
@@ -45,29 +43,34 @@ pub fn principal(identity: &str) -> String {
     }
 }
 
-pub fn render(
-    access: &Access<'_>,
+pub fn render<'d>(
+    access: &Access<'d>,
     header: &Header<'_>,
     options: &Options,
 ) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
     let staged = options.staged;
-    let mut gaps = Gaps::default();
-    let mut per_ns: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut gaps = Gaps::new(access);
+    let mut per_ns: BTreeMap<String, Vec<Node<'d>>> = BTreeMap::new();
     for &i in &access.order {
         if let Some((ns, _)) = selectable(access.service(i)) {
             per_ns.entry(ns.to_string()).or_default();
         }
     }
-    let meta = |name: String, ns: &str, svc: &Service, extra: &[(&str, String)]| {
-        let mut annotations = serde_json::Map::new();
-        annotations.insert("bulkhead.dev/service".into(), json!(svc.id));
+    // `dry_run`: whether the object takes Istio's dry-run annotation (only authorization
+    // policies do, and only in the staged variant).
+    let meta = |name: String,
+                ns: &'d str,
+                svc: &'d Service,
+                extra: Vec<(&'static str, String)>,
+                dry_run: bool| {
+        let mut annotations = vec![("bulkhead.dev/service".into(), Node::from(&svc.id))];
         for (k, v) in extra {
-            annotations.insert((*k).into(), json!(v));
+            annotations.push((k.into(), Node::from(v)));
         }
-        if staged {
-            annotations.insert("istio.io/dry-run".into(), json!("true"));
+        if dry_run && staged {
+            annotations.push(("istio.io/dry-run".into(), Node::from("true")));
         }
-        json!({"name": name, "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}, "annotations": annotations})
+        obj!({"name": name, "namespace": ns, "labels": managed(), "annotations": Node::Map(annotations)})
     };
 
     for &t in &access.order {
@@ -87,31 +90,29 @@ pub fn render(
             }
             continue;
         };
-        let selector = json!({"matchLabels": labels.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<serde_json::Map<_, _>>()});
+        let selector = obj!({"matchLabels": labels_value(labels)});
         let mut docs = Vec::new();
 
         // PeerAuthentication: STRICT where the segment requires mTLS.
         if let Auth::Mtls { .. } = access.eval.segment_auth(&target.id) {
             let seg = access.eval.segment_of(&target.id).unwrap_or_default();
-            let mut m = meta(
+            let m = meta(
                 prefixed("bh-mtls-", &target.id),
                 ns,
                 target,
-                &[("bulkhead.dev/segment", seg.to_string())],
+                vec![("bulkhead.dev/segment", seg.to_string())],
+                false,
             );
-            if let Some(a) = m["annotations"].as_object_mut() {
-                a.remove("istio.io/dry-run");
-            }
-            docs.push(json!({
+            docs.push(obj!({
                 "apiVersion": API,
                 "kind": "PeerAuthentication",
                 "metadata": m,
-                "spec": {"selector": selector.clone(), "mtls": {"mode": if staged { "PERMISSIVE" } else { "STRICT" }}}
+                "spec": obj!({"selector": selector.clone(), "mtls": obj!({"mode": if staged { "PERMISSIVE" } else { "STRICT" }})}),
             }));
         }
 
         // (from, when) -> operations; rules used; JWT issuers needed.
-        let mut rules: BTreeMap<String, RuleDraft> = BTreeMap::new();
+        let mut rules: BTreeMap<String, RuleDraft<'d>> = BTreeMap::new();
         let mut used = BTreeSet::new();
         let mut issuers = BTreeSet::new();
         for g in grants {
@@ -148,17 +149,17 @@ pub fn render(
             for p in &g.ports {
                 let port = p.port.map(|p| p.port.to_string());
                 // Operations with the auth alternatives that allow them.
-                let mut ops: Vec<Operation> = Vec::new();
+                let mut ops: Vec<Operation<'d>> = Vec::new();
                 if target.endpoints.is_empty() {
-                    let mut op = serde_json::Map::new();
+                    let mut op = Node::map();
                     if let Some(port) = &port {
-                        op.insert("ports".into(), json!([port]));
+                        op.insert("ports", seq![port.clone()]);
                     }
                     let alts = std::iter::once(p.auth.clone())
                         .chain(p.also.iter().map(|g| g.auth.clone()))
                         .collect();
                     ops.push(Operation {
-                        op: Value::Object(op),
+                        op,
                         rule: allowed_by_name(&p.by),
                         alts,
                         rate: p.rate_limit.clone(),
@@ -183,20 +184,20 @@ pub fn render(
                         );
                     }
                     for e in eps {
-                        let mut op = serde_json::Map::new();
+                        let mut op = Node::map();
                         if let Some(port) = &port {
-                            op.insert("ports".into(), json!([port]));
+                            op.insert("ports", seq![port.clone()]);
                         }
                         let m = e.endpoint.method.to_ascii_uppercase();
                         if m != "*" {
-                            op.insert("methods".into(), json!([m]));
+                            op.insert("methods", seq![m]);
                         }
-                        op.insert("paths".into(), json!(paths::istio(&e.endpoint.path)));
+                        op.insert("paths", paths::istio(&e.endpoint.path));
                         let alts = std::iter::once(e.auth.clone())
                             .chain(e.also.iter().map(|g| g.auth.clone()))
                             .collect();
                         ops.push(Operation {
-                            op: Value::Object(op),
+                            op,
                             rule: allowed_by_name(&e.by),
                             alts,
                             rate: e.rate_limit.clone(),
@@ -228,17 +229,20 @@ pub fn render(
                             continue;
                         };
                         any = true;
-                        let mut source = serde_json::Map::new();
+                        let mut source = Node::map();
                         if !request_principals.is_empty() {
-                            source.insert("requestPrincipals".into(), json!(request_principals));
+                            source.insert("requestPrincipals", request_principals);
                         }
-                        let key = serde_json::to_string(&(&source, &when, &op)).unwrap_or_default();
+                        let when = Node::Seq(when);
+                        // The order of rules: as serde_json wrote the tuple before.
+                        let key =
+                            format!("[{},{},{}]", source.to_json(), when.to_json(), op.to_json());
                         let slot = rules.entry(key).or_insert_with(|| RuleDraft {
-                            source: Value::Object(source),
-                            when: if when.is_empty() {
+                            source,
+                            when: if when.is_empty_collection() {
                                 None
                             } else {
-                                Some(Value::Array(when))
+                                Some(when)
                             },
                             principals: BTreeSet::new(),
                             to: vec![op.clone()],
@@ -260,10 +264,17 @@ pub fn render(
         }
 
         // Merge rules that differ only by principal set into one rule per (source, when, principals).
-        let mut merged: BTreeMap<String, RuleDraft> = BTreeMap::new();
+        let mut merged: BTreeMap<String, RuleDraft<'d>> = BTreeMap::new();
         for draft in rules.into_values() {
-            let key = serde_json::to_string(&(&draft.source, &draft.when, &draft.principals))
-                .unwrap_or_default();
+            let key = format!(
+                "[{},{},{}]",
+                draft.source.to_json(),
+                draft
+                    .when
+                    .as_ref()
+                    .map_or_else(|| "null".into(), Node::to_json),
+                Node::from(draft.principals.iter().collect::<Vec<_>>()).to_json()
+            );
             let slot = merged.entry(key).or_insert_with(|| RuleDraft {
                 to: Vec::new(),
                 ..draft.clone()
@@ -276,7 +287,7 @@ pub fn render(
             }
         }
         if !merged.is_empty() {
-            let rules: Vec<Value> = merged
+            let rules: Vec<Node<'d>> = merged
                 .into_values()
                 .map(
                     |RuleDraft {
@@ -285,14 +296,13 @@ pub fn render(
                          when,
                          to,
                      }| {
-                        source["principals"] =
-                            Value::from(principals.into_iter().collect::<Vec<_>>());
+                        source.insert("principals", principals.into_iter().collect::<Vec<_>>());
                         let mut r = obj!({
                             "from": vec![obj!({"source": source})],
                             "to": to,
                         });
                         if let Some(w) = when {
-                            r["when"] = w;
+                            r.insert("when", w);
                         }
                         r
                     },
@@ -301,23 +311,26 @@ pub fn render(
             docs.push(obj!({
                 "apiVersion": API,
                 "kind": "AuthorizationPolicy",
-                "metadata": meta(prefixed("bh-allow-", &target.id), ns, target, &[("bulkhead.dev/allowed-by", used.into_iter().collect::<Vec<_>>().join(", "))]),
+                "metadata": meta(prefixed("bh-allow-", &target.id), ns, target, vec![("bulkhead.dev/allowed-by", used.into_iter().collect::<Vec<_>>().join(", "))], true),
                 "spec": obj!({"selector": selector.clone(), "action": "ALLOW", "rules": rules})
             }));
         }
         if !issuers.is_empty() {
-            let mut m = meta(prefixed("bh-jwt-", &target.id), ns, target, &[]);
-            if let Some(a) = m["annotations"].as_object_mut() {
-                a.remove("istio.io/dry-run");
-            }
-            docs.push(json!({
+            let m = meta(
+                prefixed("bh-jwt-", &target.id),
+                ns,
+                target,
+                Vec::new(),
+                false,
+            );
+            docs.push(obj!({
                 "apiVersion": API,
                 "kind": "RequestAuthentication",
                 "metadata": m,
-                "spec": {
+                "spec": obj!({
                     "selector": selector.clone(),
-                    "jwtRules": issuers.iter().map(|i| json!({"issuer": i, "forwardOriginalToken": true})).collect::<Vec<_>>(),
-                }
+                    "jwtRules": issuers.into_iter().map(|i| obj!({"issuer": i, "forwardOriginalToken": true})).collect::<Vec<_>>(),
+                }),
             }));
         }
         per_ns.entry(ns.to_string()).or_default().extend(docs);
@@ -330,22 +343,23 @@ pub fn render(
     let resources: Vec<String> = per_ns.keys().map(|ns| format!("{ns}.yaml")).collect();
     for (ns, docs) in per_ns {
         let mut contents = ns_head.clone();
-        let mut deny_meta = json!({"name": "bh-default-deny", "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}});
+        let mut deny_meta =
+            obj!({"name": "bh-default-deny", "namespace": ns.as_str(), "labels": managed()});
         if staged {
-            deny_meta["annotations"] = json!({"istio.io/dry-run": "true"});
+            deny_meta.insert("annotations", obj!({"istio.io/dry-run": "true"}));
         }
-        let mut all = vec![json!({
+        let mut all = vec![obj!({
             "apiVersion": API,
             "kind": "AuthorizationPolicy",
             "metadata": deny_meta,
-            "spec": {}
+            "spec": Node::map(),
         })];
         if staged {
-            all.push(json!({
+            all.push(obj!({
                 "apiVersion": API,
                 "kind": "AuthorizationPolicy",
-                "metadata": {"name": "bh-audit", "namespace": ns, "labels": {"app.kubernetes.io/managed-by": "bulkhead"}},
-                "spec": {"action": "AUDIT", "rules": [{}]}
+                "metadata": obj!({"name": "bh-audit", "namespace": ns.as_str(), "labels": managed()}),
+                "spec": obj!({"action": "AUDIT", "rules": seq![Node::map()]}),
             }));
         }
         all.extend(docs);
@@ -362,7 +376,7 @@ pub fn render(
         path: "kustomization.yaml".into(),
         contents: format!(
             "{head}{}",
-            to_yaml(&json!({
+            to_yaml(&obj!({
                 "apiVersion": "kustomize.config.k8s.io/v1beta1",
                 "kind": "Kustomization",
                 "resources": resources,
@@ -374,16 +388,16 @@ pub fn render(
 
 /// One AuthorizationPolicy rule being assembled: who (source, `when`, principals) may do what.
 #[derive(Clone)]
-struct RuleDraft {
-    source: Value,
-    when: Option<Value>,
+struct RuleDraft<'d> {
+    source: Node<'d>,
+    when: Option<Node<'d>>,
     principals: BTreeSet<String>,
-    to: Vec<Value>,
+    to: Vec<Node<'d>>,
 }
 
 /// One allowed operation with the auth alternatives (any one suffices) and its rate limit.
-struct Operation {
-    op: Value,
+struct Operation<'d> {
+    op: Node<'d>,
     rule: String,
     alts: Vec<Vec<Auth>>,
     rate: Option<bulkhead_core::model::RateLimit>,
@@ -397,7 +411,7 @@ fn translate(
     auth: &[Auth],
     identity: Option<&str>,
     issuers: &mut BTreeSet<String>,
-) -> Option<(Vec<String>, Vec<Value>)> {
+) -> Option<(Vec<String>, Vec<Node<'static>>)> {
     let mut request_principals = Vec::new();
     let mut when = Vec::new();
     for a in auth {
@@ -416,7 +430,7 @@ fn translate(
                 issuers.insert(issuer.clone());
                 request_principals.push(format!("{issuer}/*"));
                 for s in scopes {
-                    when.push(json!({"key": "request.auth.claims[scope]", "values": [s]}));
+                    when.push(obj!({"key": "request.auth.claims[scope]", "values": seq![s.clone()]}));
                 }
             }
             Auth::ApiKey { .. } if gaps.once((rule, "istio-key", a)) => gaps.add(

@@ -11,17 +11,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
-
 use bulkhead_core::eval::Request;
 use bulkhead_core::model::{Auth, Period, RateLimit};
 
 use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth};
 use crate::names::dns_label;
-use crate::obj;
-use crate::yaml::push_yaml;
+use crate::yaml::{Node, push_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
+use crate::{obj, seq};
 
 /// The header callers put their key in.
 pub const KEY_HEADER: &str = "x-api-key";
@@ -47,7 +45,7 @@ pub fn render(
         });
     }
     let design = access.design;
-    let mut gaps = Gaps::default();
+    let mut gaps = Gaps::new(access);
     // Leaf segment of each calling service, and each segment's members.
     let mut seg_members: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (i, s) in design.services.iter().enumerate() {
@@ -174,8 +172,8 @@ pub fn render(
                     };
                 }
                 let mut plugins = vec![
-                    json!({"name": "key-auth", "config": {"key_names": [KEY_HEADER], "hide_credentials": true, "anonymous": ANONYMOUS}}),
-                    json!({"name": "acl", "config": {"allow": groups.into_iter().collect::<Vec<_>>(), "hide_groups_header": true}}),
+                    obj!({"name": "key-auth", "config": obj!({"key_names": seq![KEY_HEADER], "hide_credentials": true, "anonymous": ANONYMOUS})}),
+                    obj!({"name": "acl", "config": obj!({"allow": groups.into_iter().collect::<Vec<_>>(), "hide_groups_header": true})}),
                 ];
                 // Rate limits: one for the route when every caller shares it, else per consumer.
                 let shared = allowed
@@ -194,16 +192,16 @@ pub fn render(
                 let method = e.method.to_ascii_uppercase();
                 let mut route = obj!({
                     "name": format!("{svc_name}-{n}-{}", dns_label(&method.replace('*', "any").to_ascii_lowercase())),
-                    "hosts": json!([route_host]),
-                    "paths": json!([format!("~{}", &paths::regex(&e.path)[1..])]),
+                    "hosts": seq![route_host.clone()],
+                    "paths": seq![format!("~{}", &paths::regex(&e.path)[1..])],
                     "strip_path": false,
                     "preserve_host": true,
-                    "protocols": json!(["http", "https"]),
-                    "tags": json!(["bulkhead"]),
+                    "protocols": seq!["http", "https"],
+                    "tags": seq!["bulkhead"],
                     "plugins": plugins,
                 });
                 if method != "*" {
-                    route["methods"] = json!([method]);
+                    route.insert("methods", seq![method]);
                 }
                 routes.push(route);
             }
@@ -215,7 +213,7 @@ pub fn render(
                 "protocol": if matches!(port_no, 443 | 8443) { "https" } else { "http" },
                 "host": host,
                 "port": port_no,
-                "tags": json!(["bulkhead"]),
+                "tags": seq!["bulkhead"],
                 "routes": routes,
             }));
         }
@@ -227,19 +225,20 @@ pub fn render(
     let mut consumers = Vec::new();
     for c in &callers_used {
         let name = consumer_name(access, *c);
-        let mut acls = vec![json!({"group": format!("caller-{name}")})];
-        let mut entry =
-            json!({"username": name, "custom_id": access.caller_id(*c), "tags": ["bulkhead"]});
+        let mut acls = vec![obj!({"group": format!("caller-{name}")})];
+        let mut entry = obj!({"username": name.clone(), "custom_id": access.caller_id(*c), "tags": seq!["bulkhead"]});
         if let CallerRef::Service(i) = c {
             if let Some(seg) = access.eval.segment_of(&access.service(*i).id) {
                 let group = format!("segment-{}", dns_label(seg));
-                acls.push(json!({"group": group}));
+                acls.push(obj!({"group": group.clone()}));
                 consumer_groups.entry(group).or_default().push(name.clone());
             }
-            entry["keyauth_credentials"] =
-                json!([{"key": format!("{{vault://env/bulkhead-key-{name}}}")}]);
+            entry.insert(
+                "keyauth_credentials",
+                seq![obj!({"key": format!("{{vault://env/bulkhead-key-{name}}}")})],
+            );
         }
-        entry["acls"] = Value::Array(acls);
+        entry.insert("acls", acls);
         consumers.push(entry);
     }
     let config = obj!({
@@ -248,7 +247,7 @@ pub fn render(
         "consumers": consumers,
         "consumer_groups": consumer_groups.into_iter().map(|(name, members)| obj!({
             "name": name,
-            "tags": json!(["bulkhead"]),
+            "tags": seq!["bulkhead"],
             "consumers": members.into_iter().map(|m| obj!({"username": m})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
@@ -270,15 +269,22 @@ pub fn render(
     ))
 }
 
-fn rate_limiting(rl: &RateLimit, consumer: Option<String>) -> Value {
+fn rate_limiting(rl: &RateLimit, consumer: Option<String>) -> Node<'static> {
     let period = match rl.per {
         Period::Second => "second",
         Period::Minute => "minute",
         Period::Hour => "hour",
     };
-    let mut p = json!({"name": "rate-limiting", "config": {period: rl.requests, "limit_by": "consumer", "policy": "local"}});
+    let config: Node<'static> = [
+        (period, Node::from(rl.requests)),
+        ("limit_by", Node::from("consumer")),
+        ("policy", Node::from("local")),
+    ]
+    .into_iter()
+    .collect();
+    let mut p = obj!({"name": "rate-limiting", "config": config});
     if let Some(c) = consumer {
-        p["consumer"] = json!(c);
+        p.insert("consumer", c);
     }
     p
 }

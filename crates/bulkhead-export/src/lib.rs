@@ -30,6 +30,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use bulkhead_core::Design;
+use bulkhead_core::date::Date;
 use bulkhead_core::diagnostic::Diagnostic;
 
 pub use access::Access;
@@ -190,14 +191,20 @@ fn describe(diagnostics: &[Diagnostic]) -> String {
         .join("\n")
 }
 
-/// Exports `design` to `target`. Refuses an invalid design with every error the validator
-/// finds (plus the target-specific checks of [`preflight`]).
-pub fn export(design: &Design, target: Target, options: &Options) -> Result<Export, ExportError> {
+/// Exports `design` as it stands on `today` to `target`: rules whose `expires` date is before
+/// `today` are left out, and listed in the gaps. Refuses an invalid design with every error
+/// the validator finds (plus the target-specific checks of [`preflight`]).
+pub fn export(
+    design: &Design,
+    target: Target,
+    options: &Options,
+    today: Date,
+) -> Result<Export, ExportError> {
     let problems = preflight::check(design, target);
     if !problems.is_empty() {
         return Err(ExportError::Invalid(problems));
     }
-    let access = Access::new(design);
+    let access = Access::new(design, today);
     export_with(&access, target, options)
 }
 

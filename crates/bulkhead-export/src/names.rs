@@ -60,13 +60,31 @@ fn short_hash(s: &str) -> String {
 }
 
 /// The hash that identifies a design's semantics: SHA-256 of its JSON without the diagram
-/// layout, so moving a box does not change an export.
+/// layout and without the imported live connectivity (`live`, what the cluster enforces
+/// today, which is evidence about the design, not part of it), so moving a box or re-importing
+/// live policies does not change an export.
 pub fn design_hash(design: &Design) -> String {
     let mut d = design.clone();
     d.layout = Default::default();
-    let bytes = serde_json::to_vec(&d).unwrap_or_default();
-    let digest = Sha256::digest(&bytes);
+    d.live = None;
+    let mut hasher = HashWriter(Sha256::new());
+    // Serializing a design cannot fail (string keys only); the digest streams, no JSON copy.
+    let _ = serde_json::to_writer(&mut hasher, &d);
+    let digest = hasher.0.finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Feeds written bytes to a SHA-256 hasher.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -82,5 +100,34 @@ mod tests {
         assert_ne!(a, b);
         assert!(dns_label(&"x".repeat(100)).len() <= 63);
         assert!(prefixed("bh-allow-", &"y".repeat(70)).len() <= 63);
+    }
+
+    #[test]
+    fn hash_ignores_layout_and_live_connectivity_but_not_semantics() {
+        let mut d: Design =
+            serde_json::from_str(include_str!("../../../examples/fintech.bulkhead.json")).unwrap();
+        let before = design_hash(&d);
+        d.live = Some(
+            serde_json::from_value(serde_json::json!({
+                "source": "live/netpol.yaml",
+                "policies": 3,
+                "pairs": [],
+                "unmapped_workloads": ["shop/legacy[Deployment]"],
+            }))
+            .unwrap(),
+        );
+        assert_eq!(
+            design_hash(&d),
+            before,
+            "re-importing live policies changed the hash"
+        );
+        d.layout = Default::default();
+        assert_eq!(design_hash(&d), before);
+        d.services[0].name.push_str(" (renamed)");
+        assert_ne!(
+            design_hash(&d),
+            before,
+            "a semantic change must change the hash"
+        );
     }
 }

@@ -9,26 +9,23 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::{Value, json};
-
 use bulkhead_core::model::Service;
 
 use crate::access::{Access, CallerRef, PortGrant, allowed_by_name};
 use crate::gaps::Gaps;
 use crate::names::prefixed;
-use crate::obj;
 use crate::workloads::protocol;
-use crate::yaml::{push_yaml, to_yaml};
+use crate::yaml::{Node, push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target};
+use crate::{obj, seq};
 
 const NAME: &str = "NetworkPolicy";
-const MANAGED: (&str, &str) = ("app.kubernetes.io/managed-by", "bulkhead");
 
 /// A port set key: `None` is "every port" (the service declares none).
 type PortKey = Option<Vec<(&'static str, u32)>>;
 
-pub fn render(
-    access: &Access<'_>,
+pub fn render<'d>(
+    access: &Access<'d>,
     header: &Header<'_>,
     egress: bool,
     options: &Options,
@@ -44,12 +41,12 @@ pub fn render(
         });
     }
     let design = access.design;
-    let mut gaps = Gaps::default();
+    let mut gaps = Gaps::new(access);
     gaps.l4_deny_rules(design, NAME);
     let overlaps = selector_overlaps(access);
 
     // Namespaces that get a default deny: every namespace an in-cluster service lives in.
-    let mut per_ns: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut per_ns: BTreeMap<String, Vec<Node<'d>>> = BTreeMap::new();
     for &i in &access.order {
         if let Some(ns) = selectable(access.service(i)).map(|(ns, _)| ns) {
             per_ns.entry(ns.to_string()).or_default();
@@ -79,10 +76,10 @@ pub fn render(
             continue;
         };
         // Group callers by the exact set of ports they may use.
-        let mut groups: BTreeMap<PortKey, Vec<Value>> = BTreeMap::new();
+        let mut groups: BTreeMap<PortKey, Vec<Node<'d>>> = BTreeMap::new();
         let mut rules_used = BTreeSet::new();
         for g in grants {
-            let peers: Vec<Value> = match g.caller {
+            let peers: Vec<Node<'d>> = match g.caller {
                 CallerRef::Internet => {
                     for p in &g.ports {
                         gaps.add(
@@ -91,8 +88,8 @@ pub fn render(
                         );
                     }
                     vec![
-                        json!({"ipBlock": {"cidr": "0.0.0.0/0"}}),
-                        json!({"ipBlock": {"cidr": "::/0"}}),
+                        obj!({"ipBlock": obj!({"cidr": "0.0.0.0/0"})}),
+                        obj!({"ipBlock": obj!({"cidr": "::/0"})}),
                     ]
                 }
                 CallerRef::Service(c) => {
@@ -140,12 +137,12 @@ pub fn render(
         if groups.is_empty() {
             continue;
         }
-        let ingress: Vec<Value> = groups
+        let ingress: Vec<Node<'d>> = groups
             .into_iter()
             .map(|(ports, from)| {
                 let mut rule = obj!({"from": from});
                 if let Some(ports) = ports {
-                    rule["ports"] = ports_value(&ports);
+                    rule.insert("ports", ports_value(&ports));
                 }
                 rule
             })
@@ -156,15 +153,15 @@ pub fn render(
             "metadata": obj!({
                 "name": prefixed("bh-allow-", &target.id),
                 "namespace": ns,
-                "labels": json!({MANAGED.0: MANAGED.1}),
+                "labels": managed(),
                 "annotations": obj!({
-                    "bulkhead.dev/service": target.id.as_str(),
+                    "bulkhead.dev/service": &target.id,
                     "bulkhead.dev/allowed-by": rules_used.into_iter().collect::<Vec<_>>().join(", "),
                 }),
             }),
             "spec": obj!({
                 "podSelector": obj!({"matchLabels": labels_value(labels)}),
-                "policyTypes": json!(["Ingress"]),
+                "policyTypes": seq!["Ingress"],
                 "ingress": ingress,
             })
         });
@@ -177,7 +174,7 @@ pub fn render(
             let Some((cns, clabels)) = selectable(caller) else {
                 continue;
             };
-            let mut groups: BTreeMap<&PortKey, Vec<Value>> = BTreeMap::new();
+            let mut groups: BTreeMap<&PortKey, Vec<Node<'d>>> = BTreeMap::new();
             for (&t, ports) in targets {
                 let target = access.service(t);
                 if let Some((tns, tlabels)) = selectable(target) {
@@ -187,12 +184,12 @@ pub fn render(
                         .push(peer(cns, tns, tlabels));
                 }
             }
-            let rules: Vec<Value> = groups
+            let rules: Vec<Node<'d>> = groups
                 .into_iter()
                 .map(|(ports, to)| {
                     let mut rule = obj!({"to": to});
                     if let Some(ports) = ports {
-                        rule["ports"] = ports_value(ports);
+                        rule.insert("ports", ports_value(ports));
                     }
                     rule
                 })
@@ -203,12 +200,12 @@ pub fn render(
                 "metadata": obj!({
                     "name": prefixed("bh-egress-", &caller.id),
                     "namespace": cns,
-                    "labels": json!({MANAGED.0: MANAGED.1}),
-                    "annotations": obj!({"bulkhead.dev/service": caller.id.as_str()}),
+                    "labels": managed(),
+                    "annotations": obj!({"bulkhead.dev/service": &caller.id}),
                 }),
                 "spec": obj!({
                     "podSelector": obj!({"matchLabels": labels_value(clabels)}),
-                    "policyTypes": json!(["Egress"]),
+                    "policyTypes": seq!["Egress"],
                     "egress": rules,
                 })
             }));
@@ -236,7 +233,7 @@ pub fn render(
             contents,
         });
     }
-    let kustomization = json!({
+    let kustomization = obj!({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",
         "resources": resources,
@@ -306,8 +303,8 @@ fn port_key(ports: &[PortGrant<'_>]) -> PortKey {
     Some(out)
 }
 
-fn ports_value(ports: &[(&'static str, u32)]) -> Value {
-    Value::Array(
+fn ports_value(ports: &[(&'static str, u32)]) -> Node<'static> {
+    Node::Seq(
         ports
             .iter()
             .map(|(proto, port)| obj!({"protocol": *proto, "port": *port}))
@@ -315,17 +312,18 @@ fn ports_value(ports: &[(&'static str, u32)]) -> Value {
     )
 }
 
-fn labels_value(labels: &BTreeMap<String, String>) -> Value {
-    Value::Object(
-        labels
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-            .collect(),
-    )
+/// Pod labels as a `matchLabels` map, borrowed from the design.
+pub fn labels_value(labels: &BTreeMap<String, String>) -> Node<'_> {
+    labels.iter().map(|(k, v)| (k.as_str(), v)).collect()
+}
+
+/// The `app.kubernetes.io/managed-by: bulkhead` label map every object carries.
+pub fn managed() -> Node<'static> {
+    obj!({"app.kubernetes.io/managed-by": "bulkhead"})
 }
 
 /// A peer selecting a service's pods, from a policy in namespace `here`.
-fn peer(here: &str, ns: &str, labels: &BTreeMap<String, String>) -> Value {
+fn peer<'d>(here: &str, ns: &'d str, labels: &'d BTreeMap<String, String>) -> Node<'d> {
     if here == ns {
         obj!({"podSelector": obj!({"matchLabels": labels_value(labels)})})
     } else {
@@ -336,35 +334,35 @@ fn peer(here: &str, ns: &str, labels: &BTreeMap<String, String>) -> Value {
     }
 }
 
-fn default_deny(ns: &str, egress: bool) -> Value {
+fn default_deny(ns: &str, egress: bool) -> Node<'_> {
     let types = if egress {
-        json!(["Ingress", "Egress"])
+        seq!["Ingress", "Egress"]
     } else {
-        json!(["Ingress"])
+        seq!["Ingress"]
     };
-    json!({
+    obj!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": {"name": "bh-default-deny", "namespace": ns, "labels": {MANAGED.0: MANAGED.1}},
-        "spec": {"podSelector": {}, "policyTypes": types}
+        "metadata": obj!({"name": "bh-default-deny", "namespace": ns, "labels": managed()}),
+        "spec": obj!({"podSelector": Node::map(), "policyTypes": types}),
     })
 }
 
-fn allow_dns(ns: &str) -> Value {
-    json!({
+fn allow_dns(ns: &str) -> Node<'_> {
+    obj!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": {"name": "bh-allow-dns", "namespace": ns, "labels": {MANAGED.0: MANAGED.1}},
-        "spec": {
-            "podSelector": {},
-            "policyTypes": ["Egress"],
-            "egress": [{
-                "to": [{
-                    "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
-                }],
-                "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
-            }]
-        }
+        "metadata": obj!({"name": "bh-allow-dns", "namespace": ns, "labels": managed()}),
+        "spec": obj!({
+            "podSelector": Node::map(),
+            "policyTypes": seq!["Egress"],
+            "egress": seq![obj!({
+                "to": seq![obj!({
+                    "namespaceSelector": obj!({"matchLabels": obj!({"kubernetes.io/metadata.name": "kube-system"})}),
+                    "podSelector": obj!({"matchLabels": obj!({"k8s-app": "kube-dns"})}),
+                })],
+                "ports": seq![obj!({"protocol": "UDP", "port": 53u32}), obj!({"protocol": "TCP", "port": 53u32})],
+            })],
+        }),
     })
 }

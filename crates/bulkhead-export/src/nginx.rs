@@ -123,7 +123,7 @@ pub fn render(
 ) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
     let staged = options.staged;
     let design = access.design;
-    let mut gaps = Gaps::default();
+    let mut gaps = Gaps::new(access);
     let routes = routes(access, options)?;
     let callers: Vec<CallerRef> = std::iter::once(CallerRef::Internet)
         .chain(access.order.iter().map(|&i| CallerRef::Service(i)))

@@ -1,39 +1,186 @@
-//! A small, deterministic YAML writer for `serde_json::Value` trees.
+//! A small, deterministic YAML writer, and the document tree the exporters build for it.
 //!
-//! Kubernetes objects are built as JSON values (keys keep insertion order thanks to
-//! `preserve_order`) and written here as block YAML. Strings that could be read back as anything
-//! but the same string (numbers, booleans, `null`, leading indicators, `: `, `#`…) are written as
-//! JSON double-quoted scalars, which YAML reads identically. No external YAML crate is needed and
-//! the output never depends on a library's formatting choices.
+//! Exporters build each Kubernetes object (or Kong config) as a [`Node`]: maps keep insertion
+//! order, keys and strings borrow from the design or from literals where they can, and nothing
+//! is hashed. [`push_yaml`] then writes the tree as block YAML straight into the output
+//! `String`. Strings that could be read back as anything but the same string (numbers,
+//! booleans, `null`, leading indicators, `: `, `#`, non-ASCII…) are written double-quoted with
+//! escapes that JSON and YAML 1.1 and 1.2 readers all read identically (see [`push_quoted`]).
+//! No external YAML crate is needed and the output never depends on a library's formatting
+//! choices.
+//!
+//! The tree replaced `serde_json::Value` (session 3): its maps hash every key and own a
+//! `String` per key, which made large exports spend most of their time allocating. The output
+//! is the same byte for byte, except for strings with characters YAML reads as line breaks or
+//! refuses (see [`push_quoted`]), which were written wrongly before.
 
-use serde_json::Value;
+use std::borrow::Cow;
 
-/// A JSON object from `"key": value` pairs, in order, *moving* each value in with
-/// [`Value::from`]. `serde_json::json!` serializes every interpolated expression again
-/// (`to_value(&expr)`), which deep-copies a nested `Value` (a policy's whole rule list); exports
-/// of large designs build objects with this instead. Same keys, same order, same output.
+/// One value of a document: what a JSON value can be, with borrowed strings and ordered,
+/// unhashed maps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node<'a> {
+    Null,
+    Bool(bool),
+    /// Every number an export writes is a non-negative integer (ports, counts, limits).
+    Int(u64),
+    Str(Cow<'a, str>),
+    Seq(Vec<Node<'a>>),
+    /// Entries in insertion order; [`Node::insert`] replaces an existing key in place.
+    Map(Vec<(Cow<'a, str>, Node<'a>)>),
+}
+
+/// A map [`Node`] from `"key": value` pairs, in order, converting each value with
+/// [`Node::from`] (moved, not copied).
 #[macro_export]
 macro_rules! obj {
-    ({ $($k:literal : $v:expr),* $(,)? }) => {{
-        #[allow(unused_mut)]
-        let mut m = serde_json::Map::new();
-        $( m.insert(String::from($k), serde_json::Value::from($v)); )*
-        serde_json::Value::Object(m)
-    }};
+    ({ $($k:tt : $v:expr),* $(,)? }) => {
+        $crate::yaml::Node::Map(vec![
+            $( (::std::borrow::Cow::Borrowed($k), $crate::yaml::Node::from($v)), )*
+        ])
+    };
+}
+
+/// A sequence [`Node`] from values, each converted with [`Node::from`].
+#[macro_export]
+macro_rules! seq {
+    ($($v:expr),* $(,)?) => {
+        $crate::yaml::Node::Seq(vec![ $( $crate::yaml::Node::from($v), )* ])
+    };
+}
+
+impl<'a> Node<'a> {
+    /// An empty map.
+    pub fn map() -> Self {
+        Node::Map(Vec::new())
+    }
+
+    /// Sets `key` to `value`: replaces the value in place if the key exists, else appends.
+    /// Does nothing on a non-map (exporters only call it on maps they built).
+    pub fn insert(&mut self, key: impl Into<Cow<'a, str>>, value: impl Into<Node<'a>>) {
+        if let Node::Map(entries) = self {
+            let key = key.into();
+            let value = value.into();
+            match entries.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = value,
+                None => entries.push((key, value)),
+            }
+        }
+    }
+
+    /// True for an empty map or sequence.
+    pub fn is_empty_collection(&self) -> bool {
+        matches!(self, Node::Map(m) if m.is_empty()) || matches!(self, Node::Seq(s) if s.is_empty())
+    }
+
+    /// The node as compact JSON, exactly as `serde_json::to_string` writes the equivalent
+    /// `serde_json::Value` (exporters key and order groups of rules by it).
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.push_json(&mut out);
+        out
+    }
+
+    fn push_json(&self, out: &mut String) {
+        match self {
+            Node::Null => out.push_str("null"),
+            Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Node::Int(n) => push_int(out, *n),
+            Node::Str(s) => push_json_string(out, s),
+            Node::Seq(items) => {
+                out.push('[');
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.push_json(out);
+                }
+                out.push(']');
+            }
+            Node::Map(entries) => {
+                out.push('{');
+                for (i, (k, v)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    push_json_string(out, k);
+                    out.push(':');
+                    v.push_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+impl<'a> From<&'a str> for Node<'a> {
+    fn from(s: &'a str) -> Self {
+        Node::Str(Cow::Borrowed(s))
+    }
+}
+impl<'a> From<&'a String> for Node<'a> {
+    fn from(s: &'a String) -> Self {
+        Node::Str(Cow::Borrowed(s.as_str()))
+    }
+}
+impl From<String> for Node<'_> {
+    fn from(s: String) -> Self {
+        Node::Str(Cow::Owned(s))
+    }
+}
+impl<'a> From<Cow<'a, str>> for Node<'a> {
+    fn from(s: Cow<'a, str>) -> Self {
+        Node::Str(s)
+    }
+}
+impl From<bool> for Node<'_> {
+    fn from(b: bool) -> Self {
+        Node::Bool(b)
+    }
+}
+impl From<u16> for Node<'_> {
+    fn from(n: u16) -> Self {
+        Node::Int(n.into())
+    }
+}
+impl From<u32> for Node<'_> {
+    fn from(n: u32) -> Self {
+        Node::Int(n.into())
+    }
+}
+impl From<u64> for Node<'_> {
+    fn from(n: u64) -> Self {
+        Node::Int(n)
+    }
+}
+impl<'a, T: Into<Node<'a>>> From<Vec<T>> for Node<'a> {
+    fn from(items: Vec<T>) -> Self {
+        Node::Seq(items.into_iter().map(Into::into).collect())
+    }
+}
+impl<'a, K: Into<Cow<'a, str>>, V: Into<Node<'a>>> FromIterator<(K, V)> for Node<'a> {
+    /// A map from `(key, value)` pairs, in iteration order (keys assumed distinct).
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        Node::Map(
+            iter.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
+    }
 }
 
 /// One YAML document (without the `---` separator) for `value`, ending in a newline.
-pub fn to_yaml(value: &Value) -> String {
+pub fn to_yaml(value: &Node<'_>) -> String {
     let mut out = String::new();
     push_yaml(&mut out, value);
     out
 }
 
 /// [`to_yaml`] appended to `out` (saves a copy per document in large exports).
-pub fn push_yaml(out: &mut String, value: &Value) {
+pub fn push_yaml(out: &mut String, value: &Node<'_>) {
     match value {
-        Value::Object(m) if !m.is_empty() => write_map(out, m, 0),
-        Value::Array(a) if !a.is_empty() => write_seq(out, a, 0),
+        Node::Map(m) if !m.is_empty() => write_map(out, m, 0),
+        Node::Seq(a) if !a.is_empty() => write_seq(out, a, 0),
         other => {
             write_scalar(out, other);
             out.push('\n');
@@ -51,7 +198,7 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, level: usize) {
+fn write_map(out: &mut String, m: &[(Cow<'_, str>, Node<'_>)], level: usize) {
     let mut first = true;
     for (k, v) in m {
         if !first {
@@ -63,16 +210,16 @@ fn write_map(out: &mut String, m: &serde_json::Map<String, Value>, level: usize)
 }
 
 /// Writes `key: value` assuming the cursor is already indented for this line.
-fn write_entry(out: &mut String, k: &str, v: &Value, level: usize) {
+fn write_entry(out: &mut String, k: &str, v: &Node<'_>, level: usize) {
     write_string(out, k);
     out.push(':');
     match v {
-        Value::Object(m) if !m.is_empty() => {
+        Node::Map(m) if !m.is_empty() => {
             out.push('\n');
             indent(out, level + 2);
             write_map(out, m, level + 2);
         }
-        Value::Array(a) if !a.is_empty() => {
+        Node::Seq(a) if !a.is_empty() => {
             out.push('\n');
             indent(out, level);
             write_seq(out, a, level);
@@ -85,7 +232,7 @@ fn write_entry(out: &mut String, k: &str, v: &Value, level: usize) {
     }
 }
 
-fn write_seq(out: &mut String, a: &[Value], level: usize) {
+fn write_seq(out: &mut String, a: &[Node<'_>], level: usize) {
     let mut first = true;
     for v in a {
         if !first {
@@ -94,8 +241,8 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
         first = false;
         out.push_str("- ");
         match v {
-            Value::Object(m) if !m.is_empty() => write_map(out, m, level + 2),
-            Value::Array(inner) if !inner.is_empty() => write_seq(out, inner, level + 2),
+            Node::Map(m) if !m.is_empty() => write_map(out, m, level + 2),
+            Node::Seq(inner) if !inner.is_empty() => write_seq(out, inner, level + 2),
             other => {
                 write_scalar(out, other);
                 out.push('\n');
@@ -104,30 +251,106 @@ fn write_seq(out: &mut String, a: &[Value], level: usize) {
     }
 }
 
-/// Writes a scalar (or an empty collection) straight into `out`: the writer runs once per
-/// output value, so it allocates only for the rare quoted string.
-fn write_scalar(out: &mut String, v: &Value) {
-    use std::fmt::Write as _;
+/// Writes a scalar (or an empty collection) straight into `out`.
+fn write_scalar(out: &mut String, v: &Node<'_>) {
     match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(true) => out.push_str("true"),
-        Value::Bool(false) => out.push_str("false"),
-        // Writing into a String cannot fail.
-        Value::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Value::String(s) => write_string(out, s),
-        Value::Array(_) => out.push_str("[]"),
-        Value::Object(_) => out.push_str("{}"),
+        Node::Null => out.push_str("null"),
+        Node::Bool(true) => out.push_str("true"),
+        Node::Bool(false) => out.push_str("false"),
+        Node::Int(n) => push_int(out, *n),
+        Node::Str(s) => write_string(out, s),
+        Node::Seq(_) => out.push_str("[]"),
+        Node::Map(_) => out.push_str("{}"),
     }
 }
 
-/// A string as a plain scalar when that is unambiguous, else JSON-quoted.
-fn write_string(out: &mut String, s: &str) {
+/// Decimal digits of `n`, without `fmt` machinery.
+fn push_int(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
+}
+
+/// A string (key or value) as a plain scalar when that is unambiguous, else double-quoted.
+pub fn write_string(out: &mut String, s: &str) {
     if plain_is_safe(s) {
         out.push_str(s);
     } else {
-        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
+        push_quoted(out, s);
+    }
+}
+
+/// `s` as a double-quoted scalar that reads back as exactly `s` in YAML 1.1 and 1.2 readers
+/// (libyaml, PyYAML, go-yaml, saphyr) and in JSON.
+///
+/// It is JSON's escaping (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, `\u00XX` for other
+/// control characters) plus `\uXXXX` for the characters a YAML reader would not keep as they
+/// are: DEL and the C1 controls (U+007F to U+009F; PyYAML refuses them), the BOM (U+FEFF) and
+/// the non-characters U+FFFE and U+FFFF, and U+2028 and U+2029, which YAML takes as line
+/// breaks and folds into a space (as it does U+0085, a C1 control). Every `\uXXXX` escape is
+/// valid in both JSON and YAML double-quoted scalars.
+pub fn push_quoted(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let escape: Option<&str> = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\u{8}' => Some("\\b"),
+            '\u{c}' => Some("\\f"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{feff}'
+            | '\u{fffe}'
+            | '\u{ffff}' => Some(""),
+            _ => None,
+        };
+        let Some(escape) = escape else { continue };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let n = c as u32;
+            out.push_str("\\u");
+            for shift in [12, 8, 4, 0] {
+                out.push(HEX[((n >> shift) & 0xf) as usize] as char);
+            }
+        } else {
+            out.push_str(escape);
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// `s` as a JSON string, as `serde_json` writes it (used for [`Node::to_json`] keys, which only
+/// need to be the same as before, not YAML-safe).
+fn push_json_string(out: &mut String, s: &str) {
+    // serde_json escapes only `"`, `\` and the C0 controls; for strings without the extra
+    // characters [`push_quoted`] escapes, the two agree.
+    if s.chars().any(|c| {
+        matches!(
+            c,
+            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
+    }) {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    } else {
+        push_quoted(out, s);
     }
 }
 
@@ -136,6 +359,9 @@ const PRINTABLE: u8 = 1;
 /// `:` and ` `, which start the two-byte sequences `: ` and ` #`.
 const SPECIAL: u8 = 2;
 const DIGIT: u8 = 4;
+/// Bytes that start something else in YAML as a scalar's first character, or that YAML 1.1
+/// readers treat specially there.
+const BAD_FIRST: u8 = 16;
 /// Bytes a YAML reader may take as part of a number: hex digits and `+-._eExXoObB:`.
 const NUMERIC: u8 = 8;
 const CLASS: [u8; 256] = {
@@ -152,6 +378,14 @@ const CLASS: [u8; 256] = {
         }
         if c.is_ascii_digit() {
             class |= DIGIT;
+        }
+        let mut k = 0;
+        let bad_first = b"-?:,[]{}#&*!|>'\"%@`~ ";
+        while k < bad_first.len() {
+            if bad_first[k] == c {
+                class |= BAD_FIRST;
+            }
+            k += 1;
         }
         if c.is_ascii_hexdigit()
             || matches!(
@@ -183,9 +417,7 @@ fn plain_is_safe(s: &str) -> bool {
         return false;
     }
     let bytes = s.as_bytes();
-    let first = bytes[0];
-    // Characters that start something else in YAML, or that YAML 1.1 readers treat specially.
-    if b"-?:,[]{}#&*!|>'\"%@`~ ".contains(&first) {
+    if CLASS[bytes[0] as usize] & BAD_FIRST != 0 {
         return false;
     }
     let last = bytes[bytes.len() - 1];
@@ -227,7 +459,6 @@ fn plain_is_safe(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     /// The first implementation of `plain_is_safe` (allocating, several passes), kept as the
     /// oracle for the one-pass version.
@@ -344,15 +575,32 @@ mod tests {
 
     #[test]
     fn nested_maps_and_sequences() {
-        let v = json!({
+        let v = obj!({
             "apiVersion": "v1",
-            "spec": {"podSelector": {}, "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "web"}}}], "ports": [{"port": 8080, "protocol": "TCP"}]}]},
-            "empty": [],
-            "list": ["a", "80", "true", "x: y", "-x"]
+            "spec": obj!({"podSelector": Node::map(), "ingress": seq![obj!({"from": seq![obj!({"podSelector": obj!({"matchLabels": obj!({"app": "web"})})})], "ports": seq![obj!({"port": 8080u32, "protocol": "TCP"})]})]}),
+            "empty": Node::Seq(Vec::new()),
+            "list": seq!["a", "80", "true", "x: y", "-x"],
         });
         assert_eq!(
             to_yaml(&v),
             "apiVersion: v1\nspec:\n  podSelector: {}\n  ingress:\n  - from:\n    - podSelector:\n        matchLabels:\n          app: web\n    ports:\n    - port: 8080\n      protocol: TCP\nempty: []\nlist:\n- a\n- \"80\"\n- \"true\"\n- \"x: y\"\n- \"-x\"\n"
         );
+    }
+
+    #[test]
+    fn json_is_what_serde_json_writes() {
+        let v = obj!({"a": seq![1u32, "x\"y\\z\n\u{1}", true], "b": Node::map(), "é": Node::Null});
+        let expected = serde_json::json!({"a": [1, "x\"y\\z\n\u{1}", true], "b": {}, "é": null});
+        assert_eq!(v.to_json(), serde_json::to_string(&expected).unwrap());
+    }
+
+    #[test]
+    fn lines_breaks_yaml_would_fold_are_escaped() {
+        let mut out = String::new();
+        push_quoted(&mut out, "a\u{2028}b\u{85}c\u{7f}d\u{feff}\té");
+        assert_eq!(out, "\"a\\u2028b\\u0085c\\u007fd\\ufeff\\té\"");
+        // Still a JSON string with the same value.
+        let back: String = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, "a\u{2028}b\u{85}c\u{7f}d\u{feff}\té");
     }
 }

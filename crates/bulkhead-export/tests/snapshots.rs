@@ -33,7 +33,9 @@ fn render(design: &Design, target: Target, staged: bool) -> String {
         staged,
         ..Options::default()
     };
-    match export(design, target, &options) {
+    // A fixed date, so the snapshots do not change when a rule expires.
+    let today = bulkhead_core::date::Date::parse("2026-11-28").expect("a date");
+    match export(design, target, &options, today) {
         Ok(e) => {
             let mut s = String::new();
             for f in &e.files {

@@ -11,6 +11,8 @@ use serde::Serialize;
 
 #[derive(Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
+// Named apart from the validator's and the findings' severities in `schema/ipc.schema.json`.
+#[schemars(rename = "ImportSeverity")]
 pub enum Severity {
     /// A source (or part of one) could not be imported.
     Error,
@@ -22,6 +24,8 @@ pub enum Severity {
 
 /// One problem or note.
 #[derive(Serialize, JsonSchema, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+// Named apart from the validator's `Diagnostic` in `schema/ipc.schema.json`.
+#[schemars(rename = "ImportDiagnostic")]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable machine code, e.g. `yaml`, `helm-template`, `unparsed-lines`, `remote-ref`.

@@ -59,6 +59,7 @@ pub fn kubernetes(data: &[u8]) {
                     &[],
                     Some(&input.connectivity),
                     Default::default(),
+                    bulkhead_core::date::Date::from_unix_days(20_000),
                 );
             }
         }

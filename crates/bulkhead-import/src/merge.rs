@@ -29,6 +29,7 @@ pub struct MergeChoices {
 
 #[derive(Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
+#[schemars(rename = "ImportItemKind")]
 pub enum ItemKind {
     DataClass,
     Service,
@@ -40,6 +41,8 @@ pub enum ItemKind {
 
 #[derive(Serialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "snake_case")]
+// Named apart from the least-privilege proposal's `Change` in `schema/ipc.schema.json`.
+#[schemars(rename = "ImportChange")]
 pub enum Change {
     Added,
     Updated,
@@ -54,7 +57,7 @@ pub struct PreviewItem {
     pub id: String,
     pub change: Change,
     /// Fields an update changes.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
     /// Why it was skipped or left alone.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -8,6 +8,7 @@ use bulkhead_core::eval::{Caller, Decision, Evaluator, Explanation, Request};
 use bulkhead_core::findings::{CheckOptions, Finding, RuleDoc};
 use bulkhead_core::matrix::{Matrix, SegmentMatrix};
 use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{IpcError, IpcResult};
@@ -34,7 +35,7 @@ pub async fn validate(design: serde_json::Value) -> IpcResult<Vec<Diagnostic>> {
 }
 
 /// The evaluator's decision on one flow of the design.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct FlowVerdict {
     /// The flow's id.
     pub flow: String,
@@ -142,7 +143,7 @@ pub async fn simulate(
 }
 
 /// The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum MatrixResult {
     Service(Matrix),

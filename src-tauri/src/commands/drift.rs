@@ -19,6 +19,7 @@ use bulkhead_core::Design;
 use bulkhead_core::drift::{Drift, ObservedCall, check, observed_calls};
 use bulkhead_import::live::read_live_policies;
 use bulkhead_import::logs::{ObservedTraffic, apply_window, parse_duration, read_log_files};
+use schemars::JsonSchema;
 use serde::Serialize;
 use tauri::State;
 
@@ -35,7 +36,7 @@ const MAX_LIVE_ERRORS: usize = 20;
 pub const MAX_CALLS: usize = 20_000;
 
 /// `drift_check`'s answer.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct DriftReport {
     /// Exactly what `bulkhead check --format json` prints for the same design and logs.
     pub drift: Drift,
@@ -197,7 +198,8 @@ pub fn run_check(
         .as_ref()
         .map(|l| &l.connectivity)
         .or(design.live.as_ref());
-    let mut drift = check(&inventory, &flows, connectivity, traffic);
+    let today = crate::design_file::today();
+    let mut drift = check(&inventory, &flows, connectivity, traffic, today);
     if live_input.is_none()
         && let Some(l) = &design.live
     {
@@ -214,7 +216,7 @@ pub fn run_check(
             "{outside} observed flow(s) last seen before the window were left out"
         ));
     }
-    let mut calls = observed_calls(&inventory, &flows);
+    let mut calls = observed_calls(&inventory, &flows, today);
     calls.sort_by_key(|c| std::cmp::Reverse(c.calls));
     let calls_left_out = calls.len().saturating_sub(MAX_CALLS);
     calls.truncate(MAX_CALLS);
@@ -282,6 +284,7 @@ mod tests {
             &read.flows,
             design.live.as_ref(),
             read.summary.clone(),
+            crate::design_file::today(),
         );
         assert_eq!(r.drift, direct);
         // Every call is in the overlay; calls between known services carry a decision.
@@ -357,7 +360,13 @@ mod tests {
             "annotated"
         );
         let input = read_live_policies(&live, &design).unwrap();
-        let mut direct = check(&design, &[], Some(&input.connectivity), Default::default());
+        let mut direct = check(
+            &design,
+            &[],
+            Some(&input.connectivity),
+            Default::default(),
+            crate::design_file::today(),
+        );
         input.annotate(direct.live.as_mut().unwrap());
         assert_eq!(r.drift.live, direct.live);
     }

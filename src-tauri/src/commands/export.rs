@@ -6,13 +6,14 @@ use std::path::{Component, Path, PathBuf};
 
 use bulkhead_core::Design;
 use bulkhead_export::{Options, Target};
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::input;
 
 /// One generated file, as previewed and as written.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ExportFile {
     /// The target's name, e.g. `networkpolicy`.
     pub target: String,
@@ -57,12 +58,15 @@ pub fn generate(design: &Design, raw_targets: Vec<String>) -> IpcResult<Vec<Expo
     let targets = targets(raw_targets)?;
     let mut files = Vec::new();
     for target in targets {
-        let export = bulkhead_export::export(design, target, &Options::default()).map_err(|e| {
-            IpcError::new(
-                ErrorCode::InvalidDesign,
-                format!("cannot export `{target}`: {e}"),
-            )
-        })?;
+        // As of today, like analyze and simulate: expired exceptions are left out.
+        let today = crate::design_file::today();
+        let export =
+            bulkhead_export::export(design, target, &Options::default(), today).map_err(|e| {
+                IpcError::new(
+                    ErrorCode::InvalidDesign,
+                    format!("cannot export `{target}`: {e}"),
+                )
+            })?;
         let gaps: Vec<String> = export.gaps.iter().map(ToString::to_string).collect();
         for f in export.files {
             relative_path(&f.path)?;

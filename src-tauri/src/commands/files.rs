@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use bulkhead_core::Design;
 use bulkhead_core::diagnostic::Diagnostic;
+use schemars::JsonSchema;
 use serde::Serialize;
 use tauri::{Runtime, State, Window};
 
@@ -14,7 +15,7 @@ use crate::input;
 use crate::session::{Document, Recovery, Session, unix_now};
 
 /// A design read from disk, with the validator's warnings (errors never get this far).
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Opened {
     /// Canonical absolute path of the file.
     pub path: String,
@@ -24,7 +25,7 @@ pub struct Opened {
 }
 
 /// Where a design was saved.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Saved {
     pub path: String,
 }
@@ -226,6 +227,9 @@ mod tests {
         .unwrap();
         let e = open(&s, path.to_str().unwrap()).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidDesign);
+        // The error names the file, so the UI can say which one is broken at startup too.
+        let canonical = std::fs::canonicalize(&path).unwrap();
+        assert_eq!(e.path.as_deref(), canonical.to_str());
         let diagnostics = e.diagnostics.expect("diagnostics");
         assert!(!diagnostics.is_empty());
         assert!(

@@ -19,6 +19,7 @@ use bulkhead_import::{
     ImportOptions, ImportResult, MergeChoices, MergePreview, SegmentProposal, SourceReport,
     import_sources,
 };
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -33,12 +34,23 @@ const MAX_SKIPPED: usize = 200_000;
 const MAX_SKIP_BYTES: usize = 1024;
 
 /// Where to import from.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(rename = "ImportSource")]
 pub enum Source {
-    File { path: String },
-    Folder { path: String },
-    Url { url: String },
+    File {
+        path: String,
+    },
+    Folder {
+        path: String,
+    },
+    /// A file or a folder, whichever `path` is: what a typed or pasted path names.
+    Path {
+        path: String,
+    },
+    Url {
+        url: String,
+    },
 }
 
 /// Checks every source and turns it into the importer's own [`bulkhead_import::Source`].
@@ -77,6 +89,20 @@ fn check_sources(sources: &[Source]) -> IpcResult<Vec<bulkhead_import::Source>> 
             Source::Folder { path } => {
                 bulkhead_import::Source::Path(input::existing_dir("sources[].path", path)?)
             }
+            Source::Path { path } => {
+                let p = input::absolute_path("sources[].path", path)?;
+                match std::fs::metadata(&p) {
+                    Ok(m) if m.is_file() || m.is_dir() => {}
+                    Ok(_) => {
+                        return Err(IpcError::invalid_input(format!(
+                            "`{}` is neither a file nor a folder",
+                            p.display()
+                        )));
+                    }
+                    Err(e) => return Err(IpcError::io("cannot import", &p, &e)),
+                }
+                bulkhead_import::Source::Path(p)
+            }
             Source::Url { url } => {
                 let url = input::short_text("sources[].url", url.trim(), 2048)?;
                 let lower = url.to_ascii_lowercase();
@@ -93,7 +119,7 @@ fn check_sources(sources: &[Source]) -> IpcResult<Vec<bulkhead_import::Source>> 
 }
 
 /// How much the sources gave, before merging.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct ImportedCounts {
     pub services: usize,
     pub endpoints: usize,
@@ -106,7 +132,7 @@ pub struct ImportedCounts {
 }
 
 /// `import_preview`'s answer: what merging would do, before anything is merged.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct ImportPreview {
     pub imported: ImportedCounts,
     /// Merging into the design as sent, without the proposal: one item per data class, service
@@ -533,5 +559,35 @@ mod tests {
         ))
         .unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
+        let e = run(vec![Source::Path {
+            path: "spec.yaml".into(),
+        }]);
+        assert!(e.message.contains("absolute"), "{}", e.message);
+        let e = run(vec![Source::Path {
+            path: "/definitely/not/here".into(),
+        }]);
+        assert_eq!(e.code, ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn a_typed_path_imports_a_file_or_a_folder() {
+        let cache = ImportCache::default();
+        let dir = tempfile::tempdir().unwrap();
+        let spec = dir.path().join("petstore.yaml");
+        std::fs::write(&spec, PETSTORE).unwrap();
+        let path = |p: &std::path::Path| Source::Path {
+            path: p.to_string_lossy().into_owned(),
+        };
+        for source in [path(&spec), path(dir.path())] {
+            let p = block(preview(&cache, Design::new("d"), vec![source.clone()])).unwrap();
+            assert_eq!(p.imported.services, 1, "{source:?}: {:?}", p.imported);
+            assert!(
+                p.preview
+                    .items
+                    .iter()
+                    .any(|i| i.kind == ItemKind::Service && i.change == Change::Added),
+                "{source:?}"
+            );
+        }
     }
 }

@@ -25,7 +25,11 @@ const MAX_ACCEPTED: usize = 100_000;
 /// The proposal for `design` with the observed calls in `logs`.
 pub fn proposal(cache: &TrafficCache, design: &Design, logs: &[PathBuf]) -> IpcResult<Proposal> {
     let observed = cache.read(logs, design)?;
-    Ok(propose(design, &observed.flows))
+    Ok(propose(
+        design,
+        &observed.flows,
+        crate::design_file::today(),
+    ))
 }
 
 /// `design` with the accepted changes of its proposal applied.
@@ -110,7 +114,7 @@ mod tests {
         let design = example("bookinfo.bulkhead.json");
         let cache = TrafficCache::default();
         let p = proposal(&cache, &design, &[]).unwrap();
-        assert_eq!(p, propose(&design, &[]));
+        assert_eq!(p, propose(&design, &[], crate::design_file::today()));
         let ids: Vec<&str> = p.changes.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
             ids,

@@ -288,7 +288,7 @@ function exportFiles(d: Design, targets: string[]): ExportFile[] {
         "  ingress:",
         ...from.map((r) => `    - from: # rule ${r.id}\n        - podSelector: {matchLabels: {bulkhead.dev/segment: ${typeof r.from === "object" && "segment" in r.from ? r.from.segment : "internet"}}}\n      ports: [{port: ${r.ports?.[0] ?? 8080}, protocol: TCP}]`),
       ].join("\n");
-      out.push({ target: t, path: `${t}/${seg.id}.yaml`, contents });
+      out.push({ target: t, path: `${t}/${seg.id}.yaml`, contents, gaps: [] });
     }
   }
   void leaf;
@@ -445,7 +445,7 @@ function proposeApply(d: Design, logs: string[], accept: string[]): Design {
 
 function initial(config: MockConfig): Opened | null {
   if (config.initial === "none") return null;
-  if (config.initial === "broken") throw { code: "invalid_design", message: "`/work/designs/broken.bulkhead.json` is not a valid design (3 problems)", diagnostics: BROKEN_DIAGNOSTICS };
+  if (config.initial === "broken") throw { code: "invalid_design", message: "`/work/designs/broken.bulkhead.json` is not a valid design (3 problems)", diagnostics: BROKEN_DIAGNOSTICS, path: "/work/designs/broken.bulkhead.json" };
   if (config.initial === "fintech") return { path: "/work/examples/fintech.bulkhead.json", design: clone(fintech), diagnostics: [] };
   if ("design" in config.initial) return { path: config.initial.path, design: clone(config.initial.design), diagnostics: [] };
   return { path: `/tmp/generated-${config.initial.generated}.bulkhead.json`, design: generateDesign(config.initial.generated, 7), diagnostics: [] };
@@ -467,7 +467,7 @@ export function install(): void {
         case "initial_design": return initial(config);
         case "open_design": {
           const path = String(args.path);
-          if (path.includes("broken")) throw { code: "invalid_design", message: `\`${path}\` is not a valid design (3 problems)`, diagnostics: BROKEN_DIAGNOSTICS };
+          if (path.includes("broken")) throw { code: "invalid_design", message: `\`${path}\` is not a valid design (3 problems)`, diagnostics: BROKEN_DIAGNOSTICS, path };
           recent = [path, ...recent.filter((p) => p !== path)];
           return { path, design: saved[path] ?? clone(fintech), diagnostics: [] } satisfies Opened;
         }

@@ -23,8 +23,12 @@ describe("loadDesign", () => {
   it("a broken file keeps the design and shows the diagnostics", () => {
     const st = smallState();
     const diag = { severity: "error" as const, code: "unknown-id", message: "unknown segment `pcii`", pointer: "/rules/0/to/segment", location: { line: 12, column: 20, offset: 300, length: 6 }, help: "did you mean `pci`?" };
-    const s = loadDesign.perform(st, { design: null, path: "/tmp/bad.json", diagnostics: [diag] });
+    const s = loadDesign.perform(st, { design: null, path: "/tmp/bad.json", diagnostics: [diag], via: "recent" });
     expect(s.design).toBe(st.design);
-    expect(s.file.broken).toEqual({ path: "/tmp/bad.json", diagnostics: [diag] });
+    expect(s.file.path).toBe(st.file.path);
+    expect(s.file.broken).toEqual({ path: "/tmp/bad.json", via: "recent", diagnostics: [diag] });
+    // Opening a good file afterwards clears the broken-file screen.
+    const t = loadDesign.perform(s, { design: smallDesign(), path: "/tmp/a.bulkhead.json" });
+    expect(t.file.broken).toBeNull();
   });
 });

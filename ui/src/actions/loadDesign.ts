@@ -3,6 +3,7 @@
 
 import type { Design } from "../generated/bulkhead";
 import type { Diagnostic } from "../analysis";
+import type { OpenedVia } from "../state";
 import type { Action } from "./action";
 import { repairLayout } from "../canvas/pack";
 
@@ -13,14 +14,17 @@ export interface LoadDesignArgs {
   diagnostics?: Diagnostic[];
   /** A recovered design is unsaved even though it was just loaded. */
   unsaved?: boolean;
+  /** How the file was chosen (said on the broken-file screen); default the Open dialog. */
+  via?: OpenedVia;
 }
 
 export const loadDesign: Action<LoadDesignArgs> = {
   name: "loadDesign",
-  perform(state, { design, path, diagnostics = [], unsaved = false }) {
+  perform(state, { design, path, diagnostics = [], unsaved = false, via = "dialog" }) {
     const revision = state.revision + 1;
     if (design === null) {
-      return { ...state, file: { ...state.file, broken: { path: path ?? "(unnamed)", diagnostics } } };
+      // The design that was open (if any) stays, untouched, behind the broken-file screen.
+      return { ...state, file: { ...state.file, broken: { path, via, diagnostics } } };
     }
     return {
       ...state,

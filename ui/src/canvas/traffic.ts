@@ -9,6 +9,7 @@
 import type { Core, ElementDefinition, StylesheetJson } from "cytoscape";
 import type { Decision, ObservedCall } from "../analysis";
 import { endpointId, volume } from "./elements";
+import { ghostId, ghostStyle } from "./ghosts";
 
 export type TrafficVerdict = "allow" | "deny" | "unknown";
 
@@ -64,8 +65,8 @@ export const trafficId = (from: string, to: string, verdict: TrafficVerdict) => 
 
 /**
  * Overlay edges for `calls`, one per (caller, target, verdict), only where both ends are on the
- * canvas (`hasNode` takes canvas ids). Calls to or from peers not in the inventory have no node;
- * the drift panel lists them as shadow services.
+ * canvas (`hasNode` takes canvas ids). A peer not in the inventory ends at its ghost node
+ * (`./ghosts.ts`) when it has one.
  */
 export function trafficEdges(calls: readonly ObservedCall[], hasNode: (canvasId: string) => boolean): ElementDefinition[] {
   const groups = new Map<string, { from: string; to: string; verdict: TrafficVerdict; calls: number; by: Map<string, number> }>();
@@ -84,9 +85,10 @@ export function trafficEdges(calls: readonly ObservedCall[], hasNode: (canvasId:
   }
   const out: ElementDefinition[] = [];
   for (const [id, g] of groups) {
-    const source = endpointId(g.from);
-    const target = endpointId(g.to);
-    if (!hasNode(source) || !hasNode(target)) continue;
+    const end = (id: string) => [endpointId(id), ghostId(id)].find(hasNode);
+    const source = end(g.from);
+    const target = end(g.to);
+    if (!source || !target) continue;
     // Busiest deciding rule first; a pair decided by several rules (per endpoint) names them all.
     const by = [...g.by.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
     const decided = by.length > 2 ? `${by.slice(0, 2).join(", ")} +${by.length - 2}` : by.join(", ");
@@ -158,5 +160,6 @@ export function trafficStyle(colours: { allow: string; deny: string; pending: st
     { selector: 'edge[type = "traffic"][verdict = "deny"]', style: { "line-color": colours.deny, "target-arrow-color": colours.deny, "target-arrow-shape": "tee", "line-style": "dashed", "line-dash-pattern": [10, 5] } },
     { selector: 'edge[type = "traffic"][verdict = "unknown"]', style: { "line-color": colours.pending, "target-arrow-color": colours.pending, "line-style": "dotted" } },
     { selector: "edge.focus", style: { "underlay-color": "#d4a72c", "underlay-padding": 6, "underlay-opacity": 0.8 } },
+    ...ghostStyle(colours),
   ];
 }

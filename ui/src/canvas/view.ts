@@ -12,6 +12,7 @@ import { packLayout } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
 import { hopSchedule, pathElements } from "./simulation";
+import { timed, measureSince } from "../perf";
 
 cytoscape.use(fcose);
 
@@ -27,6 +28,12 @@ export interface CanvasEvents {
 
 /** What floats over the canvas (search bar on top, legend at the bottom), in pixels. */
 const FRAME_INSET = { top: 64, bottom: 44, side: 24 };
+
+/** The classes a simulation sets; nothing else touches them. */
+const SIM_CLASSES = ["compromised", "reached", "origin", "attack", "on-path", "sim-dim"] as const;
+type SimClass = (typeof SIM_CLASSES)[number];
+const NONE: ReadonlySet<SimClass> = new Set();
+const DIMMED: ReadonlySet<SimClass> = new Set(["sim-dim"]);
 
 /** Large designs get the renderer's cheap paths (textures while panning, no edges while zooming). */
 const LARGE = 600;
@@ -56,6 +63,7 @@ export class CanvasView {
       selectionType: "single",
     });
     this.theme = theme;
+    memoizeLabelDimensions(this.cy);
     this.wire();
     // Cytoscape measures its container once; the container changes size with the window and
     // the side panel, so tell it (and refit the first frame if it was measured too early).
@@ -143,21 +151,36 @@ export class CanvasView {
 
   /** Bring the graph in line with the design and the evaluator's verdicts. */
   sync(design: Design, verdicts: ReadonlyMap<string, FlowVerdict> | null): void {
-    const defs = toElements(design, verdicts);
+    const defs = timed("sync:elements", () => toElements(design, verdicts));
     const cy = this.cy;
     const large = defs.length > LARGE;
-    const missing = defs.filter((d) => d.group === "nodes" && !d.position && (d.data as { type: string }).type !== "segment");
-    const packed = missing.length ? packLayout(design) : null;
+    // Only services without a saved position (and not already on the canvas) need the packed
+    // layout; the internet pseudo-node is placed on its own below.
+    const missing = defs.some((d) => d.group === "nodes" && !d.position && (d.data as { type: string }).type === "service" && cy.getElementById(d.data.id).empty());
+    const packed = missing ? timed("sync:pack", () => packLayout(design)) : new Map<string, { x: number; y: number }>();
     // The internet pseudo-node has no saved position in most files: put it left of the estate.
-    const placed = defs.filter((d) => d.position).map((d) => d.position!);
-    if (packed && placed.length) {
-      const minX = Math.min(...placed.map((p) => p.x));
-      const ys = placed.map((p) => p.y);
-      packed.set(INTERNET_NODE, { x: minX - 220, y: (Math.min(...ys) + Math.max(...ys)) / 2 });
+    const internet = defs.find((d) => d.data.id === INTERNET_NODE);
+    if (internet && !internet.position && cy.getElementById(INTERNET_NODE).empty()) {
+      let minX = Infinity;
+      let minY = Infinity;
+      let maxY = -Infinity;
+      for (const d of defs) {
+        if (d.group !== "nodes" || d.data.id === INTERNET_NODE) continue;
+        const p = d.position ?? packed.get(d.data.ref);
+        if (!p) continue;
+        minX = Math.min(minX, p.x);
+        minY = Math.min(minY, p.y);
+        maxY = Math.max(maxY, p.y);
+      }
+      if (minX !== Infinity) packed.set(INTERNET_NODE, { x: minX - 220, y: (minY + maxY) / 2 });
     }
     const fallback = this.viewportCentre();
     const wanted = new Set(defs.map((d) => d.data.id));
+    const t0 = performance.now();
     bulk(cy, () => {
+      // The stylesheet first: switching it restyles every element on the canvas, so do it
+      // while the new ones are not there yet.
+      if (large !== this.isLarge) this.setLarge(large);
       // Remove first, so an element re-added under a new parent never collides.
       cy.elements().forEach((el) => {
         // The traffic overlay (./traffic.ts) is not part of the design: it has its own updates.
@@ -195,12 +218,12 @@ export class CanvasView {
         const rank = (d: ElementDefinition) => (d.group === "edges" ? 1e6 : d.data.type === "segment" ? depthOf(d, parents) : 1e5);
         cy.add(toAdd.sort((a, b) => rank(a) - rank(b)));
       }
-      if (large !== this.isLarge) this.setLarge(large);
     });
+    measureSince("sync:graph", t0);
     if (this.firstRender && defs.length) {
       this.firstRender = false;
       cy.resize();
-      this.frame(false);
+      timed("sync:frame", () => this.frame(false));
     }
   }
 
@@ -221,10 +244,10 @@ export class CanvasView {
     this.firstRender = true;
   }
 
-  private definition(def: ElementDef, packed: Map<string, { x: number; y: number }> | null, fallback: { x: number; y: number }): ElementDefinition {
+  private definition(def: ElementDef, packed: ReadonlyMap<string, { x: number; y: number }>, fallback: { x: number; y: number }): ElementDefinition {
     const out: ElementDefinition = { group: def.group, data: { ...def.data } };
     if (def.group === "nodes" && (def.data as { type: string }).type !== "segment") {
-      out.position = def.position ?? packed?.get(def.data.ref) ?? fallback;
+      out.position = def.position ?? packed.get(def.data.ref) ?? fallback;
     }
     return out;
   }
@@ -273,53 +296,101 @@ export class CanvasView {
     });
   }
 
-  /** Light up a simulation: compromised and reached services hop by hop, then the chosen path. */
+  /**
+   * Light up a simulation: compromised and reached services hop by hop, then the chosen path.
+   * The classes every element should end up with are worked out first and only the elements
+   * whose classes differ are touched, in one batch: a restyle is what costs, and on a large
+   * estate a new origin changes a few hundred elements, not all of them.
+   */
   applySimulation(sim: Simulation | null, settings: SimulationSettings, onPainted?: () => void): void {
     for (const t of this.simTimers) window.clearTimeout(t);
     this.simTimers = [];
     const cy = this.cy;
-    bulk(cy, () => cy.elements().removeClass("compromised reached origin attack on-path sim-dim"));
-    if (!sim || !settings.active) return;
-    const steps = hopSchedule(sim);
-    const paint = (i: number) => {
-      const step = steps[i];
-      if (!step) return;
-      bulk(cy, () => {
-        for (const id of step.reached) cy.getElementById(svcId(id)).addClass("reached");
-        for (const id of step.compromised) cy.getElementById(svcId(id)).removeClass("reached").addClass("compromised");
-        for (const [a, b] of step.edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("attack");
-      });
-    };
-    bulk(cy, () => {
-      cy.elements().addClass("sim-dim");
-      cy.getElementById(sim.origin === "internet" ? INTERNET_NODE : svcId(sim.origin)).addClass("origin");
-    });
-    const involved = new Set<string>();
-    for (const s of steps) for (const id of [...s.compromised, ...s.reached]) involved.add(id);
-    if (sim.origin !== "internet") involved.add(sim.origin);
-    bulk(cy, () => {
-      for (const id of involved) cy.getElementById(svcId(id)).removeClass("sim-dim");
-      cy.getElementById(INTERNET_NODE).removeClass("sim-dim");
-      cy.nodes('[type = "segment"]').removeClass("sim-dim");
-    });
-    if (!settings.animate) {
-      for (let i = 0; i < steps.length; i++) paint(i);
-      onPainted?.();
-    } else {
-      paint(0);
-      onPainted?.();
-      for (let i = 1; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => paint(i), i * 260));
-    }
-    if (settings.highlightedPath !== null) {
-      const path = sim.reached.find((r) => r.service === settings.highlightedPath);
-      if (path) {
-        const { nodes, edges } = pathElements(path.path, path.service);
-        bulk(cy, () => {
-          for (const id of nodes) cy.getElementById(id === "internet" ? INTERNET_NODE : svcId(id)).addClass("on-path").removeClass("sim-dim");
-          for (const [a, b] of edges) cy.getElementById(endpointId(a)).edgesTo(cy.getElementById(svcId(b))).addClass("on-path").removeClass("sim-dim");
-        });
+    const active = !!sim && settings.active;
+    const steps = sim && active ? hopSchedule(sim) : [];
+    // Animated: the first hop now, the others one by one below.
+    const shown = settings.animate ? Math.min(1, steps.length) : steps.length;
+    const want = new Map<string, Set<SimClass>>();
+    const classesOf = (id: string): Set<SimClass> => {
+      let c = want.get(id);
+      if (!c) {
+        c = new Set();
+        want.set(id, c);
       }
+      return c;
+    };
+    if (sim && active) {
+      const involved = new Set<string>();
+      for (const st of steps) for (const id of [...st.compromised, ...st.reached]) involved.add(id);
+      if (sim.origin !== "internet") involved.add(sim.origin);
+      // Involved services are not dimmed (even those a later hop reaches), nor are segments and the internet.
+      for (const id of involved) classesOf(svcId(id));
+      classesOf(INTERNET_NODE);
+      classesOf(sim.origin === "internet" ? INTERNET_NODE : svcId(sim.origin)).add("origin");
+      for (let i = 0; i < shown; i++) {
+        const st = steps[i]!;
+        for (const id of st.reached) classesOf(svcId(id)).add("reached");
+        for (const id of st.compromised) {
+          const c = classesOf(svcId(id));
+          c.delete("reached");
+          c.add("compromised");
+        }
+        for (const [a, b] of st.edges) this.edgesBetween(a, b).forEach((e) => void classesOf(e.id()).add("attack").add("sim-dim"));
+      }
+      if (settings.highlightedPath !== null) {
+        const path = sim.reached.find((r) => r.service === settings.highlightedPath);
+        if (path) {
+          const { nodes, edges } = pathElements(path.path, path.service);
+          for (const id of nodes) classesOf(id === "internet" ? INTERNET_NODE : svcId(id)).add("on-path");
+          for (const [a, b] of edges) this.edgesBetween(a, b).forEach((e) => void classesOf(e.id()).add("on-path"));
+        }
+      }
+      for (const c of want.values()) if (c.has("on-path")) c.delete("sim-dim");
     }
+    const add = new Map<SimClass, cytoscape.SingularElementArgument[]>();
+    const remove = new Map<SimClass, cytoscape.SingularElementArgument[]>();
+    cy.elements().forEach((el) => {
+      const type = el.data("type") as string | undefined;
+      const target = want.get(el.id()) ?? (active && type !== "segment" ? DIMMED : NONE);
+      for (const c of SIM_CLASSES) {
+        const has = el.hasClass(c);
+        if (has === target.has(c)) continue;
+        const into = has ? remove : add;
+        let list = into.get(c);
+        if (!list) into.set(c, (list = []));
+        list.push(el);
+      }
+    });
+    if (add.size || remove.size) {
+      // Cytoscape builds a collection from an array of elements; its typings only list definitions.
+      const pick = (els: cytoscape.SingularElementArgument[]) => cy.collection(els as unknown as string);
+      timed("sim:classes", () =>
+        bulk(cy, () => {
+          for (const [c, els] of remove) pick(els).removeClass(c);
+          for (const [c, els] of add) pick(els).addClass(c);
+        }),
+      );
+    }
+    onPainted?.();
+    for (let i = shown; i < steps.length; i++) {
+      const step = steps[i]!;
+      this.simTimers.push(
+        window.setTimeout(
+          () =>
+            bulk(cy, () => {
+              for (const id of step.reached) cy.getElementById(svcId(id)).addClass("reached");
+              for (const id of step.compromised) cy.getElementById(svcId(id)).removeClass("reached").addClass("compromised");
+              for (const [a, b] of step.edges) this.edgesBetween(a, b).addClass("attack");
+            }),
+          i * 260,
+        ),
+      );
+    }
+  }
+
+  /** The flows drawn from `from` (a service or `internet`) to the service `to`. */
+  private edgesBetween(from: string, to: string): cytoscape.EdgeCollection {
+    return this.cy.getElementById(endpointId(from)).edgesTo(this.cy.getElementById(svcId(to)));
   }
 
   /** Centre on an element and flash it (findings, search results). */
@@ -417,24 +488,109 @@ export class CanvasView {
  * touched are applied, and then every cache is cleared once, which is what the per-property
  * invalidation amounts to. Synchronous, so no other code runs while the prototype is patched.
  */
+/** What `bulk` uses of Cytoscape's style object and elements (internal, so typed here). */
+type TriggerCheck = (from: unknown, to: unknown, ele: TriggerEle) => boolean;
+interface StyleProto {
+  properties: Record<string, { triggersZOrder?: TriggerCheck; triggersBounds?: TriggerCheck; triggersBoundsOfConnectedEdges?: TriggerCheck; triggersBoundsOfParallelEdges?: TriggerCheck } | undefined>;
+  checkTriggers(this: StyleProto, ele: TriggerEle, name: string, from: unknown, to: unknown): void;
+}
+interface TriggerEle {
+  _private: { styleCache: unknown };
+  removed(): boolean;
+}
+interface Dirtyable {
+  dirtyBoundingBoxCache(): void;
+}
+
 export function bulk(cy: Core, fn: () => void): void {
   type Cached = { _private: { styleCache: unknown } };
-  const proto = Object.getPrototypeOf(cy.collection()) as { dirtyStyleCache(this: ArrayLike<Cached>): unknown };
+  type Proto = {
+    dirtyStyleCache(this: ArrayLike<Cached>): unknown;
+    emitAndNotify(this: ArrayLike<Cached> & { cy(): { notify(event: string, eles: unknown): void } }, event: string, extra?: unknown): unknown;
+  };
+  const proto = Object.getPrototypeOf(cy.collection()) as Proto;
   const original = proto.dirtyStyleCache;
+  const originalEmit = proto.emitAndNotify;
   proto.dirtyStyleCache = function dirtyOwnStyleCache(this: ArrayLike<Cached>) {
     for (let i = 0; i < this.length; i++) this[i]!._private.styleCache = null;
     return this;
   };
+  // Adding thousands of elements emits an `add` event per element, each bubbling up through
+  // its segments to the core. Nothing listens to them per element (the renderer is told through
+  // `notify`, which still happens; the minimap redraws after the sync), so they are skipped.
+  proto.emitAndNotify = function notifyAdded(event, extra) {
+    if (event !== "add" || this.length === 0) return originalEmit.call(this, event, extra);
+    this.cy().notify(event, this);
+    return this;
+  };
+  // Every style property set on an element checks its triggers: a property that changes the
+  // element's size dirties its bounds and, in a compound graph, walks up through every ancestor
+  // segment emitting a `bounds` event at each, once per property. Here the elements are only
+  // collected, and each is dirtied once at the end, the ancestors shared by many once in all.
+  const style = Object.getPrototypeOf(cy.style()) as StyleProto;
+  const originalTriggers = style.checkTriggers;
+  const triggered = { zOrder: new Set<TriggerEle>(), bounds: new Set<TriggerEle>(), connected: new Set<TriggerEle>(), parallel: new Set<TriggerEle>() };
+  style.checkTriggers = function collectTriggers(this: StyleProto, ele: TriggerEle, name: string, from: unknown, to: unknown) {
+    ele._private.styleCache = null;
+    if (ele.removed()) return;
+    const prop = this.properties[name];
+    if (!prop) return;
+    if (prop.triggersZOrder?.(from, to, ele)) triggered.zOrder.add(ele);
+    if (prop.triggersBounds?.(from, to, ele)) triggered.bounds.add(ele);
+    if (prop.triggersBoundsOfConnectedEdges?.(from, to, ele)) triggered.connected.add(ele);
+    if (prop.triggersBoundsOfParallelEdges?.(from, to, ele)) triggered.parallel.add(ele);
+  };
   try {
-    cy.batch(fn);
+    timed("bulk:batch", () => cy.batch(fn));
     // Styles are applied lazily (at the next frame, or when a bounding box is asked for); apply
     // them now, while the cheap invalidation is in place.
-    (cy.elements() as unknown as { cleanStyle(): void }).cleanStyle();
+    timed("bulk:style", () => (cy.elements() as unknown as { cleanStyle(): void }).cleanStyle());
+    style.checkTriggers = originalTriggers;
+    timed("bulk:triggers", () => {
+      const pick = (set: Set<TriggerEle>) => cy.collection([...set].filter((e) => !e.removed()) as unknown as string);
+      if (triggered.zOrder.size) (cy as unknown as { notify(event: string, eles: unknown): void }).notify("zorder", pick(triggered.zOrder));
+      if (triggered.bounds.size) {
+        const eles = pick(triggered.bounds) as unknown as { dirtyCompoundBoundsCache(): { dirtyBoundingBoxCache(): void } };
+        eles.dirtyCompoundBoundsCache().dirtyBoundingBoxCache();
+      }
+      if (triggered.connected.size) (pick(triggered.connected) as unknown as cytoscape.NodeCollection).connectedEdges().forEach((e) => void (e as unknown as Dirtyable).dirtyBoundingBoxCache());
+      if (triggered.parallel.size) (pick(triggered.parallel) as unknown as cytoscape.EdgeCollection).parallelEdges().forEach((e) => void (e as unknown as Dirtyable).dirtyBoundingBoxCache());
+    });
   } finally {
+    style.checkTriggers = originalTriggers;
     proto.dirtyStyleCache = original;
+    proto.emitAndNotify = originalEmit;
     const all = cy.elements() as unknown as ArrayLike<Cached>;
     for (let i = 0; i < all.length; i++) all[i]!._private.styleCache = null;
   }
+}
+
+/**
+ * Cytoscape measures a label's text with a canvas `measureText` after setting the canvas font,
+ * every time it needs the label's size: once for the ellipsis check and once more for the label
+ * box, per element, and again after every restyle. Setting the font string is the slow part.
+ * The size of a text in a font never changes, so remember it (bounded: cleared when it grows
+ * past what a large estate needs).
+ */
+function memoizeLabelDimensions(cy: Core): void {
+  type Style = { strValue: string; pfValue: number };
+  type Ele = { pstyle(name: string): Style };
+  type Dims = { width: number; height: number };
+  const r = (cy as unknown as { renderer(): { calculateLabelDimensions?: (ele: Ele, text: string) => Dims } | undefined }).renderer?.();
+  const measure = r?.calculateLabelDimensions;
+  if (!r || !measure) return;
+  const known = new Map<string, Dims>();
+  r.calculateLabelDimensions = function measureOnce(ele: Ele, text: string): Dims {
+    const font = `${ele.pstyle("font-style").strValue} ${ele.pstyle("font-weight").strValue} ${ele.pstyle("font-size").pfValue}px ${ele.pstyle("font-family").strValue} ${ele.pstyle("text-metrics").strValue}`;
+    const key = `${font}\n${text}`;
+    let dims = known.get(key);
+    if (!dims) {
+      dims = measure.call(this, ele, text);
+      if (known.size >= 100_000) known.clear();
+      known.set(key, dims);
+    }
+    return dims;
+  };
 }
 
 function depthOf(d: ElementDefinition, parents: ReadonlyMap<string, string | undefined>): number {

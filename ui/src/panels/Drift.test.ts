@@ -56,7 +56,8 @@ describe("drift panel", () => {
     expect(u.label).toBe("rule `r-edge-core`: 2 of 3 allowed pair-ports unused");
     expect(u.detail).toBe("web → db:8080; web → api:9090 (declared)");
     expect(u.focus).toEqual({ kind: "rule", id: "r-edge-core", services: ["web", "db", "api"] });
-    expect(s[2]!.items[0]!.focus).toEqual({ kind: "services", ids: ["api"] });
+    expect(s[2]!.items[0]!.focus).toEqual({ kind: "shadow", name: "prometheus", peers: ["api"] });
+    expect(s[2]!.items[0]!.adopt).toEqual({ name: "prometheus", ports: [] });
     expect(s[4]!.items[0]!.detail).toBe("declared callers: api");
   });
 
@@ -81,5 +82,6 @@ describe("drift panel", () => {
     expect(focusIds({ kind: "pair", from: "internet", to: "web", verdict: "deny" })).toEqual(["t:deny:internet\u0000web", "internet", "s:web"]);
     expect(focusIds({ kind: "segment", id: "core", services: ["api"] })).toEqual(["g:core", "s:api"]);
     expect(focusIds({ kind: "rule", id: "r", services: [] })).toEqual([]);
+    expect(focusIds({ kind: "shadow", name: "prometheus", peers: ["api"] })).toEqual(["shadow:prometheus"]);
   });
 });

@@ -11,13 +11,18 @@ import type { DriftReport } from "../analysis";
 import type { AllowedBy } from "../generated/analysis";
 import type { TrafficView } from "../traffic";
 import { select } from "../actions/select";
+import { adoptShadow } from "../actions/adoptShadow";
+import { ghostId } from "../canvas/ghosts";
 import { endpointId, segId, volume } from "../canvas/elements";
 import { focusElements, trafficId } from "../canvas/traffic";
+import { isAbsolutePath } from "./Import";
 
 /** What clicking an item shows. */
 export type FocusTarget =
   | { kind: "pair"; from: string; to: string; verdict: "allow" | "deny" | "unknown" }
   | { kind: "services"; ids: string[] }
+  /** A shadow service: its ghost node (and the known peers it talked to). */
+  | { kind: "shadow"; name: string; peers: string[] }
   /** A grant: select it (the Inspector shows rules) and flash the services of its unused pairs. */
   | { kind: "rule"; id: string; services: string[] }
   | { kind: "segment"; id: string; services: string[] };
@@ -27,6 +32,8 @@ export interface DriftItem {
   label: string;
   detail?: string;
   focus: FocusTarget | null;
+  /** A shadow service the user may adopt into the design. */
+  adopt?: { name: string; ports: number[] };
 }
 
 export type SectionKind = "violations" | "unused" | "shadow-services" | "shadow-endpoints" | "zombie-services" | "zombie-endpoints" | "live";
@@ -84,7 +91,8 @@ export function driftSections(r: DriftReport): DriftSection[] {
         key: `ss:${s.name}`,
         label: `${s.name} · in ${volume(s.calls_in)} / out ${volume(s.calls_out)} calls${s.ports.length ? ` · ports ${s.ports.join(", ")}` : ""}`,
         detail: s.peers.length ? `talks to ${s.peers.join(", ")}` : "no peer in the inventory",
-        focus: s.peers.length ? { kind: "services", ids: s.peers } : null,
+        focus: { kind: "shadow", name: s.name, peers: s.peers },
+        adopt: { name: s.name, ports: s.ports },
       })),
     },
     {
@@ -148,6 +156,8 @@ export function focusIds(t: FocusTarget): string[] {
       return [trafficId(t.from, t.to, t.verdict), endpointId(t.from), endpointId(t.to)];
     case "services":
       return t.ids.map(endpointId);
+    case "shadow":
+      return [ghostId(t.name)];
     case "segment":
       return [segId(t.id), ...t.services.map(endpointId)];
     case "rule":
@@ -159,6 +169,18 @@ export function Drift({ app, state }: { app: Controller; state: AppState }) {
   const [v, setV] = useState<TrafficView>(app.traffic.view);
   useEffect(() => app.traffic.subscribe(setV), [app]);
   const [windowText, setWindowText] = useState(v.window);
+  const [typed, setTyped] = useState("");
+  const [typedError, setTypedError] = useState<string | null>(null);
+  /** Adds the typed path as a traffic log or as live manifests (a file or a folder). */
+  const addTyped = (as: "log" | "live") => {
+    const p = typed.trim();
+    if (!p) return;
+    if (!isAbsolutePath(p)) return setTypedError(`\`${p}\` is not an absolute path: give the full path of ${as === "log" ? "a log file" : "a manifest file or folder"}`);
+    setTypedError(null);
+    setTyped("");
+    if (as === "log" && !v.logs.includes(p)) app.traffic.setSources([...v.logs, p]);
+    if (as === "live" && !v.live.includes(p)) app.traffic.setLive([...v.live, p]);
+  };
   const pickLogs = async () => {
     const picked = await openDialog({ multiple: true, directory: false, title: "Traffic logs", filters: [{ name: "Traffic logs", extensions: ["log", "json", "csv", "txt", "gz"] }, { name: "All files", extensions: ["*"] }] });
     const paths = Array.isArray(picked) ? picked : typeof picked === "string" ? [picked] : [];
@@ -182,6 +204,11 @@ export function Drift({ app, state }: { app: Controller; state: AppState }) {
     if (t.kind === "services") app.dispatch(select, { kind: "service", ids: t.ids.filter((id) => id !== "internet") });
     const cy = app.canvas?.cy;
     if (cy) focusElements(cy, focusIds(t).filter((id) => !cy.getElementById(id).empty()));
+  };
+  const adopt = (a: { name: string; ports: number[] }) => {
+    const ghost = app.canvas?.cy.getElementById(ghostId(a.name));
+    const position = ghost && !ghost.empty() ? { ...ghost.position() } : undefined;
+    app.dispatch(adoptShadow, { name: a.name, ports: a.ports, position, logs: v.logs });
   };
   const r = v.report;
   const t = r?.drift.traffic;
@@ -236,6 +263,20 @@ export function Drift({ app, state }: { app: Controller; state: AppState }) {
         </button>
         <span class="muted">NetworkPolicies with the workloads they select, compared pair by pair</span>
       </div>
+      <div class="row small">
+        <input data-testid="drift-path" placeholder="/absolute/path" title="the absolute path of a log file, or of live manifests (a file or a folder)" value={typed} onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+        <button data-testid="drift-path-log" disabled={v.checking || !typed.trim()} onClick={() => addTyped("log")}>
+          Add as log
+        </button>
+        <button data-testid="drift-path-live" disabled={v.checking || !typed.trim()} onClick={() => addTyped("live")}>
+          Add as live
+        </button>
+      </div>
+      {typedError ? (
+        <p class="error small" data-testid="drift-path-error">
+          {typedError}
+        </p>
+      ) : null}
       {v.live.length ? (
         <ul class="plain small" data-testid="drift-live-list">
           {v.live.map((p) => (
@@ -280,8 +321,21 @@ export function Drift({ app, state }: { app: Controller; state: AppState }) {
               </h4>
               <ul class="plain small">
                 {s.items.slice(0, MAX_ITEMS).map((i) => (
-                  <li key={i.key} data-testid="drift-item" data-kind={s.kind} class={i.focus ? "clickable drift-item" : "drift-item"} title={i.focus ? "show on the canvas" : undefined} onClick={() => focus(i.focus)}>
+                  <li key={i.key} data-testid="drift-item" data-kind={s.kind} data-key={i.key} data-name={i.adopt?.name} class={i.focus ? "clickable drift-item" : "drift-item"} title={i.focus ? "show on the canvas" : undefined} onClick={() => focus(i.focus)}>
                     <span>{i.label}</span>
+                    {i.adopt ? (
+                      <button
+                        class="link"
+                        data-testid="drift-adopt"
+                        title="add it to the design as a service (undo with Ctrl+Z)"
+                        onClick={(e) => {
+                          e.stopPropagation();
+                          adopt(i.adopt!);
+                        }}
+                      >
+                        adopt
+                      </button>
+                    ) : null}
                     {i.detail ? <div class="muted">{i.detail}</div> : null}
                   </li>
                 ))}

@@ -3,7 +3,7 @@ import type { ImportPreview } from "../analysis";
 import { smallDesign, smallState } from "../fixtures/small";
 import { Store } from "../store";
 import { applyImport } from "../actions/applyImport";
-import { changeRows, diagnosticWhere, importedSummary, itemKey, skipList, wouldChange } from "./Import";
+import { changeRows, diagnosticWhere, importedSummary, isAbsolutePath, itemKey, skipList, typedSources, wouldChange } from "./Import";
 
 /** The shape `import_preview` answers (src-tauri/src/commands/import.rs), for a small import. */
 const preview = (): ImportPreview => ({
@@ -71,5 +71,15 @@ describe("import preview helpers", () => {
     expect(store.get().design.services?.map((s) => s.id)).toContain("search");
     store.undo();
     expect(store.get().design).toBe(before);
+  });
+
+  it("takes typed absolute paths (Unix or Windows) as file-or-folder sources, once each", () => {
+    expect(isAbsolutePath("/srv/inventory")).toBe(true);
+    expect(isAbsolutePath("C:\\inv\\a.yaml")).toBe(true);
+    expect(isAbsolutePath("\\\\server\\share")).toBe(true);
+    expect(isAbsolutePath("inventory/a.yaml")).toBe(false);
+    expect(isAbsolutePath("~/a.yaml")).toBe(false);
+    const chosen = [{ kind: "file" as const, path: "/inv/a.yaml" }];
+    expect(typedSources("  /inv/b  \n/inv/a.yaml\n\n/inv/b\nrel/c.yaml", chosen)).toEqual({ add: [{ kind: "path", path: "/inv/b" }], bad: ["rel/c.yaml"] });
   });
 });

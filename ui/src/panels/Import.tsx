@@ -60,9 +60,35 @@ function sourceLabel(s: ImportSource): string {
   return s.kind === "url" ? s.url : s.path;
 }
 
+/** Whether `text` is an absolute path (Unix, or Windows `C:\…` / `\\server\…`). */
+export function isAbsolutePath(text: string): boolean {
+  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(text);
+}
+
+/**
+ * A typed or pasted path as a source (a file or a folder: the shell tells which). Several may
+ * be given on separate lines; one already chosen is not added twice.
+ */
+export function typedSources(text: string, chosen: readonly ImportSource[]): { add: ImportSource[]; bad: string[] } {
+  const seen = new Set(chosen.map(sourceLabel));
+  const add: ImportSource[] = [];
+  const bad: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const p = line.trim();
+    if (!p || seen.has(p)) continue;
+    if (!isAbsolutePath(p)) bad.push(p);
+    else {
+      seen.add(p);
+      add.push({ kind: "path", path: p });
+    }
+  }
+  return { add, bad };
+}
+
 export function Import({ app, state }: { app: Controller; state: AppState }) {
   const [sources, setSources] = useState<ImportSource[]>([]);
   const [url, setUrl] = useState("");
+  const [typed, setTyped] = useState("");
   const [preview, setPreview] = useState<ImportPreview | null>(null);
   const [acceptProposal, setAcceptProposal] = useState(false);
   const [excluded, setExcluded] = useState<Set<string>>(new Set());
@@ -103,6 +129,12 @@ export function Import({ app, state }: { app: Controller; state: AppState }) {
     setUrl("");
     await ask([...sources, { kind: "url", url: u }]);
   };
+  const addTyped = async () => {
+    const { add, bad } = typedSources(typed, sources);
+    if (bad.length) return setError({ code: "invalid_input", message: `${bad.map((b) => `\`${b}\``).join(", ")} ${bad.length === 1 ? "is not an absolute path" : "are not absolute paths"}: give the full path of a file or folder` });
+    setTyped("");
+    if (add.length) await ask([...sources, ...add]);
+  };
   const apply = async () => {
     if (!preview) return;
     setBusy(true);
@@ -142,6 +174,19 @@ export function Import({ app, state }: { app: Controller; state: AppState }) {
         </button>
         <button data-testid="import-folder" disabled={busy} onClick={pickFolder}>
           Folder…
+        </button>
+      </div>
+      <div class="row">
+        <input
+          data-testid="import-path"
+          placeholder="/absolute/path/to/file-or-folder"
+          title="the absolute path of a file or a folder to import"
+          value={typed}
+          onInput={(e) => setTyped((e.target as HTMLInputElement).value)}
+          onKeyDown={(e) => e.key === "Enter" && !busy && addTyped()}
+        />
+        <button data-testid="import-path-add" disabled={busy || !typed.trim()} onClick={addTyped}>
+          Add
         </button>
       </div>
       <div class="row">

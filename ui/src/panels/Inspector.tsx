@@ -1,6 +1,7 @@
 //! The inspector: edit the selected service, segment, flow or rule (or the design itself when
 //! nothing is selected), with the validator's messages for that element inline.
 
+import { useState } from "preact/hooks";
 import type { Controller } from "../controller";
 import type { AppState } from "../state";
 import type { BackendView } from "../backend";
@@ -69,8 +70,13 @@ function Header(props: { kind: string; title: string; id: string; onDelete?: () 
   );
 }
 
+/** Rules listed before "show all": a generated estate has thousands, and the panel re-renders on every change. */
+export const RULES_SHOWN = 150;
+
 function DesignInspector({ app, design, view }: { app: Controller; design: Design; view: BackendView }) {
   const errors = view.diagnostics.filter((x) => x.severity === "error").length;
+  const [allRules, setAllRules] = useState(false);
+  const rules = design.rules ?? [];
   return (
     <div class="inspector" data-testid="inspector">
       <div class="eyebrow">Design</div>
@@ -102,11 +108,11 @@ function DesignInspector({ app, design, view }: { app: Controller; design: Desig
         </tbody>
       </table>
       <AddDataClass app={app} />
-      {(design.rules ?? []).length ? (
+      {rules.length ? (
         <>
           <h3>Rules</h3>
           <ul class="plain">
-            {(design.rules ?? []).map((r) => (
+            {(allRules ? rules : rules.slice(0, RULES_SHOWN)).map((r) => (
               <li key={r.id}>
                 <a href="#" data-testid="rule-link" onClick={(e) => (e.preventDefault(), app.dispatch(select, { kind: "rule", ids: [r.id] }))}>
                   {r.id}
@@ -117,6 +123,11 @@ function DesignInspector({ app, design, view }: { app: Controller; design: Desig
               </li>
             ))}
           </ul>
+          {!allRules && rules.length > RULES_SHOWN ? (
+            <button class="link" data-testid="rules-show-all" onClick={() => setAllRules(true)}>
+              show all {rules.length} rules
+            </button>
+          ) : null}
         </>
       ) : null}
     </div>

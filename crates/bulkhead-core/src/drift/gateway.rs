@@ -91,9 +91,14 @@ pub struct GatewayDifference {
 }
 
 /// Every (caller, endpoint) of `policy` where the gateway and the evaluator disagree. Callers
-/// are the internet and every design service except the target itself.
-pub fn compare_gateway(design: &Design, policy: &GatewayPolicy) -> GatewayDrift {
-    let eval = Evaluator::new(design);
+/// are the internet and every design service except the target itself. The design is evaluated
+/// as it stands on `today` (expired exceptions no longer allow).
+pub fn compare_gateway(
+    design: &Design,
+    policy: &GatewayPolicy,
+    today: crate::date::Date,
+) -> GatewayDrift {
+    let eval = Evaluator::at(design, today);
     let callers: Vec<&str> = std::iter::once(INTERNET)
         .chain(design.services.iter().map(|s| s.id.as_str()))
         .collect();

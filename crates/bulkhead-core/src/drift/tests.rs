@@ -129,7 +129,7 @@ fn traffic_against_the_design() {
             10,
         ),
     ];
-    let r = check(&d, &observed, None, TrafficSummary::default());
+    let r = check(&d, &observed, None, TrafficSummary::default(), today());
     assert_eq!(r.traffic.flows, 5, "o2 and o3 are the same endpoint");
     assert_eq!(r.traffic.calls, 170);
 
@@ -184,7 +184,7 @@ fn traffic_against_the_design() {
 
 #[test]
 fn no_traffic_means_no_unused_or_zombies_but_a_note() {
-    let r = check(&design(), &[], None, TrafficSummary::default());
+    let r = check(&design(), &[], None, TrafficSummary::default(), today());
     assert!(r.unused.is_empty() && r.zombie_services.is_empty());
     assert_eq!(r.notes.len(), 1);
     assert!(!r.summary.fails(&DriftKind::ALL));
@@ -231,7 +231,7 @@ fn live_connectivity_differences_pair_by_pair() {
         unmapped_workloads: vec!["default/legacy".into()],
         ..LiveConnectivity::default()
     };
-    let r = check(&d, &[], Some(&live), TrafficSummary::default());
+    let r = check(&d, &[], Some(&live), TrafficSummary::default(), today());
     let l = r.live.unwrap();
     let got: Vec<(&str, &str, LiveDifferenceKind)> = l
         .differences
@@ -262,8 +262,8 @@ fn observed_calls_carry_the_verdict_check_gives() {
         seen("o5", "web", "db", 5432, None, None, 3),
         seen("o6", "prometheus", "api", 9090, None, None, 10),
     ];
-    let calls = observed_calls(&d, &observed);
-    let r = check(&d, &observed, None, TrafficSummary::default());
+    let calls = observed_calls(&d, &observed, today());
+    let r = check(&d, &observed, None, TrafficSummary::default(), today());
     assert_eq!(calls.len(), r.traffic.flows, "aggregated the same way");
     let find = |from: &str, to: &str| calls.iter().find(|c| c.from == from && c.to == to);
     // Both GETs land on the `/items/{id}` endpoint: one call row of 55.
@@ -306,4 +306,39 @@ fn observed_calls_carry_the_verdict_check_gives() {
     );
     // A shadow caller is not decided.
     assert_eq!(find("prometheus", "api").unwrap().decision, None);
+}
+
+/// The date the tests evaluate on: fixed, so they do not rot.
+fn today() -> crate::date::Date {
+    crate::date::Date::parse("2026-11-28").unwrap()
+}
+
+#[test]
+fn an_expired_exception_no_longer_allows_observed_calls() {
+    let mut d = design();
+    // `batch-db` is an exception that ran out the day before.
+    d.rules[3].justification = Some("nightly export until the new pipeline ships".into());
+    d.rules[3].expires = Some("2026-11-27".into());
+    let observed = vec![seen("o1", "batch", "db", 5432, None, None, 4)];
+    let r = check(&d, &observed, None, TrafficSummary::default(), today());
+    let v: Vec<_> = r
+        .violations
+        .iter()
+        .map(|v| (v.from.as_str(), v.to.as_str()))
+        .collect();
+    assert_eq!(v, vec![("batch", "db")], "expired: the call is a violation");
+    assert!(
+        matches!(
+            r.violations[0].decision,
+            Decision::Deny(DenyReason::ExpiredRule { .. })
+        ),
+        "{:?}",
+        r.violations[0].decision
+    );
+    let calls = observed_calls(&d, &observed, today());
+    assert!(!calls[0].decision.as_ref().unwrap().is_allowed());
+    // On its last day the exception still allows the call.
+    let last_day = crate::date::Date::parse("2026-11-27").unwrap();
+    let r = check(&d, &observed, None, TrafficSummary::default(), last_day);
+    assert!(r.violations.is_empty(), "{:?}", r.violations);
 }

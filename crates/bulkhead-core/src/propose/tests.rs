@@ -140,7 +140,7 @@ fn ids(p: &Proposal) -> Vec<&str> {
 #[test]
 fn shop_proposal_narrows_removes_and_closes() {
     let d = shop();
-    let p = propose(&d, &[]);
+    let p = propose(&d, &[], today());
     assert_eq!(
         ids(&p),
         vec![
@@ -235,7 +235,7 @@ fn allowed(d: &Design, f: &Flow) -> bool {
 #[test]
 fn every_subset_keeps_the_evidence_and_all_of_it_removes_the_rest() {
     let d = shop();
-    let p = propose(&d, &[]);
+    let p = propose(&d, &[], today());
     let all: Vec<String> = p.changes.iter().map(|c| c.id.clone()).collect();
     // Every subset of the (5) changes.
     for mask in 0..(1u32 << all.len()) {
@@ -289,7 +289,7 @@ fn every_subset_keeps_the_evidence_and_all_of_it_removes_the_rest() {
             .is_allowed()
     );
     // Proposing again on the result changes nothing.
-    let again = propose(&out, &[]);
+    let again = propose(&out, &[], today());
     assert!(again.changes.is_empty(), "{:#?}", again.changes);
 }
 
@@ -299,12 +299,12 @@ fn missing_evidence_is_added_and_grouped_by_segment_only_when_complete() {
     d.rules.clear();
     d.segments[1].policy.intra = IntraStance::Deny;
     d.flows.retain(|f| f.id == "f-a-db");
-    let p = propose(&d, &[]);
+    let p = propose(&d, &[], today());
     assert_eq!(ids(&p), vec!["add:allow-api-a-to-db"]);
     // With api-b → db too, every app × data pair is evidenced: one segment rule.
     d.flows
         .push(flow("f-b-db", "api-b", "db", Some(5432), None, None));
-    let p = propose(&d, &[]);
+    let p = propose(&d, &[], today());
     assert_eq!(ids(&p), vec!["add:allow-app-to-data"]);
     assert_eq!(
         p.changes[0].evidence,
@@ -312,7 +312,7 @@ fn missing_evidence_is_added_and_grouped_by_segment_only_when_complete() {
     );
     // Different ports per pair: no common shape, so per-service rules.
     d.flows[1].port = Some(5433);
-    let p = propose(&d, &[]);
+    let p = propose(&d, &[], today());
     assert_eq!(
         ids(&p),
         vec!["add:allow-api-a-to-db", "add:allow-api-b-to-db"]
@@ -337,7 +337,7 @@ fn deny_rules_exposure_and_unknown_services_block_instead_of_being_overridden() 
         count: Some(40),
         ..flow("o-ghost", "ghost", "web", Some(80), None, None)
     }];
-    let p = propose(&d, &observed);
+    let p = propose(&d, &observed, today());
     let blocked: Vec<(&str, BlockReason)> = p
         .blocked
         .iter()
@@ -384,7 +384,7 @@ fn narrowing_keeps_auth_rate_limit_and_never_widens() {
     d.rules[1].expires = Some("2027-01-01".into());
     // An L4 record on 8080 is granted by the GET-only rule: the narrowed rule stays GET-only.
     d.flows = vec![flow("f", "web", "api-a", Some(8080), None, None)];
-    let p = propose(&d, &[]);
+    let p = propose(&d, &[], today());
     let narrow = p
         .changes
         .iter()
@@ -403,7 +403,7 @@ fn narrowing_keeps_auth_rate_limit_and_never_widens() {
 #[test]
 fn apply_refuses_unknown_and_stale_changes() {
     let d = shop();
-    let p = propose(&d, &[]);
+    let p = propose(&d, &[], today());
     let err = apply(&d, &p, &["remove:legacyy".into()]).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -417,8 +417,50 @@ fn apply_refuses_unknown_and_stale_changes() {
 
 #[test]
 fn proposal_round_trips_through_json() {
-    let p = propose(&shop(), &[]);
+    let p = propose(&shop(), &[], today());
     let text = serde_json::to_string(&p).unwrap();
     let back: Proposal = serde_json::from_str(&text).unwrap();
     assert_eq!(back, p);
+}
+
+/// The date the tests evaluate on: fixed, so they do not rot.
+fn today() -> crate::date::Date {
+    crate::date::Date::parse("2026-11-28").unwrap()
+}
+
+#[test]
+fn a_flow_only_an_expired_exception_allowed_gets_a_proposal() {
+    let mut d = shop();
+    d.rules.clear();
+    d.segments[1].policy.intra = IntraStance::Deny;
+    d.flows.retain(|f| f.id == "f-a-db");
+    d.rules.push(Rule {
+        expires: Some("2026-06-30".into()),
+        justification: Some("migration window".into()),
+        ..rule(
+            "temp-a-db",
+            Peer::Service("api-a".into()),
+            Peer::Service("db".into()),
+        )
+    });
+    let before_expiry = crate::date::Date::parse("2026-06-30").unwrap();
+    let adds = |p: &Proposal| -> Vec<String> {
+        ids(p)
+            .into_iter()
+            .filter(|id| id.starts_with("add:"))
+            .map(str::to_string)
+            .collect()
+    };
+    let p = propose(&d, &[], before_expiry);
+    assert!(
+        adds(&p).is_empty(),
+        "while the exception holds, the flow is covered: {:?}",
+        ids(&p)
+    );
+    let p = propose(&d, &[], today());
+    assert_eq!(
+        adds(&p),
+        vec!["add:allow-api-a-to-db"],
+        "after it expired, the flow needs a rule"
+    );
 }
