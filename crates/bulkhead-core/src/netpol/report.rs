@@ -131,10 +131,11 @@ impl NcaLines {
             }
         };
         let mut rows: Vec<(u32, u32, ConnId)> = Vec::new();
-        for (s, d, c) in conn.pair_ids() {
+        rows.reserve(conn.pair_count());
+        conn.for_each_pair_id(|s, d, c| {
             use_conn(c);
             rows.push((s as u32, d as u32, c));
-        }
+        });
         let mut range_ids: HashMap<super::ip::IpRange, u32> = HashMap::new();
         for w in 0..workloads {
             for (egress, list) in [
