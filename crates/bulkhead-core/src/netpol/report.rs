@@ -130,8 +130,7 @@ impl NcaLines {
                 g.sort_unstable();
             }
         };
-        let mut rows: Vec<(u32, u32, ConnId)> = Vec::new();
-        rows.reserve(conn.pair_count());
+        let mut rows: Vec<(u32, u32, ConnId)> = Vec::with_capacity(conn.pair_count());
         conn.for_each_pair_id(|s, d, c| {
             use_conn(c);
             rows.push((s as u32, d as u32, c));
