@@ -147,3 +147,28 @@ fn fintech_markdown_report_snapshot() {
     );
     insta::assert_snapshot!(String::from_utf8_lossy(&o.stdout));
 }
+
+/// A design that carries imported live connectivity gets the live-drift part of the report,
+/// computed by the same core check as `bulkhead check`: here the live policies let the internet
+/// reach `ledger-db`, which the design denies.
+#[test]
+fn report_includes_live_drift_recorded_in_the_design() {
+    let text = std::fs::read_to_string(fintech()).expect("read fintech");
+    let mut design: serde_json::Value = serde_json::from_str(&text).expect("parse fintech");
+    design["live"] = serde_json::json!({
+        "source": "live/networkpolicies.yaml",
+        "policies": 1,
+        "pairs": [{"from": "internet", "to": "ledger-db", "allowed": {"all": true}}],
+    });
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("fintech-live.bulkhead.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&design).unwrap()).unwrap();
+    let o = run(&["report", s(&path), "--markdown", "--today", "2026-11-28"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let md = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("- live drift: `internet` → `ledger-db`")),
+        "no live drift line in:\n{md}"
+    );
+}

@@ -48,7 +48,17 @@ pub fn run(args: &Args) -> ExitCode {
     let has_traffic = !observed.flows.is_empty()
         || observed.summary.lines > 0
         || design.flows.iter().any(|f| f.kind == FlowKind::Observed);
-    let drift = has_traffic.then(|| check(&design, &observed.flows, None, observed.summary, date));
+    // The live policies the last import recorded in the design are compared too, by the same
+    // core check as `bulkhead check` (which uses them when given no `--live`).
+    let drift = (has_traffic || design.live.is_some()).then(|| {
+        check(
+            &design,
+            &observed.flows,
+            design.live.as_ref(),
+            observed.summary,
+            date,
+        )
+    });
     let audit = Audit::compute(&design, Some(today), drift.as_ref());
     let text = if args.markdown {
         bulkhead_audit::markdown(&audit)

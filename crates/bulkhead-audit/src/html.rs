@@ -727,7 +727,7 @@ pub fn html(a: &Audit) -> String {
     // 7. Drift.
     s.push_str("<h2 id=\"drift\">Drift</h2>");
     match a.drift {
-        None => s.push_str("<p class=\"muted\">No drift check in this report: run <code>bulkhead report DESIGN --traffic LOGS</code> or <code>--live MANIFESTS</code> to include one.</p>"),
+        None => s.push_str("<p class=\"muted\">No drift check in this report: run <code>bulkhead report DESIGN --traffic LOGS</code>, or import the live policies into the design (<code>bulkhead import</code> of the cluster manifests), to include one.</p>"),
         Some(dr) => drift_html(&mut s, dr),
     }
     s.push_str("</main></body></html>\n");

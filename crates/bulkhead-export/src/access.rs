@@ -70,6 +70,9 @@ pub struct Access<'d> {
     /// The design's semantic hash, computed on first use and shared by every target (it
     /// serializes the whole design).
     hash: std::sync::OnceLock<String>,
+    /// Each service's [`crate::names::dns_label`], computed on first use: gateways name a
+    /// caller once per verdict.
+    labels: std::sync::OnceLock<Vec<String>>,
 }
 
 impl<'d> Access<'d> {
@@ -181,7 +184,19 @@ impl<'d> Access<'d> {
             segment_index,
             partial_denies,
             hash: std::sync::OnceLock::new(),
+            labels: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The [`crate::names::dns_label`] of the service at index `i`, computed once per design.
+    pub fn label(&self, i: usize) -> &str {
+        &self.labels.get_or_init(|| {
+            self.design
+                .services
+                .iter()
+                .map(|s| crate::names::dns_label(&s.id))
+                .collect()
+        })[i]
     }
 
     /// The date the export is as of.

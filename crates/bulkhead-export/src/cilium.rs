@@ -115,7 +115,7 @@ pub fn render<'d>(
                         ),
                     );
                 }
-                if !overlaps[t].is_empty() {
+                if !overlaps[t].is_empty() && gaps.once((&rule, "overlap", t)) {
                     gaps.add(&rule, format!("the pod labels of `{}` also select other services' pods, which get the same allows", target.id));
                 }
                 let mut entry = Node::map();

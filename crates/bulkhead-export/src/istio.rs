@@ -219,6 +219,7 @@ pub fn render<'d>(
                     }
                     let mut any = false;
                     let mut seen = BTreeSet::new();
+                    let op_json = op.to_json();
                     for auth in alts {
                         if !seen.insert(format!("{auth:?}")) {
                             continue;
@@ -235,8 +236,7 @@ pub fn render<'d>(
                         }
                         let when = Node::Seq(when);
                         // The order of rules: as serde_json wrote the tuple before.
-                        let key =
-                            format!("[{},{},{}]", source.to_json(), when.to_json(), op.to_json());
+                        let key = format!("[{},{},{op_json}]", source.to_json(), when.to_json());
                         let slot = rules.entry(key).or_insert_with(|| RuleDraft {
                             source,
                             when: if when.is_empty_collection() {

@@ -29,7 +29,7 @@ pub const ANONYMOUS: &str = "internet";
 pub fn consumer_name(access: &Access<'_>, c: CallerRef) -> String {
     match c {
         CallerRef::Internet => ANONYMOUS.to_string(),
-        CallerRef::Service(i) => dns_label(&access.service(i).id),
+        CallerRef::Service(i) => access.label(i).to_string(),
     }
 }
 
@@ -88,14 +88,15 @@ pub fn render(
         ports.sort_by_key(|p| p.map(|p| p.port));
         for port in ports {
             let port_no = port.map(|p| p.port).unwrap_or(80);
-            let svc_name = format!("{}-{port_no}", dns_label(&target.id));
+            let label = access.label(t);
+            let svc_name = format!("{label}-{port_no}");
             let host = match &target.namespace {
-                Some(ns) => format!("{}.{ns}.svc.cluster.local", dns_label(&target.id)),
-                None => dns_label(&target.id),
+                Some(ns) => format!("{label}.{ns}.svc.cluster.local"),
+                None => label.to_string(),
             };
             let route_host = match &target.namespace {
-                Some(ns) => format!("{}.{ns}:{port_no}", dns_label(&target.id)),
-                None => format!("{}:{port_no}", dns_label(&target.id)),
+                Some(ns) => format!("{label}.{ns}:{port_no}"),
+                None => format!("{label}:{port_no}"),
             };
             let mut routes = Vec::new();
             let mut eps: Vec<&bulkhead_core::model::Endpoint> = target.endpoints.iter().collect();

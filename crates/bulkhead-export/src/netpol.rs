@@ -98,10 +98,12 @@ pub fn render<'d>(
                         Some((cns, clabels)) => {
                             if !overlaps[c].is_empty() {
                                 for p in &g.ports {
-                                    gaps.add(
-                                        allowed_by_name(&p.by),
-                                        overlap_message(access, c, &overlaps[c]),
-                                    );
+                                    // The message lists every overlapping service: format it
+                                    // once per (rule, service), not once per allowed pair.
+                                    let rule = allowed_by_name(&p.by);
+                                    if gaps.once((&rule, "overlap", c)) {
+                                        gaps.add(rule, overlap_message(access, c, &overlaps[c]));
+                                    }
                                 }
                             }
                             outbound.entry(c).or_default().insert(t, port_key(&g.ports));
@@ -124,13 +126,11 @@ pub fn render<'d>(
             };
             for p in &g.ports {
                 gaps.l4_grant(access, NAME, p);
-                rules_used.insert(allowed_by_name(&p.by));
-                if !overlaps[t].is_empty() {
-                    gaps.add(
-                        allowed_by_name(&p.by),
-                        overlap_message(access, t, &overlaps[t]),
-                    );
+                let rule = allowed_by_name(&p.by);
+                if !overlaps[t].is_empty() && gaps.once((&rule, "overlap", t)) {
+                    gaps.add(&rule, overlap_message(access, t, &overlaps[t]));
                 }
+                rules_used.insert(rule);
             }
             groups.entry(port_key(&g.ports)).or_default().extend(peers);
         }

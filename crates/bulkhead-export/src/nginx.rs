@@ -106,7 +106,7 @@ pub fn routes(access: &Access<'_>, options: &Options) -> Result<Vec<Route>, Expo
 pub fn caller_name(access: &Access<'_>, c: CallerRef) -> String {
     match c {
         CallerRef::Internet => ANONYMOUS.to_string(),
-        CallerRef::Service(i) => dns_label(&access.service(i).id),
+        CallerRef::Service(i) => access.label(i).to_string(),
     }
 }
 
@@ -205,6 +205,15 @@ pub fn render(
                 };
                 for &c in &l4_callers {
                     let verdict = access.decide_as_caller(c, t, &req);
+                    let name = match c {
+                        CallerRef::Internet => ANONYMOUS,
+                        CallerRef::Service(i) => access.label(i),
+                    };
+                    let key = if method == "*" {
+                        format!("~^{loc_id} {name} ")
+                    } else {
+                        format!("{loc_id} {name} {method}")
+                    };
                     let code = match &verdict {
                         Decision::Allow {
                             by,
@@ -219,13 +228,8 @@ pub fn render(
                                 let (zone, z) = zone_for(access, t, by, rl, &mut gaps, &rule);
                                 zones.entry(zone.clone()).or_insert(z);
                                 let key_value = match c {
-                                    CallerRef::Internet => "internet:$remote_addr".to_string(),
-                                    CallerRef::Service(_) => caller_name(access, c),
-                                };
-                                let key = if method == "*" {
-                                    format!("~^{} {} ", loc_id, caller_name(access, c))
-                                } else {
-                                    format!("{} {} {}", loc_id, caller_name(access, c), method)
+                                    CallerRef::Internet => "internet:$remote_addr",
+                                    CallerRef::Service(_) => name,
                                 };
                                 zone_entries
                                     .entry(zone.clone())
@@ -237,11 +241,6 @@ pub fn render(
                         }
                         Decision::Deny(DenyReason::MissingCredential { .. }) => "401",
                         Decision::Deny(_) => continue,
-                    };
-                    let key = if method == "*" {
-                        format!("~^{} {} ", loc_id, caller_name(access, c))
-                    } else {
-                        format!("{} {} {}", loc_id, caller_name(access, c), method)
                     };
                     verdicts.push((key, code));
                 }
