@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"200 1000 10000"}
 NCA=.venv-verify/bin/nca
 [ -x "$NCA" ] || { echo "error: $NCA is missing; run scripts/setup.sh" >&2; exit 2; }
-cargo build --release -q
+cargo build --release -q -p bulkhead --bin bulkhead
 BIN=target/release/bulkhead
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

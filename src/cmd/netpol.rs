@@ -14,6 +14,7 @@ use std::io::{BufWriter, Write};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use bulkhead_core::netpol::explain::{Endpoint, Explanation, SideVerdict};
 use bulkhead_core::netpol::{Cluster, Connectivity, explain, report, sample};
@@ -51,6 +52,50 @@ pub struct ConnectivityArgs {
     /// unique `name`) or external IP addresses.
     #[arg(long, num_args = 2, value_names = ["SRC", "DST"])]
     pub explain: Option<Vec<String>>,
+    /// Print how long each phase took (reading the manifests, building the cluster,
+    /// computing, printing) to standard error.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// Phase durations for `--timings`.
+struct Timings {
+    enabled: bool,
+    last: Instant,
+    start: Instant,
+}
+
+impl Timings {
+    fn new(enabled: bool) -> Self {
+        let now = Instant::now();
+        Timings {
+            enabled,
+            last: now,
+            start: now,
+        }
+    }
+
+    /// Reports the time since the previous phase ended.
+    fn phase(&mut self, name: &str) {
+        let now = Instant::now();
+        if self.enabled {
+            eprintln!(
+                "timing: {name:<28} {:>9.3} s",
+                (now - self.last).as_secs_f64()
+            );
+        }
+        self.last = now;
+    }
+
+    fn total(&self) {
+        if self.enabled {
+            eprintln!(
+                "timing: {:<28} {:>9.3} s",
+                "total (wall)",
+                self.start.elapsed().as_secs_f64()
+            );
+        }
+    }
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,8 +142,12 @@ fn limits() -> ManifestLimits {
 
 /// Reads the manifests and builds the cluster, or prints every problem and returns the exit
 /// code (1 for invalid input, 2 for unreadable files).
-fn load(paths: &[PathBuf]) -> Result<(Cluster, Vec<ManifestDocument>), ExitCode> {
+fn load(
+    paths: &[PathBuf],
+    timings: &mut Timings,
+) -> Result<(Cluster, Vec<ManifestDocument>), ExitCode> {
     let set = bulkhead_import::read_manifests(paths, &limits());
+    timings.phase("read and parse manifests");
     let mut code = 0u8;
     for e in &set.errors {
         eprintln!("error: {e}");
@@ -116,9 +165,11 @@ fn load(paths: &[PathBuf]) -> Result<(Cluster, Vec<ManifestDocument>), ExitCode>
     if code != 0 {
         return Err(ExitCode::from(code));
     }
-    let values: Vec<serde_json::Value> = set.documents.iter().map(|d| d.value.clone()).collect();
-    match Cluster::from_documents(&values) {
-        Ok(c) => Ok((c, set.documents)),
+    match Cluster::from_values(set.documents.iter().map(|d| &d.value)) {
+        Ok(c) => {
+            timings.phase("build the cluster");
+            Ok((c, set.documents))
+        }
         Err(errors) => {
             for e in &errors {
                 let d = &set.documents[e.document];
@@ -141,7 +192,8 @@ fn load(paths: &[PathBuf]) -> Result<(Cluster, Vec<ManifestDocument>), ExitCode>
 }
 
 fn connectivity(args: &ConnectivityArgs) -> ExitCode {
-    let (cluster, _docs) = match load(&args.paths) {
+    let mut timings = Timings::new(args.timings);
+    let (cluster, docs) = match load(&args.paths, &mut timings) {
         Ok(x) => x,
         Err(code) => return code,
     };
@@ -156,7 +208,7 @@ fn connectivity(args: &ConnectivityArgs) -> ExitCode {
         );
     }
     let out = std::io::stdout();
-    let mut out = BufWriter::new(out.lock());
+    let mut out = BufWriter::with_capacity(1 << 16, out.lock());
     let result = if let Some(pair) = &args.explain {
         let endpoint = |s: &str| -> Result<Endpoint, String> {
             if let Ok(ip) = s.parse::<IpAddr>() {
@@ -182,16 +234,29 @@ fn connectivity(args: &ConnectivityArgs) -> ExitCode {
         let e = explain(&cluster, src, dst);
         write_explanation(&mut out, &e, args.format)
     } else {
+        // The documents are no longer needed: free them before the pairs take memory.
+        drop(docs);
         let conn = Connectivity::compute(&cluster);
+        timings.phase("compute connectivity");
         match args.format {
-            Format::Nca => report::nca_lines(&cluster, &conn)
-                .iter()
-                .try_for_each(|l| writeln!(out, "{l}")),
+            Format::Nca => {
+                let lines = report::NcaLines::new(&cluster, &conn);
+                timings.phase("order the lines");
+                lines.for_each(|pieces| {
+                    for p in pieces {
+                        out.write_all(p.as_bytes())?;
+                    }
+                    out.write_all(b"\n")
+                })
+            }
             Format::Json => write_json(&mut out, &cluster, &conn),
             Format::Text => write_text(&mut out, &cluster, &conn),
         }
     };
-    match result.and_then(|()| out.flush()) {
+    let result = result.and_then(|()| out.flush());
+    timings.phase("print");
+    timings.total();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {

@@ -2,8 +2,11 @@
 // scripts/bench-app.sh, which passes a small baseline design and the big one, so both are
 // measured in the same run on the same machine):
 //   - time to the first complete render (the UI's `bulkhead:first-render` mark, measured from
-//     the page's time origin, i.e. from when the webview began loading the UI; the wall time
-//     from asking tauri-driver for a session to the app reporting ready is printed too);
+//     the page's time origin, i.e. from when the webview began loading the UI: the frame after
+//     the one showing every service, segment and flow, each flow styled by the evaluator's
+//     verdict; `bulkhead:graph-drawn`, the frame after the graph was first drawn with its
+//     flows still grey, is printed too; so is the wall time from asking tauri-driver for a
+//     session to the app reporting ready);
 //   - time from a simulation click to the highlight (`bulkhead:sim-click` → `bulkhead:sim-highlight`);
 //   - zoom, pan, select (until the inspector shows the service) and filter (until the canvas
 //     fades the rest), each until the frame that shows the result (tests/e2e/measure.mjs).
@@ -62,7 +65,7 @@ async function simulationClicks(browser, clicks) {
 
 const results = [];
 for (const design of designs) {
-  const r = { design, services: null, first_render_ms: [], wall_session_to_ready_ms: [], sim_click_to_highlight_ms: [], zoom_ms: [], pan_ms: [], select_ms: [], filter_ms: [] };
+  const r = { design, services: null, first_render_ms: [], graph_drawn_ms: [], wall_session_to_ready_ms: [], sim_click_to_highlight_ms: [], zoom_ms: [], pan_ms: [], select_ms: [], filter_ms: [] };
   for (let i = 0; i < launches; i++) {
     const t0 = performance.now();
     const browser = await launch([design]);
@@ -74,6 +77,8 @@ for (const design of designs) {
       const fr = await browser.execute(() => performance.getEntriesByName("bulkhead:first-render").at(-1)?.startTime ?? null);
       if (fr === null) throw new Error("the UI did not set the `bulkhead:first-render` mark");
       r.first_render_ms.push(fr);
+      const drawn = await browser.execute(() => performance.getEntriesByName("bulkhead:graph-drawn").at(-1)?.startTime ?? null);
+      if (drawn !== null) r.graph_drawn_ms.push(drawn);
       r.services = (await browser.execute(() => window.__bulkhead.nodeCount())).services;
       if (i === 0) {
         // Where the time went (ui/src/perf.ts): each phase of the open, as measured in the page.
@@ -103,6 +108,7 @@ const row = (label, key) => {
 };
 console.log();
 console.log(`${"median (max) per interaction".padEnd(34)}${results.map((r) => `${r.services} services`.padEnd(26)).join("")}`);
+row("graph drawn (flows still grey)", "graph_drawn_ms");
 row("first complete render", "first_render_ms");
 row("session → ready (wall)", "wall_session_to_ready_ms");
 row("simulation click → highlight", "sim_click_to_highlight_ms");

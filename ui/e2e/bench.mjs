@@ -2,8 +2,11 @@
 // own cost on designs of several sizes, measured in the same run. Designs are the CLI's
 // `bulkhead generate` estates when the CLI is built (target/debug/bulkhead), else the UI's
 // generator. For each size: first complete render (the `bulkhead:first-render` mark, from
-// navigation start), then zoom, pan, select and filter until the frame that shows the result
-// (../../tests/e2e/measure.mjs, the same code the real-window benchmark runs).
+// navigation start: the frame after the one showing every node and edge with its verdict),
+// then zoom, pan, select and filter until the frame that shows the result
+// (../../tests/e2e/measure.mjs, the same code the real-window benchmark runs), then simulation
+// click → highlight. The mocked backend runs in the page, so its JavaScript (verdicts,
+// simulation) is counted here; in the app Rust does that work in another process.
 //
 //   node e2e/bench.mjs [SIZES...]         default: 200 2000
 //   BENCH_PROFILE=1 node e2e/bench.mjs 2000   also prints the top functions of a CPU profile of the first render
@@ -14,12 +17,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { previewPort } from "./port.mjs";
 import { measureInPage, median } from "../../tests/e2e/measure.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const uiRoot = path.resolve(here, "..");
 const cliBin = path.resolve(uiRoot, "../target/debug/bulkhead");
-const PORT = Number(process.env.BULKHEAD_UI_PORT ?? 4174);
+const PORT = await previewPort();
 const BASE = `http://127.0.0.1:${PORT}/`;
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(200, 2000);
@@ -44,6 +48,8 @@ let context;
 try {
   for (let i = 0; ; i++) {
     if (i > 150) throw new Error(`vite preview did not answer on ${BASE}`);
+    // `--strictPort` makes our server exit if the port is taken; never measure someone else's.
+    if (preview.exitCode !== null) throw new Error(`vite preview exited (code ${preview.exitCode}) before answering on ${BASE}`);
     try {
       if ((await fetch(BASE)).ok) break;
     } catch {
@@ -82,12 +88,13 @@ try {
     await page.waitForFunction(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision, null, { timeout: 300_000 });
     const phases = await page.evaluate(() => performance.getEntriesByType("measure").filter((m) => m.name.startsWith("bulkhead:")).map((m) => ({ name: m.name.slice(9), start: Math.round(m.startTime), ms: Math.round(m.duration) })));
     if (process.env.BENCH_PHASES === "1") for (const m of phases) console.log(`  ${String(m.start).padStart(7)} +${String(m.ms).padStart(6)} ms  ${m.name}`);
-    const r = { services: n, source: design ? "bulkhead generate" : "ui generator", first_render_ms: firstRender };
+    const graphDrawn = await page.evaluate(() => performance.getEntriesByName("bulkhead:graph-drawn")[0]?.startTime ?? null);
+    const r = { services: n, source: design ? "bulkhead generate" : "ui generator", graph_drawn_ms: graphDrawn, first_render_ms: firstRender };
     for (const what of ["zoom", "pan", "select", "filter"]) r[`${what}_ms`] = await page.evaluate(measureInPage, { what, samples });
     r.sim_ms = await simulationClicks(page, Math.min(samples, 5));
     if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
     rows.push(r);
-    console.log(`${n} services (${r.source}): first render ${Math.round(firstRender)} ms; ` + ["zoom", "pan", "select", "filter", "sim"].map((w) => `${w} median ${Math.round(median(r[`${w}_ms`]))} / max ${Math.round(Math.max(...r[`${w}_ms`]))} ms`).join(", "));
+    console.log(`${n} services (${r.source}): graph drawn ${Math.round(graphDrawn ?? NaN)} ms, first complete render ${Math.round(firstRender)} ms; ` + ["zoom", "pan", "select", "filter", "sim"].map((w) => `${w} median ${Math.round(median(r[`${w}_ms`]))} / max ${Math.round(Math.max(...r[`${w}_ms`]))} ms`).join(", "));
     await page.close();
   }
   console.log(JSON.stringify({ bench: "ui-chromium-mocked", samples, rows }));

@@ -7,6 +7,7 @@
 import { chromium } from "playwright-core";
 import { build } from "esbuild";
 import { spawn, execFileSync } from "node:child_process";
+import { previewPort } from "./port.mjs";
 import { mkdtempSync, mkdirSync, rmSync, existsSync, statSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,7 +17,7 @@ import assert from "node:assert/strict";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const uiRoot = path.resolve(here, "..");
 const outDir = path.join(here, "out");
-const PORT = Number(process.env.BULKHEAD_UI_PORT ?? 4173);
+const PORT = await previewPort();
 const BASE = `http://127.0.0.1:${PORT}/`;
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const only = process.argv[2] ?? "";
@@ -58,6 +59,15 @@ preview.stderr.on("data", (d) => (previewLog += d));
 async function waitForServer() {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
+    // `--strictPort` makes our server exit if the port is taken; never test someone else's.
+    if (preview.exitCode !== null) {
+      throw new Error(`vite preview exited (code ${preview.exitCode}) before answering on ${BASE}:\n${previewLog}`);
+    }
+    // Only our server prints our URL; until it has, an answer on the port is not ours.
+    if (!previewLog.replace(/\x1b\[[0-9;]*m/g, "").includes(BASE)) {
+      await new Promise((r) => setTimeout(r, 100));
+      continue;
+    }
     try {
       const r = await fetch(BASE);
       if (r.ok) return;

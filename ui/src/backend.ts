@@ -91,6 +91,10 @@ export class Backend {
     if (seq !== this.seq) return; // a newer design is being asked about
     if (verdicts.status === "fulfilled") this.set({ verdicts: new Map(verdicts.value.map((v) => [v.flow, v])), verdictsRevision: s.revision });
     else this.fail("flow_verdicts", verdicts.reason);
+    // Let the canvas draw the verdicts before the shell is busy parsing the design three more
+    // times (and the page serialising it): on a large design that work competes for the CPU.
+    await afterPaint();
+    if (seq !== this.seq) return;
     const sim = this.simulate(s);
     const results = await Promise.allSettled([call("validate", { design }), call("findings", { design }), call("matrix", { design, by: "segment" })]);
     if (seq !== this.seq) return;
@@ -124,4 +128,18 @@ export class Backend {
       }
     }
   }
+}
+
+/** Resolves after the next frame was drawn (or after 300 ms, if frames are not being drawn: a hidden window). */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 300);
+    if (typeof requestAnimationFrame !== "function") return;
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => {
+        clearTimeout(timer);
+        resolve();
+      }),
+    );
+  });
 }

@@ -199,7 +199,7 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
         needed_by[b as usize] += 1;
     }
 
-    let mut closures: Vec<Option<(Bits, Bits)>> = vec![None; sccs.len()];
+    let mut closures: Vec<Option<(Closure, Bits)>> = vec![None; sccs.len()];
     let mut live_bytes = 0usize;
     let mut stats = ClosureStats {
         sccs: sccs.len(),
@@ -215,9 +215,17 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
         };
         n + 1
     ];
+    // Conditional edges by source: `conditional` is built in source order.
+    let mut cond_start = vec![0u32; n + 1];
+    for &(u, _, _) in &conditional {
+        cond_start[u as usize + 1] += 1;
+    }
+    for i in 0..n {
+        cond_start[i + 1] += cond_start[i];
+    }
+    let mut set = WorkingSet::new(n);
     let mut cursor = 0usize;
     for (ci, members) in sccs.iter().enumerate() {
-        let mut set = Bits::new(n);
         let mut stolen = Bits::new(ncred);
         for m in members {
             set.insert(m.index());
@@ -240,31 +248,18 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
         }
         // Stolen credentials may open conditional calls: extend to the fixpoint.
         if !conditional.is_empty() {
-            extend_with_credentials(graph, &conditional, &mut set, &mut stolen);
+            extend_with_credentials(graph, &conditional, &cond_start, &mut set, &mut stolen);
         }
-        let summary = summarize(&facts, &set, None);
+        let summary = set.summarize(&facts);
         for m in members {
             let o = m.index();
-            let own_jewel = |ci: usize| {
-                facts
-                    .jewels
-                    .iter()
-                    .find(|(c, _)| *c == ci)
-                    .is_some_and(|(_, b)| b.contains(o))
-            };
             // Crown jewels exposed only at the origin itself do not count.
-            let crown_jewels = summary
-                .crown_jewels
+            let crown_jewels = facts
+                .jewels
                 .iter()
-                .copied()
-                .filter(|&c| {
-                    !own_jewel(c)
-                        || facts
-                            .jewels
-                            .iter()
-                            .find(|(x, _)| *x == c)
-                            .is_some_and(|(_, b)| set.intersection_count(b) > 1)
-                })
+                .zip(&summary.jewel_counts)
+                .filter(|((_, b), k)| **k > usize::from(b.contains(o)))
+                .map(|((c, _), _)| *c)
                 .collect();
             result[o] = OriginReach {
                 services: summary.services - 1,
@@ -282,13 +277,17 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
                 live_bytes -= b.bytes() + k.bytes();
             }
         }
-        if needed_by[ci] > 0 {
-            live_bytes += set.bytes() + stolen.bytes();
-            closures[ci] = Some((set, stolen));
+        let closure = if needed_by[ci] > 0 {
+            Some(set.to_closure())
+        } else {
+            None
+        };
+        set.clear();
+        if let Some(closure) = closure {
+            live_bytes += closure.bytes() + stolen.bytes();
+            closures[ci] = Some((closure, stolen));
         }
-        stats.peak_closure_bytes = stats
-            .peak_closure_bytes
-            .max(live_bytes + n.div_ceil(64) * 8);
+        stats.peak_closure_bytes = stats.peak_closure_bytes.max(live_bytes + set.bytes());
     }
 
     // The internet: one fixpoint run.
@@ -304,23 +303,44 @@ pub fn all_origins_worst(design: &Design, graph: &ReachGraph) -> (Vec<OriginReac
     (result, stats)
 }
 
-/// Add to `set` everything stolen credentials open, to the fixpoint.
+/// Add to `set` everything stolen credentials open, to the fixpoint. `stolen` is every
+/// credential held in `set`, and stays so. The least fixpoint is unique, so the order in which
+/// conditional edges are tried does not matter: a small set looks only at its members'
+/// conditional edges (`cond_start` indexes `conditional` by source), a large one scans them all.
 fn extend_with_credentials(
     graph: &ReachGraph,
     conditional: &[(u32, u32, u32)],
-    set: &mut Bits,
+    cond_start: &[u32],
+    set: &mut WorkingSet,
     stolen: &mut Bits,
 ) {
+    let mut frontier: Vec<usize> = Vec::new();
     loop {
-        let mut frontier: Vec<usize> = conditional
-            .iter()
-            .filter(|&&(u, v, c)| {
-                set.contains(u as usize)
-                    && !set.contains(v as usize)
-                    && graph.condition_open(c, stolen)
-            })
-            .map(|&(_, v, _)| v as usize)
-            .collect();
+        if set.is_dense() {
+            frontier.extend(
+                conditional
+                    .iter()
+                    .filter(|&&(u, v, c)| {
+                        set.contains(u as usize)
+                            && !set.contains(v as usize)
+                            && graph.condition_open(c, stolen)
+                    })
+                    .map(|&(_, v, _)| v as usize),
+            );
+        } else {
+            for &u in set.members() {
+                let u = u as usize;
+                let edges = cond_start[u] as usize..cond_start[u + 1] as usize;
+                frontier.extend(
+                    conditional[edges]
+                        .iter()
+                        .filter(|&&(_, v, c)| {
+                            !set.contains(v as usize) && graph.condition_open(c, stolen)
+                        })
+                        .map(|&(_, v, _)| v as usize),
+                );
+            }
+        }
         if frontier.is_empty() {
             return;
         }
@@ -338,6 +358,152 @@ fn extend_with_credentials(
                 }
             }
         }
+    }
+}
+
+/// A finished component's closure: the services its members reach. Most closures are small
+/// next to the estate (a few dozen services out of 100,000), so they are kept as lists and
+/// only large ones as bitsets: allocating and scanning a 100,000-bit set per component was
+/// most of the all-origins time.
+#[derive(Clone, Debug)]
+enum Closure {
+    Sparse(Vec<u32>),
+    Dense(Bits),
+}
+
+impl Closure {
+    fn bytes(&self) -> usize {
+        match self {
+            Closure::Sparse(v) => v.len() * 4,
+            Closure::Dense(b) => b.bytes(),
+        }
+    }
+}
+
+/// The set being built for one component: a bitset over every service (reused, cleared
+/// between components) plus the list of its members while they are few.
+struct WorkingSet {
+    bits: Bits,
+    members: Vec<u32>,
+    /// More members than `limit`, or a dense closure was merged in: `members` is abandoned
+    /// and the bitset is the set.
+    dense: bool,
+    limit: usize,
+}
+
+/// What [`WorkingSet::summarize`] found: as [`summarize`], with per crown jewel (in
+/// `NodeFacts::jewels` order) how many services of the set expose it.
+struct SetSummary {
+    services: usize,
+    score: u64,
+    jewel_counts: Vec<usize>,
+}
+
+impl WorkingSet {
+    fn new(n: usize) -> Self {
+        WorkingSet {
+            bits: Bits::new(n),
+            members: Vec::new(),
+            dense: false,
+            // A list longer than the bitset's words costs more to merge than the bitset.
+            limit: n.div_ceil(64).max(16),
+        }
+    }
+
+    fn is_dense(&self) -> bool {
+        self.dense
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.bits.contains(i)
+    }
+
+    /// The members, while the set is sparse.
+    fn members(&self) -> &[u32] {
+        &self.members
+    }
+
+    fn insert(&mut self, i: usize) -> bool {
+        let new = self.bits.insert(i);
+        if new && !self.dense {
+            self.members.push(i as u32);
+            if self.members.len() > self.limit {
+                self.dense = true;
+                self.members.clear();
+            }
+        }
+        new
+    }
+
+    fn union_with(&mut self, c: &Closure) {
+        match c {
+            Closure::Sparse(v) => {
+                for &i in v {
+                    self.insert(i as usize);
+                }
+            }
+            Closure::Dense(b) => {
+                self.bits.union_with(b);
+                self.dense = true;
+                self.members.clear();
+            }
+        }
+    }
+
+    fn to_closure(&self) -> Closure {
+        if self.dense {
+            Closure::Dense(self.bits.clone())
+        } else {
+            Closure::Sparse(self.members.clone())
+        }
+    }
+
+    fn summarize(&self, facts: &NodeFacts) -> SetSummary {
+        if self.dense {
+            let r = summarize(facts, &self.bits, None);
+            return SetSummary {
+                services: r.services,
+                score: r.score,
+                jewel_counts: facts
+                    .jewels
+                    .iter()
+                    .map(|(_, b)| self.bits.intersection_count(b))
+                    .collect(),
+            };
+        }
+        let score = self.members.iter().map(|&i| facts.weight[i as usize]).sum();
+        let jewel_counts = facts
+            .jewels
+            .iter()
+            .map(|(_, b)| {
+                self.members
+                    .iter()
+                    .filter(|&&i| b.contains(i as usize))
+                    .count()
+            })
+            .collect();
+        SetSummary {
+            services: self.members.len(),
+            score,
+            jewel_counts,
+        }
+    }
+
+    /// Empties the set for the next component.
+    fn clear(&mut self) {
+        if self.dense {
+            self.bits.clear();
+        } else {
+            for &i in &self.members {
+                self.bits.remove(i as usize);
+            }
+        }
+        self.members.clear();
+        self.dense = false;
+    }
+
+    fn bytes(&self) -> usize {
+        self.bits.bytes() + self.members.capacity() * 4
     }
 }
 

@@ -96,8 +96,25 @@ struct Node {
     count: usize,
     /// Nesting height: 0 for scalars, 1 + max child height for collections.
     height: usize,
-    /// The scalar's text when it may serve as a mapping key.
-    key: Option<String>,
+    /// A scalar may serve as a mapping key: its text is the string value itself, or for a
+    /// resolved scalar (number, bool, null) the text kept in `key_text`. (Not a second copy
+    /// of every string: large estates have millions of scalars.)
+    scalar: bool,
+    key_text: Option<String>,
+}
+
+impl Node {
+    /// The text of a scalar used as a mapping key; `None` for a mapping or sequence.
+    fn into_key(self) -> Option<String> {
+        if !self.scalar {
+            return None;
+        }
+        match (self.key_text, self.value) {
+            (Some(text), _) => Some(text),
+            (None, Value::String(s)) => Some(s),
+            (None, _) => None,
+        }
+    }
 }
 
 enum Frame {
@@ -114,7 +131,8 @@ enum Frame {
         map: Map<String, Value>,
         count: usize,
         height: usize,
-        key_lines: HashMap<String, usize>,
+        /// Line of each explicit key, in insertion order (the map keeps that order).
+        key_lines: Vec<usize>,
         pending: Option<(String, usize, bool)>,
         merges: Vec<Value>,
         is_root: bool,
@@ -234,7 +252,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                     map: Map::new(),
                     count: 1,
                     height: 1,
-                    key_lines: HashMap::new(),
+                    key_lines: Vec::new(),
                     pending: None,
                     merges: Vec::new(),
                     is_root,
@@ -259,7 +277,8 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                     value: Value::Array(items),
                     count,
                     height,
-                    key: None,
+                    scalar: false,
+                    key_text: None,
                 };
                 if anchor > 0 {
                     builder.anchors.insert(anchor, node.clone());
@@ -290,7 +309,8 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                     value: Value::Object(map),
                     count,
                     height,
-                    key: None,
+                    scalar: false,
+                    key_text: None,
                 };
                 if anchor > 0 {
                     builder.anchors.insert(anchor, node.clone());
@@ -405,22 +425,24 @@ impl Builder {
                 ..
             }) => match pending.take() {
                 None => {
-                    let Some(key) = node.key else {
+                    let is_string = matches!(node.value, Value::String(_));
+                    let Some(key) = node.into_key() else {
                         return Err(at(span, YamlErrorKind::ComplexKey));
                     };
-                    let is_merge = key == "<<" && matches!(node.value, Value::String(_));
+                    let is_merge = key == "<<" && is_string;
                     let line = span.start.line();
                     if !is_merge {
-                        if let Some(first_line) = key_lines.get(&key) {
-                            return Err(at(
-                                span,
-                                YamlErrorKind::DuplicateKey {
-                                    key,
-                                    first_line: *first_line,
-                                },
-                            ));
+                        // The map holds exactly the explicit keys so far (merged keys are
+                        // added at the end of the mapping), in insertion order.
+                        if map.contains_key(&key) {
+                            let first_line = map
+                                .keys()
+                                .position(|k| *k == key)
+                                .and_then(|i| key_lines.get(i).copied())
+                                .unwrap_or(line);
+                            return Err(at(span, YamlErrorKind::DuplicateKey { key, first_line }));
                         }
-                        key_lines.insert(key.clone(), line);
+                        key_lines.push(line);
                     }
                     *pending = Some((key, line, is_merge));
                     Ok(())
@@ -463,11 +485,13 @@ fn scalar_node(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Node {
         },
         _ => default_scalar(text, style),
     };
+    let key_text = (!value.is_string()).then(|| text.to_string());
     Node {
         value,
         count: 1,
         height: 0,
-        key: Some(text.to_string()),
+        scalar: true,
+        key_text,
     }
 }
 
@@ -665,6 +689,30 @@ mod tests {
                 3,
                 YamlErrorKind::DuplicateKey {
                     key: "name".into(),
+                    first_line: 2
+                }
+            )
+        );
+        // Keys out of alphabetical order, a merge, and non-string keys: the first line is
+        // still the one where the duplicated key was written.
+        let err = parse("z: 1\n<<: {m: 0}\n1: x\nb: 2\ntrue: y\nz: 3\n").unwrap_err();
+        assert_eq!(
+            (err.line, err.kind),
+            (
+                6,
+                YamlErrorKind::DuplicateKey {
+                    key: "z".into(),
+                    first_line: 1
+                }
+            )
+        );
+        let err = parse("b: 1\n1: x\na: 2\n1: y\n").unwrap_err();
+        assert_eq!(
+            (err.line, err.kind),
+            (
+                4,
+                YamlErrorKind::DuplicateKey {
+                    key: "1".into(),
                     first_line: 2
                 }
             )

@@ -66,3 +66,61 @@ export function pathElements(hops: Hop[], target: string): { nodes: string[]; ed
   const nodes = first ? [first.from, ...hops.map((h) => h.to)] : [target];
   return { nodes, edges: hops.map((h) => [h.from, h.to]) };
 }
+
+/** The classes a simulation puts on the canvas (see ./style.ts); nothing else sets them. */
+export const SIM_CLASSES = ["compromised", "reached", "origin", "attack", "on-path", "sim-dim"] as const;
+export type SimClass = (typeof SIM_CLASSES)[number];
+
+/** How a simulation looks on the canvas, by model id (`internet` for the internet). */
+export interface SimulationLook {
+  /** Services (and the internet) lit up and not dimmed; every other service is dimmed. */
+  nodes: Map<string, Set<SimClass>>;
+  /** Calls drawn as the attacker's (`attack`) or on the chosen path (`on-path`); other flows are dimmed. */
+  edges: Map<string, { from: string; to: string; classes: Set<SimClass> }>;
+}
+
+/**
+ * What the canvas shows for `sim` with its first `shown` hop steps painted (all of them, or one
+ * when the hops are animated) and `highlightedPath` (a reached service) chosen: every service
+ * the run involves is not dimmed, even one a later hop reaches; reached and compromised ones
+ * are marked; the path's services and calls stand out.
+ */
+export function simulationLook(sim: Simulation, steps: readonly HopStep[], shown: number, highlightedPath: string | null): SimulationLook {
+  const nodes = new Map<string, Set<SimClass>>();
+  const edges = new Map<string, { from: string; to: string; classes: Set<SimClass> }>();
+  const node = (id: string): Set<SimClass> => {
+    let c = nodes.get(id);
+    if (!c) nodes.set(id, (c = new Set()));
+    return c;
+  };
+  const edge = (from: string, to: string): Set<SimClass> => {
+    const key = `${from}\u0000${to}`;
+    let e = edges.get(key);
+    if (!e) edges.set(key, (e = { from, to, classes: new Set() }));
+    return e.classes;
+  };
+  for (const st of steps) for (const id of [...st.compromised, ...st.reached]) node(id);
+  node("internet");
+  node(sim.origin).add("origin");
+  for (const st of steps.slice(0, shown)) {
+    for (const id of st.reached) node(id).add("reached");
+    for (const id of st.compromised) {
+      const c = node(id);
+      c.delete("reached");
+      c.add("compromised");
+    }
+    // Dimmed like every flow, but the attack style draws them at full strength.
+    for (const [a, b] of st.edges) edge(a, b).add("attack").add("sim-dim");
+  }
+  const path = highlightedPath === null ? undefined : sim.reached.find((r) => r.service === highlightedPath);
+  if (path) {
+    const { nodes: onPath, edges: calls } = pathElements(path.path, path.service);
+    for (const id of onPath) node(id).add("on-path");
+    for (const [a, b] of calls) {
+      const c = edge(a, b);
+      c.add("on-path");
+      c.delete("sim-dim");
+    }
+  }
+  return { nodes, edges };
+}

@@ -11,7 +11,7 @@ import { toElements, signature, svcId, segId, flowId, endpointId, INTERNET_NODE,
 import { packLayout } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
-import { hopSchedule, pathElements } from "./simulation";
+import { hopSchedule, simulationLook, SIM_CLASSES, type SimClass } from "./simulation";
 import { timed, measureSince } from "../perf";
 
 cytoscape.use(fcose);
@@ -29,9 +29,6 @@ export interface CanvasEvents {
 /** What floats over the canvas (search bar on top, legend at the bottom), in pixels. */
 const FRAME_INSET = { top: 64, bottom: 44, side: 24 };
 
-/** The classes a simulation sets; nothing else touches them. */
-const SIM_CLASSES = ["compromised", "reached", "origin", "attack", "on-path", "sim-dim"] as const;
-type SimClass = (typeof SIM_CLASSES)[number];
 const NONE: ReadonlySet<SimClass> = new Set();
 const DIMMED: ReadonlySet<SimClass> = new Set(["sim-dim"]);
 
@@ -310,42 +307,13 @@ export class CanvasView {
     const steps = sim && active ? hopSchedule(sim) : [];
     // Animated: the first hop now, the others one by one below.
     const shown = settings.animate ? Math.min(1, steps.length) : steps.length;
-    const want = new Map<string, Set<SimClass>>();
-    const classesOf = (id: string): Set<SimClass> => {
-      let c = want.get(id);
-      if (!c) {
-        c = new Set();
-        want.set(id, c);
-      }
-      return c;
-    };
+    // Canvas id → the classes it should have; elements not listed are dimmed (or, with no
+    // simulation, have none), segments are never dimmed.
+    const want = new Map<string, ReadonlySet<SimClass>>();
     if (sim && active) {
-      const involved = new Set<string>();
-      for (const st of steps) for (const id of [...st.compromised, ...st.reached]) involved.add(id);
-      if (sim.origin !== "internet") involved.add(sim.origin);
-      // Involved services are not dimmed (even those a later hop reaches), nor are segments and the internet.
-      for (const id of involved) classesOf(svcId(id));
-      classesOf(INTERNET_NODE);
-      classesOf(sim.origin === "internet" ? INTERNET_NODE : svcId(sim.origin)).add("origin");
-      for (let i = 0; i < shown; i++) {
-        const st = steps[i]!;
-        for (const id of st.reached) classesOf(svcId(id)).add("reached");
-        for (const id of st.compromised) {
-          const c = classesOf(svcId(id));
-          c.delete("reached");
-          c.add("compromised");
-        }
-        for (const [a, b] of st.edges) this.edgesBetween(a, b).forEach((e) => void classesOf(e.id()).add("attack").add("sim-dim"));
-      }
-      if (settings.highlightedPath !== null) {
-        const path = sim.reached.find((r) => r.service === settings.highlightedPath);
-        if (path) {
-          const { nodes, edges } = pathElements(path.path, path.service);
-          for (const id of nodes) classesOf(id === "internet" ? INTERNET_NODE : svcId(id)).add("on-path");
-          for (const [a, b] of edges) this.edgesBetween(a, b).forEach((e) => void classesOf(e.id()).add("on-path"));
-        }
-      }
-      for (const c of want.values()) if (c.has("on-path")) c.delete("sim-dim");
+      const look = simulationLook(sim, steps, shown, settings.highlightedPath);
+      for (const [id, classes] of look.nodes) want.set(endpointId(id), classes);
+      for (const { from, to, classes } of look.edges.values()) this.edgesBetween(from, to).forEach((e) => void want.set(e.id(), classes));
     }
     const add = new Map<SimClass, cytoscape.SingularElementArgument[]>();
     const remove = new Map<SimClass, cytoscape.SingularElementArgument[]>();

@@ -21,25 +21,59 @@
 //! interned sets are memoized.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use super::bits::Bits;
 use super::conn::{ConnSet, PortSet, Protocol};
 use super::ip::{IpRange, IpSet};
 use super::objects::{Cluster, Peer, Port, Rule};
 use super::selector::{LabelSelector, Labels, Operator};
+use crate::bits::Bits;
 
 /// An interned [`ConnSet`].
 pub type ConnId = u32;
 const EMPTY: ConnId = 0;
 const ALL: ConnId = 1;
 
+/// Hashes the `u64` keys of [`PairMemo`] by one multiplication: the memo is probed for
+/// every (source, destination, rule) step, where SipHash was a visible share of the time.
+/// Keys are pairs of small ids, so there is nothing for an adversary to collide on.
+#[derive(Default)]
+struct PairHasher(u64);
+
+impl Hasher for PairHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// Results of a set operation on two interned ids, keyed by the ordered pair.
+type PairMemo = HashMap<u64, ConnId, BuildHasherDefault<PairHasher>>;
+
+fn pair_key(a: ConnId, b: ConnId) -> u64 {
+    (u64::from(a.min(b)) << 32) | u64::from(a.max(b))
+}
+
 /// Interned connection sets with memoized set operations.
 struct ConnTable {
     sets: Vec<ConnSet>,
     ids: HashMap<ConnSet, ConnId>,
-    unions: HashMap<(ConnId, ConnId), ConnId>,
-    inters: HashMap<(ConnId, ConnId), ConnId>,
+    unions: PairMemo,
+    inters: PairMemo,
 }
 
 impl ConnTable {
@@ -47,8 +81,8 @@ impl ConnTable {
         let mut t = Self {
             sets: Vec::new(),
             ids: HashMap::new(),
-            unions: HashMap::new(),
-            inters: HashMap::new(),
+            unions: PairMemo::default(),
+            inters: PairMemo::default(),
         };
         t.intern(ConnSet::empty());
         t.intern(ConnSet::all());
@@ -72,7 +106,7 @@ impl ConnTable {
         if a == EMPTY || b == ALL {
             return b;
         }
-        let key = (a.min(b), a.max(b));
+        let key = pair_key(a, b);
         if let Some(&r) = self.unions.get(&key) {
             return r;
         }
@@ -88,7 +122,7 @@ impl ConnTable {
         if a == ALL || b == EMPTY {
             return b;
         }
-        let key = (a.min(b), a.max(b));
+        let key = pair_key(a, b);
         if let Some(&r) = self.inters.get(&key) {
             return r;
         }
@@ -113,10 +147,10 @@ impl LabelIndex {
                 let e = idx
                     .keys
                     .entry(k.clone())
-                    .or_insert_with(|| (Bits::empty(n), HashMap::new()));
+                    .or_insert_with(|| (Bits::new(n), HashMap::new()));
                 e.0.insert(c);
                 e.1.entry(v.clone())
-                    .or_insert_with(|| Bits::empty(n))
+                    .or_insert_with(|| Bits::new(n))
                     .insert(c);
             }
         }
@@ -127,11 +161,11 @@ impl LabelIndex {
     fn select(&self, n: usize, sel: &LabelSelector) -> Bits {
         let mut out = Bits::full(n);
         let with_value = |k: &str, vals: &[String]| {
-            let mut b = Bits::empty(n);
+            let mut b = Bits::new(n);
             if let Some((_, by_val)) = self.keys.get(k) {
                 for v in vals {
                     if let Some(bits) = by_val.get(v) {
-                        b.or_with(bits);
+                        b.union_with(bits);
                     }
                 }
             }
@@ -150,7 +184,7 @@ impl LabelIndex {
                         .keys
                         .get(&r.key)
                         .map(|(b, _)| b.clone())
-                        .unwrap_or_else(|| Bits::empty(n));
+                        .unwrap_or_else(|| Bits::new(n));
                     if r.operator == Operator::Exists {
                         out.and_with(&has);
                     } else {
@@ -165,6 +199,8 @@ impl LabelIndex {
 
 /// A rule's ports: a fixed part plus named ports resolved per destination class.
 struct CompiledPorts {
+    /// Distinct per compiled rule (copies share it): the key of the per-class resolution memo.
+    id: u32,
     fixed: ConnId,
     named: Vec<(Protocol, String)>,
 }
@@ -190,6 +226,8 @@ struct Class {
     namespace: usize,
     labels: Labels,
     named_ports: Vec<super::objects::NamedPort>,
+    /// Classes with equal named ports share this id (named ports resolve alike for them).
+    port_sig: u32,
     members: Vec<u32>,
 }
 
@@ -217,7 +255,7 @@ impl Sources {
     fn heap_bytes(&self) -> usize {
         match self {
             Sources::Sparse(v) => v.capacity() * 4,
-            Sources::Dense(b) => b.heap_bytes(),
+            Sources::Dense(b) => b.bytes(),
         }
     }
 }
@@ -263,6 +301,7 @@ impl Connectivity {
                             namespace: ns,
                             labels: w.labels.clone(),
                             named_ports: w.named_ports.clone(),
+                            port_sig: 0,
                             members: Vec::new(),
                         });
                         (classes.len() - 1) as u32
@@ -272,6 +311,17 @@ impl Connectivity {
             }
         }
         let n = classes.len();
+        {
+            let mut sigs: HashMap<&[super::objects::NamedPort], u32> = HashMap::new();
+            let mut ids = Vec::with_capacity(n);
+            for c in &classes {
+                let next = sigs.len() as u32;
+                ids.push(*sigs.entry(c.named_ports.as_slice()).or_insert(next));
+            }
+            for (c, id) in classes.iter_mut().zip(ids) {
+                c.port_sig = id;
+            }
+        }
         let pod_index = LabelIndex::build(n, classes.iter().map(|c| &c.labels));
         let ns_label_index = LabelIndex::build(
             n,
@@ -279,15 +329,19 @@ impl Connectivity {
                 .iter()
                 .map(|c| &cluster.namespaces[c.namespace].labels),
         );
-        let mut in_namespace: Vec<Bits> = vec![Bits::empty(n); cluster.namespaces.len()];
+        let mut in_namespace: Vec<Bits> = vec![Bits::new(n); cluster.namespaces.len()];
         for (ci, c) in classes.iter().enumerate() {
             in_namespace[c.namespace].insert(ci);
         }
 
         let mut table = ConnTable::new();
+        let mut ports_compiled = 0u32;
         let mut compile_ports = |ports: &Option<Vec<Port>>| -> CompiledPorts {
+            ports_compiled += 1;
+            let id = ports_compiled;
             let Some(ports) = ports else {
                 return CompiledPorts {
+                    id,
                     fixed: ALL,
                     named: Vec::new(),
                 };
@@ -303,6 +357,7 @@ impl Connectivity {
                 }
             }
             CompiledPorts {
+                id,
                 fixed: table.intern(fixed),
                 named,
             }
@@ -315,7 +370,7 @@ impl Connectivity {
                     ports,
                 };
             };
-            let mut bits = Bits::empty(n);
+            let mut bits = Bits::new(n);
             let mut ips = IpSet::empty();
             for peer in peers {
                 match peer {
@@ -327,7 +382,7 @@ impl Connectivity {
                         if let Some(s) = pods {
                             b.and_with(&pod_index.select(n, s));
                         }
-                        bits.or_with(&b);
+                        bits.union_with(&b);
                     }
                     Peer::IpBlock { addresses, .. } => ips = ips.union(addresses),
                 }
@@ -384,15 +439,16 @@ impl Connectivity {
                 let key = (r.peers.clone(), r.ports.fixed, r.ports.named.clone());
                 let g = *group_index.entry(key).or_insert_with(|| {
                     egress_groups.push(EgressGroup {
-                        sources: Bits::empty(n),
+                        sources: Bits::new(n),
                         ports: CompiledPorts {
+                            id: r.ports.id,
                             fixed: r.ports.fixed,
                             named: r.ports.named.clone(),
                         },
                     });
                     egress_groups.len() - 1
                 });
-                egress_groups[g].sources.or_with(&sel);
+                egress_groups[g].sources.union_with(&sel);
             }
             ingress_rules.push(ing);
             egress_rules.push(eg);
@@ -405,13 +461,20 @@ impl Connectivity {
         }
         drop(group_index);
 
-        let resolve = |table: &mut ConnTable,
-                       ports: &CompiledPorts,
-                       dst: Option<&Class>|
+        // Named ports resolved per (rule, class's named ports): building and interning the set
+        // for every (rule, destination) step cost more than the accumulation itself.
+        let mut resolved = PairMemo::default();
+        let mut resolve = |table: &mut ConnTable,
+                           ports: &CompiledPorts,
+                           dst: Option<&Class>|
          -> ConnId {
             let Some(dst) = dst else { return ports.fixed };
             if ports.named.is_empty() {
                 return ports.fixed;
+            }
+            let key = (u64::from(ports.id) << 32) | u64::from(dst.port_sig);
+            if let Some(&c) = resolved.get(&key) {
+                return c;
             }
             let mut c = table.sets[ports.fixed as usize].clone();
             for (proto, name) in &ports.named {
@@ -421,7 +484,9 @@ impl Connectivity {
                     }
                 }
             }
-            table.intern(c)
+            let c = table.intern(c);
+            resolved.insert(key, c);
+            c
         };
 
         // Pairs: for each destination, accumulate what its ingress allows from each source,
@@ -430,7 +495,7 @@ impl Connectivity {
         let mut eg_acc: Vec<ConnId> = vec![EMPTY; n];
         let mut touched_in: Vec<u32> = Vec::new();
         let mut touched_eg: Vec<u32> = Vec::new();
-        let mut in_mask = Bits::empty(n);
+        let mut in_mask = Bits::new(n);
         let all_mask = Bits::full(n);
         let egress_isolated: Vec<bool> = egress_policies.iter().map(|v| !v.is_empty()).collect();
         let mut inbound = Vec::with_capacity(n);
@@ -494,7 +559,7 @@ impl Connectivity {
             let mut out: Vec<(ConnId, Sources)> = Vec::with_capacity(groups.len());
             for (c, mut v) in groups.drain(..) {
                 let sources = if v.len() * 32 > n {
-                    let mut b = Bits::empty(n);
+                    let mut b = Bits::new(n);
                     for &s in &v {
                         b.insert(s as usize);
                     }
@@ -616,6 +681,30 @@ impl Connectivity {
             })
     }
 
+    /// Calls `f(source, destination, connection id)` for every pair of
+    /// [`Connectivity::pair_ids`], in the same order, with plain loops (an estate of 10,000
+    /// workloads has over a million pairs).
+    pub fn for_each_pair_id(&self, mut f: impl FnMut(usize, usize, ConnId)) {
+        for (d, groups) in self.inbound.iter().enumerate() {
+            let dst_members = &self.classes[d].members;
+            for (c, sources) in groups {
+                let mut each_source = |s: u32| {
+                    for &sw in &self.classes[s as usize].members {
+                        for &dw in dst_members {
+                            if sw != dw {
+                                f(sw as usize, dw as usize, *c);
+                            }
+                        }
+                    }
+                };
+                match sources {
+                    Sources::Sparse(v) => v.iter().for_each(|&s| each_source(s)),
+                    Sources::Dense(b) => b.iter().for_each(|s| each_source(s as u32)),
+                }
+            }
+        }
+    }
+
     /// The connection set with interned id `id`.
     pub fn conn(&self, id: ConnId) -> &ConnSet {
         &self.conns[id as usize]
@@ -649,6 +738,21 @@ impl Connectivity {
         self.external_out[self.class_of[w] as usize]
             .iter()
             .map(|(r, c)| (*r, &self.conns[*c as usize]))
+    }
+
+    /// [`Connectivity::external_ingress`] with interned connection ids.
+    pub fn external_ingress_ids(&self, w: usize) -> &[(IpRange, ConnId)] {
+        &self.external_in[self.class_of[w] as usize]
+    }
+
+    /// [`Connectivity::external_egress`] with interned connection ids.
+    pub fn external_egress_ids(&self, w: usize) -> &[(IpRange, ConnId)] {
+        &self.external_out[self.class_of[w] as usize]
+    }
+
+    /// The number of interned connection sets (ids are `0..conn_count()`).
+    pub fn conn_count(&self) -> usize {
+        self.conns.len()
     }
 
     /// The number of equivalence classes the workloads fell into.

@@ -10,9 +10,9 @@
 //! - [`explain`]: for one pair, which policies select each side and which rules allow.
 //! - [`report`]: NCA-style lines and normalized rows for differential tests.
 //! - [`sample`]: seeded generators of clusters, for the differential test and the benchmark.
-//! - [`conn`], [`ip`], [`ranges`], [`selector`], [`bits`]: exact port, address and label sets.
+//! - [`conn`], [`ip`], [`ranges`], [`selector`]: exact port, address and label sets; sets of
+//!   workload classes are the crate's [`Bits`](crate::bits::Bits).
 
-pub mod bits;
 pub mod conn;
 pub mod engine;
 pub mod explain;

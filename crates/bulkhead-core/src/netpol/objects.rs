@@ -286,8 +286,17 @@ impl Cluster {
     /// Parses documents (already read from YAML or JSON by the caller). Returns every problem
     /// found when any document is invalid.
     pub fn from_documents(docs: &[Value]) -> Result<Cluster, Vec<InputError>> {
+        Self::from_values(docs)
+    }
+
+    /// [`Cluster::from_documents`] over borrowed documents, e.g. the values of read manifests
+    /// (so a large estate is not copied first). [`InputError::document`] counts from 0 in
+    /// iteration order.
+    pub fn from_values<'a>(
+        docs: impl IntoIterator<Item = &'a Value>,
+    ) -> Result<Cluster, Vec<InputError>> {
         let mut b = ClusterBuilder::default();
-        for (i, doc) in docs.iter().enumerate() {
+        for (i, doc) in docs.into_iter().enumerate() {
             b.object(i, "", doc, 0);
         }
         b.finish()
@@ -677,10 +686,9 @@ impl ClusterBuilder {
         let Some((name, namespace, _)) = self.metadata(doc, base, v) else {
             return;
         };
-        let spec_v = v
-            .get("spec")
-            .cloned()
-            .unwrap_or(Value::Object(Default::default()));
+        let empty = Value::Object(Default::default());
+        // Deserialized from the borrowed value: a large estate is not copied.
+        let spec_v = v.get("spec").unwrap_or(&empty);
         let spec: NetworkPolicySpec = match serde_path_to_error::deserialize(spec_v) {
             Ok(s) => s,
             Err(e) => {
