@@ -12,12 +12,12 @@
 //   BENCH_PROFILE=1 node e2e/bench.mjs 2000   also prints the top functions of a CPU profile of the first render
 import { chromium } from "playwright-core";
 import { build } from "esbuild";
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { previewPort } from "./port.mjs";
+import { previewPort, startPreview } from "./port.mjs";
 import { measureInPage, median } from "../../tests/e2e/measure.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,21 +42,10 @@ function designOf(n) {
   return JSON.parse(text);
 }
 
-const preview = spawn(process.execPath, [path.join(uiRoot, "node_modules/vite/bin/vite.js"), "preview", "--port", String(PORT), "--strictPort", "--host", "127.0.0.1"], { cwd: uiRoot, stdio: "ignore" });
+const preview = await startPreview(uiRoot, PORT);
 const userDataDir = mkdtempSync(path.join(tmpdir(), "bulkhead-chromium-bench-"));
 let context;
 try {
-  for (let i = 0; ; i++) {
-    if (i > 150) throw new Error(`vite preview did not answer on ${BASE}`);
-    // `--strictPort` makes our server exit if the port is taken; never measure someone else's.
-    if (preview.exitCode !== null) throw new Error(`vite preview exited (code ${preview.exitCode}) before answering on ${BASE}`);
-    try {
-      if ((await fetch(BASE)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,

@@ -6,8 +6,8 @@
 //   node e2e/run.mjs matrix     flows whose name contains "matrix"
 import { chromium } from "playwright-core";
 import { build } from "esbuild";
-import { spawn, execFileSync } from "node:child_process";
-import { previewPort } from "./port.mjs";
+import { execFileSync } from "node:child_process";
+import { previewPort, startPreview } from "./port.mjs";
 import { mkdtempSync, mkdirSync, rmSync, existsSync, statSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -51,39 +51,11 @@ const mock = await build({
 const mockScript = mock.outputFiles[0].text;
 
 mkdirSync(outDir, { recursive: true });
-const preview = spawn(process.execPath, [path.join(uiRoot, "node_modules/vite/bin/vite.js"), "preview", "--port", String(PORT), "--strictPort", "--host", "127.0.0.1"], { cwd: uiRoot, stdio: ["ignore", "pipe", "pipe"] });
-let previewLog = "";
-preview.stdout.on("data", (d) => (previewLog += d));
-preview.stderr.on("data", (d) => (previewLog += d));
-
-async function waitForServer() {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    // `--strictPort` makes our server exit if the port is taken; never test someone else's.
-    if (preview.exitCode !== null) {
-      throw new Error(`vite preview exited (code ${preview.exitCode}) before answering on ${BASE}:\n${previewLog}`);
-    }
-    // Only our server prints our URL; until it has, an answer on the port is not ours.
-    if (!previewLog.replace(/\x1b\[[0-9;]*m/g, "").includes(BASE)) {
-      await new Promise((r) => setTimeout(r, 100));
-      continue;
-    }
-    try {
-      const r = await fetch(BASE);
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`vite preview did not answer on ${BASE} within 30 s:\n${previewLog}`);
-}
-
+const preview = await startPreview(uiRoot, PORT);
 const userDataDir = mkdtempSync(path.join(tmpdir(), "bulkhead-chromium-"));
 let context;
 const results = [];
 try {
-  await waitForServer();
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
