@@ -6,11 +6,10 @@ use std::fmt::Write as _;
 
 use bulkhead_core::eval::AllowedBy;
 use bulkhead_core::findings::Severity;
-use bulkhead_core::matrix::SegmentSide;
-use bulkhead_core::model::{Action, Auth, Peer, RateLimit, Sensitivity, TriageStatus};
+use bulkhead_core::model::{Action, Peer, Sensitivity};
 
 use crate::layout::{Picture, layout};
-use crate::{Audit, plural};
+use crate::{Audit, RuleMatch, auth_text, plural, rate_text, triage_text};
 
 /// Escape text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -235,44 +234,6 @@ pub fn peer(p: &Peer) -> String {
     }
 }
 
-pub fn auth_text(a: &Auth) -> String {
-    match a {
-        Auth::None => "none".into(),
-        Auth::ApiKey { key } => format!("API key `{key}`"),
-        Auth::Jwt { issuer, scopes } => {
-            if scopes.is_empty() {
-                format!("JWT from {issuer}")
-            } else {
-                format!("JWT from {issuer} with {}", scopes.join(", "))
-            }
-        }
-        Auth::Mtls { identities } => {
-            if identities.is_empty() {
-                "mTLS (no identity allowed)".into()
-            } else {
-                format!("mTLS: {}", identities.join(", "))
-            }
-        }
-    }
-}
-
-pub fn rate_text(r: &Option<RateLimit>) -> String {
-    match r {
-        None => "-".into(),
-        Some(r) => {
-            let per = match r.per {
-                bulkhead_core::model::Period::Second => "s",
-                bulkhead_core::model::Period::Minute => "min",
-                bulkhead_core::model::Period::Hour => "h",
-            };
-            match r.burst {
-                Some(b) => format!("{}/{per} (burst {b})", r.requests),
-                None => format!("{}/{per}", r.requests),
-            }
-        }
-    }
-}
-
 fn severity_class(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "critical",
@@ -424,22 +385,7 @@ pub fn html(a: &Audit) -> String {
 
     // 3. Segment matrix.
     s.push_str("<h2 id=\"matrix\">Segment matrix</h2><p class=\"muted\">Each cell: allowed caller → target service pairs out of all possible, with ports. Red: some pair needs no credential; green: every pair is authenticated. Empty: default deny.</p>");
-    let mut sides: Vec<SegmentSide> = vec![SegmentSide::Internet];
-    let eval = bulkhead_core::eval::Evaluator::new(d);
-    let mut leaves: Vec<String> = Vec::new();
-    for svc in &d.services {
-        if let Some(seg) = eval.segment_of(&svc.id)
-            && !leaves.iter().any(|l| l == seg)
-        {
-            leaves.push(seg.to_string());
-        }
-    }
-    // Leaf segments in design order.
-    leaves.sort_by_key(|l| d.segments.iter().position(|g| g.id == *l));
-    sides.extend(leaves.iter().cloned().map(SegmentSide::Segment));
-    if d.services.iter().any(|x| eval.segment_of(&x.id).is_none()) {
-        sides.push(SegmentSide::Unsegmented);
-    }
+    let sides = a.matrix_sides();
     s.push_str("<table class=\"matrix\"><tr><th>from \\ to</th>");
     for to in sides.iter().skip(1) {
         let _ = write!(s, "<th>{}</th>", esc(&to.label()));
@@ -448,12 +394,7 @@ pub fn html(a: &Audit) -> String {
     for from in &sides {
         let _ = write!(s, "<tr><th class=\"row\">{}</th>", esc(&from.label()));
         for to in sides.iter().skip(1) {
-            match a
-                .segment_matrix
-                .entries
-                .iter()
-                .find(|e| e.from == *from && e.to == *to)
-            {
+            match a.matrix_cell(from, to) {
                 Some(e) => {
                     let ports: Vec<String> = e
                         .ports
@@ -489,28 +430,15 @@ pub fn html(a: &Audit) -> String {
         d.rules.len()
     );
     for r in &d.rules {
-        let mut m = Vec::new();
-        if !r.ports.is_empty() {
-            m.push(format!(
-                "ports {}",
-                r.ports
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ));
-        }
-        if !r.methods.is_empty() {
-            m.push(r.methods.join(","));
-        }
-        if !r.paths.is_empty() {
-            m.push(
-                r.paths
-                    .iter()
-                    .map(|p| format!("<code>{}</code>", esc(p)))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
+        let m = RuleMatch::of(r);
+        let mut parts: Vec<String> = m.ports.iter().chain(&m.methods).cloned().collect();
+        if !m.paths.is_empty() {
+            let paths: Vec<String> = m
+                .paths
+                .iter()
+                .map(|p| format!("<code>{}</code>", esc(p)))
+                .collect();
+            parts.push(paths.join(" "));
         }
         let expires = match &r.expires {
             None => "-".to_string(),
@@ -529,10 +457,10 @@ pub fn html(a: &Audit) -> String {
                 Action::Allow => "<span class=\"allow\">allow</span>",
                 Action::Deny => "<span class=\"deny\">deny</span>",
             },
-            if m.is_empty() {
+            if m.is_anything() {
                 "<span class=\"muted\">anything</span>".to_string()
             } else {
-                m.join("<br>")
+                parts.join("<br>")
             },
             esc(&r
                 .auth
@@ -564,15 +492,7 @@ pub fn html(a: &Audit) -> String {
         for x in &f.findings {
             let status = match &x.triage {
                 None => "<b>open</b>".to_string(),
-                Some(t) => format!(
-                    "{}: {}",
-                    match t.status {
-                        TriageStatus::Accepted => "accepted",
-                        TriageStatus::Mitigated => "mitigated",
-                        TriageStatus::FalsePositive => "false positive",
-                    },
-                    esc(&t.reason)
-                ),
+                Some(t) => format!("{}: {}", triage_text(t.status), esc(&t.reason)),
             };
             let _ = write!(
                 s,
@@ -620,17 +540,8 @@ pub fn html(a: &Audit) -> String {
                         .join(", ")
                 }
             );
-            let jewels: BTreeSet<&str> = d
-                .data_classes
-                .iter()
-                .filter(|c| c.crown_jewel)
-                .map(|c| c.id.as_str())
-                .collect();
-            let to_jewels: Vec<_> = sim
-                .reached
-                .iter()
-                .filter(|r| r.exposed.iter().any(|e| jewels.contains(e.as_str())))
-                .collect();
+            let jewels = a.crown_jewels();
+            let to_jewels = a.jewel_paths(sim);
             let _ = write!(
                 s,
                 "<h3>Attack paths to crown jewels ({})</h3>",

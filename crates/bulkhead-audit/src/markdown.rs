@@ -1,15 +1,12 @@
 //! The report as Markdown (GitHub-flavoured tables), for pull requests and wikis. The estate
 //! picture is the HTML report's; Markdown carries the same evidence as tables.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use bulkhead_core::eval::{AllowedBy, Decision};
-use bulkhead_core::matrix::SegmentSide;
-use bulkhead_core::model::{Action, Peer, TriageStatus};
+use bulkhead_core::model::{Action, Peer};
 
-use crate::html::{auth_text, rate_text};
-use crate::{Audit, plural};
+use crate::{Audit, RuleMatch, auth_text, plural, rate_text, triage_text};
 
 /// Escape a table cell.
 fn cell(s: &str) -> String {
@@ -86,21 +83,7 @@ pub fn markdown(a: &Audit) -> String {
         s,
         "\n## Segment matrix\n\nAllowed caller → target service pairs of all possible (`!` marks a cell where some pair needs no credential); empty is default deny.\n"
     );
-    let eval = bulkhead_core::eval::Evaluator::new(d);
-    let mut leaves: Vec<String> = Vec::new();
-    for svc in &d.services {
-        if let Some(seg) = eval.segment_of(&svc.id)
-            && !leaves.iter().any(|l| l == seg)
-        {
-            leaves.push(seg.to_string());
-        }
-    }
-    leaves.sort_by_key(|l| d.segments.iter().position(|g| g.id == *l));
-    let mut sides = vec![SegmentSide::Internet];
-    sides.extend(leaves.into_iter().map(SegmentSide::Segment));
-    if d.services.iter().any(|x| eval.segment_of(&x.id).is_none()) {
-        sides.push(SegmentSide::Unsegmented);
-    }
+    let sides = a.matrix_sides();
     let _ = write!(s, "| from \\ to |");
     for to in sides.iter().skip(1) {
         let _ = write!(s, " {} |", to.label());
@@ -113,12 +96,7 @@ pub fn markdown(a: &Audit) -> String {
     for from in &sides {
         let _ = write!(s, "| **{}** |", from.label());
         for to in sides.iter().skip(1) {
-            match a
-                .segment_matrix
-                .entries
-                .iter()
-                .find(|e| e.from == *from && e.to == *to)
-            {
+            match a.matrix_cell(from, to) {
                 Some(e) => {
                     let _ = write!(
                         s,
@@ -139,28 +117,11 @@ pub fn markdown(a: &Audit) -> String {
         "\n## Rules\n\n| Rule | From | To | Action | Match | Auth | Rate limit | Justification | Expires |\n|---|---|---|---|---|---|---|---|---|"
     );
     for r in &d.rules {
-        let mut m = Vec::new();
-        if !r.ports.is_empty() {
-            m.push(format!(
-                "ports {}",
-                r.ports
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ));
-        }
-        if !r.methods.is_empty() {
-            m.push(r.methods.join(","));
-        }
-        if !r.paths.is_empty() {
-            m.push(
-                r.paths
-                    .iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            );
+        let m = RuleMatch::of(r);
+        let mut parts: Vec<String> = m.ports.iter().chain(&m.methods).cloned().collect();
+        if !m.paths.is_empty() {
+            let paths: Vec<String> = m.paths.iter().map(|p| format!("`{p}`")).collect();
+            parts.push(paths.join(" "));
         }
         let _ = writeln!(
             s,
@@ -172,10 +133,10 @@ pub fn markdown(a: &Audit) -> String {
                 Action::Allow => "allow",
                 Action::Deny => "**deny**",
             },
-            if m.is_empty() {
+            if m.is_anything() {
                 "anything".into()
             } else {
-                cell(&m.join(" "))
+                cell(&parts.join(" "))
             },
             cell(
                 &r.auth
@@ -209,15 +170,7 @@ pub fn markdown(a: &Audit) -> String {
         for x in &f.findings {
             let status = match &x.triage {
                 None => "**open**".to_string(),
-                Some(t) => format!(
-                    "{}: {}",
-                    match t.status {
-                        TriageStatus::Accepted => "accepted",
-                        TriageStatus::Mitigated => "mitigated",
-                        TriageStatus::FalsePositive => "false positive",
-                    },
-                    cell(&t.reason)
-                ),
+                Some(t) => format!("{}: {}", triage_text(t.status), cell(&t.reason)),
             };
             let _ = writeln!(
                 s,
@@ -250,20 +203,9 @@ pub fn markdown(a: &Audit) -> String {
                     br.crown_jewels.join(", ")
                 }
             );
-            let jewels: BTreeSet<&str> = d
-                .data_classes
-                .iter()
-                .filter(|c| c.crown_jewel)
-                .map(|c| c.id.as_str())
-                .collect();
             let _ = writeln!(s, "### Attack paths to crown jewels\n");
-            let mut any = false;
-            for r in sim
-                .reached
-                .iter()
-                .filter(|r| r.exposed.iter().any(|e| jewels.contains(e.as_str())))
-            {
-                any = true;
+            let paths = a.jewel_paths(sim);
+            for r in &paths {
                 let hops: Vec<String> = r
                     .path
                     .iter()
@@ -277,7 +219,7 @@ pub fn markdown(a: &Audit) -> String {
                     .collect();
                 let _ = writeln!(s, "- **{}**: internet {}", r.service, hops.join(" "));
             }
-            if !any {
+            if paths.is_empty() {
                 s.push_str("No crown-jewel data is reachable from the internet.\n");
             }
         }
