@@ -12,7 +12,7 @@ use bulkhead_core::findings::{Severity, catalog};
 use bulkhead_core::model::TriageStatus;
 use serde_json::json;
 
-use super::common::{OutputFormat, evaluation_date, finish_with, load_valid};
+use super::common::{OutputFormat, finish_with, load_for_evaluation};
 use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,21 +38,12 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let (design, locations) = match load_valid(
-        &args.design,
-        if args.format == Format::Text {
-            OutputFormat::Human
-        } else {
-            OutputFormat::Json
-        },
-    ) {
-        Ok(loaded) => (loaded.design, loaded.locations),
-        Err(code) => return code,
-    };
-    let today = match evaluation_date(args.today.as_deref()) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let format = OutputFormat::json_if(args.format != Format::Text);
+    let (design, locations, today) =
+        match load_for_evaluation(&args.design, format, args.today.as_deref()) {
+            Ok((loaded, date)) => (loaded.design, loaded.locations, date),
+            Err(code) => return code,
+        };
     let eval = Evaluator::at(&design, today);
     let analysis = analyze(
         &eval,

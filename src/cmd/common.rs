@@ -34,6 +34,17 @@ pub enum OutputFormat {
     Json,
 }
 
+impl OutputFormat {
+    /// JSON when a subcommand's own `--format` is JSON, else human: how its diagnostics print.
+    pub fn json_if(json: bool) -> Self {
+        if json {
+            OutputFormat::Json
+        } else {
+            OutputFormat::Human
+        }
+    }
+}
+
 /// `--format`, for flattening into a subcommand's arguments.
 #[derive(clap::Args, Clone, Copy, Debug, Default)]
 pub struct FormatArg {
@@ -173,6 +184,19 @@ pub struct LoadedDesign {
     pub design: Design,
     /// Where each value sits in the file, to point findings at `line:column`.
     pub locations: Option<bulkhead_core::file::Locations>,
+}
+
+/// [`load_valid`], then the date to evaluate the design on ([`evaluation_date`]): how every
+/// subcommand that asks the evaluator starts. Errors are printed in that order (a broken file
+/// first), and the exit code is returned.
+pub fn load_for_evaluation(
+    path: &Path,
+    format: OutputFormat,
+    today: Option<&str>,
+) -> Result<(LoadedDesign, Date), ExitCode> {
+    let loaded = load_valid(path, format)?;
+    let date = evaluation_date(today)?;
+    Ok((loaded, date))
 }
 
 /// Load a design that must be valid. On an IO error or an invalid design, prints what went

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use bulkhead_core::eval::{Caller, Evaluator};
 use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation, simulate};
 
-use super::common::{OutputFormat, TodayArg, evaluation_date, finish_with, load_valid};
+use super::common::{OutputFormat, TodayArg, finish_with, load_for_evaluation};
 use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,21 +45,13 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let design = match load_valid(
-        &args.design,
-        if args.format == Format::Json {
-            OutputFormat::Json
-        } else {
-            OutputFormat::Human
-        },
-    ) {
-        Ok(loaded) => loaded.design,
-        Err(code) => return code,
-    };
-    let eval = match evaluation_date(args.today.today.as_deref()) {
-        Ok(date) => Evaluator::at(&design, date),
-        Err(code) => return code,
-    };
+    let format = OutputFormat::json_if(args.format == Format::Json);
+    let (design, date) =
+        match load_for_evaluation(&args.design, format, args.today.today.as_deref()) {
+            Ok((loaded, date)) => (loaded.design, date),
+            Err(code) => return code,
+        };
+    let eval = Evaluator::at(&design, date);
     let assumption = match args.assume {
         Assume::Worst => Assumption::Worst,
         Assume::Known => Assumption::Known,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use bulkhead_core::eval::{Caller, Evaluator, Explanation, Request};
 use bulkhead_core::simulate::did_you_mean;
 
-use super::common::{OutputFormat, TodayArg, evaluation_date, finish_with, load_valid};
+use super::common::{OutputFormat, TodayArg, finish_with, load_for_evaluation};
 use super::json_out::print_json;
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,17 +39,12 @@ pub struct Args {
 }
 
 pub fn run(args: &Args) -> ExitCode {
-    let design = match load_valid(
-        &args.design,
-        if args.format == Format::Json {
-            OutputFormat::Json
-        } else {
-            OutputFormat::Human
-        },
-    ) {
-        Ok(loaded) => loaded.design,
-        Err(code) => return code,
-    };
+    let format = OutputFormat::json_if(args.format == Format::Json);
+    let (design, date) =
+        match load_for_evaluation(&args.design, format, args.today.today.as_deref()) {
+            Ok((loaded, date)) => (loaded.design, date),
+            Err(code) => return code,
+        };
     let ids = || design.services.iter().map(|s| s.id.as_str());
     for (what, id, internet_ok) in [("caller", &args.from, true), ("target", &args.to, false)] {
         if (internet_ok && id == "internet") || design.service(id).is_some() {
@@ -61,10 +56,7 @@ pub fn run(args: &Args) -> ExitCode {
         eprintln!("error: unknown {what} `{id}`{hint}");
         return ExitCode::from(2);
     }
-    let eval = match evaluation_date(args.today.today.as_deref()) {
-        Ok(date) => Evaluator::at(&design, date),
-        Err(code) => return code,
-    };
+    let eval = Evaluator::at(&design, date);
     let req = Request {
         port: args.port,
         method: args.method.as_ref().map(|m| m.to_ascii_uppercase()),
