@@ -13,6 +13,7 @@ import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
 import { hopSchedule, simulationLook, SIM_CLASSES, type SimClass } from "./simulation";
 import { timed, measureSince } from "../perf";
+import { installOverview } from "./overview";
 
 cytoscape.use(fcose);
 
@@ -61,6 +62,8 @@ export class CanvasView {
     });
     this.theme = theme;
     memoizeLabelDimensions(this.cy);
+    // Zoomed out on a large design, draw in batches instead of element by element (./overview.ts).
+    installOverview(this.cy, () => this.isLarge);
     this.wire();
     // Cytoscape measures its container once; the container changes size with the window and
     // the side panel, so tell it (and refit the first frame if it was measured too early).
@@ -174,10 +177,11 @@ export class CanvasView {
     const fallback = this.viewportCentre();
     const wanted = new Set(defs.map((d) => d.data.id));
     const t0 = performance.now();
+    // The stylesheet and renderer first, outside the batch (a renderer swap must not be queued
+    // behind it): switching the stylesheet restyles every element on the canvas, so do it
+    // while the new ones are not there yet.
+    if (large !== this.isLarge) this.setLarge(large);
     bulk(cy, () => {
-      // The stylesheet first: switching it restyles every element on the canvas, so do it
-      // while the new ones are not there yet.
-      if (large !== this.isLarge) this.setLarge(large);
       // Remove first, so an element re-added under a new parent never collides.
       cy.elements().forEach((el) => {
         // The traffic overlay (./traffic.ts) is not part of the design: it has its own updates.

@@ -1,0 +1,355 @@
+//! Overview drawing for large designs. Zoomed out on thousands of elements, Cytoscape's canvas
+//! renderer draws element by element: each node through its own texture cache, each edge as its
+//! own path, stroke and arrow, with the style looked up on every draw. In WebKitGTK's software
+//! canvas that is 1–4 s per frame for 2,000 services, and every frame after a pan, a filter or a
+//! simulation pays it again.
+//!
+//! Below `OVERVIEW_ZOOM` (a scale at which our stylesheet shows no label: every font is under its
+//! `min-zoomed-font-size`) this module draws the same elements in the same order in a few batched
+//! paths instead: every segment (by nesting depth, so nested fills compose as they do one by
+//! one), every flow (grouped by colour, width, opacity and dash, with its arrows), every service
+//! (its shape from Cytoscape's own shape functions, fill, border, badge images, underlays). What
+//! each element looks like still comes from Cytoscape's computed style (`pstyle`), so classes
+//! (selection, filter fading, the simulation's highlight) show exactly as the stylesheet says;
+//! nothing here decides a colour. Labels are drawn through Cytoscape whenever Cytoscape itself
+//! would draw them (`drawElementText` checks the minimum size). Picking, dragging and box
+//! selection stay Cytoscape's.
+
+import type { Core } from "cytoscape";
+
+/** The largest zoom at which a large design is drawn by `drawOverview`. */
+export const OVERVIEW_ZOOM = 0.25;
+
+interface Style {
+  value: unknown;
+  pfValue: number;
+  strValue: string;
+}
+
+interface Rscratch {
+  badLine?: boolean;
+  allpts?: number[];
+  edgeType?: string;
+  midX?: number;
+  midY?: number;
+  midtgtArrowAngle?: number;
+  midsrcArrowAngle?: number;
+  arrowStartX?: number;
+  arrowStartY?: number;
+  srcArrowAngle?: number;
+  arrowEndX?: number;
+  arrowEndY?: number;
+  tgtArrowAngle?: number;
+}
+
+/** What the overview reads of a Cytoscape element (internal API, so typed here). */
+export interface OverviewEle {
+  isNode(): boolean;
+  isParent(): boolean;
+  visible(): boolean;
+  pstyle(name: string): Style;
+  position(): { x: number; y: number };
+  width(): number;
+  height(): number;
+  padding(): number;
+  effectiveOpacity(): number;
+  _private: { rscratch: Rscratch; parent?: OverviewEle | null };
+}
+
+type Sink = Pick<Path2D, "moveTo" | "lineTo" | "closePath">;
+interface Shape {
+  draw(path: Sink, x: number, y: number, w: number, h: number, radius?: unknown, rs?: Rscratch): void;
+}
+
+/** The renderer functions the overview uses and replaces (internal API). */
+export interface OverviewRenderer {
+  cy: Core;
+  nodeShapes: Record<string, Shape>;
+  arrowShapes: Record<string, { draw(path: Sink, size: number, angle: number, at: { x: number; y: number }, edgeWidth: number): void }>;
+  getNodeShape(node: OverviewEle): string;
+  getArrowWidth(edgeWidth: number, scale: number): number;
+  getCachedImage(url: string, crossOrigin: string, onLoad: () => void): HTMLImageElement;
+  drawInscribedImage(ctx: CanvasRenderingContext2D, img: HTMLImageElement, node: OverviewEle, index: number, opacity: number): void;
+  drawElementText(ctx: CanvasRenderingContext2D, ele: OverviewEle): void;
+  /** Cytoscape's own test of a label against its `min-zoomed-font-size` at the current zoom. */
+  eleTextBiggerThanMin(ele: OverviewEle): boolean;
+  drawLayeredElements(ctx: CanvasRenderingContext2D, eles: OverviewEle[], pxRatio: number, extent: unknown): void;
+  drawCachedNodes(ctx: CanvasRenderingContext2D, eles: OverviewEle[], pxRatio: number, extent: unknown): void;
+}
+
+/**
+ * One batched fill or stroke: everything drawn with the same paint in the same pass. Its shapes
+ * go into paths of at most `CHUNK` shapes each: closing a subpath costs time in proportion to the
+ * path's length in Chromium (Skia), so one path of thousands of closed shapes is quadratic.
+ */
+interface Batch {
+  paths: Path2D[];
+  /** Shapes in the last path. */
+  count: number;
+  colour: string;
+  alpha: number;
+  /** Stroke width (0: fill). */
+  width: number;
+  dash: number[] | null;
+}
+
+const CHUNK = 64;
+
+class Batches {
+  private map = new Map<string, Batch>();
+
+  /** The path the next shape with this paint goes into. */
+  get(colour: string, alpha: number, width: number, dash: number[] | null): Path2D {
+    const key = `${colour}|${alpha}|${width}|${dash ? dash.join(",") : ""}`;
+    let b = this.map.get(key);
+    if (!b) this.map.set(key, (b = { paths: [new Path2D()], count: 0, colour, alpha, width, dash }));
+    if (b.count === CHUNK) {
+      b.paths.push(new Path2D());
+      b.count = 0;
+    }
+    b.count++;
+    return b.paths[b.paths.length - 1]!;
+  }
+
+  paint(ctx: CanvasRenderingContext2D): void {
+    for (const b of this.map.values()) {
+      ctx.globalAlpha = b.alpha;
+      if (b.width > 0) {
+        ctx.strokeStyle = b.colour;
+        ctx.lineWidth = b.width;
+        ctx.setLineDash(b.dash ?? []);
+        for (const path of b.paths) ctx.stroke(path);
+      } else {
+        ctx.fillStyle = b.colour;
+        for (const path of b.paths) ctx.fill(path);
+      }
+    }
+    ctx.setLineDash([]);
+    ctx.globalAlpha = 1;
+  }
+}
+
+const rgb = (s: Style): string => {
+  const v = s.value as number[];
+  return `rgb(${v[0]},${v[1]},${v[2]})`;
+};
+
+/** `effectiveOpacity()` without building a collection of the ancestors for every node. */
+function opacityOf(ele: OverviewEle): number {
+  let o = ele.pstyle("opacity").value as number;
+  for (let p = ele._private.parent, d = 0; p && d < 64; p = p._private.parent, d++) o *= p.pstyle("opacity").value as number;
+  return o;
+}
+
+function depth(ele: OverviewEle): number {
+  let d = 0;
+  for (let p = ele._private.parent; p && d < 64; p = p._private.parent) d++;
+  return d;
+}
+
+/** A node's shape appended to `path`, at the size Cytoscape draws it (plus `pad` each side). */
+function shapeInto(r: OverviewRenderer, path: Path2D, node: OverviewEle, shape: string, radius: unknown, pad: number): void {
+  const p = node.position();
+  const w = node.width() + 2 * node.padding() + 2 * pad;
+  const h = node.height() + 2 * node.padding() + 2 * pad;
+  // Each shape starts a subpath of its own: an ellipse would otherwise join the previous one.
+  path.moveTo(p.x + w / 2, p.y);
+  // Cytoscape's shape functions close their own subpaths.
+  (r.nodeShapes[shape] ?? r.nodeShapes["rectangle"]!).draw(path, p.x, p.y, w, h, radius, node._private.rscratch);
+}
+
+/** Underlay or overlay (the simulation's glow, the active/selected overlays). */
+function layer(r: OverviewRenderer, into: Batches, node: OverviewEle, prefix: "underlay" | "overlay"): void {
+  const opacity = node.pstyle(`${prefix}-opacity`).value as number;
+  if (!(opacity > 0)) return;
+  const shape = node.pstyle(`${prefix}-shape`).strValue;
+  const path = into.get(rgb(node.pstyle(`${prefix}-color`)), opacity, 0, null);
+  shapeInto(r, path, node, shape === "round-rectangle" || shape === "roundrectangle" ? "round-rectangle" : shape, node.pstyle(`${prefix}-corner-radius`).value, node.pstyle(`${prefix}-padding`).pfValue);
+}
+
+function body(r: OverviewRenderer, fills: Batches, borders: Batches, node: OverviewEle, opacity: number): void {
+  const shape = r.getNodeShape(node);
+  const radius = node.pstyle("corner-radius").value === "auto" ? "auto" : node.pstyle("corner-radius").pfValue;
+  const bg = (node.pstyle("background-opacity").value as number) * opacity;
+  if (bg > 0) shapeInto(r, fills.get(rgb(node.pstyle("background-color")), bg, 0, null), node, shape, radius, 0);
+  const bw = node.pstyle("border-width").pfValue;
+  const bo = (node.pstyle("border-opacity").value as number) * opacity;
+  if (bw > 0 && bo > 0) {
+    const style = node.pstyle("border-style").value;
+    const dash = style === "dashed" ? (node.pstyle("border-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
+    shapeInto(r, borders.get(rgb(node.pstyle("border-color")), bo, bw, dash), node, shape, radius, 0);
+  }
+}
+
+function edgeLine(path: Path2D, rs: Rscratch): void {
+  const pts = rs.allpts!;
+  path.moveTo(pts[0]!, pts[1]!);
+  if (pts.length === 4 || rs.edgeType === "haystack" || rs.edgeType === "straight" || rs.edgeType === "segments") {
+    for (let i = 2; i + 1 < pts.length; i += 2) path.lineTo(pts[i]!, pts[i + 1]!);
+  } else {
+    for (let i = 2; i + 3 < pts.length; i += 4) path.quadraticCurveTo(pts[i]!, pts[i + 1]!, pts[i + 2]!, pts[i + 3]!);
+  }
+}
+
+const ARROWS: [prefix: string, x: keyof Rscratch, y: keyof Rscratch, angle: keyof Rscratch, haystack: boolean][] = [
+  ["source", "arrowStartX", "arrowStartY", "srcArrowAngle", false],
+  ["mid-target", "midX", "midY", "midtgtArrowAngle", true],
+  ["mid-source", "midX", "midY", "midsrcArrowAngle", true],
+  ["target", "arrowEndX", "arrowEndY", "tgtArrowAngle", false],
+];
+
+function edge(r: OverviewRenderer, lines: Batches, arrows: Batches, e: OverviewEle): void {
+  const rs = e._private.rscratch;
+  if (rs.badLine || !rs.allpts || rs.allpts.length < 4 || Number.isNaN(rs.allpts[0])) return;
+  const opacity = opacityOf(e) * (e.pstyle("line-opacity").value as number);
+  if (!(opacity > 0)) return;
+  const width = e.pstyle("width").pfValue;
+  const style = e.pstyle("line-style").value;
+  const dash = style === "dashed" ? (e.pstyle("line-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
+  edgeLine(lines.get(rgb(e.pstyle("line-color")), opacity, width, dash), rs);
+  const haystack = rs.edgeType === "haystack";
+  for (const [prefix, kx, ky, ka, onHaystack] of ARROWS) {
+    if (haystack && !onHaystack) continue;
+    const shape = e.pstyle(`${prefix}-arrow-shape`).value as string;
+    if (shape === "none") continue;
+    const x = rs[kx] as number | undefined;
+    const y = rs[ky] as number | undefined;
+    const angle = rs[ka] as number | undefined;
+    if (x == null || y == null || angle == null || Number.isNaN(x) || Number.isNaN(y) || Number.isNaN(angle)) continue;
+    const impl = r.arrowShapes[shape];
+    if (!impl) continue;
+    const size = r.getArrowWidth(width, e.pstyle("arrow-scale").value as number);
+    const path = arrows.get(rgb(e.pstyle(`${prefix}-arrow-color`)), opacity, 0, null);
+    path.moveTo(x, y);
+    impl.draw(path, size, angle, { x, y }, width);
+    path.closePath();
+  }
+}
+
+/** Everything one overview frame paints, in model coordinates: reused until an element changes. */
+export interface Scene {
+  segments: { fills: Batches; borders: Batches; under: Batches }[];
+  lines: Batches;
+  arrows: Batches;
+  under: Batches;
+  fills: Batches;
+  borders: Batches;
+  over: Batches;
+  images: OverviewEle[];
+  labelled: OverviewEle[];
+}
+
+/** Batch `eles` (Cytoscape's z-sorted list); `withEdges: false` leaves the flows out. */
+export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], withEdges: boolean): Scene {
+  // Segments by depth: a nested segment's fill goes over its parent's, as drawn one by one.
+  const scene: Scene = { segments: [], lines: new Batches(), arrows: new Batches(), under: new Batches(), fills: new Batches(), borders: new Batches(), over: new Batches(), images: [], labelled: [] };
+  for (const ele of eles) {
+    if (!ele.visible()) continue;
+    if (!ele.isNode()) {
+      if (withEdges) edge(r, scene.lines, scene.arrows, ele);
+      continue;
+    }
+    const opacity = opacityOf(ele);
+    if (ele.isParent()) {
+      const d = depth(ele);
+      while (scene.segments.length <= d) scene.segments.push({ fills: new Batches(), borders: new Batches(), under: new Batches() });
+      const s = scene.segments[d]!;
+      layer(r, s.under, ele, "underlay");
+      body(r, s.fills, s.borders, ele, opacity);
+      layer(r, scene.over, ele, "overlay");
+    } else {
+      layer(r, scene.under, ele, "underlay");
+      body(r, scene.fills, scene.borders, ele, opacity);
+      layer(r, scene.over, ele, "overlay");
+      const bg = ele.pstyle("background-image").value as string[];
+      if (bg.length && bg.some((u) => u && u !== "none")) scene.images.push(ele);
+    }
+    const label = ele.pstyle("label");
+    if (label && label.strValue) scene.labelled.push(ele);
+  }
+  return scene;
+}
+
+/** Paint `scene` on `ctx`, which Cytoscape has already transformed to model coordinates. */
+export function paintScene(r: OverviewRenderer, ctx: CanvasRenderingContext2D, scene: Scene): void {
+  for (const s of scene.segments) {
+    s.under.paint(ctx);
+    s.fills.paint(ctx);
+    s.borders.paint(ctx);
+  }
+  scene.lines.paint(ctx);
+  scene.arrows.paint(ctx);
+  scene.under.paint(ctx);
+  scene.fills.paint(ctx);
+  scene.borders.paint(ctx);
+  for (const node of scene.images) badge(r, ctx, node);
+  scene.over.paint(ctx);
+  // Cytoscape's own label drawing, for every label at or over its minimum readable size.
+  for (const ele of scene.labelled) {
+    if (!r.eleTextBiggerThanMin(ele)) continue;
+    ctx.save();
+    r.drawElementText(ctx, ele);
+    ctx.restore();
+  }
+}
+
+function badge(r: OverviewRenderer, ctx: CanvasRenderingContext2D, node: OverviewEle): void {
+  const urls = node.pstyle("background-image").value as string[];
+  const opacity = opacityOf(node);
+  urls.forEach((url, i) => {
+    if (!url || url === "none") return;
+    // Cached by Cytoscape (the same image its own drawing uses); loaded once, then redrawn.
+    const img = r.getCachedImage(url, "anonymous", () => r.cy.forceRender());
+    if (!img.complete || !img.naturalWidth) return;
+    ctx.save();
+    r.drawInscribedImage(ctx, img, node, i, opacity);
+    ctx.restore();
+  });
+}
+
+/**
+ * Route the renderer's element drawing through the overview while `active()` says the design is
+ * large and the zoom is at or below `OVERVIEW_ZOOM`; otherwise Cytoscape draws as before. The
+ * batches are kept between frames (a pan or zoom only repaints them) and built again when
+ * Cytoscape recalculates any element (style, position, data), re-sorts them, or loads an image.
+ */
+export function installOverview(cy: Core, active: () => boolean): void {
+  const r = (cy as unknown as { renderer(): (OverviewRenderer & InvalidationHooks) | undefined }).renderer?.();
+  if (!r || typeof r.drawLayeredElements !== "function" || !r.nodeShapes || !r.arrowShapes || typeof r.onUpdateEleCalcs !== "function") return;
+  const layered = r.drawLayeredElements;
+  const nodesOnly = r.drawCachedNodes;
+  const cache: { eles: readonly OverviewEle[] | null; withEdges: boolean; scene: Scene | null } = { eles: null, withEdges: true, scene: null };
+  const invalidate = () => void (cache.scene = null);
+  // The hooks Cytoscape's own texture caches are invalidated by.
+  r.onUpdateEleCalcs((_willDraw, eles) => {
+    if (eles && eles.length) invalidate();
+  });
+  const zsorted = r.invalidateCachedZSortedEles;
+  r.invalidateCachedZSortedEles = function invalidateOverviewToo(this: unknown, ...args: unknown[]) {
+    invalidate();
+    return zsorted.apply(this, args);
+  };
+  cy.on("add remove style background", invalidate);
+  const draw = (ctx: CanvasRenderingContext2D, eles: readonly OverviewEle[], withEdges: boolean) => {
+    if (!cache.scene || cache.eles !== eles || cache.withEdges !== withEdges) {
+      cache.scene = buildScene(r, eles, withEdges);
+      cache.eles = eles;
+      cache.withEdges = withEdges;
+    }
+    paintScene(r, ctx, cache.scene);
+  };
+  const use = () => active() && cy.zoom() <= OVERVIEW_ZOOM;
+  r.drawLayeredElements = function overviewOrLayered(ctx, eles, pxRatio, extent) {
+    if (use()) return draw(ctx, eles, true);
+    return layered.call(this, ctx, eles, pxRatio, extent);
+  };
+  r.drawCachedNodes = function overviewOrNodes(ctx, eles, pxRatio, extent) {
+    if (use()) return draw(ctx, eles, false);
+    return nodesOnly.call(this, ctx, eles, pxRatio, extent);
+  };
+}
+
+interface InvalidationHooks {
+  onUpdateEleCalcs(fn: (willDraw: boolean, eles: ArrayLike<unknown> | null) => void): void;
+  invalidateCachedZSortedEles(...args: unknown[]): unknown;
+}
