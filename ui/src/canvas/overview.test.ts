@@ -1,0 +1,204 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildScene, paintScene, type OverviewEle, type OverviewRenderer } from "./overview";
+
+/** Records what is added to a path (the test runs in Node, which has no canvas). */
+class FakePath {
+  ops: string[] = [];
+  moveTo(x: number, y: number) {
+    this.ops.push(`M${x},${y}`);
+  }
+  lineTo(x: number, y: number) {
+    this.ops.push(`L${x},${y}`);
+  }
+  quadraticCurveTo(_cx: number, _cy: number, x: number, y: number) {
+    this.ops.push(`Q${x},${y}`);
+  }
+  closePath() {
+    this.ops.push("Z");
+  }
+}
+
+beforeAll(() => {
+  (globalThis as unknown as { Path2D: unknown }).Path2D = FakePath;
+});
+
+type Styles = Record<string, unknown>;
+const DEFAULTS: Styles = {
+  opacity: 1,
+  "line-opacity": 1,
+  "background-opacity": 1,
+  "background-color": [140, 149, 159],
+  "background-image": ["none"],
+  "border-width": 0,
+  "border-opacity": 1,
+  "border-style": "solid",
+  "border-color": [255, 255, 255],
+  "corner-radius": "auto",
+  "underlay-opacity": 0,
+  "overlay-opacity": 0,
+  label: "",
+  width: 2,
+  "line-color": [140, 149, 159],
+  "line-style": "solid",
+  "arrow-scale": 1,
+  "source-arrow-shape": "none",
+  "target-arrow-shape": "none",
+  "mid-source-arrow-shape": "none",
+  "mid-target-arrow-shape": "none",
+  "mid-target-arrow-color": [140, 149, 159],
+};
+
+function ele(kind: "node" | "edge", opts: { styles?: Styles; parent?: OverviewEle; pos?: [number, number]; parentOf?: boolean; visible?: boolean; allpts?: number[] } = {}): OverviewEle {
+  const styles = { ...DEFAULTS, ...opts.styles };
+  const [x, y] = opts.pos ?? [0, 0];
+  return {
+    isNode: () => kind === "node",
+    isParent: () => !!opts.parentOf,
+    visible: () => opts.visible ?? true,
+    pstyle: (name: string) => {
+      const v = styles[name];
+      return { value: v, pfValue: v as number, strValue: String(v ?? "") };
+    },
+    position: () => ({ x, y }),
+    width: () => 40,
+    height: () => 40,
+    padding: () => 0,
+    effectiveOpacity: () => 1,
+    _private: {
+      parent: opts.parent ?? null,
+      rscratch: opts.allpts ? { allpts: opts.allpts, edgeType: "haystack", midX: (opts.allpts[0]! + opts.allpts[2]!) / 2, midY: (opts.allpts[1]! + opts.allpts[3]!) / 2, midtgtArrowAngle: 0 } : {},
+    },
+  };
+}
+
+/** Closed shapes in a path, or for open ones (flows) their subpaths. */
+const shapesIn = (path: FakePath) => path.ops.filter((o) => o === "Z").length || path.ops.filter((o) => o.startsWith("M")).length;
+
+/** A renderer whose shapes are squares, and a context that records each paint. */
+function fakes(labelsReadable = false) {
+  const painted: { op: "fill" | "stroke"; style: string; alpha: number; width: number; dash: number[]; shapes: number }[] = [];
+  const labels: OverviewEle[] = [];
+  const square = {
+    draw(path: FakePath, x: number, y: number, w: number, h: number) {
+      path.moveTo(x - w / 2, y - h / 2);
+      path.lineTo(x + w / 2, y + h / 2);
+      path.closePath();
+    },
+  };
+  const r = {
+    nodeShapes: { "round-rectangle": square, rectangle: square, ellipse: square },
+    arrowShapes: { triangle: { draw: (path: FakePath, _s: number, _a: number, at: { x: number; y: number }) => path.lineTo(at.x, at.y) } },
+    getNodeShape: () => "round-rectangle",
+    getArrowWidth: (w: number, scale: number) => w * 10 * scale,
+    getCachedImage: () => ({ complete: false }) as HTMLImageElement,
+    drawInscribedImage: () => undefined,
+    eleTextBiggerThanMin: () => labelsReadable,
+    drawElementText: (_ctx: unknown, e: OverviewEle) => void labels.push(e),
+  } as unknown as OverviewRenderer;
+  let dash: number[] = [];
+  const ctx: { globalAlpha: number; fillStyle: string; strokeStyle: string; lineWidth: number; [k: string]: unknown } = {
+    globalAlpha: 1,
+    fillStyle: "",
+    strokeStyle: "",
+    lineWidth: 1,
+    setLineDash(d: number[]) {
+      dash = d;
+    },
+    fill(path: FakePath) {
+      painted.push({ op: "fill", style: this.fillStyle, alpha: this.globalAlpha, width: 0, dash, shapes: shapesIn(path) });
+    },
+    stroke(path: FakePath) {
+      painted.push({ op: "stroke", style: this.strokeStyle, alpha: this.globalAlpha, width: this.lineWidth, dash, shapes: shapesIn(path) });
+    },
+    save() {},
+    restore() {},
+  };
+  return { r, ctx: ctx as unknown as CanvasRenderingContext2D, painted, labels };
+}
+
+describe("overview drawing", () => {
+  it("paints every visible service, segment and flow, each with its computed colour", () => {
+    const seg = ele("node", { parentOf: true, styles: { "background-color": [221, 244, 255], "background-opacity": 0.7, "border-width": 2, "border-color": [110, 119, 129] } });
+    const a = ele("node", { parent: seg, pos: [0, 0], styles: { "background-color": [207, 34, 46] } });
+    const b = ele("node", { parent: seg, pos: [100, 0], styles: { "background-color": [9, 105, 218] } });
+    const hidden = ele("node", { visible: false, styles: { "background-color": [1, 2, 3] } });
+    const allow = ele("edge", { allpts: [0, 0, 100, 0], styles: { "line-color": [26, 127, 55], "mid-target-arrow-shape": "triangle", "mid-target-arrow-color": [26, 127, 55] } });
+    const deny = ele("edge", { allpts: [100, 0, 0, 0], styles: { "line-color": [207, 34, 46] } });
+    const { r, ctx, painted } = fakes();
+    paintScene(r, ctx, buildScene(r, [seg, a, b, hidden, allow, deny], true));
+    expect(painted).toEqual([
+      { op: "fill", style: "rgb(221,244,255)", alpha: 0.7, width: 0, dash: [], shapes: 1 },
+      { op: "stroke", style: "rgb(110,119,129)", alpha: 1, width: 2, dash: [], shapes: 1 },
+      { op: "stroke", style: "rgb(26,127,55)", alpha: 1, width: 2, dash: [], shapes: 1 },
+      { op: "stroke", style: "rgb(207,34,46)", alpha: 1, width: 2, dash: [], shapes: 1 },
+      { op: "fill", style: "rgb(26,127,55)", alpha: 1, width: 0, dash: [], shapes: 1 },
+      { op: "fill", style: "rgb(207,34,46)", alpha: 1, width: 0, dash: [], shapes: 1 },
+      { op: "fill", style: "rgb(9,105,218)", alpha: 1, width: 0, dash: [], shapes: 1 },
+    ]);
+  });
+
+  it("nested segments are painted after their parents; opacity multiplies down the nesting", () => {
+    const outer = ele("node", { parentOf: true, styles: { "background-color": [1, 1, 1], opacity: 0.5 } });
+    const inner = ele("node", { parentOf: true, parent: outer, styles: { "background-color": [2, 2, 2] } });
+    const svc = ele("node", { parent: inner, styles: { "background-color": [3, 3, 3] } });
+    const { r, ctx, painted } = fakes();
+    // Listed children first: the order of the paint still follows the nesting.
+    paintScene(r, ctx, buildScene(r, [svc, inner, outer], true));
+    expect(painted.map((p) => [p.style, p.alpha])).toEqual([
+      ["rgb(1,1,1)", 0.5],
+      ["rgb(2,2,2)", 0.5],
+      ["rgb(3,3,3)", 0.5],
+    ]);
+  });
+
+  it("dimmed and dashed flows are batched apart from the rest", () => {
+    const edges = [
+      ele("edge", { allpts: [0, 0, 1, 1] }),
+      ele("edge", { allpts: [0, 0, 2, 2], styles: { opacity: 0.3 } }),
+      ele("edge", { allpts: [0, 0, 3, 3], styles: { "line-style": "dashed", "line-dash-pattern": [7, 4] } }),
+      ele("edge", { allpts: [0, 0, 4, 4] }),
+      ele("edge", { allpts: [0, 0, 5, 5] }),
+    ];
+    const { r, ctx, painted } = fakes();
+    paintScene(r, ctx, buildScene(r, edges, true));
+    expect(painted.map((p) => [p.alpha, p.dash, p.shapes])).toEqual([
+      [1, [], 3],
+      [0.3, [], 1],
+      [1, [7, 4], 1],
+    ]);
+  });
+
+  it("without edges (the viewport is moving) only nodes are painted", () => {
+    const { r, ctx, painted } = fakes();
+    paintScene(r, ctx, buildScene(r, [ele("node"), ele("edge", { allpts: [0, 0, 1, 1] })], false));
+    expect(painted.map((p) => p.op)).toEqual(["fill"]);
+  });
+
+  it("a thousand services of one colour are filled in paths of at most 64 shapes", () => {
+    const nodes = Array.from({ length: 1000 }, (_, i) => ele("node", { pos: [i, 0] }));
+    const { r, ctx, painted } = fakes();
+    paintScene(r, ctx, buildScene(r, nodes, true));
+    expect(painted.length).toBe(Math.ceil(1000 / 64));
+    expect(painted.reduce((n, p) => n + p.shapes, 0)).toBe(1000);
+  });
+
+  it("labels are left to Cytoscape, and only when it would show them", () => {
+    const labelled = [ele("node", { styles: { label: "orders-api" } }), ele("node", { styles: { label: "" } })];
+    const small = fakes(false);
+    paintScene(small.r, small.ctx, buildScene(small.r, labelled, true));
+    expect(small.labels).toEqual([]);
+    const readable = fakes(true);
+    paintScene(readable.r, readable.ctx, buildScene(readable.r, labelled, true));
+    expect(readable.labels).toEqual([labelled[0]]);
+  });
+
+  it("underlays (the simulation's glow) are painted under the services", () => {
+    const lit = ele("node", { styles: { "underlay-opacity": 0.6, "underlay-color": [255, 0, 0], "underlay-shape": "ellipse", "underlay-padding": 9, "underlay-corner-radius": "auto" } });
+    const { r, ctx, painted } = fakes();
+    paintScene(r, ctx, buildScene(r, [lit], true));
+    expect(painted.map((p) => [p.style, p.alpha])).toEqual([
+      ["rgb(255,0,0)", 0.6],
+      ["rgb(140,149,159)", 1],
+    ]);
+  });
+});
