@@ -176,15 +176,74 @@ pub fn to_yaml(value: &Node<'_>) -> String {
     out
 }
 
-/// [`to_yaml`] appended to `out` (saves a copy per document in large exports).
+/// [`to_yaml`] appended to `out`: the tree is walked through a [`Writer`], so a tree and a
+/// renderer that streams the same calls write the same bytes.
 pub fn push_yaml(out: &mut String, value: &Node<'_>) {
     match value {
-        Node::Map(m) if !m.is_empty() => write_map(out, m, 0),
-        Node::Seq(a) if !a.is_empty() => write_seq(out, a, 0),
+        Node::Map(m) => {
+            let mut w = Writer::doc_map(out);
+            for (k, v) in m {
+                put_entry(&mut w, k, v);
+            }
+            w.finish();
+        }
+        Node::Seq(a) => {
+            let mut w = Writer::doc_seq(out);
+            for v in a {
+                put_item(&mut w, v);
+            }
+            w.finish();
+        }
         other => {
             write_scalar(out, other);
             out.push('\n');
         }
+    }
+}
+
+fn put_entry(w: &mut Writer<'_>, k: &str, v: &Node<'_>) {
+    match v {
+        Node::Map(m) => {
+            w.map(k);
+            for (k, v) in m {
+                put_entry(w, k, v);
+            }
+            w.end();
+        }
+        Node::Seq(a) => {
+            w.seq(k);
+            for v in a {
+                put_item(w, v);
+            }
+            w.end();
+        }
+        Node::Str(s) => w.str(k, s),
+        Node::Int(n) => w.int(k, *n),
+        Node::Bool(b) => w.bool(k, *b),
+        Node::Null => w.null(k),
+    }
+}
+
+fn put_item(w: &mut Writer<'_>, v: &Node<'_>) {
+    match v {
+        Node::Map(m) => {
+            w.item_map();
+            for (k, v) in m {
+                put_entry(w, k, v);
+            }
+            w.end();
+        }
+        Node::Seq(a) => {
+            w.item_seq();
+            for v in a {
+                put_item(w, v);
+            }
+            w.end();
+        }
+        Node::Str(s) => w.item_str(s),
+        Node::Int(n) => w.item_int(*n),
+        Node::Bool(b) => w.item_bool(*b),
+        Node::Null => w.item_null(),
     }
 }
 
@@ -198,56 +257,228 @@ fn indent(out: &mut String, n: usize) {
     }
 }
 
-fn write_map(out: &mut String, m: &[(Cow<'_, str>, Node<'_>)], level: usize) {
-    let mut first = true;
-    for (k, v) in m {
-        if !first {
-            indent(out, level);
-        }
-        first = false;
-        write_entry(out, k, v, level);
-    }
+/// An open map or sequence of a [`Writer`].
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    /// Indentation of this collection's lines (a map's keys, a sequence's dashes).
+    level: usize,
+    seq: bool,
+    /// Opened as a map entry's value (`key:` ends the line, the first child starts a new
+    /// one), rather than as a sequence item or a document, whose first child follows on the
+    /// same line.
+    entry: bool,
+    /// Children written so far: an empty collection is written `{}` or `[]` when it ends.
+    items: usize,
 }
 
-/// Writes `key: value` assuming the cursor is already indented for this line.
-fn write_entry(out: &mut String, k: &str, v: &Node<'_>, level: usize) {
-    write_string(out, k);
-    out.push(':');
-    match v {
-        Node::Map(m) if !m.is_empty() => {
-            out.push('\n');
-            indent(out, level + 2);
-            write_map(out, m, level + 2);
-        }
-        Node::Seq(a) if !a.is_empty() => {
-            out.push('\n');
-            indent(out, level);
-            write_seq(out, a, level);
-        }
-        other => {
-            out.push(' ');
-            write_scalar(out, other);
-            out.push('\n');
-        }
-    }
+/// Block YAML written straight into a `String`, one call per key or item, without building a
+/// [`Node`] tree: the large exports' renderers stream through it.
+///
+/// A document is a map ([`Writer::doc_map`]) or a sequence ([`Writer::doc_seq`]). In a map, each call
+/// writes one entry (`str`, `int`, `bool`, `null`) or opens one (`map`, `seq`) whose children
+/// follow until the matching [`Writer::end`]; in a sequence the `item_*` calls do the same for
+/// items. [`Writer::finish`] ends what is still open. The text is exactly what [`push_yaml`]
+/// writes for the equivalent tree (maps in block style, sequences not indented under their key,
+/// empty collections as `{}` and `[]`), with strings quoted by [`write_string`]. Calling a
+/// map method on a sequence (or the reverse) is a bug in the renderer: debug builds assert.
+pub struct Writer<'o> {
+    out: &'o mut String,
+    stack: Vec<Frame>,
 }
 
-fn write_seq(out: &mut String, a: &[Node<'_>], level: usize) {
-    let mut first = true;
-    for v in a {
-        if !first {
-            indent(out, level);
+impl<'o> Writer<'o> {
+    /// Starts a document that is a map, appended to `out`.
+    pub fn doc_map(out: &'o mut String) -> Self {
+        Self::document(out, false)
+    }
+
+    /// Starts a document that is a sequence, appended to `out`.
+    pub fn doc_seq(out: &'o mut String) -> Self {
+        Self::document(out, true)
+    }
+
+    fn document(out: &'o mut String, seq: bool) -> Self {
+        let mut stack = Vec::with_capacity(12);
+        stack.push(Frame {
+            level: 0,
+            seq,
+            entry: false,
+            items: 0,
+        });
+        Writer { out, stack }
+    }
+
+    /// Ends every collection still open, the document last.
+    pub fn finish(mut self) {
+        while !self.stack.is_empty() {
+            self.end();
         }
-        first = false;
-        out.push_str("- ");
-        match v {
-            Node::Map(m) if !m.is_empty() => write_map(out, m, level + 2),
-            Node::Seq(inner) if !inner.is_empty() => write_seq(out, inner, level + 2),
-            other => {
-                write_scalar(out, other);
-                out.push('\n');
-            }
+    }
+
+    /// Ends the innermost open collection.
+    pub fn end(&mut self) {
+        let Some(f) = self.stack.pop() else {
+            debug_assert!(false, "Writer::end with nothing open");
+            return;
+        };
+        if f.items == 0 {
+            self.out.push_str(match (f.entry, f.seq) {
+                (true, true) => " []\n",
+                (true, false) => " {}\n",
+                (false, true) => "[]\n",
+                (false, false) => "{}\n",
+            });
         }
+    }
+
+    /// What comes before a child of the innermost collection: the line break after its key
+    /// (first child of an entry's value), the indentation (later children), the dash (items).
+    /// Returns the innermost collection's level.
+    fn child(&mut self, seq: bool) -> usize {
+        let Some(f) = self.stack.last_mut() else {
+            debug_assert!(false, "Writer: write after finish");
+            return 0;
+        };
+        debug_assert_eq!(
+            f.seq, seq,
+            "Writer: an item in a map or a key in a sequence"
+        );
+        if f.items > 0 {
+            indent(self.out, f.level);
+        } else if f.entry {
+            self.out.push('\n');
+            indent(self.out, f.level);
+        }
+        f.items += 1;
+        if f.seq {
+            self.out.push_str("- ");
+        }
+        f.level
+    }
+
+    fn key(&mut self, k: &str) -> usize {
+        let level = self.child(false);
+        write_string(self.out, k);
+        level
+    }
+
+    /// `k: v` with a string value.
+    pub fn str(&mut self, k: &str, v: &str) {
+        self.key(k);
+        self.out.push_str(": ");
+        write_string(self.out, v);
+        self.out.push('\n');
+    }
+
+    /// `k: n`.
+    pub fn int(&mut self, k: &str, n: u64) {
+        self.key(k);
+        self.out.push_str(": ");
+        push_int(self.out, n);
+        self.out.push('\n');
+    }
+
+    /// `k: true` or `k: false`.
+    pub fn bool(&mut self, k: &str, b: bool) {
+        self.key(k);
+        self.out.push_str(if b { ": true\n" } else { ": false\n" });
+    }
+
+    /// `k: null`.
+    pub fn null(&mut self, k: &str) {
+        self.key(k);
+        self.out.push_str(": null\n");
+    }
+
+    /// Opens a map as the value of `k`.
+    pub fn map(&mut self, k: &str) {
+        let level = self.key(k);
+        self.out.push(':');
+        self.stack.push(Frame {
+            level: level + 2,
+            seq: false,
+            entry: true,
+            items: 0,
+        });
+    }
+
+    /// Opens a sequence as the value of `k` (its dashes at the key's indentation).
+    pub fn seq(&mut self, k: &str) {
+        let level = self.key(k);
+        self.out.push(':');
+        self.stack.push(Frame {
+            level,
+            seq: true,
+            entry: true,
+            items: 0,
+        });
+    }
+
+    /// `k:` followed by one string item per element.
+    pub fn str_seq<S: AsRef<str>>(&mut self, k: &str, items: impl IntoIterator<Item = S>) {
+        self.seq(k);
+        for s in items {
+            self.item_str(s.as_ref());
+        }
+        self.end();
+    }
+
+    /// `- v`.
+    pub fn item_str(&mut self, v: &str) {
+        self.child(true);
+        write_string(self.out, v);
+        self.out.push('\n');
+    }
+
+    /// `- n`.
+    pub fn item_int(&mut self, n: u64) {
+        self.child(true);
+        push_int(self.out, n);
+        self.out.push('\n');
+    }
+
+    /// `- true` or `- false`.
+    pub fn item_bool(&mut self, b: bool) {
+        self.child(true);
+        self.out.push_str(if b { "true\n" } else { "false\n" });
+    }
+
+    /// `- null`.
+    pub fn item_null(&mut self) {
+        self.child(true);
+        self.out.push_str("null\n");
+    }
+
+    /// Opens a map as the next item (its first key on the dash's line).
+    pub fn item_map(&mut self) {
+        let level = self.child(true);
+        self.stack.push(Frame {
+            level: level + 2,
+            seq: false,
+            entry: false,
+            items: 0,
+        });
+    }
+
+    /// Opens a sequence as the next item.
+    pub fn item_seq(&mut self) {
+        let level = self.child(true);
+        self.stack.push(Frame {
+            level: level + 2,
+            seq: true,
+            entry: false,
+            items: 0,
+        });
+    }
+
+    /// A sub-tree as the value of `k` (for the few parts still built as [`Node`]s).
+    pub fn node(&mut self, k: &str, v: &Node<'_>) {
+        put_entry(self, k, v);
+    }
+
+    /// A sub-tree as the next item.
+    pub fn item_node(&mut self, v: &Node<'_>) {
+        put_item(self, v);
     }
 }
 
@@ -459,6 +690,110 @@ fn plain_is_safe(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The recursive tree writer that rendered every export before the streaming [`Writer`],
+    /// kept as the oracle for it.
+    fn to_yaml_reference(value: &Node<'_>) -> String {
+        let mut out = String::new();
+        match value {
+            Node::Map(m) if !m.is_empty() => write_map(&mut out, m, 0),
+            Node::Seq(a) if !a.is_empty() => write_seq(&mut out, a, 0),
+            other => {
+                write_scalar(&mut out, other);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    fn write_map(out: &mut String, m: &[(Cow<'_, str>, Node<'_>)], level: usize) {
+        let mut first = true;
+        for (k, v) in m {
+            if !first {
+                indent(out, level);
+            }
+            first = false;
+            write_entry(out, k, v, level);
+        }
+    }
+
+    /// Writes `key: value` assuming the cursor is already indented for this line.
+    fn write_entry(out: &mut String, k: &str, v: &Node<'_>, level: usize) {
+        write_string(out, k);
+        out.push(':');
+        match v {
+            Node::Map(m) if !m.is_empty() => {
+                out.push('\n');
+                indent(out, level + 2);
+                write_map(out, m, level + 2);
+            }
+            Node::Seq(a) if !a.is_empty() => {
+                out.push('\n');
+                indent(out, level);
+                write_seq(out, a, level);
+            }
+            other => {
+                out.push(' ');
+                write_scalar(out, other);
+                out.push('\n');
+            }
+        }
+    }
+
+    fn write_seq(out: &mut String, a: &[Node<'_>], level: usize) {
+        let mut first = true;
+        for v in a {
+            if !first {
+                indent(out, level);
+            }
+            first = false;
+            out.push_str("- ");
+            match v {
+                Node::Map(m) if !m.is_empty() => write_map(out, m, level + 2),
+                Node::Seq(inner) if !inner.is_empty() => write_seq(out, inner, level + 2),
+                other => {
+                    write_scalar(out, other);
+                    out.push('\n');
+                }
+            }
+        }
+    }
+
+    /// Trees of every shape the exporters write: nested maps and sequences, empty ones,
+    /// sequences of sequences, and scalars of each kind.
+    fn tree() -> impl Strategy<Value = Node<'static>> {
+        let leaf = prop_oneof![
+            Just(Node::Null),
+            any::<bool>().prop_map(Node::Bool),
+            any::<u64>().prop_map(Node::Int),
+            "[a-z0-9 :#-]{0,6}".prop_map(|s| Node::Str(Cow::Owned(s))),
+            Just(Node::map()),
+            Just(Node::Seq(Vec::new())),
+        ];
+        leaf.prop_recursive(5, 48, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Node::Seq),
+                prop::collection::vec(("[a-z]{1,3}", inner), 0..5).prop_map(|entries| {
+                    Node::Map(
+                        entries
+                            .into_iter()
+                            .map(|(k, v)| (Cow::Owned(k), v))
+                            .collect(),
+                    )
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn streaming_writer_writes_what_the_tree_writer_wrote(node in tree()) {
+            prop_assert_eq!(to_yaml(&node), to_yaml_reference(&node));
+        }
+    }
 
     /// The first implementation of `plain_is_safe` (allocating, several passes), kept as the
     /// oracle for the one-pass version.
