@@ -46,6 +46,8 @@ pub struct Grant<'d> {
 #[derive(Clone, Debug)]
 pub struct EndpointGrant<'d> {
     pub endpoint: &'d Endpoint,
+    /// Its position in the service's `endpoints`.
+    pub index: usize,
     pub by: AllowedBy,
     pub auth: Vec<Auth>,
     pub rate_limit: Option<RateLimit>,
@@ -266,7 +268,8 @@ impl<'d> Access<'d> {
         let svc = self.service(target);
         svc.endpoints
             .iter()
-            .filter_map(|e| {
+            .enumerate()
+            .filter_map(|(index, e)| {
                 let req = Request {
                     port,
                     method: Some(e.method.clone()),
@@ -279,6 +282,7 @@ impl<'d> Access<'d> {
                 let first = grants.remove(0);
                 Some(EndpointGrant {
                     endpoint: e,
+                    index,
                     by: first.by,
                     auth: first.auth,
                     rate_limit: first.rate_limit,
@@ -305,8 +309,16 @@ fn caller_of(design: &Design, c: CallerRef) -> Caller {
 
 /// The name a decision gives to what allowed it: a rule id, or `intra-segment:<segment>`.
 pub fn allowed_by_name(by: &AllowedBy) -> String {
+    allowed_by_str(by).into_owned()
+}
+
+/// [`allowed_by_name`], borrowing the rule id (the common case) instead of copying it: the
+/// renderers name the rule of every allowed pair and endpoint.
+pub fn allowed_by_str(by: &AllowedBy) -> std::borrow::Cow<'_, str> {
     match by {
-        AllowedBy::Rule { rule } => rule.clone(),
-        AllowedBy::IntraSegment { segment } => format!("intra-segment:{segment}"),
+        AllowedBy::Rule { rule } => std::borrow::Cow::Borrowed(rule),
+        AllowedBy::IntraSegment { segment } => {
+            std::borrow::Cow::Owned(format!("intra-segment:{segment}"))
+        }
     }
 }

@@ -11,17 +11,21 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bulkhead_core::model::Peer;
 
-use crate::access::{Access, CallerRef, allowed_by_name};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_str};
 use crate::gaps::{Gaps, describe_auth, describe_rate, list};
-use crate::names::prefixed;
-use crate::netpol::{labels_value, managed, selectable, selector_overlaps};
+use crate::netpol::{managed, selectable, selector_overlaps, start_allow_policy, write_selector};
 use crate::workloads::protocol;
-use crate::yaml::{Node, push_yaml, to_yaml};
+use crate::yaml::{Node, Writer, push_json_string, push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
 use crate::{obj, seq};
 
-/// Callers that share one `toPorts` list: the list, their endpoint selectors and entities.
-type PeerGroup<'d> = (Vec<Node<'d>>, Vec<Node<'d>>, Vec<&'static str>);
+/// Callers that share one `toPorts` list: the list, their pods (namespace and labels) and
+/// entities.
+type PeerGroup<'d, 'a> = (
+    Vec<PortEntry<'a>>,
+    Vec<(&'d str, &'d BTreeMap<String, String>)>,
+    Vec<&'static str>,
+);
 
 pub fn render<'d>(
     access: &Access<'d>,
@@ -36,12 +40,14 @@ pub fn render<'d>(
     }
     let mut gaps = Gaps::new(access);
     let overlaps = selector_overlaps(access);
-    let mut per_ns: BTreeMap<String, Vec<Node<'d>>> = BTreeMap::new();
+    // Each namespace's policies, streamed as YAML text.
+    let mut per_ns: BTreeMap<&'d str, String> = BTreeMap::new();
     for &i in &access.order {
         if let Some((ns, _)) = selectable(access.service(i)) {
-            per_ns.entry(ns.to_string()).or_default();
+            per_ns.entry(ns).or_default();
         }
     }
+    let mut key = String::new();
 
     for &t in &access.order {
         let target = access.service(t);
@@ -64,20 +70,22 @@ pub fn render<'d>(
             continue;
         };
         let l7 = !target.endpoints.is_empty();
+        // Each endpoint's method and path regex, once per service (many callers list them).
+        let http_of: Vec<(String, String)> = target
+            .endpoints
+            .iter()
+            .map(|e| (e.method.to_ascii_uppercase(), paths::regex(&e.path)))
+            .collect();
         // toPorts (as canonical JSON) -> callers sharing it.
-        let mut groups: BTreeMap<String, PeerGroup<'d>> = BTreeMap::new();
-        let mut rules_used = BTreeSet::new();
+        let mut groups: BTreeMap<String, PeerGroup<'d, '_>> = BTreeMap::new();
+        let mut rules_used: BTreeSet<String> = BTreeSet::new();
         for g in grants {
             let (selector, entity) = match g.caller {
                 CallerRef::Internet => (None, Some("world")),
                 CallerRef::Service(c) => {
                     let caller = access.service(c);
                     match selectable(caller) {
-                        Some((cns, clabels)) => {
-                            let mut m = labels_value(clabels);
-                            m.insert("k8s:io.kubernetes.pod.namespace", cns);
-                            (Some(obj!({"matchLabels": m})), None)
-                        }
+                        Some(sel) => (Some(sel), None),
                         None => {
                             for p in &g.ports {
                                 gaps.add(
@@ -93,9 +101,9 @@ pub fn render<'d>(
                     }
                 }
             };
-            let mut to_ports = Vec::new();
+            let mut to_ports: Vec<PortEntry<'_>> = Vec::new();
             for p in &g.ports {
-                let rule = allowed_by_name(&p.by);
+                let rule = allowed_by_str(&p.by);
                 let first_time = gaps.once((&rule, "cilium", &p.auth, &p.rate_limit));
                 for a in p.auth.iter().filter(|_| first_time) {
                     gaps.add(
@@ -118,13 +126,10 @@ pub fn render<'d>(
                 if !overlaps[t].is_empty() && gaps.once((&rule, "overlap", t)) {
                     gaps.add(&rule, format!("the pod labels of `{}` also select other services' pods, which get the same allows", target.id));
                 }
-                let mut entry = Node::map();
-                if let Some(port) = p.port {
-                    entry.insert(
-                        "ports",
-                        seq![obj!({"port": port.port.to_string(), "protocol": protocol(port.protocol)})],
-                    );
-                }
+                let mut entry = PortEntry {
+                    port: p.port.map(|port| (port.port, protocol(port.protocol))),
+                    http: None,
+                };
                 if l7 {
                     let eps = access.endpoint_grants(g.caller, t, p.port.map(|p| p.port));
                     if eps.is_empty() {
@@ -138,117 +143,104 @@ pub fn render<'d>(
                         continue;
                     }
                     uninventoried_paths(&mut gaps, access, &rule);
-                    let mut http: BTreeSet<(String, String)> = BTreeSet::new();
+                    let mut http: BTreeSet<(&str, &str)> = BTreeSet::new();
                     for e in &eps {
-                        rules_used.insert(allowed_by_name(&e.by));
-                        http.insert((
-                            e.endpoint.method.to_ascii_uppercase(),
-                            paths::regex(&e.endpoint.path),
-                        ));
+                        let by = allowed_by_str(&e.by);
+                        if !rules_used.contains(by.as_ref()) {
+                            rules_used.insert(by.into_owned());
+                        }
+                        let (m, path) = &http_of[e.index];
+                        http.insert((m, path));
                     }
-                    let http: Vec<Node<'d>> = http
-                        .into_iter()
-                        .map(|(m, path)| {
-                            if m == "*" {
-                                obj!({"path": path})
-                            } else {
-                                obj!({"method": m, "path": path})
-                            }
-                        })
-                        .collect();
-                    entry.insert("rules", obj!({"http": http}));
+                    entry.http = Some(http.into_iter().collect());
                 } else {
                     l4_only(&mut gaps, access, g.caller, t, &rule);
                 }
-                rules_used.insert(rule);
-                if !entry.is_empty_collection() {
+                if !rules_used.contains(rule.as_ref()) {
+                    rules_used.insert(rule.into_owned());
+                }
+                if entry.port.is_some() || entry.http.is_some() {
                     to_ports.push(entry);
                 }
             }
             if to_ports.is_empty() && g.ports.iter().all(|p| p.port.is_some()) {
                 continue;
             }
-            let to_ports = Node::Seq(to_ports);
-            let key = to_ports.to_json();
-            let Node::Seq(to_ports) = to_ports else {
-                unreachable!("built as a sequence just above")
-            };
-            let slot = groups
-                .entry(key)
-                .or_insert_with(|| (to_ports, Vec::new(), Vec::new()));
-            if let Some(sel) = selector {
-                slot.1.push(sel);
+            key.clear();
+            to_ports_json(&mut key, &to_ports);
+            if !groups.contains_key(key.as_str()) {
+                groups.insert(key.clone(), (to_ports, Vec::new(), Vec::new()));
             }
-            if let Some(e) = entity {
-                slot.2.push(e);
+            if let Some(slot) = groups.get_mut(key.as_str()) {
+                if let Some(sel) = selector {
+                    slot.1.push(sel);
+                }
+                if let Some(e) = entity {
+                    slot.2.push(e);
+                }
             }
         }
         if groups.is_empty() {
             continue;
         }
-        let ingress: Vec<Node<'d>> = groups
-            .into_values()
-            .flat_map(|(to_ports, endpoints, entities)| {
-                let mut rules = Vec::new();
-                for (key, peers) in [
-                    ("fromEndpoints", endpoints.into_iter().collect::<Vec<_>>()),
-                    (
-                        "fromEntities",
-                        entities.into_iter().map(Node::from).collect(),
-                    ),
-                ] {
-                    if peers.is_empty() {
-                        continue;
+        let body = per_ns.entry(ns).or_default();
+        let mut w = start_allow_policy(
+            body,
+            ("cilium.io/v2", "CiliumNetworkPolicy"),
+            &target.id,
+            ns,
+            rules_used,
+        );
+        write_selector(&mut w, "endpointSelector", labels);
+        w.seq("ingress");
+        for (to_ports, endpoints, entities) in groups.values() {
+            if !endpoints.is_empty() {
+                w.item_map();
+                w.seq("fromEndpoints");
+                for (cns, clabels) in endpoints {
+                    w.item_map();
+                    w.map("matchLabels");
+                    for (k, v) in *clabels {
+                        w.str(k, if k == NS_LABEL { cns } else { v });
                     }
-                    let mut r = Node::map();
-                    r.insert(key, peers);
-                    if !to_ports.is_empty() {
-                        r.insert("toPorts", to_ports.clone());
+                    if !clabels.contains_key(NS_LABEL) {
+                        w.str(NS_LABEL, cns);
                     }
-                    rules.push(r);
+                    w.end();
+                    w.end();
                 }
-                rules
-            })
-            .collect();
-        per_ns.entry(ns.to_string()).or_default().push(obj!({
-            "apiVersion": "cilium.io/v2",
-            "kind": "CiliumNetworkPolicy",
-            "metadata": obj!({
-                "name": prefixed("bh-allow-", &target.id),
-                "namespace": ns,
-                "labels": managed(),
-                "annotations": obj!({
-                    "bulkhead.dev/service": &target.id,
-                    "bulkhead.dev/allowed-by": rules_used.into_iter().collect::<Vec<_>>().join(", "),
-                }),
-            }),
-            "spec": obj!({
-                "endpointSelector": obj!({"matchLabels": labels_value(labels)}),
-                "ingress": ingress,
-            })
-        }));
+                w.end();
+                write_to_ports(&mut w, to_ports);
+                w.end();
+            }
+            if !entities.is_empty() {
+                w.item_map();
+                w.str_seq("fromEntities", entities);
+                write_to_ports(&mut w, to_ports);
+                w.end();
+            }
+        }
+        w.finish();
     }
 
     let gaps = gaps.into_vec();
     let head = header.render("#", &gaps);
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
-    for (ns, policies) in &per_ns {
-        let mut contents = ns_head.clone();
+    for (ns, body) in &per_ns {
+        let mut contents = String::with_capacity(ns_head.len() + body.len() + 512);
+        contents.push_str(&ns_head);
         contents.push_str("---\n");
         push_yaml(
             &mut contents,
             &obj!({
                 "apiVersion": "cilium.io/v2",
                 "kind": "CiliumNetworkPolicy",
-                "metadata": obj!({"name": "bh-default-deny", "namespace": ns.as_str(), "labels": managed()}),
+                "metadata": obj!({"name": "bh-default-deny", "namespace": *ns, "labels": managed()}),
                 "spec": obj!({"endpointSelector": Node::map(), "ingress": seq![Node::map()]}),
             }),
         );
-        for p in policies {
-            contents.push_str("---\n");
-            push_yaml(&mut contents, p);
-        }
+        contents.push_str(body);
         files.push(OutputFile {
             path: format!("{ns}.yaml"),
             contents,
@@ -266,6 +258,92 @@ pub fn render<'d>(
         ),
     });
     Ok((files, gaps))
+}
+
+/// The label Cilium gives every endpoint for its pod's namespace.
+const NS_LABEL: &str = "k8s:io.kubernetes.pod.namespace";
+
+/// One `toPorts` entry: the port (none: every port) and, for L7, the allowed HTTP (method,
+/// path regex) pairs, sorted (method `*`: any).
+struct PortEntry<'a> {
+    port: Option<(u32, &'static str)>,
+    http: Option<Vec<(&'a str, &'a str)>>,
+}
+
+/// A `toPorts` list as the JSON the policy's rules are grouped and ordered by.
+fn to_ports_json(out: &mut String, entries: &[PortEntry<'_>]) {
+    out.push('[');
+    for (i, e) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('{');
+        if let Some((port, proto)) = e.port {
+            out.push_str("\"ports\":[{\"port\":\"");
+            out.push_str(&port.to_string());
+            out.push_str("\",\"protocol\":");
+            push_json_string(out, proto);
+            out.push_str("}]");
+        }
+        if let Some(http) = &e.http {
+            if e.port.is_some() {
+                out.push(',');
+            }
+            out.push_str("\"rules\":{\"http\":[");
+            for (j, (m, path)) in http.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                out.push('{');
+                if *m != "*" {
+                    out.push_str("\"method\":");
+                    push_json_string(out, m);
+                    out.push(',');
+                }
+                out.push_str("\"path\":");
+                push_json_string(out, path);
+                out.push('}');
+            }
+            out.push_str("]}");
+        }
+        out.push('}');
+    }
+    out.push(']');
+}
+
+/// `toPorts:` (nothing when the list is empty: every port, no L7 rules).
+fn write_to_ports(w: &mut Writer<'_>, entries: &[PortEntry<'_>]) {
+    if entries.is_empty() {
+        return;
+    }
+    w.seq("toPorts");
+    for e in entries {
+        w.item_map();
+        if let Some((port, proto)) = e.port {
+            w.seq("ports");
+            w.item_map();
+            w.str("port", &port.to_string());
+            w.str("protocol", proto);
+            w.end();
+            w.end();
+        }
+        if let Some(http) = &e.http {
+            w.map("rules");
+            w.seq("http");
+            for (m, path) in http {
+                w.item_map();
+                if *m != "*" {
+                    w.str("method", m);
+                }
+                w.str("path", path);
+                w.end();
+            }
+            w.end();
+            w.end();
+        }
+        w.end();
+    }
+    w.end();
 }
 
 /// An L7 target lists only inventoried endpoints: where the allowing rule has no path

@@ -14,15 +14,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bulkhead_core::eval::Presented;
-use bulkhead_core::model::{Auth, Service};
+use bulkhead_core::model::{Auth, RateLimit, Service};
 
 use crate::access::{Access, CallerRef, allowed_by_name};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
-use crate::netpol::{labels_value, managed, selectable};
-use crate::yaml::{Node, push_yaml, to_yaml};
+use crate::netpol::{selectable, write_head, write_selector};
+use crate::obj;
+use crate::yaml::{Writer, push_json_string, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, paths};
-use crate::{obj, seq};
 
 /// The principal of Istio's default ingress gateway: how internet traffic arrives in the mesh.
 pub const INGRESS_PRINCIPAL: &str =
@@ -50,28 +50,23 @@ pub fn render<'d>(
 ) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
     let staged = options.staged;
     let mut gaps = Gaps::new(access);
-    let mut per_ns: BTreeMap<String, Vec<Node<'d>>> = BTreeMap::new();
+    // Each namespace's documents after its default deny, streamed as YAML text.
+    let mut per_ns: BTreeMap<&'d str, String> = BTreeMap::new();
     for &i in &access.order {
         if let Some((ns, _)) = selectable(access.service(i)) {
-            per_ns.entry(ns.to_string()).or_default();
+            per_ns.entry(ns).or_default();
         }
     }
-    // `dry_run`: whether the object takes Istio's dry-run annotation (only authorization
-    // policies do, and only in the staged variant).
-    let meta = |name: String,
-                ns: &'d str,
-                svc: &'d Service,
-                extra: Vec<(&'static str, String)>,
-                dry_run: bool| {
-        let mut annotations = vec![("bulkhead.dev/service".into(), Node::from(&svc.id))];
-        for (k, v) in extra {
-            annotations.push((k.into(), Node::from(v)));
-        }
-        if dry_run && staged {
-            annotations.push(("istio.io/dry-run".into(), Node::from("true")));
-        }
-        obj!({"name": name, "namespace": ns, "labels": managed(), "annotations": Node::Map(annotations)})
-    };
+    // Each service's principal, once (a service calls many targets).
+    let principals: Vec<Option<String>> = access
+        .design
+        .services
+        .iter()
+        .map(|s| s.identity.as_deref().map(principal))
+        .collect();
+    // Reused for every grouping key.
+    let mut key = String::new();
+    let mut op_json = String::new();
 
     for &t in &access.order {
         let target = access.service(t);
@@ -90,33 +85,37 @@ pub fn render<'d>(
             }
             continue;
         };
-        let selector = obj!({"matchLabels": labels_value(labels)});
-        let mut docs = Vec::new();
+        let body = per_ns.entry(ns).or_default();
 
         // PeerAuthentication: STRICT where the segment requires mTLS.
         if let Auth::Mtls { .. } = access.eval.segment_auth(&target.id) {
             let seg = access.eval.segment_of(&target.id).unwrap_or_default();
-            let m = meta(
-                prefixed("bh-mtls-", &target.id),
+            body.push_str("---\n");
+            let mut w = Writer::doc_map(body);
+            let name = prefixed("bh-mtls-", &target.id);
+            write_meta(
+                &mut w,
+                "PeerAuthentication",
+                &name,
                 ns,
                 target,
-                vec![("bulkhead.dev/segment", seg.to_string())],
+                Some(("bulkhead.dev/segment", seg)),
                 false,
             );
-            docs.push(obj!({
-                "apiVersion": API,
-                "kind": "PeerAuthentication",
-                "metadata": m,
-                "spec": obj!({"selector": selector.clone(), "mtls": obj!({"mode": if staged { "PERMISSIVE" } else { "STRICT" }})}),
-            }));
+            w.map("spec");
+            write_selector(&mut w, "selector", labels);
+            w.map("mtls");
+            w.str("mode", if staged { "PERMISSIVE" } else { "STRICT" });
+            w.finish();
         }
 
-        // (from, when) -> operations; rules used; JWT issuers needed.
-        let mut rules: BTreeMap<String, RuleDraft<'d>> = BTreeMap::new();
-        let mut used = BTreeSet::new();
-        let mut issuers = BTreeSet::new();
+        // (source, when, operation) -> principals, keyed by the JSON of the three (the order
+        // the rules are written in); rules used; JWT issuers needed.
+        let mut rules: BTreeMap<String, RuleDraft> = BTreeMap::new();
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        let mut issuers: BTreeSet<String> = BTreeSet::new();
         for g in grants {
-            let principal_of_caller = match g.caller {
+            let principal_of_caller: &str = match g.caller {
                 CallerRef::Internet => {
                     for p in &g.ports {
                         gaps.add(
@@ -124,10 +123,10 @@ pub fn render<'d>(
                             format!("calls from the internet are matched as coming through Istio's ingress gateway (principal `{INGRESS_PRINCIPAL}`); change it if your gateway runs under another identity"),
                         );
                     }
-                    INGRESS_PRINCIPAL.to_string()
+                    INGRESS_PRINCIPAL
                 }
-                CallerRef::Service(c) => match &access.service(c).identity {
-                    Some(id) => principal(id),
+                CallerRef::Service(c) => match &principals[c] {
+                    Some(p) => p,
                     None => {
                         for p in &g.ports {
                             gaps.add(
@@ -143,39 +142,45 @@ pub fn render<'d>(
                 },
             };
             let identity = match g.caller {
-                CallerRef::Service(c) => access.service(c).identity.clone(),
+                CallerRef::Service(c) => access.service(c).identity.as_deref(),
                 CallerRef::Internet => None,
             };
+            let mut caller = CallerOps {
+                gaps: &mut gaps,
+                rules: &mut rules,
+                used: &mut used,
+                issuers: &mut issuers,
+                key: &mut key,
+                op_json: &mut op_json,
+                access,
+                caller: g.caller,
+                identity,
+                principal: principal_of_caller,
+            };
             for p in &g.ports {
-                let port = p.port.map(|p| p.port.to_string());
-                // Operations with the auth alternatives that allow them.
-                let mut ops: Vec<Operation<'d>> = Vec::new();
+                let port = p.port.map(|p| p.port);
                 if target.endpoints.is_empty() {
-                    let mut op = Node::map();
-                    if let Some(port) = &port {
-                        op.insert("ports", seq![port.clone()]);
-                    }
-                    let alts = std::iter::once(p.auth.clone())
-                        .chain(p.also.iter().map(|g| g.auth.clone()))
-                        .collect();
-                    ops.push(Operation {
-                        op,
-                        rule: allowed_by_name(&p.by),
-                        alts,
-                        rate: p.rate_limit.clone(),
-                    });
-                    if let Some(r) = access.rule(&allowed_by_name(&p.by))
+                    let rule = allowed_by_name(&p.by);
+                    let op = Op {
+                        port,
+                        method: None,
+                        paths: Vec::new(),
+                    };
+                    let alts = std::iter::once(p.auth.as_slice())
+                        .chain(p.also.iter().map(|g| g.auth.as_slice()));
+                    caller.add(op, &rule, alts, p.rate_limit.as_ref());
+                    if let Some(r) = access.rule(&rule)
                         && (!r.methods.is_empty() || !r.paths.is_empty())
                     {
-                        gaps.add(
+                        caller.gaps.add(
                             &r.id,
                             format!("`{}` has no inventoried endpoints, so the rule's methods and paths are not enforced (port-level allow); import its API spec to get L7 rules", target.id),
                         );
                     }
                 } else {
-                    let eps = access.endpoint_grants(g.caller, t, p.port.map(|p| p.port));
+                    let eps = access.endpoint_grants(g.caller, t, port);
                     if eps.is_empty() {
-                        gaps.add(
+                        caller.gaps.add(
                             allowed_by_name(&p.by),
                             format!(
                                 "it allows `{}` to reach `{}` at L4, but none of `{}`'s inventoried endpoints; with L7 rules that call is not expressed",
@@ -183,157 +188,140 @@ pub fn render<'d>(
                             ),
                         );
                     }
-                    for e in eps {
-                        let mut op = Node::map();
-                        if let Some(port) = &port {
-                            op.insert("ports", seq![port.clone()]);
-                        }
+                    for e in &eps {
                         let m = e.endpoint.method.to_ascii_uppercase();
-                        if m != "*" {
-                            op.insert("methods", seq![m]);
-                        }
-                        op.insert("paths", paths::istio(&e.endpoint.path));
-                        let alts = std::iter::once(e.auth.clone())
-                            .chain(e.also.iter().map(|g| g.auth.clone()))
-                            .collect();
-                        ops.push(Operation {
-                            op,
-                            rule: allowed_by_name(&e.by),
-                            alts,
-                            rate: e.rate_limit.clone(),
-                        });
-                    }
-                }
-                for Operation {
-                    op,
-                    rule,
-                    alts,
-                    rate,
-                } in ops
-                {
-                    if let Some(rl) = rate
-                        .as_ref()
-                        .filter(|rl| gaps.once((&rule, "istio-rate", *rl)))
-                    {
-                        gaps.add(&rule, format!("rate limit {} is not enforced: Istio authorization has no rate limits; enforce it with kong or nginx", describe_rate(rl)));
-                    }
-                    let mut any = false;
-                    let mut seen = BTreeSet::new();
-                    let op_json = op.to_json();
-                    for auth in alts {
-                        if !seen.insert(format!("{auth:?}")) {
-                            continue;
-                        }
-                        let Some((request_principals, when)) =
-                            translate(&mut gaps, &rule, &auth, identity.as_deref(), &mut issuers)
-                        else {
-                            continue;
+                        let op = Op {
+                            port,
+                            method: (m != "*").then_some(m),
+                            paths: paths::istio(&e.endpoint.path),
                         };
-                        any = true;
-                        let mut source = Node::map();
-                        if !request_principals.is_empty() {
-                            source.insert("requestPrincipals", request_principals);
-                        }
-                        let when = Node::Seq(when);
-                        // The order of rules: as serde_json wrote the tuple before.
-                        let key = format!("[{},{},{op_json}]", source.to_json(), when.to_json());
-                        let slot = rules.entry(key).or_insert_with(|| RuleDraft {
-                            source,
-                            when: if when.is_empty_collection() {
-                                None
-                            } else {
-                                Some(when)
-                            },
-                            principals: BTreeSet::new(),
-                            to: vec![op.clone()],
-                        });
-                        slot.principals.insert(principal_of_caller.clone());
-                        used.insert(rule.clone());
-                    }
-                    if !any {
-                        gaps.add(
-                            &rule,
-                            format!(
-                                "`{}` allows `{}` only with an mTLS identity it does not have (`{}`), so Istio never lets that call through",
-                                rule, access.caller_id(g.caller), identity.clone().unwrap_or_default()
-                            ),
-                        );
+                        let alts = std::iter::once(e.auth.as_slice())
+                            .chain(e.also.iter().map(|g| g.auth.as_slice()));
+                        caller.add(op, &allowed_by_name(&e.by), alts, e.rate_limit.as_ref());
                     }
                 }
             }
         }
 
-        // Merge rules that differ only by principal set into one rule per (source, when, principals).
-        let mut merged: BTreeMap<String, RuleDraft<'d>> = BTreeMap::new();
+        // Merge rules that differ only by operation into one rule per (source, when,
+        // principals), keyed (and so ordered) by the JSON of the three. Within a group the
+        // operations are distinct: `rules` had one entry per (source, when, operation).
+        let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
         for draft in rules.into_values() {
-            let key = format!(
-                "[{},{},{}]",
-                draft.source.to_json(),
-                draft
-                    .when
-                    .as_ref()
-                    .map_or_else(|| "null".into(), Node::to_json),
-                Node::from(draft.principals.iter().collect::<Vec<_>>()).to_json()
-            );
-            let slot = merged.entry(key).or_insert_with(|| RuleDraft {
-                to: Vec::new(),
-                ..draft.clone()
-            });
-            for op in draft.to {
-                let op = obj!({"operation": op});
-                if !slot.to.contains(&op) {
-                    slot.to.push(op);
+            key.clear();
+            key.push('[');
+            source_json(&mut key, &draft.request_principals);
+            key.push(',');
+            if draft.scopes.is_empty() {
+                key.push_str("null");
+            } else {
+                when_json(&mut key, &draft.scopes);
+            }
+            key.push(',');
+            string_list_json(&mut key, draft.principals.iter());
+            key.push(']');
+            match merged.get_mut(key.as_str()) {
+                Some(slot) => slot.to.push(draft.op),
+                None => {
+                    merged.insert(
+                        key.clone(),
+                        Merged {
+                            request_principals: draft.request_principals,
+                            scopes: draft.scopes,
+                            principals: draft.principals,
+                            to: vec![draft.op],
+                        },
+                    );
                 }
             }
         }
         if !merged.is_empty() {
-            let rules: Vec<Node<'d>> = merged
-                .into_values()
-                .map(
-                    |RuleDraft {
-                         mut source,
-                         principals,
-                         when,
-                         to,
-                     }| {
-                        source.insert("principals", principals.into_iter().collect::<Vec<_>>());
-                        let mut r = obj!({
-                            "from": vec![obj!({"source": source})],
-                            "to": to,
-                        });
-                        if let Some(w) = when {
-                            r.insert("when", w);
-                        }
-                        r
-                    },
-                )
-                .collect();
-            docs.push(obj!({
-                "apiVersion": API,
-                "kind": "AuthorizationPolicy",
-                "metadata": meta(prefixed("bh-allow-", &target.id), ns, target, vec![("bulkhead.dev/allowed-by", used.into_iter().collect::<Vec<_>>().join(", "))], true),
-                "spec": obj!({"selector": selector.clone(), "action": "ALLOW", "rules": rules})
-            }));
-        }
-        if !issuers.is_empty() {
-            let m = meta(
-                prefixed("bh-jwt-", &target.id),
+            body.push_str("---\n");
+            let mut w = Writer::doc_map(body);
+            let name = prefixed("bh-allow-", &target.id);
+            let used = used.into_iter().collect::<Vec<_>>().join(", ");
+            write_meta(
+                &mut w,
+                "AuthorizationPolicy",
+                &name,
                 ns,
                 target,
-                Vec::new(),
+                Some(("bulkhead.dev/allowed-by", &used)),
+                staged,
+            );
+            w.map("spec");
+            write_selector(&mut w, "selector", labels);
+            w.str("action", "ALLOW");
+            w.seq("rules");
+            for r in merged.values() {
+                w.item_map();
+                w.seq("from");
+                w.item_map();
+                w.map("source");
+                if !r.request_principals.is_empty() {
+                    w.str_seq("requestPrincipals", &r.request_principals);
+                }
+                w.str_seq("principals", &r.principals);
+                w.end();
+                w.end();
+                w.end();
+                w.seq("to");
+                for op in &r.to {
+                    w.item_map();
+                    w.map("operation");
+                    if let Some(port) = op.port {
+                        w.seq("ports");
+                        w.item_str(&port.to_string());
+                        w.end();
+                    }
+                    if let Some(m) = &op.method {
+                        w.str_seq("methods", [m]);
+                    }
+                    if !op.paths.is_empty() {
+                        w.str_seq("paths", &op.paths);
+                    }
+                    w.end();
+                    w.end();
+                }
+                w.end();
+                if !r.scopes.is_empty() {
+                    w.seq("when");
+                    for s in &r.scopes {
+                        w.item_map();
+                        w.str("key", SCOPE_CLAIM);
+                        w.str_seq("values", [s]);
+                        w.end();
+                    }
+                    w.end();
+                }
+                w.end();
+            }
+            w.finish();
+        }
+        if !issuers.is_empty() {
+            body.push_str("---\n");
+            let mut w = Writer::doc_map(body);
+            let name = prefixed("bh-jwt-", &target.id);
+            write_meta(
+                &mut w,
+                "RequestAuthentication",
+                &name,
+                ns,
+                target,
+                None,
                 false,
             );
-            docs.push(obj!({
-                "apiVersion": API,
-                "kind": "RequestAuthentication",
-                "metadata": m,
-                "spec": obj!({
-                    "selector": selector.clone(),
-                    "jwtRules": issuers.into_iter().map(|i| obj!({"issuer": i, "forwardOriginalToken": true})).collect::<Vec<_>>(),
-                }),
-            }));
+            w.map("spec");
+            write_selector(&mut w, "selector", labels);
+            w.seq("jwtRules");
+            for i in &issuers {
+                w.item_map();
+                w.str("issuer", i);
+                w.bool("forwardOriginalToken", true);
+                w.end();
+            }
+            w.finish();
         }
-        per_ns.entry(ns.to_string()).or_default().extend(docs);
     }
 
     let gaps = gaps.into_vec();
@@ -341,32 +329,37 @@ pub fn render<'d>(
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
     let resources: Vec<String> = per_ns.keys().map(|ns| format!("{ns}.yaml")).collect();
-    for (ns, docs) in per_ns {
-        let mut contents = ns_head.clone();
-        let mut deny_meta =
-            obj!({"name": "bh-default-deny", "namespace": ns.as_str(), "labels": managed()});
+    for (ns, body) in per_ns {
+        let mut contents = String::with_capacity(ns_head.len() + body.len() + 512);
+        contents.push_str(&ns_head);
+        contents.push_str("---\n");
+        let mut w = Writer::doc_map(&mut contents);
+        let dry_run: &[(&str, &str)] = if staged {
+            &[("istio.io/dry-run", "true")]
+        } else {
+            &[]
+        };
+        write_head(
+            &mut w,
+            API,
+            "AuthorizationPolicy",
+            "bh-default-deny",
+            ns,
+            dry_run,
+        );
+        w.map("spec");
+        w.finish();
         if staged {
-            deny_meta.insert("annotations", obj!({"istio.io/dry-run": "true"}));
-        }
-        let mut all = vec![obj!({
-            "apiVersion": API,
-            "kind": "AuthorizationPolicy",
-            "metadata": deny_meta,
-            "spec": Node::map(),
-        })];
-        if staged {
-            all.push(obj!({
-                "apiVersion": API,
-                "kind": "AuthorizationPolicy",
-                "metadata": obj!({"name": "bh-audit", "namespace": ns.as_str(), "labels": managed()}),
-                "spec": obj!({"action": "AUDIT", "rules": seq![Node::map()]}),
-            }));
-        }
-        all.extend(docs);
-        for d in &all {
             contents.push_str("---\n");
-            push_yaml(&mut contents, d);
+            let mut w = Writer::doc_map(&mut contents);
+            write_head(&mut w, API, "AuthorizationPolicy", "bh-audit", ns, &[]);
+            w.map("spec");
+            w.str("action", "AUDIT");
+            w.seq("rules");
+            w.item_map();
+            w.finish();
         }
+        contents.push_str(&body);
         files.push(OutputFile {
             path: format!("{ns}.yaml"),
             contents,
@@ -386,34 +379,215 @@ pub fn render<'d>(
     Ok((files, gaps))
 }
 
-/// One AuthorizationPolicy rule being assembled: who (source, `when`, principals) may do what.
-#[derive(Clone)]
-struct RuleDraft<'d> {
-    source: Node<'d>,
-    when: Option<Node<'d>>,
+/// The claim each JWT scope is checked against.
+const SCOPE_CLAIM: &str = "request.auth.claims[scope]";
+
+/// `apiVersion`, `kind` and `metadata` of a per-service object: name, namespace, the
+/// managed-by label, and the annotations (the service, one more if given, Istio's dry-run
+/// flag if asked).
+fn write_meta(
+    w: &mut Writer<'_>,
+    kind: &str,
+    name: &str,
+    ns: &str,
+    svc: &Service,
+    extra: Option<(&str, &str)>,
+    dry_run: bool,
+) {
+    let mut annotations = vec![("bulkhead.dev/service", svc.id.as_str())];
+    annotations.extend(extra);
+    if dry_run {
+        annotations.push(("istio.io/dry-run", "true"));
+    }
+    write_head(w, API, kind, name, ns, &annotations);
+}
+
+/// One allowed operation: the port, the method (none for any), the path templates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Op {
+    port: Option<u32>,
+    method: Option<String>,
+    paths: Vec<String>,
+}
+
+impl Op {
+    /// The operation as the JSON the rules are ordered by.
+    fn push_json(&self, out: &mut String) {
+        out.push('{');
+        let mut sep = "";
+        if let Some(port) = self.port {
+            out.push_str("\"ports\":[\"");
+            out.push_str(&port.to_string());
+            out.push_str("\"]");
+            sep = ",";
+        }
+        if let Some(m) = &self.method {
+            out.push_str(sep);
+            out.push_str("\"methods\":");
+            string_list_json(out, [m]);
+            sep = ",";
+        }
+        if !self.paths.is_empty() {
+            out.push_str(sep);
+            out.push_str("\"paths\":");
+            string_list_json(out, &self.paths);
+        }
+        out.push('}');
+    }
+}
+
+/// `["a","b"]`.
+fn string_list_json<S: AsRef<str>>(out: &mut String, items: impl IntoIterator<Item = S>) {
+    out.push('[');
+    for (i, s) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_string(out, s.as_ref());
+    }
+    out.push(']');
+}
+
+/// A rule's `source` before its principals: `{"requestPrincipals":[...]}` or `{}`.
+fn source_json(out: &mut String, request_principals: &[String]) {
+    if request_principals.is_empty() {
+        out.push_str("{}");
+    } else {
+        out.push_str("{\"requestPrincipals\":");
+        string_list_json(out, request_principals);
+        out.push('}');
+    }
+}
+
+/// A rule's `when`: one scope claim condition per scope.
+fn when_json(out: &mut String, scopes: &[String]) {
+    out.push('[');
+    for (i, s) in scopes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"key\":");
+        push_json_string(out, SCOPE_CLAIM);
+        out.push_str(",\"values\":");
+        string_list_json(out, [s]);
+        out.push('}');
+    }
+    out.push(']');
+}
+
+/// One AuthorizationPolicy rule being assembled: who (request principals, scopes, principals)
+/// may do one operation.
+struct RuleDraft {
+    request_principals: Vec<String>,
+    scopes: Vec<String>,
     principals: BTreeSet<String>,
-    to: Vec<Node<'d>>,
+    op: Op,
 }
 
-/// One allowed operation with the auth alternatives (any one suffices) and its rate limit.
-struct Operation<'d> {
-    op: Node<'d>,
-    rule: String,
-    alts: Vec<Vec<Auth>>,
-    rate: Option<bulkhead_core::model::RateLimit>,
+/// Rules merged by who may call: their operations.
+struct Merged {
+    request_principals: Vec<String>,
+    scopes: Vec<String>,
+    principals: BTreeSet<String>,
+    to: Vec<Op>,
 }
 
-/// One auth alternative as Istio conditions: request principals and `when` clauses. `None`
-/// when the caller can never satisfy it (an mTLS identity list without its identity).
+/// Everything one caller's operations on one service are added to.
+struct CallerOps<'a, 'd> {
+    gaps: &'a mut Gaps,
+    rules: &'a mut BTreeMap<String, RuleDraft>,
+    used: &'a mut BTreeSet<String>,
+    issuers: &'a mut BTreeSet<String>,
+    key: &'a mut String,
+    op_json: &'a mut String,
+    access: &'a Access<'d>,
+    caller: CallerRef,
+    identity: Option<&'d str>,
+    principal: &'a str,
+}
+
+impl CallerOps<'_, '_> {
+    /// Adds one allowed operation, once per distinct auth alternative (any one suffices) the
+    /// caller can satisfy.
+    fn add<'x>(
+        &mut self,
+        op: Op,
+        rule: &str,
+        alts: impl Iterator<Item = &'x [Auth]>,
+        rate: Option<&RateLimit>,
+    ) {
+        if let Some(rl) = rate.filter(|rl| self.gaps.once((rule, "istio-rate", *rl))) {
+            self.gaps.add(rule, format!("rate limit {} is not enforced: Istio authorization has no rate limits; enforce it with kong or nginx", describe_rate(rl)));
+        }
+        let mut any = false;
+        let mut seen: Vec<&[Auth]> = Vec::new();
+        self.op_json.clear();
+        op.push_json(self.op_json);
+        for auth in alts {
+            if seen.contains(&auth) {
+                continue;
+            }
+            seen.push(auth);
+            let Some((request_principals, scopes)) =
+                translate(self.gaps, rule, auth, self.identity, self.issuers)
+            else {
+                continue;
+            };
+            any = true;
+            self.key.clear();
+            self.key.push('[');
+            source_json(self.key, &request_principals);
+            self.key.push(',');
+            when_json(self.key, &scopes);
+            self.key.push(',');
+            self.key.push_str(self.op_json);
+            self.key.push(']');
+            if !self.rules.contains_key(self.key.as_str()) {
+                self.rules.insert(
+                    self.key.clone(),
+                    RuleDraft {
+                        request_principals,
+                        scopes,
+                        principals: BTreeSet::new(),
+                        op: op.clone(),
+                    },
+                );
+            }
+            if let Some(slot) = self.rules.get_mut(self.key.as_str())
+                && !slot.principals.contains(self.principal)
+            {
+                slot.principals.insert(self.principal.to_string());
+            }
+            if !self.used.contains(rule) {
+                self.used.insert(rule.to_string());
+            }
+        }
+        if !any {
+            self.gaps.add(
+                rule,
+                format!(
+                    "`{}` allows `{}` only with an mTLS identity it does not have (`{}`), so Istio never lets that call through",
+                    rule,
+                    self.access.caller_id(self.caller),
+                    self.identity.unwrap_or_default()
+                ),
+            );
+        }
+    }
+}
+
+/// One auth alternative as Istio conditions: request principals and the scopes a `when`
+/// checks. `None` when the caller can never satisfy it (an mTLS identity list without its
+/// identity).
 fn translate(
     gaps: &mut Gaps,
     rule: &str,
     auth: &[Auth],
     identity: Option<&str>,
     issuers: &mut BTreeSet<String>,
-) -> Option<(Vec<String>, Vec<Node<'static>>)> {
+) -> Option<(Vec<String>, Vec<String>)> {
     let mut request_principals = Vec::new();
-    let mut when = Vec::new();
+    let mut scopes_needed = Vec::new();
     for a in auth {
         match a {
             Auth::None => {}
@@ -427,11 +601,11 @@ fn translate(
                 }
             }
             Auth::Jwt { issuer, scopes } => {
-                issuers.insert(issuer.clone());
-                request_principals.push(format!("{issuer}/*"));
-                for s in scopes {
-                    when.push(obj!({"key": "request.auth.claims[scope]", "values": seq![s.clone()]}));
+                if !issuers.contains(issuer) {
+                    issuers.insert(issuer.clone());
                 }
+                request_principals.push(format!("{issuer}/*"));
+                scopes_needed.extend(scopes.iter().cloned());
             }
             Auth::ApiKey { .. } if gaps.once((rule, "istio-key", a)) => gaps.add(
                 rule,
@@ -443,5 +617,5 @@ fn translate(
             Auth::ApiKey { .. } => {}
         }
     }
-    Some((request_principals, when))
+    Some((request_principals, scopes_needed))
 }

@@ -14,10 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use bulkhead_core::eval::Request;
 use bulkhead_core::model::{Auth, Period, RateLimit};
 
-use crate::access::{Access, CallerRef, allowed_by_name};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_str};
 use crate::gaps::{Gaps, describe_auth};
 use crate::names::dns_label;
-use crate::yaml::{Node, push_yaml};
+use crate::yaml::{Node, Writer};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
 use crate::{obj, seq};
 
@@ -54,7 +54,9 @@ pub fn render(
         }
     }
     let mut callers_used: BTreeSet<CallerRef> = BTreeSet::new();
-    let mut services = Vec::new();
+    // The items of `services:`, streamed (at the document's top level, as they will stand).
+    let mut services = String::new();
+    let mut sw = Writer::doc_seq(&mut services);
 
     for &t in &access.order {
         let target = access.service(t);
@@ -86,22 +88,38 @@ pub fn render(
             }
         }
         ports.sort_by_key(|p| p.map(|p| p.port));
+        let mut eps: Vec<&bulkhead_core::model::Endpoint> = target.endpoints.iter().collect();
+        eps.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
+        eps.dedup_by(|a, b| a.path == b.path && a.method.eq_ignore_ascii_case(&b.method));
+        // Each endpoint's route path, once per service.
+        let route_paths: Vec<String> = eps
+            .iter()
+            .map(|e| format!("~{}", &paths::regex(&e.path)[1..]))
+            .collect();
+        let label = access.label(t);
         for port in ports {
             let port_no = port.map(|p| p.port).unwrap_or(80);
-            let label = access.label(t);
             let svc_name = format!("{label}-{port_no}");
-            let host = match &target.namespace {
-                Some(ns) => format!("{label}.{ns}.svc.cluster.local"),
-                None => label.to_string(),
-            };
             let route_host = match &target.namespace {
                 Some(ns) => format!("{label}.{ns}:{port_no}"),
                 None => format!("{label}:{port_no}"),
             };
-            let mut routes = Vec::new();
-            let mut eps: Vec<&bulkhead_core::model::Endpoint> = target.endpoints.iter().collect();
-            eps.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
-            eps.dedup_by(|a, b| a.path == b.path && a.method.eq_ignore_ascii_case(&b.method));
+            // Callers the L4 answer allows on this port (no other caller can be allowed any
+            // request on it), plus the service itself, which the matrix leaves out.
+            let mut candidates: Vec<CallerRef> = grants
+                .iter()
+                .filter(|g| {
+                    g.ports
+                        .iter()
+                        .any(|p| p.port.map(|p| p.port) == port.map(|p| p.port))
+                })
+                .map(|g| g.caller)
+                .collect();
+            if !candidates.contains(&CallerRef::Service(t)) {
+                candidates.push(CallerRef::Service(t));
+            }
+            // The service is written when its first route is.
+            let mut started = false;
             for (n, e) in eps.iter().enumerate() {
                 let req = Request {
                     port: port.map(|p| p.port),
@@ -110,28 +128,14 @@ pub fn render(
                 };
                 // Who may call this endpoint with what they hold, and at which rate.
                 let mut allowed: Vec<(CallerRef, Option<RateLimit>)> = Vec::new();
-                // Callers the L4 answer allows on this port (no other caller can be allowed any
-                // request on it), plus the service itself, which the matrix leaves out.
-                let mut candidates: Vec<CallerRef> = grants
-                    .iter()
-                    .filter(|g| {
-                        g.ports
-                            .iter()
-                            .any(|p| p.port.map(|p| p.port) == port.map(|p| p.port))
-                    })
-                    .map(|g| g.caller)
-                    .collect();
-                if !candidates.contains(&CallerRef::Service(t)) {
-                    candidates.push(CallerRef::Service(t));
-                }
-                for caller in candidates {
+                for &caller in &candidates {
                     match access.decide_as_caller(caller, t, &req) {
                         bulkhead_core::eval::Decision::Allow {
                             by,
                             auth,
                             rate_limit,
                         } => {
-                            let rule = allowed_by_name(&by);
+                            let rule = allowed_by_str(&by);
                             for a in &auth {
                                 note_auth(&mut gaps, &rule, a);
                             }
@@ -157,14 +161,11 @@ pub fn render(
                 for (c, _) in &allowed {
                     callers_used.insert(*c);
                     let whole_segment = match c {
-                        CallerRef::Service(i) => access
-                            .eval
-                            .segment_of(&access.service(*i).id)
-                            .filter(|seg| {
-                                seg_members[seg]
-                                    .iter()
-                                    .all(|m| allowed_set.contains(&CallerRef::Service(*m)))
-                            }),
+                        CallerRef::Service(i) => access.eval.leaf_segment(*i).filter(|seg| {
+                            seg_members[seg]
+                                .iter()
+                                .all(|m| allowed_set.contains(&CallerRef::Service(*m)))
+                        }),
                         CallerRef::Internet => None,
                     };
                     match whole_segment {
@@ -172,53 +173,84 @@ pub fn render(
                         None => groups.insert(format!("caller-{}", consumer_name(access, *c))),
                     };
                 }
-                let mut plugins = vec![
-                    obj!({"name": "key-auth", "config": obj!({"key_names": seq![KEY_HEADER], "hide_credentials": true, "anonymous": ANONYMOUS})}),
-                    obj!({"name": "acl", "config": obj!({"allow": groups.into_iter().collect::<Vec<_>>(), "hide_groups_header": true})}),
-                ];
+                if !started {
+                    started = true;
+                    sw.item_map();
+                    sw.str("name", &svc_name);
+                    sw.str(
+                        "protocol",
+                        if matches!(port_no, 443 | 8443) {
+                            "https"
+                        } else {
+                            "http"
+                        },
+                    );
+                    match &target.namespace {
+                        Some(ns) => sw.str("host", &format!("{label}.{ns}.svc.cluster.local")),
+                        None => sw.str("host", label),
+                    }
+                    sw.int("port", u64::from(port_no));
+                    sw.str_seq("tags", ["bulkhead"]);
+                    sw.seq("routes");
+                }
+                let method = e.method.to_ascii_uppercase();
+                sw.item_map();
+                sw.str(
+                    "name",
+                    &format!(
+                        "{svc_name}-{n}-{}",
+                        dns_label(&method.replace('*', "any").to_ascii_lowercase())
+                    ),
+                );
+                sw.str_seq("hosts", [&route_host]);
+                sw.str_seq("paths", [&route_paths[n]]);
+                sw.bool("strip_path", false);
+                sw.bool("preserve_host", true);
+                sw.str_seq("protocols", ["http", "https"]);
+                sw.str_seq("tags", ["bulkhead"]);
+                sw.seq("plugins");
+                sw.item_map();
+                sw.str("name", "key-auth");
+                sw.map("config");
+                sw.str_seq("key_names", [KEY_HEADER]);
+                sw.bool("hide_credentials", true);
+                sw.str("anonymous", ANONYMOUS);
+                sw.end();
+                sw.end();
+                sw.item_map();
+                sw.str("name", "acl");
+                sw.map("config");
+                sw.str_seq("allow", &groups);
+                sw.bool("hide_groups_header", true);
+                sw.end();
+                sw.end();
                 // Rate limits: one for the route when every caller shares it, else per consumer.
                 let shared = allowed
                     .first()
-                    .and_then(|(_, r)| r.clone())
-                    .filter(|first| allowed.iter().all(|(_, r)| r.as_ref() == Some(first)));
+                    .and_then(|(_, r)| r.as_ref())
+                    .filter(|first| allowed.iter().all(|(_, r)| r.as_ref() == Some(*first)));
                 if let Some(rl) = shared {
-                    plugins.push(rate_limiting(&rl, None));
+                    rate_limiting(&mut sw, rl, None);
                 } else {
                     for (c, rl) in &allowed {
                         if let Some(rl) = rl {
-                            plugins.push(rate_limiting(rl, Some(consumer_name(access, *c))));
+                            rate_limiting(&mut sw, rl, Some(&consumer_name(access, *c)));
                         }
                     }
                 }
-                let method = e.method.to_ascii_uppercase();
-                let mut route = obj!({
-                    "name": format!("{svc_name}-{n}-{}", dns_label(&method.replace('*', "any").to_ascii_lowercase())),
-                    "hosts": seq![route_host.clone()],
-                    "paths": seq![format!("~{}", &paths::regex(&e.path)[1..])],
-                    "strip_path": false,
-                    "preserve_host": true,
-                    "protocols": seq!["http", "https"],
-                    "tags": seq!["bulkhead"],
-                    "plugins": plugins,
-                });
+                sw.end();
                 if method != "*" {
-                    route.insert("methods", seq![method]);
+                    sw.str_seq("methods", [&method]);
                 }
-                routes.push(route);
+                sw.end();
             }
-            if routes.is_empty() {
-                continue;
+            if started {
+                sw.end();
+                sw.end();
             }
-            services.push(obj!({
-                "name": svc_name,
-                "protocol": if matches!(port_no, 443 | 8443) { "https" } else { "http" },
-                "host": host,
-                "port": port_no,
-                "tags": seq!["bulkhead"],
-                "routes": routes,
-            }));
         }
     }
+    sw.finish();
 
     // Consumers: every caller that appears in an ACL, plus the anonymous one.
     callers_used.insert(CallerRef::Internet);
@@ -242,52 +274,63 @@ pub fn render(
         entry.insert("acls", acls);
         consumers.push(entry);
     }
-    let config = obj!({
-        "_format_version": "3.0",
-        "services": services,
-        "consumers": consumers,
-        "consumer_groups": consumer_groups.into_iter().map(|(name, members)| obj!({
-            "name": name,
-            "tags": seq!["bulkhead"],
-            "consumers": members.into_iter().map(|m| obj!({"username": m})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    });
+    let consumer_groups: Vec<Node<'_>> = consumer_groups
+        .into_iter()
+        .map(|(name, members)| {
+            obj!({
+                "name": name,
+                "tags": seq!["bulkhead"],
+                "consumers": members.into_iter().map(|m| obj!({"username": m})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let gaps = gaps.into_vec();
-    let mut head = header.render("#", &gaps);
-    head.push_str(&format!(
+    let mut contents = header.render("#", &gaps);
+    contents.push_str(&format!(
         "# Callers identify themselves with the `{KEY_HEADER}` header; each calling service's key is read from the\n# environment variable BULKHEAD_KEY_<SERVICE> (Kong env vault). Requests without a key are the `{ANONYMOUS}` consumer.\n"
     ));
+    contents.reserve(services.len() + 64 * consumers.len() + 1024);
+    let mut w = Writer::doc_map(&mut contents);
+    w.str("_format_version", "3.0");
+    // `services:` holds the items streamed above: a top-level sequence's items are written
+    // exactly as the items of a top-level key's sequence (dashes at column 0).
+    if services.is_empty() {
+        w.seq("services");
+        w.end();
+    } else {
+        w.raw_seq("services", &services);
+    }
+    w.node("consumers", &Node::Seq(consumers));
+    w.node("consumer_groups", &Node::Seq(consumer_groups));
+    w.finish();
     Ok((
         vec![OutputFile {
             path: "kong.yaml".into(),
-            contents: {
-                let mut contents = head;
-                push_yaml(&mut contents, &config);
-                contents
-            },
+            contents,
         }],
         gaps,
     ))
 }
 
-fn rate_limiting(rl: &RateLimit, consumer: Option<String>) -> Node<'static> {
+/// A `rate-limiting` plugin item (limit by consumer, counted locally), for one consumer if
+/// given.
+fn rate_limiting(w: &mut Writer<'_>, rl: &RateLimit, consumer: Option<&str>) {
     let period = match rl.per {
         Period::Second => "second",
         Period::Minute => "minute",
         Period::Hour => "hour",
     };
-    let config: Node<'static> = [
-        (period, Node::from(rl.requests)),
-        ("limit_by", Node::from("consumer")),
-        ("policy", Node::from("local")),
-    ]
-    .into_iter()
-    .collect();
-    let mut p = obj!({"name": "rate-limiting", "config": config});
+    w.item_map();
+    w.str("name", "rate-limiting");
+    w.map("config");
+    w.int(period, u64::from(rl.requests));
+    w.str("limit_by", "consumer");
+    w.str("policy", "local");
+    w.end();
     if let Some(c) = consumer {
-        p.insert("consumer", c);
+        w.str("consumer", c);
     }
-    p
+    w.end();
 }
 
 fn note_auth(gaps: &mut Gaps, rule: &str, a: &Auth) {

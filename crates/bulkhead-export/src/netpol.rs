@@ -15,7 +15,7 @@ use crate::access::{Access, CallerRef, PortGrant, allowed_by_name};
 use crate::gaps::Gaps;
 use crate::names::prefixed;
 use crate::workloads::protocol;
-use crate::yaml::{Node, push_yaml, to_yaml};
+use crate::yaml::{Node, Writer, push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target};
 use crate::{obj, seq};
 
@@ -46,14 +46,16 @@ pub fn render<'d>(
     let overlaps = selector_overlaps(access);
 
     // Namespaces that get a default deny: every namespace an in-cluster service lives in.
-    let mut per_ns: BTreeMap<String, Vec<Node<'d>>> = BTreeMap::new();
+    // Each one's policies are streamed as YAML text, in the order they are written.
+    let mut per_ns: BTreeMap<&'d str, String> = BTreeMap::new();
     for &i in &access.order {
         if let Some(ns) = selectable(access.service(i)).map(|(ns, _)| ns) {
-            per_ns.entry(ns.to_string()).or_default();
+            per_ns.entry(ns).or_default();
         }
     }
     // caller service -> target service -> ports (egress mirror)
     let mut outbound: BTreeMap<usize, BTreeMap<usize, PortKey>> = BTreeMap::new();
+    let mut groups: BTreeMap<PortKey, Vec<Peer<'d>>> = BTreeMap::new();
 
     for &t in &access.order {
         let target = access.service(t);
@@ -76,10 +78,10 @@ pub fn render<'d>(
             continue;
         };
         // Group callers by the exact set of ports they may use.
-        let mut groups: BTreeMap<PortKey, Vec<Node<'d>>> = BTreeMap::new();
+        groups.clear();
         let mut rules_used = BTreeSet::new();
         for g in grants {
-            let peers: Vec<Node<'d>> = match g.caller {
+            let peer = match g.caller {
                 CallerRef::Internet => {
                     for p in &g.ports {
                         gaps.add(
@@ -87,10 +89,7 @@ pub fn render<'d>(
                             "calls from the internet are matched by ipBlock 0.0.0.0/0 and ::/0: NetworkPolicy cannot tell the internet from other external addresses",
                         );
                     }
-                    vec![
-                        obj!({"ipBlock": obj!({"cidr": "0.0.0.0/0"})}),
-                        obj!({"ipBlock": obj!({"cidr": "::/0"})}),
-                    ]
+                    Peer::Internet
                 }
                 CallerRef::Service(c) => {
                     let caller = access.service(c);
@@ -106,8 +105,11 @@ pub fn render<'d>(
                                     }
                                 }
                             }
-                            outbound.entry(c).or_default().insert(t, port_key(&g.ports));
-                            vec![peer(ns, cns, clabels)]
+                            // Only the egress variant writes the mirror image.
+                            if egress {
+                                outbound.entry(c).or_default().insert(t, port_key(&g.ports));
+                            }
+                            Peer::Pods(cns, clabels)
                         }
                         None => {
                             for p in &g.ports {
@@ -132,83 +134,58 @@ pub fn render<'d>(
                 }
                 rules_used.insert(rule);
             }
-            groups.entry(port_key(&g.ports)).or_default().extend(peers);
+            groups.entry(port_key(&g.ports)).or_default().push(peer);
         }
         if groups.is_empty() {
             continue;
         }
-        let ingress: Vec<Node<'d>> = groups
-            .into_iter()
-            .map(|(ports, from)| {
-                let mut rule = obj!({"from": from});
-                if let Some(ports) = ports {
-                    rule.insert("ports", ports_value(&ports));
-                }
-                rule
-            })
-            .collect();
-        let policy = obj!({
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "NetworkPolicy",
-            "metadata": obj!({
-                "name": prefixed("bh-allow-", &target.id),
-                "namespace": ns,
-                "labels": managed(),
-                "annotations": obj!({
-                    "bulkhead.dev/service": &target.id,
-                    "bulkhead.dev/allowed-by": rules_used.into_iter().collect::<Vec<_>>().join(", "),
-                }),
-            }),
-            "spec": obj!({
-                "podSelector": obj!({"matchLabels": labels_value(labels)}),
-                "policyTypes": seq!["Ingress"],
-                "ingress": ingress,
-            })
-        });
-        per_ns.entry(ns.to_string()).or_default().push(policy);
+        let body = per_ns.entry(ns).or_default();
+        let mut w = start_allow_policy(
+            body,
+            ("networking.k8s.io/v1", "NetworkPolicy"),
+            &target.id,
+            ns,
+            rules_used,
+        );
+        write_selector(&mut w, "podSelector", labels);
+        w.str_seq("policyTypes", ["Ingress"]);
+        write_rules(&mut w, ("ingress", "from"), ns, &groups);
+        w.finish();
     }
 
     if egress {
+        let mut groups: BTreeMap<&PortKey, Vec<Peer<'d>>> = BTreeMap::new();
         for (&c, targets) in &outbound {
             let caller = access.service(c);
             let Some((cns, clabels)) = selectable(caller) else {
                 continue;
             };
-            let mut groups: BTreeMap<&PortKey, Vec<Node<'d>>> = BTreeMap::new();
+            groups.clear();
             for (&t, ports) in targets {
                 let target = access.service(t);
                 if let Some((tns, tlabels)) = selectable(target) {
                     groups
                         .entry(ports)
                         .or_default()
-                        .push(peer(cns, tns, tlabels));
+                        .push(Peer::Pods(tns, tlabels));
                 }
             }
-            let rules: Vec<Node<'d>> = groups
-                .into_iter()
-                .map(|(ports, to)| {
-                    let mut rule = obj!({"to": to});
-                    if let Some(ports) = ports {
-                        rule.insert("ports", ports_value(ports));
-                    }
-                    rule
-                })
-                .collect();
-            per_ns.entry(cns.to_string()).or_default().push(obj!({
-                "apiVersion": "networking.k8s.io/v1",
-                "kind": "NetworkPolicy",
-                "metadata": obj!({
-                    "name": prefixed("bh-egress-", &caller.id),
-                    "namespace": cns,
-                    "labels": managed(),
-                    "annotations": obj!({"bulkhead.dev/service": &caller.id}),
-                }),
-                "spec": obj!({
-                    "podSelector": obj!({"matchLabels": labels_value(clabels)}),
-                    "policyTypes": seq!["Egress"],
-                    "egress": rules,
-                })
-            }));
+            let body = per_ns.entry(cns).or_default();
+            body.push_str("---\n");
+            let mut w = Writer::doc_map(body);
+            write_head(
+                &mut w,
+                "networking.k8s.io/v1",
+                "NetworkPolicy",
+                &prefixed("bh-egress-", &caller.id),
+                cns,
+                &[("bulkhead.dev/service", &caller.id)],
+            );
+            w.map("spec");
+            write_selector(&mut w, "podSelector", clabels);
+            w.str_seq("policyTypes", ["Egress"]);
+            write_rules(&mut w, ("egress", "to"), cns, &groups);
+            w.finish();
         }
     }
 
@@ -217,17 +194,16 @@ pub fn render<'d>(
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
     let resources: Vec<String> = per_ns.keys().map(|ns| format!("{ns}.yaml")).collect();
-    for (ns, policies) in per_ns {
-        let mut docs = vec![default_deny(&ns, egress)];
+    for (ns, body) in per_ns {
+        let mut contents = String::with_capacity(ns_head.len() + body.len() + 1024);
+        contents.push_str(&ns_head);
+        contents.push_str("---\n");
+        push_yaml(&mut contents, &default_deny(ns, egress));
         if egress {
-            docs.push(allow_dns(&ns));
-        }
-        docs.extend(policies);
-        let mut contents = ns_head.clone();
-        for d in &docs {
             contents.push_str("---\n");
-            push_yaml(&mut contents, d);
+            push_yaml(&mut contents, &allow_dns(ns));
         }
+        contents.push_str(&body);
         files.push(OutputFile {
             path: format!("{ns}.yaml"),
             contents,
@@ -243,6 +219,78 @@ pub fn render<'d>(
         contents: format!("{head}{}", to_yaml(&kustomization)),
     });
     Ok((files, gaps))
+}
+
+/// Who a policy rule lets in (or out to): the internet, or a service's pods.
+#[derive(Clone, Copy)]
+enum Peer<'d> {
+    Internet,
+    Pods(&'d str, &'d BTreeMap<String, String>),
+}
+
+/// One peer as the items of a `from` (or `to`) list, from a policy in namespace `here`:
+/// pods by their labels (plus their namespace when it is another one); the internet as
+/// `ipBlock`s for every IPv4 and IPv6 address.
+fn write_peer(w: &mut Writer<'_>, here: &str, peer: Peer<'_>) {
+    match peer {
+        Peer::Internet => {
+            for cidr in ["0.0.0.0/0", "::/0"] {
+                w.item_map();
+                w.map("ipBlock");
+                w.str("cidr", cidr);
+                w.end();
+                w.end();
+            }
+        }
+        Peer::Pods(ns, labels) => {
+            w.item_map();
+            if here != ns {
+                w.map("namespaceSelector");
+                w.map("matchLabels");
+                w.str("kubernetes.io/metadata.name", ns);
+                w.end();
+                w.end();
+            }
+            write_selector(w, "podSelector", labels);
+            w.end();
+        }
+    }
+}
+
+/// `ingress:` (or `egress:`) with one rule per port set: its peers under `from` (or `to`),
+/// then its ports (none: every port).
+fn write_rules<K: std::borrow::Borrow<PortKey>>(
+    w: &mut Writer<'_>,
+    (list, peers_key): (&str, &str),
+    here: &str,
+    groups: &BTreeMap<K, Vec<Peer<'_>>>,
+) {
+    w.seq(list);
+    for (ports, peers) in groups {
+        w.item_map();
+        w.seq(peers_key);
+        for peer in peers {
+            write_peer(w, here, *peer);
+        }
+        w.end();
+        if let Some(ports) = ports.borrow() {
+            write_ports(w, ports);
+        }
+        w.end();
+    }
+    w.end();
+}
+
+/// `ports:` with each (protocol, port).
+fn write_ports(w: &mut Writer<'_>, ports: &[(&'static str, u32)]) {
+    w.seq("ports");
+    for (proto, port) in ports {
+        w.item_map();
+        w.str("protocol", proto);
+        w.int("port", u64::from(*port));
+        w.end();
+    }
+    w.end();
 }
 
 /// The namespace and labels a selector needs, if the service runs in a cluster.
@@ -303,35 +351,85 @@ fn port_key(ports: &[PortGrant<'_>]) -> PortKey {
     Some(out)
 }
 
-fn ports_value(ports: &[(&'static str, u32)]) -> Node<'static> {
-    Node::Seq(
-        ports
-            .iter()
-            .map(|(proto, port)| obj!({"protocol": *proto, "port": *port}))
-            .collect(),
-    )
-}
-
 /// Pod labels as a `matchLabels` map, borrowed from the design.
 pub fn labels_value(labels: &BTreeMap<String, String>) -> Node<'_> {
     labels.iter().map(|(k, v)| (k.as_str(), v)).collect()
 }
 
+/// The start of a generated object, streamed: `apiVersion`, `kind` and `metadata` (name,
+/// namespace, the managed-by label, and the annotations, if any).
+pub fn write_head(
+    w: &mut Writer<'_>,
+    api: &str,
+    kind: &str,
+    name: &str,
+    ns: &str,
+    annotations: &[(&str, &str)],
+) {
+    w.str("apiVersion", api);
+    w.str("kind", kind);
+    w.map("metadata");
+    w.str("name", name);
+    w.str("namespace", ns);
+    write_managed(w);
+    if !annotations.is_empty() {
+        w.map("annotations");
+        for (k, v) in annotations {
+            w.str(k, v);
+        }
+        w.end();
+    }
+    w.end();
+}
+
+/// Starts the `---` document of the allow policy of service `id` in `body`: its head, with the
+/// rules that allow its callers as an annotation, then `spec:`, left open for the caller.
+pub fn start_allow_policy<'b>(
+    body: &'b mut String,
+    (api, kind): (&str, &str),
+    id: &str,
+    ns: &str,
+    rules_used: BTreeSet<String>,
+) -> Writer<'b> {
+    body.push_str("---\n");
+    let mut w = Writer::doc_map(body);
+    let allowed_by = rules_used.into_iter().collect::<Vec<_>>().join(", ");
+    write_head(
+        &mut w,
+        api,
+        kind,
+        &prefixed("bh-allow-", id),
+        ns,
+        &[
+            ("bulkhead.dev/service", id),
+            ("bulkhead.dev/allowed-by", &allowed_by),
+        ],
+    );
+    w.map("spec");
+    w
+}
+
+/// `key:` with `matchLabels` of the pod labels, streamed.
+pub fn write_selector(w: &mut Writer<'_>, key: &str, labels: &BTreeMap<String, String>) {
+    w.map(key);
+    w.map("matchLabels");
+    for (k, v) in labels {
+        w.str(k, v);
+    }
+    w.end();
+    w.end();
+}
+
+/// The `labels:` entry with `app.kubernetes.io/managed-by: bulkhead`, streamed.
+fn write_managed(w: &mut Writer<'_>) {
+    w.map("labels");
+    w.str("app.kubernetes.io/managed-by", "bulkhead");
+    w.end();
+}
+
 /// The `app.kubernetes.io/managed-by: bulkhead` label map every object carries.
 pub fn managed() -> Node<'static> {
     obj!({"app.kubernetes.io/managed-by": "bulkhead"})
-}
-
-/// A peer selecting a service's pods, from a policy in namespace `here`.
-fn peer<'d>(here: &str, ns: &'d str, labels: &'d BTreeMap<String, String>) -> Node<'d> {
-    if here == ns {
-        obj!({"podSelector": obj!({"matchLabels": labels_value(labels)})})
-    } else {
-        obj!({
-            "namespaceSelector": obj!({"matchLabels": obj!({"kubernetes.io/metadata.name": ns})}),
-            "podSelector": obj!({"matchLabels": labels_value(labels)}),
-        })
-    }
 }
 
 fn default_deny(ns: &str, egress: bool) -> Node<'_> {

@@ -414,6 +414,18 @@ impl<'o> Writer<'o> {
         });
     }
 
+    /// `k:` followed by a non-empty sequence's items already written by a
+    /// [`Writer::doc_seq`]: for a key of a document's top-level map, whose sequence items
+    /// stand at column 0 as a document's own do (lets a renderer stream a long list before it
+    /// knows what comes above it).
+    pub fn raw_seq(&mut self, k: &str, items: &str) {
+        let level = self.key(k);
+        debug_assert_eq!(level, 0, "Writer::raw_seq below the top level");
+        debug_assert!(!items.is_empty(), "Writer::raw_seq of an empty sequence");
+        self.out.push_str(":\n");
+        self.out.push_str(items);
+    }
+
     /// `k:` followed by one string item per element.
     pub fn str_seq<S: AsRef<str>>(&mut self, k: &str, items: impl IntoIterator<Item = S>) {
         self.seq(k);
@@ -568,9 +580,9 @@ pub fn push_quoted(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// `s` as a JSON string, as `serde_json` writes it (used for [`Node::to_json`] keys, which only
-/// need to be the same as before, not YAML-safe).
-fn push_json_string(out: &mut String, s: &str) {
+/// `s` as a JSON string, as `serde_json` writes it (used for [`Node::to_json`] and the
+/// renderers' grouping keys, which only need to be the same as before, not YAML-safe).
+pub fn push_json_string(out: &mut String, s: &str) {
     // serde_json escapes only `"`, `\` and the C0 controls; for strings without the extra
     // characters [`push_quoted`] escapes, the two agree.
     if s.chars().any(|c| {
