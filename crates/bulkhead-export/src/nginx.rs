@@ -25,9 +25,10 @@ use std::fmt::Write as _;
 use bulkhead_core::eval::{AllowedBy, Decision, DenyReason, Request};
 use bulkhead_core::model::{Auth, Endpoint, Period, RateLimit};
 
-use crate::access::{Access, CallerRef, allowed_by_name};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_str};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::dns_label;
+use crate::yaml::push_int;
 use crate::{ExportError, Gap, Header, Options, OutputFile, paths};
 
 /// The header callers put their API key in.
@@ -173,9 +174,9 @@ pub fn render(
             route.port.unwrap_or(80)
         );
         // One location per path template; methods are told apart in the verdict map.
-        let mut by_path: BTreeMap<String, Vec<&Endpoint>> = BTreeMap::new();
+        let mut by_path: BTreeMap<&str, Vec<&Endpoint>> = BTreeMap::new();
         for e in &svc.endpoints {
-            by_path.entry(e.path.clone()).or_default().push(e);
+            by_path.entry(&e.path).or_default().push(e);
         }
         // INVARIANT (the evaluator's contract for unset request fields): a caller that the L4
         // answer denies on this port is denied every request on it, with any credentials, so its
@@ -190,9 +191,13 @@ pub fn render(
         if !l4_callers.contains(&CallerRef::Service(t)) {
             l4_callers.push(CallerRef::Service(t));
         }
-        let mut templates: Vec<(&String, &Vec<&Endpoint>)> = by_path.iter().collect();
-        // nginx tries regex locations in order: more specific templates first.
-        templates.sort_by_key(|(p, _)| specificity(p));
+        let mut templates: Vec<(&str, &Vec<&Endpoint>)> =
+            by_path.iter().map(|(p, e)| (*p, e)).collect();
+        // nginx tries regex locations in order: more specific templates first (a stable sort;
+        // each key computed once).
+        templates.sort_by_cached_key(|(p, _)| specificity(p));
+        // The zone of each (rule, rate limit) met on this service, computed once.
+        let mut zone_cache: Vec<(AllowedBy, RateLimit, String)> = Vec::new();
         for (template, eps) in templates {
             loc_id += 1;
             let mut loc_zones: BTreeSet<String> = BTreeSet::new();
@@ -209,39 +214,56 @@ pub fn render(
                         CallerRef::Internet => ANONYMOUS,
                         CallerRef::Service(i) => access.label(i),
                     };
-                    let key = if method == "*" {
-                        format!("~^{loc_id} {name} ")
-                    } else {
-                        format!("{loc_id} {name} {method}")
-                    };
                     let code = match &verdict {
-                        Decision::Allow {
-                            by,
-                            auth,
-                            rate_limit,
-                        } => {
-                            let rule = allowed_by_name(by);
+                        Decision::Allow { by, auth, .. } => {
+                            let rule = allowed_by_str(by);
                             for a in auth {
                                 note_auth(&mut gaps, &rule, a);
-                            }
-                            if let Some(rl) = rate_limit {
-                                let (zone, z) = zone_for(access, t, by, rl, &mut gaps, &rule);
-                                zones.entry(zone.clone()).or_insert(z);
-                                let key_value = match c {
-                                    CallerRef::Internet => "internet:$remote_addr",
-                                    CallerRef::Service(_) => name,
-                                };
-                                zone_entries
-                                    .entry(zone.clone())
-                                    .or_default()
-                                    .push(format!("{key}\" \"{key_value}"));
-                                loc_zones.insert(zone);
                             }
                             "200"
                         }
                         Decision::Deny(DenyReason::MissingCredential { .. }) => "401",
                         Decision::Deny(_) => continue,
                     };
+                    // `<location> <caller> <METHOD>`, or a regex for any method.
+                    let mut key = String::with_capacity(name.len() + method.len() + 24);
+                    if method == "*" {
+                        key.push_str("~^");
+                    }
+                    push_int(&mut key, loc_id as u64);
+                    key.push(' ');
+                    key.push_str(name);
+                    key.push(' ');
+                    if method != "*" {
+                        key.push_str(&method);
+                    }
+                    if let Decision::Allow {
+                        by,
+                        rate_limit: Some(rl),
+                        ..
+                    } = &verdict
+                    {
+                        let zone = match zone_cache.iter().find(|(b, r, _)| b == by && r == rl) {
+                            Some((_, _, zone)) => zone.clone(),
+                            None => {
+                                let rule = allowed_by_name(by);
+                                let (zone, z) = zone_for(access, t, by, rl, &mut gaps, &rule);
+                                zones.entry(zone.clone()).or_insert(z);
+                                zone_cache.push((by.clone(), rl.clone(), zone.clone()));
+                                zone
+                            }
+                        };
+                        let key_value = match c {
+                            CallerRef::Internet => "internet:$remote_addr",
+                            CallerRef::Service(_) => name,
+                        };
+                        let mut entry = String::with_capacity(key.len() + key_value.len() + 3);
+                        entry.push_str(&key);
+                        entry.push_str("\" \"");
+                        entry.push_str(key_value);
+                        zone_entries.entry(zone.clone()).or_default().push(entry);
+                        loc_zones.insert(zone);
+                    }
                     verdicts.push((key, code));
                 }
             }
@@ -348,7 +370,9 @@ pub fn render(
     verdicts.sort_by(|a, b| (a.0.starts_with('~'), &a.0).cmp(&(b.0.starts_with('~'), &b.0)));
     verdicts.dedup_by(|a, b| a.0 == b.0);
     for (k, v) in &verdicts {
-        let _ = writeln!(conf, "        \"{k}\" {v};");
+        for part in ["        \"", k, "\" ", v, ";\n"] {
+            conf.push_str(part);
+        }
     }
     conf.push_str("    }\n\n");
     for (z, zone) in &zones {

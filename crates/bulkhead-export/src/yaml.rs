@@ -508,7 +508,7 @@ fn write_scalar(out: &mut String, v: &Node<'_>) {
 }
 
 /// Decimal digits of `n`, without `fmt` machinery.
-fn push_int(out: &mut String, mut n: u64) {
+pub fn push_int(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -543,6 +543,16 @@ pub fn write_string(out: &mut String, s: &str) {
 /// valid in both JSON and YAML double-quoted scalars.
 pub fn push_quoted(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    // Most strings need no escape at all: printable ASCII without `"` and `\\`.
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     let mut start = 0;
     for (i, c) in s.char_indices() {
@@ -584,13 +594,16 @@ pub fn push_quoted(out: &mut String, s: &str) {
 /// renderers' grouping keys, which only need to be the same as before, not YAML-safe).
 pub fn push_json_string(out: &mut String, s: &str) {
     // serde_json escapes only `"`, `\` and the C0 controls; for strings without the extra
-    // characters [`push_quoted`] escapes, the two agree.
-    if s.chars().any(|c| {
-        matches!(
-            c,
-            '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-        )
-    }) {
+    // characters [`push_quoted`] escapes (all from DEL up), the two agree.
+    if s.bytes().any(|b| b >= 0x7f)
+        && s.chars().any(|c| {
+            matches!(
+                c,
+                '\u{7f}'
+                    ..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+            )
+        })
+    {
         out.push_str(&serde_json::to_string(s).unwrap_or_default());
     } else {
         push_quoted(out, s);
@@ -667,26 +680,28 @@ fn plain_is_safe(s: &str) -> bool {
     if last == b' ' || last == b':' {
         return false;
     }
-    // One pass: printable ASCII or space only (this also rules out tabs and newlines), no
-    // `: ` and no ` #`; and whether it could read as a number.
-    let mut looks_numeric = true;
-    let mut has_digit = false;
-    for (i, &b) in bytes.iter().enumerate() {
+    // One branch-free pass gathers which classes every byte has (`all`) and which some byte
+    // has (`any`): printable ASCII or space only (this also rules out tabs and newlines);
+    // whether it could read as a number. Only a string with a `:` or a space is then searched
+    // for `: ` and ` #`.
+    let (mut all, mut any) = (u8::MAX, 0u8);
+    for &b in bytes {
         let class = CLASS[b as usize];
-        if class & PRINTABLE == 0 {
-            return false;
-        }
-        if class & SPECIAL != 0 {
-            let next = bytes.get(i + 1).copied();
-            if (b == b':' && next == Some(b' ')) || (b == b' ' && next == Some(b'#')) {
-                return false;
-            }
-        }
-        has_digit |= class & DIGIT != 0;
-        looks_numeric &= class & NUMERIC != 0;
+        all &= class;
+        any |= class;
     }
-    // Anything a YAML 1.1 or 1.2 reader could take for a number, bool or null.
+    if all & PRINTABLE == 0 {
+        return false;
+    }
+    if any & SPECIAL != 0 && bytes.windows(2).any(|p| p == b": " || p == b" #") {
+        return false;
+    }
+    let looks_numeric = all & NUMERIC != 0;
+    let has_digit = any & DIGIT != 0;
+    // Anything a YAML 1.1 or 1.2 reader could take for a number, bool or null (each starts
+    // with one of these bytes; `~` and `-` are already refused as a first byte).
     if s.len() <= 5
+        && matches!(bytes[0] | 0x20, b't' | b'f' | b'y' | b'n' | b'o' | b'.')
         && [
             "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf",
             "-.inf",
