@@ -11,7 +11,9 @@
 use std::collections::BTreeMap;
 
 use bulkhead_core::date::Date;
-use bulkhead_core::eval::{AllowedBy, Caller, Decision, Evaluator, Grant as EvalGrant, Request};
+use bulkhead_core::eval::{
+    AllowedBy, Caller, Decision, Evaluator, Grant as EvalGrant, Presented, Request,
+};
 use bulkhead_core::matrix::{Matrix, matrix};
 use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
 
@@ -75,6 +77,10 @@ pub struct Access<'d> {
     /// Each service's [`crate::names::dns_label`], computed on first use: gateways name a
     /// caller once per verdict.
     labels: std::sync::OnceLock<Vec<String>>,
+    /// Each caller (the internet last) as the evaluator names it, with what it presents when
+    /// it calls with only what it holds ([`Evaluator::own_presentation`]), gathered on first
+    /// use: the gateways ask about one caller once per endpoint.
+    presented: Vec<std::sync::OnceLock<(Caller, Presented)>>,
 }
 
 impl<'d> Access<'d> {
@@ -187,6 +193,9 @@ impl<'d> Access<'d> {
             partial_denies,
             hash: std::sync::OnceLock::new(),
             labels: std::sync::OnceLock::new(),
+            presented: (0..=design.services.len())
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
         }
     }
 
@@ -294,9 +303,21 @@ impl<'d> Access<'d> {
 
     /// The full decision for a caller presenting only what it holds itself (what a gateway that
     /// identifies the caller enforces).
+    ///
+    /// The evaluator's [`Evaluator::allowed`], with the caller and its presentation gathered
+    /// once per caller instead of once per request.
     pub fn decide_as_caller(&self, caller: CallerRef, target: usize, req: &Request) -> Decision {
+        let slot = match caller {
+            CallerRef::Internet => self.design.services.len(),
+            CallerRef::Service(i) => i,
+        };
+        let (who, presented) = self.presented[slot].get_or_init(|| {
+            let who = self.caller(caller);
+            let presented = self.eval.own_presentation(&who);
+            (who, presented)
+        });
         self.eval
-            .allowed(&self.caller(caller), &self.service(target).id, req)
+            .decide(who, &self.service(target).id, req, Some(presented))
     }
 }
 

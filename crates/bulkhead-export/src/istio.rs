@@ -109,9 +109,15 @@ pub fn render<'d>(
             w.finish();
         }
 
+        // Each endpoint's method and Istio paths, once per service (many callers list them).
+        let ops_of: Vec<(String, Vec<String>)> = target
+            .endpoints
+            .iter()
+            .map(|e| (e.method.to_ascii_uppercase(), paths::istio(&e.path)))
+            .collect();
         // (source, when, operation) -> principals, keyed by the JSON of the three (the order
         // the rules are written in); rules used; JWT issuers needed.
-        let mut rules: BTreeMap<String, RuleDraft> = BTreeMap::new();
+        let mut rules: BTreeMap<String, RuleDraft<'_>> = BTreeMap::new();
         let mut used: BTreeSet<String> = BTreeSet::new();
         let mut issuers: BTreeSet<String> = BTreeSet::new();
         for g in grants {
@@ -164,7 +170,7 @@ pub fn render<'d>(
                     let op = Op {
                         port,
                         method: None,
-                        paths: Vec::new(),
+                        paths: &[],
                     };
                     let alts = std::iter::once(p.auth.as_slice())
                         .chain(p.also.iter().map(|g| g.auth.as_slice()));
@@ -189,11 +195,11 @@ pub fn render<'d>(
                         );
                     }
                     for e in &eps {
-                        let m = e.endpoint.method.to_ascii_uppercase();
+                        let (m, paths) = &ops_of[e.index];
                         let op = Op {
                             port,
-                            method: (m != "*").then_some(m),
-                            paths: paths::istio(&e.endpoint.path),
+                            method: (m != "*").then_some(m.as_str()),
+                            paths,
                         };
                         let alts = std::iter::once(e.auth.as_slice())
                             .chain(e.also.iter().map(|g| g.auth.as_slice()));
@@ -206,7 +212,7 @@ pub fn render<'d>(
         // Merge rules that differ only by operation into one rule per (source, when,
         // principals), keyed (and so ordered) by the JSON of the three. Within a group the
         // operations are distinct: `rules` had one entry per (source, when, operation).
-        let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
+        let mut merged: BTreeMap<String, Merged<'_>> = BTreeMap::new();
         for draft in rules.into_values() {
             key.clear();
             key.push('[');
@@ -278,7 +284,7 @@ pub fn render<'d>(
                         w.str_seq("methods", [m]);
                     }
                     if !op.paths.is_empty() {
-                        w.str_seq("paths", &op.paths);
+                        w.str_seq("paths", op.paths);
                     }
                     w.end();
                     w.end();
@@ -403,14 +409,14 @@ fn write_meta(
 }
 
 /// One allowed operation: the port, the method (none for any), the path templates.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Op {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Op<'a> {
     port: Option<u32>,
-    method: Option<String>,
-    paths: Vec<String>,
+    method: Option<&'a str>,
+    paths: &'a [String],
 }
 
-impl Op {
+impl Op<'_> {
     /// The operation as the JSON the rules are ordered by.
     fn push_json(&self, out: &mut String) {
         out.push('{');
@@ -430,7 +436,7 @@ impl Op {
         if !self.paths.is_empty() {
             out.push_str(sep);
             out.push_str("\"paths\":");
-            string_list_json(out, &self.paths);
+            string_list_json(out, self.paths);
         }
         out.push('}');
     }
@@ -477,25 +483,25 @@ fn when_json(out: &mut String, scopes: &[String]) {
 
 /// One AuthorizationPolicy rule being assembled: who (request principals, scopes, principals)
 /// may do one operation.
-struct RuleDraft {
+struct RuleDraft<'a> {
     request_principals: Vec<String>,
     scopes: Vec<String>,
     principals: BTreeSet<String>,
-    op: Op,
+    op: Op<'a>,
 }
 
 /// Rules merged by who may call: their operations.
-struct Merged {
+struct Merged<'a> {
     request_principals: Vec<String>,
     scopes: Vec<String>,
     principals: BTreeSet<String>,
-    to: Vec<Op>,
+    to: Vec<Op<'a>>,
 }
 
 /// Everything one caller's operations on one service are added to.
-struct CallerOps<'a, 'd> {
+struct CallerOps<'a, 'd, 'o> {
     gaps: &'a mut Gaps,
-    rules: &'a mut BTreeMap<String, RuleDraft>,
+    rules: &'a mut BTreeMap<String, RuleDraft<'o>>,
     used: &'a mut BTreeSet<String>,
     issuers: &'a mut BTreeSet<String>,
     key: &'a mut String,
@@ -506,12 +512,12 @@ struct CallerOps<'a, 'd> {
     principal: &'a str,
 }
 
-impl CallerOps<'_, '_> {
+impl<'o> CallerOps<'_, '_, 'o> {
     /// Adds one allowed operation, once per distinct auth alternative (any one suffices) the
     /// caller can satisfy.
     fn add<'x>(
         &mut self,
-        op: Op,
+        op: Op<'o>,
         rule: &str,
         alts: impl Iterator<Item = &'x [Auth]>,
         rate: Option<&RateLimit>,
@@ -549,7 +555,7 @@ impl CallerOps<'_, '_> {
                         request_principals,
                         scopes,
                         principals: BTreeSet::new(),
-                        op: op.clone(),
+                        op,
                     },
                 );
             }

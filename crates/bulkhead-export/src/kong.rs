@@ -53,6 +53,17 @@ pub fn render(
             seg_members.entry(seg).or_default().insert(i);
         }
     }
+    // ACL group names, made once: each segment's, and each calling service's on first use.
+    let segment_groups: BTreeMap<&str, String> = seg_members
+        .keys()
+        .map(|seg| (*seg, format!("segment-{}", dns_label(seg))))
+        .collect();
+    let caller_groups = CallerGroups {
+        access,
+        names: (0..=design.services.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect(),
+    };
     let mut callers_used: BTreeSet<CallerRef> = BTreeSet::new();
     // The items of `services:`, streamed (at the document's top level, as they will stand).
     let mut services = String::new();
@@ -139,12 +150,13 @@ pub fn render(
                             for a in &auth {
                                 note_auth(&mut gaps, &rule, a);
                             }
+                            // Said once per rule (and whether a burst is set), not per call.
                             if let Some(rl) = &rate_limit
-                                && rl.burst.is_some()
+                                && gaps.once((&rule, "kong-rate", rl.burst.is_some()))
                             {
-                                gaps.add(&rule, "Kong's rate-limiting plugin has no burst allowance; the burst is not applied");
-                            }
-                            if rate_limit.is_some() {
+                                if rl.burst.is_some() {
+                                    gaps.add(&rule, "Kong's rate-limiting plugin has no burst allowance; the burst is not applied");
+                                }
                                 gaps.add(&rule, "Kong counts the rate limit per consumer and Kong service (one target service and port), not across the whole target segment");
                             }
                             allowed.push((caller, rate_limit));
@@ -169,8 +181,8 @@ pub fn render(
                         CallerRef::Internet => None,
                     };
                     match whole_segment {
-                        Some(seg) => groups.insert(format!("segment-{}", dns_label(seg))),
-                        None => groups.insert(format!("caller-{}", consumer_name(access, *c))),
+                        Some(seg) => groups.insert(segment_groups[seg].as_str()),
+                        None => groups.insert(caller_groups.get(*c)),
                     };
                 }
                 if !started {
@@ -310,6 +322,23 @@ pub fn render(
         }],
         gaps,
     ))
+}
+
+/// `caller-<consumer>` ACL group names, each made on first use.
+struct CallerGroups<'a, 'd> {
+    access: &'a Access<'d>,
+    /// By service index; the internet last.
+    names: Vec<std::sync::OnceLock<String>>,
+}
+
+impl CallerGroups<'_, '_> {
+    fn get(&self, c: CallerRef) -> &str {
+        let slot = match c {
+            CallerRef::Internet => self.names.len() - 1,
+            CallerRef::Service(i) => i,
+        };
+        self.names[slot].get_or_init(|| format!("caller-{}", consumer_name(self.access, c)))
+    }
 }
 
 /// A `rate-limiting` plugin item (limit by consumer, counted locally), for one consumer if
