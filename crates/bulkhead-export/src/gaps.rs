@@ -12,7 +12,7 @@ use std::hash::{Hash, Hasher};
 
 use bulkhead_core::model::{Action, Auth, Design, Period, RateLimit};
 
-use crate::access::{Access, PortGrant, allowed_by_name};
+use crate::access::{Access, PortGrant, allowed_by_str};
 
 /// One thing the output does not enforce, or enforces more strictly, than the design.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -100,11 +100,12 @@ impl Gaps {
     /// Records what an L4-only target drops from an allowed port: the allowing rule's methods
     /// and paths, the auth the call needs, and its rate limit.
     pub fn l4_grant(&mut self, access: &Access<'_>, target_name: &str, grant: &PortGrant<'_>) {
-        let rule = allowed_by_name(&grant.by);
+        let rule = allowed_by_str(&grant.by);
         if !self.once((&rule, "l4", &grant.auth, &grant.rate_limit)) {
             return;
         }
-        if let Some(r) = access.rule(&rule) {
+        // The rule's methods and paths are the same whatever the auth: said once per rule.
+        if let Some(r) = access.rule(&rule).filter(|_| self.once((&rule, "l4-rule"))) {
             if !r.methods.is_empty() {
                 self.add(
                     &rule,

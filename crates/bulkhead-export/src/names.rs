@@ -69,7 +69,12 @@ pub fn design_hash(design: &Design) -> String {
     d.live = None;
     let mut hasher = HashWriter(Sha256::new());
     // Serializing a design cannot fail (string keys only); the digest streams, no JSON copy.
-    let _ = serde_json::to_writer(&mut hasher, &d);
+    // serde_json writes a token at a time: a buffer hands the hasher large blocks instead.
+    {
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
+        let _ = serde_json::to_writer(&mut buffered, &d);
+        let _ = std::io::Write::flush(&mut buffered);
+    }
     let digest = hasher.0.finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
