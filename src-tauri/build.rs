@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "document_state",
     "confirm_close",
     // commands/analysis.rs
+    "set_design",
     "validate",
     "flow_verdicts",
     "findings",

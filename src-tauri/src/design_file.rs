@@ -12,15 +12,30 @@ use bulkhead_store::StoreError;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 
+/// A design file that was read and validated.
+#[derive(Debug)]
+pub struct ReadDesign {
+    pub design: Design,
+    /// Its warnings, located (errors never get this far).
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file's text when it is exactly the design's canonical JSON (what every save writes),
+    /// so it can be sent to the UI as it is instead of serialising the design again.
+    pub canonical_text: Option<String>,
+}
+
 /// Reads, parses and validates a design file. A file with errors is an `invalid_design` error
 /// carrying every diagnostic (errors and warnings, located); a valid one comes back with its
 /// warnings.
-pub fn read(path: &Path) -> IpcResult<(Design, Vec<Diagnostic>)> {
+pub fn read(path: &Path) -> IpcResult<ReadDesign> {
     let text = bulkhead_store::read_text(path).map_err(store_error)?;
     let report = validate::check_text(&text, &options());
     let errors = report.errors();
     match report.design {
-        Some(design) if errors == 0 => Ok((design, report.diagnostics)),
+        Some(design) if errors == 0 => Ok(ReadDesign {
+            design,
+            diagnostics: report.diagnostics,
+            canonical_text: report.canonical.then_some(text),
+        }),
         _ => Err(IpcError::new(
             ErrorCode::InvalidDesign,
             format!(

@@ -27,6 +27,9 @@ pub enum ErrorCode {
     InvalidDesign,
     /// Writing would overwrite existing files and `force` was not set.
     Exists,
+    /// The call named a revision of the design the shell does not hold (any more): send the
+    /// design again with `set_design` and repeat the call with the revision it returns.
+    StaleRevision,
     /// The backend for this command has not been built yet.
     NotAvailable,
     /// A bug in Bulkhead: the message says what failed.

@@ -10,6 +10,7 @@
 
 pub mod commands;
 pub mod error;
+pub mod held;
 pub mod input;
 pub mod ipc_types;
 pub mod session;
@@ -93,6 +94,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
             commands::files::discard_recovery,
             commands::files::document_state,
             commands::files::confirm_close,
+            commands::analysis::set_design,
             commands::analysis::validate,
             commands::analysis::flow_verdicts,
             commands::analysis::findings,

@@ -1,5 +1,6 @@
-//! The app's own state outside any design: where its data folder is, which file the window
-//! shows and whether it has unsaved changes, the recent-files list and the crash-recovery file.
+//! The app's state: where its data folder is, which file the window shows and whether it has
+//! unsaved changes, the recent-files list, the crash-recovery file, and the design being edited
+//! with what is derived from it ([`crate::held`]), held under revisions.
 //!
 //! Nothing here knows about Tauri, so it is tested with plain temp folders.
 
@@ -7,10 +8,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use bulkhead_core::Design;
+use bulkhead_core::date::Date;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
+use crate::held::{Held, HeldDesigns};
 
 /// How many recent files the app remembers.
 pub const MAX_RECENT: usize = 10;
@@ -26,17 +29,23 @@ pub struct Document {
     pub path: Option<PathBuf>,
     /// Whether it has edits not yet saved.
     pub dirty: bool,
+    /// A file that could not be opened and whose problems the window shows instead of the
+    /// design (which stays, unchanged, behind them).
+    pub broken: Option<PathBuf>,
 }
 
 impl Document {
     /// The window title: the file name (or `Untitled`), a `•` marker when there are unsaved
-    /// changes, then the product name.
+    /// changes, then the product name. While a broken file's problems are shown, it names that
+    /// file (with no marker: the marker is about the design behind it, which is not shown).
     pub fn title(&self) -> String {
+        if let Some(broken) = &self.broken {
+            return format!("{} (not loaded) — {PRODUCT}", file_name(broken));
+        }
         let name = self
             .path
             .as_deref()
-            .and_then(Path::file_name)
-            .map(|n| n.to_string_lossy().into_owned())
+            .map(file_name)
             .unwrap_or_else(|| "Untitled".to_string());
         if self.dirty {
             format!("• {name} — {PRODUCT}")
@@ -44,6 +53,13 @@ impl Document {
             format!("{name} — {PRODUCT}")
         }
     }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// A design saved by autosave, offered back after a crash.
@@ -66,6 +82,8 @@ pub struct Session {
     document: Mutex<Document>,
     /// Set once the user agreed to close with unsaved changes, so the next close goes through.
     close_approved: Mutex<bool>,
+    /// The design being edited, under the revisions the UI names it by.
+    designs: HeldDesigns,
 }
 
 impl Session {
@@ -75,7 +93,18 @@ impl Session {
             initial,
             document: Mutex::new(Document::default()),
             close_approved: Mutex::new(false),
+            designs: HeldDesigns::default(),
         }
+    }
+
+    /// Holds `design` (already checked) as the design being edited; returns its revision.
+    pub fn hold_design(&self, design: Design, today: Date) -> u64 {
+        self.designs.hold(design, today)
+    }
+
+    /// The held design of `revision`, with its evaluator for `today`, or `stale_revision`.
+    pub fn held_design(&self, revision: u64, today: Date) -> IpcResult<std::sync::Arc<Held>> {
+        self.designs.get(revision, today)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -203,7 +232,7 @@ fn read_recent(path: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A poisoned lock only means another command panicked mid-update of a plain value.
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -238,6 +267,25 @@ mod tests {
         assert_eq!(d.title(), "fintech.bulkhead.json — Bulkhead");
         d.dirty = true;
         assert_eq!(d.title(), "• fintech.bulkhead.json — Bulkhead");
+    }
+
+    #[test]
+    fn title_names_a_broken_file_shown_instead_of_the_design() {
+        let d = Document {
+            path: None,
+            dirty: false,
+            broken: Some(PathBuf::from("/x/broken.bulkhead.json")),
+        };
+        assert_eq!(d.title(), "broken.bulkhead.json (not loaded) — Bulkhead");
+        let behind_an_edited_design = Document {
+            path: Some(PathBuf::from("/x/fintech.bulkhead.json")),
+            dirty: true,
+            ..d
+        };
+        assert_eq!(
+            behind_an_edited_design.title(),
+            "broken.bulkhead.json (not loaded) — Bulkhead"
+        );
     }
 
     #[test]
@@ -298,6 +346,7 @@ mod tests {
         s.set_document(Document {
             path: None,
             dirty: true,
+            broken: None,
         });
         assert!(s.close_needs_confirmation());
         s.approve_close();

@@ -1,8 +1,9 @@
 //! What the backend currently says about the design being edited: diagnostics, flow verdicts,
 //! findings, the matrix and the simulation. Re-asked (debounced) whenever the design changes,
 //! at once when the simulation settings change; answers for an older design are dropped.
+//! Each design is sent to the shell once and then named by its revision (`HeldDesigns`).
 
-import { call, type CommandError } from "./ipc";
+import { call, HeldDesigns, type CommandError } from "./ipc";
 import type { Diagnostic, Finding, FlowVerdict, RuleDoc, SegmentMatrix, Simulation } from "./analysis";
 import type { AppState } from "./state";
 import type { Store } from "./store";
@@ -33,7 +34,10 @@ export class Backend {
   private seq = 0;
   private simSeq = 0;
 
-  constructor(private store: Store) {
+  constructor(
+    private store: Store,
+    private held: HeldDesigns = new HeldDesigns(),
+  ) {
     store.subscribe((s, prev) => {
       // A design just opened is asked about at once (its canvas waits for the verdicts); edits
       // are debounced, so typing in the inspector does not ask on every key.
@@ -69,8 +73,8 @@ export class Backend {
 
   /**
    * Ask everything again for the current design. The flow verdicts first, alone: the canvas
-   * needs them to draw every flow as allowed or denied, and on a large design each command
-   * parses the whole design, so asking all at once would make the canvas wait for all of them.
+   * needs them to draw every flow as allowed or denied, and the other answers would make it
+   * wait for them (the shell computes them on the same cores, the page parses them).
    * Validation, findings and the matrix follow; the view's `revision` says when all are in.
    */
   async refresh(): Promise<void> {
@@ -87,16 +91,21 @@ export class Backend {
         .catch(() => this.set({ docs: new Map() }));
     }
     const design = s.design;
-    const [verdicts] = await Promise.allSettled([call("flow_verdicts", { design })]);
+    const ask = <T>(question: (revision: number) => Promise<T>): Promise<T> => this.held.ask(design, question);
+    const [verdicts] = await Promise.allSettled([ask((revision) => call("flow_verdicts", { revision }))]);
     if (seq !== this.seq) return; // a newer design is being asked about
     if (verdicts.status === "fulfilled") this.set({ verdicts: new Map(verdicts.value.map((v) => [v.flow, v])), verdictsRevision: s.revision });
     else this.fail("flow_verdicts", verdicts.reason);
-    // Let the canvas draw the verdicts before the shell is busy parsing the design three more
-    // times (and the page serialising it): on a large design that work competes for the CPU.
+    // Let the canvas draw the verdicts before the shell is busy with the other answers: on a
+    // large design that work competes for the CPU.
     await afterPaint();
     if (seq !== this.seq) return;
     const sim = this.simulate(s);
-    const results = await Promise.allSettled([call("validate", { design }), call("findings", { design }), call("matrix", { design, by: "segment" })]);
+    const results = await Promise.allSettled([
+      ask((revision) => call("validate", { revision })),
+      ask((revision) => call("findings", { revision })),
+      ask((revision) => call("matrix", { revision, by: "segment" })),
+    ]);
     if (seq !== this.seq) return;
     const [diag, findings, matrix] = results;
     const patch: Partial<BackendView> = { revision: s.revision, error: null };
@@ -119,7 +128,8 @@ export class Backend {
     }
     this.set({ simulating: true });
     try {
-      const result = await call("simulate", { design: s.design, origin: s.simulation.origin, assume: s.simulation.assumption });
+      const { origin, assumption } = s.simulation;
+      const result = await this.held.ask(s.design, (revision) => call("simulate", { revision, origin, assume: assumption }));
       if (seq === this.simSeq) this.set({ simulation: result, simulating: false });
     } catch (e) {
       if (seq === this.simSeq) {

@@ -3,6 +3,7 @@
 //! become actions.
 
 import { Backend } from "./backend";
+import { HeldDesigns } from "./ipc";
 import { Files } from "./files";
 import { Store } from "./store";
 import { CanvasView } from "./canvas/view";
@@ -29,8 +30,10 @@ export const THEME_KEY = "bulkhead.theme";
 
 export class Controller {
   readonly store = new Store();
-  readonly backend = new Backend(this.store);
-  readonly files = new Files(this.store);
+  /** Which designs the shell holds: opened files are held at once, edits are sent when asked about. */
+  readonly held = new HeldDesigns();
+  readonly backend = new Backend(this.store, this.held);
+  readonly files = new Files(this.store, this.held);
   /** Drift check, traffic overlay and least-privilege proposal (see ./traffic.ts). */
   readonly traffic = new Traffic(this.store);
   canvas: CanvasView | null = null;

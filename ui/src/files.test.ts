@@ -9,6 +9,12 @@ describe("file helpers", () => {
     expect(windowTitle({ ...s, revision: 3 })).toBe("• shop.bulkhead.json — Bulkhead");
     expect(windowTitle({ ...s, file: { ...s.file, path: null } })).toBe("Untitled — Bulkhead");
   });
+  it("names a broken file shown instead of the design, as the shell does", () => {
+    const s = smallState();
+    const broken = { path: "/home/a/broken.bulkhead.json", via: "command-line" as const, diagnostics: [] };
+    expect(windowTitle({ ...s, file: { path: null, savedRevision: 0, broken } })).toBe("broken.bulkhead.json (not loaded) — Bulkhead");
+    expect(windowTitle({ ...s, revision: 3, file: { path: "/home/a/shop.bulkhead.json", savedRevision: 0, broken } })).toBe("broken.bulkhead.json (not loaded) — Bulkhead");
+  });
   it("takes base names of Windows and Unix paths", () => {
     expect(baseName("C:\\x\\y.json")).toBe("y.json");
     expect(baseName("/x/y.json")).toBe("y.json");

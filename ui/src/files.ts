@@ -4,7 +4,7 @@
 
 import { open as openDialog, save as saveDialog } from "@tauri-apps/plugin-dialog";
 import { listen } from "@tauri-apps/api/event";
-import { call, type CommandError } from "./ipc";
+import { call, HeldDesigns, type CommandError } from "./ipc";
 import { loadDesign } from "./actions/loadDesign";
 import { markSaved } from "./actions/markSaved";
 import { isDirty, type AppState, type OpenedVia } from "./state";
@@ -17,6 +17,8 @@ export const AUTOSAVE_MS = 2000;
 
 /** The title the UI shows until the shell answers `document_state` (same shape as the shell's). */
 export function windowTitle(s: AppState): string {
+  // A broken file shown instead of the design is what the window is about: name it.
+  if (s.file.broken?.path) return `${baseName(s.file.broken.path)} (not loaded) — Bulkhead`;
   const file = s.file.path ? baseName(s.file.path) : "Untitled";
   return `${isDirty(s) ? "• " : ""}${file} — Bulkhead`;
 }
@@ -68,9 +70,12 @@ export class Files {
   private onChange = new Set<() => void>();
   private autosaveTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private store: Store) {
+  constructor(
+    private store: Store,
+    private held: HeldDesigns = new HeldDesigns(),
+  ) {
     store.subscribe((s, prev) => {
-      if (s.file.path !== prev.file.path || isDirty(s) !== isDirty(prev)) void this.documentState(s);
+      if (s.file.path !== prev.file.path || s.file.broken?.path !== prev.file.broken?.path || isDirty(s) !== isDirty(prev)) void this.documentState(s);
       if (s.design !== prev.design && isDirty(s)) this.scheduleAutosave();
     });
   }
@@ -94,7 +99,7 @@ export class Files {
     this.title = windowTitle(s);
     document.title = this.title;
     try {
-      this.title = await call("document_state", { path: s.file.path, dirty: isDirty(s) });
+      this.title = await call("document_state", { path: s.file.path, dirty: isDirty(s), broken: s.file.broken?.path ?? null });
       document.title = this.title;
     } catch (e) {
       this.report(e);
@@ -119,6 +124,8 @@ export class Files {
     try {
       const initial = await initialDesign;
       if (initial) {
+        // Before loading: loading asks the backend about the design, which the shell holds already.
+        this.held.holds(initial.design, initial.revision);
         this.store.dispatch(loadDesign, { design: initial.design, path: initial.path, diagnostics: initial.diagnostics });
         opened = true;
       }
@@ -189,6 +196,7 @@ export class Files {
     }
     try {
       const opened = await call("open_design", { path: target });
+      this.held.holds(opened.design, opened.revision);
       this.store.dispatch(loadDesign, { design: opened.design, path: opened.path, diagnostics: opened.diagnostics });
       this.error = null;
     } catch (e) {

@@ -7,6 +7,9 @@
 //!
 //! Semantics live in Rust: the UI never decides whether a call is allowed. It asks
 //! `flow_verdicts`, `matrix`, `simulate` and `findings`, and renders their answers.
+//!
+//! The analysis commands name the design by the revision the shell holds it under
+//! (`HeldDesigns` below): a design is sent once, not with every question.
 
 import { invoke } from "@tauri-apps/api/core";
 import { measureSince } from "./perf";
@@ -54,22 +57,24 @@ export interface Commands {
   autosave: [{ design: Design; path: string | null }, null];
   take_recovery: [NoArgs, Recovery | null];
   discard_recovery: [NoArgs, null];
-  /** Tell the shell the file and dirty flag; it sets the window title and returns it. */
-  document_state: [{ path: string | null; dirty: boolean }, string];
+  /** Tell the shell the file, dirty flag and broken file shown, if any; it sets the window title and returns it. */
+  document_state: [{ path: string | null; dirty: boolean; broken: string | null }, string];
   /** Close the window after the user agreed to lose unsaved changes. */
   confirm_close: [NoArgs, null];
-  validate: [{ design: Design }, Diagnostic[]];
-  flow_verdicts: [{ design: Design }, FlowVerdict[]];
-  simulate: [{ design: Design; origin: Origin; assume: Assumption }, Simulation];
-  findings: [{ design: Design }, Finding[]];
+  /** Hold this design for the analysis commands; answers the revision that names it. */
+  set_design: [{ design: Design }, number];
+  validate: [{ revision: number }, Diagnostic[]];
+  flow_verdicts: [{ revision: number }, FlowVerdict[]];
+  simulate: [{ revision: number; origin: Origin; assume: Assumption }, Simulation];
+  findings: [{ revision: number }, Finding[]];
   /** Proposed in ui/IPC-NOTES.md: every finding rule's documentation. */
   rule_docs: [NoArgs, RuleDoc[]];
-  matrix: [{ design: Design; by: "segment" }, SegmentMatrix];
+  matrix: [{ revision: number; by: "segment" }, SegmentMatrix];
   export_targets: [NoArgs, string[]];
   export_preview: [{ design: Design; targets: string[] }, ExportFile[]];
   export_write: [{ design: Design; targets: string[]; dir: string; force: boolean }, string[]];
   import_preview: [{ design: Design; sources: ImportSource[] }, ImportPreview];
-  /** Merges what the last `import_preview` of the same sources showed; `skip` leaves items out (`service:<id>`, `flow:<id>`, `data_class:<id>`). */
+  /** Merges what the last `import_preview` of the same sources showed; `skip` leaves items out (`service:<id>`, `flow:<id>`, `data_class:<id>`, `live_policy:live`). */
   import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean; skip: string[] }, Design];
   /** `bulkhead check` with these logs and live manifests (absolute paths) and window (`7d`), plus the overlay's calls. */
   drift_check: [{ design: Design; traffic: string[]; live: string[]; window: string | null }, DriftReport];
@@ -111,4 +116,56 @@ export function toCommandError(e: unknown): CommandError {
   if (typeof e === "string") return { code: "error", message: e };
   if (e instanceof Error) return { code: "error", message: e.message };
   return { code: "error", message: String(e) };
+}
+
+/**
+ * Which designs the shell holds, under which revision. The shell numbers each design it is sent
+ * (`set_design`) or reads (`open_design`, `initial_design`) from one counter, so a revision
+ * names exactly one design; the UI's designs are immutable values, so "the shell holds this
+ * design object" is all the UI needs to know. A question about a design the shell does not hold
+ * (any more) is answered `stale_revision`: the design is sent again and the question repeated,
+ * never answered from another design.
+ */
+export class HeldDesigns {
+  private revisions = new WeakMap<Design, number>();
+  private sending = new WeakMap<Design, Promise<number>>();
+
+  /** The shell holds `design` as `revision` (it answered an open with it). */
+  holds(design: Design, revision: number): void {
+    this.revisions.set(design, revision);
+  }
+
+  /** The revision the shell holds `design` under, sending it first if need be (once, however many ask). */
+  revisionOf(design: Design): Promise<number> {
+    const known = this.revisions.get(design);
+    if (known !== undefined) return Promise.resolve(known);
+    let sent = this.sending.get(design);
+    if (!sent) {
+      sent = call("set_design", { design }).then(
+        (revision) => {
+          this.revisions.set(design, revision);
+          this.sending.delete(design);
+          return revision;
+        },
+        (e: unknown) => {
+          this.sending.delete(design);
+          throw e;
+        },
+      );
+      this.sending.set(design, sent);
+    }
+    return sent;
+  }
+
+  /** Ask `question` about `design` by its revision; if the shell no longer holds it, send it again and ask once more. */
+  async ask<T>(design: Design, question: (revision: number) => Promise<T>): Promise<T> {
+    const revision = await this.revisionOf(design);
+    try {
+      return await question(revision);
+    } catch (e) {
+      if ((e as CommandError).code !== "stale_revision") throw e;
+      if (this.revisions.get(design) === revision) this.revisions.delete(design);
+      return question(await this.revisionOf(design));
+    }
+  }
 }

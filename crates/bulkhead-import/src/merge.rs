@@ -23,7 +23,8 @@ use crate::segments::SegmentProposal;
 pub struct MergeChoices {
     /// Add the proposed segments (only members that are in no segment yet are placed).
     pub accept_segments: bool,
-    /// Items not to merge, as `service:<id>`, `flow:<id>` or `data_class:<id>`.
+    /// Items not to merge, as `service:<id>`, `flow:<id>`, `data_class:<id>` or
+    /// `live_policy:live` (the imported live policy: the design then keeps the one it had).
     pub skip: BTreeSet<String>,
 }
 
@@ -189,20 +190,28 @@ pub fn merge(
     // The live policy is a snapshot of the estate: the newest import of policies replaces it;
     // an import without NetworkPolicies leaves it alone.
     if let Some(live) = &imported.live {
-        let change = match &out.live {
-            None => Change::Added,
-            Some(have) if have == live => Change::Unchanged,
-            Some(_) => Change::Updated,
-        };
-        out.live = Some(live.clone());
-        preview.push(PreviewItem {
-            reason: Some(format!(
-                "{} NetworkPolicies allow {} service pair(s)",
-                live.policies,
-                live.pairs.len()
-            )),
-            ..item(ItemKind::LivePolicy, "live", change)
-        });
+        if skip("live_policy", "live") {
+            // Left out by choice: the design keeps the live policy it had (or none).
+            preview.push(PreviewItem {
+                reason: Some("skipped by choice".into()),
+                ..item(ItemKind::LivePolicy, "live", Change::Skipped)
+            });
+        } else {
+            let change = match &out.live {
+                None => Change::Added,
+                Some(have) if have == live => Change::Unchanged,
+                Some(_) => Change::Updated,
+            };
+            out.live = Some(live.clone());
+            preview.push(PreviewItem {
+                reason: Some(format!(
+                    "{} NetworkPolicies allow {} service pair(s)",
+                    live.policies,
+                    live.pairs.len()
+                )),
+                ..item(ItemKind::LivePolicy, "live", change)
+            });
+        }
     }
 
     if let Some(proposal) = proposal {

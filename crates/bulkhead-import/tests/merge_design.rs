@@ -119,3 +119,41 @@ fn the_architects_work_survives_and_segments_are_only_proposed() {
     assert_eq!(all_members.len(), n, "no service ends up in two segments");
     insta::assert_json_snapshot!("merge_preview", preview);
 }
+
+#[test]
+fn leaving_out_the_live_policy_keeps_the_designs_own() {
+    let Some(c) = common::corpus() else { return };
+    let rel = [
+        "GoogleCloudPlatform__microservices-demo/release/kubernetes-manifests.yaml",
+        "GoogleCloudPlatform__microservices-demo/kustomize/components/network-policies",
+    ];
+    let imported = common::import(&c, &rel);
+    assert!(
+        imported.design.live.is_some(),
+        "the policies give a live policy"
+    );
+    let kept = imported.merge_into(&Design::new("shop"), &MergeChoices::default());
+    assert_eq!(kept.0.live, imported.design.live);
+    let live_item = |p: &bulkhead_import::merge::MergePreview| {
+        p.items
+            .iter()
+            .find(|i| i.kind == bulkhead_import::merge::ItemKind::LivePolicy)
+            .map(|i| i.change)
+    };
+    assert_eq!(live_item(&kept.1), Some(Change::Added));
+
+    let skip = MergeChoices {
+        skip: ["live_policy:live".to_string()].into(),
+        ..MergeChoices::default()
+    };
+    let (left_out, preview) = imported.merge_into(&Design::new("shop"), &skip);
+    assert_eq!(left_out.live, None, "the design had none and keeps none");
+    assert_eq!(live_item(&preview), Some(Change::Skipped));
+    assert_eq!(
+        left_out.services, kept.0.services,
+        "only the live policy is left out"
+    );
+    // A design that had a live policy keeps it, whatever the import found.
+    let (again, _) = imported.merge_into(&kept.0, &skip);
+    assert_eq!(again.live, kept.0.live);
+}

@@ -1,6 +1,13 @@
-//! Analysis: validation, the all-origins analysis and findings, breach simulation, the allowed
-//! matrix and the evaluator's explanation of one call. All of it is computed by
-//! `bulkhead-core`; this module only checks arguments and passes results through.
+//! Analysis: holding the design being edited, validation, the all-origins analysis and
+//! findings, breach simulation, the allowed matrix and the evaluator's explanation of one call.
+//! All of it is computed by `bulkhead-core`; this module only checks arguments and passes
+//! results through.
+//!
+//! The UI sends a design once (`set_design`) and then names it by the revision the shell
+//! answered (see [`crate::held`]): every analysis of that revision reuses the parsed design, its
+//! evaluator and its compiled reach graph instead of receiving, parsing and compiling 5 MB again.
+
+use std::sync::Arc;
 
 use bulkhead_core::analysis::{Analysis, AnalyzeOptions};
 use bulkhead_core::diagnostic::Diagnostic;
@@ -10,9 +17,12 @@ use bulkhead_core::matrix::{Matrix, SegmentMatrix};
 use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use tauri::State;
 
 use crate::error::{IpcError, IpcResult};
+use crate::held::Held;
 use crate::input;
+use crate::session::Session;
 
 /// Longest service id accepted as an origin or endpoint of a question.
 const MAX_ID_BYTES: usize = 256;
@@ -26,12 +36,27 @@ pub struct RequestArg {
     pub path: Option<String>,
 }
 
+/// Holds `design` as the design being edited and answers the revision that names it in the
+/// analysis commands. The design is checked like every design from the UI (bounded, well
+/// formed); validation problems are `validate`'s answer, not a refusal, so a design being
+/// edited can still be analysed.
+#[tauri::command]
+pub async fn set_design(design: serde_json::Value, session: State<'_, Session>) -> IpcResult<u64> {
+    let design = input::design(design)?;
+    Ok(session.hold_design(design, crate::design_file::today()))
+}
+
+/// The held design of `revision`, with its evaluator for today.
+fn held(session: &Session, revision: u64) -> IpcResult<Arc<Held>> {
+    session.held_design(revision, crate::design_file::today())
+}
+
 /// Every validation problem of the design being edited (JSON pointers; no line:column, as
 /// there is no text).
 #[tauri::command]
-pub async fn validate(design: serde_json::Value) -> IpcResult<Vec<Diagnostic>> {
-    let design = input::design(design)?;
-    Ok(crate::design_file::check(&design))
+pub async fn validate(revision: u64, session: State<'_, Session>) -> IpcResult<Vec<Diagnostic>> {
+    let held = held(&session, revision)?;
+    Ok(crate::design_file::check(held.design()))
 }
 
 /// The evaluator's decision on one flow of the design.
@@ -44,9 +69,9 @@ pub struct FlowVerdict {
 
 /// The evaluator's decision on every flow, in design order, so the canvas can style each edge
 /// as allowed or denied without deciding anything itself.
-pub fn verdicts(design: &bulkhead_core::Design) -> Vec<FlowVerdict> {
-    let evaluator = evaluator_today(design);
-    design
+pub fn verdicts(evaluator: &Evaluator) -> Vec<FlowVerdict> {
+    evaluator
+        .design()
         .flows
         .iter()
         .map(|f| FlowVerdict {
@@ -65,81 +90,84 @@ pub fn verdicts(design: &bulkhead_core::Design) -> Vec<FlowVerdict> {
 }
 
 #[tauri::command]
-pub async fn flow_verdicts(design: serde_json::Value) -> IpcResult<Vec<FlowVerdict>> {
-    let design = input::design(design)?;
-    Ok(verdicts(&design))
+pub async fn flow_verdicts(
+    revision: u64,
+    session: State<'_, Session>,
+) -> IpcResult<Vec<FlowVerdict>> {
+    let held = held(&session, revision)?;
+    Ok(verdicts(held.evaluator()))
 }
 
-/// Today as `YYYY-MM-DD`, for expired-exception findings (the core never reads the clock).
-fn today() -> String {
-    crate::design_file::today().to_string()
-}
-
-/// The evaluator for the design as it stands today: rules whose `expires` date has passed no
-/// longer apply (the core never reads the clock, so the date is passed in).
-fn evaluator_today(design: &bulkhead_core::Design) -> Evaluator<'_> {
-    Evaluator::at(design, crate::design_file::today())
-}
-
-/// Every finding, most severe first, with the design's triage applied.
-pub fn current_findings(design: &bulkhead_core::Design) -> Vec<Finding> {
-    let evaluator = evaluator_today(design);
+/// Every finding, most severe first, with the design's triage applied, as of the evaluator's
+/// date.
+pub fn current_findings(held: &Held) -> Vec<Finding> {
     bulkhead_core::findings::check(
-        &evaluator,
+        held.evaluator(),
         &CheckOptions {
-            today: Some(today()),
+            today: Some(held.today().to_string()),
         },
     )
     .0
 }
 
 #[tauri::command]
-pub async fn findings(design: serde_json::Value) -> IpcResult<Vec<Finding>> {
-    let design = input::design(design)?;
-    Ok(current_findings(&design))
+pub async fn findings(revision: u64, session: State<'_, Session>) -> IpcResult<Vec<Finding>> {
+    let held = held(&session, revision)?;
+    Ok(current_findings(&held))
 }
 
 /// Every origin's worst-case blast radius, worst first, and the findings.
 #[tauri::command]
-pub async fn analyze(design: serde_json::Value) -> IpcResult<Analysis> {
-    let design = input::design(design)?;
-    let evaluator = evaluator_today(&design);
+pub async fn analyze(revision: u64, session: State<'_, Session>) -> IpcResult<Analysis> {
+    let held = held(&session, revision)?;
     Ok(bulkhead_core::analysis::analyze(
-        &evaluator,
+        held.evaluator(),
         &AnalyzeOptions {
-            today: Some(today()),
+            today: Some(held.today().to_string()),
         },
     ))
 }
 
-/// A breach from `origin` (`internet` or a service id) under `assume`.
-pub fn breach(design: &bulkhead_core::Design, origin: &str, assume: &str) -> IpcResult<Simulation> {
+/// A breach from `origin` (`internet` or a service id) under `assume`, on the held design's
+/// compiled reach graph (compiled by the first simulation of the revision, reused by the rest).
+pub fn breach(held: &Held, origin: &str, assume: &str) -> IpcResult<Simulation> {
+    let design = held.design();
     let caller = check_caller(design, "origin", origin)?;
     let assumption = match input::one_of("assume", assume, &["worst", "known", "probabilistic"])? {
         "known" => Assumption::Known,
         "probabilistic" => Assumption::Probabilistic,
         _ => Assumption::Worst,
     };
-    let evaluator = evaluator_today(design);
-    bulkhead_core::simulate::simulate(
-        &evaluator,
-        &caller,
-        &SimulateOptions {
-            assumption,
-            ..SimulateOptions::default()
-        },
-    )
-    .map_err(|e| IpcError::invalid_input(e.to_string()))
+    let options = SimulateOptions {
+        assumption,
+        ..SimulateOptions::default()
+    };
+    let evaluator = held.evaluator();
+    if design.segments.is_empty() {
+        // No segments: the core analyses the flat network the design is (its own graph, and a
+        // note saying so); there is nothing of this design's graph to reuse.
+        return bulkhead_core::simulate::simulate(evaluator, &caller, &options)
+            .map_err(|e| IpcError::invalid_input(e.to_string()));
+    }
+    let origin = bulkhead_core::simulate::origin_node(evaluator, &caller)
+        .map_err(|e| IpcError::invalid_input(e.to_string()))?;
+    Ok(bulkhead_core::simulate::simulate_on(
+        evaluator,
+        held.graph(),
+        origin,
+        &options,
+    ))
 }
 
 #[tauri::command]
 pub async fn simulate(
-    design: serde_json::Value,
+    revision: u64,
     origin: String,
     assume: String,
+    session: State<'_, Session>,
 ) -> IpcResult<Simulation> {
-    let design = input::design(design)?;
-    breach(&design, &origin, &assume)
+    let held = held(&session, revision)?;
+    breach(&held, &origin, &assume)
 }
 
 /// The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.
@@ -150,20 +178,23 @@ pub enum MatrixResult {
     Segment(SegmentMatrix),
 }
 
-pub fn allowed_matrix(design: &bulkhead_core::Design, by: &str) -> IpcResult<MatrixResult> {
+pub fn allowed_matrix(evaluator: &Evaluator, by: &str) -> IpcResult<MatrixResult> {
     let by = input::one_of("by", by, &["segment", "service"])?;
-    let evaluator = evaluator_today(design);
-    let m = bulkhead_core::matrix::matrix(&evaluator);
+    let m = bulkhead_core::matrix::matrix(evaluator);
     Ok(match by {
         "service" => MatrixResult::Service(m),
-        _ => MatrixResult::Segment(bulkhead_core::matrix::by_segment(&evaluator, &m)),
+        _ => MatrixResult::Segment(bulkhead_core::matrix::by_segment(evaluator, &m)),
     })
 }
 
 #[tauri::command]
-pub async fn matrix(design: serde_json::Value, by: String) -> IpcResult<MatrixResult> {
-    let design = input::design(design)?;
-    allowed_matrix(&design, &by)
+pub async fn matrix(
+    revision: u64,
+    by: String,
+    session: State<'_, Session>,
+) -> IpcResult<MatrixResult> {
+    let held = held(&session, revision)?;
+    allowed_matrix(held.evaluator(), &by)
 }
 
 /// Every finding rule's documentation (what it checks, why it matters, how to fix).
@@ -175,26 +206,28 @@ pub async fn rule_docs() -> IpcResult<Vec<RuleDoc>> {
 /// The evaluator's explanation of `from → to` for `request`: the decision, the decision with
 /// the required credentials, both sides' segments and every grant.
 pub fn explain(
-    design: &bulkhead_core::Design,
+    evaluator: &Evaluator,
     from: &str,
     to: &str,
     request: RequestArg,
 ) -> IpcResult<Explanation> {
+    let design = evaluator.design();
     let caller = check_caller(design, "from", from)?;
     check_service(design, "to", to)?;
     let request = check_request(request)?;
-    Ok(evaluator_today(design).explain(&caller, to, &request))
+    Ok(evaluator.explain(&caller, to, &request))
 }
 
 #[tauri::command]
 pub async fn why(
-    design: serde_json::Value,
+    revision: u64,
     from: String,
     to: String,
     request: Option<RequestArg>,
+    session: State<'_, Session>,
 ) -> IpcResult<Explanation> {
-    let design = input::design(design)?;
-    explain(&design, &from, &to, request.unwrap_or_default())
+    let held = held(&session, revision)?;
+    explain(held.evaluator(), &from, &to, request.unwrap_or_default())
 }
 
 /// `internet` or the id of a service in the design.
@@ -256,6 +289,10 @@ mod tests {
     use crate::error::ErrorCode;
     use bulkhead_core::model::{Exposure, Flow, Peer, Rule, Service};
 
+    fn hold(design: bulkhead_core::Design) -> Held {
+        Held::new(1, design, crate::design_file::today())
+    }
+
     fn design() -> bulkhead_core::Design {
         let mut d = bulkhead_core::Design::new("t");
         for (id, exposure) in [("web", Exposure::Internet), ("db", Exposure::Internal)] {
@@ -286,7 +323,7 @@ mod tests {
 
     #[test]
     fn flow_verdicts_are_the_evaluators_decisions_in_flow_order() {
-        let v = verdicts(&design());
+        let v = verdicts(hold(design()).evaluator());
         assert_eq!(v.len(), 2);
         assert_eq!(v[0].flow, "f1");
         assert!(v[0].decision.is_allowed());
@@ -296,8 +333,9 @@ mod tests {
 
     #[test]
     fn why_checks_ids_with_did_you_mean_and_request_fields() {
-        let d = design();
-        let e = explain(&d, "webb", "db", RequestArg::default()).unwrap_err();
+        let held = hold(design());
+        let d = held.evaluator();
+        let e = explain(d, "webb", "db", RequestArg::default()).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
         assert!(e.message.ends_with("did you mean `web`?"), "{}", e.message);
         let bad_port = RequestArg {
@@ -305,7 +343,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            explain(&d, "web", "db", bad_port).unwrap_err().code,
+            explain(d, "web", "db", bad_port).unwrap_err().code,
             ErrorCode::InvalidInput
         );
         let bad_method = RequestArg {
@@ -313,16 +351,16 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            explain(&d, "web", "db", bad_method).unwrap_err().code,
+            explain(d, "web", "db", bad_method).unwrap_err().code,
             ErrorCode::InvalidInput
         );
         let ok = RequestArg {
             port: Some(5432),
             ..Default::default()
         };
-        assert!(explain(&d, "web", "db", ok).unwrap().decision.is_allowed());
+        assert!(explain(d, "web", "db", ok).unwrap().decision.is_allowed());
         assert!(
-            !explain(&d, "internet", "db", RequestArg::default())
+            !explain(d, "internet", "db", RequestArg::default())
                 .unwrap()
                 .decision
                 .is_allowed()
@@ -338,11 +376,12 @@ mod tests {
     #[test]
     fn simulate_checks_origin_and_assumption_then_runs_the_engine() {
         let d = fintech();
-        let e = breach(&d, "internet", "wrst").unwrap_err();
+        let held = hold(d.clone());
+        let e = breach(&held, "internet", "wrst").unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
-        let e = breach(&d, "no-such-service", "worst").unwrap_err();
+        let e = breach(&held, "no-such-service", "worst").unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
-        let sim = breach(&d, "internet", "worst").unwrap();
+        let sim = breach(&held, "internet", "worst").unwrap();
         let direct = bulkhead_core::simulate::simulate(
             &Evaluator::at(&d, crate::design_file::today()),
             &Caller::Internet,
@@ -354,21 +393,50 @@ mod tests {
             "the command passes the engine's answer through unchanged"
         );
         assert!(!sim.compromised.is_empty());
+        // A second origin on the same revision runs on the graph the first one compiled, and
+        // still answers exactly what the core's own `simulate` does.
+        let origin = held.design().services[0].id.clone();
+        let again = breach(&held, &origin, "known").unwrap();
+        let direct = bulkhead_core::simulate::simulate(
+            &Evaluator::at(&d, crate::design_file::today()),
+            &Caller::Service(origin),
+            &SimulateOptions {
+                assumption: Assumption::Known,
+                ..SimulateOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(again, direct);
+    }
+
+    #[test]
+    fn simulate_on_a_design_without_segments_is_the_cores_flat_analysis() {
+        let held = hold(design());
+        let sim = breach(&held, "internet", "worst").unwrap();
+        assert!(sim.flat_estate);
+        let direct = bulkhead_core::simulate::simulate(
+            held.evaluator(),
+            &Caller::Internet,
+            &SimulateOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(sim, direct);
     }
 
     #[test]
     fn matrix_by_is_checked() {
-        let d = design();
+        let held = hold(design());
+        let d = held.evaluator();
         assert_eq!(
-            allowed_matrix(&d, "zone").unwrap_err().code,
+            allowed_matrix(d, "zone").unwrap_err().code,
             ErrorCode::InvalidInput
         );
         assert!(matches!(
-            allowed_matrix(&d, "service").unwrap(),
+            allowed_matrix(d, "service").unwrap(),
             MatrixResult::Service(_)
         ));
         assert!(matches!(
-            allowed_matrix(&d, "segment").unwrap(),
+            allowed_matrix(d, "segment").unwrap(),
             MatrixResult::Segment(_)
         ));
     }

@@ -7,6 +7,7 @@ use bulkhead_core::Design;
 use bulkhead_core::diagnostic::Diagnostic;
 use schemars::JsonSchema;
 use serde::Serialize;
+use tauri::ipc::Response;
 use tauri::{Runtime, State, Window};
 
 use crate::design_file;
@@ -15,13 +16,46 @@ use crate::input;
 use crate::session::{Document, Recovery, Session, unix_now};
 
 /// A design read from disk, with the validator's warnings (errors never get this far).
+///
+/// Sent as JSON text that [`opened_json`] writes (the schema of this type is the contract), so
+/// that a canonical file's text goes to the UI as it is.
 #[derive(Clone, Debug, Serialize, JsonSchema)]
 pub struct Opened {
     /// Canonical absolute path of the file.
     pub path: String,
+    /// The revision the shell holds the design under: the analysis commands name it by this.
+    pub revision: u64,
     pub design: Design,
     /// Warnings from validation (e.g. expired exceptions), located. Empty when clean.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The JSON of an [`Opened`] whose design is already JSON text (`design_json`): the file's own
+/// text when it is canonical, so a 5 MB design is neither serialised again nor copied into a
+/// `serde_json::Value` on its way to the UI.
+pub fn opened_json(
+    path: &str,
+    revision: u64,
+    design_json: &str,
+    diagnostics: &[Diagnostic],
+) -> IpcResult<String> {
+    let path = serde_json::to_string(path).map_err(internal)?;
+    let diagnostics = serde_json::to_string(diagnostics).map_err(internal)?;
+    let mut out = String::with_capacity(design_json.len() + path.len() + diagnostics.len() + 64);
+    out.push_str("{\"path\":");
+    out.push_str(&path);
+    out.push_str(",\"revision\":");
+    out.push_str(&revision.to_string());
+    out.push_str(",\"design\":");
+    out.push_str(design_json.trim_end());
+    out.push_str(",\"diagnostics\":");
+    out.push_str(&diagnostics);
+    out.push('}');
+    Ok(out)
+}
+
+fn internal(e: impl std::fmt::Display) -> IpcError {
+    IpcError::new(crate::error::ErrorCode::Internal, e.to_string())
 }
 
 /// Where a design was saved.
@@ -30,33 +64,44 @@ pub struct Saved {
     pub path: String,
 }
 
-/// Opens a design file: checks the path, reads, parses and validates it. A file that does not
-/// parse or validate is an `invalid_design` error carrying every diagnostic, never an empty
-/// design.
-pub fn open(session: &Session, raw_path: &str) -> IpcResult<Opened> {
+/// Opens a design file: checks the path, reads, parses and validates it, and holds the design
+/// as the one being edited (its revision is in the answer). A file that does not parse or
+/// validate is an `invalid_design` error carrying every diagnostic, never an empty design.
+/// Answers the JSON of an [`Opened`].
+pub fn open(session: &Session, raw_path: &str) -> IpcResult<String> {
     let path = input::design_file_to_read(raw_path)?;
-    let (design, diagnostics) = design_file::read(&path)?;
+    let read = design_file::read(&path)?;
     session.remember(&path)?;
-    Ok(Opened {
-        path: path.to_string_lossy().into_owned(),
-        design,
-        diagnostics,
-    })
+    // A file in another form (YAML, an older format, other spacing) is sent as the design it
+    // was read into; a canonical one is that design's JSON already.
+    let design_json = match read.canonical_text {
+        Some(text) => text,
+        None => serde_json::to_string(&read.design).map_err(internal)?,
+    };
+    let revision = session.hold_design(read.design, design_file::today());
+    opened_json(
+        &path.to_string_lossy(),
+        revision,
+        &design_json,
+        &read.diagnostics,
+    )
 }
 
 /// The design file named on the command line (`bulkhead-app FILE`), opened as by
-/// `open_design`; `None` when the app was started without one.
+/// `open_design` (`Opened`); `null` when the app was started without one.
 #[tauri::command]
-pub async fn initial_design(session: State<'_, Session>) -> IpcResult<Option<Opened>> {
-    match session.initial() {
-        None => Ok(None),
-        Some(p) => open(&session, &p.to_string_lossy()).map(Some),
-    }
+pub async fn initial_design(session: State<'_, Session>) -> IpcResult<Response> {
+    let json = match session.initial() {
+        None => "null".to_string(),
+        Some(p) => open(&session, &p.to_string_lossy())?,
+    };
+    Ok(Response::new(json))
 }
 
+/// Answers `Opened` as JSON text (see [`open`]).
 #[tauri::command]
-pub async fn open_design(path: String, session: State<'_, Session>) -> IpcResult<Opened> {
-    open(&session, &path)
+pub async fn open_design(path: String, session: State<'_, Session>) -> IpcResult<Response> {
+    open(&session, &path).map(Response::new)
 }
 
 /// Saves atomically (temp file, fsync, rename, previous version kept as a backup), remembers
@@ -122,16 +167,25 @@ pub async fn discard_recovery(session: State<'_, Session>) -> IpcResult<()> {
 
 /// Tells the shell which file the window shows and whether it has unsaved changes. The shell
 /// sets the window title (file name, `•` when unsaved) and returns it, and uses `dirty` to
-/// decide whether closing needs the user's confirmation.
+/// decide whether closing needs the user's confirmation. `broken` is the file whose problems
+/// are shown instead of the design, if any: the title names it.
 #[tauri::command]
 pub async fn document_state<R: Runtime>(
     window: Window<R>,
     path: Option<String>,
     dirty: bool,
+    broken: Option<String>,
     session: State<'_, Session>,
 ) -> IpcResult<String> {
     let path: Option<PathBuf> = path.map(|p| input::absolute_path("path", &p)).transpose()?;
-    let document = Document { path, dirty };
+    let broken: Option<PathBuf> = broken
+        .map(|p| input::absolute_path("broken", &p))
+        .transpose()?;
+    let document = Document {
+        path,
+        dirty,
+        broken,
+    };
     let title = document.title();
     session.set_document(document);
     window.set_title(&title).map_err(|e| {
@@ -205,7 +259,7 @@ mod tests {
             "a save makes the recovery file stale"
         );
 
-        let opened = open(&s, path.to_str().unwrap()).unwrap();
+        let opened = parse_opened(&open(&s, path.to_str().unwrap()).unwrap(), &path);
         assert_eq!(opened.design, design);
         assert_eq!(
             opened.path,
@@ -213,6 +267,87 @@ mod tests {
             "open answers the canonical path"
         );
         assert_eq!(s.recent_files(), vec![opened.path.clone()]);
+        let held = s
+            .held_design(opened.revision, design_file::today())
+            .unwrap();
+        assert_eq!(
+            held.design(),
+            &design,
+            "the opened design is held under the revision the answer names"
+        );
+    }
+
+    /// `open`'s answer for the file at `path` as the UI reads it, checked to be exactly the
+    /// `Opened` of that file (no other keys, the validator's own diagnostics).
+    fn parse_opened(json: &str, path: &Path) -> Opened {
+        let value: serde_json::Value = serde_json::from_str(json).expect("open answers JSON");
+        let obj = value.as_object().unwrap();
+        let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["path", "revision", "design", "diagnostics"]);
+        let opened = Opened {
+            path: obj["path"].as_str().unwrap().to_string(),
+            revision: obj["revision"].as_u64().unwrap(),
+            design: serde_json::from_value(obj["design"].clone()).unwrap(),
+            diagnostics: design_file::read(path).unwrap().diagnostics,
+        };
+        assert_eq!(
+            value,
+            serde_json::to_value(&opened).unwrap(),
+            "the hand-written JSON is what serialising `Opened` gives"
+        );
+        opened
+    }
+
+    #[test]
+    fn open_sends_a_canonical_file_as_is_and_other_forms_as_the_design_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = session(dir.path());
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fintech.bulkhead.json");
+        let text = std::fs::read_to_string(&example).unwrap();
+        let design: Design = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            text,
+            bulkhead_core::file::to_canonical_json(&design),
+            "the example is canonical"
+        );
+        let canonical = parse_opened(&open(&s, example.to_str().unwrap()).unwrap(), &example);
+        assert_eq!(canonical.design, design);
+
+        // The same design on one line (not canonical), with an expired exception: sent as the
+        // design read, with the warning.
+        let mut expired = design.clone();
+        expired.rules[0].expires = Some("2020-01-01".into());
+        let compact = dir.path().join("compact.json");
+        std::fs::write(&compact, serde_json::to_string(&expired).unwrap()).unwrap();
+        let other = parse_opened(&open(&s, compact.to_str().unwrap()).unwrap(), &compact);
+        assert_eq!(other.design, expired);
+        assert!(
+            other.revision > canonical.revision,
+            "each open is a new revision"
+        );
+        assert!(
+            other
+                .diagnostics
+                .iter()
+                .any(|d| d.severity == bulkhead_core::diagnostic::Severity::Warning),
+            "warnings are sent: {:?}",
+            other.diagnostics
+        );
+
+        // A legacy file is sent as the design it migrates to, never as its old text. (The
+        // fixture's one deliberate mistake, a misspelt segment, is corrected first.)
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/legacy/v0.bulkhead.json");
+        let text = std::fs::read_to_string(fixture)
+            .unwrap()
+            .replace("zone:edg\"", "zone:edge\"");
+        let legacy = dir.path().join("v0.bulkhead.json");
+        std::fs::write(&legacy, &text).unwrap();
+        let migrated = parse_opened(&open(&s, legacy.to_str().unwrap()).unwrap(), &legacy);
+        let want = bulkhead_core::file::parse(&text).unwrap().design;
+        assert_eq!(migrated.design, want);
+        assert_eq!(migrated.design.format, "bulkhead/1");
     }
 
     #[test]

@@ -30,8 +30,34 @@ use crate::input;
 const MAX_SOURCES: usize = 64;
 /// Most items the user may leave out of one merge (`skip`).
 const MAX_SKIPPED: usize = 200_000;
-/// Longest `skip` entry (`service:<id>`, `flow:<id>`, `data_class:<id>`).
+/// Longest `skip` entry (`service:<id>`, `flow:<id>`, `data_class:<id>`, `live_policy:live`).
 const MAX_SKIP_BYTES: usize = 1024;
+/// The kinds of item a `skip` entry (`<kind>:<id>`) may name: the preview's item kinds that
+/// the user can untick (segments are accepted or ignored as the proposal, not one by one).
+const SKIP_KINDS: &[&str] = &["service", "flow", "data_class", "live_policy"];
+
+/// One `skip` entry: `<kind>:<id>` with a kind from [`SKIP_KINDS`]; the live policy is one
+/// item, `live_policy:live`. Anything else is refused rather than silently merged anyway.
+fn check_skip(entry: &str) -> IpcResult<()> {
+    let entry = input::short_text("skip[]", entry, MAX_SKIP_BYTES)?;
+    let Some((kind, id)) = entry.split_once(':') else {
+        return Err(IpcError::invalid_input(format!(
+            "`skip[]` entry `{entry}` must be `<kind>:<id>`, e.g. `service:frontend`"
+        )));
+    };
+    input::one_of("skip[] kind", kind, SKIP_KINDS)?;
+    if id.is_empty() {
+        return Err(IpcError::invalid_input(format!(
+            "`skip[]` entry `{entry}` names no id"
+        )));
+    }
+    if kind == "live_policy" && id != "live" {
+        return Err(IpcError::invalid_input(format!(
+            "`skip[]` entry `{entry}`: the live policy is one item, `live_policy:live`"
+        )));
+    }
+    Ok(())
+}
 
 /// Where to import from.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -271,7 +297,7 @@ pub async fn apply(
     let checked = check_sources(&sources)?;
     let skip = input::bounded_list("skip", skip, MAX_SKIPPED)?;
     for s in &skip {
-        input::short_text("skip[]", s, MAX_SKIP_BYTES)?;
+        check_skip(s)?;
     }
     let choices = MergeChoices {
         accept_segments: accept_proposal,
@@ -327,6 +353,34 @@ mod tests {
 
     use super::*;
     use crate::commands::corpus;
+
+    #[test]
+    fn skip_entries_name_a_kind_the_merge_knows() {
+        for ok in [
+            "service:frontend",
+            "flow:a-to-b",
+            "data_class:pii",
+            "live_policy:live",
+        ] {
+            assert!(check_skip(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "frontend",
+            "segment:edge",
+            "servce:frontend",
+            "service:",
+            "live_policy:other",
+        ] {
+            let e = check_skip(bad).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidInput, "{bad}");
+        }
+        assert!(
+            check_skip("servce:frontend")
+                .unwrap_err()
+                .message
+                .ends_with("did you mean `service`?")
+        );
+    }
 
     fn block<T>(f: impl std::future::Future<Output = T>) -> T {
         tauri::async_runtime::block_on(f)
@@ -439,6 +493,28 @@ mod tests {
         assert_eq!(merged.flows.len(), p.imported.flows - 1);
         assert!(merged.flows.iter().all(|f| f.id != skipped_flow));
         assert_eq!(merged.name, "Shop");
+        assert!(
+            merged.live.is_some(),
+            "the live policy is merged by default"
+        );
+
+        // Unticking the live policy in the preview sends `live_policy:live`: it is left out.
+        assert!(
+            p.preview
+                .items
+                .iter()
+                .any(|i| i.kind == ItemKind::LivePolicy && i.id == "live")
+        );
+        let without_live = block(apply(
+            &cache,
+            empty.clone(),
+            sources.clone(),
+            false,
+            vec!["live_policy:live".into()],
+        ))
+        .unwrap();
+        assert_eq!(without_live.live, None);
+        assert_eq!(without_live.services, merged.services);
 
         // With the proposal: every service lands in exactly one segment.
         let merged = block(apply(&cache, empty, sources.clone(), true, vec![])).unwrap();

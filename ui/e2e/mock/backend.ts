@@ -443,12 +443,13 @@ function proposeApply(d: Design, logs: string[], accept: string[]): Design {
 
 // ---- files ---------------------------------------------------------------------------------
 
-function initial(config: MockConfig): Opened | null {
+function initial(config: MockConfig, hold: (d: Design) => number): Opened | null {
   if (config.initial === "none") return null;
   if (config.initial === "broken") throw { code: "invalid_design", message: "`/work/designs/broken.bulkhead.json` is not a valid design (3 problems)", diagnostics: BROKEN_DIAGNOSTICS, path: "/work/designs/broken.bulkhead.json" };
-  if (config.initial === "fintech") return { path: "/work/examples/fintech.bulkhead.json", design: clone(fintech), diagnostics: [] };
-  if ("design" in config.initial) return { path: config.initial.path, design: clone(config.initial.design), diagnostics: [] };
-  return { path: `/tmp/generated-${config.initial.generated}.bulkhead.json`, design: generateDesign(config.initial.generated, 7), diagnostics: [] };
+  const opened = (path: string, design: Design): Opened => ({ path, revision: hold(design), design, diagnostics: [] });
+  if (config.initial === "fintech") return opened("/work/examples/fintech.bulkhead.json", clone(fintech));
+  if ("design" in config.initial) return opened(config.initial.path, clone(config.initial.design));
+  return opened(`/tmp/generated-${config.initial.generated}.bulkhead.json`, generateDesign(config.initial.generated, 7));
 }
 
 export function install(): void {
@@ -457,19 +458,34 @@ export function install(): void {
   const saved: Record<string, Design> = {};
   let recent = ["/work/examples/fintech.bulkhead.json", "/work/examples/online-boutique.bulkhead.json"];
   let recovery: Recovery | null = config.recovery ? { format: "bulkhead-recovery/1", path: "/work/examples/fintech.bulkhead.json", saved_at: 1_764_300_000, design: { ...clone(fintech), name: "Northwind Bank (recovered)" } } : null;
+  // The designs the shell holds for the analysis commands, by revision (as the shell does: a
+  // new number for each design sent or opened, the last two kept).
+  const held = new Map<number, Design>();
+  let lastRevision = 0;
+  const hold = (d: Design): number => {
+    held.set(++lastRevision, clone(d));
+    for (const r of held.keys()) if (held.size > 2) held.delete(r);
+    return lastRevision;
+  };
+  const heldDesign = (revision: unknown): Design => {
+    const d = held.get(Number(revision));
+    if (!d) throw { code: "stale_revision", message: `the shell does not hold revision ${String(revision)} of the design; send the design again with \`set_design\`` };
+    return d;
+  };
   mockWindows("main");
   mockIPC(
     (cmd, raw) => {
       const args = (raw ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args });
-      const design = args.design as Design;
+      const design = "revision" in args ? heldDesign(args.revision) : (args.design as Design);
       switch (cmd) {
-        case "initial_design": return initial(config);
+        case "initial_design": return initial(config, hold);
         case "open_design": {
           const path = String(args.path);
           if (path.includes("broken")) throw { code: "invalid_design", message: `\`${path}\` is not a valid design (3 problems)`, diagnostics: BROKEN_DIAGNOSTICS, path };
           recent = [path, ...recent.filter((p) => p !== path)];
-          return { path, design: saved[path] ?? clone(fintech), diagnostics: [] } satisfies Opened;
+          const opened = saved[path] ?? clone(fintech);
+          return { path, revision: hold(opened), design: opened, diagnostics: [] } satisfies Opened;
         }
         case "save_design": {
           const path = String(args.path);
@@ -486,8 +502,11 @@ export function install(): void {
         case "discard_recovery": recovery = null; return null;
         case "document_state": {
           const path = args.path as string | null;
+          const broken = args.broken as string | null | undefined;
+          if (broken) return `${broken.split("/").pop()} (not loaded) — Bulkhead`;
           return `${args.dirty ? "• " : ""}${path ? path.split("/").pop() : "Untitled"} — Bulkhead`;
         }
+        case "set_design": return hold(design);
         case "confirm_close": return null;
         case "validate": return validate(design);
         case "flow_verdicts": return verdicts(design);

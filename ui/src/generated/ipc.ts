@@ -17,6 +17,7 @@ export type ErrorCode =
   | "io"
   | "invalid_design"
   | "exists"
+  | "stale_revision"
   | "not_available"
   | "internal";
 /**
@@ -201,6 +202,10 @@ export interface Opened {
    * Canonical absolute path of the file.
    */
   path: string;
+  /**
+   * The revision the shell holds the design under: the analysis commands name it by this.
+   */
+  revision: number;
   design: Design;
   /**
    * Warnings from validation (e.g. expired exceptions), located. Empty when clean.
@@ -434,6 +439,9 @@ export interface IpcError1 {
 /**
  * A design read from disk, with the validator's warnings (errors never get this far).
  *
+ * Sent as JSON text that [`opened_json`] writes (the schema of this type is the contract), so
+ * that a canonical file's text goes to the UI as it is.
+ *
  * This interface was referenced by `IpcTypes`'s JSON-Schema
  * via the `definition` "Opened".
  */
@@ -442,6 +450,10 @@ export interface Opened1 {
    * Canonical absolute path of the file.
    */
   path: string;
+  /**
+   * The revision the shell holds the design under: the analysis commands name it by this.
+   */
+  revision: number;
   design: Design;
   /**
    * Warnings from validation (e.g. expired exceptions), located. Empty when clean.

@@ -53,6 +53,13 @@ describe("import preview helpers", () => {
     expect(importedSummary(preview())).toBe("2 services, 3 endpoints, 1 flow (1 declared, 0 observed), 1 data class from 2 sources");
   });
 
+  it("leaves the live policy out with the key the shell documents (`live_policy:live`)", () => {
+    const p = preview();
+    const live = { kind: "live_policy" as const, id: "live", change: "added" as const, reason: "13 NetworkPolicies allow 10 service pair(s)" };
+    const withLive = { ...p, preview: { ...p.preview, items: [...p.preview.items, live] } };
+    expect(skipList(withLive, new Set(["live_policy:live"]))).toEqual(["live_policy:live"]);
+  });
+
   it("knows when merging would change nothing", () => {
     const p = preview();
     const all = new Set(changeRows(p).map(itemKey));

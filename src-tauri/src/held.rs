@@ -1,0 +1,248 @@
+//! The design the UI is editing, held by the shell under a revision number, with what the
+//! shell derives from it.
+//!
+//! A 2,000-service design is about 5 MB of JSON. Sending it with every analysis call (and
+//! parsing it, and rebuilding the evaluator each time) cost seconds per call, so the UI sends a
+//! design once (`set_design`, or `open_design` reads it) and then names it by the revision the
+//! shell gave it. Revisions come from one counter per app run, so a revision never names two
+//! different designs; a revision the shell no longer holds is a `stale_revision` error, and the
+//! UI sends the design again. An answer is never computed from a design other than the one named.
+//!
+//! Per revision the shell keeps the evaluator (built once, for today's date) and, compiled on
+//! first use, the reach graph every simulation runs on, so a second simulation from another
+//! origin only runs the simulation.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use bulkhead_core::Design;
+use bulkhead_core::date::Date;
+use bulkhead_core::eval::Evaluator;
+use bulkhead_core::reach::ReachGraph;
+
+use crate::error::{ErrorCode, IpcError, IpcResult};
+use crate::session::lock;
+
+/// How many revisions are held. Two, so that answers still being computed for the revision
+/// before the latest edit are not refused (the UI drops them, but it need not re-send for them).
+pub const HELD_REVISIONS: usize = 2;
+
+/// What the shell derives from a design, borrowing it.
+#[derive(Debug)]
+pub struct Derived<'d> {
+    evaluator: Evaluator<'d>,
+    graph: OnceLock<ReachGraph>,
+}
+
+self_cell::self_cell!(
+    /// A design and what is derived from it, in one value that can be shared between commands.
+    struct Compiled {
+        owner: Design,
+        #[covariant]
+        dependent: Derived,
+    }
+    impl {Debug}
+);
+
+/// One held revision of the design.
+#[derive(Debug)]
+pub struct Held {
+    revision: u64,
+    today: Date,
+    compiled: Compiled,
+}
+
+impl Held {
+    /// Holds `design` as `revision`, with its evaluator for `today` built at once (every
+    /// analysis needs it).
+    pub fn new(revision: u64, design: Design, today: Date) -> Self {
+        Held {
+            revision,
+            today,
+            compiled: Compiled::new(design, |d| Derived {
+                evaluator: Evaluator::at(d, today),
+                graph: OnceLock::new(),
+            }),
+        }
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The date the evaluator decides on (rules expire).
+    pub fn today(&self) -> Date {
+        self.today
+    }
+
+    pub fn design(&self) -> &Design {
+        self.compiled.borrow_owner()
+    }
+
+    /// The evaluator for the design on [`Held::today`].
+    pub fn evaluator(&self) -> &Evaluator<'_> {
+        &self.compiled.borrow_dependent().evaluator
+    }
+
+    /// The compiled reach graph of the design (what every simulation and the choke-point search
+    /// run on), compiled on first use.
+    pub fn graph(&self) -> &ReachGraph {
+        let derived = self.compiled.borrow_dependent();
+        derived
+            .graph
+            .get_or_init(|| ReachGraph::compile(&derived.evaluator))
+    }
+}
+
+/// The held revisions, newest last, and the counter that numbers them.
+#[derive(Debug, Default)]
+pub struct HeldDesigns {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    last: u64,
+    held: VecDeque<Arc<Held>>,
+}
+
+impl HeldDesigns {
+    /// Holds `design` under a new revision and returns it. Building the evaluator happens
+    /// outside the lock, so a long build never blocks answers for the revisions already held.
+    pub fn hold(&self, design: Design, today: Date) -> u64 {
+        let revision = {
+            let mut inner = lock(&self.inner);
+            inner.last += 1;
+            inner.last
+        };
+        let held = Arc::new(Held::new(revision, design, today));
+        let mut inner = lock(&self.inner);
+        inner.held.push_back(held);
+        // Newest last: a slow build finishing after a newer one keeps the order by revision.
+        inner.held.make_contiguous().sort_by_key(|h| h.revision);
+        while inner.held.len() > HELD_REVISIONS {
+            inner.held.pop_front();
+        }
+        revision
+    }
+
+    /// The held design of `revision`, with its evaluator for `today`. A revision the shell does
+    /// not hold is a `stale_revision` error; a held one whose evaluator is for another day (the
+    /// app ran past midnight) is rebuilt for today, so expired rules stop applying.
+    pub fn get(&self, revision: u64, today: Date) -> IpcResult<Arc<Held>> {
+        let found = {
+            let inner = lock(&self.inner);
+            inner
+                .held
+                .iter()
+                .find(|h| h.revision == revision)
+                .cloned()
+                .ok_or_else(|| stale(revision, inner.held.back().map(|h| h.revision)))?
+        };
+        if found.today == today {
+            return Ok(found);
+        }
+        let fresh = Arc::new(Held::new(revision, found.design().clone(), today));
+        let mut inner = lock(&self.inner);
+        if let Some(slot) = inner.held.iter_mut().find(|h| h.revision == revision) {
+            *slot = Arc::clone(&fresh);
+        }
+        Ok(fresh)
+    }
+}
+
+fn stale(revision: u64, newest: Option<u64>) -> IpcError {
+    let holds = match newest {
+        Some(n) => format!("its newest is revision {n}"),
+        None => "it holds none".to_string(),
+    };
+    IpcError::new(
+        ErrorCode::StaleRevision,
+        format!(
+            "the shell does not hold revision {revision} of the design ({holds}); send the design again with `set_design`"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bulkhead_core::eval::{Caller, Request};
+    use bulkhead_core::model::{Exposure, Peer, Rule, Service};
+
+    fn today() -> Date {
+        Date::from_unix_days(20_000)
+    }
+
+    fn design(name: &str) -> Design {
+        let mut d = Design::new(name);
+        for id in ["web", "db"] {
+            d.services.push(Service {
+                id: id.into(),
+                exposure: Exposure::Internal,
+                ..Default::default()
+            });
+        }
+        d
+    }
+
+    #[test]
+    fn revisions_are_new_numbers_and_name_exactly_their_design() {
+        let held = HeldDesigns::default();
+        let a = held.hold(design("a"), today());
+        let b = held.hold(design("b"), today());
+        assert!(b > a, "each design gets a new revision");
+        assert_eq!(held.get(a, today()).unwrap().design().name, "a");
+        assert_eq!(held.get(b, today()).unwrap().design().name, "b");
+        let c = held.hold(design("c"), today());
+        assert_eq!(held.get(c, today()).unwrap().design().name, "c");
+        let e = held.get(a, today()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::StaleRevision);
+        assert!(
+            e.message.contains(&format!("revision {a}"))
+                && e.message.contains(&format!("newest is revision {c}")),
+            "{}",
+            e.message
+        );
+        assert_eq!(
+            HeldDesigns::default().get(1, today()).unwrap_err().code,
+            ErrorCode::StaleRevision,
+            "nothing held yet"
+        );
+    }
+
+    #[test]
+    fn the_evaluator_and_graph_are_the_designs_and_follow_the_date() {
+        let mut d = design("x");
+        d.rules.push(Rule {
+            id: "web-db".into(),
+            from: Peer::Service("web".into()),
+            to: Peer::Service("db".into()),
+            expires: Some("2024-10-01".into()),
+            ..Default::default()
+        });
+        let before = Date::parse("2024-09-30").unwrap();
+        let after = Date::parse("2024-10-02").unwrap();
+        let held = HeldDesigns::default();
+        let r = held.hold(d.clone(), before);
+        let call = |h: &Held| {
+            h.evaluator()
+                .allowed(&Caller::Service("web".into()), "db", &Request::default())
+                .is_allowed()
+        };
+        let h = held.get(r, before).unwrap();
+        assert!(call(&h), "the rule applies before it expires");
+        assert_eq!(
+            h.graph(),
+            &ReachGraph::compile(&Evaluator::at(&d, before)),
+            "the cached graph is the one the core compiles"
+        );
+        let h = held.get(r, after).unwrap();
+        assert_eq!(h.today(), after);
+        assert!(
+            !call(&h),
+            "a day later the evaluator is rebuilt and the rule has expired"
+        );
+        assert_eq!(held.get(r, after).unwrap().today(), after);
+    }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it, vi } from "vitest";
+
+/** The shell as `invoke` sees it: holds the designs it is sent under new revisions, forgets on demand. */
+const shell = {
+  calls: [] as { cmd: string; args: Record<string, unknown> }[],
+  held: new Map<number, unknown>(),
+  last: 0,
+};
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: async (cmd: string, args: Record<string, unknown>) => {
+    shell.calls.push({ cmd, args });
+    await Promise.resolve();
+    if (cmd === "set_design") {
+      shell.held.set(++shell.last, args.design);
+      return shell.last;
+    }
+    if (cmd === "findings") {
+      const d = shell.held.get(args.revision as number);
+      if (d === undefined) throw { code: "stale_revision", message: `no revision ${String(args.revision)}` };
+      return [(d as { name: string }).name];
+    }
+    if (cmd === "validate") throw { code: "invalid_input", message: "no" };
+    throw { code: "internal", message: `unexpected ${cmd}` };
+  },
+}));
+
+const { HeldDesigns, call } = await import("./ipc");
+const { smallDesign } = await import("./fixtures/small");
+
+const sent = () => shell.calls.filter((c) => c.cmd === "set_design").length;
+
+describe("the designs the shell holds", () => {
+  it("sends a design once however many ask, and names it by the revision the shell gave", async () => {
+    shell.calls = [];
+    const held = new HeldDesigns();
+    const design = smallDesign();
+    const answers = await Promise.all([1, 2, 3].map(() => held.ask(design, (revision) => call("findings", { revision }))));
+    expect(answers).toEqual([[design.name], [design.name], [design.name]]);
+    expect(sent()).toBe(1);
+    await held.ask(design, (revision) => call("findings", { revision }));
+    expect(sent()).toBe(1);
+    // An edit is another design value: sent again, under a new revision.
+    const edited = { ...design, name: "edited" };
+    expect(await held.ask(edited, (revision) => call("findings", { revision }))).toEqual(["edited"]);
+    expect(sent()).toBe(2);
+    expect(await held.revisionOf(edited)).toBeGreaterThan(await held.revisionOf(design));
+  });
+
+  it("does not send a design the shell answered an open with", async () => {
+    shell.calls = [];
+    const held = new HeldDesigns();
+    const design = smallDesign();
+    shell.held.set(++shell.last, design);
+    held.holds(design, shell.last);
+    expect(await held.ask(design, (revision) => call("findings", { revision }))).toEqual([design.name]);
+    expect(sent()).toBe(0);
+  });
+
+  it("sends the design again when the shell no longer holds it, and asks once more", async () => {
+    shell.calls = [];
+    const held = new HeldDesigns();
+    const design = smallDesign();
+    const first = await held.revisionOf(design);
+    shell.held.delete(first);
+    expect(await held.ask(design, (revision) => call("findings", { revision }))).toEqual([design.name]);
+    expect(sent()).toBe(2);
+    expect(await held.revisionOf(design)).not.toBe(first);
+    // Any other error is the answer: nothing is sent again.
+    await expect(held.ask(design, (revision) => call("validate", { revision }))).rejects.toMatchObject({ code: "invalid_input" });
+    expect(sent()).toBe(2);
+  });
+});
