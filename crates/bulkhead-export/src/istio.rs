@@ -548,21 +548,23 @@ impl<'o> CallerOps<'_, '_, 'o> {
             self.key.push(',');
             self.key.push_str(self.op_json);
             self.key.push(']');
-            if !self.rules.contains_key(self.key.as_str()) {
-                self.rules.insert(
-                    self.key.clone(),
-                    RuleDraft {
-                        request_principals,
-                        scopes,
-                        principals: BTreeSet::new(),
-                        op,
-                    },
-                );
-            }
-            if let Some(slot) = self.rules.get_mut(self.key.as_str())
-                && !slot.principals.contains(self.principal)
-            {
-                slot.principals.insert(self.principal.to_string());
+            match self.rules.get_mut(self.key.as_str()) {
+                Some(slot) => {
+                    if !slot.principals.contains(self.principal) {
+                        slot.principals.insert(self.principal.to_string());
+                    }
+                }
+                None => {
+                    self.rules.insert(
+                        self.key.clone(),
+                        RuleDraft {
+                            request_principals,
+                            scopes,
+                            principals: BTreeSet::from([self.principal.to_string()]),
+                            op,
+                        },
+                    );
+                }
             }
             if !self.used.contains(rule) {
                 self.used.insert(rule.to_string());

@@ -102,10 +102,22 @@ pub fn render(
         let mut eps: Vec<&bulkhead_core::model::Endpoint> = target.endpoints.iter().collect();
         eps.sort_by(|a, b| (&a.path, &a.method).cmp(&(&b.path, &b.method)));
         eps.dedup_by(|a, b| a.path == b.path && a.method.eq_ignore_ascii_case(&b.method));
-        // Each endpoint's route path, once per service.
+        // Each endpoint's route path, method and the end of its route name (`-<n>-<method>`),
+        // once per service: every port routes them all.
         let route_paths: Vec<String> = eps
             .iter()
             .map(|e| format!("~{}", &paths::regex(&e.path)[1..]))
+            .collect();
+        let methods: Vec<String> = eps.iter().map(|e| e.method.to_ascii_uppercase()).collect();
+        let name_ends: Vec<String> = methods
+            .iter()
+            .enumerate()
+            .map(|(n, m)| {
+                format!(
+                    "-{n}-{}",
+                    dns_label(&m.replace('*', "any").to_ascii_lowercase())
+                )
+            })
             .collect();
         let label = access.label(t);
         for port in ports {
@@ -205,15 +217,12 @@ pub fn render(
                     sw.str_seq("tags", ["bulkhead"]);
                     sw.seq("routes");
                 }
-                let method = e.method.to_ascii_uppercase();
+                let method = &methods[n];
                 sw.item_map();
-                sw.str(
-                    "name",
-                    &format!(
-                        "{svc_name}-{n}-{}",
-                        dns_label(&method.replace('*', "any").to_ascii_lowercase())
-                    ),
-                );
+                let mut name = String::with_capacity(svc_name.len() + name_ends[n].len());
+                name.push_str(&svc_name);
+                name.push_str(&name_ends[n]);
+                sw.str("name", &name);
                 sw.str_seq("hosts", [&route_host]);
                 sw.str_seq("paths", [&route_paths[n]]);
                 sw.bool("strip_path", false);
@@ -252,7 +261,7 @@ pub fn render(
                 }
                 sw.end();
                 if method != "*" {
-                    sw.str_seq("methods", [&method]);
+                    sw.str_seq("methods", [method]);
                 }
                 sw.end();
             }
