@@ -349,9 +349,6 @@ fn write_to_ports(w: &mut Writer<'_>, entries: &[PortEntry<'_>]) {
 /// An L7 target lists only inventoried endpoints: where the allowing rule has no path
 /// restriction, other paths it would allow are denied here. Said once per rule.
 fn uninventoried_paths(gaps: &mut Gaps, access: &Access<'_>, rule: &str) {
-    if !gaps.once((rule, "uninventoried")) {
-        return;
-    }
     let unrestricted = access.rule(rule).is_none_or(|r| r.paths.is_empty());
     if unrestricted {
         gaps.add(

@@ -64,11 +64,7 @@ impl Gaps {
 
     pub fn add(&mut self, rule: impl AsRef<str>, message: impl AsRef<str>) {
         let (rule, message) = (rule.as_ref(), message.as_ref());
-        // The same gap comes up once per allowed pair: one hash of it is cheaper than
-        // comparing its rule and message against the sorted set's.
-        if !self.once(("gap", rule, message)) {
-            return;
-        }
+        // The same gap comes up once per allowed pair: look it up before allocating.
         match self.set.get_mut(rule) {
             Some(messages) => {
                 if !messages.contains(message) {
@@ -105,9 +101,10 @@ impl Gaps {
     /// and paths, the auth the call needs, and its rate limit.
     pub fn l4_grant(&mut self, access: &Access<'_>, target_name: &str, grant: &PortGrant<'_>) {
         let rule = allowed_by_str(&grant.by);
-        // Each part is said once per rule: its methods and paths, each auth it needs (a rule
-        // into a segment needs that segment's auth too, so the lists differ by target while
-        // their parts repeat), its rate limit.
+        if !self.once((&rule, "l4", &grant.auth, &grant.rate_limit)) {
+            return;
+        }
+        // The rule's methods and paths are the same whatever the auth: said once per rule.
         if let Some(r) = access.rule(&rule).filter(|_| self.once((&rule, "l4-rule"))) {
             if !r.methods.is_empty() {
                 self.add(
@@ -129,9 +126,6 @@ impl Gaps {
             }
         }
         for a in &grant.auth {
-            if !self.once((&rule, "l4-auth", a)) {
-                continue;
-            }
             self.add(
                 &rule,
                 format!(
@@ -140,11 +134,7 @@ impl Gaps {
                 ),
             );
         }
-        if let Some(rl) = grant
-            .rate_limit
-            .as_ref()
-            .filter(|rl| self.once((&rule, "l4-rate", *rl)))
-        {
+        if let Some(rl) = &grant.rate_limit {
             self.add(
                 &rule,
                 format!(
