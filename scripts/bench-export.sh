@@ -11,7 +11,7 @@
 # With BENCH_CRITERION=1 it also runs the criterion benchmark (`cargo bench -p bulkhead-export
 # --bench export`).
 #
-# The baseline (BASELINE, default 9fc66b7: before the session-3 export speed work) is checked out
+# The baseline (BASELINE, default c53662d: before the session-4 streaming renderers) is checked out
 # into a temporary git worktree and built in target/bench-baseline (kept, so a second run builds
 # nothing); its bench is this checkout's `benches/export_all.rs`, adapted to the older
 # `Access::new(design)` API when needed. BASELINE=none skips it.
@@ -22,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BASELINE=${BASELINE:-9fc66b7}
+BASELINE=${BASELINE:-c53662d}
 export BULKHEAD_BENCH_SERVICES=${SIZES:-1000,10000}
 export BULKHEAD_BENCH_RUNS=${RUNS:-3}
 export BULKHEAD_BENCH_TODAY=${BULKHEAD_BENCH_TODAY:-2024-01-01}
