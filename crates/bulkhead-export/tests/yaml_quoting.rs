@@ -1,9 +1,10 @@
 //! The YAML emitter's quoting, checked by round trips: any string, as a key or a value, written
-//! by `bulkhead_export::yaml` reads back as exactly that string in two independent YAML readers
-//! (serde_yaml on libyaml's scanner, and the saphyr parser the design reader uses) and, when
-//! quoted, as a JSON string.
+//! by `bulkhead_export::yaml` (as a tree, and streamed through its `Writer`, which must write the
+//! same text) reads back as exactly that string in two independent YAML readers (serde_yaml on
+//! libyaml's scanner, and the saphyr parser the design reader uses) and, when quoted, as a JSON
+//! string.
 
-use bulkhead_export::yaml::{Node, push_quoted, to_yaml, write_string};
+use bulkhead_export::yaml::{Node, Writer, push_quoted, to_yaml, write_string};
 use bulkhead_export::{obj, seq};
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -56,6 +57,23 @@ proptest! {
     fn any_string_reads_back_as_itself(key in tricky(), value in tricky()) {
         let (node, expected) = document(&key, &value);
         let text = to_yaml(&node);
+        // The renderers stream the same document through the writer's calls.
+        let mut streamed = String::new();
+        let mut w = Writer::doc_map(&mut streamed);
+        w.str("apiVersion", "v1");
+        w.map("metadata");
+        w.str("name", &value);
+        w.map("labels");
+        w.str(&key, &value);
+        w.end();
+        w.end();
+        w.seq("items");
+        w.item_str(&value);
+        w.item_map();
+        w.str("path", &value);
+        w.int("port", 8080);
+        w.finish();
+        prop_assert_eq!(&streamed, &text);
         let libyaml: Value = serde_yaml::from_str(&text)
             .map_err(|e| TestCaseError::fail(format!("serde_yaml: {e}\n{text}")))?;
         prop_assert_eq!(&libyaml, &expected, "serde_yaml read\n{}", text);
