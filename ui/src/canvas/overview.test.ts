@@ -16,6 +16,9 @@ class FakePath {
   closePath() {
     this.ops.push("Z");
   }
+  addPath(p: FakePath) {
+    this.ops.push(...p.ops);
+  }
 }
 
 beforeAll(() => {
@@ -49,14 +52,15 @@ const DEFAULTS: Styles = {
 };
 
 function ele(kind: "node" | "edge", opts: { styles?: Styles; parent?: OverviewEle; pos?: [number, number]; parentOf?: boolean; visible?: boolean; allpts?: number[] } = {}): OverviewEle {
-  const styles = { ...DEFAULTS, ...opts.styles };
+  // Read at each call, so a test can change a style between two builds.
+  const styleOf = (name: string) => (opts.styles && name in opts.styles ? opts.styles[name] : DEFAULTS[name]);
   const [x, y] = opts.pos ?? [0, 0];
   return {
     isNode: () => kind === "node",
     isParent: () => !!opts.parentOf,
     visible: () => opts.visible ?? true,
     pstyle: (name: string) => {
-      const v = styles[name];
+      const v = styleOf(name);
       return { value: v, pfValue: v as number, strValue: String(v ?? "") };
     },
     position: () => ({ x, y }),
@@ -200,5 +204,29 @@ describe("overview drawing", () => {
       ["rgb(255,0,0)", 0.6],
       ["rgb(140,149,159)", 1],
     ]);
+  });
+
+  it("a service or flow is looked at again only when its record is dropped (Cytoscape recalculated it)", () => {
+    const styles: Styles = { "background-color": [1, 1, 1] };
+    const svc = ele("node", { styles });
+    const { r, ctx, painted } = fakes();
+    const records = new WeakMap();
+    buildScene(r, [svc], true, records);
+    styles["background-color"] = [2, 2, 2];
+    paintScene(r, ctx, buildScene(r, [svc], true, records));
+    records.delete(svc);
+    paintScene(r, ctx, buildScene(r, [svc], true, records));
+    expect(painted.map((p) => p.style)).toEqual(["rgb(1,1,1)", "rgb(2,2,2)"]);
+  });
+
+  it("segments are looked at on every build: their size follows their members", () => {
+    const styles: Styles = { "background-color": [1, 1, 1] };
+    const seg = ele("node", { parentOf: true, styles });
+    const { r, ctx, painted } = fakes();
+    const records = new WeakMap();
+    buildScene(r, [seg], true, records);
+    styles["background-color"] = [2, 2, 2];
+    paintScene(r, ctx, buildScene(r, [seg], true, records));
+    expect(painted.map((p) => p.style)).toEqual(["rgb(2,2,2)"]);
   });
 });

@@ -77,57 +77,74 @@ export interface OverviewRenderer {
   drawCachedNodes(ctx: CanvasRenderingContext2D, eles: OverviewEle[], pxRatio: number, extent: unknown): void;
 }
 
-/**
- * One batched fill or stroke: everything drawn with the same paint in the same pass. Its shapes
- * go into paths of at most `CHUNK` shapes each: closing a subpath costs time in proportion to the
- * path's length in Chromium (Skia), so one path of thousands of closed shapes is quadratic.
- */
-interface Batch {
-  paths: Path2D[];
-  /** Shapes in the last path. */
-  count: number;
+/** How a part of an element is painted: fill (`width` 0) or stroke, colour, alpha, dash. */
+interface Paint {
+  key: string;
   colour: string;
   alpha: number;
-  /** Stroke width (0: fill). */
   width: number;
   dash: number[] | null;
 }
 
-const CHUNK = 64;
+function paintOf(colour: string, alpha: number, width: number, dash: number[] | null): Paint {
+  return { key: `${colour}|${alpha}|${width}|${dash ? dash.join(",") : ""}`, colour, alpha, width, dash };
+}
 
+/** Where a part goes in the painting order. */
+type Slot = "under" | "fill" | "border" | "over" | "line" | "arrow";
+
+/** One piece of an element (its fill, its border, its line, an arrow…) in model coordinates. */
+interface Part {
+  slot: Slot;
+  paint: Paint;
+  path: Path2D;
+}
+
+/** What one element contributes to the overview; kept until Cytoscape recalculates the element. */
+interface EleRecord {
+  parts: Part[];
+  image: boolean;
+  labelled: boolean;
+}
+
+/**
+ * Paths batched by paint. Shapes go into paths of at most `CHUNK` shapes each: closing or adding
+ * a subpath costs time in proportion to the path's length in Chromium (Skia), so one path of
+ * thousands of shapes would be quadratic.
+ */
 class Batches {
-  private map = new Map<string, Batch>();
+  private map = new Map<string, { paint: Paint; paths: Path2D[]; count: number }>();
 
-  /** The path the next shape with this paint goes into. */
-  get(colour: string, alpha: number, width: number, dash: number[] | null): Path2D {
-    const key = `${colour}|${alpha}|${width}|${dash ? dash.join(",") : ""}`;
-    let b = this.map.get(key);
-    if (!b) this.map.set(key, (b = { paths: [new Path2D()], count: 0, colour, alpha, width, dash }));
+  add(paint: Paint, path: Path2D): void {
+    let b = this.map.get(paint.key);
+    if (!b) this.map.set(paint.key, (b = { paint, paths: [new Path2D()], count: 0 }));
     if (b.count === CHUNK) {
       b.paths.push(new Path2D());
       b.count = 0;
     }
     b.count++;
-    return b.paths[b.paths.length - 1]!;
+    b.paths[b.paths.length - 1]!.addPath(path);
   }
 
   paint(ctx: CanvasRenderingContext2D): void {
-    for (const b of this.map.values()) {
-      ctx.globalAlpha = b.alpha;
-      if (b.width > 0) {
-        ctx.strokeStyle = b.colour;
-        ctx.lineWidth = b.width;
-        ctx.setLineDash(b.dash ?? []);
-        for (const path of b.paths) ctx.stroke(path);
+    for (const { paint, paths } of this.map.values()) {
+      ctx.globalAlpha = paint.alpha;
+      if (paint.width > 0) {
+        ctx.strokeStyle = paint.colour;
+        ctx.lineWidth = paint.width;
+        ctx.setLineDash(paint.dash ?? []);
+        for (const path of paths) ctx.stroke(path);
       } else {
-        ctx.fillStyle = b.colour;
-        for (const path of b.paths) ctx.fill(path);
+        ctx.fillStyle = paint.colour;
+        for (const path of paths) ctx.fill(path);
       }
     }
     ctx.setLineDash([]);
     ctx.globalAlpha = 1;
   }
 }
+
+const CHUNK = 64;
 
 const rgb = (s: Style): string => {
   const v = s.value as number[];
@@ -147,7 +164,13 @@ function depth(ele: OverviewEle): number {
   return d;
 }
 
-/** A node's shape appended to `path`, at the size Cytoscape draws it (plus `pad` each side). */
+function part(parts: Part[], slot: Slot, paint: Paint): Path2D {
+  const path = new Path2D();
+  parts.push({ slot, paint, path });
+  return path;
+}
+
+/** A node's shape added to `path`, at the size Cytoscape draws it (plus `pad` each side). */
 function shapeInto(r: OverviewRenderer, path: Path2D, node: OverviewEle, shape: string, radius: unknown, pad: number): void {
   const p = node.position();
   const w = node.width() + 2 * node.padding() + 2 * pad;
@@ -159,25 +182,25 @@ function shapeInto(r: OverviewRenderer, path: Path2D, node: OverviewEle, shape: 
 }
 
 /** Underlay or overlay (the simulation's glow, the active/selected overlays). */
-function layer(r: OverviewRenderer, into: Batches, node: OverviewEle, prefix: "underlay" | "overlay"): void {
+function layer(r: OverviewRenderer, parts: Part[], node: OverviewEle, prefix: "underlay" | "overlay"): void {
   const opacity = node.pstyle(`${prefix}-opacity`).value as number;
   if (!(opacity > 0)) return;
   const shape = node.pstyle(`${prefix}-shape`).strValue;
-  const path = into.get(rgb(node.pstyle(`${prefix}-color`)), opacity, 0, null);
-  shapeInto(r, path, node, shape === "round-rectangle" || shape === "roundrectangle" ? "round-rectangle" : shape, node.pstyle(`${prefix}-corner-radius`).value, node.pstyle(`${prefix}-padding`).pfValue);
+  const path = part(parts, prefix === "underlay" ? "under" : "over", paintOf(rgb(node.pstyle(`${prefix}-color`)), opacity, 0, null));
+  shapeInto(r, path, node, shape === "roundrectangle" ? "round-rectangle" : shape, node.pstyle(`${prefix}-corner-radius`).value, node.pstyle(`${prefix}-padding`).pfValue);
 }
 
-function body(r: OverviewRenderer, fills: Batches, borders: Batches, node: OverviewEle, opacity: number): void {
+function body(r: OverviewRenderer, parts: Part[], node: OverviewEle, opacity: number): void {
   const shape = r.getNodeShape(node);
   const radius = node.pstyle("corner-radius").value === "auto" ? "auto" : node.pstyle("corner-radius").pfValue;
   const bg = (node.pstyle("background-opacity").value as number) * opacity;
-  if (bg > 0) shapeInto(r, fills.get(rgb(node.pstyle("background-color")), bg, 0, null), node, shape, radius, 0);
+  if (bg > 0) shapeInto(r, part(parts, "fill", paintOf(rgb(node.pstyle("background-color")), bg, 0, null)), node, shape, radius, 0);
   const bw = node.pstyle("border-width").pfValue;
   const bo = (node.pstyle("border-opacity").value as number) * opacity;
   if (bw > 0 && bo > 0) {
     const style = node.pstyle("border-style").value;
     const dash = style === "dashed" ? (node.pstyle("border-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
-    shapeInto(r, borders.get(rgb(node.pstyle("border-color")), bo, bw, dash), node, shape, radius, 0);
+    shapeInto(r, part(parts, "border", paintOf(rgb(node.pstyle("border-color")), bo, bw, dash)), node, shape, radius, 0);
   }
 }
 
@@ -198,7 +221,7 @@ const ARROWS: [prefix: string, x: keyof Rscratch, y: keyof Rscratch, angle: keyo
   ["target", "arrowEndX", "arrowEndY", "tgtArrowAngle", false],
 ];
 
-function edge(r: OverviewRenderer, lines: Batches, arrows: Batches, e: OverviewEle): void {
+function edge(r: OverviewRenderer, parts: Part[], e: OverviewEle): void {
   const rs = e._private.rscratch;
   if (rs.badLine || !rs.allpts || rs.allpts.length < 4 || Number.isNaN(rs.allpts[0])) return;
   const opacity = opacityOf(e) * (e.pstyle("line-opacity").value as number);
@@ -206,7 +229,7 @@ function edge(r: OverviewRenderer, lines: Batches, arrows: Batches, e: OverviewE
   const width = e.pstyle("width").pfValue;
   const style = e.pstyle("line-style").value;
   const dash = style === "dashed" ? (e.pstyle("line-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
-  edgeLine(lines.get(rgb(e.pstyle("line-color")), opacity, width, dash), rs);
+  edgeLine(part(parts, "line", paintOf(rgb(e.pstyle("line-color")), opacity, width, dash)), rs);
   const haystack = rs.edgeType === "haystack";
   for (const [prefix, kx, ky, ka, onHaystack] of ARROWS) {
     if (haystack && !onHaystack) continue;
@@ -219,16 +242,32 @@ function edge(r: OverviewRenderer, lines: Batches, arrows: Batches, e: OverviewE
     const impl = r.arrowShapes[shape];
     if (!impl) continue;
     const size = r.getArrowWidth(width, e.pstyle("arrow-scale").value as number);
-    const path = arrows.get(rgb(e.pstyle(`${prefix}-arrow-color`)), opacity, 0, null);
+    const path = part(parts, "arrow", paintOf(rgb(e.pstyle(`${prefix}-arrow-color`)), opacity, 0, null));
     path.moveTo(x, y);
     impl.draw(path, size, angle, { x, y }, width);
     path.closePath();
   }
 }
 
+/** What `ele` contributes: its parts in model coordinates, whether it has a badge or a label. */
+function recordOf(r: OverviewRenderer, ele: OverviewEle): EleRecord {
+  const parts: Part[] = [];
+  let image = false;
+  if (!ele.isNode()) edge(r, parts, ele);
+  else {
+    layer(r, parts, ele, "underlay");
+    body(r, parts, ele, opacityOf(ele));
+    layer(r, parts, ele, "overlay");
+    const bg = ele.pstyle("background-image").value as string[];
+    image = !ele.isParent() && bg.length > 0 && bg.some((u) => !!u && u !== "none");
+  }
+  const label = ele.pstyle("label");
+  return { parts, image, labelled: !!(label && label.strValue) };
+}
+
 /** Everything one overview frame paints, in model coordinates: reused until an element changes. */
 export interface Scene {
-  segments: { fills: Batches; borders: Batches; under: Batches }[];
+  segments: { under: Batches; fill: Batches; border: Batches }[];
   lines: Batches;
   arrows: Batches;
   under: Batches;
@@ -239,33 +278,37 @@ export interface Scene {
   labelled: OverviewEle[];
 }
 
-/** Batch `eles` (Cytoscape's z-sorted list); `withEdges: false` leaves the flows out. */
-export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], withEdges: boolean): Scene {
-  // Segments by depth: a nested segment's fill goes over its parent's, as drawn one by one.
+/**
+ * Batch `eles` (Cytoscape's z-sorted list); `withEdges: false` leaves the flows out. Services and
+ * flows found in `records` are not looked at again (the caller drops the records of what
+ * Cytoscape recalculates); segments are, their size follows their members.
+ */
+export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], withEdges: boolean, records: WeakMap<OverviewEle, EleRecord> = new WeakMap()): Scene {
   const scene: Scene = { segments: [], lines: new Batches(), arrows: new Batches(), under: new Batches(), fills: new Batches(), borders: new Batches(), over: new Batches(), images: [], labelled: [] };
   for (const ele of eles) {
     if (!ele.visible()) continue;
-    if (!ele.isNode()) {
-      if (withEdges) edge(r, scene.lines, scene.arrows, ele);
-      continue;
+    const node = ele.isNode();
+    if (!node && !withEdges) continue;
+    const parent = node && ele.isParent();
+    let rec = parent ? undefined : records.get(ele);
+    if (!rec) {
+      rec = recordOf(r, ele);
+      if (!parent) records.set(ele, rec);
     }
-    const opacity = opacityOf(ele);
-    if (ele.isParent()) {
+    if (parent) {
+      // Segments by depth: a nested segment's fill goes over its parent's, as drawn one by one.
       const d = depth(ele);
-      while (scene.segments.length <= d) scene.segments.push({ fills: new Batches(), borders: new Batches(), under: new Batches() });
-      const s = scene.segments[d]!;
-      layer(r, s.under, ele, "underlay");
-      body(r, s.fills, s.borders, ele, opacity);
-      layer(r, scene.over, ele, "overlay");
+      while (scene.segments.length <= d) scene.segments.push({ under: new Batches(), fill: new Batches(), border: new Batches() });
+      const seg = scene.segments[d]!;
+      for (const p of rec.parts) (p.slot === "over" ? scene.over : seg[p.slot as "under" | "fill" | "border"]).add(p.paint, p.path);
     } else {
-      layer(r, scene.under, ele, "underlay");
-      body(r, scene.fills, scene.borders, ele, opacity);
-      layer(r, scene.over, ele, "overlay");
-      const bg = ele.pstyle("background-image").value as string[];
-      if (bg.length && bg.some((u) => u && u !== "none")) scene.images.push(ele);
+      for (const p of rec.parts) {
+        const into = p.slot === "line" ? scene.lines : p.slot === "arrow" ? scene.arrows : p.slot === "under" ? scene.under : p.slot === "fill" ? scene.fills : p.slot === "border" ? scene.borders : scene.over;
+        into.add(p.paint, p.path);
+      }
+      if (rec.image) scene.images.push(ele);
     }
-    const label = ele.pstyle("label");
-    if (label && label.strValue) scene.labelled.push(ele);
+    if (rec.labelled) scene.labelled.push(ele);
   }
   return scene;
 }
@@ -274,8 +317,8 @@ export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], wi
 export function paintScene(r: OverviewRenderer, ctx: CanvasRenderingContext2D, scene: Scene): void {
   for (const s of scene.segments) {
     s.under.paint(ctx);
-    s.fills.paint(ctx);
-    s.borders.paint(ctx);
+    s.fill.paint(ctx);
+    s.border.paint(ctx);
   }
   scene.lines.paint(ctx);
   scene.arrows.paint(ctx);
@@ -318,11 +361,23 @@ export function installOverview(cy: Core, active: () => boolean): void {
   if (!r || typeof r.drawLayeredElements !== "function" || !r.nodeShapes || !r.arrowShapes || typeof r.onUpdateEleCalcs !== "function") return;
   const layered = r.drawLayeredElements;
   const nodesOnly = r.drawCachedNodes;
-  const cache: { eles: readonly OverviewEle[] | null; withEdges: boolean; scene: Scene | null } = { eles: null, withEdges: true, scene: null };
+  const cache: { eles: readonly OverviewEle[] | null; withEdges: boolean; scene: Scene | null; records: WeakMap<OverviewEle, EleRecord> } = { eles: null, withEdges: true, scene: null, records: new WeakMap() };
   const invalidate = () => void (cache.scene = null);
-  // The hooks Cytoscape's own texture caches are invalidated by.
+  // The hook Cytoscape's own element texture cache is invalidated by: the elements whose style,
+  // position or geometry were recalculated (a moved node brings its edges along). A segment
+  // among them may change what its members inherit (opacity), so then everything is redone.
   r.onUpdateEleCalcs((_willDraw, eles) => {
-    if (eles && eles.length) invalidate();
+    if (!eles || !eles.length) return;
+    invalidate();
+    const list = eles as ArrayLike<OverviewEle>;
+    for (let i = 0; i < list.length; i++) {
+      const ele = list[i]!;
+      if (ele.isNode() && ele.isParent()) {
+        cache.records = new WeakMap();
+        return;
+      }
+      cache.records.delete(ele);
+    }
   });
   const zsorted = r.invalidateCachedZSortedEles;
   r.invalidateCachedZSortedEles = function invalidateOverviewToo(this: unknown, ...args: unknown[]) {
@@ -332,7 +387,7 @@ export function installOverview(cy: Core, active: () => boolean): void {
   cy.on("add remove style background", invalidate);
   const draw = (ctx: CanvasRenderingContext2D, eles: readonly OverviewEle[], withEdges: boolean) => {
     if (!cache.scene || cache.eles !== eles || cache.withEdges !== withEdges) {
-      cache.scene = buildScene(r, eles, withEdges);
+      cache.scene = buildScene(r, eles, withEdges, cache.records);
       cache.eles = eles;
       cache.withEdges = withEdges;
     }

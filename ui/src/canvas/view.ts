@@ -14,6 +14,7 @@ import { matchesFilter } from "./filter";
 import { hopSchedule, simulationLook, SIM_CLASSES, type SimClass } from "./simulation";
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
+import { installZOrder } from "./zorder";
 
 cytoscape.use(fcose);
 
@@ -64,6 +65,7 @@ export class CanvasView {
     memoizeLabelDimensions(this.cy);
     // Zoomed out on a large design, draw in batches instead of element by element (./overview.ts).
     installOverview(this.cy, () => this.isLarge);
+    installZOrder(this.cy);
     this.wire();
     // Cytoscape measures its container once; the container changes size with the window and
     // the side panel, so tell it (and refit the first frame if it was measured too early).

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { zSorted, type ZEle } from "./zorder";
+
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+function ele(name: string, kind: "node" | "edge", depth: number, pool: number, styles: Record<string, unknown> = {}): ZEle & { name: string } {
+  const all: Record<string, unknown> = { "z-compound-depth": "auto", "z-index-compare": "auto", "z-index": 0, ...styles };
+  return { name, pstyle: (n) => ({ value: all[n] }), isNode: () => kind === "node", zDepth: () => depth, poolIndex: () => pool };
+}
+
+/** Cytoscape 3.35's `zIndexSort`, restated: the order the keys must reproduce. */
+function cytoscapeOrder(a: ZEle, b: ZEle): number {
+  const depth = (e: ZEle) => {
+    const v = e.pstyle("z-compound-depth").value;
+    return v === "auto" ? e.zDepth() : v === "bottom" ? -1 : v === "top" ? MAX_INT : 0;
+  };
+  const eleDepth = (e: ZEle) => (e.pstyle("z-index-compare").value === "auto" ? (e.isNode() ? 1 : 0) : 0);
+  return depth(a) - depth(b) || eleDepth(a) - eleDepth(b) || (a.pstyle("z-index").value as number) - (b.pstyle("z-index").value as number) || a.poolIndex() - b.poolIndex();
+}
+
+describe("z-order by precomputed keys", () => {
+  it("segments by depth under flows under services; z-index and insertion order break ties", () => {
+    const eles = [
+      ele("svc-b", "node", MAX_INT - 1, 7),
+      ele("flow-hi", "edge", MAX_INT - 1, 9, { "z-index": 10 }),
+      ele("inner", "node", 1, 2),
+      ele("svc-a", "node", MAX_INT - 1, 6),
+      ele("flow", "edge", MAX_INT - 1, 8),
+      ele("outer", "node", 0, 1),
+      ele("pinned", "node", 3, 0, { "z-compound-depth": "top" }),
+    ];
+    expect(zSorted(eles, true).map((e) => e.name)).toEqual(["outer", "inner", "flow", "flow-hi", "svc-a", "svc-b", "pinned"]);
+  });
+
+  it("the same order as Cytoscape's comparator on a shuffled mix", () => {
+    const kinds: ("node" | "edge")[] = ["node", "edge"];
+    const eles = Array.from({ length: 300 }, (_, i) => ele(`e${i}`, kinds[(i * 7) % 2]!, [0, 1, 2, MAX_INT - 1][(i * 13) % 4]!, (i * 101) % 300, { "z-index": (i * 5) % 3, "z-compound-depth": ["auto", "auto", "bottom", "orphan"][(i * 3) % 4] }));
+    expect(zSorted(eles, true).map((e) => e.name)).toEqual([...eles].sort(cytoscapeOrder).map((e) => e.name));
+  });
+
+  it("without compound nodes every depth is 0", () => {
+    const eles = [ele("a", "node", 5, 1), ele("b", "edge", 0, 0)];
+    expect(zSorted(eles, false).map((e) => e.name)).toEqual(["b", "a"]);
+  });
+});

@@ -1,0 +1,57 @@
+//! Cytoscape's drawing order, sorted once per element instead of once per comparison. The
+//! renderer sorts every element with a comparator that, on each of the ~n·log n comparisons,
+//! reads six style properties and walks both elements' ancestors (`zDepth()` builds a
+//! collection of the parents). With 7,900 elements in 670 nested segments that was 0.6 s of
+//! WebKit's main thread on the first frame, and again whenever a z-index changes (the
+//! simulation's highlighted path). Here the same four keys are computed once per element and
+//! compared as numbers: the same order (the last key, the pool index, is unique), cheaper.
+
+import type { Core } from "cytoscape";
+
+const MAX_INT = Number.MAX_SAFE_INTEGER;
+
+/** What the sort reads of an element (Cytoscape's internal API, so typed here). */
+export interface ZEle {
+  pstyle(name: string): { value: unknown };
+  isNode(): boolean;
+  zDepth(): number;
+  poolIndex(): number;
+}
+
+/** The keys Cytoscape's `zIndexSort` compares, in its order. */
+export function zKeys(ele: ZEle, hasCompoundNodes: boolean): [number, number, number, number] {
+  const compound = ele.pstyle("z-compound-depth").value;
+  const depth = compound === "auto" ? (hasCompoundNodes ? ele.zDepth() : 0) : compound === "bottom" ? -1 : compound === "top" ? MAX_INT : 0;
+  const eleDepth = ele.pstyle("z-index-compare").value === "auto" ? (ele.isNode() ? 1 : 0) : 0;
+  return [depth, eleDepth, ele.pstyle("z-index").value as number, ele.poolIndex()];
+}
+
+/** `eles` in drawing order (first drawn first), as Cytoscape's comparator orders them. */
+export function zSorted<E extends ZEle>(eles: readonly E[], hasCompoundNodes: boolean): E[] {
+  const keyed = eles.map((ele) => ({ ele, k: zKeys(ele, hasCompoundNodes) }));
+  keyed.sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.k[3] - b.k[3]);
+  return keyed.map((x) => x.ele);
+}
+
+interface SortingRenderer {
+  cy: { mutableElements(): unknown; hasCompoundNodes(): boolean };
+  cachedZSortedEles: (ZEle[] & { interactive?: ZEle[] }) | null;
+  getCachedZSortedEles(forceRecalc?: boolean): ZEle[];
+  updateCachedGrabbedEles(): void;
+}
+
+/** Replace the renderer's `getCachedZSortedEles` with one that sorts by precomputed keys. */
+export function installZOrder(cy: Core): void {
+  const r = (cy as unknown as { renderer(): SortingRenderer | undefined }).renderer?.();
+  if (!r || typeof r.getCachedZSortedEles !== "function" || typeof r.updateCachedGrabbedEles !== "function") return;
+  r.getCachedZSortedEles = function getZSortedByKeys(this: SortingRenderer, forceRecalc?: boolean) {
+    if (!forceRecalc && this.cachedZSortedEles) return this.cachedZSortedEles;
+    // The rest as Cytoscape does it: the interactive subset, and the grabbed (dragged) split.
+    const all = (this.cy.mutableElements() as unknown as { toArray(): (ZEle & { interactive(): boolean })[] }).toArray();
+    const eles = zSorted(all, this.cy.hasCompoundNodes()) as ZEle[] & { interactive?: ZEle[] };
+    eles.interactive = (eles as (ZEle & { interactive(): boolean })[]).filter((ele) => ele.interactive());
+    this.cachedZSortedEles = eles;
+    this.updateCachedGrabbedEles();
+    return eles;
+  };
+}
