@@ -55,7 +55,7 @@ async function simulationClicks(browser, clicks) {
     out.push(d);
     await until(browser, "the simulation to settle", () => browser.execute(() => !window.__bulkhead.app.backend.view.simulating), 120_000);
     if (process.env.BENCH_PHASES === "1") {
-      const phases = await browser.execute(() => performance.getEntriesByType("measure").filter((m) => m.name === "bulkhead:ipc:simulate" || m.name.startsWith("bulkhead:sim:")).slice(-2).map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`));
+      const phases = await browser.execute(() => performance.getEntriesByType("measure").filter((m) => m.startTime >= performance.getEntriesByName("bulkhead:sim-click").at(-1).startTime && (m.name === "bulkhead:ipc:simulate" || m.name.startsWith("bulkhead:sim:"))).map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`));
       console.log(`  simulation from ${origin}: click → highlight ${ms(d)} (${phases.join(", ")})`);
     }
   }

@@ -117,7 +117,7 @@ async function simulationClicks(page, clicks) {
       return a && b && b.startTime >= a.startTime;
     }, null, { timeout: 120_000 });
     const d = await page.evaluate(() => performance.getEntriesByName("bulkhead:sim-highlight").at(-1).startTime - performance.getEntriesByName("bulkhead:sim-click").at(-1).startTime);
-    const phases = await page.evaluate(() => performance.getEntriesByType("measure").filter((m) => m.name === "bulkhead:ipc:simulate" || m.name.startsWith("bulkhead:sim:")).slice(-2).map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`));
+    const phases = await page.evaluate(() => performance.getEntriesByType("measure").filter((m) => m.startTime >= performance.getEntriesByName("bulkhead:sim-click").at(-1).startTime && (m.name === "bulkhead:ipc:simulate" || m.name.startsWith("bulkhead:sim:"))).map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`));
     if (process.env.BENCH_PHASES === "1") console.log(`  simulation from ${origin}: click → highlight ${Math.round(d)} ms (${phases.join(", ")})`);
     out.push(d);
     await page.waitForFunction(() => !window.__bulkhead.app.backend.view.simulating, null, { timeout: 120_000 });

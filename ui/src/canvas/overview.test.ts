@@ -229,4 +229,19 @@ describe("overview drawing", () => {
     paintScene(r, ctx, buildScene(r, [seg], true, records));
     expect(painted.map((p) => p.style)).toEqual(["rgb(2,2,2)"]);
   });
+
+  it("a member is looked at again when what its segment passes down (opacity) changes", () => {
+    const segStyles: Styles = { opacity: 1 };
+    const seg = ele("node", { parentOf: true, styles: segStyles });
+    const svc = ele("node", { parent: seg, styles: { "background-color": [3, 3, 3] } });
+    const { r, ctx, painted } = fakes();
+    const records = new WeakMap();
+    buildScene(r, [seg, svc], true, records);
+    segStyles.opacity = 0.5;
+    paintScene(r, ctx, buildScene(r, [seg, svc], true, records));
+    expect(painted.map((p) => [p.style, p.alpha])).toEqual([
+      ["rgb(140,149,159)", 0.5],
+      ["rgb(3,3,3)", 0.5],
+    ]);
+  });
 });

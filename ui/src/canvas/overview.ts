@@ -102,6 +102,8 @@ interface Part {
 
 /** What one element contributes to the overview; kept until Cytoscape recalculates the element. */
 interface EleRecord {
+  /** The opacity its segments passed down when it was built (they may change on their own). */
+  inherited: number;
   parts: Part[];
   image: boolean;
   labelled: boolean;
@@ -151,11 +153,16 @@ const rgb = (s: Style): string => {
   return `rgb(${v[0]},${v[1]},${v[2]})`;
 };
 
-/** `effectiveOpacity()` without building a collection of the ancestors for every node. */
-function opacityOf(ele: OverviewEle): number {
-  let o = ele.pstyle("opacity").value as number;
+/** The product of the ancestors' opacities (1 for an element outside any segment). */
+function inheritedOpacity(ele: OverviewEle): number {
+  let o = 1;
   for (let p = ele._private.parent, d = 0; p && d < 64; p = p._private.parent, d++) o *= p.pstyle("opacity").value as number;
   return o;
+}
+
+/** `effectiveOpacity()` without building a collection of the ancestors for every node. */
+function opacityOf(ele: OverviewEle): number {
+  return (ele.pstyle("opacity").value as number) * inheritedOpacity(ele);
 }
 
 function depth(ele: OverviewEle): number {
@@ -250,7 +257,7 @@ function edge(r: OverviewRenderer, parts: Part[], e: OverviewEle): void {
 }
 
 /** What `ele` contributes: its parts in model coordinates, whether it has a badge or a label. */
-function recordOf(r: OverviewRenderer, ele: OverviewEle): EleRecord {
+function recordOf(r: OverviewRenderer, ele: OverviewEle, inherited: number): EleRecord {
   const parts: Part[] = [];
   let image = false;
   if (!ele.isNode()) edge(r, parts, ele);
@@ -262,7 +269,7 @@ function recordOf(r: OverviewRenderer, ele: OverviewEle): EleRecord {
     image = !ele.isParent() && bg.length > 0 && bg.some((u) => !!u && u !== "none");
   }
   const label = ele.pstyle("label");
-  return { parts, image, labelled: !!(label && label.strValue) };
+  return { inherited, parts, image, labelled: !!(label && label.strValue) };
 }
 
 /** Everything one overview frame paints, in model coordinates: reused until an element changes. */
@@ -290,9 +297,10 @@ export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], wi
     const node = ele.isNode();
     if (!node && !withEdges) continue;
     const parent = node && ele.isParent();
+    const inherited = inheritedOpacity(ele);
     let rec = parent ? undefined : records.get(ele);
-    if (!rec) {
-      rec = recordOf(r, ele);
+    if (!rec || rec.inherited !== inherited) {
+      rec = recordOf(r, ele, inherited);
       if (!parent) records.set(ele, rec);
     }
     if (parent) {
@@ -364,20 +372,14 @@ export function installOverview(cy: Core, active: () => boolean): void {
   const cache: { eles: readonly OverviewEle[] | null; withEdges: boolean; scene: Scene | null; records: WeakMap<OverviewEle, EleRecord> } = { eles: null, withEdges: true, scene: null, records: new WeakMap() };
   const invalidate = () => void (cache.scene = null);
   // The hook Cytoscape's own element texture cache is invalidated by: the elements whose style,
-  // position or geometry were recalculated (a moved node brings its edges along). A segment
-  // among them may change what its members inherit (opacity), so then everything is redone.
+  // position or geometry were recalculated (a moved node brings its edges along). What a member
+  // inherits from its segments (opacity) is checked at each build instead: a segment's bounds
+  // change whenever a member's size does, and that must not drop every record.
   r.onUpdateEleCalcs((_willDraw, eles) => {
     if (!eles || !eles.length) return;
     invalidate();
     const list = eles as ArrayLike<OverviewEle>;
-    for (let i = 0; i < list.length; i++) {
-      const ele = list[i]!;
-      if (ele.isNode() && ele.isParent()) {
-        cache.records = new WeakMap();
-        return;
-      }
-      cache.records.delete(ele);
-    }
+    for (let i = 0; i < list.length; i++) cache.records.delete(list[i]!);
   });
   const zsorted = r.invalidateCachedZSortedEles;
   r.invalidateCachedZSortedEles = function invalidateOverviewToo(this: unknown, ...args: unknown[]) {

@@ -66,6 +66,7 @@ export class CanvasView {
     // Zoomed out on a large design, draw in batches instead of element by element (./overview.ts).
     installOverview(this.cy, () => this.isLarge);
     installZOrder(this.cy);
+    this.measureSimulationDraw();
     this.wire();
     // Cytoscape measures its container once; the container changes size with the window and
     // the side panel, so tell it (and refit the first frame if it was measured too early).
@@ -77,6 +78,30 @@ export class CanvasView {
   }
 
   private resizeObserver: ResizeObserver;
+
+  /** Set when a simulation restyled the canvas: the next drawn frame is measured as `sim:draw`. */
+  private simDrawPending = false;
+
+  /**
+   * The canvas part of a simulation's click → highlight is the restyle (`sim:classes`) and the
+   * frame that draws it (`sim:draw`, measured here around Cytoscape's render); the rest is the
+   * IPC round trip (`ipc:simulate`) and the panels.
+   */
+  private measureSimulationDraw(): void {
+    const r = (this.cy as unknown as { renderer(): { render?: (options?: unknown) => unknown } | undefined }).renderer?.();
+    const render = r?.render;
+    if (!r || typeof render !== "function") return;
+    r.render = (options?: unknown) => {
+      if (!this.simDrawPending) return render.call(r, options);
+      const start = performance.now();
+      try {
+        return render.call(r, options);
+      } finally {
+        this.simDrawPending = false;
+        measureSince("sim:draw", start);
+      }
+    };
+  }
   /**
    * True while the view is framed the way the app framed it (on open, or by Fit): a resize of the
    * canvas (the side panel widening for the matrix, the window) then frames it again. Cleared when
@@ -344,6 +369,7 @@ export class CanvasView {
           for (const [c, els] of add) pick(els).addClass(c);
         }),
       );
+      this.simDrawPending = true;
     }
     onPainted?.();
     for (let i = shown; i < steps.length; i++) {
