@@ -42,4 +42,13 @@ describe("z-order by precomputed keys", () => {
     const eles = [ele("a", "node", 5, 1), ele("b", "edge", 0, 0)];
     expect(zSorted(eles, false).map((e) => e.name)).toEqual(["b", "a"]);
   });
+
+  it("takes the nesting depth from the given (cached) function instead of walking the ancestors", () => {
+    const walk = (): number => {
+      throw new Error("walked the ancestors");
+    };
+    const eles = [{ ...ele("svc", "node", 0, 1), zDepth: walk }, { ...ele("seg", "node", 0, 0), zDepth: walk }];
+    const cached = new Map([["svc", MAX_INT - 1], ["seg", 0]]);
+    expect(zSorted(eles, true, (e) => cached.get((e as unknown as { name: string }).name)!).map((e) => e.name)).toEqual(["seg", "svc"]);
+  });
 });

@@ -18,17 +18,17 @@ export interface ZEle {
   poolIndex(): number;
 }
 
-/** The keys Cytoscape's `zIndexSort` compares, in its order. */
-export function zKeys(ele: ZEle, hasCompoundNodes: boolean): [number, number, number, number] {
+/** The keys Cytoscape's `zIndexSort` compares, in its order; `zDepth` may be a cached one. */
+export function zKeys(ele: ZEle, hasCompoundNodes: boolean, zDepth: (ele: ZEle) => number = (e) => e.zDepth()): [number, number, number, number] {
   const compound = ele.pstyle("z-compound-depth").value;
-  const depth = compound === "auto" ? (hasCompoundNodes ? ele.zDepth() : 0) : compound === "bottom" ? -1 : compound === "top" ? MAX_INT : 0;
+  const depth = compound === "auto" ? (hasCompoundNodes ? zDepth(ele) : 0) : compound === "bottom" ? -1 : compound === "top" ? MAX_INT : 0;
   const eleDepth = ele.pstyle("z-index-compare").value === "auto" ? (ele.isNode() ? 1 : 0) : 0;
   return [depth, eleDepth, ele.pstyle("z-index").value as number, ele.poolIndex()];
 }
 
 /** `eles` in drawing order (first drawn first), as Cytoscape's comparator orders them. */
-export function zSorted<E extends ZEle>(eles: readonly E[], hasCompoundNodes: boolean): E[] {
-  const keyed = eles.map((ele) => ({ ele, k: zKeys(ele, hasCompoundNodes) }));
+export function zSorted<E extends ZEle>(eles: readonly E[], hasCompoundNodes: boolean, zDepth?: (ele: ZEle) => number): E[] {
+  const keyed = eles.map((ele) => ({ ele, k: zKeys(ele, hasCompoundNodes, zDepth) }));
   keyed.sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.k[3] - b.k[3]);
   return keyed.map((x) => x.ele);
 }
@@ -38,17 +38,35 @@ interface SortingRenderer {
   cachedZSortedEles: (ZEle[] & { interactive?: ZEle[] }) | null;
   getCachedZSortedEles(forceRecalc?: boolean): ZEle[];
   updateCachedGrabbedEles(): void;
+  notify(event: string, eles?: unknown): unknown;
 }
 
-/** Replace the renderer's `getCachedZSortedEles` with one that sorts by precomputed keys. */
+/**
+ * Replace the renderer's `getCachedZSortedEles` with one that sorts by precomputed keys. The
+ * nesting depth (the costly key: it walks the ancestors) only changes with the graph's structure,
+ * so it is kept until an element is added, removed or moved to another segment; a z-index
+ * change (the simulation's highlighted path) then re-sorts without walking any ancestor.
+ */
 export function installZOrder(cy: Core): void {
   const r = (cy as unknown as { renderer(): SortingRenderer | undefined }).renderer?.();
-  if (!r || typeof r.getCachedZSortedEles !== "function" || typeof r.updateCachedGrabbedEles !== "function") return;
+  if (!r || typeof r.getCachedZSortedEles !== "function" || typeof r.updateCachedGrabbedEles !== "function" || typeof r.notify !== "function") return;
+  let depths = new WeakMap<ZEle, number>();
+  // Through the renderer's notifications: `bulk` (./view.ts) skips the per-element `add` events.
+  const notify = r.notify;
+  r.notify = function forgetDepths(this: SortingRenderer, event: string, eles?: unknown) {
+    if (event === "add" || event === "remove" || event === "move") depths = new WeakMap();
+    return notify.call(this, event, eles);
+  };
+  const zDepth = (ele: ZEle): number => {
+    let d = depths.get(ele);
+    if (d === undefined) depths.set(ele, (d = ele.zDepth()));
+    return d;
+  };
   r.getCachedZSortedEles = function getZSortedByKeys(this: SortingRenderer, forceRecalc?: boolean) {
     if (!forceRecalc && this.cachedZSortedEles) return this.cachedZSortedEles;
     // The rest as Cytoscape does it: the interactive subset, and the grabbed (dragged) split.
     const all = (this.cy.mutableElements() as unknown as { toArray(): (ZEle & { interactive(): boolean })[] }).toArray();
-    const eles = zSorted(all, this.cy.hasCompoundNodes()) as ZEle[] & { interactive?: ZEle[] };
+    const eles = zSorted(all, this.cy.hasCompoundNodes(), zDepth) as ZEle[] & { interactive?: ZEle[] };
     eles.interactive = (eles as (ZEle & { interactive(): boolean })[]).filter((ele) => ele.interactive());
     this.cachedZSortedEles = eles;
     this.updateCachedGrabbedEles();
