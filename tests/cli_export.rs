@@ -22,6 +22,18 @@ fn run(args: &[&str]) -> Output {
         .expect("run bulkhead")
 }
 
+/// [`run`], which must succeed.
+fn run_ok(args: &[&str]) -> Output {
+    let o = run(args);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
@@ -210,4 +222,108 @@ fn usage_errors_exit_2() {
         s(&out),
     ]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// Every file under `dir`, by path relative to it.
+fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn target_all_writes_each_target_into_its_subfolder_exactly_as_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = tmp.path().join("all");
+    let o = run_ok(&["export", s(&fixture()), "--target", "all", "--out", s(&all)]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    for target in [
+        "networkpolicy",
+        "networkpolicy-egress",
+        "cilium",
+        "istio",
+        "kong",
+        "nginx",
+    ] {
+        assert!(stdout.contains(&format!("for `{target}` to")), "{stdout}");
+        let alone = tmp.path().join(target);
+        run_ok(&[
+            "export",
+            s(&fixture()),
+            "--target",
+            target,
+            "--out",
+            s(&alone),
+        ]);
+        let want = tree(&alone);
+        assert!(!want.is_empty());
+        assert_eq!(tree(&all.join(target)), want, "{target}");
+    }
+    let subfolders: Vec<String> = std::fs::read_dir(&all)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(subfolders.len(), 6, "{subfolders:?}");
+
+    // With --staged, `all` is the targets that have a staged variant.
+    let staged = tmp.path().join("staged");
+    run_ok(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "all",
+        "--staged",
+        "--out",
+        s(&staged),
+    ]);
+    let mut names: Vec<String> = std::fs::read_dir(&staged)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["istio", "nginx"]);
+}
+
+#[test]
+fn a_list_with_one_refused_target_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "istio,kong",
+        "--staged",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("`kong` has no audit or dry-run mode"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    let o = run(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "istio,cillium",
+        "--out",
+        s(&out),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unknown target `cillium`"));
+    assert!(!out.exists());
 }

@@ -1,5 +1,9 @@
 //! `bulkhead export DESIGN --target T --out DIR`: write configs that enforce the design.
 //!
+//! `--target all` (or a comma-separated list) writes every named target from one evaluation,
+//! rendered on the machine's cores, each into its own subfolder `DIR/<target>/`; with
+//! `--staged`, `all` means the targets that have a staged variant (istio, nginx).
+//!
 //! The output folder appears whole or not at all: files are written into a temporary sibling
 //! folder that is renamed into place at the end, so a failure leaves no half-written output.
 //! An existing folder is replaced only with `--force`. What the target cannot express is
@@ -11,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bulkhead_core::diagnostic::Diagnostic;
-use bulkhead_export::{ExportError, Options, Target};
+use bulkhead_export::{ExportError, Options, OutputFile, Target};
 
 use super::common;
 
@@ -19,7 +23,8 @@ use super::common;
 pub struct Args {
     /// The design file (`*.bulkhead.json`).
     pub design: PathBuf,
-    /// networkpolicy, networkpolicy-egress, cilium, istio, kong or nginx.
+    /// networkpolicy, networkpolicy-egress, cilium, istio, kong or nginx; several separated by
+    /// commas, or `all`, write each into its own subfolder of `--out`.
     #[arg(long, short)]
     pub target: String,
     /// Folder to write; must not exist unless `--force`.
@@ -46,7 +51,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(d) => d,
         Err(code) => return code,
     };
-    let target: Target = match args.target.parse() {
+    let (targets, several) = match parse_targets(&args.target, args.staged) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
@@ -67,14 +72,16 @@ pub fn run(args: Args) -> ExitCode {
         staged: args.staged,
         nginx_listen_base: args.listen_base,
     };
-    let export = match bulkhead_export::export(&design, target, &options, today) {
-        Ok(e) => e,
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let exports = match bulkhead_export::export_many(&design, &targets, &options, today, threads) {
+        Ok(results) => results,
         Err(ExportError::Invalid(diagnostics)) => {
             // Only the target-specific checks can fail here: the design passed validation.
             eprint!("{}", located(&args.design, &diagnostics));
             eprintln!(
-                "error: `{}` cannot be exported to `{target}` ({} problem{})",
+                "error: `{}` cannot be exported to `{}` ({} problem{})",
                 args.design.display(),
+                args.target,
                 diagnostics.len(),
                 if diagnostics.len() == 1 { "" } else { "s" }
             );
@@ -85,30 +92,83 @@ pub fn run(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = write_atomically(&args.out, &export.files, args.force) {
+    let mut files = Vec::new();
+    let mut done = Vec::new();
+    for result in exports {
+        let export = match result {
+            Ok(e) => e,
+            Err(e) => {
+                // Nothing has been written yet: one refused target refuses the whole export.
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let target = export.target;
+        files.extend(export.files.into_iter().map(|f| OutputFile {
+            path: if several {
+                format!("{target}/{}", f.path)
+            } else {
+                f.path
+            },
+            contents: f.contents,
+        }));
+        done.push((target, export.gaps, export.staged, files.len()));
+    }
+    if let Err(e) = write_atomically(&args.out, &files, args.force) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    if !export.gaps.is_empty() {
-        eprintln!(
-            "note: `{target}` does not express {} part{} of the design (also listed in the output's header):",
-            export.gaps.len(),
-            if export.gaps.len() == 1 { "" } else { "s" }
-        );
-        for g in &export.gaps {
-            eprintln!("  - {g}");
+    let mut written = 0;
+    for (target, gaps, staged, upto) in done {
+        if !gaps.is_empty() {
+            eprintln!(
+                "note: `{target}` does not express {} part{} of the design (also listed in the output's header):",
+                gaps.len(),
+                if gaps.len() == 1 { "" } else { "s" }
+            );
+            for g in &gaps {
+                eprintln!("  - {g}");
+            }
+        }
+        let n = upto - written;
+        written = upto;
+        let out = if several {
+            args.out.join(target.name())
+        } else {
+            args.out.clone()
+        };
+        if let Err(code) = crate::outln!(
+            "wrote {n} file{} for `{target}`{} to {}",
+            if n == 1 { "" } else { "s" },
+            if staged { " (staged)" } else { "" },
+            out.display()
+        ) {
+            return code;
         }
     }
-    if let Err(code) = crate::outln!(
-        "wrote {} file{} for `{target}`{} to {}",
-        export.files.len(),
-        if export.files.len() == 1 { "" } else { "s" },
-        if export.staged { " (staged)" } else { "" },
-        args.out.display()
-    ) {
-        return code;
-    }
     ExitCode::SUCCESS
+}
+
+/// The targets `--target` names, and whether there are several (each then gets a subfolder):
+/// one name, a comma-separated list, or `all` (with `--staged`: every target that has a
+/// staged variant).
+fn parse_targets(arg: &str, staged: bool) -> Result<(Vec<Target>, bool), String> {
+    if arg.trim().eq_ignore_ascii_case("all") {
+        let targets: Vec<Target> = Target::ALL
+            .into_iter()
+            .filter(|t| !staged || t.has_staged_mode())
+            .collect();
+        return Ok((targets, true));
+    }
+    let mut targets = Vec::new();
+    for name in arg.split(',') {
+        let t: Target = name.parse()?;
+        if !targets.contains(&t) {
+            targets.push(t);
+        }
+    }
+    let several = arg.contains(',');
+    Ok((targets, several))
 }
 
 /// Diagnostics rendered against the design's text (`line:column` and a snippet), or by
@@ -155,11 +215,7 @@ fn check_out(out: &Path, force: bool) -> Result<(), String> {
 /// Writes every file into a temporary sibling of `out`, then renames it into place. With
 /// `force`, an existing `out` is moved aside first and removed only once the new one is in
 /// place.
-fn write_atomically(
-    out: &Path,
-    files: &[bulkhead_export::OutputFile],
-    force: bool,
-) -> Result<(), String> {
+fn write_atomically(out: &Path, files: &[OutputFile], force: bool) -> Result<(), String> {
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),

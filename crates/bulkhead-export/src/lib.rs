@@ -63,6 +63,11 @@ impl Target {
         Target::Nginx,
     ];
 
+    /// Whether the target has a variant that observes before it enforces (`--staged`).
+    pub fn has_staged_mode(self) -> bool {
+        matches!(self, Target::Istio | Target::Nginx)
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -206,6 +211,69 @@ pub fn export(
     }
     let access = Access::new(design, today);
     export_with(&access, target, options)
+}
+
+/// Exports `design` as it stands on `today` to several targets from one evaluation: the
+/// evaluator's answers ([`Access`]) and the design hash are computed once and shared, and the
+/// targets are rendered on up to `threads` threads (they only read the shared [`Access`]).
+/// Results come back in the order of `targets`, each exactly what [`export`] writes for it.
+/// Refuses an invalid design as [`export`] does, before rendering anything.
+pub fn export_many(
+    design: &Design,
+    targets: &[Target],
+    options: &Options,
+    today: Date,
+    threads: usize,
+) -> Result<Vec<Result<Export, ExportError>>, ExportError> {
+    let problems = preflight::check_all(design, targets);
+    if !problems.is_empty() {
+        return Err(ExportError::Invalid(problems));
+    }
+    let access = Access::new(design, today);
+    Ok(export_many_with(&access, targets, options, threads))
+}
+
+/// [`export_many`] from an already computed [`Access`] (the design must have passed
+/// [`preflight::check_all`]).
+pub fn export_many_with(
+    access: &Access<'_>,
+    targets: &[Target],
+    options: &Options,
+    threads: usize,
+) -> Vec<Result<Export, ExportError>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = threads.clamp(1, targets.len().max(1));
+    if threads == 1 {
+        return targets
+            .iter()
+            .map(|&t| export_with(access, t, options))
+            .collect();
+    }
+    // Workers take the next target until none is left; the hash is computed before they start
+    // so that no worker waits on another for it.
+    let _ = access.design_hash();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Export, ExportError>>>> =
+        Mutex::new(targets.iter().map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&target) = targets.get(i) else { break };
+                    let result = export_with(access, target, options);
+                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every target was taken by a worker"))
+        .collect()
 }
 
 /// Exports from an already computed [`Access`] (lets a caller write several targets from one

@@ -37,6 +37,19 @@ pub fn check(design: &Design, target: Target) -> Vec<Diagnostic> {
     out
 }
 
+/// [`check`] for several targets at once: the validator runs once, and the Kubernetes name
+/// checks once, for the first Kubernetes target (they are the same for all of them).
+pub fn check_all(design: &Design, targets: &[Target]) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = validate::validate(design, &Options::default())
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if let Some(&target) = targets.iter().find(|t| kubernetes(**t)) {
+        kubernetes_names(design, target, &mut out);
+    }
+    out
+}
+
 /// Targets whose output is Kubernetes objects selected by namespace and pod labels.
 fn kubernetes(target: Target) -> bool {
     matches!(
