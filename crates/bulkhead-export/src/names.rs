@@ -63,20 +63,78 @@ fn short_hash(s: &str) -> String {
 /// layout and without the imported live connectivity (`live`, what the cluster enforces
 /// today, which is evidence about the design, not part of it), so moving a box or re-importing
 /// live policies does not change an export.
+///
+/// The bytes hashed are exactly those of `serde_json::to_writer` on a clone of the design with
+/// `layout` defaulted and `live` set to `None` (the hash is in every output header); they are
+/// written from a borrowed view instead, because cloning a large design cost more than hashing it.
 pub fn design_hash(design: &Design) -> String {
-    let mut d = design.clone();
-    d.layout = Default::default();
-    d.live = None;
+    let view = HashedDesign::of(design);
     let mut hasher = HashWriter(Sha256::new());
     // Serializing a design cannot fail (string keys only); the digest streams, no JSON copy.
     // serde_json writes a token at a time: a buffer hands the hasher large blocks instead.
     {
         let mut buffered = std::io::BufWriter::with_capacity(1 << 16, &mut hasher);
-        let _ = serde_json::to_writer(&mut buffered, &d);
+        let _ = serde_json::to_writer(&mut buffered, &view);
         let _ = std::io::Write::flush(&mut buffered);
     }
     let digest = hasher.0.finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A borrowed [`Design`] that serializes like the design with `layout` defaulted and `live`
+/// absent. Field names, order and `skip_serializing_if` mirror `Design`'s serde attributes
+/// (`live` is omitted outright: `Design` skips it when `None`). The tests compare both
+/// serializations on a design with every field set.
+#[derive(serde::Serialize)]
+struct HashedDesign<'a> {
+    #[serde(rename = "$schema", skip_serializing_if = "Option::is_none")]
+    schema: &'a Option<String>,
+    format: &'a str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: &'a Option<String>,
+    data_classes: &'a [bulkhead_core::model::DataClass],
+    services: &'a [bulkhead_core::model::Service],
+    segments: &'a [bulkhead_core::model::Segment],
+    rules: &'a [bulkhead_core::model::Rule],
+    flows: &'a [bulkhead_core::model::Flow],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    triage: &'a [bulkhead_core::model::Triage],
+    layout: bulkhead_core::model::Layout,
+}
+
+impl<'a> HashedDesign<'a> {
+    fn of(design: &'a Design) -> Self {
+        // Destructured without `..`: a field added to `Design` fails to compile here until it
+        // is either hashed or, like `layout` and `live`, deliberately left out.
+        let Design {
+            schema,
+            format,
+            name,
+            description,
+            data_classes,
+            services,
+            segments,
+            rules,
+            flows,
+            triage,
+            live: _,
+            layout: _,
+        } = design;
+        HashedDesign {
+            schema,
+            format,
+            name,
+            description,
+            data_classes,
+            services,
+            segments,
+            rules,
+            flows,
+            triage,
+            layout: Default::default(),
+        }
+    }
 }
 
 /// Feeds written bytes to a SHA-256 hasher.
@@ -95,6 +153,90 @@ impl std::io::Write for HashWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference: what `design_hash` hashed before it serialized a borrowed view.
+    /// Returns the hash and the JSON hashed.
+    fn cloned_reference(design: &Design) -> (String, String) {
+        let mut d = design.clone();
+        d.layout = Default::default();
+        d.live = None;
+        let json = serde_json::to_string(&d).unwrap();
+        let digest = Sha256::digest(json.as_bytes());
+        (digest.iter().map(|b| format!("{b:02x}")).collect(), json)
+    }
+
+    fn examples() -> Vec<Design> {
+        [
+            include_str!("../../../examples/fintech.bulkhead.json"),
+            include_str!("../../../examples/bookinfo.bulkhead.json"),
+            include_str!("../../../examples/online-boutique.bulkhead.json"),
+        ]
+        .iter()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .collect()
+    }
+
+    #[test]
+    fn hash_equals_the_clone_and_serialize_reference() {
+        use bulkhead_core::generate::{GenerateOptions, generate};
+        let mut designs = examples();
+        for (services, seed) in [(1, 1), (50, 7), (400, 42)] {
+            designs.push(generate(&GenerateOptions {
+                services,
+                seed,
+                ..GenerateOptions::default()
+            }));
+        }
+        for d in &designs {
+            assert_eq!(design_hash(d), cloned_reference(d).0, "design {:?}", d.name);
+        }
+    }
+
+    /// Guards the view against drifting from `Design`: on a design where every optional field
+    /// is set and every list is non-empty (so no `skip_serializing_if` hides a field), the view
+    /// serializes to the same JSON as the blanked clone, key for key and in the same order.
+    #[test]
+    fn view_serializes_every_field_of_a_full_design() {
+        let mut d = examples().remove(0);
+        d.schema = Some(bulkhead_core::model::SCHEMA_REF.to_string());
+        d.description = Some("every field set".into());
+        d.triage = serde_json::from_value(serde_json::json!([
+            {"finding": "BH001:x", "status": "accepted", "reason": "test"}
+        ]))
+        .unwrap_or_else(|e| panic!("triage fixture no longer parses: {e}"));
+        d.live = Some(
+            serde_json::from_value(serde_json::json!({
+                "source": "live/netpol.yaml", "policies": 1, "pairs": [], "unmapped_workloads": [],
+            }))
+            .unwrap(),
+        );
+        d.layout.positions.insert(
+            d.services[0].id.clone(),
+            bulkhead_core::model::Position { x: 1.0, y: 2.0 },
+        );
+        let full = serde_json::to_value(&d).unwrap();
+        let full = full.as_object().unwrap();
+        for (key, value) in full {
+            let empty = value.is_null()
+                || value.as_array().is_some_and(Vec::is_empty)
+                || value.as_str().is_some_and(str::is_empty);
+            assert!(
+                !empty,
+                "fixture leaves `{key}` empty: set it so the guard covers it"
+            );
+        }
+        let view = serde_json::to_string(&HashedDesign::of(&d)).unwrap();
+        let (hash, reference) = cloned_reference(&d);
+        assert_eq!(
+            view, reference,
+            "the view's JSON differs from the blanked clone's"
+        );
+        let reference: serde_json::Value = serde_json::from_str(&reference).unwrap();
+        let keys: Vec<&String> = reference.as_object().unwrap().keys().collect();
+        let expected: Vec<&String> = full.keys().filter(|k| *k != "live").collect();
+        assert_eq!(keys, expected, "the hash must cover every field but `live`");
+        assert_eq!(design_hash(&d), hash);
+    }
 
     #[test]
     fn labels_are_kept_or_cleaned_without_collisions() {
