@@ -222,7 +222,7 @@ export class Files {
   private async writeTo(path: string): Promise<boolean> {
     const s = this.store.get();
     try {
-      const written = await call("save_design", { path, design: s.design });
+      const written = await this.held.ask(s.design, (revision) => call("save_design", { path, revision }));
       // Only mark saved if nothing changed while the save was in flight.
       if (this.store.get().revision === s.revision) this.store.dispatch(markSaved, { path: written.path });
       this.error = null;
@@ -239,7 +239,9 @@ export class Files {
     this.autosaveTimer = setTimeout(() => {
       this.autosaveTimer = null;
       const s = this.store.get();
-      if (isDirty(s)) call("autosave", { design: s.design, path: s.file.path }).catch((e) => this.report(e));
+      // By revision: the shell holds the design (the backend asked about it), so autosaving
+      // a large design does not send it again.
+      if (isDirty(s)) this.held.ask(s.design, (revision) => call("autosave", { revision, path: s.file.path })).catch((e) => this.report(e));
     }, AUTOSAVE_MS);
   }
 

@@ -49,12 +49,12 @@ export interface Commands {
   initial_design: [NoArgs, Opened | null];
   /** Read, migrate and validate a file. A broken file rejects with `invalid_design` + diagnostics. */
   open_design: [{ path: string }, Opened];
-  /** Atomic save; `.json` only. */
-  save_design: [{ path: string; design: Design }, { path: string }];
+  /** Atomic save of the held design of `revision`; `.json` only. */
+  save_design: [{ path: string; revision: number }, { path: string }];
   new_design: [NoArgs, Design];
   recent_files: [NoArgs, string[]];
-  /** Write the unsaved design to the recovery file. */
-  autosave: [{ design: Design; path: string | null }, null];
+  /** Write the unsaved design (held as `revision`) to the recovery file. */
+  autosave: [{ revision: number; path: string | null }, null];
   take_recovery: [NoArgs, Recovery | null];
   discard_recovery: [NoArgs, null];
   /** Tell the shell the file, dirty flag and broken file shown, if any; it sets the window title and returns it. */

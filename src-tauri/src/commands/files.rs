@@ -104,12 +104,13 @@ pub async fn open_design(path: String, session: State<'_, Session>) -> IpcResult
     open(&session, &path).map(Response::new)
 }
 
-/// Saves atomically (temp file, fsync, rename, previous version kept as a backup), remembers
-/// the file in the recent list and drops the recovery file, which is now stale.
-pub fn save(session: &Session, raw_path: &str, design: serde_json::Value) -> IpcResult<Saved> {
+/// Saves the held design of `revision` atomically (temp file, fsync, rename, previous version
+/// kept as a backup), remembers the file in the recent list and drops the recovery file, which
+/// is now stale.
+pub fn save(session: &Session, raw_path: &str, revision: u64) -> IpcResult<Saved> {
     let path = input::design_file_to_write(raw_path)?;
-    let design = input::design(design)?;
-    design_file::write(&path, &design)?;
+    let held = session.held_design(revision, design_file::today())?;
+    design_file::write(&path, held.design())?;
     session.remember(&path)?;
     session.discard_recovery()?;
     Ok(Saved {
@@ -120,10 +121,10 @@ pub fn save(session: &Session, raw_path: &str, design: serde_json::Value) -> Ipc
 #[tauri::command]
 pub async fn save_design(
     path: String,
-    design: serde_json::Value,
+    revision: u64,
     session: State<'_, Session>,
 ) -> IpcResult<Saved> {
-    save(&session, &path, design)
+    save(&session, &path, revision)
 }
 
 /// An empty design in the current format.
@@ -138,19 +139,19 @@ pub async fn recent_files(session: State<'_, Session>) -> IpcResult<Vec<String>>
     Ok(session.recent_files())
 }
 
-/// Writes the current design to the recovery file in the app data folder. `path` is the file it
-/// belongs to, if any, so a recovered design can be saved back to it.
+/// Writes the held design of `revision` to the recovery file in the app data folder. `path` is
+/// the file it belongs to, if any, so a recovered design can be saved back to it.
 #[tauri::command]
 pub async fn autosave(
-    design: serde_json::Value,
+    revision: u64,
     path: Option<String>,
     session: State<'_, Session>,
 ) -> IpcResult<()> {
-    let design = input::design(design)?;
+    let held = session.held_design(revision, design_file::today())?;
     let path = path
         .map(|p| input::absolute_path("path", &p).map(|p| p.to_string_lossy().into_owned()))
         .transpose()?;
-    session.autosave(design, path, unix_now())
+    session.autosave(held.design().clone(), path, unix_now())
 }
 
 /// The recovery file left by a run that ended without saving (a crash), if any. It stays on
@@ -246,12 +247,8 @@ mod tests {
         });
         s.autosave(design.clone(), None, 1).unwrap();
 
-        let saved = save(
-            &s,
-            path.to_str().unwrap(),
-            serde_json::to_value(&design).unwrap(),
-        )
-        .unwrap();
+        let revision = s.hold_design(design.clone(), design_file::today());
+        let saved = save(&s, path.to_str().unwrap(), revision).unwrap();
         assert_eq!(saved.path, path.to_string_lossy());
         assert_eq!(
             s.recovery().unwrap(),
@@ -374,19 +371,25 @@ mod tests {
     }
 
     #[test]
-    fn save_refuses_bad_paths_and_malformed_designs() {
+    fn save_refuses_bad_paths_and_revisions_the_shell_does_not_hold() {
         let dir = tempfile::tempdir().unwrap();
         let s = session(dir.path());
-        let design = serde_json::to_value(Design::new("x")).unwrap();
-        let e = save(&s, "relative.json", design.clone()).unwrap_err();
+        let revision = s.hold_design(Design::new("x"), design_file::today());
+        let e = save(&s, "relative.json", revision).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
         let yaml = dir.path().join("x.yaml");
-        let e = save(&s, yaml.to_str().unwrap(), design).unwrap_err();
+        let e = save(&s, yaml.to_str().unwrap(), revision).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
         let path = dir.path().join("x.json");
-        let e = save(&s, path.to_str().unwrap(), serde_json::json!({"format": 3})).unwrap_err();
+        let e = save(&s, path.to_str().unwrap(), revision + 1).unwrap_err();
+        assert_eq!(e.code, ErrorCode::StaleRevision);
+        assert!(
+            !path.exists(),
+            "nothing is written for a design the shell does not hold"
+        );
+        // A malformed design never gets a revision: `set_design` refuses it.
+        let e = input::design(serde_json::json!({"format": 3})).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidDesign);
-        assert!(!path.exists(), "nothing is written for a malformed design");
     }
 
     #[test]
