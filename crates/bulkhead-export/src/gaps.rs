@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash};
 
 use bulkhead_core::model::{Action, Auth, Design, Period, RateLimit};
 
@@ -35,8 +35,11 @@ pub struct Gaps {
     set: BTreeMap<String, BTreeSet<String>>,
     /// Hashes of (rule, kind, detail) already recorded: the same gap comes up once per allowed
     /// pair, and formatting it again (an mTLS identity list can be long) would make an export
-    /// quadratic.
-    seen: HashSet<u64>,
+    /// quadratic. Keys hash with foldhash, not the standard SipHash: `once` runs per allowed
+    /// pair and port, and its keys hold whole mTLS identity lists, so SipHash's per-write cost
+    /// was most of the bookkeeping. The set holds those hashes, which are hashed again (cheaply)
+    /// with foldhash too.
+    seen: HashSet<u64, foldhash::fast::FixedState>,
 }
 
 impl Gaps {
@@ -80,9 +83,10 @@ impl Gaps {
 
     /// True the first time `key` is seen: guard an expensive [`Gaps::add`] with it.
     pub fn once(&mut self, key: impl Hash) -> bool {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut h);
-        self.seen.insert(h.finish())
+        // A fixed seed: which `add` calls are skipped stays the same from run to run. (Skipping
+        // is only a shortcut: `add` de-duplicates by itself.)
+        let h = foldhash::quality::FixedState::default().hash_one(key);
+        self.seen.insert(h)
     }
 
     pub fn into_vec(self) -> Vec<Gap> {
