@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { smallSimulation } from "../fixtures/simulation";
-import { credentialText, hopText, reduction } from "./Simulate";
+import { PATH_PAGE, credentialText, hopText, pathWindow, reduction } from "./Simulate";
 
 describe("simulate panel helpers", () => {
   it("explains a hop", () => {
@@ -11,5 +11,20 @@ describe("simulate panel helpers", () => {
   it("describes credentials and the reduction against a flat network", () => {
     expect(credentialText({ type: "jwt", issuer: "idp", scopes: ["a"] })).toBe("JWT from idp [a]");
     expect(reduction(smallSimulation())).toBe("30% less than on a flat network (5 services, score 37)");
+  });
+  it("renders a bounded window of paths and keeps every path reachable", () => {
+    const paths = Array.from({ length: 2 * PATH_PAGE + 7 }, (_, i) => ({ target: `s${i}` }));
+    const first = pathWindow(paths, PATH_PAGE, null);
+    expect(first.visible.map((p) => p.target)).toEqual(paths.slice(0, PATH_PAGE).map((p) => p.target));
+    expect(first.hidden).toBe(PATH_PAGE + 7);
+    // A highlighted path beyond the window is shown too, and the hidden count stays exact.
+    const withHighlight = pathWindow(paths, PATH_PAGE, "s90");
+    expect(withHighlight.visible.at(-1)).toEqual({ target: "s90" });
+    expect(withHighlight.hidden).toBe(PATH_PAGE + 6);
+    // A highlight inside the window is not repeated.
+    expect(pathWindow(paths, PATH_PAGE, "s3").visible).toHaveLength(PATH_PAGE);
+    // Showing more pages reaches the end; nothing is left hidden.
+    expect(pathWindow(paths, 3 * PATH_PAGE, null)).toEqual({ visible: paths, hidden: 0 });
+    expect(pathWindow(paths, 0, "gone")).toEqual({ visible: [], hidden: paths.length });
   });
 });

@@ -3,6 +3,7 @@
 //! against a flat network and the choke points. Clicking a path highlights it on the canvas.
 //! Every edit re-runs the simulation (debounced) while it is on.
 
+import { useState } from "preact/hooks";
 import type { Controller } from "../controller";
 import type { AppState } from "../state";
 import type { BackendView } from "../backend";
@@ -32,6 +33,22 @@ export function reduction(sim: Simulation): string {
   return `${Math.round(sim.flat.reduction_pct)}% less than on a flat network (${flat.services} services, score ${flat.score})`;
 }
 
+/** How many attack paths the panel renders at first and adds per "show more": on a 2,000-service
+ *  design the full list (thousands of rows) took most of the second between a simulation click
+ *  and the frame that draws its highlight, because it renders in the same task. */
+export const PATH_PAGE = 50;
+
+/** The paths to render: the first `shown` (crown jewels come first), plus the highlighted path
+ *  wherever it is, so a path highlighted from elsewhere is never hidden. `hidden` is exact. */
+export function pathWindow<T extends { target: string }>(paths: T[], shown: number, highlighted: string | null): { visible: T[]; hidden: number } {
+  const visible = paths.slice(0, Math.max(0, shown));
+  if (highlighted !== null && !visible.some((p) => p.target === highlighted)) {
+    const h = paths.find((p) => p.target === highlighted);
+    if (h) visible.push(h);
+  }
+  return { visible, hidden: paths.length - visible.length };
+}
+
 export function Simulate({ app, state, view }: { app: Controller; state: AppState; view: BackendView }) {
   const s = state.simulation;
   const sim = s.active ? view.simulation : null;
@@ -39,6 +56,8 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
   const byId = new Map(services.map((x) => [x.id, x]));
   const name = (id: string) => (id === "internet" ? "Internet" : displayName(byId.get(id) ?? { id }));
   const paths = sim ? attackPaths(sim) : [];
+  const [shown, setShown] = useState(PATH_PAGE);
+  const { visible, hidden } = pathWindow(paths, shown, s.highlightedPath);
   return (
     <div class="simulate">
       <div class="row">
@@ -134,10 +153,12 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
               </ul>
             </>
           ) : null}
-          <h3>Attack paths</h3>
+          <h3>
+            Attack paths <span class="muted small" data-testid="sim-path-count">({paths.length})</span>
+          </h3>
           {paths.length === 0 ? <p class="muted">No path: the attacker stays where they started.</p> : null}
           <ol class="paths">
-            {paths.slice(0, 300).map((p) => {
+            {visible.map((p) => {
               const active = s.highlightedPath === p.target;
               return (
                 <li
@@ -172,7 +193,19 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
               );
             })}
           </ol>
-          {paths.length > 300 ? <p class="muted small">…and {paths.length - 300} more.</p> : null}
+          {hidden > 0 ? (
+            <div class="row">
+              <span class="muted small" data-testid="sim-path-hidden">
+                {hidden} more path{hidden === 1 ? "" : "s"} not shown.
+              </span>
+              <button data-testid="sim-path-more" onClick={() => setShown(shown + PATH_PAGE)}>
+                Show {Math.min(PATH_PAGE, hidden)} more
+              </button>
+              <button data-testid="sim-path-all" onClick={() => setShown(paths.length)}>
+                Show all {paths.length}
+              </button>
+            </div>
+          ) : null}
           <h3>Choke points</h3>
           {sim.choke_points.cut.length === 0 ? <p class="muted">None: no crown jewel is reached.</p> : <p class="small muted">Removing these {sim.choke_points.cut.length} allowed call{sim.choke_points.cut.length === 1 ? "" : "s"} cuts the attacker off from every crown jewel{sim.choke_points.verified ? " (verified by re-running)" : ""}.</p>}
           <ul class="plain" data-testid="sim-choke">
