@@ -1,8 +1,13 @@
 //! The segment matrix: from-segment × to-segment, what the policy allows and with which auth
 //! (the backend's `matrix` by segment), like a firewall zone matrix. Click a cell to allow or
 //! stop allowing the pair, or to edit the rules between the two segments.
+//!
+//! On big designs (2,000 services make ~670 segments, ~450,000 cells) rendering every cell took
+//! WebKit close to a minute, so a large matrix renders only the rows and columns in the scrolled
+//! window (plus a margin), with spacers standing in for the rest so the scrollbars stay true and
+//! the headers stay sticky. Small matrices render whole.
 
-import { useState } from "preact/hooks";
+import { useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Controller } from "../controller";
 import type { AppState } from "../state";
 import type { BackendView } from "../backend";
@@ -55,36 +60,114 @@ export function cellText(e: SegmentMatrixEntry | undefined): string {
   return `${a === "all" ? "✓" : "◐"} ${ports}`;
 }
 
+/** Fixed cell size of a windowed matrix: the window is computed from it, so cells must not grow. */
+export const CELL_W = 64;
+export const CELL_H = 40;
+/** Width of the row-header column of a windowed matrix (the stylesheet caps row headers at 170px). */
+export const HEAD_W = 170;
+/** Rows and columns rendered beyond each edge of the scrolled window, so a scroll step shows cells at once. */
+export const OVERSCAN = 6;
+/** Up to this many cells the matrix renders whole (the fintech example has 272). */
+export const WHOLE_LIMIT = 2500;
+
+/** The half-open range [start, end) of the `count` items of `size` px each that intersect the
+ *  viewport [offset, offset + viewport), widened by `overscan` items on each side. */
+export function axisWindow(count: number, size: number, offset: number, viewport: number, overscan: number): { start: number; end: number } {
+  if (count <= 0) return { start: 0, end: 0 };
+  // A stale offset past the end (the matrix shrank before the next scroll event) keeps the last items.
+  const first = Math.min(count - 1, Math.floor(Math.max(0, offset) / size));
+  const last = Math.ceil((Math.max(0, offset) + Math.max(0, viewport)) / size);
+  const start = Math.min(count, Math.max(0, first - overscan));
+  const end = Math.min(count, Math.max(start, last + overscan));
+  return { start, end };
+}
+
+export type Viewport = { top: number; left: number; width: number; height: number };
+
+/** Which rows and columns to render: all of them for a small matrix, else the scrolled window.
+ *  The offsets include the headers' size, which only widens the window (never hides a cell). */
+export function matrixWindow(rows: number, cols: number, v: Viewport): { rows: { start: number; end: number }; cols: { start: number; end: number } } {
+  if (rows * cols <= WHOLE_LIMIT) return { rows: { start: 0, end: rows }, cols: { start: 0, end: cols } };
+  return { rows: axisWindow(rows, CELL_H, v.top, v.height, OVERSCAN), cols: axisWindow(cols, CELL_W, v.left, v.width, OVERSCAN) };
+}
+
 export function Matrix({ app, state, view }: { app: Controller; state: AppState; view: BackendView }) {
   const [cell, setCell] = useState<{ from: string; to: string } | null>(null);
+  const [vp, setVp] = useState<Viewport>({ top: 0, left: 0, width: 1200, height: 800 });
+  const scroller = useRef<HTMLDivElement>(null);
+  const frame = useRef(0);
+  // Read the scroller's size once it exists (and on resize); scrolling updates at most once a frame.
+  const measure = () => {
+    const el = scroller.current;
+    if (el) setVp((o) => (o.top === el.scrollTop && o.left === el.scrollLeft && o.width === el.clientWidth && o.height === el.clientHeight ? o : { top: el.scrollTop, left: el.scrollLeft, width: el.clientWidth, height: el.clientHeight }));
+  };
+  const onScroll = () => {
+    if (frame.current) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = 0;
+      measure();
+    });
+  };
+  useLayoutEffect(() => {
+    measure();
+    window.addEventListener("resize", measure);
+    return () => {
+      window.removeEventListener("resize", measure);
+      if (frame.current) cancelAnimationFrame(frame.current);
+    };
+  }, [view.matrix !== null]);
   const m = view.matrix;
+  // Built once per matrix, not per scroll step: on 2,000 services there are hundreds of thousands of entries.
+  const entries = useMemo(() => new Map((m?.entries ?? []).map((e) => [`${sideKey(e.from)}\u0000${sideKey(e.to)}`, e])), [m]);
+  const axes = useMemo(() => (m ? matrixAxes(m, state.design) : { rows: [], cols: [] }), [m, state.design.segments]);
   if (!m) return <div class="panel-empty" data-testid="matrix-loading">{view.error?.command === "matrix" ? `The matrix is not available: ${view.error.message}` : "Asking the evaluator for the matrix…"}</div>;
   const names = new Map((state.design.segments ?? []).map((s) => [s.id, displayName(s)]));
   const label = (k: string) => (k === "internet" ? "Internet" : k === "unsegmented" ? "(unsegmented)" : names.get(k) ?? k);
-  const entries = new Map(m.entries.map((e) => [`${sideKey(e.from)}\u0000${sideKey(e.to)}`, e]));
-  const { rows, cols } = matrixAxes(m, state.design);
+  const { rows, cols } = axes;
   const rules = state.design.rules ?? [];
+  const win = matrixWindow(rows.length, cols.length, vp);
+  const windowed = win.rows.end - win.rows.start < rows.length || win.cols.end - win.cols.start < cols.length;
+  const shownCols = cols.slice(win.cols.start, win.cols.end);
+  const before = win.cols.start * CELL_W;
+  const after = (cols.length - win.cols.end) * CELL_W;
+  const fixed = windowed ? { width: `${CELL_W}px`, minWidth: `${CELL_W}px`, maxWidth: `${CELL_W}px`, height: `${CELL_H}px`, padding: "2px", overflow: "hidden", whiteSpace: "nowrap" } : undefined;
+  const spacer = (w: number) => (w > 0 ? <td aria-hidden="true" style={{ width: `${w}px`, minWidth: `${w}px`, padding: 0, border: "none" }} /> : null);
   return (
     <div class="matrix-panel">
       <p class="muted small">Rows call columns. ✓ every service pair allowed, ◐ some pairs or ports, — nothing (default deny). Click a cell to edit it.</p>
-      <div class="matrix-scroll">
-        <table class="matrix" data-testid="matrix">
+      {windowed ? (
+        <p class="muted small" data-testid="matrix-window">
+          {rows.length} × {cols.length} segments: showing rows {win.rows.start + 1}–{win.rows.end} and columns {win.cols.start + 1}–{win.cols.end}; scroll for the rest.
+        </p>
+      ) : null}
+      <div class="matrix-scroll" ref={scroller} onScroll={onScroll} data-testid="matrix-scroll">
+        <table class="matrix" data-testid="matrix" data-rows={rows.length} data-cols={cols.length} style={windowed ? { tableLayout: "fixed", width: `${HEAD_W + cols.length * CELL_W}px` } : undefined}>
           <thead>
             <tr>
-              <th class="corner">from ↓ / to →</th>
-              {cols.map((t) => (
-                <th key={t} title={t}>
+              <th class="corner" style={windowed ? { width: `${HEAD_W}px` } : undefined}>
+                from ↓ / to →
+              </th>
+              {before > 0 ? <th aria-hidden="true" style={{ width: `${before}px`, minWidth: `${before}px`, padding: 0 }} /> : null}
+              {shownCols.map((t) => (
+                <th key={t} title={t} style={fixed ? { width: fixed.width, minWidth: fixed.minWidth, maxWidth: fixed.maxWidth } : undefined}>
                   {/* WebKit ignores writing-mode on table cells: the label turns, not the cell. */}
                   <span class="vlabel">{label(t)}</span>
                 </th>
               ))}
+              {after > 0 ? <th aria-hidden="true" style={{ width: `${after}px`, minWidth: `${after}px`, padding: 0 }} /> : null}
             </tr>
           </thead>
           <tbody>
-            {rows.map((f) => (
-              <tr key={f}>
+            {win.rows.start > 0 ? (
+              <tr aria-hidden="true" style={{ height: `${win.rows.start * CELL_H}px` }}>
+                <td colSpan={shownCols.length + 3} style={{ padding: 0, border: "none" }} />
+              </tr>
+            ) : null}
+            {rows.slice(win.rows.start, win.rows.end).map((f) => (
+              <tr key={f} style={windowed ? { height: `${CELL_H}px` } : undefined}>
                 <th title={f}>{label(f)}</th>
-                {cols.map((t) => {
+                {spacer(before)}
+                {shownCols.map((t) => {
                   const e = entries.get(`${f}\u0000${t}`);
                   const a = allowedOf(e);
                   const active = cell !== null && cell.from === f && cell.to === t;
@@ -96,6 +179,7 @@ export function Matrix({ app, state, view }: { app: Controller; state: AppState;
                       data-to={t}
                       data-allowed={a}
                       class={`cell cell-${a}${active ? " active" : ""}`}
+                      style={fixed}
                       title={e ? `${e.pairs}/${e.possible_pairs} pairs; ${e.unauthenticated ? "some need no auth" : e.auth.map(authSummary).join(", ")}` : "nothing allowed"}
                       onClick={() => setCell({ from: f, to: t })}
                     >
@@ -104,8 +188,14 @@ export function Matrix({ app, state, view }: { app: Controller; state: AppState;
                     </td>
                   );
                 })}
+                {spacer(after)}
               </tr>
             ))}
+            {win.rows.end < rows.length ? (
+              <tr aria-hidden="true" style={{ height: `${(rows.length - win.rows.end) * CELL_H}px` }}>
+                <td colSpan={shownCols.length + 3} style={{ padding: 0, border: "none" }} />
+              </tr>
+            ) : null}
           </tbody>
         </table>
       </div>
