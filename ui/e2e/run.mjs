@@ -596,24 +596,13 @@ try {
       await page.click('[data-testid="sim-run"]');
       await page.waitForFunction(() => performance.getEntriesByName("bulkhead:sim-highlight").length > 0, null, { timeout: 30_000 });
       const sim = await page.evaluate(() => performance.getEntriesByName("bulkhead:sim-highlight")[0].startTime - performance.getEntriesByName("bulkhead:sim-click")[0].startTime);
-      // The attack-path list renders a first page; the rest is one click away and the count is exact.
-      await page.waitForSelector('[data-testid="sim-path-count"]');
-      const total = Number((await text(page, '[data-testid="sim-path-count"]')).replace(/\D/g, ""));
-      const listed = await page.locator('[data-testid="sim-path"]').count();
-      assert.ok(listed <= 51, `${listed} paths rendered at once`);
-      if (listed < total) {
-        assert.equal(Number((await text(page, '[data-testid="sim-path-hidden"]')).match(/\d+/)[0]), total - listed);
-        await page.click('[data-testid="sim-path-all"]');
-        await page.waitForFunction((n) => document.querySelectorAll('[data-testid="sim-path"]').length === n, total, { timeout: 30_000 });
-        assert.equal(await page.locator('[data-testid="sim-path-hidden"]').count(), 0);
-      }
       // an edit on the big design is a diff, not a rebuild
       const t0 = Date.now();
       await page.evaluate(() => window.__bulkhead.app.run("addService"));
       await page.waitForFunction(() => window.__bulkhead.nodeCount().services === 2001);
       const edit = Date.now() - t0;
       await shot(page, "canvas-2000");
-      console.log(`    2,000 services (Chromium, mocked backend): first render ${Math.round(firstRender)} ms after navigation start, simulation click → highlight ${Math.round(sim)} ms (${listed} of ${total} attack paths rendered at first), add-service edit → canvas ${edit} ms`);
+      console.log(`    2,000 services (Chromium, mocked backend): first render ${Math.round(firstRender)} ms after navigation start, simulation click → highlight ${Math.round(sim)} ms, add-service edit → canvas ${edit} ms`);
       assert.deepEqual(page.errors, []);
       await page.close();
     },
