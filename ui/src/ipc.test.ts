@@ -46,13 +46,16 @@ describe("the designs the shell holds", () => {
     expect(await held.revisionOf(edited)).toBeGreaterThan(await held.revisionOf(design));
   });
 
-  it("does not send a design the shell answered an open with", async () => {
+  it("does not send a design the shell answered an open with, and asks about it at once", async () => {
     shell.calls = [];
     const held = new HeldDesigns();
     const design = smallDesign();
     shell.held.set(++shell.last, design);
     held.holds(design, shell.last);
-    expect(await held.ask(design, (revision) => call("findings", { revision }))).toEqual([design.name]);
+    const answer = held.ask(design, (revision) => call("findings", { revision }));
+    // Already on its way before this task ends: not delayed behind what the caller does next.
+    expect(shell.calls.map((c) => c.cmd)).toEqual(["findings"]);
+    expect(await answer).toEqual([design.name]);
     expect(sent()).toBe(0);
   });
 

@@ -157,15 +157,25 @@ export class HeldDesigns {
     return sent;
   }
 
-  /** Ask `question` about `design` by its revision; if the shell no longer holds it, send it again and ask once more. */
-  async ask<T>(design: Design, question: (revision: number) => Promise<T>): Promise<T> {
-    const revision = await this.revisionOf(design);
-    try {
-      return await question(revision);
-    } catch (e) {
+  /**
+   * Ask `question` about `design` by its revision; if the shell no longer holds it, send it again
+   * and ask once more. A revision already known is asked about at once, in the caller's task (not
+   * a microtask later), so the request leaves before whatever the caller does next (on an open,
+   * the canvas build) and the shell answers while the page is busy.
+   */
+  ask<T>(design: Design, question: (revision: number) => Promise<T>): Promise<T> {
+    let asked: number | undefined = this.revisions.get(design);
+    const first =
+      asked !== undefined
+        ? question(asked)
+        : this.revisionOf(design).then((revision) => {
+            asked = revision;
+            return question(revision);
+          });
+    return first.catch(async (e: unknown) => {
       if ((e as CommandError).code !== "stale_revision") throw e;
-      if (this.revisions.get(design) === revision) this.revisions.delete(design);
+      if (asked !== undefined && this.revisions.get(design) === asked) this.revisions.delete(design);
       return question(await this.revisionOf(design));
-    }
+    });
   }
 }
