@@ -104,6 +104,7 @@ pub fn run(args: Args) -> ExitCode {
             }
         };
         let target = export.target;
+        let count = export.files.len();
         files.extend(export.files.into_iter().map(|f| OutputFile {
             path: if several {
                 format!("{target}/{}", f.path)
@@ -112,14 +113,13 @@ pub fn run(args: Args) -> ExitCode {
             },
             contents: f.contents,
         }));
-        done.push((target, export.gaps, export.staged, files.len()));
+        done.push((target, export.gaps, export.staged, count));
     }
     if let Err(e) = write_atomically(&args.out, &files, args.force) {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    let mut written = 0;
-    for (target, gaps, staged, upto) in done {
+    for (target, gaps, staged, n) in done {
         if !gaps.is_empty() {
             eprintln!(
                 "note: `{target}` does not express {} part{} of the design (also listed in the output's header):",
@@ -130,8 +130,6 @@ pub fn run(args: Args) -> ExitCode {
                 eprintln!("  - {g}");
             }
         }
-        let n = upto - written;
-        written = upto;
         let out = if several {
             args.out.join(target.name())
         } else {

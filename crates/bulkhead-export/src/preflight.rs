@@ -27,14 +27,7 @@ use crate::Target;
 /// Every error that makes `design` unsafe to export to `target`, validator errors first;
 /// empty when it may be exported. Warnings are not returned: they do not block an export.
 pub fn check(design: &Design, target: Target) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = validate::validate(design, &Options::default())
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect();
-    if kubernetes(target) {
-        kubernetes_names(design, target, &mut out);
-    }
-    out
+    check_all(design, &[target])
 }
 
 /// [`check`] for several targets at once: the validator runs once, and the Kubernetes name
