@@ -80,10 +80,13 @@ for (const design of designs) {
       const drawn = await browser.execute(() => performance.getEntriesByName("bulkhead:graph-drawn").at(-1)?.startTime ?? null);
       if (drawn !== null) r.graph_drawn_ms.push(drawn);
       r.services = (await browser.execute(() => window.__bulkhead.nodeCount())).services;
-      if (i === 0) {
+      if (process.env.BENCH_PHASES === "1" && (i === 0 || process.env.BENCH_INTERACTIONS === "0")) {
         // Where the time went (ui/src/perf.ts): each phase of the open, as measured in the page.
         const phases = await browser.execute(() => performance.getEntriesByType("measure").filter((m) => m.name.startsWith("bulkhead:")).map((m) => [m.name.slice(9), Math.round(m.startTime), Math.round(m.duration)]));
-        if (process.env.BENCH_PHASES === "1") for (const [name, start, d] of phases) console.log(`  ${String(start).padStart(7)} +${String(d).padStart(6)} ms  ${name}`);
+        for (const [name, start, d] of phases) console.log(`  ${String(start).padStart(7)} +${String(d).padStart(6)} ms  ${name}`);
+      }
+      // BENCH_INTERACTIONS=0: the first complete render only (quicker runs while working on the open).
+      if (i === 0 && process.env.BENCH_INTERACTIONS !== "0") {
         // Let the first analysis answers (verdicts, findings) land before timing interactions.
         await until(browser, "the backend's first answers", () => browser.execute(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision), 300_000);
         for (const what of ["zoom", "pan", "select", "filter"]) {

@@ -107,7 +107,42 @@ try {
       assert.ok(!verdicts.includes("pending"));
       const mark = await page.evaluate(() => performance.getEntriesByName("bulkhead:first-render").length);
       assert.equal(mark, 1);
+      // drawn once, with the verdicts: the open drew the flows styled by them instead of grey
+      // and then restyled (`analysis:sync`)
+      const drawn = await page.evaluate(() => ({
+        waited: performance.getEntriesByName("bulkhead:render:await-verdicts").length,
+        restyled: performance.getEntriesByName("bulkhead:analysis:sync").length,
+        graph: performance.getEntriesByName("bulkhead:graph-drawn")[0]?.startTime,
+        complete: performance.getEntriesByName("bulkhead:first-render")[0]?.startTime,
+      }));
+      // (the mock answers before the canvas is mounted, so there may have been nothing to wait for)
+      assert.ok(drawn.waited <= 1, `waited ${drawn.waited} times`);
+      assert.equal(drawn.restyled, 0, "no restyle after the first draw");
+      // the same frame (two callbacks of it, so a fraction of a millisecond apart)
+      assert.ok(Math.abs(drawn.complete - drawn.graph) < 8, `graph drawn at ${drawn.graph} ms, complete at ${drawn.complete} ms`);
       await shot(page, "canvas-light");
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "slow verdicts do not hold the canvas back: drawn grey at the deadline, styled when they come"() {
+      const page = await open({ verdictsDelayMs: 1500 });
+      await settle(page);
+      const seen = await page.evaluate(() => ({
+        wait: performance.getEntriesByName("bulkhead:render:await-verdicts")[0]?.duration,
+        verdicts: performance.getEntriesByName("bulkhead:ipc:flow_verdicts")[0],
+        graph: performance.getEntriesByName("bulkhead:graph-drawn")[0]?.startTime,
+        complete: performance.getEntriesByName("bulkhead:first-render")[0]?.startTime,
+        restyled: performance.getEntriesByName("bulkhead:analysis:sync").length,
+        edges: window.__bulkhead.app.canvas.cy.edges().map((e) => e.data("verdict")),
+      }));
+      // fintech has 57 flows: the wait's deadline is its minimum, 100 ms
+      assert.ok(seen.wait >= 90 && seen.wait < 1000, `waited ${seen.wait} ms for the verdicts`);
+      const answered = seen.verdicts.startTime + seen.verdicts.duration;
+      assert.ok(seen.graph < answered, `graph drawn at ${seen.graph} ms, before the verdicts at ${answered} ms`);
+      assert.ok(seen.complete >= answered, `complete at ${seen.complete} ms, after the verdicts at ${answered} ms`);
+      assert.equal(seen.restyled, 1, "the late verdicts restyled the flows once");
+      assert.ok(seen.edges.includes("allow") && seen.edges.includes("deny") && !seen.edges.includes("pending"), `edge verdicts: ${[...new Set(seen.edges)]}`);
       assert.deepEqual(page.errors, []);
       await page.close();
     },

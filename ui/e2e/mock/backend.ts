@@ -23,6 +23,8 @@ export interface MockConfig {
   openPath: string | string[] | null;
   savePath: string | null;
   askAnswer: boolean;
+  /** How long `flow_verdicts` takes to answer (a slow shell), in ms; 0 answers at once. */
+  verdictsDelayMs: number;
 }
 
 export interface MockCall {
@@ -453,7 +455,7 @@ function initial(config: MockConfig, hold: (d: Design) => number): Opened | null
 }
 
 export function install(): void {
-  const config: MockConfig = { initial: "fintech", recovery: false, openPath: null, savePath: null, askAnswer: true, ...(window.__mockConfig ?? {}) };
+  const config: MockConfig = { initial: "fintech", recovery: false, openPath: null, savePath: null, askAnswer: true, verdictsDelayMs: 0, ...(window.__mockConfig ?? {}) };
   const calls: MockCall[] = [];
   const saved: Record<string, Design> = {};
   let recent = ["/work/examples/fintech.bulkhead.json", "/work/examples/online-boutique.bulkhead.json"];
@@ -509,7 +511,11 @@ export function install(): void {
         case "set_design": return hold(design);
         case "confirm_close": return null;
         case "validate": return validate(design);
-        case "flow_verdicts": return verdicts(design);
+        case "flow_verdicts": {
+          const answer = verdicts(design);
+          if (!config.verdictsDelayMs) return answer;
+          return new Promise<FlowVerdict[]>((resolve) => setTimeout(() => resolve(answer), config.verdictsDelayMs));
+        }
         case "simulate": return simulate(design, String(args.origin), String(args.assume));
         case "findings": return findings(design);
         case "rule_docs": return DOCS;
