@@ -299,22 +299,27 @@ fn target_all_writes_each_target_into_its_subfolder_exactly_as_alone() {
 fn a_list_with_one_refused_target_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let o = run(&[
-        "export",
-        s(&fixture()),
-        "--target",
-        "istio,kong",
-        "--staged",
-        "--out",
-        s(&out),
-    ]);
-    assert_eq!(o.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        stderr.contains("`kong` has no audit or dry-run mode"),
-        "{stderr}"
-    );
-    assert!(!out.exists());
+    // `a/b/out`: refused while rendering, after the staging folder was made; neither it nor
+    // the folders made above it are left behind.
+    for dest in [out.clone(), tmp.path().join("a/b/out")] {
+        let o = run(&[
+            "export",
+            s(&fixture()),
+            "--target",
+            "istio,kong",
+            "--staged",
+            "--out",
+            s(&dest),
+        ]);
+        assert_eq!(o.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.contains("`kong` has no audit or dry-run mode"),
+            "{stderr}"
+        );
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
     let o = run(&[
         "export",
         s(&fixture()),

@@ -242,38 +242,53 @@ pub fn export_many_with(
     threads: usize,
 ) -> Vec<Result<Export, ExportError>> {
     use std::sync::Mutex;
+    let results: Mutex<Vec<Option<Result<Export, ExportError>>>> =
+        Mutex::new(targets.iter().map(|_| None).collect());
+    export_many_each(access, targets, options, threads, &|i, result| {
+        results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every target was rendered"))
+        .collect()
+}
+
+/// [`export_many_with`], handing each target's result to `deliver` with its index in
+/// `targets`, on the thread that rendered it, as soon as it is rendered: `bulkhead export`
+/// writes one target's files while the others still render, and drops them once written.
+/// Every index is delivered exactly once; the order of deliveries is not that of `targets`.
+pub fn export_many_each(
+    access: &Access<'_>,
+    targets: &[Target],
+    options: &Options,
+    threads: usize,
+    deliver: &(dyn Fn(usize, Result<Export, ExportError>) + Sync),
+) {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let threads = threads.clamp(1, targets.len().max(1));
     if threads == 1 {
-        return targets
-            .iter()
-            .map(|&t| export_with(access, t, options))
-            .collect();
+        for (i, &t) in targets.iter().enumerate() {
+            deliver(i, export_with(access, t, options));
+        }
+        return;
     }
     // Workers take the next target until none is left; the hash is computed before they start
     // so that no worker waits on another for it.
     let _ = access.design_hash();
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Export, ExportError>>>> =
-        Mutex::new(targets.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&target) = targets.get(i) else { break };
-                    let result = export_with(access, target, options);
-                    results.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(result);
+                    deliver(i, export_with(access, target, options));
                 }
             });
         }
     });
-    results
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .into_iter()
-        .map(|r| r.expect("every target was taken by a worker"))
-        .collect()
 }
 
 /// Exports from an already computed [`Access`] (lets a caller write several targets from one

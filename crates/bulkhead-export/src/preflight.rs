@@ -37,10 +37,24 @@ pub fn check_all(design: &Design, targets: &[Target]) -> Vec<Diagnostic> {
         .into_iter()
         .filter(Diagnostic::is_error)
         .collect();
-    if let Some(&target) = targets.iter().find(|t| kubernetes(**t)) {
-        kubernetes_names(design, target, &mut out);
-    }
+    target_checks_into(design, targets, &mut out);
     out
+}
+
+/// Only the target-specific checks of [`check_all`], for a design the caller has already run
+/// the validator on and found without errors (`bulkhead export` validates while it loads, with
+/// locations for its messages; a second validator pass over a large design cost as much as
+/// rendering a target).
+pub fn target_checks(design: &Design, targets: &[Target]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    target_checks_into(design, targets, &mut out);
+    out
+}
+
+fn target_checks_into(design: &Design, targets: &[Target], out: &mut Vec<Diagnostic>) {
+    if let Some(&target) = targets.iter().find(|t| kubernetes(**t)) {
+        kubernetes_names(design, target, out);
+    }
 }
 
 /// Targets whose output is Kubernetes objects selected by namespace and pod labels.
@@ -285,6 +299,24 @@ mod tests {
             got[2].message
         );
         assert!(check(&d, Target::Nginx).is_empty());
+    }
+
+    #[test]
+    fn target_checks_are_check_all_without_the_validator() {
+        // A dangling segment member (a validator error) beside a bad namespace (a target
+        // check): the CLI, which has validated already, asks only for the second.
+        let mut d = design();
+        d.services[0].namespace = Some("Shop".into());
+        d.segments = vec![Segment {
+            id: "core".into(),
+            members: vec!["nope".into()],
+            ..Segment::default()
+        }];
+        let all = check_all(&d, &Target::ALL);
+        let codes: Vec<&str> = all.iter().map(|x| x.code).collect();
+        assert_eq!(codes, ["unknown-id", "export-namespace"]);
+        assert_eq!(target_checks(&d, &Target::ALL), all[1..]);
+        assert!(target_checks(&d, &[Target::Kong, Target::Nginx]).is_empty());
     }
 
     #[test]
