@@ -277,12 +277,19 @@ describe("the fintech example in the real app", () => {
     const shownCount = await compromisedCount(browser);
     const oracle = cliSimulation(design, "internet");
     assert.equal(shownCount, oracle.compromised.length, "the app shows the engine's compromised count");
-    // The canvas lights up exactly the compromised services (after the hop-by-hop animation).
-    await until(browser, "every compromised service lit on the canvas", async () =>
-      (await browser.execute(() => window.__bulkhead.app.canvas.cy.$("node.compromised").length)) === oracle.compromised.length,
-    );
-    const lit = await browser.execute(() => window.__bulkhead.app.canvas.cy.$("node.compromised").map((n) => n.data("ref")).sort());
-    assert.deepEqual(lit, [...oracle.compromised].sort());
+    // The canvas lights up exactly the compromised services (after the hop-by-hop animation):
+    // what the simulation layer painted, compared with the engine's answer.
+    const painted = () => browser.execute(() => window.__bulkhead.simulationPainted());
+    const litOf = (p) => Object.entries(p?.nodes ?? {}).filter(([, n]) => n.compromised).map(([id]) => id).sort();
+    await until(browser, "every compromised service lit on the canvas", async () => litOf(await painted()).length === oracle.compromised.length);
+    const layer = await painted();
+    assert.ok(layer.veil, "everything else is dimmed");
+    assert.deepEqual(litOf(layer), [...oracle.compromised].sort());
+    // Every service the breach reaches is shown undimmed, and nothing else.
+    const involved = new Set(["internet", oracle.origin, ...oracle.reached.map((r) => r.service)]);
+    assert.deepEqual(Object.keys(layer.nodes).sort(), [...involved].sort());
+    const attackCalls = Object.values(layer.edges).filter((k) => k === "attack").length;
+    assert.ok(attackCalls > 0, "the attacker's calls are drawn");
     const jewel = await until(browser, "a crown-jewel attack path", async () => {
       const paths = await browser.$$(tid("sim-path", { "crown-jewel": "true" }));
       return paths.length > 0 ? paths[0] : null;
@@ -299,9 +306,12 @@ describe("the fintech example in the real app", () => {
     await until(browser, "the clicked path highlighted", async () =>
       (await (await browser.$(tid("sim-path", { target }))).getAttribute("class")).includes("active"),
     );
-    await until(browser, "the path on the canvas", async () =>
-      (await browser.execute(() => window.__bulkhead.app.canvas.cy.$(".on-path").length)) >= 2,
-    );
+    // The chosen path's services and calls stand out on the canvas.
+    const pathNodes = [...new Set([reached.path[0]?.from ?? target, ...reached.path.map((h) => h.to)])].sort();
+    const onPath = (p) => Object.entries(p?.nodes ?? {}).filter(([, n]) => n.ring === "on-path").map(([id]) => id).sort();
+    await until(browser, "the path on the canvas", async () => onPath(await painted()).join() === pathNodes.join());
+    const pathCalls = Object.values((await painted()).edges).filter((k) => k === "on-path").length;
+    assert.ok(pathCalls >= reached.path.length, `the path's ${reached.path.length} calls drawn (${pathCalls})`);
     screenshot(join(SHOTS, "simulation.png"));
   });
 

@@ -161,10 +161,18 @@ try {
       const hops = await page.locator('[data-testid="sim-path-hop"]').count();
       assert.ok(hops >= 1);
       assert.match(await text(page, '[data-testid="sim-path-hop"]'), /allowed by rule `internet-to-edge`|allowed/);
-      const onPath = await page.evaluate(() => window.__bulkhead.app.canvas.cy.$(".on-path").length);
-      assert.ok(onPath >= 2, `on-path elements ${onPath}`);
-      const compromisedOnCanvas = await page.waitForFunction((k) => window.__bulkhead.app.canvas.cy.$("node.compromised").length === k, n, { timeout: 10_000 });
-      assert.ok(compromisedOnCanvas);
+      // What the simulation layer painted equals the simulation (after the hop-by-hop animation):
+      // the compromised services with their border, every involved service undimmed and
+      // nothing else, the chosen path's services and calls.
+      await page.waitForFunction((k) => Object.values(window.__bulkhead.simulationPainted()?.nodes ?? {}).filter((x) => x.compromised).length === k, n, { timeout: 10_000 });
+      const { layer, sim, target } = await page.evaluate(() => ({ layer: window.__bulkhead.simulationPainted(), sim: window.__bulkhead.app.backend.view.simulation, target: window.__bulkhead.app.store.get().simulation.highlightedPath }));
+      assert.ok(layer.veil);
+      assert.deepEqual(Object.keys(layer.nodes).filter((id) => layer.nodes[id].compromised).sort(), [...sim.compromised].sort());
+      assert.deepEqual(Object.keys(layer.nodes).sort(), [...new Set(["internet", sim.origin, ...sim.reached.map((r) => r.service)])].sort());
+      const path = sim.reached.find((r) => r.service === target).path;
+      assert.deepEqual(Object.keys(layer.nodes).filter((id) => layer.nodes[id].ring === "on-path").sort(), [...new Set([path[0].from, ...path.map((h) => h.to)])].sort());
+      assert.ok(Object.values(layer.edges).filter((k) => k === "on-path").length >= path.length, `on-path calls ${JSON.stringify(layer.edges)}`);
+      assert.ok(Object.values(layer.edges).filter((k) => k === "attack").length > 0);
       const marks = await page.evaluate(() => ["bulkhead:sim-click", "bulkhead:sim-highlight"].map((m) => performance.getEntriesByName(m).length));
       assert.ok(marks[0] >= 1 && marks[1] >= 1, `marks ${marks}`);
       await shot(page, "simulation");
@@ -631,6 +639,19 @@ try {
       await page.click('[data-testid="sim-run"]');
       await page.waitForFunction(() => performance.getEntriesByName("bulkhead:sim-highlight").length > 0, null, { timeout: 30_000 });
       const sim = await page.evaluate(() => performance.getEntriesByName("bulkhead:sim-highlight")[0].startTime - performance.getEntriesByName("bulkhead:sim-click")[0].startTime);
+      // The panel renders after the highlight and shows the first page of paths; after "show all",
+      // a new run starts again at the first page (regression: it kept rendering every path).
+      await page.waitForSelector('[data-testid="sim-path-all"]', { timeout: 30_000 });
+      await page.click('[data-testid="sim-path-all"]');
+      const all = await page.locator('[data-testid="sim-path"]').count();
+      assert.ok(all > 50, `show all rendered ${all} paths`);
+      // Run again: the same settings, a new run.
+      const before = await page.evaluate(() => window.__bulkhead.app.backend.view.simulation);
+      await page.evaluate(() => (window.__before = window.__bulkhead.app.backend.view.simulation));
+      await page.click('[data-testid="sim-run"]');
+      await page.waitForFunction(() => window.__bulkhead.app.backend.view.simulation !== window.__before && document.querySelectorAll('[data-testid="sim-path"]').length <= 50, null, { timeout: 30_000 });
+      const again = await page.evaluate(() => ({ rendered: document.querySelectorAll('[data-testid="sim-path"]').length, total: Number(document.querySelector('[data-testid="sim-path-count"]').textContent.replace(/\D/g, "")) }));
+      assert.deepEqual(again, { rendered: 50, total: before.reached.filter((r) => r.path.length > 0).length }, "a new run shows the first page");
       // an edit on the big design is a diff, not a rebuild
       const t0 = Date.now();
       await page.evaluate(() => window.__bulkhead.app.run("addService"));

@@ -30,7 +30,8 @@ function useController(app: Controller): [AppState, BackendView, boolean] {
   const [ready, setReady] = useState(app.ready);
   useEffect(() => {
     const a = app.store.subscribe((s) => setState(s));
-    const b = app.backend.subscribe((v) => setViewState(v));
+    // Held while a new simulation's highlight is drawn, so the canvas paints before the panels.
+    const b = app.subscribeView((v) => setViewState(v));
     const c = app.files.subscribe(() => setFilesTick((n) => n + 1));
     const d = app.onReady(() => setReady(true));
     // Anything that happened before this effect ran (startup is asynchronous) is picked up now.

@@ -5,6 +5,7 @@ import type { NodeSingular } from "cytoscape";
 import type { Controller } from "./controller";
 import { segmentOf as leafSegmentOf } from "./model/design";
 import { segId, svcId } from "./canvas/elements";
+import type { PaintedSimulation } from "./canvas/simlayer";
 
 export interface TestHooks {
   /** On-screen (client) centre of a service or segment node, or null if not on the canvas. */
@@ -19,6 +20,12 @@ export interface TestHooks {
    * actually drew. Empty when every segment is a closed boundary of its own.
    */
   segmentOverlaps(): string[];
+  /**
+   * What the simulation layer painted last (./canvas/simlayer.ts): the veil, every service shown
+   * undimmed (model id or `internet`) with its ring and compromised border, the attacker's
+   * calls and the chosen path's by canvas edge id.
+   */
+  simulationPainted(): PaintedSimulation | null;
   /** The controller itself, for Chromium UI tests only. */
   app: Controller;
 }
@@ -63,6 +70,9 @@ export function testHooks(app: Controller): TestHooks {
         }
       }
       return out.sort();
+    },
+    simulationPainted() {
+      return app.canvas?.simulationPainted() ?? null;
     },
     app,
   };

@@ -1,29 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { FakePath, installFakePath } from "../fixtures/path";
 import { buildScene, paintScene, type OverviewEle, type OverviewRenderer } from "./overview";
 
-/** Records what is added to a path (the test runs in Node, which has no canvas). */
-class FakePath {
-  ops: string[] = [];
-  moveTo(x: number, y: number) {
-    this.ops.push(`M${x},${y}`);
-  }
-  lineTo(x: number, y: number) {
-    this.ops.push(`L${x},${y}`);
-  }
-  quadraticCurveTo(_cx: number, _cy: number, x: number, y: number) {
-    this.ops.push(`Q${x},${y}`);
-  }
-  closePath() {
-    this.ops.push("Z");
-  }
-  addPath(p: FakePath) {
-    this.ops.push(...p.ops);
-  }
-}
-
-beforeAll(() => {
-  (globalThis as unknown as { Path2D: unknown }).Path2D = FakePath;
-});
+beforeAll(installFakePath);
 
 type Styles = Record<string, unknown>;
 const DEFAULTS: Styles = {

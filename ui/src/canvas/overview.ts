@@ -56,7 +56,7 @@ export interface OverviewEle {
   _private: { rscratch: Rscratch; parent?: OverviewEle | null };
 }
 
-type Sink = Pick<Path2D, "moveTo" | "lineTo" | "closePath">;
+export type Sink = Pick<Path2D, "moveTo" | "lineTo" | "closePath">;
 interface Shape {
   draw(path: Sink, x: number, y: number, w: number, h: number, radius?: unknown, rs?: Rscratch): void;
 }
@@ -178,7 +178,7 @@ function part(parts: Part[], slot: Slot, paint: Paint): Path2D {
 }
 
 /** A node's shape added to `path`, at the size Cytoscape draws it (plus `pad` each side). */
-function shapeInto(r: OverviewRenderer, path: Path2D, node: OverviewEle, shape: string, radius: unknown, pad: number): void {
+export function shapeInto(r: Pick<OverviewRenderer, "nodeShapes">, path: Path2D, node: OverviewEle, shape: string, radius: unknown, pad: number): void {
   const p = node.position();
   const w = node.width() + 2 * node.padding() + 2 * pad;
   const h = node.height() + 2 * node.padding() + 2 * pad;
@@ -211,7 +211,8 @@ function body(r: OverviewRenderer, parts: Part[], node: OverviewEle, opacity: nu
   }
 }
 
-function edgeLine(path: Path2D, rs: Rscratch): void {
+/** An edge's line as Cytoscape computed it (`rscratch`), added to `path`. */
+export function edgeLine(path: Path2D, rs: Rscratch): void {
   const pts = rs.allpts!;
   path.moveTo(pts[0]!, pts[1]!);
   if (pts.length === 4 || rs.edgeType === "haystack" || rs.edgeType === "straight" || rs.edgeType === "segments") {
@@ -237,6 +238,16 @@ function edge(r: OverviewRenderer, parts: Part[], e: OverviewEle): void {
   const style = e.pstyle("line-style").value;
   const dash = style === "dashed" ? (e.pstyle("line-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
   edgeLine(part(parts, "line", paintOf(rgb(e.pstyle("line-color")), opacity, width, dash)), rs);
+  edgeArrows(r, e, width, (prefix) => part(parts, "arrow", paintOf(rgb(e.pstyle(`${prefix}-arrow-color`)), opacity, 0, null)));
+}
+
+/**
+ * The arrows Cytoscape draws on the edge `e` (a haystack line only has its middle ones), sized
+ * for a line of `width`, each added to the path `into` gives for its prefix (`target`,
+ * `mid-target`…) as a closed subpath in model coordinates.
+ */
+export function edgeArrows(r: Pick<OverviewRenderer, "arrowShapes" | "getArrowWidth">, e: OverviewEle, width: number, into: (prefix: string) => Sink): void {
+  const rs = e._private.rscratch;
   const haystack = rs.edgeType === "haystack";
   for (const [prefix, kx, ky, ka, onHaystack] of ARROWS) {
     if (haystack && !onHaystack) continue;
@@ -249,7 +260,7 @@ function edge(r: OverviewRenderer, parts: Part[], e: OverviewEle): void {
     const impl = r.arrowShapes[shape];
     if (!impl) continue;
     const size = r.getArrowWidth(width, e.pstyle("arrow-scale").value as number);
-    const path = part(parts, "arrow", paintOf(rgb(e.pstyle(`${prefix}-arrow-color`)), opacity, 0, null));
+    const path = into(prefix);
     path.moveTo(x, y);
     impl.draw(path, size, angle, { x, y }, width);
     path.closePath();

@@ -67,7 +67,7 @@ export function pathElements(hops: Hop[], target: string): { nodes: string[]; ed
   return { nodes, edges: hops.map((h) => [h.from, h.to]) };
 }
 
-/** The classes a simulation puts on the canvas (see ./style.ts); nothing else sets them. */
+/** What a simulation marks on the canvas; the simulation layer (./simlayer.ts) draws them. */
 export const SIM_CLASSES = ["compromised", "reached", "origin", "attack", "on-path", "sim-dim"] as const;
 export type SimClass = (typeof SIM_CLASSES)[number];
 

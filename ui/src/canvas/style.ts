@@ -60,6 +60,56 @@ const PALETTES: Record<Theme, Palette> = {
   },
 };
 
+/** How a simulation looks on the canvas: a ring (a glow around the service, drawn under it). */
+export interface SimRing {
+  colour: string;
+  /** Model units around the service's shape. */
+  padding: number;
+  alpha: number;
+}
+
+/** A stroke (the attacker's calls, the chosen path, a compromised service's border). */
+export interface SimStroke {
+  colour: string;
+  /** Model units. */
+  width: number;
+}
+
+/**
+ * The simulation's look (drawn by ./simlayer.ts over Cytoscape's canvas, never as classes on its
+ * elements): everything the run does not involve is dimmed under a veil of the canvas's own
+ * background colour (`veilAlpha` 0.7 shows it at 30%, as an element at opacity 0.3 would be),
+ * segments keep their boundaries. When a service has several rings the last in
+ * `SIM_RING_ORDER` wins.
+ */
+export interface SimulationPalette {
+  veil: string;
+  veilAlpha: number;
+  rings: { reached: SimRing; compromised: SimRing; origin: SimRing; "on-path": SimRing };
+  compromisedBorder: SimStroke;
+  attack: SimStroke;
+  onPath: SimStroke;
+}
+
+export const SIM_RING_ORDER = ["reached", "compromised", "origin", "on-path"] as const;
+
+export function simulationPalette(theme: Theme): SimulationPalette {
+  const p = PALETTES[theme];
+  return {
+    veil: p.textBg,
+    veilAlpha: 0.7,
+    rings: {
+      reached: { colour: "#e16f24", padding: 7, alpha: 0.45 },
+      compromised: { colour: "#ff0000", padding: 9, alpha: 0.6 },
+      origin: { colour: p.accent, padding: 11, alpha: 0.7 },
+      "on-path": { colour: p.accent, padding: 12, alpha: 0.8 },
+    },
+    compromisedBorder: { colour: "#ff0000", width: 3 },
+    attack: { colour: "#ff4d4f", width: 3 },
+    onPath: { colour: p.accent, width: 6 },
+  };
+}
+
 const svg = (body: string) => `data:image/svg+xml;utf8,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40" viewBox="0 0 40 40">${body}</svg>`)}`;
 
 // Badges are drawn as shapes (no fonts), top-right for internet, top-left for weaknesses.
@@ -167,13 +217,6 @@ export function stylesheet(theme: Theme, large = false): StylesheetJson {
     { selector: ":selected", style: { "border-color": p.accent, "border-width": 4, "line-color": p.accent, "target-arrow-color": p.accent, opacity: 1 } },
     { selector: 'node[type = "segment"]:selected', style: { "border-color": p.accent, "border-width": 4 } },
     { selector: ".faded", style: { opacity: 0.12 } },
-    { selector: ".sim-dim", style: { opacity: 0.3 } },
-    { selector: "node.reached", style: { "underlay-color": "#e16f24", "underlay-padding": 7, "underlay-opacity": 0.45, "underlay-shape": "ellipse", opacity: 1 } },
-    { selector: "node.compromised", style: { "underlay-color": "#ff0000", "underlay-padding": 9, "underlay-opacity": 0.6, "underlay-shape": "ellipse", "border-color": "#ff0000", "border-width": 3, opacity: 1 } },
-    { selector: "node.origin", style: { "underlay-color": p.accent, "underlay-padding": 11, "underlay-opacity": 0.7 } },
-    { selector: "edge.attack", style: { "line-color": "#ff4d4f", "target-arrow-color": "#ff4d4f", width: 3, opacity: 1 } },
-    { selector: "node.on-path", style: { "underlay-color": p.accent, "underlay-padding": 12, "underlay-opacity": 0.8, opacity: 1 } },
-    { selector: "edge.on-path", style: { "line-color": p.accent, "target-arrow-color": p.accent, width: 6, opacity: 1, "z-index": 10 } },
     { selector: "node.focus", style: { "underlay-color": "#d4a72c", "underlay-padding": 14, "underlay-opacity": 0.8 } },
     { selector: "node.draw-source", style: { "border-color": p.accent, "border-width": 4, "border-style": "dashed" } },
   ];
@@ -199,11 +242,9 @@ function largeEdges(p: Palette): StylesheetJson {
   ];
 }
 
-/** The highlight rules above colour `target-arrow-color`; a large graph's arrow is the middle one. */
+/** The selection rule above colours `target-arrow-color`; a large graph's arrow is the middle one. */
 function largeEdgeAccents(p: Palette): StylesheetJson {
   return [
     { selector: "edge:selected", style: { "mid-target-arrow-color": p.accent } },
-    { selector: "edge.attack", style: { "mid-target-arrow-color": "#ff4d4f" } },
-    { selector: "edge.on-path", style: { "mid-target-arrow-color": p.accent } },
   ];
 }

@@ -11,7 +11,8 @@ import { toElements, signature, svcId, segId, flowId, endpointId, INTERNET_NODE,
 import { packLayout } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
-import { hopSchedule, simulationLook, SIM_CLASSES, type SimClass } from "./simulation";
+import { hopSchedule, simulationLook, type SimulationLook } from "./simulation";
+import { SimulationLayer, type LayerEle, type LayerInput, type PaintedSimulation } from "./simlayer";
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
 import { installZOrder } from "./zorder";
@@ -30,9 +31,6 @@ export interface CanvasEvents {
 
 /** What floats over the canvas (search bar on top, legend at the bottom), in pixels. */
 const FRAME_INSET = { top: 64, bottom: 44, side: 24 };
-
-const NONE: ReadonlySet<SimClass> = new Set();
-const DIMMED: ReadonlySet<SimClass> = new Set(["sim-dim"]);
 
 /** Large designs get the renderer's cheap paths (textures while panning, no edges while zooming). */
 const LARGE = 600;
@@ -66,7 +64,7 @@ export class CanvasView {
     // Zoomed out on a large design, draw in batches instead of element by element (./overview.ts).
     installOverview(this.cy, () => this.isLarge);
     installZOrder(this.cy);
-    this.measureSimulationDraw();
+    this.simLayer = new SimulationLayer(this.cy, container, theme);
     this.wire();
     // Cytoscape measures its container once; the container changes size with the window and
     // the side panel, so tell it (and refit the first frame if it was measured too early).
@@ -79,28 +77,12 @@ export class CanvasView {
 
   private resizeObserver: ResizeObserver;
 
-  /** Set when a simulation restyled the canvas: the next drawn frame is measured as `sim:draw`. */
-  private simDrawPending = false;
+  /** Draws the simulation over Cytoscape's canvas (./simlayer.ts). */
+  private readonly simLayer: SimulationLayer;
 
-  /**
-   * The canvas part of a simulation's click → highlight is the restyle (`sim:classes`) and the
-   * frame that draws it (`sim:draw`, measured here around Cytoscape's render); the rest is the
-   * IPC round trip (`ipc:simulate`) and the panels.
-   */
-  private measureSimulationDraw(): void {
-    const r = (this.cy as unknown as { renderer(): { render?: (options?: unknown) => unknown } | undefined }).renderer?.();
-    const render = r?.render;
-    if (!r || typeof render !== "function") return;
-    r.render = (options?: unknown) => {
-      if (!this.simDrawPending) return render.call(r, options);
-      const start = performance.now();
-      try {
-        return render.call(r, options);
-      } finally {
-        this.simDrawPending = false;
-        measureSince("sim:draw", start);
-      }
-    };
+  /** What the simulation layer painted last (for the tests, through `window.__bulkhead`). */
+  simulationPainted(): PaintedSimulation {
+    return this.simLayer.painted();
   }
   /**
    * True while the view is framed the way the app framed it (on open, or by Fit): a resize of the
@@ -174,6 +156,7 @@ export class CanvasView {
   setTheme(theme: Theme): void {
     this.theme = theme;
     this.cy.style(stylesheet(theme, this.isLarge));
+    this.simLayer.setTheme(theme);
   }
 
   /** Bring the graph in line with the design and the evaluator's verdicts. */
@@ -326,66 +309,42 @@ export class CanvasView {
 
   /**
    * Light up a simulation: compromised and reached services hop by hop, then the chosen path.
-   * The classes every element should end up with are worked out first and only the elements
-   * whose classes differ are touched, in one batch: a restyle is what costs, and on a large
-   * estate a new origin changes a few hundred elements, not all of them.
+   * Drawn by the simulation layer over Cytoscape's canvas (./simlayer.ts), not as classes on
+   * the elements: a restyle of thousands of elements and the full Cytoscape frame it forces
+   * were most of a click on a large estate. Cytoscape's canvas is left as it is. `onPainted`
+   * runs once the highlight is painted (the frame that shows it is the next one).
    */
   applySimulation(sim: Simulation | null, settings: SimulationSettings, onPainted?: () => void): void {
     for (const t of this.simTimers) window.clearTimeout(t);
     this.simTimers = [];
-    const cy = this.cy;
-    const active = !!sim && settings.active;
-    const steps = sim && active ? hopSchedule(sim) : [];
+    if (!sim || !settings.active) {
+      this.simLayer.show(null);
+      onPainted?.();
+      return;
+    }
+    const steps = hopSchedule(sim);
     // Animated: the first hop now, the others one by one below.
     const shown = settings.animate ? Math.min(1, steps.length) : steps.length;
-    // Canvas id → the classes it should have; elements not listed are dimmed (or, with no
-    // simulation, have none), segments are never dimmed.
-    const want = new Map<string, ReadonlySet<SimClass>>();
-    if (sim && active) {
-      const look = simulationLook(sim, steps, shown, settings.highlightedPath);
-      for (const [id, classes] of look.nodes) want.set(endpointId(id), classes);
-      for (const { from, to, classes } of look.edges.values()) this.edgesBetween(from, to).forEach((e) => void want.set(e.id(), classes));
-    }
-    const add = new Map<SimClass, cytoscape.SingularElementArgument[]>();
-    const remove = new Map<SimClass, cytoscape.SingularElementArgument[]>();
-    cy.elements().forEach((el) => {
-      const type = el.data("type") as string | undefined;
-      const target = want.get(el.id()) ?? (active && type !== "segment" ? DIMMED : NONE);
-      for (const c of SIM_CLASSES) {
-        const has = el.hasClass(c);
-        if (has === target.has(c)) continue;
-        const into = has ? remove : add;
-        let list = into.get(c);
-        if (!list) into.set(c, (list = []));
-        list.push(el);
-      }
-    });
-    if (add.size || remove.size) {
-      // Cytoscape builds a collection from an array of elements; its typings only list definitions.
-      const pick = (els: cytoscape.SingularElementArgument[]) => cy.collection(els as unknown as string);
-      timed("sim:classes", () =>
-        bulk(cy, () => {
-          for (const [c, els] of remove) pick(els).removeClass(c);
-          for (const [c, els] of add) pick(els).addClass(c);
-        }),
-      );
-      this.simDrawPending = true;
-    }
+    const show = (n: number) => {
+      const look = simulationLook(sim, steps, n, settings.highlightedPath);
+      this.simLayer.show(() => this.resolveLook(look));
+    };
+    timed("sim:layer", () => show(shown));
     onPainted?.();
-    for (let i = shown; i < steps.length; i++) {
-      const step = steps[i]!;
-      this.simTimers.push(
-        window.setTimeout(
-          () =>
-            bulk(cy, () => {
-              for (const id of step.reached) cy.getElementById(svcId(id)).addClass("reached");
-              for (const id of step.compromised) cy.getElementById(svcId(id)).removeClass("reached").addClass("compromised");
-              for (const [a, b] of step.edges) this.edgesBetween(a, b).addClass("attack");
-            }),
-          i * 260,
-        ),
-      );
+    for (let i = shown; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => show(i + 1), i * 260));
+  }
+
+  /** The canvas elements of a simulation's look (asked again whenever the graph changes). */
+  private resolveLook(look: SimulationLook): LayerInput {
+    const cy = this.cy;
+    const input: LayerInput = { nodes: [], edges: [], segments: [] };
+    for (const [id, classes] of look.nodes) {
+      const n = cy.getElementById(endpointId(id));
+      if (n.nonempty()) input.nodes.push({ id, ele: n[0] as unknown as LayerEle, classes });
     }
+    for (const { from, to, classes } of look.edges.values()) this.edgesBetween(from, to).forEach((e) => void input.edges.push({ ele: e as unknown as LayerEle, classes }));
+    cy.nodes('[type = "segment"]').forEach((n) => void input.segments.push(n as unknown as LayerEle));
+    return input;
   }
 
   /** The flows drawn from `from` (a service or `internet`) to the service `to`. */
@@ -474,6 +433,7 @@ export class CanvasView {
   destroy(): void {
     this.resizeObserver.disconnect();
     for (const t of this.simTimers) window.clearTimeout(t);
+    this.simLayer.destroy();
     this.cy.destroy();
   }
 }

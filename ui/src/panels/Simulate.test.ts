@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { smallSimulation } from "../fixtures/simulation";
-import { PATH_PAGE, credentialText, hopText, pathWindow, reduction } from "./Simulate";
+import { PATH_PAGE, credentialText, hopText, pathWindow, reduction, shownFor } from "./Simulate";
 
 describe("simulate panel helpers", () => {
   it("explains a hop", () => {
@@ -26,5 +26,13 @@ describe("simulate panel helpers", () => {
     // Showing more pages reaches the end; nothing is left hidden.
     expect(pathWindow(paths, 3 * PATH_PAGE, null)).toEqual({ visible: paths, hidden: 0 });
     expect(pathWindow(paths, 0, "gone")).toEqual({ visible: [], hidden: paths.length });
+  });
+  it("shows all paths of the run the user asked on, and the first page of a new run", () => {
+    // Regression: after "show all", later simulations kept rendering every path.
+    const run = smallSimulation();
+    const paging = { sim: run, shown: 500 };
+    expect(shownFor(paging, run)).toBe(500);
+    expect(shownFor(paging, smallSimulation())).toBe(PATH_PAGE);
+    expect(shownFor(paging, null)).toBe(PATH_PAGE);
   });
 });

@@ -3,7 +3,7 @@
 //! against a flat network and the choke points. Clicking a path highlights it on the canvas.
 //! Every edit re-runs the simulation (debounced) while it is on.
 
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import type { Controller } from "../controller";
 import type { AppState } from "../state";
 import type { BackendView } from "../backend";
@@ -49,14 +49,22 @@ export function pathWindow<T extends { target: string }>(paths: T[], shown: numb
   return { visible, hidden: paths.length - visible.length };
 }
 
+/** How many paths to show of `sim`: what the user asked for on this run, else the first page. */
+export function shownFor<S>(paging: { sim: S; shown: number }, sim: S): number {
+  return paging.sim === sim ? paging.shown : PATH_PAGE;
+}
+
 export function Simulate({ app, state, view }: { app: Controller; state: AppState; view: BackendView }) {
   const s = state.simulation;
   const sim = s.active ? view.simulation : null;
   const services = state.design.services ?? [];
-  const byId = new Map(services.map((x) => [x.id, x]));
+  const byId = useMemo(() => new Map(services.map((x) => [x.id, x])), [services]);
   const name = (id: string) => (id === "internet" ? "Internet" : displayName(byId.get(id) ?? { id }));
-  const paths = sim ? attackPaths(sim) : [];
-  const [shown, setShown] = useState(PATH_PAGE);
+  const paths = useMemo(() => (sim ? attackPaths(sim) : []), [sim]);
+  // How many paths are shown belongs to one run: a new run starts again at the first page.
+  const [paging, setPaging] = useState<{ sim: Simulation | null; shown: number }>({ sim, shown: PATH_PAGE });
+  const shown = shownFor(paging, sim);
+  const setShown = (n: number) => setPaging({ sim, shown: n });
   const { visible, hidden } = pathWindow(paths, shown, s.highlightedPath);
   return (
     <div class="simulate">

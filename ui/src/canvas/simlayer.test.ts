@@ -1,0 +1,225 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { FakePath, installFakePath } from "../fixtures/path";
+import { buildLayerScene, paintLayer, ringOf, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer } from "./simlayer";
+import { simulationPalette } from "./style";
+import type { SimClass } from "./simulation";
+
+beforeAll(installFakePath);
+
+type Styles = Record<string, unknown>;
+const DEFAULTS: Styles = {
+  "border-width": 1.5,
+  "border-opacity": 1,
+  "border-style": "solid",
+  "border-color": [110, 119, 129],
+  "corner-radius": "auto",
+  label: "",
+  "arrow-scale": 1,
+  "source-arrow-shape": "none",
+  "target-arrow-shape": "none",
+  "mid-source-arrow-shape": "none",
+  "mid-target-arrow-shape": "triangle",
+};
+
+function ele(id: string, opts: { styles?: Styles; pos?: [number, number]; size?: number; visible?: boolean; allpts?: number[] } = {}): LayerEle {
+  const [x, y] = opts.pos ?? [0, 0];
+  const size = opts.size ?? 40;
+  return {
+    id: () => id,
+    isNode: () => !opts.allpts,
+    isParent: () => false,
+    visible: () => opts.visible ?? true,
+    pstyle: (name: string) => {
+      const v = opts.styles && name in opts.styles ? opts.styles[name] : DEFAULTS[name];
+      return { value: v, pfValue: v as number, strValue: String(v ?? "") };
+    },
+    position: () => ({ x, y }),
+    width: () => size,
+    height: () => size,
+    padding: () => 0,
+    effectiveOpacity: () => 1,
+    _private: {
+      parent: null,
+      rscratch: opts.allpts ? { allpts: opts.allpts, edgeType: "haystack", midX: (opts.allpts[0]! + opts.allpts[2]!) / 2, midY: (opts.allpts[1]! + opts.allpts[3]!) / 2, midtgtArrowAngle: 0 } : {},
+    },
+  };
+}
+
+/** A renderer whose shapes are rectangles `R<shape>:x,y,w,h` and whose labels are recorded. */
+function renderer(bigEnough = true) {
+  const labels: string[] = [];
+  const shape = (name: string) => ({
+    draw(path: FakePath, x: number, y: number, w: number, h: number) {
+      path.ops.push(`R${name}:${x},${y},${w},${h}`);
+      path.closePath();
+    },
+  });
+  const r: LayerRenderer = {
+    nodeShapes: { "round-rectangle": shape("round-rectangle"), ellipse: shape("ellipse"), rectangle: shape("rectangle") } as unknown as LayerRenderer["nodeShapes"],
+    arrowShapes: { triangle: { draw: (path: FakePath, size: number) => void path.ops.push(`A${size}`) } } as unknown as LayerRenderer["arrowShapes"],
+    getNodeShape: () => "round-rectangle",
+    getArrowWidth: (width: number, scale: number) => width * scale * 3,
+    drawElementText: (_ctx, e) => void labels.push((e as LayerEle).id()),
+    eleTextBiggerThanMin: () => bigEnough,
+  };
+  return { r, labels };
+}
+
+const shapes = (chunks: { paths: Path2D[] }) => chunks.paths.flatMap((p) => (p as unknown as FakePath).ops.filter((o) => o.startsWith("R")));
+const set = (...c: SimClass[]) => new Set<SimClass>(c);
+
+describe("ringOf", () => {
+  it("takes the ring the stylesheet cascade gave: on the path over origin over compromised over reached", () => {
+    expect(ringOf(set())).toBeNull();
+    expect(ringOf(set("reached"))).toBe("reached");
+    expect(ringOf(set("compromised", "origin"))).toBe("origin");
+    expect(ringOf(set("compromised", "on-path"))).toBe("on-path");
+  });
+});
+
+describe("buildLayerScene", () => {
+  const palette = simulationPalette("light");
+  const input = (): LayerInput => ({
+    nodes: [
+      { id: "internet", ele: ele("internet", { pos: [0, 0] }), classes: set("origin") },
+      { id: "web", ele: ele("svc:web", { pos: [100, 0], styles: { label: "Web" } }), classes: set("compromised") },
+      { id: "pay", ele: ele("svc:pay", { pos: [200, 0] }), classes: set("reached") },
+      // A later hop while animating: undimmed, no ring yet.
+      { id: "db", ele: ele("svc:db", { pos: [300, 0] }), classes: set() },
+      { id: "hidden", ele: ele("svc:hidden", { visible: false }), classes: set("compromised") },
+    ],
+    edges: [
+      { ele: ele("flow:a", { allpts: [0, 0, 100, 0] }), classes: set("attack", "sim-dim") },
+      { ele: ele("flow:b", { allpts: [100, 0, 200, 0] }), classes: set("attack", "on-path") },
+    ],
+    segments: [ele("seg:core", { pos: [150, 0], size: 400, styles: { "border-width": 3, label: "Core" } }), ele("seg:edge", { pos: [0, 0], size: 100, styles: { "border-width": 3, "border-style": "dashed", "border-dash-pattern": [6, 3] } })],
+  });
+
+  it("records what it paints: each visible involved service with its ring and border, each call, each segment", () => {
+    const { r } = renderer();
+    const scene = buildLayerScene(r, input(), palette);
+    expect(scene.painted).toEqual({
+      veil: true,
+      nodes: {
+        internet: { ring: "origin", compromised: false },
+        web: { ring: "compromised", compromised: true },
+        pay: { ring: "reached", compromised: false },
+        db: { ring: null, compromised: false },
+      },
+      edges: { "flow:a": "attack", "flow:b": "on-path" },
+      segments: 2,
+    });
+  });
+
+  it("cuts each service's ring and body out of the veil, rings by class, borders only for the compromised", () => {
+    const { r } = renderer();
+    const scene = buildLayerScene(r, input(), palette);
+    const ring = (c: keyof typeof palette.rings) => shapes(scene.rings.find((x) => x.ring === palette.rings[c])!.paths);
+    // Ring shapes are ellipses padded by the palette's padding (the node is 40 wide).
+    expect(ring("origin")).toEqual([`Rellipse:0,0,${40 + 2 * palette.rings.origin.padding},${40 + 2 * palette.rings.origin.padding}`]);
+    expect(ring("compromised")).toEqual([`Rellipse:100,0,${40 + 2 * palette.rings.compromised.padding},${40 + 2 * palette.rings.compromised.padding}`]);
+    expect(ring("reached")).toEqual([`Rellipse:200,0,${40 + 2 * palette.rings.reached.padding},${40 + 2 * palette.rings.reached.padding}`]);
+    expect(ring("on-path")).toEqual([]);
+    // Holes: the three rings and the four bodies (with half the border and a pixel around them).
+    expect(shapes(scene.holes)).toHaveLength(7);
+    // Half the border and a pixel of antialiasing on each side: 1.5 wide, or 3 when compromised.
+    expect(shapes(scene.bodies)).toEqual(["Rround-rectangle:0,0,43.5,43.5", "Rround-rectangle:100,0,45,45", "Rround-rectangle:200,0,43.5,43.5", "Rround-rectangle:300,0,43.5,43.5"]);
+    expect(shapes(scene.borders)).toEqual(["Rround-rectangle:100,0,40,40"]);
+  });
+
+  it("draws the attacker's calls and the chosen path apart, with their arrows sized for their width", () => {
+    const { r } = renderer();
+    const scene = buildLayerScene(r, input(), palette);
+    const ops = (c: { paths: Path2D[] }) => c.paths.flatMap((p) => (p as unknown as FakePath).ops);
+    expect(ops(scene.attack.lines)).toEqual(["M0,0", "L100,0"]);
+    expect(ops(scene.onPath.lines)).toEqual(["M100,0", "L200,0"]);
+    expect(ops(scene.attack.arrows)).toEqual(["M50,0", `A${palette.attack.width * 3}`, "Z"]);
+    expect(ops(scene.onPath.arrows)).toEqual(["M150,0", `A${palette.onPath.width * 3}`, "Z"]);
+  });
+
+  it("strokes segment borders again, one batch per look, and redraws the labels of what stays bright", () => {
+    const { r } = renderer();
+    const scene = buildLayerScene(r, input(), palette);
+    expect(scene.segments.map((s) => [s.colour, s.width, s.dash, shapes(s.paths).length])).toEqual([
+      ["rgb(110,119,129)", 3, null, 1],
+      ["rgb(110,119,129)", 3, [6, 3], 1],
+    ]);
+    expect(scene.labelled.map((e) => e.id())).toEqual(["seg:core", "svc:web"]);
+  });
+
+  it("batches shapes into paths of at most 64", () => {
+    const { r } = renderer();
+    const nodes = Array.from({ length: 130 }, (_, i) => ({ id: `s${i}`, ele: ele(`svc:s${i}`, { pos: [i, 0] }), classes: set() }));
+    const scene = buildLayerScene(r, { nodes, edges: [], segments: [] }, palette);
+    expect(scene.bodies.paths).toHaveLength(3);
+    expect(shapes(scene.bodies)).toHaveLength(130);
+  });
+});
+
+/** A 2D context that records what is drawn, with the state each call was made in. */
+function recorder() {
+  const calls: string[] = [];
+  const ctx = {
+    globalAlpha: 1,
+    globalCompositeOperation: "source-over",
+    fillStyle: "",
+    strokeStyle: "",
+    lineWidth: 1,
+    lineCap: "butt",
+    lineJoin: "miter",
+    setTransform: (...m: number[]) => void calls.push(`transform ${m.join(",")}`),
+    clearRect: () => void calls.push("clear"),
+    fillRect: (x: number, y: number, w: number, h: number) => void calls.push(`fillRect ${x},${y},${w},${h} ${ctx.fillStyle} ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
+    fill: (p: FakePath) => void calls.push(`fill ${p.ops.filter((o) => o.startsWith("R")).length} ${ctx.fillStyle} ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
+    // Shapes (nodes, segments), or for lines their subpaths.
+    stroke: (p: FakePath) => void calls.push(`stroke ${p.ops.filter((o) => o.startsWith("R")).length || p.ops.filter((o) => o.startsWith("M")).length} ${ctx.strokeStyle} ${ctx.lineWidth} ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
+    setLineDash: () => undefined,
+    save: () => undefined,
+    restore: () => undefined,
+  };
+  return { ctx: ctx as unknown as LayerContext, calls };
+}
+
+describe("paintLayer", () => {
+  const palette = simulationPalette("dark");
+  const view = { zoom: 0.5, pan: { x: 10, y: 20 }, pixelRatio: 2, width: 800, height: 600 };
+  const input: LayerInput = {
+    nodes: [
+      { id: "web", ele: ele("svc:web", { styles: { label: "Web" } }), classes: set("compromised") },
+      { id: "db", ele: ele("svc:db"), classes: set("on-path") },
+    ],
+    edges: [{ ele: ele("flow:a", { allpts: [0, 0, 100, 0] }), classes: set("attack") }],
+    segments: [ele("seg:core", { size: 400, styles: { "border-width": 2 } })],
+  };
+
+  it("veils the frame, keeps segment borders, cuts the involved services out and draws rings, calls and borders in order", () => {
+    const { r } = renderer();
+    const { ctx, calls } = recorder();
+    paintLayer(r, ctx, buildLayerScene(r, input, palette), palette, view);
+    expect(calls).toEqual([
+      "transform 1,0,0,1,0,0",
+      "clear",
+      // The veil: the canvas background colour at 70%, over the whole frame in device pixels.
+      `fillRect 0,0,800,600 ${palette.veil} 0.7 source-over`,
+      // Model coordinates: Cytoscape's zoom and pan at the device pixel ratio.
+      "transform 1,0,0,1,20,40",
+      "stroke 1 rgb(110,119,129) 2 1 source-over",
+      "fill 4 #000 1 destination-out",
+      `stroke 1 ${palette.attack.colour} ${palette.attack.width} 1 source-over`,
+      `fill 0 ${palette.attack.colour} 1 source-over`,
+      `fill 1 ${palette.rings.compromised.colour} ${palette.rings.compromised.alpha} source-over`,
+      `fill 1 ${palette.rings["on-path"].colour} ${palette.rings["on-path"].alpha} source-over`,
+      "fill 2 #000 1 destination-out",
+      `stroke 1 ${palette.compromisedBorder.colour} ${palette.compromisedBorder.width} 1 source-over`,
+    ]);
+  });
+
+  it("redraws the labels Cytoscape would draw at this zoom, and none below their minimum size", () => {
+    const big = renderer(true);
+    paintLayer(big.r, recorder().ctx, buildLayerScene(big.r, input, palette), palette, view);
+    expect(big.labels).toEqual(["svc:web"]);
+    const small = renderer(false);
+    paintLayer(small.r, recorder().ctx, buildLayerScene(small.r, input, palette), palette, view);
+    expect(small.labels).toEqual([]);
+  });
+});
