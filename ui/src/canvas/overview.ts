@@ -10,7 +10,7 @@
 //! one), every flow (grouped by colour, width, opacity and dash, with its arrows), every service
 //! (its shape from Cytoscape's own shape functions, fill, border, badge images, underlays). What
 //! each element looks like still comes from Cytoscape's computed style (`pstyle`), so classes
-//! (selection, filter fading, the simulation's highlight) show exactly as the stylesheet says;
+//! (selection, filter fading, a focused element) show exactly as the stylesheet says;
 //! nothing here decides a colour. Labels are drawn through Cytoscape whenever Cytoscape itself
 //! would draw them (`drawElementText` checks the minimum size). Picking, dragging and box
 //! selection stay Cytoscape's.
@@ -188,7 +188,7 @@ export function shapeInto(r: Pick<OverviewRenderer, "nodeShapes">, path: Path2D,
   (r.nodeShapes[shape] ?? r.nodeShapes["rectangle"]!).draw(path, p.x, p.y, w, h, radius, node._private.rscratch);
 }
 
-/** Underlay or overlay (the simulation's glow, the active/selected overlays). */
+/** Underlay or overlay (a focused element's glow, the active/selected overlays). */
 function layer(r: OverviewRenderer, parts: Part[], node: OverviewEle, prefix: "underlay" | "overlay"): void {
   const opacity = node.pstyle(`${prefix}-opacity`).value as number;
   if (!(opacity > 0)) return;
