@@ -23,6 +23,7 @@ import type { Core } from "cytoscape";
 import { edgeArrows, edgeLine, shapeInto, type OverviewEle, type OverviewRenderer } from "./overview";
 import { SIM_RING_ORDER, simulationPalette, type SimRing, type SimStroke, type SimulationPalette, type Theme } from "./style";
 import type { SimClass } from "./simulation";
+import { measureSince, timed } from "../perf";
 
 /** What the layer reads of an element (Cytoscape internals, typed in ./overview.ts). */
 export interface LayerEle extends OverviewEle {
@@ -319,7 +320,7 @@ export class SimulationLayer {
   show(resolve: (() => LayerInput) | null): void {
     this.resolve = resolve;
     this.scene = null;
-    this.paint();
+    this.paint(true);
   }
 
   /** What the last paint showed (see `PaintedSimulation`). */
@@ -327,7 +328,8 @@ export class SimulationLayer {
     return this.last;
   }
 
-  private paint(): void {
+  /** `measured`: a new look (a simulation's answer, a hop), timed as `sim:scene` and `sim:paint`. */
+  private paint(measured = false): void {
     const ctx = this.ctx;
     const r = this.r;
     if (!this.resolve || !ctx || !r) {
@@ -340,10 +342,18 @@ export class SimulationLayer {
     const height = Math.max(1, Math.round(this.cy.height() * pixelRatio));
     if (this.canvas.width !== width) this.canvas.width = width;
     if (this.canvas.height !== height) this.canvas.height = height;
-    if (!this.scene) this.scene = buildLayerScene(r, this.resolve(), this.palette);
-    paintLayer(r, ctx, this.scene, this.palette, { zoom: this.cy.zoom(), pan: this.cy.pan(), pixelRatio, width, height });
+    const start = performance.now();
+    if (!this.scene) {
+      const resolve = this.resolve;
+      this.scene = buildLayerScene(r, resolve(), this.palette);
+      if (measured) measureSince("sim:scene", start);
+    }
+    const scene = this.scene;
+    const view = { zoom: this.cy.zoom(), pan: this.cy.pan(), pixelRatio, width, height };
+    if (measured) timed("sim:paint", () => paintLayer(r, ctx, scene, this.palette, view));
+    else paintLayer(r, ctx, scene, this.palette, view);
     if (this.canvas.style.display === "none") this.canvas.style.display = "";
-    this.last = this.scene.painted;
+    this.last = scene.painted;
   }
 
   destroy(): void {
