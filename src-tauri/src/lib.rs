@@ -67,6 +67,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
                 None => app.path().app_data_dir()?,
             };
             app.manage(Session::new(data_dir, launch.design.clone()));
+            // The command-line design is read, validated and held while the window and its web
+            // view start; the page's `initial_design` then only waits for what is left.
+            commands::files::open_initial_early(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::mpsc::Receiver;
 
 use bulkhead_core::Design;
 use bulkhead_core::date::Date;
@@ -84,6 +85,9 @@ pub struct Session {
     close_approved: Mutex<bool>,
     /// The design being edited, under the revisions the UI names it by.
     designs: HeldDesigns,
+    /// The answer to the first `initial_design`, being worked out since start-up (see
+    /// [`Session::open_initial_early`]).
+    initial_open: Mutex<Option<Receiver<IpcResult<String>>>>,
 }
 
 impl Session {
@@ -94,7 +98,39 @@ impl Session {
             document: Mutex::new(Document::default()),
             close_approved: Mutex::new(false),
             designs: HeldDesigns::default(),
+            initial_open: Mutex::new(None),
         }
+    }
+
+    /// Starts opening the command-line design on a thread of its own: `open` (reading,
+    /// validating and holding it, as `initial_design` does) then runs while the window and its
+    /// web view start and the page loads, instead of after the page asks (a 2,000-service design
+    /// is 5 MB to read, validate and build the evaluator of). `open` gets this session back,
+    /// so the caller passes a handle to wherever the session lives (Tauri's state).
+    pub fn open_initial_early<F>(&self, open: F)
+    where
+        F: FnOnce() -> IpcResult<String> + Send + 'static,
+    {
+        if self.initial.is_none() {
+            return;
+        }
+        let (answer, receiver) = std::sync::mpsc::channel();
+        *lock(&self.initial_open) = Some(receiver);
+        // If the thread cannot start, the sender is dropped with the closure and the first
+        // `initial_design` opens the file itself.
+        let _ = std::thread::Builder::new()
+            .name("open-initial-design".into())
+            .spawn(move || {
+                let _ = answer.send(open());
+            });
+    }
+
+    /// The answer of the early open, once (waiting for it if it is still being worked out);
+    /// `None` when there was none, it was taken already, or its thread died without answering.
+    /// Later `initial_design` calls (a reloaded page) open the file again.
+    pub fn take_initial_open(&self) -> Option<IpcResult<String>> {
+        let receiver = lock(&self.initial_open).take()?;
+        receiver.recv().ok()
     }
 
     /// Holds `design` (already checked) as the design being edited; returns its revision.

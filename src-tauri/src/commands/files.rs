@@ -8,7 +8,7 @@ use bulkhead_core::diagnostic::Diagnostic;
 use schemars::JsonSchema;
 use serde::Serialize;
 use tauri::ipc::Response;
-use tauri::{Runtime, State, Window};
+use tauri::{AppHandle, Manager, Runtime, State, Window};
 
 use crate::design_file;
 use crate::error::{IpcError, IpcResult};
@@ -88,14 +88,32 @@ pub fn open(session: &Session, raw_path: &str) -> IpcResult<String> {
 }
 
 /// The design file named on the command line (`bulkhead-app FILE`), opened as by
-/// `open_design` (`Opened`); `null` when the app was started without one.
+/// `open_design` (`Opened`); `null` when the app was started without one. The first call takes
+/// what the app started opening at launch ([`open_initial_early`]); later ones open it again.
+pub fn initial(session: &Session) -> IpcResult<String> {
+    let Some(path) = session.initial() else {
+        return Ok("null".to_string());
+    };
+    match session.take_initial_open() {
+        Some(answer) => answer,
+        None => open(session, &path.to_string_lossy()),
+    }
+}
+
 #[tauri::command]
 pub async fn initial_design(session: State<'_, Session>) -> IpcResult<Response> {
-    let json = match session.initial() {
-        None => "null".to_string(),
-        Some(p) => open(&session, &p.to_string_lossy())?,
+    initial(&session).map(Response::new)
+}
+
+/// Starts opening the command-line design as the app starts (before the window loads the
+/// page), on the session Tauri manages for `app`.
+pub fn open_initial_early<R: Runtime>(app: &AppHandle<R>) {
+    let session = app.state::<Session>();
+    let Some(path) = session.initial().map(|p| p.to_string_lossy().into_owned()) else {
+        return;
     };
-    Ok(Response::new(json))
+    let app = app.clone();
+    session.open_initial_early(move || open(&app.state::<Session>(), &path));
 }
 
 /// Answers `Opened` as JSON text (see [`open`]).
@@ -390,6 +408,63 @@ mod tests {
         // A malformed design never gets a revision: `set_design` refuses it.
         let e = input::design(serde_json::json!({"format": 3})).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidDesign);
+    }
+
+    #[test]
+    fn the_command_line_design_is_opened_at_start_and_that_answer_is_taken_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fintech.bulkhead.json");
+        let s = std::sync::Arc::new(Session::new(dir.path().join("data"), Some(example.clone())));
+        let early = std::sync::Arc::clone(&s);
+        let path = example.to_string_lossy().into_owned();
+        s.open_initial_early(move || open(&early, &path));
+        let first = parse_opened(&initial(&s).unwrap(), &example);
+        assert_eq!(first.revision, 1, "the early open held the design first");
+        assert!(s.held_design(1, design_file::today()).is_ok());
+        assert_eq!(s.recent_files().len(), 1, "and remembered the file");
+        // A reloaded page asks again: the file is opened again, under a new revision.
+        let again = parse_opened(&initial(&s).unwrap(), &example);
+        assert_eq!(again.revision, 2);
+        assert_eq!(again.design, first.design);
+        let want: Design =
+            serde_json::from_str(&std::fs::read_to_string(&example).unwrap()).unwrap();
+        assert_eq!(first.design, want);
+    }
+
+    #[test]
+    fn an_early_open_that_fails_or_dies_answers_as_opening_then_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = dir.path().join("broken.bulkhead.json");
+        std::fs::write(
+            &broken,
+            "{\n  \"format\": \"bulkhead/1\",\n  \"services\": [\n",
+        )
+        .unwrap();
+        let s = std::sync::Arc::new(Session::new(dir.path().join("data"), Some(broken.clone())));
+        let early = std::sync::Arc::clone(&s);
+        let path = broken.to_string_lossy().into_owned();
+        s.open_initial_early(move || open(&early, &path));
+        let e = initial(&s).unwrap_err();
+        let direct = open(&s, broken.to_str().unwrap()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidDesign);
+        assert_eq!(
+            (&e.message, &e.path, &e.diagnostics),
+            (&direct.message, &direct.path, &direct.diagnostics)
+        );
+
+        // A thread that ends without answering leaves the first call to open the file itself.
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fintech.bulkhead.json");
+        let s = Session::new(dir.path().join("data2"), Some(example.clone()));
+        s.open_initial_early(|| panic!("the early open's thread dies (expected by this test)"));
+        let opened = parse_opened(&initial(&s).unwrap(), &example);
+        assert_eq!(opened.revision, 1);
+
+        // Without a command-line file there is nothing to open, early or late.
+        let s = Session::new(dir.path().join("data3"), None);
+        s.open_initial_early(|| panic!("not called without a command-line file"));
+        assert_eq!(initial(&s).unwrap(), "null");
     }
 
     #[test]
