@@ -32,6 +32,8 @@ pub const HELD_REVISIONS: usize = 2;
 pub struct Derived<'d> {
     evaluator: Evaluator<'d>,
     graph: OnceLock<ReachGraph>,
+    /// The answer to `flow_verdicts`, as JSON text, once made.
+    flow_verdicts: OnceLock<IpcResult<String>>,
 }
 
 self_cell::self_cell!(
@@ -62,6 +64,7 @@ impl Held {
             compiled: Compiled::new(design, |d| Derived {
                 evaluator: Evaluator::at(d, today),
                 graph: OnceLock::new(),
+                flow_verdicts: OnceLock::new(),
             }),
         }
     }
@@ -91,6 +94,21 @@ impl Held {
         derived
             .graph
             .get_or_init(|| ReachGraph::compile(&derived.evaluator))
+    }
+
+    /// The answer to `flow_verdicts` for this revision as JSON text, made by `make` from the
+    /// evaluator the first time it is asked for and kept. The app makes it for the command-line
+    /// design right after opening it, so the page's first question is answered at once; a
+    /// second asker while it is being made waits for it instead of making it again.
+    pub fn flow_verdicts_json(
+        &self,
+        make: impl FnOnce(&Evaluator<'_>) -> IpcResult<String>,
+    ) -> IpcResult<String> {
+        let derived = self.compiled.borrow_dependent();
+        derived
+            .flow_verdicts
+            .get_or_init(|| make(&derived.evaluator))
+            .clone()
     }
 }
 
@@ -244,5 +262,27 @@ mod tests {
             "a day later the evaluator is rebuilt and the rule has expired"
         );
         assert_eq!(held.get(r, after).unwrap().today(), after);
+    }
+
+    #[test]
+    fn the_flow_verdicts_answer_is_made_once_per_revision() {
+        let held = HeldDesigns::default();
+        let r = held.hold(design("x"), today());
+        let h = held.get(r, today()).unwrap();
+        let made = std::cell::Cell::new(0);
+        let make = |e: &Evaluator<'_>| {
+            made.set(made.get() + 1);
+            Ok(e.design().name.clone())
+        };
+        assert_eq!(h.flow_verdicts_json(make).unwrap(), "x");
+        assert_eq!(h.flow_verdicts_json(make).unwrap(), "x");
+        assert_eq!(made.get(), 1, "kept after the first time");
+        let other = held.get(held.hold(design("y"), today()), today()).unwrap();
+        assert_eq!(
+            other.flow_verdicts_json(make).unwrap(),
+            "y",
+            "each revision its own"
+        );
+        assert_eq!(made.get(), 2);
     }
 }

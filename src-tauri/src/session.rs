@@ -105,23 +105,27 @@ impl Session {
     /// Starts opening the command-line design on a thread of its own: `open` (reading,
     /// validating and holding it, as `initial_design` does) then runs while the window and its
     /// web view start and the page loads, instead of after the page asks (a 2,000-service design
-    /// is 5 MB to read, validate and build the evaluator of). `open` gets this session back,
-    /// so the caller passes a handle to wherever the session lives (Tauri's state).
+    /// is 5 MB to read, validate and build the evaluator of). `open` answers the first
+    /// `initial_design` through the function it is given, and may go on with work the page will
+    /// ask for next. It gets no session: the caller passes a handle to wherever the session
+    /// lives (Tauri's state).
     pub fn open_initial_early<F>(&self, open: F)
     where
-        F: FnOnce() -> IpcResult<String> + Send + 'static,
+        F: FnOnce(&dyn Fn(IpcResult<String>)) + Send + 'static,
     {
         if self.initial.is_none() {
             return;
         }
         let (answer, receiver) = std::sync::mpsc::channel();
         *lock(&self.initial_open) = Some(receiver);
-        // If the thread cannot start, the sender is dropped with the closure and the first
-        // `initial_design` opens the file itself.
+        // If the thread cannot start, or ends without answering, the sender is dropped and the
+        // first `initial_design` opens the file itself.
         let _ = std::thread::Builder::new()
             .name("open-initial-design".into())
             .spawn(move || {
-                let _ = answer.send(open());
+                open(&|opened| {
+                    let _ = answer.send(opened);
+                })
             });
     }
 

@@ -18,8 +18,9 @@ use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tauri::State;
+use tauri::ipc::Response;
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::held::Held;
 use crate::input;
 use crate::session::Session;
@@ -89,13 +90,21 @@ pub fn verdicts(evaluator: &Evaluator) -> Vec<FlowVerdict> {
         .collect()
 }
 
+/// [`verdicts`] as the JSON text `flow_verdicts` answers.
+pub fn verdicts_json(evaluator: &Evaluator) -> IpcResult<String> {
+    serde_json::to_string(&verdicts(evaluator)).map_err(|e| {
+        IpcError::new(
+            ErrorCode::Internal,
+            format!("cannot write the flow verdicts: {e}"),
+        )
+    })
+}
+
+/// Answers `FlowVerdict[]` as JSON text, made once per revision ([`Held::flow_verdicts_json`]).
 #[tauri::command]
-pub async fn flow_verdicts(
-    revision: u64,
-    session: State<'_, Session>,
-) -> IpcResult<Vec<FlowVerdict>> {
+pub async fn flow_verdicts(revision: u64, session: State<'_, Session>) -> IpcResult<Response> {
     let held = held(&session, revision)?;
-    Ok(verdicts(held.evaluator()))
+    held.flow_verdicts_json(verdicts_json).map(Response::new)
 }
 
 /// Every finding, most severe first, with the design's triage applied, as of the evaluator's
@@ -329,6 +338,13 @@ mod tests {
         assert!(v[0].decision.is_allowed());
         assert_eq!(v[1].flow, "f2");
         assert!(!v[1].decision.is_allowed());
+        // What the command answers (kept per revision) is the JSON of exactly these.
+        let held = hold(design());
+        let json = held.flow_verdicts_json(verdicts_json).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&json).unwrap(),
+            serde_json::to_value(verdicts(held.evaluator())).unwrap()
+        );
     }
 
     #[test]

@@ -69,6 +69,11 @@ pub struct Saved {
 /// validate is an `invalid_design` error carrying every diagnostic, never an empty design.
 /// Answers the JSON of an [`Opened`].
 pub fn open(session: &Session, raw_path: &str) -> IpcResult<String> {
+    open_held(session, raw_path).map(|(json, _)| json)
+}
+
+/// [`open`], with the revision the design is held under.
+fn open_held(session: &Session, raw_path: &str) -> IpcResult<(String, u64)> {
     let path = input::design_file_to_read(raw_path)?;
     let read = design_file::read(&path)?;
     session.remember(&path)?;
@@ -79,12 +84,13 @@ pub fn open(session: &Session, raw_path: &str) -> IpcResult<String> {
         None => serde_json::to_string(&read.design).map_err(internal)?,
     };
     let revision = session.hold_design(read.design, design_file::today());
-    opened_json(
+    let json = opened_json(
         &path.to_string_lossy(),
         revision,
         &design_json,
         &read.diagnostics,
-    )
+    )?;
+    Ok((json, revision))
 }
 
 /// The design file named on the command line (`bulkhead-app FILE`), opened as by
@@ -106,14 +112,31 @@ pub async fn initial_design(session: State<'_, Session>) -> IpcResult<Response> 
 }
 
 /// Starts opening the command-line design as the app starts (before the window loads the
-/// page), on the session Tauri manages for `app`.
+/// page), on the session Tauri manages for `app`; then makes the flow verdicts of it, which the
+/// page asks for as soon as it has the design (the canvas waits for them to draw its flows).
 pub fn open_initial_early<R: Runtime>(app: &AppHandle<R>) {
     let session = app.state::<Session>();
     let Some(path) = session.initial().map(|p| p.to_string_lossy().into_owned()) else {
         return;
     };
     let app = app.clone();
-    session.open_initial_early(move || open(&app.state::<Session>(), &path));
+    session.open_initial_early(move |answer| {
+        open_then_verdicts(&app.state::<Session>(), &path, answer)
+    });
+}
+
+/// Opens `path` and answers it; then makes the flow verdicts of the revision opened.
+fn open_then_verdicts(session: &Session, path: &str, answer: &dyn Fn(IpcResult<String>)) {
+    match open_held(session, path) {
+        Ok((json, revision)) => {
+            answer(Ok(json));
+            if let Ok(held) = session.held_design(revision, design_file::today()) {
+                // An error is kept and answered to `flow_verdicts` itself.
+                let _ = held.flow_verdicts_json(crate::commands::analysis::verdicts_json);
+            }
+        }
+        Err(e) => answer(Err(e)),
+    }
 }
 
 /// Answers `Opened` as JSON text (see [`open`]).
@@ -418,10 +441,23 @@ mod tests {
         let s = std::sync::Arc::new(Session::new(dir.path().join("data"), Some(example.clone())));
         let early = std::sync::Arc::clone(&s);
         let path = example.to_string_lossy().into_owned();
-        s.open_initial_early(move || open(&early, &path));
+        let (made, verdicts_made) = std::sync::mpsc::channel();
+        s.open_initial_early(move |answer| {
+            open_then_verdicts(&early, &path, answer);
+            let _ = made.send(());
+        });
         let first = parse_opened(&initial(&s).unwrap(), &example);
         assert_eq!(first.revision, 1, "the early open held the design first");
-        assert!(s.held_design(1, design_file::today()).is_ok());
+        verdicts_made.recv().unwrap();
+        let held = s.held_design(1, design_file::today()).unwrap();
+        let not_made_again = |_: &bulkhead_core::eval::Evaluator<'_>| -> IpcResult<String> {
+            panic!("the early open made the verdicts already")
+        };
+        assert_eq!(
+            held.flow_verdicts_json(not_made_again).unwrap(),
+            crate::commands::analysis::verdicts_json(held.evaluator()).unwrap(),
+            "then it made the revision's flow verdicts"
+        );
         assert_eq!(s.recent_files().len(), 1, "and remembered the file");
         // A reloaded page asks again: the file is opened again, under a new revision.
         let again = parse_opened(&initial(&s).unwrap(), &example);
@@ -444,7 +480,7 @@ mod tests {
         let s = std::sync::Arc::new(Session::new(dir.path().join("data"), Some(broken.clone())));
         let early = std::sync::Arc::clone(&s);
         let path = broken.to_string_lossy().into_owned();
-        s.open_initial_early(move || open(&early, &path));
+        s.open_initial_early(move |answer| open_then_verdicts(&early, &path, answer));
         let e = initial(&s).unwrap_err();
         let direct = open(&s, broken.to_str().unwrap()).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidDesign);
@@ -457,13 +493,13 @@ mod tests {
         let example =
             Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fintech.bulkhead.json");
         let s = Session::new(dir.path().join("data2"), Some(example.clone()));
-        s.open_initial_early(|| panic!("the early open's thread dies (expected by this test)"));
+        s.open_initial_early(|_| panic!("the early open's thread dies (expected by this test)"));
         let opened = parse_opened(&initial(&s).unwrap(), &example);
         assert_eq!(opened.revision, 1);
 
         // Without a command-line file there is nothing to open, early or late.
         let s = Session::new(dir.path().join("data3"), None);
-        s.open_initial_early(|| panic!("not called without a command-line file"));
+        s.open_initial_early(|_| panic!("not called without a command-line file"));
         assert_eq!(initial(&s).unwrap(), "null");
     }
 
