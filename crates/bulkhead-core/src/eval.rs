@@ -707,6 +707,19 @@ impl<'d> Evaluator<'d> {
         self.decide(caller, target, req, Some(&presented))
     }
 
+    /// The name a decision gives to a grant of [`Evaluator::scan`]: its rule id, or
+    /// `intra-segment:<segment>`.
+    fn scanned_name(&self, item: Scanned) -> String {
+        match item {
+            Scanned::Intra(segment) => {
+                format!("intra-segment:{}", self.design.segments[segment].id)
+            }
+            Scanned::Grant(ri) | Scanned::NearMiss(ri, _) | Scanned::Expired(ri) => {
+                self.design.rules[ri].id.clone()
+            }
+        }
+    }
+
     /// The rules that can apply to calls into service `t`, in design order (which decides
     /// which allow rule is reported first), without allocating: a merge of two ascending,
     /// disjoint lists.
@@ -957,6 +970,11 @@ impl<'d> Evaluator<'d> {
     /// Decide one call. With `presented == None`, credentials are not checked: the answer is
     /// whether the design allows the pair at all for a caller that presents what is required
     /// (the `auth` field of the decision says what that is).
+    ///
+    /// The same answer as picking from [`Evaluator::grants`] (the first grant whose auth the
+    /// caller satisfies), but the grants are looked at where they stand in the design and only
+    /// the deciding one is copied: the gateways' exports decide every (caller, endpoint) pair,
+    /// and copying every grant's rule id and auth list was most of the cost.
     pub fn decide(
         &self,
         caller: &Caller,
@@ -964,10 +982,103 @@ impl<'d> Evaluator<'d> {
         req: &Request,
         presented: Option<&Presented>,
     ) -> Decision {
-        match self.grants(caller, target, req) {
-            Err(reason) => Decision::Deny(reason),
-            Ok(g) => decide_from_grants(g, presented),
+        let Some(t) = self.service_index(target) else {
+            return Decision::Deny(DenyReason::UnknownTarget {
+                service: target.to_string(),
+            });
+        };
+        let caller_index = match caller {
+            Caller::Service(c) => match self.service_index(c) {
+                Some(i) => Some(i),
+                None => {
+                    return Decision::Deny(DenyReason::UnknownCaller { service: c.clone() });
+                }
+            },
+            Caller::Internet => None,
+        };
+        let mut scanned = Vec::new();
+        match self.scan(caller_index, t, req, &mut scanned) {
+            Err(ScanDenied::NotInternetFacing) => {
+                return Decision::Deny(DenyReason::NotInternetFacing);
+            }
+            Err(ScanDenied::DenyRule(ri)) => {
+                return Decision::Deny(DenyReason::DenyRule {
+                    rule: self.design.rules[ri].id.clone(),
+                });
+            }
+            Ok(()) => {}
         }
+        // The first grant the caller lacks a credential for, and the first requirement of it
+        // that the caller does not meet.
+        let mut first_missing: Option<(Scanned, &'d Auth)> = None;
+        for &item in &scanned {
+            let rule = match item {
+                Scanned::Grant(ri) => Some(ri),
+                Scanned::Intra(_) => None,
+                Scanned::NearMiss(..) | Scanned::Expired(_) => continue,
+            };
+            let required = self.required_at(rule, t);
+            let missing =
+                presented.and_then(|p| required.into_iter().flatten().find(|a| !p.satisfies(a)));
+            match missing {
+                Some(missing) => {
+                    first_missing.get_or_insert((item, missing));
+                }
+                None => {
+                    // Only grants get here (the loop skips the other kinds).
+                    let (by, rate_limit) = match item {
+                        Scanned::Intra(segment) => (
+                            AllowedBy::IntraSegment {
+                                segment: self.design.segments[segment].id.clone(),
+                            },
+                            self.segment_rate_at(t),
+                        ),
+                        Scanned::Grant(ri) | Scanned::NearMiss(ri, _) | Scanned::Expired(ri) => {
+                            let r = &self.design.rules[ri];
+                            (
+                                AllowedBy::Rule { rule: r.id.clone() },
+                                r.rate_limit.as_ref().or(self.segment_rate_at(t)),
+                            )
+                        }
+                    };
+                    return Decision::Allow {
+                        by,
+                        auth: required.into_iter().flatten().cloned().collect(),
+                        rate_limit: rate_limit.cloned(),
+                    };
+                }
+            }
+        }
+        if let Some((item, missing)) = first_missing {
+            return Decision::Deny(DenyReason::MissingCredential {
+                rule: self.scanned_name(item),
+                required: missing.clone(),
+            });
+        }
+        if let Some(ri) = scanned.iter().find_map(|item| match *item {
+            Scanned::Expired(ri) => Some(ri),
+            _ => None,
+        }) {
+            let r = &self.design.rules[ri];
+            return Decision::Deny(DenyReason::ExpiredRule {
+                rule: r.id.clone(),
+                expires: r.expires.clone().unwrap_or_default(),
+            });
+        }
+        let near_misses: Vec<NearMiss> = scanned
+            .iter()
+            .filter_map(|item| match *item {
+                Scanned::NearMiss(ri, mismatch) => Some(NearMiss {
+                    rule: self.design.rules[ri].id.clone(),
+                    mismatch,
+                }),
+                _ => None,
+            })
+            .collect();
+        if !near_misses.is_empty() {
+            return Decision::Deny(DenyReason::NoMatchingRule { near_misses });
+        }
+        Decision::Deny(DenyReason::Default)
     }
 }
 
@@ -1085,7 +1196,10 @@ impl Evaluator<'_> {
     }
 }
 
-/// Pick the decision from the grants: the first grant whose auth the caller satisfies.
+/// Pick the decision from the grants: the first grant whose auth the caller satisfies. What
+/// [`Evaluator::decide`] answered before it stopped copying every grant, kept as the oracle of
+/// its property test.
+#[cfg(test)]
 fn decide_from_grants(g: Grants, presented: Option<&Presented>) -> Decision {
     let satisfied = |auth: &[Auth]| presented.is_none_or(|p| auth.iter().all(|a| p.satisfies(a)));
     let mut first_missing: Option<(String, Auth)> = None;
@@ -1237,6 +1351,140 @@ pub fn paths_overlap(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
     use crate::model::*;
+
+    /// `decide` copies only the deciding grant; its answer must be the one picked from every
+    /// grant as before (`decide_from_grants` over `grants`).
+    mod borrowed_decide {
+        use super::*;
+        use crate::generate::{GenerateOptions, generate};
+        use proptest::prelude::*;
+
+        /// Both answers for every caller (the internet and an unknown one too) into every
+        /// service and an unknown one, at L4, per port, per endpoint and for a request no rule
+        /// matches, presenting nothing to check, the caller's own credentials, `stranger`'s,
+        /// or nothing at all: `(got, want, what was asked)`.
+        fn both_answers(
+            eval: &Evaluator<'_>,
+            stranger: usize,
+        ) -> Vec<(Decision, Decision, String)> {
+            let design = eval.design();
+            let mut callers = vec![Caller::Internet, Caller::Service("nope".into())];
+            callers.extend(
+                design
+                    .services
+                    .iter()
+                    .map(|s| Caller::Service(s.id.clone())),
+            );
+            let stranger =
+                eval.own_presentation(&Caller::Service(design.services[stranger].id.clone()));
+            let nothing = Presented::default();
+            let unknown = svc("nope");
+            let mut out = Vec::new();
+            for caller in &callers {
+                let own = eval.own_presentation(caller);
+                for target in design.services.iter().chain([&unknown]) {
+                    let mut requests = vec![Request::default()];
+                    requests.extend(target.ports.iter().map(|p| Request {
+                        port: Some(p.port),
+                        ..Request::default()
+                    }));
+                    requests.extend(target.endpoints.iter().map(|e| Request {
+                        port: None,
+                        method: Some(e.method.clone()),
+                        path: Some(e.path.clone()),
+                    }));
+                    requests.push(Request {
+                        port: Some(1),
+                        method: Some("PATCH".into()),
+                        path: Some("/nowhere".into()),
+                    });
+                    for req in &requests {
+                        for presented in [None, Some(&own), Some(&stranger), Some(&nothing)] {
+                            let want = match eval.grants(caller, &target.id, req) {
+                                Err(reason) => Decision::Deny(reason),
+                                Ok(g) => decide_from_grants(g, presented),
+                            };
+                            let got = eval.decide(caller, &target.id, req, presented);
+                            let asked = format!(
+                                "{caller:?} -> {} {req:?} presenting {presented:?}",
+                                target.id
+                            );
+                            out.push((got, want, asked));
+                        }
+                    }
+                }
+            }
+            out
+        }
+
+        fn date(late: bool) -> Date {
+            Date::parse(if late { "2026-11-28" } else { "2024-01-01" }).unwrap()
+        }
+
+        /// The generated estates reach every kind of answer, so the property below compares
+        /// more than denials by default.
+        #[test]
+        fn generated_estates_give_every_kind_of_answer() {
+            let mut kinds = BTreeSet::new();
+            for seed in 0..6 {
+                let design = generate(&GenerateOptions {
+                    services: 16,
+                    peers: 4,
+                    seed,
+                });
+                for late in [false, true] {
+                    let eval = Evaluator::at(&design, date(late));
+                    for (got, want, asked) in both_answers(&eval, seed as usize) {
+                        assert_eq!(got, want, "{asked}");
+                        kinds.insert(match got {
+                            Decision::Allow { .. } => "allow",
+                            Decision::Deny(DenyReason::MissingCredential { .. }) => {
+                                "missing-credential"
+                            }
+                            Decision::Deny(DenyReason::ExpiredRule { .. }) => "expired",
+                            Decision::Deny(DenyReason::NoMatchingRule { .. }) => "near-miss",
+                            Decision::Deny(DenyReason::Default) => "default",
+                            Decision::Deny(DenyReason::NotInternetFacing) => "not-internet-facing",
+                            Decision::Deny(DenyReason::UnknownCaller { .. }) => "unknown-caller",
+                            Decision::Deny(DenyReason::UnknownTarget { .. }) => "unknown-target",
+                            Decision::Deny(_) => "other",
+                        });
+                    }
+                }
+            }
+            for kind in [
+                "allow",
+                "missing-credential",
+                "expired",
+                "near-miss",
+                "default",
+                "not-internet-facing",
+                "unknown-caller",
+                "unknown-target",
+            ] {
+                assert!(kinds.contains(kind), "no `{kind}` answer in {kinds:?}");
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+            #[test]
+            fn answers_as_picking_from_every_grant(
+                services in 2usize..20,
+                peers in 1usize..6,
+                seed in any::<u64>(),
+                late in any::<bool>(),
+                stranger in any::<prop::sample::Index>(),
+            ) {
+                let design = generate(&GenerateOptions { services, peers, seed });
+                let eval = Evaluator::at(&design, date(late));
+                for (got, want, asked) in both_answers(&eval, stranger.index(services)) {
+                    prop_assert_eq!(got, want, "{}", asked);
+                }
+            }
+        }
+    }
 
     fn svc(id: &str) -> Service {
         Service {
