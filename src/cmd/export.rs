@@ -92,7 +92,11 @@ pub fn run(args: Args) -> ExitCode {
         nginx_listen_base: args.listen_base,
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let access = Access::new(&design, today);
+    let access = if threads > 1 {
+        Access::new_hashing_beside(&design, today)
+    } else {
+        Access::new(&design, today)
+    };
     let render = Render {
         access: &access,
         targets: &targets,

@@ -92,6 +92,20 @@ impl<'d> Access<'d> {
         Self::with_matrix(design, today, matrix)
     }
 
+    /// [`Access::new`], with the design hash ([`Access::design_hash`]) computed on a second
+    /// thread meanwhile: it serializes the whole design, about as long as gathering the
+    /// answers, and every export needs it.
+    pub fn new_hashing_beside(design: &'d Design, today: Date) -> Self {
+        std::thread::scope(|scope| {
+            let hash = scope.spawn(|| crate::names::design_hash(design));
+            let access = Self::new(design, today);
+            // A panic in the hash thread is one in this thread (none is expected).
+            let hash = hash.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let _ = access.hash.set(hash);
+            access
+        })
+    }
+
     /// [`Access::new`] with the matrix computed by `compute` instead (tests pass
     /// [`bulkhead_core::matrix::matrix_exhaustive`] to check the fast matrix changes no output).
     pub fn with_matrix(
@@ -230,6 +244,11 @@ impl<'d> Access<'d> {
     pub fn design_hash(&self) -> &str {
         self.hash
             .get_or_init(|| crate::names::design_hash(self.design))
+    }
+
+    /// Whether [`Access::design_hash`] is computed already.
+    pub fn has_design_hash(&self) -> bool {
+        self.hash.get().is_some()
     }
 
     /// A rule by id (ids are unique in a valid design).

@@ -6,7 +6,7 @@
 //! point. Where a target cannot express a caller at all (a pod without labels, a workload
 //! without identity) the call is left out, which denies it, and that is recorded too.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
@@ -28,11 +28,13 @@ impl fmt::Display for Gap {
     }
 }
 
-/// A sorted, de-duplicated set of gaps.
+/// A de-duplicated set of gaps, sorted when taken out ([`Gaps::into_vec`]).
 #[derive(Clone, Debug, Default)]
 pub struct Gaps {
-    /// Messages by rule: iterated in order, this is the order of [`Gap`] (rule, then message).
-    set: BTreeMap<String, BTreeSet<String>>,
+    /// Messages by rule, hashed (foldhash): `add` runs per allowed pair, and ordered sets
+    /// compared its long, mostly alike messages byte by byte at every level of the tree.
+    /// [`Gaps::into_vec`] sorts once at the end.
+    set: HashMap<String, HashSet<String, foldhash::fast::FixedState>, foldhash::fast::FixedState>,
     /// Hashes of (rule, kind, detail) already recorded: the same gap comes up once per allowed
     /// pair, and formatting it again (an mTLS identity list can be long) would make an export
     /// quadratic. Keys hash with foldhash, not the standard SipHash: `once` runs per allowed
@@ -75,8 +77,9 @@ impl Gaps {
                 }
             }
             None => {
-                self.set
-                    .insert(rule.to_string(), BTreeSet::from([message.to_string()]));
+                let mut messages = HashSet::default();
+                messages.insert(message.to_string());
+                self.set.insert(rule.to_string(), messages);
             }
         }
     }
@@ -89,16 +92,22 @@ impl Gaps {
         self.seen.insert(h)
     }
 
+    /// The gaps sorted by rule, then message.
     pub fn into_vec(self) -> Vec<Gap> {
-        self.set
-            .into_iter()
-            .flat_map(|(rule, messages)| {
-                messages.into_iter().map(move |message| Gap {
-                    rule: rule.clone(),
-                    message,
-                })
-            })
-            .collect()
+        // Rules sorted among themselves, then each rule's messages: no message is compared
+        // with another rule's, and no rule id again per message.
+        let mut rules: Vec<_> = self.set.into_iter().collect();
+        rules.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut gaps = Vec::with_capacity(rules.iter().map(|(_, m)| m.len()).sum());
+        for (rule, messages) in rules {
+            let mut messages: Vec<String> = messages.into_iter().collect();
+            messages.sort_unstable();
+            gaps.extend(messages.into_iter().map(|message| Gap {
+                rule: rule.clone(),
+                message,
+            }));
+        }
+        gaps
     }
 
     /// Records what an L4-only target drops from an allowed port: the allowing rule's methods
