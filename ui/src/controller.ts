@@ -144,6 +144,12 @@ export class Controller {
       // verdicts come (`renderAnalysis`), as an edit is.
       this.verdictWait = setTimeout(() => this.endVerdictWait(true), verdictWaitMs(s.design));
       this.verdictWaitStart = performance.now();
+      // Meanwhile the canvas works out what does not need the verdicts (a task of its own, so
+      // the answers already queued are taken first).
+      const design = s.design;
+      setTimeout(() => {
+        if (this.verdictWait !== null && this.store.get().design === design) this.canvas?.prepare(design);
+      }, 0);
       return;
     }
     this.draw(s, prev);

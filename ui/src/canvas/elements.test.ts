@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { smallDesign } from "../fixtures/small";
 import type { FlowVerdict } from "../analysis";
-import { toElements, volume, segmentLabel } from "./elements";
+import { toElements, withVerdicts, volume, segmentLabel } from "./elements";
 
 describe("toElements", () => {
   const els = toElements(smallDesign(), null);
@@ -29,6 +29,16 @@ describe("toElements", () => {
     expect(withV.get("f:f1")).toMatchObject({ source: "internet", target: "s:web", verdict: "allow" });
     expect(withV.get("f:f3")).toMatchObject({ verdict: "deny", flowKind: "observed", label: "1.2k calls" });
     expect(withV.get("f:f2")).toMatchObject({ verdict: "pending", label: ":8080" });
+  });
+  it("adds verdicts to elements made without them exactly as making them with the verdicts does", () => {
+    const verdicts = new Map<string, FlowVerdict>([
+      ["f1", { flow: "f1", decision: { decision: "allow", by: { by: "rule", rule: "r-net-edge" }, auth: [] } }],
+      ["f3", { flow: "f3", decision: { decision: "deny", reason: "default" } }],
+    ]);
+    const without = toElements(smallDesign(), null);
+    expect(withVerdicts(without, verdicts)).toEqual(toElements(smallDesign(), verdicts));
+    expect(withVerdicts(without, null)).toEqual(without);
+    expect(new Set(without.filter((e) => e.group === "edges").map((e) => (e.data as { verdict: string }).verdict))).toEqual(new Set(["pending"]));
   });
   it("skips dangling flows instead of breaking the canvas", () => {
     const d = smallDesign();

@@ -109,7 +109,6 @@ export function toElements(design: Design, verdicts: ReadonlyMap<string, FlowVer
     const fromOk = f.from === "internet" || services.has(f.from);
     if (!fromOk || !services.has(f.to)) continue; // the validator reports dangling flows
     if (f.from === "internet") needsInternet = true;
-    const v = verdicts?.get(f.id);
     const count = f.count ?? 0;
     const bits = [f.kind === "observed" && count > 0 ? `${volume(count)} calls` : "", f.port ? `:${f.port}` : ""].filter(Boolean);
     out.push({
@@ -121,7 +120,7 @@ export function toElements(design: Design, verdicts: ReadonlyMap<string, FlowVer
         source: endpointId(f.from),
         target: svcId(f.to),
         flowKind: f.kind ?? "declared",
-        verdict: v ? v.decision.decision : "pending",
+        verdict: verdictOf(verdicts, f.id),
         label: bits.join(" "),
         width: f.kind === "observed" && count > 0 ? Math.min(8, 1.5 + Math.log10(count + 1)) : 2,
       },
@@ -132,6 +131,25 @@ export function toElements(design: Design, verdicts: ReadonlyMap<string, FlowVer
     out.push({ group: "nodes", data: { id: INTERNET_NODE, ref: INTERNET_NODE, type: "internet", label: "Internet" }, ...(p ? { position: p } : {}) });
   }
   return out;
+}
+
+/** How a flow is drawn for the evaluator's verdict on it: `pending` until there is one. */
+function verdictOf(verdicts: ReadonlyMap<string, FlowVerdict> | null, flow: string): EdgeData["verdict"] {
+  return verdicts?.get(flow)?.decision.decision ?? "pending";
+}
+
+/**
+ * `defs` made by `toElements(design, null)`, with each flow styled by its verdict: what
+ * `toElements(design, verdicts)` gives, without working out the rest again (the canvas makes
+ * the elements of an opened design while it waits for the verdicts).
+ */
+export function withVerdicts(defs: readonly ElementDef[], verdicts: ReadonlyMap<string, FlowVerdict> | null): ElementDef[] {
+  return defs.map((d) => {
+    if (d.group !== "edges") return d;
+    const data = d.data as EdgeData;
+    const verdict = verdictOf(verdicts, data.ref);
+    return verdict === data.verdict ? d : { ...d, data: { ...data, verdict } };
+  });
 }
 
 /** A stable string of what an element shows, to skip updates when nothing changed. */

@@ -7,7 +7,7 @@ import fcose from "cytoscape-fcose";
 import type { Design } from "../generated/bulkhead";
 import type { FlowVerdict, Simulation } from "../analysis";
 import type { Filter, Selection, SimulationSettings, ElementKind } from "../state";
-import { toElements, signature, svcId, segId, flowId, endpointId, INTERNET_NODE, type ElementDef } from "./elements";
+import { toElements, withVerdicts, signature, svcId, segId, flowId, endpointId, INTERNET_NODE, type ElementDef } from "./elements";
 import { packLayout } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
@@ -159,15 +159,34 @@ export class CanvasView {
     this.simLayer.setTheme(theme);
   }
 
+  /** What `prepare` worked out for one design: its elements without verdicts, its packed layout. */
+  private prepared: { design: Design; defs: ElementDef[]; packed: Map<string, { x: number; y: number }> | null } | null = null;
+
+  /**
+   * Work out what drawing `design` needs that does not depend on the evaluator's verdicts (its
+   * elements, and the packed layout if a service has no saved position), so that the `sync` of
+   * it only adds the verdicts. Called while an opened design waits for its verdicts, when the
+   * page would otherwise be idle.
+   */
+  prepare(design: Design): void {
+    const defs = timed("sync:elements", () => toElements(design, null));
+    const positions = design.layout?.positions ?? {};
+    const unplaced = (design.services ?? []).some((s) => !positions[s.id]);
+    const packed = unplaced ? timed("sync:pack", () => packLayout(design)) : null;
+    this.prepared = { design, defs, packed };
+  }
+
   /** Bring the graph in line with the design and the evaluator's verdicts. */
   sync(design: Design, verdicts: ReadonlyMap<string, FlowVerdict> | null): void {
-    const defs = timed("sync:elements", () => toElements(design, verdicts));
+    const prep = this.prepared?.design === design ? this.prepared : null;
+    this.prepared = null;
+    const defs = prep ? timed("sync:verdicts", () => withVerdicts(prep.defs, verdicts)) : timed("sync:elements", () => toElements(design, verdicts));
     const cy = this.cy;
     const large = defs.length > LARGE;
     // Only services without a saved position (and not already on the canvas) need the packed
     // layout; the internet pseudo-node is placed on its own below.
     const missing = defs.some((d) => d.group === "nodes" && !d.position && (d.data as { type: string }).type === "service" && cy.getElementById(d.data.id).empty());
-    const packed = missing ? timed("sync:pack", () => packLayout(design)) : new Map<string, { x: number; y: number }>();
+    const packed = missing ? (prep?.packed ?? timed("sync:pack", () => packLayout(design))) : new Map<string, { x: number; y: number }>();
     // The internet pseudo-node has no saved position in most files: put it left of the estate.
     const internet = defs.find((d) => d.data.id === INTERNET_NODE);
     if (internet && !internet.position && cy.getElementById(INTERNET_NODE).empty()) {
