@@ -934,6 +934,24 @@ mod tests {
         }
     }
 
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5000, ..ProptestConfig::default() })]
+
+        /// Strings longer than the exhaustive ones above, over the bytes that decide (controls,
+        /// DEL, non-ASCII, `:`, space, `#`, digits, letters a number may hold).
+        #[test]
+        fn plain_check_matches_the_reference_on_long_strings(
+            s in prop_oneof![
+                "[a1:# .ex\\t\\n\\x7f\\x1fé_/zZ0-]{0,40}",
+                // Printable: the `: `, ` #` and number checks decide.
+                "[a1:# .exz0+-]{0,24}",
+                "[a-f0-9.xo_+-]{0,20}",
+            ]
+        ) {
+            prop_assert_eq!(plain_is_safe(&s), plain_is_safe_reference(&s), "{:?}", s);
+        }
+    }
+
     #[test]
     fn nested_maps_and_sequences() {
         let v = obj!({
