@@ -109,17 +109,19 @@ export class Files {
 
   /** Startup: the file from the command line (or its errors), a crash recovery offer, or a new design. */
   async start(): Promise<void> {
-    // Asked first and awaited last: reading a large design takes the shell a while, and the
-    // other startup questions need not wait for it, nor it for them.
+    // Asked first and loaded as soon as it comes: the window waits for the design (the shell
+    // starts reading it when the app starts, so it can be ready before the other answers). The
+    // other startup questions go at the same time and need not wait for it, nor it for them.
     const initialDesign = call("initial_design", {});
     initialDesign.catch(() => undefined); // handled below; this only keeps it from being "unhandled" meanwhile
-    await listen("bulkhead://close-requested", () => void this.closeRequested()).catch(() => undefined);
-    await this.refreshRecent();
-    try {
-      this.recovery = await call("take_recovery", {});
-    } catch (e) {
-      this.report(e);
-    }
+    const others = Promise.all([
+      listen("bulkhead://close-requested", () => void this.closeRequested()).catch(() => undefined),
+      this.refreshRecent(),
+      call("take_recovery", {}).then(
+        (recovery) => void (this.recovery = recovery),
+        (e: unknown) => this.report(e),
+      ),
+    ]);
     let opened = false;
     try {
       const initial = await initialDesign;
@@ -133,6 +135,7 @@ export class Files {
       this.showBroken(null, "command-line", e);
       opened = true;
     }
+    await others;
     if (!opened) await this.newDesign(false);
     await this.documentState();
   }
