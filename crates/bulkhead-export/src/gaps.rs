@@ -39,9 +39,12 @@ pub struct Gaps {
     /// pair, and formatting it again (an mTLS identity list can be long) would make an export
     /// quadratic. Keys hash with foldhash, not the standard SipHash: `once` runs per allowed
     /// pair and port, and its keys hold whole mTLS identity lists, so SipHash's per-write cost
-    /// was most of the bookkeeping. The set holds those hashes, which are hashed again (cheaply)
-    /// with foldhash too.
-    seen: HashSet<u64, foldhash::fast::FixedState>,
+    /// was most of the bookkeeping. The set holds 128 bits per key (two independently seeded
+    /// 64-bit hashes), not the key: a collision would skip a gap's `add` and so drop it from the
+    /// report, and with 128 bits that needs about 2^64 distinct keys, against a few hundred
+    /// thousand on 10,000 services (64 bits would already be a one-in-billions event; the
+    /// report is meant to be exact, so the margin is kept astronomical).
+    seen: HashSet<u128, foldhash::fast::FixedState>,
 }
 
 impl Gaps {
@@ -88,7 +91,11 @@ impl Gaps {
     pub fn once(&mut self, key: impl Hash) -> bool {
         // A fixed seed: which `add` calls are skipped stays the same from run to run. (Skipping
         // is only a shortcut: `add` de-duplicates by itself.)
-        let h = foldhash::quality::FixedState::default().hash_one(key);
+        const LOW: foldhash::quality::FixedState =
+            foldhash::quality::FixedState::with_seed(0x5eed_0001);
+        const HIGH: foldhash::quality::FixedState =
+            foldhash::quality::FixedState::with_seed(0x5eed_0002);
+        let h = u128::from(HIGH.hash_one(&key)) << 64 | u128::from(LOW.hash_one(&key));
         self.seen.insert(h)
     }
 
