@@ -253,6 +253,13 @@ try {
       await page.click('[data-testid="export-write"]');
       await page.waitForSelector('[data-testid="export-written"]');
       assert.match(await text(page, '[data-testid="export-written"]'), /\/tmp\/bulkhead-export\/networkpolicy\//);
+      // both name the design the shell holds by its revision instead of sending it
+      const exportArgs = await page.evaluate(() => window.__mock.calls.filter((c) => c.cmd.startsWith("export_") && c.cmd !== "export_targets").map((c) => ({ cmd: c.cmd, keys: Object.keys(c.args).sort() })));
+      assert.deepEqual(exportArgs, [
+        { cmd: "export_preview", keys: ["revision", "targets"] },
+        { cmd: "export_write", keys: ["dir", "force", "revision", "targets"] },
+      ]);
+      assert.equal(await calls(page, "set_design"), 0, "the opened design was held already: nothing sent");
       assert.deepEqual(page.errors, []);
       await page.close();
     },

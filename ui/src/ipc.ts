@@ -71,8 +71,9 @@ export interface Commands {
   rule_docs: [NoArgs, RuleDoc[]];
   matrix: [{ revision: number; by: "segment" }, SegmentMatrix];
   export_targets: [NoArgs, string[]];
-  export_preview: [{ design: Design; targets: string[] }, ExportFile[]];
-  export_write: [{ design: Design; targets: string[]; dir: string; force: boolean }, string[]];
+  /** The files of `targets` for the held design of `revision`. */
+  export_preview: [{ revision: number; targets: string[] }, ExportFile[]];
+  export_write: [{ revision: number; targets: string[]; dir: string; force: boolean }, string[]];
   import_preview: [{ design: Design; sources: ImportSource[] }, ImportPreview];
   /** Merges what the last `import_preview` of the same sources showed; `skip` leaves items out (`service:<id>`, `flow:<id>`, `data_class:<id>`, `live_policy:live`). */
   import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean; skip: string[] }, Design];

@@ -3,14 +3,18 @@
 //! picked, one sub-folder per target (`<dir>/<target>/<file>`).
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use bulkhead_core::Design;
 use bulkhead_export::{Options, Target};
 use schemars::JsonSchema;
 use serde::Serialize;
+use tauri::State;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
+use crate::held::Held;
 use crate::input;
+use crate::session::Session;
 
 /// One generated file, as previewed and as written.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, JsonSchema)]
@@ -96,13 +100,19 @@ fn relative_path(p: &str) -> IpcResult<&Path> {
     }
 }
 
+/// The files of `targets` for the held design of `revision` (a revision the shell no longer
+/// holds is `stale_revision`: the UI sends the design again, as for the analysis commands).
 #[tauri::command]
 pub async fn export_preview(
-    design: serde_json::Value,
+    revision: u64,
     targets: Vec<String>,
+    session: State<'_, Session>,
 ) -> IpcResult<Vec<ExportFile>> {
-    let design = input::design(design)?;
-    generate(&design, targets)
+    generate(held(&session, revision)?.design(), targets)
+}
+
+fn held(session: &Session, revision: u64) -> IpcResult<Arc<Held>> {
+    session.held_design(revision, crate::design_file::today())
 }
 
 /// Writes the files of `targets` under `dir` and returns the absolute paths written. Refuses to
@@ -149,16 +159,18 @@ pub fn write(
         .collect())
 }
 
+/// [`write`] for the held design of `revision`.
 #[tauri::command]
 pub async fn export_write(
-    design: serde_json::Value,
+    revision: u64,
     targets: Vec<String>,
     dir: String,
     force: bool,
+    session: State<'_, Session>,
 ) -> IpcResult<Vec<String>> {
-    let design = input::design(design)?;
+    let held = held(&session, revision)?;
     let dir = input::existing_dir("dir", &dir)?;
-    write(&design, targets, &dir, force)
+    write(held.design(), targets, &dir, force)
 }
 
 #[cfg(test)]
@@ -193,6 +205,21 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn exports_name_the_held_design_by_revision() {
+        let dir = tempfile::tempdir().unwrap();
+        let session = Session::new(dir.path().join("data"), None);
+        let revision = session.hold_design(example(), crate::design_file::today());
+        let h = held(&session, revision).unwrap();
+        assert_eq!(
+            generate(h.design(), vec!["networkpolicy".into()]).unwrap(),
+            generate(&example(), vec!["networkpolicy".into()]).unwrap(),
+            "the held design's files are the design's"
+        );
+        let e = held(&session, revision + 1).unwrap_err();
+        assert_eq!(e.code, ErrorCode::StaleRevision, "{}", e.message);
     }
 
     #[test]

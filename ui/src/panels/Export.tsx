@@ -26,7 +26,7 @@ export function Code({ file }: { file: ExportFile }) {
   );
 }
 
-export function Export({ state }: { app: Controller; state: AppState }) {
+export function Export({ app, state }: { app: Controller; state: AppState }) {
   const [available, setAvailable] = useState<string[] | null>(null);
   const [targets, setTargets] = useState<Set<string>>(new Set(["networkpolicy"]));
   const [files, setFiles] = useState<ExportFile[] | null>(null);
@@ -53,7 +53,7 @@ export function Export({ state }: { app: Controller; state: AppState }) {
     setError(null);
     setWritten(null);
     try {
-      setFiles(await call("export_preview", { design: state.design, targets: chosen }));
+      setFiles(await app.held.ask(state.design, (revision) => call("export_preview", { revision, targets: chosen })));
       setShown(0);
     } catch (e) {
       setError(e as CommandError);
@@ -70,7 +70,7 @@ export function Export({ state }: { app: Controller; state: AppState }) {
     setBusy(true);
     setError(null);
     try {
-      setWritten({ dir, paths: await call("export_write", { design: state.design, targets: chosen, dir, force }) });
+      setWritten({ dir, paths: await app.held.ask(state.design, (revision) => call("export_write", { revision, targets: chosen, dir, force })) });
     } catch (e) {
       setError(e as CommandError);
     } finally {
