@@ -4,8 +4,9 @@
 //   - time to the first complete render (the UI's `bulkhead:first-render` mark, measured from
 //     the page's time origin, i.e. from when the webview began loading the UI: the frame after
 //     the one showing every service, segment and flow, each flow styled by the evaluator's
-//     verdict; `bulkhead:graph-drawn`, the frame after the graph was first drawn with its
-//     flows still grey, is printed too; so is the wall time from asking tauri-driver for a
+//     verdict; `bulkhead:graph-drawn`, the frame after the graph was first drawn (the same
+//     frame when the verdicts came in time, else with its flows grey), is printed too; so is
+//     the wall time from asking tauri-driver for a
 //     session to the app reporting ready);
 //   - time from a simulation click to the highlight (`bulkhead:sim-click` → `bulkhead:sim-highlight`);
 //   - zoom, pan, select (until the inspector shows the service) and filter (until the canvas
@@ -111,7 +112,7 @@ const row = (label, key) => {
 };
 console.log();
 console.log(`${"median (max) per interaction".padEnd(34)}${results.map((r) => `${r.services} services`.padEnd(26)).join("")}`);
-row("graph drawn (flows still grey)", "graph_drawn_ms");
+row("graph drawn (grey if verdicts late)", "graph_drawn_ms");
 row("first complete render", "first_render_ms");
 row("session → ready (wall)", "wall_session_to_ready_ms");
 row("simulation click → highlight", "sim_click_to_highlight_ms");
