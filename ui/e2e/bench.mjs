@@ -10,6 +10,7 @@
 //
 //   node e2e/bench.mjs [SIZES...]         default: 200 2000
 //   BENCH_PROFILE=1 node e2e/bench.mjs 2000   also prints the top functions of a CPU profile of the first render
+//   BENCH_PROFILE=sim node e2e/bench.mjs 2000 the same for the first simulation click (from the internet)
 import { chromium } from "playwright-core";
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
@@ -29,6 +30,7 @@ const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(200, 2000);
 const samples = Number(process.env.BENCH_SAMPLES ?? 8);
 const profile = process.env.BENCH_PROFILE === "1";
+const profileSim = process.env.BENCH_PROFILE === "sim";
 
 if (!existsSync(path.join(uiRoot, "dist", "index.html"))) {
   execFileSync(process.execPath, [path.join(uiRoot, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: uiRoot, stdio: "inherit" });
@@ -80,7 +82,7 @@ try {
     const graphDrawn = await page.evaluate(() => performance.getEntriesByName("bulkhead:graph-drawn")[0]?.startTime ?? null);
     const r = { services: n, source: design ? "bulkhead generate" : "ui generator", graph_drawn_ms: graphDrawn, first_render_ms: firstRender };
     for (const what of ["zoom", "pan", "select", "filter"]) r[`${what}_ms`] = await page.evaluate(measureInPage, { what, samples });
-    r.sim_ms = await simulationClicks(page, Math.min(samples, 5));
+    r.sim_ms = await simulationClicks(page, Math.min(samples, 5), profileSim ? await context.newCDPSession(page) : null);
     if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
     rows.push(r);
     console.log(`${n} services (${r.source}): graph drawn ${Math.round(graphDrawn ?? NaN)} ms, first complete render ${Math.round(firstRender)} ms; ` + ["zoom", "pan", "select", "filter", "sim"].map((w) => `${w} median ${Math.round(median(r[`${w}_ms`]))} / max ${Math.round(Math.max(...r[`${w}_ms`]))} ms`).join(", "));
@@ -98,7 +100,7 @@ try {
  * the internet and then from services spread over the estate, without the hop-by-hop animation.
  * With the mocked backend the simulation itself runs in the page (JavaScript), so it is counted.
  */
-async function simulationClicks(page, clicks) {
+async function simulationClicks(page, clicks, cdp) {
   await page.click('[data-testid="tab-simulate"]');
   await page.evaluate(() => window.__bulkhead.app.store.get().simulation.animate && document.querySelector('[data-testid="sim-animate"]').click());
   const origins = await page.evaluate(() => [...document.querySelectorAll('[data-testid="sim-origin"] option')].map((o) => o.value));
@@ -109,6 +111,12 @@ async function simulationClicks(page, clicks) {
     // Picking an origin runs the simulation (that is the click); the first pick, the origin
     // already selected, is a click on Run.
     await page.evaluate(() => performance.clearMarks());
+    const profiled = cdp && out.length === 0;
+    if (profiled) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    }
     if ((await page.inputValue('[data-testid="sim-origin"]')) === origin) await page.click('[data-testid="sim-run"]');
     else await page.selectOption('[data-testid="sim-origin"]', origin);
     await page.waitForFunction(() => {
@@ -120,6 +128,7 @@ async function simulationClicks(page, clicks) {
     const phases = await page.evaluate(() => performance.getEntriesByType("measure").filter((m) => m.startTime >= performance.getEntriesByName("bulkhead:sim-click").at(-1).startTime && (m.name === "bulkhead:ipc:simulate" || m.name.startsWith("bulkhead:sim:"))).map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`));
     if (process.env.BENCH_PHASES === "1") console.log(`  simulation from ${origin}: click → highlight ${Math.round(d)} ms (${phases.join(", ")})`);
     out.push(d);
+    if (profiled) printTop((await cdp.send("Profiler.stop")).profile, 25);
     await page.waitForFunction(() => !window.__bulkhead.app.backend.view.simulating, null, { timeout: 120_000 });
   }
   await page.click('[data-testid="tab-inspector"]');

@@ -179,13 +179,31 @@ function part(parts: Part[], slot: Slot, paint: Paint): Path2D {
 
 /** A node's shape added to `path`, at the size Cytoscape draws it (plus `pad` each side). */
 export function shapeInto(r: Pick<OverviewRenderer, "nodeShapes">, path: Path2D, node: OverviewEle, shape: string, radius: unknown, pad: number): void {
+  shapeAt(r, path, shape, boxOf(node), radius, pad, node._private.rscratch);
+}
+
+/** Where a node is drawn: its centre and its size with its padding (model coordinates). */
+export interface NodeBox {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export function boxOf(node: OverviewEle): NodeBox {
   const p = node.position();
-  const w = node.width() + 2 * node.padding() + 2 * pad;
-  const h = node.height() + 2 * node.padding() + 2 * pad;
+  const pad = node.padding();
+  return { x: p.x, y: p.y, w: node.width() + 2 * pad, h: node.height() + 2 * pad };
+}
+
+/** `shapeInto` for a node whose box is already known (plus `pad` each side). */
+export function shapeAt(r: Pick<OverviewRenderer, "nodeShapes">, path: Path2D, shape: string, box: NodeBox, radius: unknown, pad: number, rs?: Rscratch): void {
+  const w = box.w + 2 * pad;
+  const h = box.h + 2 * pad;
   // Each shape starts a subpath of its own: an ellipse would otherwise join the previous one.
-  path.moveTo(p.x + w / 2, p.y);
+  path.moveTo(box.x + w / 2, box.y);
   // Cytoscape's shape functions close their own subpaths.
-  (r.nodeShapes[shape] ?? r.nodeShapes["rectangle"]!).draw(path, p.x, p.y, w, h, radius, node._private.rscratch);
+  (r.nodeShapes[shape] ?? r.nodeShapes["rectangle"]!).draw(path, box.x, box.y, w, h, radius, rs);
 }
 
 /** Underlay or overlay (a focused element's glow, the active/selected overlays). */

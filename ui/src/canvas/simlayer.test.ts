@@ -111,7 +111,7 @@ describe("buildLayerScene", () => {
     });
   });
 
-  it("cuts each service's ring and body out of the veil, rings by class, borders only for the compromised", () => {
+  it("shapes each service's ring (by class) and body, and a border only for the compromised", () => {
     const { r } = renderer();
     const scene = buildLayerScene(r, input(), palette);
     const ring = (c: keyof typeof palette.rings) => shapes(scene.rings.find((x) => x.ring === palette.rings[c])!.paths);
@@ -120,8 +120,6 @@ describe("buildLayerScene", () => {
     expect(ring("compromised")).toEqual([`Rellipse:100,0,${40 + 2 * palette.rings.compromised.padding},${40 + 2 * palette.rings.compromised.padding}`]);
     expect(ring("reached")).toEqual([`Rellipse:200,0,${40 + 2 * palette.rings.reached.padding},${40 + 2 * palette.rings.reached.padding}`]);
     expect(ring("on-path")).toEqual([]);
-    // Holes: the three rings and the four bodies (with half the border and a pixel around them).
-    expect(shapes(scene.holes)).toHaveLength(7);
     // Half the border and a pixel of antialiasing on each side: 1.5 wide, or 3 when compromised.
     expect(shapes(scene.bodies)).toEqual(["Rround-rectangle:0,0,43.5,43.5", "Rround-rectangle:100,0,45,45", "Rround-rectangle:200,0,43.5,43.5", "Rround-rectangle:300,0,43.5,43.5"]);
     expect(shapes(scene.borders)).toEqual(["Rround-rectangle:100,0,40,40"]);
@@ -204,7 +202,10 @@ describe("paintLayer", () => {
       // Model coordinates: Cytoscape's zoom and pan at the device pixel ratio.
       "transform 1,0,0,1,20,40",
       "stroke 1 rgb(110,119,129) 2 1 source-over",
-      "fill 4 #000 1 destination-out",
+      // Holes: the rings, then the services' bodies.
+      "fill 1 #000 1 destination-out",
+      "fill 1 #000 1 destination-out",
+      "fill 2 #000 1 destination-out",
       `stroke 1 ${palette.attack.colour} ${palette.attack.width} 1 source-over`,
       `fill 0 ${palette.attack.colour} 1 source-over`,
       `fill 1 ${palette.rings.compromised.colour} ${palette.rings.compromised.alpha} source-over`,

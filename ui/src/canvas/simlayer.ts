@@ -20,7 +20,7 @@
 //! `simulationPalette` in ./style.ts. What it painted is kept for the tests (`painted`).
 
 import type { Core } from "cytoscape";
-import { edgeArrows, edgeLine, shapeInto, type OverviewEle, type OverviewRenderer } from "./overview";
+import { boxOf, edgeArrows, edgeLine, shapeAt, shapeInto, type OverviewEle, type OverviewRenderer } from "./overview";
 import { SIM_RING_ORDER, simulationPalette, type SimRing, type SimStroke, type SimulationPalette, type Theme } from "./style";
 import type { SimClass } from "./simulation";
 import { measureSince, timed } from "../perf";
@@ -87,12 +87,11 @@ interface SegmentStroke {
 /** Everything one paint of the layer draws, in model coordinates. */
 export interface LayerScene {
   segments: SegmentStroke[];
-  /** Ring areas (or bodies) of the involved services: cut out of the veil. */
-  holes: Chunks;
   attack: { lines: Chunks; arrows: Chunks };
   onPath: { lines: Chunks; arrows: Chunks };
+  /** The rings around the involved services, by class; their areas are cut out of the veil. */
   rings: { ring: SimRing; paths: Chunks }[];
-  /** Bodies (with their border) of the involved services: cut out again over rings and calls. */
+  /** Bodies (with their border) of the involved services: cut out of the veil, and again over rings and calls. */
   bodies: Chunks;
   borders: Chunks;
   /** Elements whose labels are drawn again over the veil (when Cytoscape would draw them). */
@@ -125,7 +124,6 @@ export function ringOf(classes: ReadonlySet<SimClass>): RingClass | null {
 export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: SimulationPalette): LayerScene {
   const scene: LayerScene = {
     segments: [],
-    holes: new Chunks(),
     attack: { lines: new Chunks(), arrows: new Chunks() },
     onPath: { lines: new Chunks(), arrows: new Chunks() },
     rings: SIM_RING_ORDER.map((c) => ({ ring: palette.rings[c], paths: new Chunks() })),
@@ -165,20 +163,18 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
   }
   for (const { id, ele, classes } of input.nodes) {
     if (!ele.visible()) continue;
+    // Read once: a thousand services are involved in a breach of a large estate.
+    const box = boxOf(ele);
+    const rs = ele._private.rscratch;
     const shape = r.getNodeShape(ele);
     const radius = radiusOf(ele);
     const ring = ringOf(classes);
     const compromised = classes.has("compromised");
     // Half the border (drawn on the outline) and a pixel of antialiasing.
     const margin = Math.max(ele.pstyle("border-width").pfValue, compromised ? palette.compromisedBorder.width : 0) / 2 + 1;
-    if (ring) {
-      const { padding } = palette.rings[ring];
-      shapeInto(r, scene.holes.next(), ele, "ellipse", undefined, padding);
-      shapeInto(r, scene.rings[SIM_RING_ORDER.indexOf(ring)]!.paths.next(), ele, "ellipse", undefined, padding);
-    }
-    shapeInto(r, scene.holes.next(), ele, shape, radius, margin);
-    shapeInto(r, scene.bodies.next(), ele, shape, radius, margin);
-    if (compromised) shapeInto(r, scene.borders.next(), ele, shape, radius, 0);
+    if (ring) shapeAt(r, scene.rings[SIM_RING_ORDER.indexOf(ring)]!.paths.next(), "ellipse", box, undefined, palette.rings[ring].padding);
+    shapeAt(r, scene.bodies.next(), shape, box, radius, margin, rs);
+    if (compromised) shapeAt(r, scene.borders.next(), shape, box, radius, 0, rs);
     scene.painted.nodes[id] = { ring, compromised };
     if (hasLabel(ele)) scene.labelled.push(ele);
   }
@@ -220,9 +216,11 @@ export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScen
   }
   ctx.setLineDash([]);
   ctx.globalAlpha = 1;
+  // Holes where the rings and the services are: Cytoscape's drawing shows through.
   ctx.globalCompositeOperation = "destination-out";
   ctx.fillStyle = "#000";
-  for (const p of scene.holes.paths) ctx.fill(p);
+  for (const { paths } of scene.rings) for (const p of paths.paths) ctx.fill(p);
+  for (const p of scene.bodies.paths) ctx.fill(p);
   ctx.globalCompositeOperation = "source-over";
   ctx.lineCap = "round";
   for (const [calls, stroke] of [
@@ -328,7 +326,10 @@ export class SimulationLayer {
     return this.last;
   }
 
-  /** `measured`: a new look (a simulation's answer, a hop), timed as `sim:scene` and `sim:paint`. */
+  /**
+   * `measured`: a new look (a simulation's answer, a hop), timed as `sim:scene` (of which
+   * `sim:resolve` finds its elements on the canvas) and `sim:paint`.
+   */
   private paint(measured = false): void {
     const ctx = this.ctx;
     const r = this.r;
@@ -345,7 +346,8 @@ export class SimulationLayer {
     const start = performance.now();
     if (!this.scene) {
       const resolve = this.resolve;
-      this.scene = buildLayerScene(r, resolve(), this.palette);
+      const input = measured ? timed("sim:resolve", resolve) : resolve();
+      this.scene = buildLayerScene(r, input, this.palette);
       if (measured) measureSince("sim:scene", start);
     }
     const scene = this.scene;
