@@ -66,7 +66,7 @@ async function simulationClicks(browser, clicks) {
 
 const results = [];
 for (const design of designs) {
-  const r = { design, services: null, first_render_ms: [], graph_drawn_ms: [], wall_session_to_ready_ms: [], sim_click_to_highlight_ms: [], zoom_ms: [], pan_ms: [], select_ms: [], filter_ms: [] };
+  const r = { design, services: null, first_render_ms: [], graph_drawn_ms: [], wall_session_to_ready_ms: [], sim_click_to_highlight_ms: [], zoom_ms: [], pan_ms: [], zoom_sim_ms: [], pan_sim_ms: [], select_ms: [], filter_ms: [] };
   for (let i = 0; i < launches; i++) {
     const t0 = performance.now();
     const browser = await launch([design]);
@@ -94,6 +94,8 @@ for (const design of designs) {
           r[`${what}_ms`] = await browser.execute(measureInPage, { what, samples });
         }
         r.sim_click_to_highlight_ms = await simulationClicks(browser, 5);
+        // The last simulation stays shown: its layer is repainted with every frame.
+        for (const what of ["zoom", "pan"]) r[`${what}_sim_ms`] = await browser.execute(measureInPage, { what, samples });
       }
     } finally {
       await close(browser);
@@ -118,6 +120,8 @@ row("session → ready (wall)", "wall_session_to_ready_ms");
 row("simulation click → highlight", "sim_click_to_highlight_ms");
 row("zoom step → frame", "zoom_ms");
 row("pan step → frame", "pan_ms");
+row("zoom step, simulation shown", "zoom_sim_ms");
+row("pan step, simulation shown", "pan_sim_ms");
 row("select → inspector + frame", "select_ms");
 row("filter → canvas faded + frame", "filter_ms");
 console.log(JSON.stringify({ bench: "app", launches, samples, results }));

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FakePath, installFakePath } from "../fixtures/path";
-import { buildLayerScene, paintLayer, ringOf, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer } from "./simlayer";
+import { buildLayerScene, paintLayer, paintedAt, ringOf, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
 import { simulationPalette } from "./style";
 import type { SimClass } from "./simulation";
 
@@ -81,16 +81,16 @@ describe("buildLayerScene", () => {
   const palette = simulationPalette("light");
   const input = (): LayerInput => ({
     nodes: [
-      { id: "internet", ele: ele("internet", { pos: [0, 0] }), classes: set("origin") },
-      { id: "web", ele: ele("svc:web", { pos: [100, 0], styles: { label: "Web" } }), classes: set("compromised") },
-      { id: "pay", ele: ele("svc:pay", { pos: [200, 0] }), classes: set("reached") },
-      // A later hop while animating: undimmed, no ring yet.
-      { id: "db", ele: ele("svc:db", { pos: [300, 0] }), classes: set() },
-      { id: "hidden", ele: ele("svc:hidden", { visible: false }), classes: set("compromised") },
+      { id: "internet", ele: ele("internet", { pos: [0, 0] }), classes: set("origin"), step: -1 },
+      { id: "web", ele: ele("svc:web", { pos: [100, 0], styles: { label: "Web" } }), classes: set("compromised"), step: 0 },
+      { id: "pay", ele: ele("svc:pay", { pos: [200, 0] }), classes: set("reached"), step: 1 },
+      { id: "db", ele: ele("svc:db", { pos: [300, 0] }), classes: set("compromised"), step: 2 },
+      { id: "hidden", ele: ele("svc:hidden", { visible: false }), classes: set("compromised"), step: 0 },
     ],
     edges: [
-      { ele: ele("flow:a", { allpts: [0, 0, 100, 0] }), classes: set("attack", "sim-dim") },
-      { ele: ele("flow:b", { allpts: [100, 0, 200, 0] }), classes: set("attack", "on-path") },
+      { ele: ele("flow:a", { allpts: [0, 0, 100, 0] }), classes: set("attack", "sim-dim"), step: 0 },
+      { ele: ele("flow:b", { allpts: [100, 0, 200, 0] }), classes: set("attack", "on-path"), step: 1 },
+      { ele: ele("flow:c", { allpts: [100, 0, 300, 0] }), classes: set("attack", "sim-dim"), step: 2 },
     ],
     segments: [ele("seg:core", { pos: [150, 0], size: 400, styles: { "border-width": 3, label: "Core" } }), ele("seg:edge", { pos: [0, 0], size: 100, styles: { "border-width": 3, "border-style": "dashed", "border-dash-pattern": [6, 3] } })],
   });
@@ -98,40 +98,61 @@ describe("buildLayerScene", () => {
   it("records what it paints: each visible involved service with its ring and border, each call, each segment", () => {
     const { r } = renderer();
     const scene = buildLayerScene(r, input(), palette);
-    expect(scene.painted).toEqual({
+    expect(paintedAt(scene, 3)).toEqual({
       veil: true,
       nodes: {
         internet: { ring: "origin", compromised: false },
         web: { ring: "compromised", compromised: true },
         pay: { ring: "reached", compromised: false },
+        db: { ring: "compromised", compromised: true },
+      },
+      edges: { "flow:a": "attack", "flow:b": "on-path", "flow:c": "attack" },
+      segments: 2,
+    });
+  });
+
+  it("hop by hop: a later step's services are undimmed without their ring and border, its calls not drawn; the chosen path is drawn from the start", () => {
+    const { r } = renderer();
+    const scene = buildLayerScene(r, input(), palette);
+    expect(paintedAt(scene, 1)).toEqual({
+      veil: true,
+      nodes: {
+        internet: { ring: "origin", compromised: false },
+        web: { ring: "compromised", compromised: true },
+        pay: { ring: null, compromised: false },
         db: { ring: null, compromised: false },
       },
       edges: { "flow:a": "attack", "flow:b": "on-path" },
       segments: 2,
     });
+    expect(paintedAt(scene, 0).nodes.web).toEqual({ ring: null, compromised: false });
+    expect(paintedAt(scene, 0).edges).toEqual({ "flow:b": "on-path" });
   });
 
   it("shapes each service's ring (by class) and body, and a border only for the compromised", () => {
     const { r } = renderer();
     const scene = buildLayerScene(r, input(), palette);
-    const ring = (c: keyof typeof palette.rings) => shapes(scene.rings.find((x) => x.ring === palette.rings[c])!.paths);
-    // Ring shapes are ellipses padded by the palette's padding (the node is 40 wide).
-    expect(ring("origin")).toEqual([`Rellipse:0,0,${40 + 2 * palette.rings.origin.padding},${40 + 2 * palette.rings.origin.padding}`]);
-    expect(ring("compromised")).toEqual([`Rellipse:100,0,${40 + 2 * palette.rings.compromised.padding},${40 + 2 * palette.rings.compromised.padding}`]);
-    expect(ring("reached")).toEqual([`Rellipse:200,0,${40 + 2 * palette.rings.reached.padding},${40 + 2 * palette.rings.reached.padding}`]);
-    expect(ring("on-path")).toEqual([]);
+    // Each stage's rings by class (in SIM_RING_ORDER: reached, compromised, origin, on-path).
+    const rings = (st: LayerStage) => st.rings.map(shapes);
+    const ellipse = (x: number, c: keyof typeof palette.rings) => `Rellipse:${x},0,${40 + 2 * palette.rings[c].padding},${40 + 2 * palette.rings[c].padding}`;
+    expect(rings(scene.always)).toEqual([[], [], [ellipse(0, "origin")], []]);
+    expect(scene.steps.map(rings)).toEqual([
+      [[], [ellipse(100, "compromised")], [], []],
+      [[ellipse(200, "reached")], [], [], []],
+      [[], [ellipse(300, "compromised")], [], []],
+    ]);
     // Half the border and a pixel of antialiasing on each side: 1.5 wide, or 3 when compromised.
-    expect(shapes(scene.bodies)).toEqual(["Rround-rectangle:0,0,43.5,43.5", "Rround-rectangle:100,0,45,45", "Rround-rectangle:200,0,43.5,43.5", "Rround-rectangle:300,0,43.5,43.5"]);
-    expect(shapes(scene.borders)).toEqual(["Rround-rectangle:100,0,40,40"]);
+    expect(shapes(scene.bodies)).toEqual(["Rround-rectangle:0,0,43.5,43.5", "Rround-rectangle:100,0,45,45", "Rround-rectangle:200,0,43.5,43.5", "Rround-rectangle:300,0,45,45"]);
+    expect(scene.steps.map((st) => shapes(st.borders))).toEqual([["Rround-rectangle:100,0,40,40"], [], ["Rround-rectangle:300,0,40,40"]]);
   });
 
   it("draws the attacker's calls and the chosen path apart, with their arrows sized for their width", () => {
     const { r } = renderer();
     const scene = buildLayerScene(r, input(), palette);
     const ops = (c: { paths: Path2D[] }) => c.paths.flatMap((p) => (p as unknown as FakePath).ops);
-    expect(ops(scene.attack.lines)).toEqual(["M0,0", "L100,0"]);
+    expect(scene.steps.map((st) => ops(st.attack.lines))).toEqual([["M0,0", "L100,0"], [], ["M100,0", "L300,0"]]);
     expect(ops(scene.onPath.lines)).toEqual(["M100,0", "L200,0"]);
-    expect(ops(scene.attack.arrows)).toEqual(["M50,0", `A${palette.attack.width * 3}`, "Z"]);
+    expect(ops(scene.steps[0]!.attack.arrows)).toEqual(["M50,0", `A${palette.attack.width * 3}`, "Z"]);
     expect(ops(scene.onPath.arrows)).toEqual(["M150,0", `A${palette.onPath.width * 3}`, "Z"]);
   });
 
@@ -147,7 +168,7 @@ describe("buildLayerScene", () => {
 
   it("batches shapes into paths of at most 64", () => {
     const { r } = renderer();
-    const nodes = Array.from({ length: 130 }, (_, i) => ({ id: `s${i}`, ele: ele(`svc:s${i}`, { pos: [i, 0] }), classes: set() }));
+    const nodes = Array.from({ length: 130 }, (_, i) => ({ id: `s${i}`, ele: ele(`svc:s${i}`, { pos: [i, 0] }), classes: set(), step: 0 }));
     const scene = buildLayerScene(r, { nodes, edges: [], segments: [] }, palette);
     expect(scene.bodies.paths).toHaveLength(3);
     expect(shapes(scene.bodies)).toHaveLength(130);
@@ -183,17 +204,17 @@ describe("paintLayer", () => {
   const view = { zoom: 0.5, pan: { x: 10, y: 20 }, pixelRatio: 2, width: 800, height: 600 };
   const input: LayerInput = {
     nodes: [
-      { id: "web", ele: ele("svc:web", { styles: { label: "Web" } }), classes: set("compromised") },
-      { id: "db", ele: ele("svc:db"), classes: set("on-path") },
+      { id: "web", ele: ele("svc:web", { styles: { label: "Web" } }), classes: set("compromised"), step: 0 },
+      { id: "db", ele: ele("svc:db"), classes: set("on-path"), step: 1 },
     ],
-    edges: [{ ele: ele("flow:a", { allpts: [0, 0, 100, 0] }), classes: set("attack") }],
+    edges: [{ ele: ele("flow:a", { allpts: [0, 0, 100, 0] }), classes: set("attack"), step: 0 }],
     segments: [ele("seg:core", { size: 400, styles: { "border-width": 2 } })],
   };
 
   it("veils the frame, keeps segment borders, cuts the involved services out and draws rings, calls and borders in order", () => {
     const { r } = renderer();
     const { ctx, calls } = recorder();
-    paintLayer(r, ctx, buildLayerScene(r, input, palette), palette, view);
+    paintLayer(r, ctx, buildLayerScene(r, input, palette), palette, view, 2);
     expect(calls).toEqual([
       "transform 1,0,0,1,0,0",
       "clear",
@@ -215,12 +236,26 @@ describe("paintLayer", () => {
     ]);
   });
 
+  it("before the first hop is shown, draws only what is lit from the start", () => {
+    const { r } = renderer();
+    const { ctx, calls } = recorder();
+    paintLayer(r, ctx, buildLayerScene(r, input, palette), palette, view, 0);
+    expect(calls.slice(4)).toEqual([
+      "stroke 1 rgb(110,119,129) 2 1 source-over",
+      // The chosen path's service: its ring and (with every involved service) its body.
+      "fill 1 #000 1 destination-out",
+      "fill 2 #000 1 destination-out",
+      `fill 1 ${palette.rings["on-path"].colour} ${palette.rings["on-path"].alpha} source-over`,
+      "fill 2 #000 1 destination-out",
+    ]);
+  });
+
   it("redraws the labels Cytoscape would draw at this zoom, and none below their minimum size", () => {
     const big = renderer(true);
-    paintLayer(big.r, recorder().ctx, buildLayerScene(big.r, input, palette), palette, view);
+    paintLayer(big.r, recorder().ctx, buildLayerScene(big.r, input, palette), palette, view, 2);
     expect(big.labels).toEqual(["svc:web"]);
     const small = renderer(false);
-    paintLayer(small.r, recorder().ctx, buildLayerScene(small.r, input, palette), palette, view);
+    paintLayer(small.r, recorder().ctx, buildLayerScene(small.r, input, palette), palette, view, 2);
     expect(small.labels).toEqual([]);
   });
 });

@@ -15,7 +15,10 @@
 //!
 //! Everything is in model coordinates under Cytoscape's pan and zoom, batched into a few paths
 //! (`Chunks`), and kept until Cytoscape recalculates an element (style, position, data); a pan
-//! or zoom only repaints it, in the same frame as Cytoscape's (its `render` event). Shapes,
+//! or zoom only repaints it, in the same frame as Cytoscape's (its `render` event). A look is
+//! built once with every hop step in its own batches, so the hop-by-hop animation only repaints
+//! with one more step (`reveal`): building it again per hop kept WebKit's main thread busy for
+//! most of the animation on a 2,000-service breach. Shapes,
 //! edge geometry and arrows are Cytoscape's own (`./overview.ts` helpers); the colours come from
 //! `simulationPalette` in ./style.ts. What it painted is kept for the tests (`painted`).
 
@@ -35,12 +38,17 @@ export type LayerRenderer = Pick<OverviewRenderer, "nodeShapes" | "arrowShapes" 
 
 export type RingClass = (typeof SIM_RING_ORDER)[number];
 
-/** A simulation's look resolved against the canvas: the elements it involves, with their classes. */
+/**
+ * A simulation's look resolved against the canvas: the elements it involves, with their classes
+ * once every hop is shown, and the hop step (`hopSchedule`'s index) that lights each up; -1 for
+ * what is lit from the start (the internet). The hop-by-hop animation shows the steps one by
+ * one without building anything again.
+ */
 export interface LayerInput {
   /** Involved services (and the internet) by model id; every other node is dimmed. */
-  nodes: { id: string; ele: LayerEle; classes: ReadonlySet<SimClass> }[];
+  nodes: { id: string; ele: LayerEle; classes: ReadonlySet<SimClass>; step: number }[];
   /** The attacker's calls (`attack`) and the chosen path's (`on-path`). */
-  edges: { ele: LayerEle; classes: ReadonlySet<SimClass> }[];
+  edges: { ele: LayerEle; classes: ReadonlySet<SimClass>; step: number }[];
   /** Every segment: its border is drawn over the veil. */
   segments: LayerEle[];
 }
@@ -84,19 +92,52 @@ interface SegmentStroke {
   paths: Chunks;
 }
 
-/** Everything one paint of the layer draws, in model coordinates. */
+/** What lights up at one hop step (or from the start). */
+export interface LayerStage {
+  /** Rings around services, by class in `SIM_RING_ORDER`; their areas are cut out of the veil. */
+  rings: Chunks[];
+  /** Compromised services' borders. */
+  borders: Chunks;
+  /** The attacker's calls. */
+  attack: { lines: Chunks; arrows: Chunks };
+}
+
+/** Everything the layer draws for one look, in model coordinates. */
 export interface LayerScene {
   segments: SegmentStroke[];
-  attack: { lines: Chunks; arrows: Chunks };
+  /** Lit from the start (the origin, the chosen path's services), and at each hop step. */
+  always: LayerStage;
+  steps: LayerStage[];
+  /** The chosen path's calls (always shown). */
   onPath: { lines: Chunks; arrows: Chunks };
-  /** The rings around the involved services, by class; their areas are cut out of the veil. */
-  rings: { ring: SimRing; paths: Chunks }[];
   /** Bodies (with their border) of the involved services: cut out of the veil, and again over rings and calls. */
   bodies: Chunks;
-  borders: Chunks;
   /** Elements whose labels are drawn again over the veil (when Cytoscape would draw them). */
   labelled: LayerEle[];
-  painted: PaintedSimulation;
+  /** Per service and call drawn: what it shows before and once its step is shown (see `paintedAt`). */
+  nodes: { id: string; step: number; before: RingClass | null; after: RingClass | null; compromised: boolean }[];
+  edges: { id: string; step: number; kind: "attack" | "on-path" }[];
+  segmentCount: number;
+}
+
+function stage(): LayerStage {
+  return { rings: SIM_RING_ORDER.map(() => new Chunks()), borders: new Chunks(), attack: { lines: new Chunks(), arrows: new Chunks() } };
+}
+
+/** The stages shown with the first `shown` hop steps. */
+function stagesShown(scene: LayerScene, shown: number): LayerStage[] {
+  return [scene.always, ...scene.steps.slice(0, Math.max(0, shown))];
+}
+
+/** What a paint of `scene` with the first `shown` hop steps shows (for the tests). */
+export function paintedAt(scene: LayerScene, shown: number): PaintedSimulation {
+  const painted: PaintedSimulation = { veil: true, nodes: {}, edges: {}, segments: scene.segmentCount };
+  for (const n of scene.nodes) {
+    const lit = n.step < shown;
+    painted.nodes[n.id] = { ring: lit ? n.after : n.before, compromised: n.compromised && lit };
+  }
+  for (const e of scene.edges) if (e.kind === "on-path" || e.step < shown) painted.edges[e.id] = e.kind;
+  return painted;
 }
 
 const rgb = (v: unknown): string => {
@@ -124,13 +165,19 @@ export function ringOf(classes: ReadonlySet<SimClass>): RingClass | null {
 export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: SimulationPalette): LayerScene {
   const scene: LayerScene = {
     segments: [],
-    attack: { lines: new Chunks(), arrows: new Chunks() },
+    always: stage(),
+    steps: [],
     onPath: { lines: new Chunks(), arrows: new Chunks() },
-    rings: SIM_RING_ORDER.map((c) => ({ ring: palette.rings[c], paths: new Chunks() })),
     bodies: new Chunks(),
-    borders: new Chunks(),
     labelled: [],
-    painted: { veil: true, nodes: {}, edges: {}, segments: 0 },
+    nodes: [],
+    edges: [],
+    segmentCount: 0,
+  };
+  const at = (step: number): LayerStage => {
+    if (step < 0) return scene.always;
+    while (scene.steps.length <= step) scene.steps.push(stage());
+    return scene.steps[step]!;
   };
   const strokes = new Map<string, SegmentStroke>();
   for (const seg of input.segments) {
@@ -146,36 +193,39 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
     let stroke = strokes.get(key);
     if (!stroke) strokes.set(key, (stroke = { colour, alpha, width, dash, paths: new Chunks() }));
     shapeInto(r, stroke.paths.next(), seg, r.getNodeShape(seg), radiusOf(seg), 0);
-    scene.painted.segments++;
+    scene.segmentCount++;
   }
   scene.segments = [...strokes.values()];
-  for (const { ele, classes } of input.edges) {
+  for (const { ele, classes, step } of input.edges) {
     const rs = ele._private.rscratch;
     if (!ele.visible() || rs.badLine || !rs.allpts || rs.allpts.length < 4 || Number.isNaN(rs.allpts[0])) continue;
     const kind = classes.has("on-path") ? "on-path" : classes.has("attack") ? "attack" : null;
     if (!kind) continue;
-    const into = kind === "on-path" ? scene.onPath : scene.attack;
+    const into = kind === "on-path" ? scene.onPath : at(step).attack;
     const stroke: SimStroke = kind === "on-path" ? palette.onPath : palette.attack;
     edgeLine(into.lines.next(), rs);
     edgeArrows(r, ele, stroke.width, () => into.arrows.next());
-    scene.painted.edges[ele.id()] = kind;
+    scene.edges.push({ id: ele.id(), step, kind });
     if (hasLabel(ele)) scene.labelled.push(ele);
   }
-  for (const { id, ele, classes } of input.nodes) {
+  for (const { id, ele, classes, step } of input.nodes) {
     if (!ele.visible()) continue;
     // Read once: a thousand services are involved in a breach of a large estate.
     const box = boxOf(ele);
     const rs = ele._private.rscratch;
     const shape = r.getNodeShape(ele);
     const radius = radiusOf(ele);
+    // Its ring before its hop is shown (origin and chosen path are marked from the start), and after.
+    const before = classes.has("on-path") ? "on-path" : classes.has("origin") ? "origin" : null;
     const ring = ringOf(classes);
     const compromised = classes.has("compromised");
+    const lit = at(before !== null ? -1 : step);
     // Half the border (drawn on the outline) and a pixel of antialiasing.
     const margin = Math.max(ele.pstyle("border-width").pfValue, compromised ? palette.compromisedBorder.width : 0) / 2 + 1;
-    if (ring) shapeAt(r, scene.rings[SIM_RING_ORDER.indexOf(ring)]!.paths.next(), "ellipse", box, undefined, palette.rings[ring].padding);
+    if (ring) shapeAt(r, lit.rings[SIM_RING_ORDER.indexOf(ring)]!.next(), "ellipse", box, undefined, palette.rings[ring].padding);
     shapeAt(r, scene.bodies.next(), shape, box, radius, margin, rs);
-    if (compromised) shapeAt(r, scene.borders.next(), shape, box, radius, 0, rs);
-    scene.painted.nodes[id] = { ring, compromised };
+    if (compromised) shapeAt(r, at(step).borders.next(), shape, box, radius, 0, rs);
+    scene.nodes.push({ id, step, before, after: ring, compromised });
     if (hasLabel(ele)) scene.labelled.push(ele);
   }
   return scene;
@@ -196,8 +246,9 @@ export type LayerContext = Pick<
   "setTransform" | "clearRect" | "fillRect" | "fill" | "stroke" | "setLineDash" | "save" | "restore" | "globalAlpha" | "globalCompositeOperation" | "fillStyle" | "strokeStyle" | "lineWidth" | "lineCap" | "lineJoin"
 >;
 
-/** Paint `scene` over Cytoscape's frame at `view` (see the module doc for the order). */
-export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScene, palette: SimulationPalette, view: LayerViewport): void {
+/** Paint `scene` with its first `shown` hop steps over Cytoscape's frame at `view` (see the module doc for the order). */
+export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScene, palette: SimulationPalette, view: LayerViewport, shown: number): void {
+  const stages = stagesShown(scene, shown);
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.globalCompositeOperation = "source-over";
   ctx.clearRect(0, 0, view.width, view.height);
@@ -219,14 +270,11 @@ export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScen
   // Holes where the rings and the services are: Cytoscape's drawing shows through.
   ctx.globalCompositeOperation = "destination-out";
   ctx.fillStyle = "#000";
-  for (const { paths } of scene.rings) for (const p of paths.paths) ctx.fill(p);
+  for (const st of stages) for (const ring of st.rings) for (const p of ring.paths) ctx.fill(p);
   for (const p of scene.bodies.paths) ctx.fill(p);
   ctx.globalCompositeOperation = "source-over";
   ctx.lineCap = "round";
-  for (const [calls, stroke] of [
-    [scene.attack, palette.attack],
-    [scene.onPath, palette.onPath],
-  ] as const) {
+  for (const [calls, stroke] of [...stages.map((st) => [st.attack, palette.attack] as const), [scene.onPath, palette.onPath] as const]) {
     ctx.strokeStyle = stroke.colour;
     ctx.fillStyle = stroke.colour;
     ctx.lineWidth = stroke.width;
@@ -234,11 +282,12 @@ export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScen
     for (const p of calls.arrows.paths) ctx.fill(p);
   }
   ctx.lineCap = "butt";
-  for (const { ring, paths } of scene.rings) {
+  SIM_RING_ORDER.forEach((c, i) => {
+    const ring: SimRing = palette.rings[c];
     ctx.globalAlpha = ring.alpha;
     ctx.fillStyle = ring.colour;
-    for (const p of paths.paths) ctx.fill(p);
-  }
+    for (const st of stages) for (const p of st.rings[i]!.paths) ctx.fill(p);
+  });
   ctx.globalAlpha = 1;
   ctx.globalCompositeOperation = "destination-out";
   ctx.fillStyle = "#000";
@@ -246,7 +295,7 @@ export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScen
   ctx.globalCompositeOperation = "source-over";
   ctx.strokeStyle = palette.compromisedBorder.colour;
   ctx.lineWidth = palette.compromisedBorder.width;
-  for (const p of scene.borders.paths) ctx.stroke(p);
+  for (const st of stages) for (const p of st.borders.paths) ctx.stroke(p);
   // Cytoscape's own label drawing, for every label it would draw at this zoom.
   for (const ele of scene.labelled) {
     if (!r.eleTextBiggerThanMin(ele)) continue;
@@ -274,7 +323,10 @@ export class SimulationLayer {
   private resolve: (() => LayerInput) | null = null;
   private scene: LayerScene | null = null;
   private palette: SimulationPalette;
-  private last: PaintedSimulation = NOTHING;
+  /** How many hop steps are shown (the animation raises it). */
+  private shown = 0;
+  /** The scene and step count of the last paint, for `painted`. */
+  private last: { scene: LayerScene; shown: number } | null = null;
 
   constructor(
     private readonly cy: Core,
@@ -314,16 +366,26 @@ export class SimulationLayer {
     this.paint();
   }
 
-  /** Draw a simulation (`resolve` gives its elements on the current graph), or nothing. */
-  show(resolve: (() => LayerInput) | null): void {
+  /**
+   * Draw a simulation (`resolve` gives its elements on the current graph) with its first
+   * `shown` hop steps, or nothing.
+   */
+  show(resolve: (() => LayerInput) | null, shown = 0): void {
     this.resolve = resolve;
+    this.shown = shown;
     this.scene = null;
     this.paint(true);
   }
 
+  /** Show the first `shown` hop steps of the simulation drawn (a repaint, nothing is built). */
+  reveal(shown: number): void {
+    this.shown = shown;
+    this.paint();
+  }
+
   /** What the last paint showed (see `PaintedSimulation`). */
   painted(): PaintedSimulation {
-    return this.last;
+    return this.last ? paintedAt(this.last.scene, this.last.shown) : NOTHING;
   }
 
   /**
@@ -335,7 +397,7 @@ export class SimulationLayer {
     const r = this.r;
     if (!this.resolve || !ctx || !r) {
       if (this.canvas.style.display !== "none") this.canvas.style.display = "none";
-      this.last = NOTHING;
+      this.last = null;
       return;
     }
     const pixelRatio = window.devicePixelRatio || 1;
@@ -352,10 +414,11 @@ export class SimulationLayer {
     }
     const scene = this.scene;
     const view = { zoom: this.cy.zoom(), pan: this.cy.pan(), pixelRatio, width, height };
-    if (measured) timed("sim:paint", () => paintLayer(r, ctx, scene, this.palette, view));
-    else paintLayer(r, ctx, scene, this.palette, view);
+    const shown = this.shown;
+    if (measured) timed("sim:paint", () => paintLayer(r, ctx, scene, this.palette, view, shown));
+    else paintLayer(r, ctx, scene, this.palette, view, shown);
     if (this.canvas.style.display === "none") this.canvas.style.display = "";
-    this.last = scene.painted;
+    this.last = { scene, shown };
   }
 
   destroy(): void {

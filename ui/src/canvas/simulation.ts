@@ -38,6 +38,25 @@ export function hopSchedule(sim: Simulation): HopStep[] {
   return [...steps.values()].sort((a, b) => a.hop - b.hop);
 }
 
+/** The hop step (index in `hopSchedule`'s list) that lights each service and call (key `from\u0000to`). */
+export interface StepIndex {
+  nodes: Map<string, number>;
+  edges: Map<string, number>;
+}
+
+export function stepIndex(steps: readonly HopStep[]): StepIndex {
+  const nodes = new Map<string, number>();
+  const edges = new Map<string, number>();
+  steps.forEach((st, i) => {
+    for (const id of [...st.compromised, ...st.reached]) if (!nodes.has(id)) nodes.set(id, i);
+    for (const [a, b] of st.edges) {
+      const key = `${a}\u0000${b}`;
+      if (!edges.has(key)) edges.set(key, i);
+    }
+  });
+  return { nodes, edges };
+}
+
 /** Crown-jewel data classes the run exposed. */
 export function crownJewels(sim: Simulation): Set<string> {
   return new Set(sim.exposed_data.filter((d) => d.crown_jewel).map((d) => d.data_class));

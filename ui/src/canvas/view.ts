@@ -11,7 +11,7 @@ import { toElements, withVerdicts, signature, svcId, segId, flowId, endpointId, 
 import { packLayout } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
-import { hopSchedule, simulationLook, type SimulationLook } from "./simulation";
+import { hopSchedule, simulationLook, stepIndex, type SimulationLook, type StepIndex } from "./simulation";
 import { SimulationLayer, type LayerEle, type LayerInput, type PaintedSimulation } from "./simlayer";
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
@@ -342,26 +342,27 @@ export class CanvasView {
       return;
     }
     const steps = hopSchedule(sim);
-    // Animated: the first hop now, the others one by one below.
+    // Animated: the first hop now, the others one by one below (the layer only repaints).
     const shown = settings.animate ? Math.min(1, steps.length) : steps.length;
-    const show = (n: number) => {
-      const look = simulationLook(sim, steps, n, settings.highlightedPath);
-      this.simLayer.show(() => this.resolveLook(look));
-    };
-    timed("sim:layer", () => show(shown));
+    const look = simulationLook(sim, steps, steps.length, settings.highlightedPath);
+    const at = stepIndex(steps);
+    timed("sim:layer", () => this.simLayer.show(() => this.resolveLook(look, at), shown));
     onPainted?.();
-    for (let i = shown; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => show(i + 1), i * 260));
+    for (let i = shown; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => this.simLayer.reveal(i + 1), i * 260));
   }
 
   /** The canvas elements of a simulation's look (asked again whenever the graph changes). */
-  private resolveLook(look: SimulationLook): LayerInput {
+  private resolveLook(look: SimulationLook, at: StepIndex): LayerInput {
     const cy = this.cy;
     const input: LayerInput = { nodes: [], edges: [], segments: [] };
     for (const [id, classes] of look.nodes) {
       const n = cy.getElementById(endpointId(id));
-      if (n.nonempty()) input.nodes.push({ id, ele: n[0] as unknown as LayerEle, classes });
+      if (n.nonempty()) input.nodes.push({ id, ele: n[0] as unknown as LayerEle, classes, step: at.nodes.get(id) ?? -1 });
     }
-    for (const { from, to, classes } of look.edges.values()) this.edgesBetween(from, to).forEach((e) => void input.edges.push({ ele: e as unknown as LayerEle, classes }));
+    for (const [key, { from, to, classes }] of look.edges) {
+      const step = at.edges.get(key) ?? -1;
+      this.edgesBetween(from, to).forEach((e) => void input.edges.push({ ele: e as unknown as LayerEle, classes, step }));
+    }
     cy.nodes('[type = "segment"]').forEach((n) => void input.segments.push(n as unknown as LayerEle));
     return input;
   }
