@@ -40,14 +40,15 @@ function ele(id: string, opts: { styles?: Styles; pos?: [number, number]; size?:
     effectiveOpacity: () => 1,
     _private: {
       parent: null,
+      // Where Cytoscape draws a label: under the node.
+      labelBounds: opts.styles?.label ? { main: { x1: x - 10, y1: y + 20, x2: x + 10, y2: y + 30 } } : {},
       rscratch: opts.allpts ? { allpts: opts.allpts, edgeType: "haystack", midX: (opts.allpts[0]! + opts.allpts[2]!) / 2, midY: (opts.allpts[1]! + opts.allpts[3]!) / 2, midtgtArrowAngle: 0 } : {},
     },
   };
 }
 
-/** A renderer whose shapes are rectangles `R<shape>:x,y,w,h` and whose labels are recorded. */
+/** A renderer whose shapes are rectangles `R<shape>:x,y,w,h`; labels are big enough to draw or not. */
 function renderer(bigEnough = true) {
-  const labels: string[] = [];
   const shape = (name: string) => ({
     draw(path: FakePath, x: number, y: number, w: number, h: number) {
       path.ops.push(`R${name}:${x},${y},${w},${h}`);
@@ -59,10 +60,9 @@ function renderer(bigEnough = true) {
     arrowShapes: { triangle: { draw: (path: FakePath, size: number) => void path.ops.push(`A${size}`) } } as unknown as LayerRenderer["arrowShapes"],
     getNodeShape: () => "round-rectangle",
     getArrowWidth: (width: number, scale: number) => width * scale * 3,
-    drawElementText: (_ctx, e) => void labels.push((e as LayerEle).id()),
     eleTextBiggerThanMin: () => bigEnough,
   };
-  return { r, labels };
+  return { r };
 }
 
 const shapes = (chunks: { paths: Path2D[] }) => chunks.paths.flatMap((p) => (p as unknown as FakePath).ops.filter((o) => o.startsWith("R")));
@@ -156,7 +156,7 @@ describe("buildLayerScene", () => {
     expect(ops(scene.onPath.arrows)).toEqual(["M150,0", `A${palette.onPath.width * 3}`, "Z"]);
   });
 
-  it("strokes segment borders again, one batch per look, and redraws the labels of what stays bright", () => {
+  it("strokes segment borders again, one batch per look, and lists the labels of what stays bright", () => {
     const { r } = renderer();
     const scene = buildLayerScene(r, input(), palette);
     expect(scene.segments.map((s) => [s.colour, s.width, s.dash, shapes(s.paths).length])).toEqual([
@@ -189,7 +189,8 @@ function recorder() {
     setTransform: (...m: number[]) => void calls.push(`transform ${m.join(",")}`),
     clearRect: () => void calls.push("clear"),
     fillRect: (x: number, y: number, w: number, h: number) => void calls.push(`fillRect ${x},${y},${w},${h} ${ctx.fillStyle} ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
-    fill: (p: FakePath) => void calls.push(`fill ${p.ops.filter((o) => o.startsWith("R")).length} ${ctx.fillStyle} ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
+    // Shapes, or rectangles (label holes) as `B`.
+    fill: (p: FakePath) => void calls.push(`fill ${p.ops.filter((o) => o.startsWith("R")).length || p.ops.filter((o) => o.startsWith("B")).join(" ") || 0} ${ctx.fillStyle} ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
     // Shapes (nodes, segments), or for lines their subpaths.
     stroke: (p: FakePath) => void calls.push(`stroke ${p.ops.filter((o) => o.startsWith("R")).length || p.ops.filter((o) => o.startsWith("M")).length} ${ctx.strokeStyle} ${ctx.lineWidth} ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
     setLineDash: () => undefined,
@@ -223,7 +224,7 @@ describe("paintLayer", () => {
       // Model coordinates: Cytoscape's zoom and pan at the device pixel ratio.
       "transform 1,0,0,1,20,40",
       "stroke 1 rgb(110,119,129) 2 1 source-over",
-      // Holes: the rings, then the services' bodies.
+      // Holes: the rings, the services' bodies.
       "fill 1 #000 1 destination-out",
       "fill 1 #000 1 destination-out",
       "fill 2 #000 1 destination-out",
@@ -233,6 +234,8 @@ describe("paintLayer", () => {
       `fill 1 ${palette.rings["on-path"].colour} ${palette.rings["on-path"].alpha} source-over`,
       "fill 2 #000 1 destination-out",
       `stroke 1 ${palette.compromisedBorder.colour} ${palette.compromisedBorder.width} 1 source-over`,
+      // Where Cytoscape draws the web service's label (over its ring).
+      "fill B-10,20,20,10 #000 1 destination-out",
     ]);
   });
 
@@ -247,15 +250,23 @@ describe("paintLayer", () => {
       "fill 2 #000 1 destination-out",
       `fill 1 ${palette.rings["on-path"].colour} ${palette.rings["on-path"].alpha} source-over`,
       "fill 2 #000 1 destination-out",
+      // Every involved service is undimmed from the start, its label too.
+      "fill B-10,20,20,10 #000 1 destination-out",
     ]);
   });
 
-  it("redraws the labels Cytoscape would draw at this zoom, and none below their minimum size", () => {
-    const big = renderer(true);
-    paintLayer(big.r, recorder().ctx, buildLayerScene(big.r, input, palette), palette, view, 2);
-    expect(big.labels).toEqual(["svc:web"]);
-    const small = renderer(false);
-    paintLayer(small.r, recorder().ctx, buildLayerScene(small.r, input, palette), palette, view, 2);
-    expect(small.labels).toEqual([]);
+  it("cuts holes where Cytoscape draws the labels of what stays bright, in view and at a readable size only", () => {
+    const labelHoles = (r: LayerRenderer, inp: LayerInput) => {
+      const { ctx, calls } = recorder();
+      paintLayer(r, ctx, buildLayerScene(r, inp, palette), palette, view, 2);
+      return calls.filter((c) => c.startsWith("fill B"));
+    };
+    // The web service's label box (under it, see `ele`).
+    expect(labelHoles(renderer(true).r, input)).toEqual(["fill B-10,20,20,10 #000 1 destination-out"]);
+    // A label far out of view is left alone (the view shows the model from -20,-40 to 780,560).
+    const withFar: LayerInput = { ...input, nodes: [...input.nodes, { id: "far", ele: ele("svc:far", { pos: [2000, 0], styles: { label: "Far" } }), classes: set("reached"), step: 0 }] };
+    expect(labelHoles(renderer(true).r, withFar)).toEqual(["fill B-10,20,20,10 #000 1 destination-out"]);
+    // Below their minimum size Cytoscape draws no label: no hole.
+    expect(labelHoles(renderer(false).r, input)).toEqual([]);
   });
 });

@@ -5,13 +5,15 @@
 //! and paints over it:
 //!
 //! 1. a veil in the canvas's own background colour dims everything (as opacity 0.3 would);
-//! 2. segment borders are stroked again over the veil (segments are never dimmed);
+//! 2. segment borders are stroked again over the veil (segments' fills are dimmed, their
+//!    boundaries are not);
 //! 3. holes are cut in the veil (`destination-out`) where the involved services and their rings
-//!    are, so Cytoscape's own drawing of them shows through undimmed;
+//!    are, and where Cytoscape draws the labels of those services and of the segments, so
+//!    Cytoscape's own drawing of them shows through undimmed;
 //! 4. the attacker's calls and the chosen path are stroked, the rings (reached, compromised,
 //!    origin, on the path) filled around the services, holes cut again for the services'
-//!    bodies (so a ring and a call stay under the service, as Cytoscape draws them), the
-//!    compromised services' borders stroked, and the labels of what stays bright drawn again.
+//!    bodies (so a ring and a call stay under the service, as Cytoscape draws them), and the
+//!    compromised services' borders stroked.
 //!
 //! Everything is in model coordinates under Cytoscape's pan and zoom, batched into a few paths
 //! (`Chunks`), and kept until Cytoscape recalculates an element (style, position, data); a pan
@@ -31,10 +33,12 @@ import { measureSince, timed } from "../perf";
 /** What the layer reads of an element (Cytoscape internals, typed in ./overview.ts). */
 export interface LayerEle extends OverviewEle {
   id(): string;
+  /** `labelBounds.main`: where Cytoscape draws the label, in model coordinates. */
+  _private: OverviewEle["_private"] & { labelBounds?: { main?: { x1: number; y1: number; x2: number; y2: number } | null } };
 }
 
 /** The renderer functions the layer uses (Cytoscape internals). */
-export type LayerRenderer = Pick<OverviewRenderer, "nodeShapes" | "arrowShapes" | "getNodeShape" | "getArrowWidth" | "drawElementText" | "eleTextBiggerThanMin">;
+export type LayerRenderer = Pick<OverviewRenderer, "nodeShapes" | "arrowShapes" | "getNodeShape" | "getArrowWidth" | "eleTextBiggerThanMin">;
 
 export type RingClass = (typeof SIM_RING_ORDER)[number];
 
@@ -112,7 +116,7 @@ export interface LayerScene {
   onPath: { lines: Chunks; arrows: Chunks };
   /** Bodies (with their border) of the involved services: cut out of the veil, and again over rings and calls. */
   bodies: Chunks;
-  /** Elements whose labels are drawn again over the veil (when Cytoscape would draw them). */
+  /** Elements whose labels are cut out of the veil (where and when Cytoscape draws them). */
   labelled: LayerEle[];
   /** Per service and call drawn: what it shows before and once its step is shown (see `paintedAt`). */
   nodes: { id: string; step: number; before: RingClass | null; after: RingClass | null; compromised: boolean }[];
@@ -243,8 +247,31 @@ export interface LayerViewport {
 /** The subset of a 2D context the layer paints with (a recording context in the unit tests). */
 export type LayerContext = Pick<
   CanvasRenderingContext2D,
-  "setTransform" | "clearRect" | "fillRect" | "fill" | "stroke" | "setLineDash" | "save" | "restore" | "globalAlpha" | "globalCompositeOperation" | "fillStyle" | "strokeStyle" | "lineWidth" | "lineCap" | "lineJoin"
+  "setTransform" | "clearRect" | "fillRect" | "fill" | "stroke" | "setLineDash" | "globalAlpha" | "globalCompositeOperation" | "fillStyle" | "strokeStyle" | "lineWidth" | "lineCap" | "lineJoin"
 >;
+
+/** The part of the model the canvas shows at `view`. */
+function visibleModelBox(view: LayerViewport): { x1: number; y1: number; x2: number; y2: number } {
+  const k = view.pixelRatio * view.zoom;
+  return { x1: -view.pan.x / view.zoom, y1: -view.pan.y / view.zoom, x2: (view.width - view.pixelRatio * view.pan.x) / k, y2: (view.height - view.pixelRatio * view.pan.y) / k };
+}
+
+/**
+ * Whether an element's label can be in `box`: its node box (or an edge's middle) widened by the
+ * most a label reaches beyond it (the stylesheet's widest `text-max-width` is 400px, and labels
+ * sit above or below the shape).
+ */
+export function labelMayShow(ele: LayerEle, box: { x1: number; y1: number; x2: number; y2: number }): boolean {
+  const LABEL_REACH = 220;
+  const rs = ele._private.rscratch;
+  const node = ele.isNode();
+  const x = node ? ele.position().x : rs.midX;
+  const y = node ? ele.position().y : rs.midY;
+  if (x == null || y == null) return true;
+  const hw = (node ? ele.width() / 2 + ele.padding() : 0) + LABEL_REACH;
+  const hh = (node ? ele.height() / 2 + ele.padding() : 0) + LABEL_REACH;
+  return x + hw >= box.x1 && x - hw <= box.x2 && y + hh >= box.y1 && y - hh <= box.y2;
+}
 
 /** Paint `scene` with its first `shown` hop steps over Cytoscape's frame at `view` (see the module doc for the order). */
 export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScene, palette: SimulationPalette, view: LayerViewport, shown: number): void {
@@ -272,6 +299,13 @@ export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScen
   ctx.fillStyle = "#000";
   for (const st of stages) for (const ring of st.rings) for (const p of ring.paths) ctx.fill(p);
   for (const p of scene.bodies.paths) ctx.fill(p);
+  // And where Cytoscape draws the labels of what stays bright (every label it draws at this
+  // zoom that can be in view): its own text shows through. (Drawing the text again here cost
+  // more than the rest of a pan's frame in WebKit.) Segment and call labels go under the calls
+  // and rings drawn next; a service's label (with its own background box) over its ring, last,
+  // as Cytoscape draws a label over its node's underlay.
+  const [under, over] = labelHoles(r, scene, visibleModelBox(view));
+  if (under) ctx.fill(under);
   ctx.globalCompositeOperation = "source-over";
   ctx.lineCap = "round";
   for (const [calls, stroke] of [...stages.map((st) => [st.attack, palette.attack] as const), [scene.onPath, palette.onPath] as const]) {
@@ -296,13 +330,25 @@ export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScen
   ctx.strokeStyle = palette.compromisedBorder.colour;
   ctx.lineWidth = palette.compromisedBorder.width;
   for (const st of stages) for (const p of st.borders.paths) ctx.stroke(p);
-  // Cytoscape's own label drawing, for every label it would draw at this zoom.
-  for (const ele of scene.labelled) {
-    if (!r.eleTextBiggerThanMin(ele)) continue;
-    ctx.save();
-    r.drawElementText(ctx as CanvasRenderingContext2D, ele);
-    ctx.restore();
+  if (over) {
+    ctx.globalCompositeOperation = "destination-out";
+    ctx.fillStyle = "#000";
+    ctx.fill(over);
+    ctx.globalCompositeOperation = "source-over";
   }
+}
+
+/** The label boxes to cut out: of segments and calls, and of services (null where there are none). */
+function labelHoles(r: LayerRenderer, scene: LayerScene, inView: { x1: number; y1: number; x2: number; y2: number }): [Path2D | null, Path2D | null] {
+  let under: Path2D | null = null;
+  let over: Path2D | null = null;
+  for (const ele of scene.labelled) {
+    const bb = ele._private.labelBounds?.main;
+    if (!bb || !labelMayShow(ele, inView) || !r.eleTextBiggerThanMin(ele)) continue;
+    const path = ele.isNode() && !ele.isParent() ? (over ??= new Path2D()) : (under ??= new Path2D());
+    path.rect(bb.x1, bb.y1, bb.x2 - bb.x1, bb.y2 - bb.y1);
+  }
+  return [under, over];
 }
 
 const NOTHING: PaintedSimulation = { veil: false, nodes: {}, edges: {}, segments: 0 };
