@@ -89,6 +89,12 @@ try {
   }
   const text = (page, sel) => page.locator(sel).first().innerText();
   const calls = (page, cmd) => page.evaluate((c) => window.__mock.calls.filter((x) => x.cmd === c).length, cmd);
+  /** Every call of `cmds` named the design by revision instead of sending it; how many there were. */
+  const byRevision = async (page, cmds) => {
+    const args = await page.evaluate((cs) => window.__mock.calls.filter((x) => cs.includes(x.cmd)).map((x) => ({ cmd: x.cmd, revision: typeof x.args.revision, design: "design" in x.args })), cmds);
+    for (const a of args) assert.deepEqual(a, { cmd: a.cmd, revision: "number", design: false });
+    return args.length;
+  };
   const design = (page) => page.evaluate(() => window.__bulkhead.app.store.get().design);
   const shot = (page, name) => page.screenshot({ path: path.join(outDir, `${name}.png`) });
   /** Wait until the backend answered for the current design (debounced refresh). */
@@ -368,6 +374,7 @@ try {
       await page.keyboard.press("Control+z");
       assert.equal((await design(page)).services.length, 34);
       assert.ok(!(await design(page)).segments.some((s) => s.id === "imported-catalog"));
+      assert.ok((await byRevision(page, ["import_preview", "import_apply"])) > 0, "named by revision");
       await page.close();
     },
 
@@ -476,6 +483,7 @@ try {
       await page.uncheck('[data-testid="drift-overlay"]');
       await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.edges('[type = "traffic"]').length === 0);
       assert.deepEqual(page.errors, []);
+      assert.ok((await byRevision(page, ["drift_check"])) > 0, "named by revision");
       await page.close();
     },
 
@@ -546,6 +554,7 @@ try {
       await page.keyboard.press("Control+z");
       assert.deepEqual(await rules(), before);
       assert.deepEqual(page.errors, []);
+      assert.ok((await byRevision(page, ["propose_rules", "propose_apply"])) > 0, "named by revision");
       await page.close();
     },
 

@@ -36,7 +36,7 @@ export class Controller {
   readonly backend = new Backend(this.store, this.held);
   readonly files = new Files(this.store, this.held);
   /** Drift check, traffic overlay and least-privilege proposal (see ./traffic.ts). */
-  readonly traffic = new Traffic(this.store);
+  readonly traffic = new Traffic(this.store, this.held);
   canvas: CanvasView | null = null;
   private minimap: Minimap | null = null;
   private renderedOnce = false;

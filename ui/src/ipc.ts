@@ -74,15 +74,15 @@ export interface Commands {
   /** The files of `targets` for the held design of `revision`. */
   export_preview: [{ revision: number; targets: string[] }, ExportFile[]];
   export_write: [{ revision: number; targets: string[]; dir: string; force: boolean }, string[]];
-  import_preview: [{ design: Design; sources: ImportSource[] }, ImportPreview];
+  import_preview: [{ revision: number; sources: ImportSource[] }, ImportPreview];
   /** Merges what the last `import_preview` of the same sources showed; `skip` leaves items out (`service:<id>`, `flow:<id>`, `data_class:<id>`, `live_policy:live`). */
-  import_apply: [{ design: Design; sources: ImportSource[]; accept_proposal: boolean; skip: string[] }, Design];
+  import_apply: [{ revision: number; sources: ImportSource[]; accept_proposal: boolean; skip: string[] }, Design];
   /** `bulkhead check` with these logs and live manifests (absolute paths) and window (`7d`), plus the overlay's calls. */
-  drift_check: [{ design: Design; traffic: string[]; live: string[]; window: string | null }, DriftReport];
+  drift_check: [{ revision: number; traffic: string[]; live: string[]; window: string | null }, DriftReport];
   /** `bulkhead propose`: the least-privilege diff for the design's flows and these logs. */
-  propose_rules: [{ design: Design; traffic: string[] }, Proposal];
+  propose_rules: [{ revision: number; traffic: string[] }, Proposal];
   /** The design with the accepted change ids of its (recomputed) proposal applied. */
-  propose_apply: [{ design: Design; traffic: string[]; accept: string[] }, Design];
+  propose_apply: [{ revision: number; traffic: string[]; accept: string[] }, Design];
 }
 
 export type CommandName = keyof Commands;

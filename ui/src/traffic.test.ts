@@ -13,6 +13,17 @@ const { smallState } = await import("./fixtures/small");
 const { updateService } = await import("./actions/updateService");
 
 const report = (design: string) => ({ drift: { design } as never, calls: [], calls_left_out: 0 });
+/** A stand-in for `HeldDesigns`: each design object gets a revision, which names it in the calls. */
+function fakeHeld() {
+  const designs: Design[] = [];
+  return {
+    designOf: (revision: unknown) => designs[Number(revision) - 1],
+    ask<T>(design: Design, question: (revision: number) => Promise<T>): Promise<T> {
+      if (!designs.includes(design)) designs.push(design);
+      return question(designs.indexOf(design) + 1);
+    },
+  };
+}
 const flush = async () => {
   for (let i = 0; i < 5; i++) await Promise.resolve();
 };
@@ -26,7 +37,8 @@ describe("Traffic (drift check and proposal following the design)", () => {
 
   it("asks only when told, then re-asks after each edit (debounced), dropping stale answers", async () => {
     const store = new Store(smallState());
-    const t = new Traffic(store);
+    const held = fakeHeld();
+    const t = new Traffic(store, held);
     store.dispatch(updateService, { id: "web", patch: { name: "Shop" } });
     vi.advanceTimersByTime(TRAFFIC_DEBOUNCE_MS * 2);
     expect(pending).toHaveLength(0);
@@ -39,7 +51,7 @@ describe("Traffic (drift check and proposal following the design)", () => {
     store.dispatch(updateService, { id: "web", patch: { name: "Shop 3" } });
     vi.advanceTimersByTime(TRAFFIC_DEBOUNCE_MS);
     expect(pending).toHaveLength(2);
-    expect((pending[1]!.args.design as Design).services?.[0]?.name).toBe("Shop 3");
+    expect(held.designOf(pending[1]!.args.revision)?.services?.[0]?.name).toBe("Shop 3");
     // The newer answer lands first; the older one is dropped when it arrives.
     pending[1]!.resolve(report("new"));
     await flush();
@@ -51,7 +63,7 @@ describe("Traffic (drift check and proposal following the design)", () => {
 
   it("keeps the error of a failed check, and a reset forgets everything", async () => {
     const store = new Store(smallState());
-    const t = new Traffic(store);
+    const t = new Traffic(store, fakeHeld());
     const run = t.propose();
     pending[0]!.reject({ code: "io", message: "cannot read `/logs/x.log`" });
     await run;

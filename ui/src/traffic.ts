@@ -5,7 +5,7 @@
 //!
 //! The logs and the window are the user's choice for this session, not part of the design.
 
-import { call, type CommandError } from "./ipc";
+import { call, type CommandError, type HeldDesigns } from "./ipc";
 import type { DriftReport, Proposal } from "./analysis";
 import type { Store } from "./store";
 
@@ -39,7 +39,11 @@ export class Traffic {
   private wantCheck = false;
   private wantProposal = false;
 
-  constructor(private store: Store) {
+  constructor(
+    private store: Store,
+    /** Which designs the shell holds: the check and the proposal name the design by revision. */
+    private held: Pick<HeldDesigns, "ask">,
+  ) {
     store.subscribe((s, prev) => {
       if (s.design !== prev.design && (this.wantCheck || this.wantProposal)) this.schedule();
     });
@@ -88,7 +92,8 @@ export class Traffic {
     const design = this.store.get().design;
     this.set({ checking: true });
     try {
-      const report = await call("drift_check", { design, traffic: this.view.logs, live: this.view.live, window: this.view.window.trim() || null });
+      const { logs, live, window } = this.view;
+      const report = await this.held.ask(design, (revision) => call("drift_check", { revision, traffic: logs, live, window: window.trim() || null }));
       if (seq === this.checkSeq) this.set({ report, checking: false, checkError: null });
     } catch (e) {
       if (seq === this.checkSeq) this.set({ checking: false, checkError: e as CommandError });
@@ -102,7 +107,8 @@ export class Traffic {
     const design = this.store.get().design;
     this.set({ proposing: true });
     try {
-      const proposal = await call("propose_rules", { design, traffic: this.view.logs });
+      const logs = this.view.logs;
+      const proposal = await this.held.ask(design, (revision) => call("propose_rules", { revision, traffic: logs }));
       if (seq === this.proposeSeq) this.set({ proposal, proposing: false, proposalError: null });
     } catch (e) {
       if (seq === this.proposeSeq) this.set({ proposing: false, proposalError: e as CommandError });

@@ -25,6 +25,7 @@ use tauri::State;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::input;
+use crate::session::Session;
 
 /// Most log files one check may read.
 pub const MAX_LOG_FILES: usize = 64;
@@ -227,22 +228,27 @@ pub fn run_check(
     })
 }
 
+/// The drift check of the held design of `revision` (`stale_revision` if the shell no longer
+/// holds it).
 #[tauri::command]
 pub async fn drift_check(
-    design: serde_json::Value,
+    revision: u64,
     traffic: Vec<String>,
     live: Option<Vec<String>>,
     window: Option<String>,
     cache: State<'_, Arc<TrafficCache>>,
+    session: State<'_, Session>,
 ) -> IpcResult<DriftReport> {
-    let design = input::design(design)?;
+    let held = session.held_design(revision, crate::design_file::today())?;
     let logs = log_paths(traffic)?;
     let live = live_paths(live.unwrap_or_default())?;
     let window = self::window(window)?;
     let cache = Arc::clone(&cache);
-    tauri::async_runtime::spawn_blocking(move || run_check(&cache, &design, &logs, &live, window))
-        .await
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("the check thread failed: {e}")))?
+    tauri::async_runtime::spawn_blocking(move || {
+        run_check(&cache, held.design(), &logs, &live, window)
+    })
+    .await
+    .map_err(|e| IpcError::new(ErrorCode::Internal, format!("the check thread failed: {e}")))?
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ use tauri::State;
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::input;
+use crate::session::Session;
 
 /// Most sources one import may name.
 const MAX_SOURCES: usize = 64;
@@ -313,26 +314,38 @@ pub async fn apply(
     Ok(result.merge_into(&design, &choices).0)
 }
 
+/// The import preview against the held design of `revision` (`stale_revision` if the shell no
+/// longer holds it).
 #[tauri::command]
 pub async fn import_preview(
-    design: serde_json::Value,
+    revision: u64,
     sources: Vec<Source>,
     cache: State<'_, ImportCache>,
+    session: State<'_, Session>,
 ) -> IpcResult<ImportPreview> {
-    let design = input::design(design)?;
+    let design = held_design(&session, revision)?;
     preview(&cache, design, sources).await
+}
+
+/// A copy of the held design of `revision`: the import merges into it.
+fn held_design(session: &Session, revision: u64) -> IpcResult<Design> {
+    Ok(session
+        .held_design(revision, crate::design_file::today())?
+        .design()
+        .clone())
 }
 
 // Tauri expects camelCase argument keys by default; the contract (docs/ipc.md) is snake_case.
 #[tauri::command(rename_all = "snake_case")]
 pub async fn import_apply(
-    design: serde_json::Value,
+    revision: u64,
     sources: Vec<Source>,
     accept_proposal: bool,
     skip: Option<Vec<String>>,
     cache: State<'_, ImportCache>,
+    session: State<'_, Session>,
 ) -> IpcResult<Design> {
-    let design = input::design(design)?;
+    let design = held_design(&session, revision)?;
     apply(
         &cache,
         design,
@@ -353,6 +366,17 @@ mod tests {
 
     use super::*;
     use crate::commands::corpus;
+
+    #[test]
+    fn imports_merge_into_the_held_design_of_the_revision_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let session = Session::new(dir.path().join("data"), None);
+        let design = Design::new("held");
+        let revision = session.hold_design(design.clone(), crate::design_file::today());
+        assert_eq!(held_design(&session, revision).unwrap(), design);
+        let e = held_design(&session, revision + 1).unwrap_err();
+        assert_eq!(e.code, ErrorCode::StaleRevision, "{}", e.message);
+    }
 
     #[test]
     fn skip_entries_name_a_kind_the_merge_knows() {

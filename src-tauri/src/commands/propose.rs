@@ -18,6 +18,7 @@ use tauri::State;
 use super::drift::{TrafficCache, log_paths};
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::input;
+use crate::session::Session;
 
 /// Most change ids one apply may name.
 const MAX_ACCEPTED: usize = 100_000;
@@ -56,44 +57,47 @@ fn accepted_ids(raw: Vec<String>) -> IpcResult<Vec<String>> {
     Ok(raw)
 }
 
+/// The proposal for the held design of `revision` (`stale_revision` if the shell no longer
+/// holds it).
 #[tauri::command]
 pub async fn propose_rules(
-    design: serde_json::Value,
+    revision: u64,
     traffic: Vec<String>,
     cache: State<'_, Arc<TrafficCache>>,
+    session: State<'_, Session>,
 ) -> IpcResult<Proposal> {
-    let design = input::design(design)?;
+    let held = session.held_design(revision, crate::design_file::today())?;
     let logs = log_paths(traffic)?;
     let cache = Arc::clone(&cache);
-    tauri::async_runtime::spawn_blocking(move || proposal(&cache, &design, &logs))
-        .await
-        .map_err(|e| {
-            IpcError::new(
-                ErrorCode::Internal,
-                format!("the proposal thread failed: {e}"),
-            )
-        })?
+    off_runtime(move || proposal(&cache, held.design(), &logs)).await
 }
 
+/// Runs `f` on a blocking thread: reading the logs and proposing take a while.
+async fn off_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
+        IpcError::new(
+            ErrorCode::Internal,
+            format!("the proposal thread failed: {e}"),
+        )
+    })?
+}
+
+/// The held design of `revision` with the accepted changes of its proposal applied.
 #[tauri::command]
 pub async fn propose_apply(
-    design: serde_json::Value,
+    revision: u64,
     traffic: Vec<String>,
     accept: Vec<String>,
     cache: State<'_, Arc<TrafficCache>>,
+    session: State<'_, Session>,
 ) -> IpcResult<Design> {
-    let design = input::design(design)?;
+    let held = session.held_design(revision, crate::design_file::today())?;
     let logs = log_paths(traffic)?;
     let accepted = accepted_ids(accept)?;
     let cache = Arc::clone(&cache);
-    tauri::async_runtime::spawn_blocking(move || self::accept(&cache, &design, &logs, &accepted))
-        .await
-        .map_err(|e| {
-            IpcError::new(
-                ErrorCode::Internal,
-                format!("the proposal thread failed: {e}"),
-            )
-        })?
+    off_runtime(move || self::accept(&cache, held.design(), &logs, &accepted)).await
 }
 
 #[cfg(test)]

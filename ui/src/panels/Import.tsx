@@ -104,7 +104,7 @@ export function Import({ app, state }: { app: Controller; state: AppState }) {
     if (!next.length) return setPreview(null);
     setBusy(true);
     try {
-      const p = await call("import_preview", { design: state.design, sources: next });
+      const p = await app.held.ask(state.design, (revision) => call("import_preview", { revision, sources: next }));
       setPreview(p);
       setAcceptProposal(p.proposal_preview.some((i) => i.change === "added"));
     } catch (e) {
@@ -140,7 +140,7 @@ export function Import({ app, state }: { app: Controller; state: AppState }) {
     setBusy(true);
     setError(null);
     try {
-      const design = await call("import_apply", { design: state.design, sources, accept_proposal: acceptProposal, skip: skipList(preview, excluded) });
+      const design = await app.held.ask(state.design, (revision) => call("import_apply", { revision, sources, accept_proposal: acceptProposal, skip: skipList(preview, excluded) }));
       app.dispatch(applyImport, { merged: design });
       const kept = changeRows(preview).filter((i) => !excluded.has(itemKey(i))).length;
       const segs = acceptProposal ? preview.proposal_preview.filter((i) => i.change === "added").length : 0;

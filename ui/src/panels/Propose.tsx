@@ -89,7 +89,7 @@ export function Propose({ app, state }: { app: Controller; state: AppState }) {
     setBusy(true);
     setError(null);
     try {
-      const design = await call("propose_apply", { design: state.design, traffic: v.logs, accept: ids });
+      const design = await app.held.ask(state.design, (revision) => call("propose_apply", { revision, traffic: v.logs, accept: ids }));
       app.dispatch(applyProposal, { design });
       setApplied(`Applied ${ids.length} change${ids.length === 1 ? "" : "s"} as one edit. Undo with Ctrl+Z.`);
       setTicked(new Set());
