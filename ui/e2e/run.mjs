@@ -132,7 +132,7 @@ try {
     },
 
     async "slow verdicts do not hold the canvas back: drawn grey at the deadline, styled when they come"() {
-      const page = await open({ verdictsDelayMs: 1500 });
+      const page = await open({ verdictsDelayMs: 2500 });
       await settle(page);
       const seen = await page.evaluate(() => ({
         wait: performance.getEntriesByName("bulkhead:render:await-verdicts")[0]?.duration,
