@@ -210,6 +210,12 @@ try {
       await page.waitForSelector('[data-testid="unsaved-marker"]');
       await page.waitForFunction((n) => window.__mock.calls.filter((x) => x.cmd === "simulate").length > n, simCalls, { timeout: 10_000 });
       await settle(page);
+      // The panel renders the answer after the canvas frame that shows it: wait until it shows
+      // the latest simulation's count.
+      await page.waitForFunction(() => {
+        const v = window.__bulkhead.app.backend.view;
+        return !v.simulating && v.simulation && document.querySelector('[data-testid="sim-compromised-count"]')?.textContent === String(v.simulation.compromised.length);
+      }, null, { timeout: 10_000 });
       const after = await text(page, '[data-testid="sim-compromised-count"]');
       assert.notEqual(after, before, `simulation should change after the move (${before} → ${after})`);
       await page.click('[data-testid="undo"]');

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FakePath, installFakePath } from "../fixtures/path";
-import { buildLayerScene, paintLayer, paintedAt, ringOf, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
-import { simulationPalette } from "./style";
+import { buildLayerScene, buildSegmentPart, paintLayer, paintedAt, ringOf, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
+import { simulationPalette, type SimulationPalette } from "./style";
 import type { SimClass } from "./simulation";
 
 beforeAll(installFakePath);
@@ -68,6 +68,10 @@ function renderer(bigEnough = true) {
 const shapes = (chunks: { paths: Path2D[] }) => chunks.paths.flatMap((p) => (p as unknown as FakePath).ops.filter((o) => o.startsWith("R")));
 const set = (...c: SimClass[]) => new Set<SimClass>(c);
 
+/** A look with the segments on the canvas, built as the layer builds it (segments apart). */
+type TestInput = LayerInput & { segments: LayerEle[] };
+const sceneOf = (r: LayerRenderer, input: TestInput, palette: SimulationPalette) => buildLayerScene(r, input, palette, buildSegmentPart(r, input.segments));
+
 describe("ringOf", () => {
   it("takes the ring the stylesheet cascade gave: on the path over origin over compromised over reached", () => {
     expect(ringOf(set())).toBeNull();
@@ -79,7 +83,7 @@ describe("ringOf", () => {
 
 describe("buildLayerScene", () => {
   const palette = simulationPalette("light");
-  const input = (): LayerInput => ({
+  const input = (): TestInput => ({
     nodes: [
       { id: "internet", ele: ele("internet", { pos: [0, 0] }), classes: set("origin"), step: -1 },
       { id: "web", ele: ele("svc:web", { pos: [100, 0], styles: { label: "Web" } }), classes: set("compromised"), step: 0 },
@@ -97,7 +101,7 @@ describe("buildLayerScene", () => {
 
   it("records what it paints: each visible involved service with its ring and border, each call, each segment", () => {
     const { r } = renderer();
-    const scene = buildLayerScene(r, input(), palette);
+    const scene = sceneOf(r, input(), palette);
     expect(paintedAt(scene, 3)).toEqual({
       veil: true,
       nodes: {
@@ -113,7 +117,7 @@ describe("buildLayerScene", () => {
 
   it("hop by hop: a later step's services are undimmed without their ring and border, its calls not drawn; the chosen path is drawn from the start", () => {
     const { r } = renderer();
-    const scene = buildLayerScene(r, input(), palette);
+    const scene = sceneOf(r, input(), palette);
     expect(paintedAt(scene, 1)).toEqual({
       veil: true,
       nodes: {
@@ -131,7 +135,7 @@ describe("buildLayerScene", () => {
 
   it("shapes each service's ring (by class) and body, and a border only for the compromised", () => {
     const { r } = renderer();
-    const scene = buildLayerScene(r, input(), palette);
+    const scene = sceneOf(r, input(), palette);
     // Each stage's rings by class (in SIM_RING_ORDER: reached, compromised, origin, on-path).
     const rings = (st: LayerStage) => st.rings.map(shapes);
     const ellipse = (x: number, c: keyof typeof palette.rings) => `Rellipse:${x},0,${40 + 2 * palette.rings[c].padding},${40 + 2 * palette.rings[c].padding}`;
@@ -148,7 +152,7 @@ describe("buildLayerScene", () => {
 
   it("draws the attacker's calls and the chosen path apart, with their arrows sized for their width", () => {
     const { r } = renderer();
-    const scene = buildLayerScene(r, input(), palette);
+    const scene = sceneOf(r, input(), palette);
     const ops = (c: { paths: Path2D[] }) => c.paths.flatMap((p) => (p as unknown as FakePath).ops);
     expect(scene.steps.map((st) => ops(st.attack.lines))).toEqual([["M0,0", "L100,0"], [], ["M100,0", "L300,0"]]);
     expect(ops(scene.onPath.lines)).toEqual(["M100,0", "L200,0"]);
@@ -158,7 +162,7 @@ describe("buildLayerScene", () => {
 
   it("strokes segment borders again, one batch per look, and lists the labels of what stays bright", () => {
     const { r } = renderer();
-    const scene = buildLayerScene(r, input(), palette);
+    const scene = sceneOf(r, input(), palette);
     expect(scene.segments.map((s) => [s.colour, s.width, s.dash, shapes(s.paths).length])).toEqual([
       ["rgb(110,119,129)", 3, null, 1],
       ["rgb(110,119,129)", 3, [6, 3], 1],
@@ -169,7 +173,7 @@ describe("buildLayerScene", () => {
   it("batches shapes into paths of at most 64", () => {
     const { r } = renderer();
     const nodes = Array.from({ length: 130 }, (_, i) => ({ id: `s${i}`, ele: ele(`svc:s${i}`, { pos: [i, 0] }), classes: set(), step: 0 }));
-    const scene = buildLayerScene(r, { nodes, edges: [], segments: [] }, palette);
+    const scene = sceneOf(r, { nodes, edges: [], segments: [] }, palette);
     expect(scene.bodies.paths).toHaveLength(3);
     expect(shapes(scene.bodies)).toHaveLength(130);
   });
@@ -203,7 +207,7 @@ function recorder() {
 describe("paintLayer", () => {
   const palette = simulationPalette("dark");
   const view = { zoom: 0.5, pan: { x: 10, y: 20 }, pixelRatio: 2, width: 800, height: 600 };
-  const input: LayerInput = {
+  const input: TestInput = {
     nodes: [
       { id: "web", ele: ele("svc:web", { styles: { label: "Web" } }), classes: set("compromised"), step: 0 },
       { id: "db", ele: ele("svc:db"), classes: set("on-path"), step: 1 },
@@ -215,7 +219,7 @@ describe("paintLayer", () => {
   it("veils the frame, keeps segment borders, cuts the involved services out and draws rings, calls and borders in order", () => {
     const { r } = renderer();
     const { ctx, calls } = recorder();
-    paintLayer(r, ctx, buildLayerScene(r, input, palette), palette, view, 2);
+    paintLayer(r, ctx, sceneOf(r, input, palette), palette, view, 2);
     expect(calls).toEqual([
       "transform 1,0,0,1,0,0",
       "clear",
@@ -242,7 +246,7 @@ describe("paintLayer", () => {
   it("before the first hop is shown, draws only what is lit from the start", () => {
     const { r } = renderer();
     const { ctx, calls } = recorder();
-    paintLayer(r, ctx, buildLayerScene(r, input, palette), palette, view, 0);
+    paintLayer(r, ctx, sceneOf(r, input, palette), palette, view, 0);
     expect(calls.slice(4)).toEqual([
       "stroke 1 rgb(110,119,129) 2 1 source-over",
       // The chosen path's service: its ring and (with every involved service) its body.
@@ -256,15 +260,15 @@ describe("paintLayer", () => {
   });
 
   it("cuts holes where Cytoscape draws the labels of what stays bright, in view and at a readable size only", () => {
-    const labelHoles = (r: LayerRenderer, inp: LayerInput) => {
+    const labelHoles = (r: LayerRenderer, inp: TestInput) => {
       const { ctx, calls } = recorder();
-      paintLayer(r, ctx, buildLayerScene(r, inp, palette), palette, view, 2);
+      paintLayer(r, ctx, sceneOf(r, inp, palette), palette, view, 2);
       return calls.filter((c) => c.startsWith("fill B"));
     };
     // The web service's label box (under it, see `ele`).
     expect(labelHoles(renderer(true).r, input)).toEqual(["fill B-10,20,20,10 #000 1 destination-out"]);
     // A label far out of view is left alone (the view shows the model from -20,-40 to 780,560).
-    const withFar: LayerInput = { ...input, nodes: [...input.nodes, { id: "far", ele: ele("svc:far", { pos: [2000, 0], styles: { label: "Far" } }), classes: set("reached"), step: 0 }] };
+    const withFar: TestInput = { ...input, nodes: [...input.nodes, { id: "far", ele: ele("svc:far", { pos: [2000, 0], styles: { label: "Far" } }), classes: set("reached"), step: 0 }] };
     expect(labelHoles(renderer(true).r, withFar)).toEqual(["fill B-10,20,20,10 #000 1 destination-out"]);
     // Below their minimum size Cytoscape draws no label: no hole.
     expect(labelHoles(renderer(false).r, input)).toEqual([]);

@@ -53,8 +53,39 @@ export interface LayerInput {
   nodes: { id: string; ele: LayerEle; classes: ReadonlySet<SimClass>; step: number }[];
   /** The attacker's calls (`attack`) and the chosen path's (`on-path`). */
   edges: { ele: LayerEle; classes: ReadonlySet<SimClass>; step: number }[];
-  /** Every segment: its border is drawn over the veil. */
-  segments: LayerEle[];
+}
+
+/**
+ * The segments' part of every look: their borders, drawn over the veil, and their labels. It
+ * does not depend on the simulation, so the layer keeps it from one look to the next until
+ * Cytoscape recalculates an element.
+ */
+export interface SegmentPart {
+  strokes: SegmentStroke[];
+  labelled: LayerEle[];
+  count: number;
+}
+
+export function buildSegmentPart(r: LayerRenderer, segments: Iterable<LayerEle>): SegmentPart {
+  const strokes = new Map<string, SegmentStroke>();
+  const part: SegmentPart = { strokes: [], labelled: [], count: 0 };
+  for (const seg of segments) {
+    if (!seg.visible()) continue;
+    const width = seg.pstyle("border-width").pfValue;
+    const alpha = (seg.pstyle("border-opacity").value as number) * seg.effectiveOpacity();
+    if (hasLabel(seg)) part.labelled.push(seg);
+    if (!(width > 0 && alpha > 0)) continue;
+    const style = seg.pstyle("border-style").value;
+    const dash = style === "dashed" ? (seg.pstyle("border-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
+    const colour = rgb(seg.pstyle("border-color").value);
+    const key = `${colour}|${alpha}|${width}|${dash ? dash.join(",") : ""}`;
+    let stroke = strokes.get(key);
+    if (!stroke) strokes.set(key, (stroke = { colour, alpha, width, dash, paths: new Chunks() }));
+    shapeInto(r, stroke.paths.next(), seg, r.getNodeShape(seg), radiusOf(seg), 0);
+    part.count++;
+  }
+  part.strokes = [...strokes.values()];
+  return part;
 }
 
 /** What the layer painted last, for the tests: they compare it with the simulation. */
@@ -166,40 +197,23 @@ export function ringOf(classes: ReadonlySet<SimClass>): RingClass | null {
 }
 
 /** Batch what `input` involves into the paths one paint draws. */
-export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: SimulationPalette): LayerScene {
+export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: SimulationPalette, segments: SegmentPart): LayerScene {
   const scene: LayerScene = {
-    segments: [],
+    segments: segments.strokes,
     always: stage(),
     steps: [],
     onPath: { lines: new Chunks(), arrows: new Chunks() },
     bodies: new Chunks(),
-    labelled: [],
+    labelled: [...segments.labelled],
     nodes: [],
     edges: [],
-    segmentCount: 0,
+    segmentCount: segments.count,
   };
   const at = (step: number): LayerStage => {
     if (step < 0) return scene.always;
     while (scene.steps.length <= step) scene.steps.push(stage());
     return scene.steps[step]!;
   };
-  const strokes = new Map<string, SegmentStroke>();
-  for (const seg of input.segments) {
-    if (!seg.visible()) continue;
-    const width = seg.pstyle("border-width").pfValue;
-    const alpha = (seg.pstyle("border-opacity").value as number) * seg.effectiveOpacity();
-    if (hasLabel(seg)) scene.labelled.push(seg);
-    if (!(width > 0 && alpha > 0)) continue;
-    const style = seg.pstyle("border-style").value;
-    const dash = style === "dashed" ? (seg.pstyle("border-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
-    const colour = rgb(seg.pstyle("border-color").value);
-    const key = `${colour}|${alpha}|${width}|${dash ? dash.join(",") : ""}`;
-    let stroke = strokes.get(key);
-    if (!stroke) strokes.set(key, (stroke = { colour, alpha, width, dash, paths: new Chunks() }));
-    shapeInto(r, stroke.paths.next(), seg, r.getNodeShape(seg), radiusOf(seg), 0);
-    scene.segmentCount++;
-  }
-  scene.segments = [...strokes.values()];
   for (const { ele, classes, step } of input.edges) {
     const rs = ele._private.rscratch;
     if (!ele.visible() || rs.badLine || !rs.allpts || rs.allpts.length < 4 || Number.isNaN(rs.allpts[0])) continue;
@@ -368,6 +382,8 @@ export class SimulationLayer {
   private readonly r: (LayerRenderer & Hooks) | undefined;
   private resolve: (() => LayerInput) | null = null;
   private scene: LayerScene | null = null;
+  /** Kept from one look to the next; dropped with the scene when an element changes. */
+  private segmentPart: SegmentPart | null = null;
   private palette: SimulationPalette;
   /** How many hop steps are shown (the animation raises it). */
   private shown = 0;
@@ -378,6 +394,8 @@ export class SimulationLayer {
     private readonly cy: Core,
     container: HTMLElement,
     theme: Theme,
+    /** The segments on the canvas. */
+    private readonly segments: () => Iterable<LayerEle>,
   ) {
     this.palette = simulationPalette(theme);
     this.canvas = document.createElement("canvas");
@@ -398,17 +416,23 @@ export class SimulationLayer {
     // The same hook Cytoscape's texture caches are invalidated by: an element's style,
     // position or geometry changed, so the shapes built from them are stale.
     this.r?.onUpdateEleCalcs((_willDraw, eles) => {
-      if (eles && eles.length) this.scene = null;
+      if (eles && eles.length) this.dirty();
     });
-    cy.on("add remove", () => void (this.scene = null));
+    cy.on("add remove", () => this.dirty());
     // Each Cytoscape frame (a pan, a zoom, a drag) is followed by the layer's, in the same task.
     cy.on("render", () => this.paint());
     cy.on("resize", () => this.paint());
   }
 
+  /** The graph changed: build the scene again, segments included. */
+  private dirty(): void {
+    this.scene = null;
+    this.segmentPart = null;
+  }
+
   setTheme(theme: Theme): void {
     this.palette = simulationPalette(theme);
-    this.scene = null;
+    this.dirty();
     this.paint();
   }
 
@@ -455,7 +479,8 @@ export class SimulationLayer {
     if (!this.scene) {
       const resolve = this.resolve;
       const input = measured ? timed("sim:resolve", resolve) : resolve();
-      this.scene = buildLayerScene(r, input, this.palette);
+      this.segmentPart ??= buildSegmentPart(r, this.segments());
+      this.scene = buildLayerScene(r, input, this.palette, this.segmentPart);
       if (measured) measureSince("sim:scene", start);
     }
     const scene = this.scene;

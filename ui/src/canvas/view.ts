@@ -64,7 +64,7 @@ export class CanvasView {
     // Zoomed out on a large design, draw in batches instead of element by element (./overview.ts).
     installOverview(this.cy, () => this.isLarge);
     installZOrder(this.cy);
-    this.simLayer = new SimulationLayer(this.cy, container, theme);
+    this.simLayer = new SimulationLayer(this.cy, container, theme, () => this.cy.nodes('[type = "segment"]').toArray() as unknown as LayerEle[]);
     this.wire();
     // Cytoscape measures its container once; the container changes size with the window and
     // the side panel, so tell it (and refit the first frame if it was measured too early).
@@ -354,7 +354,7 @@ export class CanvasView {
   /** The canvas elements of a simulation's look (asked again whenever the graph changes). */
   private resolveLook(look: SimulationLook, at: StepIndex): LayerInput {
     const cy = this.cy;
-    const input: LayerInput = { nodes: [], edges: [], segments: [] };
+    const input: LayerInput = { nodes: [], edges: [] };
     for (const [id, classes] of look.nodes) {
       const n = cy.getElementById(endpointId(id));
       if (n.nonempty()) input.nodes.push({ id, ele: n[0] as unknown as LayerEle, classes, step: at.nodes.get(id) ?? -1 });
@@ -363,7 +363,6 @@ export class CanvasView {
       const step = at.edges.get(key) ?? -1;
       this.edgesBetween(from, to).forEach((e) => void input.edges.push({ ele: e as unknown as LayerEle, classes, step }));
     }
-    cy.nodes('[type = "segment"]').forEach((n) => void input.segments.push(n as unknown as LayerEle));
     return input;
   }
 
