@@ -2,9 +2,10 @@
 //! renderer sorts every element with a comparator that, on each of the ~n·log n comparisons,
 //! reads six style properties and walks both elements' ancestors (`zDepth()` builds a
 //! collection of the parents). With 7,900 elements in 670 nested segments that was 0.6 s of
-//! WebKit's main thread on the first frame, and again whenever a z-index changes (the
-//! simulation's highlighted path). Here the same four keys are computed once per element and
-//! compared as numbers: the same order (the last key, the pool index, is unique), cheaper.
+//! WebKit's main thread on the first frame, and again whenever the order changes (observed
+//! traffic and ghosts added or removed; the simulation draws on its own layer, ./simlayer.ts).
+//! Here the same four keys are computed once per element and compared as numbers: the same
+//! order (the last key, the pool index, is unique), cheaper.
 
 import type { Core } from "cytoscape";
 
@@ -45,7 +46,7 @@ interface SortingRenderer {
  * Replace the renderer's `getCachedZSortedEles` with one that sorts by precomputed keys. The
  * nesting depth (the costly key: it walks the ancestors) only changes with the graph's structure,
  * so it is kept until an element is added, removed or moved to another segment; a z-index
- * change (the simulation's highlighted path) then re-sorts without walking any ancestor.
+ * change then re-sorts without walking any ancestor.
  */
 export function installZOrder(cy: Core): void {
   const r = (cy as unknown as { renderer(): SortingRenderer | undefined }).renderer?.();
