@@ -9,8 +9,9 @@
 //! - For YAML, [`super::yaml`] records every node's span while it builds the value.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 
-use crate::diagnostic::{Diagnostic, Location, pointer_push};
+use crate::diagnostic::{Diagnostic, Location};
 
 /// A byte range in the source text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -249,7 +250,10 @@ enum Frame<'t> {
         /// Length of the path buffer without this object's current key.
         base: usize,
         key: bool,
-        seen: HashSet<&'t str>,
+        /// Where this object's keys start in the scan's key stack.
+        first: usize,
+        /// This object's keys as a set, once it has too many to compare one by one.
+        many: Option<HashSet<&'t str>>,
     },
     Array {
         base: usize,
@@ -257,25 +261,22 @@ enum Frame<'t> {
     },
 }
 
+/// Keys an object holds before duplicates are looked up in a set instead of compared one by
+/// one: most objects of a design have a handful of keys, a few (layout positions) thousands.
+const FEW_KEYS: usize = 16;
+
 struct Scan {
     values: HashMap<String, Span>,
     keys: HashMap<String, Span>,
     duplicates: Vec<(String, String, Span)>,
 }
 
-/// Push the token for the next value of the innermost container onto `path`.
-fn enter(path: &mut String, stack: &[Frame<'_>], key: Option<&str>) {
-    match stack.last() {
-        Some(Frame::Array { index, .. }) => {
-            path.push('/');
-            path.push_str(&index.to_string());
-        }
-        Some(Frame::Object { .. }) => {
-            if let Some(k) = key {
-                *path = pointer_push(path, k);
-            }
-        }
-        None => {}
+/// Push the token for the next value of the innermost container onto `path` (an object's
+/// member is already there: its key pushed it).
+fn enter(path: &mut String, stack: &[Frame<'_>]) {
+    if let Some(Frame::Array { index, .. }) = stack.last() {
+        // Writing to a String cannot fail.
+        let _ = write!(path, "/{index}");
     }
 }
 
@@ -294,8 +295,49 @@ fn leave(path: &mut String, stack: &mut [Frame<'_>]) {
     }
 }
 
+/// Append `/token` to a pointer, escaped as [`crate::diagnostic::pointer_push`] does, in
+/// place.
+fn push_token(path: &mut String, token: &str) {
+    path.push('/');
+    if !token.contains(['~', '/']) {
+        path.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => path.push_str("~0"),
+            '/' => path.push_str("~1"),
+            c => path.push(c),
+        }
+    }
+}
+
+/// Records `raw` among the keys of the object on top of `stack`; false if it was there.
+fn first_time<'t>(keys: &mut Vec<&'t str>, stack: &mut [Frame<'t>], raw: &'t str) -> bool {
+    let Some(Frame::Object { first, many, .. }) = stack.last_mut() else {
+        return true;
+    };
+    if let Some(set) = many {
+        return set.insert(raw);
+    }
+    let own = &keys[*first..];
+    if own.contains(&raw) {
+        return false;
+    }
+    if own.len() >= FEW_KEYS {
+        let mut set: HashSet<&'t str> = own.iter().copied().collect();
+        set.insert(raw);
+        keys.truncate(*first);
+        *many = Some(set);
+    } else {
+        keys.push(raw);
+    }
+    true
+}
+
 /// One iterative pass over JSON text that `serde_json` accepted: records the spans of the
-/// `wanted` pointers and reports duplicate keys. Memory is the nesting depth plus the answers.
+/// `wanted` pointers and reports duplicate keys. Memory is the nesting depth plus the answers
+/// (and the keys of the open objects); the path is one buffer, cut back after each value.
 fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
     let mut out = Scan {
         values: HashMap::new(),
@@ -304,15 +346,15 @@ fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
     };
     let bytes = text.as_bytes();
     let mut stack: Vec<Frame<'t>> = Vec::new();
+    // The keys of every open object, innermost last (each frame knows where its own start).
+    let mut keys: Vec<&'t str> = Vec::new();
     let mut path = String::new();
-    // The key read for the current object member, waiting for its value.
-    let mut pending_key: Option<String> = None;
     let mut i = 0;
     // INVARIANT: every iteration advances `i`, so the loop ends after at most `len` steps.
     while i < bytes.len() {
         match bytes[i] {
             b'{' | b'[' => {
-                enter(&mut path, &stack, pending_key.take().as_deref());
+                enter(&mut path, &stack);
                 if wanted.contains(path.as_str()) {
                     out.values.insert(
                         path.clone(),
@@ -327,7 +369,8 @@ fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
                     Frame::Object {
                         base,
                         key: false,
-                        seen: HashSet::new(),
+                        first: keys.len(),
+                        many: None,
                     }
                 } else {
                     Frame::Array { base, index: 0 }
@@ -335,7 +378,9 @@ fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
                 i += 1;
             }
             b'}' | b']' => {
-                stack.pop();
+                if let Some(Frame::Object { first, .. }) = stack.pop() {
+                    keys.truncate(first);
+                }
                 leave(&mut path, &mut stack);
                 i += 1;
             }
@@ -348,23 +393,26 @@ fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
                 let raw = &text[i + 1..end.saturating_sub(1).max(i + 1)];
                 let is_key = matches!(stack.last(), Some(Frame::Object { key: false, .. }));
                 if is_key {
+                    let unescaped;
                     let key = if raw.contains('\\') {
-                        serde_json::from_str::<String>(&text[i..end]).unwrap_or_default()
+                        unescaped =
+                            serde_json::from_str::<String>(&text[i..end]).unwrap_or_default();
+                        unescaped.as_str()
                     } else {
-                        raw.to_string()
+                        raw
                     };
-                    let member = pointer_push(&path, &key);
-                    if let Some(Frame::Object { seen, key: k, .. }) = stack.last_mut() {
+                    if let Some(Frame::Object { base, key: k, .. }) = stack.last_mut() {
                         *k = true;
-                        if !seen.insert(raw) {
-                            out.duplicates.push((member.clone(), key.clone(), span));
-                        } else if wanted.contains(member.as_str()) {
-                            out.keys.insert(member, span);
-                        }
+                        path.truncate(*base);
                     }
-                    pending_key = Some(key);
+                    push_token(&mut path, key);
+                    if !first_time(&mut keys, &mut stack, raw) {
+                        out.duplicates.push((path.clone(), key.to_string(), span));
+                    } else if wanted.contains(path.as_str()) {
+                        out.keys.insert(path.clone(), span);
+                    }
                 } else {
-                    enter(&mut path, &stack, pending_key.take().as_deref());
+                    enter(&mut path, &stack);
                     if wanted.contains(path.as_str()) {
                         out.values.insert(path.clone(), span);
                     }
@@ -380,7 +428,7 @@ fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
                 {
                     i += 1;
                 }
-                enter(&mut path, &stack, pending_key.take().as_deref());
+                enter(&mut path, &stack);
                 if wanted.contains(path.as_str()) {
                     out.values.insert(
                         path.clone(),

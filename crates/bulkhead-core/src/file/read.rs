@@ -181,6 +181,11 @@ fn read_lenient<T: DeserializeOwned>(
     base: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<T> {
+    // Most elements read: only a failed one is read again with its path tracked.
+    let plain: Result<T, _> = serde::Deserialize::deserialize(&value);
+    if let Ok(t) = plain {
+        return Some(t);
+    }
     for _ in 0..MAX_RETRIES {
         match serde_path_to_error::deserialize::<_, T>(&value) {
             // Readable once unknown fields are dropped: keep it so validation still sees it

@@ -44,7 +44,8 @@ pub struct Report {
     pub syntax: Syntax,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub migrated_from: Option<String>,
-    /// Whether the text is already in canonical form (`bulkhead fmt` would not change it).
+    /// Whether the text is already in canonical form (`bulkhead fmt` would not change it);
+    /// always false from [`load_text`], which does not ask.
     pub canonical: bool,
     /// Every diagnostic, located, in source order.
     pub diagnostics: Vec<Diagnostic>,
@@ -70,13 +71,24 @@ impl Report {
 
 /// Read `text`, validate it and locate every diagnostic.
 pub fn check_text(text: &str, options: &Options) -> Report {
+    check(text, options, true)
+}
+
+/// [`check_text`] for a caller that only uses the design (a command that evaluates or exports
+/// it): the same diagnostics, without asking whether the text is canonical, which writes the
+/// whole design out again (a tenth of loading a 10,000-service design). `canonical` is false.
+pub fn load_text(text: &str, options: &Options) -> Report {
+    check(text, options, false)
+}
+
+fn check(text: &str, options: &Options, ask_canonical: bool) -> Report {
     match file::parse_with_partial(text) {
         Ok(parsed) => {
             let mut diagnostics = parsed.warnings.clone();
             diagnostics.extend(validate(&parsed.design, options));
             parsed.locate(&mut diagnostics);
             sort(&mut diagnostics);
-            let canonical = parsed.is_canonical();
+            let canonical = ask_canonical && parsed.is_canonical();
             Report {
                 design: Some(parsed.design),
                 syntax: parsed.syntax,
