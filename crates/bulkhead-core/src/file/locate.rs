@@ -355,6 +355,13 @@ fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
         match bytes[i] {
             b'{' | b'[' => {
                 enter(&mut path, &stack);
+                // Looking for pointers (not for duplicates, which the first scan reported):
+                // a container that holds none of them is stepped over without paths.
+                if !wanted.is_empty() && !wanted.contains(path.as_str()) {
+                    i = container_end(bytes, i);
+                    leave(&mut path, &mut stack);
+                    continue;
+                }
                 if wanted.contains(path.as_str()) {
                     out.values.insert(
                         path.clone(),
@@ -460,6 +467,30 @@ pub fn scan_json(text: &str) -> (Locations, Vec<Diagnostic>) {
         })
         .collect();
     (loc, dups)
+}
+
+/// The byte just past the bracket closing the object or array opened at `start`.
+fn container_end(bytes: &[u8], start: usize) -> usize {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i = string_end(bytes, i);
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// The byte just past the closing quote of the string starting at `start`.

@@ -23,11 +23,12 @@ impl<'d> Ids<'d> {
     ) -> Self {
         let mut first = HashMap::new();
         for (i, id) in ids.enumerate() {
-            let pointer = format!("/{list}/{i}/id");
+            // Built only for a diagnostic: a valid design of 10,000 services has none.
+            let pointer = || format!("/{list}/{i}/id");
             if id.trim().is_empty() {
                 out.push(Diagnostic::error(
                     "empty-id",
-                    pointer,
+                    pointer(),
                     format!("{kind} id is empty"),
                 ));
                 continue;
@@ -36,7 +37,7 @@ impl<'d> Ids<'d> {
                 out.push(
                     Diagnostic::error(
                         "duplicate-id",
-                        pointer,
+                        pointer(),
                         format!("duplicate {kind} id `{id}`"),
                     )
                     .with_help(format!(
@@ -60,14 +61,20 @@ impl<'d> Ids<'d> {
         self.first.contains_key(id)
     }
 
-    /// Report `id` at `pointer` unless it exists.
-    fn require(&self, id: &str, pointer: String, role: &str, out: &mut Vec<Diagnostic>) {
+    /// Report `id` at `pointer` unless it exists (the pointer is built only then).
+    fn require(
+        &self,
+        id: &str,
+        pointer: impl FnOnce() -> String,
+        role: &str,
+        out: &mut Vec<Diagnostic>,
+    ) {
         if self.has(id) {
             return;
         }
         let mut d = Diagnostic::error(
             "unknown-id",
-            pointer,
+            pointer(),
             format!("{role} `{id}` is not a known {}", self.kind),
         );
         d = match did_you_mean(id, self.sorted.iter().copied()) {
@@ -127,7 +134,7 @@ pub fn check(design: &Design, out: &mut Vec<Diagnostic>) {
         for (j, dc) in s.data_held.iter().enumerate() {
             classes.require(
                 dc,
-                format!("/services/{i}/data_held/{j}"),
+                || format!("/services/{i}/data_held/{j}"),
                 "data class",
                 out,
             );
@@ -136,7 +143,7 @@ pub fn check(design: &Design, out: &mut Vec<Diagnostic>) {
             for (j, dc) in ep.data_classes.iter().enumerate() {
                 classes.require(
                     dc,
-                    format!("/services/{i}/endpoints/{e}/data_classes/{j}"),
+                    || format!("/services/{i}/endpoints/{e}/data_classes/{j}"),
                     "data class",
                     out,
                 );
@@ -148,14 +155,18 @@ pub fn check(design: &Design, out: &mut Vec<Diagnostic>) {
 
     for (i, r) in design.rules.iter().enumerate() {
         for (side, peer) in [("from", &r.from), ("to", &r.to)] {
-            let pointer = format!("/rules/{i}/{side}");
+            let pointer = || format!("/rules/{i}/{side}");
             match peer {
-                Peer::Segment(s) => segments.require(s, format!("{pointer}/segment"), side, out),
-                Peer::Service(s) => services.require(s, format!("{pointer}/service"), side, out),
+                Peer::Segment(s) => {
+                    segments.require(s, || format!("{}/segment", pointer()), side, out);
+                }
+                Peer::Service(s) => {
+                    services.require(s, || format!("{}/service", pointer()), side, out);
+                }
                 Peer::Internet if side == "to" => out.push(
                     Diagnostic::error(
                         "internet-target",
-                        pointer,
+                        pointer(),
                         format!("rule `{}` targets the internet", r.id),
                     )
                     .with_help(
@@ -169,7 +180,7 @@ pub fn check(design: &Design, out: &mut Vec<Diagnostic>) {
 
     for (i, f) in design.flows.iter().enumerate() {
         if f.from != INTERNET {
-            services.require(&f.from, format!("/flows/{i}/from"), "from", out);
+            services.require(&f.from, || format!("/flows/{i}/from"), "from", out);
         }
         if f.to == INTERNET {
             out.push(
@@ -181,7 +192,7 @@ pub fn check(design: &Design, out: &mut Vec<Diagnostic>) {
                 .with_help("model the external system as a service of kind `external`"),
             );
         } else {
-            services.require(&f.to, format!("/flows/{i}/to"), "to", out);
+            services.require(&f.to, || format!("/flows/{i}/to"), "to", out);
         }
     }
 
@@ -265,7 +276,7 @@ fn check_segments(
                     .with_help("remove `parent` or name the enclosing segment"),
                 );
             } else {
-                segments.require(p, format!("/segments/{i}/parent"), "parent", out);
+                segments.require(p, || format!("/segments/{i}/parent"), "parent", out);
             }
         }
     }
@@ -324,13 +335,13 @@ fn check_segments(
     for (i, seg) in design.segments.iter().enumerate() {
         let mut seen = HashSet::new();
         for (j, m) in seg.members.iter().enumerate() {
-            let pointer = format!("/segments/{i}/members/{j}");
-            services.require(m, pointer.clone(), "member", out);
+            let pointer = || format!("/segments/{i}/members/{j}");
+            services.require(m, pointer, "member", out);
             if !seen.insert(m.as_str()) {
                 out.push(
                     Diagnostic::warning(
                         "duplicate-member",
-                        pointer,
+                        pointer(),
                         format!("`{m}` is listed twice in segment `{}`", seg.id),
                     )
                     .with_help("remove the second entry"),
@@ -349,7 +360,7 @@ fn check_segments(
                     out.push(
                         Diagnostic::error(
                             "multiple-segments",
-                            pointer,
+                            pointer(),
                             format!(
                                 "service `{m}` is in two segments, `{first}` and `{}`",
                                 seg.id

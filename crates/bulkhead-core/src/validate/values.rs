@@ -15,12 +15,12 @@ pub const METHODS: [&str; 10] = [
 pub fn check(design: &Design, options: &Options, out: &mut Vec<Diagnostic>) {
     for (i, s) in design.services.iter().enumerate() {
         for (j, p) in s.ports.iter().enumerate() {
-            port(p.port, format!("/services/{i}/ports/{j}/port"), out);
+            port(p.port, || format!("/services/{i}/ports/{j}/port"), out);
         }
         for (e, ep) in s.endpoints.iter().enumerate() {
-            let base = format!("/services/{i}/endpoints/{e}");
-            method(&ep.method, format!("{base}/method"), out);
-            path(&ep.path, format!("{base}/path"), out);
+            let base = || format!("/services/{i}/endpoints/{e}");
+            method(&ep.method, || format!("{}/method", base()), out);
+            path(&ep.path, || format!("{}/path", base()), out);
         }
         for (w, weak) in s.weaknesses.iter().enumerate() {
             if let Some(p) = weak.probability
@@ -39,29 +39,29 @@ pub fn check(design: &Design, options: &Options, out: &mut Vec<Diagnostic>) {
     }
     for (i, seg) in design.segments.iter().enumerate() {
         if let Some(rl) = &seg.policy.rate_limit {
-            rate_limit(rl, format!("/segments/{i}/policy/rate_limit"), out);
+            rate_limit(rl, || format!("/segments/{i}/policy/rate_limit"), out);
         }
     }
     for (i, r) in design.rules.iter().enumerate() {
-        let base = format!("/rules/{i}");
+        let base = || format!("/rules/{i}");
         for (j, p) in r.ports.iter().enumerate() {
-            port(*p, format!("{base}/ports/{j}"), out);
+            port(*p, || format!("{}/ports/{j}", base()), out);
         }
         for (j, m) in r.methods.iter().enumerate() {
-            method(m, format!("{base}/methods/{j}"), out);
+            method(m, || format!("{}/methods/{j}", base()), out);
         }
         for (j, p) in r.paths.iter().enumerate() {
-            path(p, format!("{base}/paths/{j}"), out);
+            path(p, || format!("{}/paths/{j}", base()), out);
         }
         if let Some(rl) = &r.rate_limit {
-            rate_limit(rl, format!("{base}/rate_limit"), out);
+            rate_limit(rl, || format!("{}/rate_limit", base()), out);
         }
         if let Some(exp) = &r.expires {
             match Date::parse(exp) {
                 None => out.push(
                     Diagnostic::error(
                         "invalid-date",
-                        format!("{base}/expires"),
+                        format!("{}/expires", base()),
                         format!("`{exp}` is not a date"),
                     )
                     .with_help("write it as `YYYY-MM-DD`, e.g. `2027-06-30`"),
@@ -73,7 +73,7 @@ pub fn check(design: &Design, options: &Options, out: &mut Vec<Diagnostic>) {
                         out.push(
                             Diagnostic::warning(
                                 "expired-exception",
-                                format!("{base}/expires"),
+                                format!("{}/expires", base()),
                                 format!(
                                     "exception `{}` expired on {date}; it no longer {}",
                                     r.id,
@@ -91,15 +91,15 @@ pub fn check(design: &Design, options: &Options, out: &mut Vec<Diagnostic>) {
         }
     }
     for (i, f) in design.flows.iter().enumerate() {
-        let base = format!("/flows/{i}");
+        let base = || format!("/flows/{i}");
         if let Some(p) = f.port {
-            port(p, format!("{base}/port"), out);
+            port(p, || format!("{}/port", base()), out);
         }
         if let Some(m) = &f.method {
-            method(m, format!("{base}/method"), out);
+            method(m, || format!("{}/method", base()), out);
         }
         if let Some(p) = &f.path {
-            path(p, format!("{base}/path"), out);
+            path(p, || format!("{}/path", base()), out);
         }
         for (field, value) in [("first_seen", &f.first_seen), ("last_seen", &f.last_seen)] {
             if let Some(v) = value
@@ -108,7 +108,7 @@ pub fn check(design: &Design, options: &Options, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::error(
                         "invalid-date",
-                        format!("{base}/{field}"),
+                        format!("{}/{field}", base()),
                         format!("`{v}` is not a timestamp"),
                     )
                     .with_help("write it as RFC 3339, e.g. `2026-11-27T23:58:12Z`"),
@@ -118,12 +118,12 @@ pub fn check(design: &Design, options: &Options, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn port(p: u32, pointer: String, out: &mut Vec<Diagnostic>) {
+fn port(p: u32, pointer: impl Fn() -> String, out: &mut Vec<Diagnostic>) {
     if p == 0 || p > 65_535 {
         out.push(
             Diagnostic::error(
                 "invalid-port",
-                pointer,
+                pointer(),
                 format!("port `{p}` is out of range"),
             )
             .with_help("ports are 1 to 65535"),
@@ -131,7 +131,7 @@ fn port(p: u32, pointer: String, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn method(m: &str, pointer: String, out: &mut Vec<Diagnostic>) {
+fn method(m: &str, pointer: impl Fn() -> String, out: &mut Vec<Diagnostic>) {
     if METHODS.contains(&m) {
         return;
     }
@@ -147,7 +147,7 @@ fn method(m: &str, pointer: String, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::error(
             "invalid-method",
-            pointer,
+            pointer(),
             format!("`{m}` is not an HTTP method"),
         )
         .with_help(help),
@@ -194,12 +194,12 @@ pub fn path_problem(p: &str) -> Option<String> {
     None
 }
 
-fn path(p: &str, pointer: String, out: &mut Vec<Diagnostic>) {
+fn path(p: &str, pointer: impl Fn() -> String, out: &mut Vec<Diagnostic>) {
     if let Some(problem) = path_problem(p) {
         out.push(
             Diagnostic::error(
                 "invalid-path",
-                pointer,
+                pointer(),
                 format!("path template `{p}` {problem}"),
             )
             .with_help("e.g. `/accounts/{id}`, `/static/**`"),
@@ -207,12 +207,12 @@ fn path(p: &str, pointer: String, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn rate_limit(rl: &RateLimit, pointer: String, out: &mut Vec<Diagnostic>) {
+fn rate_limit(rl: &RateLimit, pointer: impl Fn() -> String, out: &mut Vec<Diagnostic>) {
     if rl.requests == 0 {
         out.push(
             Diagnostic::error(
                 "invalid-value",
-                format!("{pointer}/requests"),
+                format!("{}/requests", pointer()),
                 "a rate limit of 0 requests blocks everything",
             )
             .with_help("deny the traffic with a rule instead, or allow at least 1 request"),
@@ -224,7 +224,7 @@ fn rate_limit(rl: &RateLimit, pointer: String, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::warning(
                 "invalid-value",
-                format!("{pointer}/burst"),
+                format!("{}/burst", pointer()),
                 format!("burst `{b}` is below the rate (`{}`)", rl.requests),
             )
             .with_help("a burst is the most requests allowed at once; make it at least the rate"),
