@@ -285,6 +285,13 @@ pub fn render_diagnostics_with(
     diagnostics: &[Diagnostic],
     color: bool,
 ) -> String {
+    let source = Windowed::new(path.display().to_string(), text, diagnostics);
+    render_from(&source, diagnostics, color)
+}
+
+/// Diagnostics rendered from `source` (a [`Windowed`] text; the tests compare it with miette's
+/// own reading of the whole text).
+fn render_from(source: &dyn SourceCode, diagnostics: &[Diagnostic], color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -293,10 +300,9 @@ pub fn render_diagnostics_with(
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false);
-    let source = Windowed::new(path.display().to_string(), text, diagnostics);
     let mut out = String::new();
     for d in diagnostics {
-        let shown = Shown { d, source: &source };
+        let shown = Shown { d, source };
         if handler.render_report(&mut out, &shown).is_err() {
             out.push_str(&format!("{}: {}\n", d.severity.as_str(), d.message));
         }
@@ -400,7 +406,7 @@ impl SourceCode for Windowed<'_> {
 /// A core diagnostic seen through miette's eyes.
 struct Shown<'a> {
     d: &'a Diagnostic,
-    source: &'a Windowed<'a>,
+    source: &'a dyn SourceCode,
 }
 
 impl fmt::Debug for Shown<'_> {
@@ -441,9 +447,7 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.d
-            .location
-            .map(|_| self.source as &dyn miette::SourceCode)
+        self.d.location.map(|_| self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -456,5 +460,49 @@ impl miette::Diagnostic for Shown<'_> {
         Some(Box::new(std::iter::once(LabeledSpan::new(
             label, loc.offset, loc.length,
         ))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bulkhead_core::diagnostic::Location;
+
+    /// A warning at `offset..offset + length` of `text`.
+    fn at(offset: usize, length: usize) -> Diagnostic {
+        Diagnostic::warning("expired-exception", "/rules/0/expires", "expired")
+            .with_help("renew it")
+            .with_location(Some(Location {
+                line: 0,
+                column: 0,
+                offset,
+                length,
+            }))
+    }
+
+    #[test]
+    fn a_window_renders_as_the_whole_text_does() {
+        // `\n`, `\r\n` and a lone `\r` end lines, and lines of every length, empty included.
+        let mut text = String::new();
+        for i in 0..60 {
+            text.push_str(&"x".repeat(i % 7));
+            text.push_str(["\n", "\r\n", "\r", "\n\n"][i % 4]);
+        }
+        text.push_str("last line, no newline");
+        let mut spans = Vec::new();
+        for offset in (0..text.len()).step_by(3) {
+            for length in [0, 1, 5, 40] {
+                if offset + length <= text.len() {
+                    spans.push((offset, length));
+                }
+            }
+        }
+        for (offset, length) in spans {
+            let d = [at(offset, length)];
+            let whole = miette::NamedSource::new("design.json", text.clone());
+            let expected = render_from(&whole, &d, false);
+            let got = render_diagnostics_with(Path::new("design.json"), &text, &d, false);
+            assert_eq!(got, expected, "span {offset}+{length}");
+        }
     }
 }
