@@ -12,6 +12,7 @@
 
 use bulkhead_core::Design;
 use bulkhead_core::diagnostic::Diagnostic;
+use bulkhead_core::simulate::tree::SimulationTree;
 use schemars::JsonSchema;
 
 use crate::commands::analysis::{FlowVerdict, MatrixResult};
@@ -42,6 +43,8 @@ pub struct IpcTypes {
     pub flow_verdict: FlowVerdict,
     /// `matrix`.
     pub matrix: MatrixResult,
+    /// `simulate`: the core's `Simulation` with its attack paths as a tree.
+    pub simulation: SimulationTree,
     /// `export_preview` (one per file).
     pub export_file: ExportFile,
     /// `import_preview`, `import_apply`: where to import from.

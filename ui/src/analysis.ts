@@ -52,8 +52,10 @@ export type {
   Opened,
   PreviewItem as ImportPreviewItem,
   ProposedSegment,
+  TreePath,
   Recovery,
   Saved,
+  SimulationTree,
   SourceReport as ImportSourceReport,
 } from "./generated/ipc";
 

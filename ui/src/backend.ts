@@ -6,6 +6,7 @@
 import { call, HeldDesigns, type CommandError } from "./ipc";
 import type { Diagnostic, Finding, FlowVerdict, RuleDoc, SegmentMatrix, Simulation } from "./analysis";
 import type { AppState } from "./state";
+import { expandSimulation } from "./simtree";
 import type { Store } from "./store";
 
 export interface BackendView {
@@ -129,7 +130,8 @@ export class Backend {
     this.set({ simulating: true });
     try {
       const { origin, assumption } = s.simulation;
-      const result = await this.held.ask(s.design, (revision) => call("simulate", { revision, origin, assume: assumption }));
+      const tree = await this.held.ask(s.design, (revision) => call("simulate", { revision, origin, assume: assumption }));
+      const result = expandSimulation(tree);
       if (seq === this.simSeq) this.set({ simulation: result, simulating: false });
     } catch (e) {
       if (seq === this.simSeq) {

@@ -31,7 +31,7 @@ import type {
   Recovery,
   RuleDoc,
   SegmentMatrix,
-  Simulation,
+  SimulationTree,
 } from "./analysis";
 
 /**
@@ -65,7 +65,8 @@ export interface Commands {
   set_design: [{ design: Design }, number];
   validate: [{ revision: number }, Diagnostic[]];
   flow_verdicts: [{ revision: number }, FlowVerdict[]];
-  simulate: [{ revision: number; origin: Origin; assume: Assumption }, Simulation];
+  /** The simulation with its attack paths as a tree: `expandSimulation` (./simtree.ts) writes them out. */
+  simulate: [{ revision: number; origin: Origin; assume: Assumption }, SimulationTree];
   findings: [{ revision: number }, Finding[]];
   /** Proposed in ui/IPC-NOTES.md: every finding rule's documentation. */
   rule_docs: [NoArgs, RuleDoc[]];

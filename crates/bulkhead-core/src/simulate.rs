@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::eval::{AllowedBy, Decision};
 use crate::model::{Credential, Sensitivity};
 
+pub mod tree;
+
 /// Which services an attacker who can call them takes over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -14,6 +14,7 @@ use bulkhead_core::diagnostic::Diagnostic;
 use bulkhead_core::eval::{Caller, Decision, Evaluator, Explanation, Request};
 use bulkhead_core::findings::{CheckOptions, Finding, RuleDoc};
 use bulkhead_core::matrix::{Matrix, SegmentMatrix};
+use bulkhead_core::simulate::tree::SimulationTree;
 use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -174,9 +175,11 @@ pub async fn simulate(
     origin: String,
     assume: String,
     session: State<'_, Session>,
-) -> IpcResult<Simulation> {
+) -> IpcResult<SimulationTree> {
     let held = held(&session, revision)?;
-    breach(&held, &origin, &assume)
+    // The paths as the tree they form: a full-reach breach's answer shrinks from megabytes of
+    // repeated hops to one hop per reached service (see `bulkhead_core::simulate::tree`).
+    breach(&held, &origin, &assume).map(bulkhead_core::simulate::tree::to_tree)
 }
 
 /// The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.

@@ -10,6 +10,7 @@ import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import type { Design, Peer, Segment } from "../../src/generated/bulkhead";
 import type { Decision, Finding, RuleDoc, SegmentMatrix, SegmentMatrixEntry, Simulation, ReachedService, Hop } from "../../src/generated/analysis";
+import type { SimulationTree, TreePath } from "../../src/analysis";
 import type { Diagnostic, DriftReport, ExportFile, FlowVerdict, ImportDiagnostic, ObservedCall, Proposal, ImportPreview, ImportPreviewItem, ImportSource, Opened, Recovery } from "../../src/analysis";
 import fintechJson from "../../../examples/fintech.bulkhead.json";
 import { generateDesign } from "../../src/fixtures/generate";
@@ -110,6 +111,24 @@ function verdicts(d: Design): FlowVerdict[] {
 }
 
 const WEIGHT: Record<string, number> = { public: 1, internal: 2, confidential: 5, restricted: 10 };
+
+/**
+ * `simulate`'s answer as the shell sends it (`bulkhead_core::simulate::tree::to_tree`): a path
+ * that is the path of the service its last hop comes from plus that hop names that service's
+ * index (`via`) and carries only the hop; `reached[i].path` is sent empty. The mock's paths are
+ * always built that way.
+ */
+function asTree(sim: Simulation): SimulationTree {
+  const index = new Map(sim.reached.map((r, i) => [r.service, i]));
+  const paths = sim.reached.map((r, i): TreePath => {
+    const last = r.path.at(-1);
+    const j = last ? index.get(last.from) : undefined;
+    const prefix = j !== undefined && j < i ? sim.reached[j]!.path : null;
+    const extends_ = prefix !== null && prefix.length === r.path.length - 1 && prefix.every((h, k) => h === r.path[k]);
+    return extends_ ? { via: j, path: [last!] } : { path: r.path };
+  });
+  return { ...sim, reached: sim.reached.map((r) => ({ ...r, path: [] })), paths };
+}
 
 function simulate(d: Design, origin: string, assume: string): Simulation {
   const leaf = leafOf(d);
@@ -516,7 +535,7 @@ export function install(): void {
           if (!config.verdictsDelayMs) return answer;
           return new Promise<FlowVerdict[]>((resolve) => setTimeout(() => resolve(answer), config.verdictsDelayMs));
         }
-        case "simulate": return simulate(design, String(args.origin), String(args.assume));
+        case "simulate": return asTree(simulate(design, String(args.origin), String(args.assume)));
         case "findings": return findings(design);
         case "rule_docs": return DOCS;
         case "matrix": return matrix(design);

@@ -1,0 +1,35 @@
+//! The `simulate` answer's attack paths, rebuilt from the tree form the shell sends them in
+//! (`bulkhead_core::simulate::tree`, see `docs/ipc.md`): the simulation comes with every
+//! `reached[i].path` empty and `paths[i]` naming the earlier entry whose path `reached[i]`'s
+//! extends (`via`) with only the hops after it. A full-reach breach's answer is then one hop per
+//! service instead of every path written out (2,000 services: 7,214 hops, 2.5 MB of JSON). The
+//! rebuilt paths share their hop objects, so the UI holds each hop once however many paths go
+//! through it.
+
+import type { ReachedService, Simulation, SimulationTree } from "./analysis";
+
+/**
+ * The core's `Simulation` from its tree form: `reached[i].path` is `reached[via].path` followed
+ * by `paths[i].path` (all of it when `via` is absent). Throws when the paths do not match
+ * `reached` one to one or a `via` does not name an earlier entry: the shell never sends either,
+ * and a path cannot be made up for it.
+ */
+export function expandSimulation(tree: SimulationTree): Simulation {
+  const { paths, ...sim } = tree;
+  if (paths.length !== sim.reached.length) {
+    throw new Error(`simulate: ${paths.length} paths for ${sim.reached.length} reached services`);
+  }
+  const reached: ReachedService[] = [];
+  sim.reached.forEach((r, i) => {
+    const { via, path } = paths[i]!;
+    let full = path;
+    if (via !== undefined && via !== null) {
+      if (!Number.isInteger(via) || via < 0 || via >= i) {
+        throw new Error(`simulate: the path of reached[${i}] (${r.service}) extends reached[${via}], which is not an earlier entry`);
+      }
+      full = reached[via]!.path.concat(path);
+    }
+    reached.push({ ...r, path: full });
+  });
+  return { ...sim, reached };
+}
