@@ -335,12 +335,17 @@ impl<'t> Windowed<'t> {
         let mut line_starts = Vec::new();
         if diagnostics.iter().any(|d| d.location.is_some()) {
             line_starts.push(0);
-            let bytes = text.as_bytes();
-            for (i, &b) in bytes.iter().enumerate() {
-                let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-                if ends_line {
-                    line_starts.push(i + 1);
+            if text.contains('\r') {
+                let bytes = text.as_bytes();
+                for (i, &b) in bytes.iter().enumerate() {
+                    let ends_line = b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+                    if ends_line {
+                        line_starts.push(i + 1);
+                    }
                 }
+            } else {
+                // The usual case, found with memchr rather than a test per byte.
+                line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
             }
         }
         Windowed {
@@ -483,12 +488,21 @@ mod tests {
     #[test]
     fn a_window_renders_as_the_whole_text_does() {
         // `\n`, `\r\n` and a lone `\r` end lines, and lines of every length, empty included.
-        let mut text = String::new();
+        let mut mixed = String::new();
+        let mut unix = String::new();
         for i in 0..60 {
-            text.push_str(&"x".repeat(i % 7));
-            text.push_str(["\n", "\r\n", "\r", "\n\n"][i % 4]);
+            mixed.push_str(&"x".repeat(i % 7));
+            mixed.push_str(["\n", "\r\n", "\r", "\n\n"][i % 4]);
+            unix.push_str(&"x".repeat(i % 7));
+            unix.push_str(["\n", "\n\n"][i % 2]);
         }
-        text.push_str("last line, no newline");
+        mixed.push_str("last line, no newline");
+        for text in [mixed, unix] {
+            renders_as_the_whole_text(&text);
+        }
+    }
+
+    fn renders_as_the_whole_text(text: &str) {
         let mut spans = Vec::new();
         for offset in (0..text.len()).step_by(3) {
             for length in [0, 1, 5, 40] {
@@ -499,9 +513,9 @@ mod tests {
         }
         for (offset, length) in spans {
             let d = [at(offset, length)];
-            let whole = miette::NamedSource::new("design.json", text.clone());
+            let whole = miette::NamedSource::new("design.json", text.to_string());
             let expected = render_from(&whole, &d, false);
-            let got = render_diagnostics_with(Path::new("design.json"), &text, &d, false);
+            let got = render_diagnostics_with(Path::new("design.json"), text, &d, false);
             assert_eq!(got, expected, "span {offset}+{length}");
         }
     }
