@@ -4,16 +4,17 @@ import { baseName, openedHow, problemCount, suggestedName, windowTitle, withJson
 
 describe("file helpers", () => {
   it("titles like the shell: file, unsaved marker", () => {
-    const s = { ...smallState(), file: { path: "/home/a/shop.bulkhead.json", savedRevision: 0, broken: null } };
+    const base = smallState();
+    const s = { ...base, file: { path: "/home/a/shop.bulkhead.json", saved: base.design, broken: null } };
     expect(windowTitle(s)).toBe("shop.bulkhead.json — Bulkhead");
-    expect(windowTitle({ ...s, revision: 3 })).toBe("• shop.bulkhead.json — Bulkhead");
+    expect(windowTitle({ ...s, design: { ...s.design, name: "edited" } })).toBe("• shop.bulkhead.json — Bulkhead");
     expect(windowTitle({ ...s, file: { ...s.file, path: null } })).toBe("Untitled — Bulkhead");
   });
   it("names a broken file shown instead of the design, as the shell does", () => {
     const s = smallState();
     const broken = { path: "/home/a/broken.bulkhead.json", via: "command-line" as const, diagnostics: [] };
-    expect(windowTitle({ ...s, file: { path: null, savedRevision: 0, broken } })).toBe("broken.bulkhead.json (not loaded) — Bulkhead");
-    expect(windowTitle({ ...s, revision: 3, file: { path: "/home/a/shop.bulkhead.json", savedRevision: 0, broken } })).toBe("broken.bulkhead.json (not loaded) — Bulkhead");
+    expect(windowTitle({ ...s, file: { path: null, saved: s.design, broken } })).toBe("broken.bulkhead.json (not loaded) — Bulkhead");
+    expect(windowTitle({ ...s, revision: 3, file: { path: "/home/a/shop.bulkhead.json", saved: null, broken } })).toBe("broken.bulkhead.json (not loaded) — Bulkhead");
   });
   it("takes base names of Windows and Unix paths", () => {
     expect(baseName("C:\\x\\y.json")).toBe("y.json");

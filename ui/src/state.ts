@@ -36,8 +36,12 @@ export interface SimulationSettings {
 export interface FileState {
   /** Where the design is saved, or null for a new design. */
   path: string | null;
-  /** `revision` at the last save or open; unsaved when different. */
-  savedRevision: number;
+  /**
+   * The design as last saved or opened (the same object), or null when it never was (recovered
+   * work). Unsaved is "the design is another object", so undoing back to the saved design is
+   * saved again, and the marker, title and close prompt agree with the file.
+   */
+  saved: Design | null;
   /** Set when the opened file could not be read into a design: shown instead of the canvas. */
   broken: BrokenFile | null;
 }
@@ -73,7 +77,7 @@ export function initialState(design: Design = emptyDesign()): AppState {
   return {
     design,
     revision: 0,
-    file: { path: null, savedRevision: 0, broken: null },
+    file: { path: null, saved: design, broken: null },
     selection: { kind: null, ids: [] },
     filter: { text: "", tag: null, segment: null, dataClass: null },
     panel: "inspector",
@@ -86,7 +90,7 @@ export function initialState(design: Design = emptyDesign()): AppState {
 }
 
 export function isDirty(s: AppState): boolean {
-  return s.revision !== s.file.savedRevision;
+  return s.design !== s.file.saved;
 }
 
 /** Earlier and later designs for undo and redo. Bounded so a long session stays small. */

@@ -32,6 +32,28 @@ describe("Store", () => {
     expect(isDirty(store.get())).toBe(false);
     store.undo();
     expect(isDirty(store.get())).toBe(true);
+    store.redo();
+    expect(isDirty(store.get())).toBe(false);
+  });
+  it("is saved again when undo returns to the design as opened, and unsaved when redo leaves it", () => {
+    const store = new Store(smallState());
+    store.dispatch(loadDesign, { design: smallDesign(), path: "/a.json" });
+    store.dispatch(moveToSegment, { services: ["api"], segment: "edge" });
+    store.dispatch(moveToSegment, { services: ["db"], segment: "edge" });
+    store.undo();
+    expect(isDirty(store.get())).toBe(true);
+    store.undo();
+    expect(isDirty(store.get())).toBe(false);
+    store.redo();
+    expect(isDirty(store.get())).toBe(true);
+  });
+  it("keeps recovered work unsaved whatever is undone", () => {
+    const store = new Store(smallState());
+    store.dispatch(loadDesign, { design: smallDesign(), path: "/a.json", unsaved: true });
+    expect(isDirty(store.get())).toBe(true);
+    store.dispatch(moveToSegment, { services: ["api"], segment: "edge" });
+    store.undo();
+    expect(isDirty(store.get())).toBe(true);
   });
   it("loading a file clears the history", () => {
     const store = new Store(smallState());

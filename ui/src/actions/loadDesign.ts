@@ -26,13 +26,14 @@ export const loadDesign: Action<LoadDesignArgs> = {
       // The design that was open (if any) stays, untouched, behind the broken-file screen.
       return { ...state, file: { ...state.file, broken: { path, via, diagnostics } } };
     }
+    const loaded = repairLayout(design);
     return {
       ...state,
       // A saved layout that draws sibling segments on top of each other is replaced by the
       // segment-respecting one (layout only: the semantics and the file stay as they are until saved).
-      design: repairLayout(design),
+      design: loaded,
       revision,
-      file: { path, savedRevision: unsaved ? -1 : revision, broken: null },
+      file: { path, saved: unsaved ? null : loaded, broken: null },
       selection: { kind: null, ids: [] },
       simulation: { ...state.simulation, highlightedPath: null },
     };

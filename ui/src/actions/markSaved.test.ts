@@ -5,7 +5,8 @@ import { markSaved } from "./markSaved";
 
 describe("markSaved", () => {
   it("clears the unsaved marker and remembers the path", () => {
-    const st = { ...smallState(), revision: 7 };
+    const base = smallState();
+    const st = { ...base, design: { ...base.design, name: "edited" }, revision: 7 };
     expect(isDirty(st)).toBe(true);
     const s = markSaved.perform(st, { path: "/x.bulkhead.json" });
     expect(isDirty(s)).toBe(false);

@@ -1,10 +1,10 @@
-//! Record that the current revision was saved to `path`.
+//! Record that the current design was saved to `path`.
 
 import type { Action } from "./action";
 
 export const markSaved: Action<{ path: string }> = {
   name: "markSaved",
   perform(state, { path }) {
-    return { ...state, file: { ...state.file, path, savedRevision: state.revision } };
+    return { ...state, file: { ...state.file, path, saved: state.design } };
   },
 };
