@@ -76,6 +76,22 @@ try {
       },
       [config, theme],
     );
+    await page.addInitScript(() => {
+      /** WCAG contrast of an element's text colour against its own background colour. */
+      window.__contrast = (el) => {
+        const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+        const lum = (c) => {
+          const [r, g, b] = rgb(c).map((v) => {
+            const x = v / 255;
+            return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+          });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const s = getComputedStyle(el);
+        const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
+        return (a + 0.05) / (b + 0.05);
+      };
+    });
     await page.addInitScript({ content: mockScript });
     await page.goto(BASE);
     try {
@@ -246,6 +262,77 @@ try {
       assert.equal((await design(page)).rules.length, rules);
       await page.waitForFunction(() => document.querySelector('[data-testid="matrix-cell"][data-from="messaging"][data-to="pci-cde"]')?.getAttribute("data-allowed") === "none", null, { timeout: 10_000 });
       assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "a rule's ports refuse a typo with a message instead of widening the rule to every port"() {
+      const page = await open();
+      const ports = async (id) => (await design(page)).rules.find((r) => r.id === id).ports;
+      await page.click('[data-testid="rule-link"]:text-is("internet-to-edge")');
+      const field = '[data-testid="field-rule-ports"]';
+      assert.equal(await page.inputValue(field), "8443");
+      await page.fill(field, "8443, 84x3");
+      await page.press(field, "Enter");
+      assert.match(await text(page, '[data-testid="field-rule-ports-error"]'), /^`84x3` is not a port number/);
+      assert.deepEqual(await ports("internet-to-edge"), [8443], "the rule keeps its port");
+      assert.equal(await page.inputValue(field), "8443, 84x3", "the typed text stays, to fix");
+      await page.press(field, "Escape");
+      assert.equal(await page.inputValue(field), "8443");
+      assert.equal(await page.locator('[data-testid="field-rule-ports-error"]').count(), 0);
+      await page.fill(field, "8443, 9443");
+      await page.press(field, "Enter");
+      assert.deepEqual(await ports("internet-to-edge"), [8443, 9443]);
+      // The same field in the matrix's cell editor.
+      await page.click('[data-testid="tab-matrix"]');
+      await page.click('[data-testid="matrix-cell"][data-from="internet"][data-to="edge-public"]');
+      const cellField = '[data-testid="cell-rule-row"][data-rule="internet-to-edge"] [data-testid="cell-rule-ports"]';
+      await page.fill(cellField, "");
+      await page.type(cellField, "443;8443");
+      await page.press(cellField, "Enter");
+      await page.waitForSelector('[data-testid="cell-rule-ports-error"]');
+      assert.deepEqual(await ports("internet-to-edge"), [8443, 9443]);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "primary buttons and the findings badge are readable in both themes, at rest and under the pointer"() {
+      for (const theme of ["light", "dark"]) {
+        const page = await open({}, { theme });
+        await page.click('[data-testid="tab-simulate"]');
+        const run = '[data-testid="sim-run"]';
+        assert.match(await page.getAttribute(run, "class"), /primary/);
+        const atRest = await page.evaluate((sel) => window.__contrast(document.querySelector(sel)), run);
+        await page.hover(run);
+        const hovered = await page.evaluate((sel) => window.__contrast(document.querySelector(sel)), run);
+        const badge = await page.evaluate(() => window.__contrast(document.querySelector('[data-testid="tab-findings"] .badge')));
+        // WCAG AA for text: 4.5:1.
+        assert.ok(atRest >= 4.5, `${theme}: a primary button's text at rest is ${atRest.toFixed(2)}:1`);
+        assert.ok(hovered >= 4.5, `${theme}: a primary button's text under the pointer is ${hovered.toFixed(2)}:1`);
+        assert.ok(badge >= 4.5, `${theme}: the findings badge is ${badge.toFixed(2)}:1`);
+        await page.close();
+      }
+    },
+
+    async "the segment matrix takes the panel's height, and leaves room for the cell editor"() {
+      const page = await open();
+      await page.click('[data-testid="tab-matrix"]');
+      await page.waitForSelector('[data-testid="matrix"]');
+      const boxes = () =>
+        page.evaluate(() => {
+          const r = (sel) => document.querySelector(sel)?.getBoundingClientRect() ?? null;
+          const scroller = document.querySelector('[data-testid="matrix-scroll"]');
+          return { panel: r('[data-testid="panel-matrix"]'), scroll: r('[data-testid="matrix-scroll"]'), editor: r('[data-testid="cell-editor"]'), overflows: scroller.scrollHeight > scroller.clientHeight };
+        });
+      const before = await boxes();
+      assert.ok(before.overflows, "the fintech matrix is taller than the panel (the test needs it to be)");
+      // The grid reaches down to the panel's padding, not to a fixed share of the window.
+      assert.ok(before.panel.bottom - before.scroll.bottom < 40, `the grid ends ${Math.round(before.panel.bottom - before.scroll.bottom)} px above the panel's bottom`);
+      await page.click('[data-testid="matrix-cell"][data-from="messaging"][data-to="pci-cde"]');
+      await page.waitForSelector('[data-testid="cell-editor"]');
+      const after = await boxes();
+      assert.ok(after.editor.bottom <= after.panel.bottom + 1, `the cell editor is in view (${Math.round(after.editor.bottom)} > ${Math.round(after.panel.bottom)})`);
+      assert.ok(after.scroll.height >= 180, `the grid keeps ${Math.round(after.scroll.height)} px`);
+      await shot(page, "matrix-fills-panel");
       await page.close();
     },
 

@@ -15,7 +15,7 @@ import { moveToSegment } from "../actions/moveToSegment";
 import { deleteElements } from "../actions/deleteElements";
 import { setDesignInfo } from "../actions/setDesignInfo";
 import { select } from "../actions/select";
-import { Field, InlineDiagnostics, ListInput, NumberInput, Select, TextInput } from "./fields";
+import { Field, InlineDiagnostics, ListInput, NumberInput, PortsInput, Select, TextInput } from "./fields";
 import { AuthEditor, RateLimitEditor } from "./policy";
 import { explainDecision } from "./explain";
 
@@ -427,7 +427,7 @@ export function RuleInspector({ app, design, rule: r, view }: { app: Controller;
       </Field>
       <div class="row">
         <Field label="Ports">
-          <ListInput testid="field-rule-ports" value={(r.ports ?? []).map(String)} placeholder="any" onCommit={(v) => up({ ports: v.map(Number).filter((n) => Number.isInteger(n) && n > 0 && n < 65536) })} />
+          <PortsInput testid="field-rule-ports" value={r.ports ?? []} placeholder="any" onCommit={(ports) => up({ ports })} />
         </Field>
         <Field label="Methods">
           <ListInput testid="field-rule-methods" value={r.methods ?? []} placeholder="any" onCommit={(v) => up({ methods: v.map((m) => m.toUpperCase()) })} />

@@ -18,7 +18,7 @@ import { setRule } from "../actions/setRule";
 import { deleteElements } from "../actions/deleteElements";
 import { select } from "../actions/select";
 import { authSummary, defaultAuth } from "./policy";
-import { ListInput, Select } from "./fields";
+import { PortsInput, Select } from "./fields";
 
 export type Allowed = "none" | "some" | "all";
 
@@ -111,8 +111,14 @@ export function Matrix({ app, state, view }: { app: Controller; state: AppState;
   useLayoutEffect(() => {
     measure();
     window.addEventListener("resize", measure);
+    // The scroller fills the height the panel leaves it, which shrinks when the cell editor
+    // opens: follow its own size too (once a frame, like scrolling).
+    const el = scroller.current;
+    const resized = el && typeof ResizeObserver !== "undefined" ? new ResizeObserver(onScroll) : null;
+    if (el) resized?.observe(el);
     return () => {
       window.removeEventListener("resize", measure);
+      resized?.disconnect();
       if (frame.current) cancelAnimationFrame(frame.current);
     };
   }, [view.matrix !== null]);
@@ -239,7 +245,7 @@ function CellEditor(props: { app: Controller; from: string; to: string; label: (
         <div class="card" key={r.id} data-testid="cell-rule-row" data-rule={r.id}>
           <div class="row">
             <Select testid="cell-rule-action" value={r.action ?? "allow"} options={["allow", "deny"]} onChange={(action) => app.dispatch(setRule, { id: r.id, patch: { action } })} />
-            <ListInput testid="cell-rule-ports" value={(r.ports ?? []).map(String)} placeholder="any port" onCommit={(v) => app.dispatch(setRule, { id: r.id, patch: { ports: v.map(Number).filter((n) => Number.isInteger(n) && n > 0 && n < 65536) } })} />
+            <PortsInput testid="cell-rule-ports" value={r.ports ?? []} placeholder="any port" onCommit={(ports) => app.dispatch(setRule, { id: r.id, patch: { ports } })} />
             <Select<Auth["type"]> testid="cell-rule-auth-type" value={r.auth?.type ?? "none"} options={["none", "api_key", "jwt", "mtls"]} onChange={(t) => app.dispatch(setRule, { id: r.id, patch: { auth: t === "none" ? null : defaultAuth(t) } })} />
           </div>
           <div class="row">

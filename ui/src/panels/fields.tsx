@@ -15,27 +15,91 @@ export function Field(props: { label: string; children: ComponentChildren; hint?
   );
 }
 
-/** A text input that commits on blur or Enter. */
-export function TextInput(props: { value: string; onCommit: (v: string) => void; testid: string; placeholder?: string; type?: string }) {
+/**
+ * A text input that commits on blur or Enter. With `check`, a text it calls wrong (its message)
+ * is not committed: the message shows under the field (`<testid>-error`) and the text stays, to
+ * fix or to drop with Escape. Escape over typed text only drops the typing, keeping the selection.
+ */
+export function TextInput(props: { value: string; onCommit: (v: string) => void; testid: string; placeholder?: string; type?: string; check?: (v: string) => string | null }) {
   const [v, setV] = useState(props.value);
-  useEffect(() => setV(props.value), [props.value]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => (setV(props.value), setError(null)), [props.value]);
   const commit = () => {
-    if (v !== props.value) props.onCommit(v);
+    if (v === props.value) return setError(null);
+    const wrong = props.check?.(v) ?? null;
+    setError(wrong);
+    if (wrong === null) props.onCommit(v);
   };
-  return (
+  const input = (
     <input
       data-testid={props.testid}
       type={props.type ?? "text"}
       value={v}
       placeholder={props.placeholder}
+      class={error ? "invalid" : undefined}
+      aria-invalid={error ? "true" : undefined}
       onInput={(e) => setV((e.target as HTMLInputElement).value)}
       onBlur={commit}
       onKeyDown={(e) => {
         if (e.key === "Enter") commit();
-        if (e.key === "Escape") setV(props.value);
+        if (e.key === "Escape" && (v !== props.value || error)) {
+          // Esc drops the typing first; only a second Esc reaches the app (and clears the selection).
+          e.stopPropagation();
+          setV(props.value);
+          setError(null);
+        }
       }}
     />
   );
+  if (!error) return input;
+  return (
+    <>
+      {input}
+      <span class="field-error" role="alert" data-testid={`${props.testid}-error`}>
+        {error}
+      </span>
+    </>
+  );
+}
+
+/**
+ * Reads a comma-separated list of ports. Any whole number is taken as written (the validator
+ * says inline which are out of range); anything else is refused: dropping it would leave the
+ * list empty, and no ports means every port.
+ */
+export function parsePorts(text: string): { ports: number[] } | { error: string } {
+  const items = splitList(text);
+  const bad = items.filter((x) => !/^\d{1,5}$/.test(x));
+  if (bad.length === 0) return { ports: items.map(Number) };
+  const what = bad.map((x) => `\`${x}\``).join(", ");
+  return { error: `${what} ${bad.length === 1 ? "is not a port number" : "are not port numbers"}: write ports 1 to 65535 separated by commas, or nothing for any port` };
+}
+
+/** Ports of a rule: a list that only commits when every entry is a number (see `parsePorts`). */
+export function PortsInput(props: { value: number[]; onCommit: (ports: number[]) => void; testid: string; placeholder?: string }) {
+  return (
+    <TextInput
+      testid={props.testid}
+      value={props.value.join(", ")}
+      placeholder={props.placeholder}
+      check={(v) => {
+        const p = parsePorts(v);
+        return "error" in p ? p.error : null;
+      }}
+      onCommit={(v) => {
+        const p = parsePorts(v);
+        if ("ports" in p) props.onCommit(p.ports);
+      }}
+    />
+  );
+}
+
+/** The items of a comma-separated list, trimmed, empty ones left out. */
+export function splitList(text: string): string[] {
+  return text
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
 }
 
 /** Comma-separated list, e.g. scopes or tags. */
@@ -45,14 +109,7 @@ export function ListInput(props: { value: string[]; onCommit: (v: string[]) => v
       testid={props.testid}
       value={props.value.join(", ")}
       placeholder={props.placeholder}
-      onCommit={(v) =>
-        props.onCommit(
-          v
-            .split(",")
-            .map((x) => x.trim())
-            .filter(Boolean),
-        )
-      }
+      onCommit={(v) => props.onCommit(splitList(v))}
     />
   );
 }
