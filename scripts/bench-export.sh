@@ -50,6 +50,10 @@ if [ "$BASELINE" != none ]; then
     # The baseline predates `export_many` (`--target all`): it is measured target by target.
     sed -i '/BEGIN export_many/,/END export_many/d' "$WT/crates/bulkhead-export/benches/export_all.rs"
   fi
+  if ! grep -q 'mimalloc' "$WT/crates/bulkhead-export/Cargo.toml"; then
+    # The baseline predates mimalloc: it runs with glibc's malloc, as its CLI did.
+    sed -i '/BEGIN allocator/,/END allocator/d' "$WT/crates/bulkhead-export/benches/export_all.rs"
+  fi
   echo
   echo "== baseline: $(git log -1 --format='%h %s' "$BASELINE" | cut -c1-90)"
   (cd "$WT" && CARGO_TARGET_DIR="$ROOT/target/bench-baseline" \

@@ -34,6 +34,16 @@ fn run_ok(args: &[&str]) -> Output {
     o
 }
 
+/// Every target, as `--target all` writes them.
+const ALL_TARGETS: [&str; 6] = [
+    "networkpolicy",
+    "networkpolicy-egress",
+    "cilium",
+    "istio",
+    "kong",
+    "nginx",
+];
+
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
@@ -248,14 +258,7 @@ fn target_all_writes_each_target_into_its_subfolder_exactly_as_alone() {
     let all = tmp.path().join("all");
     let o = run_ok(&["export", s(&fixture()), "--target", "all", "--out", s(&all)]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    for target in [
-        "networkpolicy",
-        "networkpolicy-egress",
-        "cilium",
-        "istio",
-        "kong",
-        "nginx",
-    ] {
+    for target in ALL_TARGETS {
         assert!(stdout.contains(&format!("for `{target}` to")), "{stdout}");
         let alone = tmp.path().join(target);
         run_ok(&[
@@ -293,6 +296,90 @@ fn target_all_writes_each_target_into_its_subfolder_exactly_as_alone() {
         .collect();
     names.sort();
     assert_eq!(names, ["istio", "nginx"]);
+}
+
+/// The notes of `stderr`: for each group, the targets it names and its gap lines.
+fn note_groups(stderr: &str) -> Vec<(Vec<String>, Vec<String>)> {
+    let mut groups: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    for line in stderr.lines() {
+        if let Some(rest) = line.strip_prefix("note: ") {
+            let names = rest
+                .split(" not express ")
+                .next()
+                .unwrap()
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            groups.push((names, Vec::new()));
+        } else if let (Some(gap), Some(group)) = (line.strip_prefix("  - "), groups.last_mut()) {
+            group.1.push(gap.to_string());
+        }
+    }
+    groups
+}
+
+#[test]
+fn several_targets_note_each_gap_once_under_every_target_that_cannot_express_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_ok(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "all",
+        "--out",
+        s(&tmp.path().join("all")),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let groups = note_groups(&stderr);
+    // Both NetworkPolicy variants leave the same methods and paths to other enforcement
+    // points: those are listed once, under both.
+    assert!(
+        groups.iter().any(
+            |(names, gaps)| names == &["networkpolicy", "networkpolicy-egress"] && !gaps.is_empty()
+        ),
+        "{stderr}"
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for (names, gaps) in &groups {
+        let count = format!(" not express {} part", gaps.len());
+        assert!(
+            stderr.lines().any(|l| l.starts_with("note: ")
+                && l.contains(&count)
+                && names.iter().all(|n| l.contains(&format!("`{n}`")))),
+            "the heading of {names:?} counts its {} gaps: {stderr}",
+            gaps.len()
+        );
+        for g in gaps {
+            assert!(seen.insert(g.clone()), "listed twice: {g}\n{stderr}");
+        }
+    }
+    // Exact and complete: each target's notes, gathered from every group that names it, are
+    // the notes of that target exported alone (one group, as a single target always wrote).
+    for target in ALL_TARGETS {
+        let alone = run_ok(&[
+            "export",
+            s(&fixture()),
+            "--target",
+            target,
+            "--out",
+            s(&tmp.path().join(target)),
+        ]);
+        let alone_stderr = String::from_utf8_lossy(&alone.stderr);
+        let alone_groups = note_groups(&alone_stderr);
+        assert_eq!(alone_groups.len(), 1, "{alone_stderr}");
+        assert_eq!(alone_groups[0].0, [target], "{alone_stderr}");
+        let mut want = alone_groups[0].1.clone();
+        let mut got: Vec<String> = groups
+            .iter()
+            .filter(|(names, _)| names.iter().any(|n| n == target))
+            .flat_map(|(_, gaps)| gaps.iter().cloned())
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{target}");
+    }
 }
 
 #[test]
