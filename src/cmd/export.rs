@@ -165,7 +165,14 @@ fn gap_notes(done: &[Written]) -> String {
         }
         groups.entry(who).or_default().push(least);
     }
-    let mut notes = String::new();
+    let mut notes = String::with_capacity(
+        groups
+            .values()
+            .flatten()
+            .map(|g| g.rule.len() + g.message.len() + 16)
+            .sum::<usize>()
+            + 256 * groups.len(),
+    );
     for (who, gaps) in groups {
         let names: Vec<String> = who
             .iter()
@@ -185,8 +192,11 @@ fn gap_notes(done: &[Written]) -> String {
             gaps.len(),
             if gaps.len() == 1 { "" } else { "s" }
         );
+        // `  - {gap}`, written piece by piece: 176,000 lines on the 10,000-service design.
         for g in gaps {
-            let _ = writeln!(notes, "  - {g}");
+            for part in ["  - rule `", &g.rule, "`: ", &g.message, "\n"] {
+                notes.push_str(part);
+            }
         }
     }
     notes

@@ -17,6 +17,9 @@ use bulkhead_core::eval::{
 use bulkhead_core::matrix::{Matrix, matrix};
 use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
 
+/// Positions by id.
+type IdIndex<'d> = std::collections::HashMap<&'d str, usize, foldhash::fast::FixedState>;
+
 /// Who calls: the internet, or a service by index into `design.services`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CallerRef {
@@ -66,8 +69,10 @@ pub struct Access<'d> {
     /// For each service (by index), the callers that may reach it, internet first, then
     /// services by id.
     pub inbound: Vec<Vec<Grant<'d>>>,
-    rule_index: std::collections::HashMap<&'d str, usize>,
-    segment_index: std::collections::HashMap<&'d str, usize>,
+    /// Rules and segments by id, hashed with foldhash rather than SipHash: renderers look a
+    /// rule up per allowed pair.
+    rule_index: IdIndex<'d>,
+    segment_index: IdIndex<'d>,
     /// Deny rules restricted to methods or paths (in design order): the only rules an L4 allow
     /// cannot enforce, looked at per allowed pair by the L7 targets.
     partial_denies: Vec<usize>,

@@ -73,12 +73,12 @@ impl Target {
     /// takes them in. Only speed depends on it, never output.
     fn relative_cost(self) -> u32 {
         match self {
-            Target::NetworkPolicy => 13,
-            Target::NetworkPolicyEgress => 18,
-            Target::Cilium => 20,
-            Target::Istio => 24,
-            Target::Kong => 24,
-            Target::Nginx => 28,
+            Target::NetworkPolicy => 10,
+            Target::NetworkPolicyEgress => 15,
+            Target::Cilium => 17,
+            Target::Istio => 16,
+            Target::Kong => 17,
+            Target::Nginx => 21,
         }
     }
 
@@ -277,6 +277,8 @@ pub fn export_many_with(
 /// `targets`, on the thread that rendered it, as soon as it is rendered: `bulkhead export`
 /// writes one target's files while the others still render, and drops them once written.
 /// Every index is delivered exactly once; the order of deliveries is not that of `targets`.
+/// When both NetworkPolicy variants are asked for, their shared ingress policies are rendered
+/// once, and both are delivered by the thread that rendered them.
 pub fn export_many_each(
     access: &Access<'_>,
     targets: &[Target],
@@ -285,41 +287,107 @@ pub fn export_many_each(
     deliver: &(dyn Fn(usize, Result<Export, ExportError>) + Sync),
 ) {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = threads.clamp(1, targets.len().max(1));
+    /// One unit of work for the pool.
+    enum Job {
+        /// The design hash, which every target needs only for its header, written last.
+        Hash,
+        /// One target, by its index in `targets`.
+        One(usize),
+        /// Both NetworkPolicy variants (indices of the ingress one, then the egress one):
+        /// they share their ingress policies, rendered once ([`netpol::render_both`]).
+        NetpolPair(usize, usize),
+    }
+    let run = |job: &Job| match *job {
+        Job::Hash => {
+            let _ = access.design_hash();
+        }
+        Job::One(i) => deliver(i, export_with(access, targets[i], options)),
+        Job::NetpolPair(i, e) => {
+            let (ingress, egress) = export_netpol_pair(access, options);
+            deliver(i, ingress);
+            deliver(e, egress);
+        }
+    };
+    // Each target once: both NetworkPolicy variants as a pair when both are asked for.
+    let pair = (
+        targets.iter().position(|&t| t == Target::NetworkPolicy),
+        targets
+            .iter()
+            .position(|&t| t == Target::NetworkPolicyEgress),
+    );
+    let mut units: Vec<(u32, Job)> = Vec::with_capacity(targets.len());
+    for (i, &t) in targets.iter().enumerate() {
+        match pair {
+            (Some(n), Some(e)) if i == n => units.push((
+                // The egress variant's work plus copying the shared part.
+                Target::NetworkPolicyEgress.relative_cost() + 2,
+                Job::NetpolPair(n, e),
+            )),
+            (Some(_), Some(e)) if i == e => {}
+            _ => units.push((t.relative_cost(), Job::One(i))),
+        }
+    }
+    let threads = threads.clamp(1, units.len().max(1));
     if threads == 1 {
-        for (i, &t) in targets.iter().enumerate() {
-            deliver(i, export_with(access, t, options));
+        for (_, job) in &units {
+            run(job);
         }
         return;
     }
     // The jobs, longest first (the longest-processing-time rule: the last job to start is a
     // short one, so the workers finish close together): the design hash when it is not known
-    // yet, which every target needs only for its header, written last; then the targets by
-    // their cost on generated estates (`benches/export_all.rs`).
-    let mut jobs: Vec<Option<usize>> = Vec::with_capacity(targets.len() + 1);
+    // yet, then the targets by their cost on generated estates (`benches/export_all.rs`).
+    units.sort_by_key(|&(cost, _)| std::cmp::Reverse(cost));
+    let mut jobs: Vec<Job> = Vec::with_capacity(units.len() + 1);
     if !access.has_design_hash() {
-        jobs.push(None);
+        jobs.push(Job::Hash);
     }
-    let mut order: Vec<usize> = (0..targets.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(targets[i].relative_cost()));
-    jobs.extend(order.into_iter().map(Some));
+    jobs.extend(units.into_iter().map(|(_, job)| job));
     let next = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                loop {
-                    let job = next.fetch_add(1, Ordering::Relaxed);
-                    match jobs.get(job) {
-                        None => break,
-                        Some(None) => {
-                            let _ = access.design_hash();
-                        }
-                        Some(&Some(i)) => deliver(i, export_with(access, targets[i], options)),
-                    }
+                while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    run(job);
                 }
             });
         }
     });
+}
+
+/// Both NetworkPolicy variants (ingress only, then with egress), each exactly what
+/// [`export_with`] writes for it, from one pass over the ingress policies they share.
+fn export_netpol_pair(
+    access: &Access<'_>,
+    options: &Options,
+) -> (Result<Export, ExportError>, Result<Export, ExportError>) {
+    let header = |target| Header {
+        design_name: &access.design.name,
+        access,
+        target,
+        staged: options.staged,
+    };
+    let export = |target, (files, gaps)| Export {
+        target,
+        staged: options.staged,
+        files,
+        gaps,
+    };
+    let (plain, egress) = (
+        header(Target::NetworkPolicy),
+        header(Target::NetworkPolicyEgress),
+    );
+    match netpol::render_both(access, (&plain, &egress), options) {
+        Ok((ingress, with_egress)) => (
+            Ok(export(Target::NetworkPolicy, ingress)),
+            Ok(export(Target::NetworkPolicyEgress, with_egress)),
+        ),
+        // Both refuse, each naming itself, as they do alone.
+        Err(_) => (
+            export_with(access, Target::NetworkPolicy, options),
+            export_with(access, Target::NetworkPolicyEgress, options),
+        ),
+    }
 }
 
 /// Exports from an already computed [`Access`] (lets a caller write several targets from one

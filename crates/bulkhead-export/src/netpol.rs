@@ -30,6 +30,34 @@ pub fn render<'d>(
     egress: bool,
     options: &Options,
 ) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
+    refuse_staged(egress, options)?;
+    Ok(finish(access, header, egress, ingress(access, egress)))
+}
+
+/// Both variants, ingress only and with egress, from one pass over the ingress policies that
+/// they share (`--target all` writes both): each exactly what [`render`] writes for it.
+pub fn render_both<'d>(
+    access: &Access<'d>,
+    (ingress_header, egress_header): (&Header<'_>, &Header<'_>),
+    options: &Options,
+) -> Result<Rendered, ExportError> {
+    refuse_staged(false, options)?;
+    let with_mirror = ingress(access, true);
+    let plain = Ingress {
+        gaps: with_mirror.gaps.clone(),
+        per_ns: with_mirror.per_ns.clone(),
+        outbound: BTreeMap::new(),
+    };
+    Ok((
+        finish(access, ingress_header, false, plain),
+        finish(access, egress_header, true, with_mirror),
+    ))
+}
+
+/// What [`render_both`] gives: each variant's files and gaps.
+pub type Rendered = ((Vec<OutputFile>, Vec<Gap>), (Vec<OutputFile>, Vec<Gap>));
+
+fn refuse_staged(egress: bool, options: &Options) -> Result<(), ExportError> {
     if options.staged {
         return Err(ExportError::NoStagedMode {
             target: if egress {
@@ -40,6 +68,21 @@ pub fn render<'d>(
             why: "Kubernetes NetworkPolicy is enforced as soon as it is applied; stage with `--target istio --staged` or `--target nginx --staged`",
         });
     }
+    Ok(())
+}
+
+/// The ingress policies of every namespace (YAML text, in the order written), what they do not
+/// express, and, for the egress variant's mirror image, the ports each caller may use on each
+/// service.
+struct Ingress<'d> {
+    gaps: Gaps,
+    per_ns: BTreeMap<&'d str, String>,
+    /// caller service -> target service -> ports; empty unless asked for.
+    outbound: BTreeMap<usize, BTreeMap<usize, PortKey>>,
+}
+
+/// The ingress part both variants share; `mirror`: also gather [`Ingress::outbound`].
+fn ingress<'d>(access: &Access<'d>, mirror: bool) -> Ingress<'d> {
     let design = access.design;
     let mut gaps = Gaps::new(access);
     gaps.l4_deny_rules(design, NAME);
@@ -106,7 +149,7 @@ pub fn render<'d>(
                                 }
                             }
                             // Only the egress variant writes the mirror image.
-                            if egress {
+                            if mirror {
                                 outbound.entry(c).or_default().insert(t, port_key(&g.ports));
                             }
                             Peer::Pods(cns, clabels)
@@ -153,6 +196,26 @@ pub fn render<'d>(
         w.finish();
     }
 
+    Ingress {
+        gaps,
+        per_ns,
+        outbound,
+    }
+}
+
+/// The files of one variant from its ingress part: the egress variant adds each caller's
+/// mirror-image egress policy, a default deny of egress and DNS.
+fn finish<'d>(
+    access: &Access<'d>,
+    header: &Header<'_>,
+    egress: bool,
+    ingress: Ingress<'d>,
+) -> (Vec<OutputFile>, Vec<Gap>) {
+    let Ingress {
+        gaps,
+        mut per_ns,
+        outbound,
+    } = ingress;
     if egress {
         let mut groups: BTreeMap<&PortKey, Vec<Peer<'d>>> = BTreeMap::new();
         for (&c, targets) in &outbound {
@@ -218,7 +281,7 @@ pub fn render<'d>(
         path: "kustomization.yaml".into(),
         contents: format!("{head}{}", to_yaml(&kustomization)),
     });
-    Ok((files, gaps))
+    (files, gaps)
 }
 
 /// Who a policy rule lets in (or out to): the internet, or a service's pods.
