@@ -716,6 +716,58 @@ try {
       await page.close();
     },
 
+    async "a segment made around services from two segments holds them on the canvas, over no other segment; undo puts them back"() {
+      const page = await open();
+      const parents = () => page.evaluate(() => ["web-bff", "ledger-service"].map((id) => window.__bulkhead.app.canvas.cy.getElementById(`s:${id}`).parent().id()));
+      assert.deepEqual(await parents(), ["g:edge-public", "g:payments-domain"]);
+      await page.evaluate(() => {
+        const cy = window.__bulkhead.app.canvas.cy;
+        cy.$(":selected").unselect();
+        cy.getElementById("s:web-bff").select();
+        cy.getElementById("s:ledger-service").select();
+      });
+      await page.waitForFunction(() => window.__bulkhead.app.store.get().selection.ids.length === 2);
+      await page.keyboard.press("g");
+      await page.waitForFunction(() => window.__bulkhead.app.store.get().design.segments.some((s) => s.id === "new-segment"));
+      // The canvas shows what the design says: both services inside the new segment's box...
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("g:new-segment").children().length === 2, null, { timeout: 10_000 });
+      assert.deepEqual(await parents(), ["g:new-segment", "g:new-segment"]);
+      // ...and that box, made of services from opposite sides, was laid out clear of the others.
+      assert.deepEqual(await page.evaluate(() => window.__bulkhead.segmentOverlaps()), []);
+      await shot(page, "segment-around-selection");
+      await page.keyboard.press("Control+z");
+      await page.waitForFunction(() => window.__bulkhead.app.canvas.cy.getElementById("g:new-segment").empty());
+      assert.deepEqual(await parents(), ["g:edge-public", "g:payments-domain"]);
+      assert.deepEqual(await page.evaluate(() => window.__bulkhead.segmentOverlaps()), []);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "auto-layout keeps every segment clear of its siblings, and the result in view; undo restores"() {
+      const page = await open();
+      const before = (await design(page)).layout;
+      // fcose alone drew sibling segments over each other on this design, on every run tried.
+      for (let run = 0; run < 2; run++) {
+        const rev = await page.evaluate(() => window.__bulkhead.app.store.get().revision);
+        await page.keyboard.press("l");
+        await page.waitForFunction((r) => window.__bulkhead.app.store.get().revision > r, rev, { timeout: 60_000 });
+        assert.deepEqual(await page.evaluate(() => window.__bulkhead.segmentOverlaps()), [], `run ${run + 1}: no two sibling boxes overlap`);
+      }
+      await page.waitForTimeout(800); // the fit's animation
+      const frame = await page.evaluate(() => {
+        const cy = window.__bulkhead.app.canvas.cy;
+        const bb = cy.elements().renderedBoundingBox();
+        return { w: cy.width(), h: cy.height(), x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 };
+      });
+      assert.ok(frame.x1 > -2 && frame.y1 > -2 && frame.x2 < frame.w + 2 && frame.y2 < frame.h + 2, `the laid-out graph is in view: ${JSON.stringify(frame)}`);
+      await shot(page, "auto-layout");
+      await page.keyboard.press("Control+z");
+      await page.keyboard.press("Control+z");
+      assert.deepEqual((await design(page)).layout, before);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
     async "dark theme and the shortcut help"() {
       const page = await open({}, { theme: "dark" });
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");

@@ -21,6 +21,7 @@ import { setPositions } from "./actions/setPositions";
 import { setView } from "./actions/setView";
 import { setSimulation } from "./actions/setSimulation";
 import { isFilterActive, matchesFilter } from "./canvas/filter";
+import { separateSiblings } from "./canvas/pack";
 import { Traffic } from "./traffic";
 import { applyTraffic, trafficEdges } from "./canvas/traffic";
 import { applyGhosts, ghostNodes } from "./canvas/ghosts";
@@ -317,7 +318,11 @@ export class Controller {
   async autoLayout(): Promise<void> {
     if (!this.canvas) return;
     const positions = await this.canvas.autoLayout();
-    this.dispatch(setPositions, { positions, replace: true });
+    // fcose leaves sibling segments on top of each other (on the fintech example, every time):
+    // push them apart, so a box is only ever inside the one it is nested in.
+    this.dispatch(setPositions, { positions: separateSiblings(this.store.get().design, positions), replace: true });
+    // fcose framed its own result; the boxes pushed apart may reach past it.
+    this.canvas?.fit();
   }
 
   run(cmd: CommandId): void {
@@ -339,7 +344,7 @@ export class Controller {
       case "drawFlow": return void this.dispatch(drawFlow, { start: !s.drawingFlow });
       case "makeSegment": {
         if (s.selection.kind !== "service" || s.selection.ids.length === 0) return;
-        this.dispatch(createSegment, { services: s.selection.ids, name: "New segment" });
+        this.dispatch(createSegment, { services: s.selection.ids, name: "New segment", drawn: c?.servicePositions() });
         return;
       }
       case "delete": {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { smallDesign } from "../fixtures/small";
 import { generateDesign } from "../fixtures/generate";
-import { overlappingSiblings, packLayout, repairLayout, segmentBoxes } from "./pack";
+import { overlappingSiblings, packLayout, repairLayout, segmentBoxes, separateSiblings } from "./pack";
 import type { Design } from "../generated/bulkhead";
 
 describe("packLayout", () => {
@@ -50,10 +50,10 @@ describe("overlappingSiblings", () => {
     const pci = boxes.get("pci")!;
     expect(core.x1 < pci.x1 && core.y1 < pci.y1 && core.x2 > pci.x2 && core.y2 > pci.y2).toBe(true);
   });
-  it("never finds overlaps in the pack layout, for the small design and a generated estate", () => {
-    for (const d of [smallDesign(), generateDesign(300, 3)]) {
+  it("never finds overlaps in the pack layout, labels included, for the small design and generated estates", () => {
+    for (const d of [smallDesign(), generateDesign(300, 3), generateDesign(2000, 7)]) {
       const pos = Object.fromEntries(packLayout(d));
-      expect(overlappingSiblings(d, pos)).toEqual([]);
+      expect(overlappingSiblings(d, pos, true)).toEqual([]);
     }
   });
 });
@@ -71,5 +71,47 @@ describe("repairLayout", () => {
     expect(repairLayout(good)).toBe(good);
     const none = { ...smallDesign(), layout: undefined };
     expect(repairLayout(none)).toBe(none);
+  });
+});
+
+describe("separateSiblings", () => {
+  it("moves overlapping sibling segments apart, each with everything inside it", () => {
+    // edge (web) over core, whose own members (api, db and pci around pay) are clear of each other
+    const d = placed({ web: { x: 0, y: 0 }, api: { x: 100, y: 0 }, db: { x: 250, y: 0 }, pay: { x: 175, y: 200 }, mail: { x: 400, y: 400 } });
+    const pos = d.layout!.positions!;
+    expect(overlappingSiblings(d, pos)).toEqual(["g:core|g:edge"]);
+    const out = separateSiblings(d, pos);
+    expect(overlappingSiblings(d, out, true)).toEqual([]);
+    // core's members (api, db, and pay in the nested pci) keep their places relative to each other
+    const rel = (p: Record<string, { x: number; y: number } | undefined>, a: string, b: string) => [p[b]!.x - p[a]!.x, p[b]!.y - p[a]!.y];
+    expect(rel(out, "api", "db")).toEqual(rel(pos, "api", "db"));
+    expect(rel(out, "api", "pay")).toEqual(rel(pos, "api", "pay"));
+    expect(pos.web).toEqual({ x: 0, y: 0 }); // the input is not changed
+  });
+  it("leaves a clean layout as it is", () => {
+    const pos = packLayout(smallDesign());
+    const clean = Object.fromEntries([...pos].filter(([k]) => k !== "internet"));
+    expect(separateSiblings(smallDesign(), clean)).toEqual(clean);
+  });
+  it("clears every overlap of generated estates scattered at random", () => {
+    for (const [services, seed] of [[300, 1], [300, 2], [2000, 3]] as const) {
+      const d = generateDesign(services, seed);
+      let x = seed;
+      const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648) * 10 * services;
+      const pos = Object.fromEntries((d.services ?? []).map((s) => [s.id, { x: rnd(), y: rnd() }]));
+      expect(overlappingSiblings(d, pos).length).toBeGreaterThan(0);
+      expect(overlappingSiblings(d, separateSiblings(d, pos), true)).toEqual([]);
+    }
+  });
+});
+
+describe("the examples' saved layouts", () => {
+  it("open as saved: no sibling overlap, so nothing is laid out again", async () => {
+    for (const name of ["fintech", "online-boutique"]) {
+      const d = (await import(`../../../examples/${name}.bulkhead.json`)).default as Design;
+      expect(Object.keys(d.layout?.positions ?? {}).length, name).toBeGreaterThan(0);
+      expect(overlappingSiblings(d, d.layout!.positions!), name).toEqual([]);
+      expect(repairLayout(d), name).toBe(d);
+    }
   });
 });

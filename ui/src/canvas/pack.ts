@@ -4,6 +4,7 @@
 
 import type { Design } from "../generated/bulkhead";
 import { leafSegments } from "../model/design";
+import { segmentLabel } from "./elements";
 
 export const CELL_W = 150;
 export const CELL_H = 90;
@@ -75,6 +76,7 @@ function packFramed(boxes: Box[], aspect: number): Box {
 /** Positions for every service (and the internet node) in the design, ignoring saved ones. */
 export function packLayout(design: Design): Map<string, { x: number; y: number }> {
   const leaf = leafSegments(design);
+  const labelWidths = new Map((design.segments ?? []).map((s) => [s.id, labelWidth(s)]));
   const segIds = new Set((design.segments ?? []).map((s) => s.id));
   const children = new Map<string | null, string[]>();
   for (const s of design.segments ?? []) {
@@ -92,9 +94,12 @@ export function packLayout(design: Design): Map<string, { x: number; y: number }
     visiting.add(seg);
     const inner = [gridBox(members.get(seg) ?? []), ...(children.get(seg) ?? []).map(boxOf)].filter((b) => b.place.size > 0);
     const packed = packFramed(inner, ASPECT);
+    // As wide as the segment's label too (drawn centred above it), so neighbours' labels never meet.
+    const w = Math.max(packed.w + 2 * PAD, labelWidths.get(seg) ?? 0);
+    const left = (w - packed.w) / 2;
     const place = new Map<string, { x: number; y: number }>();
-    for (const [id, p] of packed.place) place.set(id, { x: p.x + PAD, y: p.y + PAD });
-    return { w: packed.w + 2 * PAD, h: packed.h + 2 * PAD, place };
+    for (const [id, p] of packed.place) place.set(id, { x: p.x + left, y: p.y + PAD });
+    return { w, h: packed.h + 2 * PAD, place };
   };
   const top = [...(children.get(null) ?? []).map(boxOf)];
   const loose = members.get(null) ?? [];
@@ -120,6 +125,17 @@ const NODE_ABOVE = 23;
 const NODE_BELOW = 50;
 const SEG_PAD = 26;
 const SEG_LABEL = 24;
+// A segment's label (17 px bold, cut at 400 px) is centred over its box and can be wider than it:
+// a small segment with a long name. 10.5 px a character is a little more than is drawn (room is
+// harmless, a label over a neighbour is not). `packLayout` and `separateSiblings` leave room for
+// it; the check made when a file is opened (`repairLayout`) does not count it, so a saved layout
+// whose neighbouring labels touch (Online Boutique's) is opened as it was saved.
+const SEG_LABEL_CHAR_W = 10.5;
+const SEG_LABEL_MAX_W = 400;
+
+function labelWidth(s: { id: string; name?: string; level?: string; trust?: string }): number {
+  return Math.min(SEG_LABEL_MAX_W, segmentLabel(s).length * SEG_LABEL_CHAR_W);
+}
 
 function nodeBox(p: { x: number; y: number }): Box2 {
   return { x1: p.x - NODE_HALF_W, y1: p.y - NODE_ABOVE, x2: p.x + NODE_HALF_W, y2: p.y + NODE_BELOW };
@@ -131,15 +147,17 @@ function intersects(a: Box2, b: Box2): boolean {
 
 /**
  * Where the canvas will draw each segment's box for these service positions (a segment's box
- * wraps its members' nodes and its child segments, plus padding and the label on top). Segments
- * with no positioned service inside have no box.
+ * wraps its members' nodes and its child segments, plus padding and the label on top; with
+ * `labels`, also as wide as its label). Segments with no positioned service inside have no box.
  */
-export function segmentBoxes(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>): Map<string, Box2> {
+export function segmentBoxes(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>, labels = false): Map<string, Box2> {
   const leaf = leafSegments(design);
   const segIds = new Set((design.segments ?? []).map((s) => s.id));
   const children = new Map<string, string[]>();
+  const widths = new Map<string, number>();
   for (const s of design.segments ?? []) {
     if (s.parent && segIds.has(s.parent) && s.parent !== s.id) children.set(s.parent, [...(children.get(s.parent) ?? []), s.id]);
+    if (labels) widths.set(s.id, labelWidth(s));
   }
   const members = new Map<string, string[]>();
   for (const [svc, seg] of leaf) members.set(seg, [...(members.get(seg) ?? []), svc]);
@@ -165,6 +183,8 @@ export function segmentBoxes(design: Design, positions: Readonly<Record<string, 
       x2: Math.max(...inner.map((b) => b.x2)) + SEG_PAD,
       y2: Math.max(...inner.map((b) => b.y2)) + SEG_PAD,
     };
+    const widen = ((widths.get(seg) ?? 0) - (box.x2 - box.x1)) / 2;
+    if (widen > 0) (box.x1 -= widen, box.x2 += widen);
     out.set(seg, box);
     return box;
   };
@@ -177,8 +197,8 @@ export function segmentBoxes(design: Design, positions: Readonly<Record<string, 
  * same parent (or both top-level), or a segment and a service that sits beside it (same parent)
  * but inside its box. Each pair as `a|b` (`g:` segment, `s:` service ids), sorted.
  */
-export function overlappingSiblings(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>): string[] {
-  const boxes = segmentBoxes(design, positions);
+export function overlappingSiblings(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>, labels = false): string[] {
+  const boxes = segmentBoxes(design, positions, labels);
   const leaf = leafSegments(design);
   const segIds = new Set((design.segments ?? []).map((s) => s.id));
   const groups = new Map<string, { id: string; box: Box2; segment: boolean }[]>();
@@ -210,15 +230,133 @@ export function overlappingSiblings(design: Design, positions: Readonly<Record<s
 
 /**
  * The design with a segment-respecting layout when its saved one draws sibling segments on top
- * of each other (a hand-edited or imported file): boxes that overlap read as nesting that is not
- * there. A design without saved positions, or with a clean layout, comes back unchanged.
+ * of each other (a hand-edited or imported file, or a segment just made around services from
+ * different places): boxes that overlap read as nesting that is not there. A design without
+ * saved positions, or with a clean layout, comes back unchanged.
  */
-export function repairLayout(design: Design): Design {
+export function repairLayout(design: Design, drawn?: Readonly<Record<string, { x: number; y: number }>>): Design {
   const saved = design.layout?.positions;
-  if (!saved || Object.keys(saved).length === 0) return design;
-  if (overlappingSiblings(design, saved).length === 0) return design;
+  // `drawn`: where the canvas shows services that have no saved position (e.g. a generated
+  // design, placed by `packLayout` when it was opened), so they count too.
+  const shown = drawn ? { ...drawn, ...saved } : saved;
+  if (!shown || Object.keys(shown).length === 0) return design;
+  if (overlappingSiblings(design, shown).length === 0) return design;
   const packed = packLayout(design);
   // Services only: the internet node is not part of the model (the canvas places it itself).
   const positions = Object.fromEntries([...packed.keys()].filter((k) => k !== "internet").sort().map((k) => [k, packed.get(k)!]));
   return { ...design, layout: { ...design.layout, positions } };
+}
+
+/** Room left between two sibling boxes that `separateSiblings` pushed apart. */
+const SEPARATION = 30;
+
+/**
+ * `positions` with sibling segments (and the services beside them) moved off each other, each
+ * segment moving with everything inside it. fcose only repels compound nodes, so its layouts
+ * often draw one segment over another, which reads as nesting that is not in the design. Works
+ * from the innermost segments out (a segment's box is only known once its children are apart),
+ * pushing each overlapping pair apart along the axis that needs the smaller move, half each.
+ * A group still tangled after a bounded number of rounds is shelved in rows instead.
+ */
+export function separateSiblings(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>): Record<string, { x: number; y: number }> {
+  const out: Record<string, { x: number; y: number }> = {};
+  for (const [id, p] of Object.entries(positions)) if (p) out[id] = { x: p.x, y: p.y };
+  const leaf = leafSegments(design);
+  const segIds = new Set((design.segments ?? []).map((s) => s.id));
+  const parentOf = new Map<string, string | null>();
+  for (const s of design.segments ?? []) parentOf.set(s.id, s.parent && segIds.has(s.parent) && s.parent !== s.id ? s.parent : null);
+  const depth = (seg: string | null): number => {
+    let d = 0;
+    for (let cur = seg, seen = 0; cur !== null && seen <= segIds.size; cur = parentOf.get(cur) ?? null, seen++) d++;
+    return d;
+  };
+  // Every service inside each segment, nested ones included (what moves with the segment).
+  const inside = new Map<string, string[]>();
+  for (const [svc, seg] of leaf) {
+    for (let cur: string | null = seg, seen = 0; cur !== null && seen <= segIds.size; cur = parentOf.get(cur) ?? null, seen++) {
+      inside.set(cur, [...(inside.get(cur) ?? []), svc]);
+    }
+  }
+  // Sibling groups by parent ("" for the top level), innermost first.
+  const groups = new Map<string, { segments: string[]; services: string[] }>();
+  const group = (parent: string | null) => {
+    const key = parent ?? "";
+    if (!groups.has(key)) groups.set(key, { segments: [], services: [] });
+    return groups.get(key)!;
+  };
+  for (const s of design.segments ?? []) group(parentOf.get(s.id) ?? null).segments.push(s.id);
+  for (const s of design.services ?? []) if (out[s.id]) group(leaf.get(s.id) ?? null).services.push(s.id);
+  const order = [...groups.keys()].sort((a, b) => depth(b || null) - depth(a || null));
+  for (const key of order) {
+    const g = groups.get(key)!;
+    if (g.segments.length === 0) continue;
+    const boxes = segmentBoxes(design, out, true);
+    const items = [
+      ...g.segments.flatMap((id) => {
+        const box = boxes.get(id);
+        return box ? [{ segment: true, box: { ...box }, moves: inside.get(id) ?? [] }] : [];
+      }),
+      ...g.services.map((id) => ({ segment: false, box: nodeBox(out[id]!), moves: [id] })),
+    ];
+    const shift = items.map(() => ({ x: 0, y: 0 }));
+    for (let round = 0; round < 200; round++) {
+      let moved = false;
+      for (let i = 0; i < items.length; i++) {
+        for (let j = i + 1; j < items.length; j++) {
+          const a = items[i]!;
+          const b = items[j]!;
+          if ((!a.segment && !b.segment) || !intersects(a.box, b.box)) continue;
+          const dx = Math.min(a.box.x2, b.box.x2) - Math.max(a.box.x1, b.box.x1) + SEPARATION;
+          const dy = Math.min(a.box.y2, b.box.y2) - Math.max(a.box.y1, b.box.y1) + SEPARATION;
+          const alongX = dx <= dy;
+          // b goes the way its centre already lies from a's (right/down on a tie), a the other way.
+          const sign = alongX ? (b.box.x1 + b.box.x2 >= a.box.x1 + a.box.x2 ? 1 : -1) : b.box.y1 + b.box.y2 >= a.box.y1 + a.box.y2 ? 1 : -1;
+          const half = ((alongX ? dx : dy) / 2) * sign;
+          const move = (k: number, d: number) => {
+            const it = items[k]!;
+            if (alongX) (it.box.x1 += d, it.box.x2 += d, (shift[k]!.x += d));
+            else (it.box.y1 += d, it.box.y2 += d, (shift[k]!.y += d));
+          };
+          move(i, -half);
+          move(j, half);
+          moved = true;
+        }
+      }
+      if (!moved) break;
+    }
+    if (items.some((a, i) => items.some((b, j) => j > i && (a.segment || b.segment) && intersects(a.box, b.box)))) {
+      // Still tangled (hundreds of boxes scattered on top of each other): shelve the group in
+      // rows, in reading order of where the layout put them, which cannot overlap.
+      const order = items.map((_, k) => k).sort((a, b) => items[a]!.box.y1 - items[b]!.box.y1 || items[a]!.box.x1 - items[b]!.box.x1);
+      const area = items.reduce((sum, it) => sum + (it.box.x2 - it.box.x1 + SEPARATION) * (it.box.y2 - it.box.y1 + SEPARATION), 0);
+      const rowW = Math.max(...items.map((it) => it.box.x2 - it.box.x1), Math.sqrt(area * ASPECT));
+      const x0 = Math.min(...items.map((it) => it.box.x1));
+      const y0 = Math.min(...items.map((it) => it.box.y1));
+      let x = x0;
+      let y = y0;
+      let rowH = 0;
+      for (const k of order) {
+        const it = items[k]!;
+        const w = it.box.x2 - it.box.x1;
+        const h = it.box.y2 - it.box.y1;
+        if (x > x0 && x + w > x0 + rowW) (x = x0, (y += rowH + SEPARATION), (rowH = 0));
+        const dx = x - it.box.x1;
+        const dy = y - it.box.y1;
+        it.box = { x1: x, y1: y, x2: x + w, y2: y + h };
+        shift[k]!.x += dx;
+        shift[k]!.y += dy;
+        x += w + SEPARATION;
+        rowH = Math.max(rowH, h);
+      }
+    }
+    items.forEach((it, k) => {
+      const d = shift[k]!;
+      if (d.x === 0 && d.y === 0) return;
+      for (const id of it.moves) {
+        const p = out[id];
+        if (p) out[id] = { x: p.x + d.x, y: p.y + d.y };
+      }
+    });
+  }
+  return out;
 }

@@ -219,15 +219,26 @@ export class CanvasView {
           el.remove();
         }
       });
+      // New elements before the changed ones: a service moved into a segment made by the same
+      // edit (a segment around a selection, an accepted import proposal) needs that segment on
+      // the canvas to move into (moving to a missing parent leaves the node where it was).
       const toAdd: ElementDefinition[] = [];
       for (const def of defs) {
+        if (!cy.getElementById(def.data.id).empty()) continue;
+        toAdd.push(this.definition(def, packed, fallback));
+        this.sigs.set(def.data.id, signature(def.data));
+      }
+      if (toAdd.length) {
+        // Parents before children: segments by depth, then services, then flows.
+        const parents = new Map(defs.filter((x) => x.group === "nodes").map((x) => [x.data.id, (x.data as { parent?: string }).parent]));
+        const rank = (d: ElementDefinition) => (d.group === "edges" ? 1e6 : d.data.type === "segment" ? depthOf(d, parents) : 1e5);
+        cy.add(toAdd.sort((a, b) => rank(a) - rank(b)));
+      }
+      const added = new Set(toAdd.map((d) => d.data.id));
+      for (const def of defs) {
+        if (added.has(def.data.id)) continue;
         const el = cy.getElementById(def.data.id);
         const sig = signature(def.data);
-        if (el.empty()) {
-          toAdd.push(this.definition(def, packed, fallback));
-          this.sigs.set(def.data.id, sig);
-          continue;
-        }
         if (this.sigs.get(def.data.id) !== sig) {
           const oldParent = el.isNode() ? (el.data("parent") as string | undefined) : undefined;
           const newParent = (def.data as { parent?: string }).parent;
@@ -241,12 +252,6 @@ export class CanvasView {
           const cur = n.position();
           if (Math.abs(cur.x - def.position.x) > 0.5 || Math.abs(cur.y - def.position.y) > 0.5) n.position(def.position);
         }
-      }
-      if (toAdd.length) {
-        // Parents before children: segments by depth, then services, then flows.
-        const parents = new Map(defs.filter((x) => x.group === "nodes").map((x) => [x.data.id, (x.data as { parent?: string }).parent]));
-        const rank = (d: ElementDefinition) => (d.group === "edges" ? 1e6 : d.data.type === "segment" ? depthOf(d, parents) : 1e5);
-        cy.add(toAdd.sort((a, b) => rank(a) - rank(b)));
       }
     });
     measureSince("sync:graph", t0);
@@ -419,6 +424,15 @@ export class CanvasView {
     c.zoom({ level: c.zoom() * factor, renderedPosition: { x: c.width() / 2, y: c.height() / 2 } });
   }
 
+  /** Where every service is drawn, by service id. */
+  servicePositions(): Record<string, { x: number; y: number }> {
+    const out: Record<string, { x: number; y: number }> = {};
+    this.cy.nodes('[type = "service"]').forEach((node) => {
+      out[node.data("ref") as string] = { ...node.position() };
+    });
+    return out;
+  }
+
   /** Run fcose (respects compound segments) and resolve with every service's new position. */
   autoLayout(): Promise<Record<string, { x: number; y: number }>> {
     const n = this.cy.nodes().length;
@@ -438,13 +452,7 @@ export class CanvasView {
         nestingFactor: 0.2,
         tile: true,
       } as cytoscape.LayoutOptions);
-      layout.one("layoutstop", () => {
-        const out: Record<string, { x: number; y: number }> = {};
-        this.cy.nodes('[type = "service"]').forEach((node) => {
-          out[node.data("ref") as string] = { ...node.position() };
-        });
-        resolve(out);
-      });
+      layout.one("layoutstop", () => resolve(this.servicePositions()));
       layout.run();
     });
   }
