@@ -444,6 +444,13 @@ try {
       assert.deepEqual(triage, [{ finding: key, status: "accepted", reason: "WAF rate-limits at the edge" }]);
       await page.waitForSelector('[data-testid="finding-triage-status"]');
       await shot(page, "findings");
+      // Undo takes the triage back, and the open form says so (it kept the undone decision).
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.keyboard.press("Control+z");
+      assert.equal((await design(page)).triage, undefined);
+      await page.waitForSelector('[data-testid="finding-triage-status"]', { state: "detached" });
+      assert.equal(await page.inputValue('[data-testid="triage-status"]'), "");
+      assert.equal(await page.inputValue('[data-testid="triage-reason"]'), "");
       await page.close();
     },
 

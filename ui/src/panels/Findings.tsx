@@ -1,7 +1,7 @@
 //! Findings with their documentation. Click one to focus its element; triage it (accepted,
 //! mitigated, false positive) with a reason, which writes `design.triage`.
 
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import type { Controller } from "../controller";
 import type { AppState, ElementKind } from "../state";
 import type { BackendView } from "../backend";
@@ -91,6 +91,11 @@ export function Findings({ app, state, view }: { app: Controller; state: AppStat
 function FindingDetail({ app, finding: f, doc, current, focus }: { app: Controller; finding: Finding; doc: RuleDoc | undefined; current: { status: TriageStatus; reason: string } | null; focus: (id: string) => void }) {
   const [status, setStatus] = useState<TriageStatus | "">(current?.status ?? "");
   const [reason, setReason] = useState(current?.reason ?? "");
+  // The design's triage changed under the form (undo, redo, another file): show it, not the old form.
+  useEffect(() => {
+    setStatus(current?.status ?? "");
+    setReason(current?.reason ?? "");
+  }, [current?.status, current?.reason]);
   const needsReason = status !== "" && reason.trim() === "";
   return (
     <div class="finding-detail" data-testid="finding-docs">
