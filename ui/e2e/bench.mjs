@@ -11,6 +11,7 @@
 //   node e2e/bench.mjs [SIZES...]         default: 200 2000
 //   BENCH_PROFILE=1 node e2e/bench.mjs 2000   also prints the top functions of a CPU profile of the first render
 //   BENCH_PROFILE=sim node e2e/bench.mjs 2000 the same for the first simulation click (from the internet)
+//   BENCH_PROFILE=select (or filter) node e2e/bench.mjs 2000   the same for every select (filter) sample
 import { chromium } from "playwright-core";
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
@@ -81,7 +82,17 @@ try {
     if (process.env.BENCH_PHASES === "1") for (const m of phases) console.log(`  ${String(m.start).padStart(7)} +${String(m.ms).padStart(6)} ms  ${m.name}`);
     const graphDrawn = await page.evaluate(() => performance.getEntriesByName("bulkhead:graph-drawn")[0]?.startTime ?? null);
     const r = { services: n, source: design ? "bulkhead generate" : "ui generator", graph_drawn_ms: graphDrawn, first_render_ms: firstRender };
-    for (const what of ["zoom", "pan", "select", "filter"]) r[`${what}_ms`] = await page.evaluate(measureInPage, { what, samples });
+    for (const what of ["zoom", "pan", "select", "filter"]) {
+      // BENCH_PROFILE=select or =filter: a CPU profile of that interaction's samples.
+      const prof = process.env.BENCH_PROFILE === what ? await context.newCDPSession(page) : null;
+      if (prof) {
+        await prof.send("Profiler.enable");
+        await prof.send("Profiler.setSamplingInterval", { interval: 200 });
+        await prof.send("Profiler.start");
+      }
+      r[`${what}_ms`] = await page.evaluate(measureInPage, { what, samples });
+      if (prof) printTop((await prof.send("Profiler.stop")).profile, 30);
+    }
     r.sim_ms = await simulationClicks(page, Math.min(samples, 5), profileSim ? await context.newCDPSession(page) : null);
     if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
     rows.push(r);

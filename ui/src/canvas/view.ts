@@ -16,6 +16,7 @@ import { SimulationLayer, type LayerEle, type LayerInput, type PaintedSimulation
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
 import { installZOrder } from "./zorder";
+import { installStyleCacheInvalidation, changesDerivedState, shownValues, unchanged } from "./stylecache";
 
 cytoscape.use(fcose);
 
@@ -61,6 +62,7 @@ export class CanvasView {
     });
     this.theme = theme;
     memoizeLabelDimensions(this.cy);
+    installStyleCacheInvalidation(this.cy);
     // Zoomed out on a large design, draw in batches instead of element by element (./overview.ts).
     installOverview(this.cy, () => this.isLarge);
     installZOrder(this.cy);
@@ -472,12 +474,15 @@ export class CanvasView {
  * elements get their styles at once (the first render, a filter, a simulation lighting up) that
  * is quadratic: 2,000 services in 670 segments spent seconds there. Inside `bulk`, only the
  * element's own cache is cleared as each property is set, the styles of everything the batch
- * touched are applied, and then every cache is cleared once, which is what the per-property
- * invalidation amounts to. Synchronous, so no other code runs while the prototype is patched.
+ * touched are applied, and then Cytoscape's neighbourhood invalidation runs once, on every
+ * element whose change can reach its relatives (`changesDerivedState` in ./stylecache.ts: a
+ * fade from opacity 1 to 0.12 cannot, a display change can). Synchronous, so no other code runs
+ * while the prototypes are patched.
  */
 /** What `bulk` uses of Cytoscape's style object and elements (internal, so typed here). */
 type TriggerCheck = (from: unknown, to: unknown, ele: TriggerEle) => boolean;
 interface StyleProto {
+  getDefaultProperty(name: string): { value: unknown; pfValue?: unknown } | undefined;
   properties: Record<string, { triggersZOrder?: TriggerCheck; triggersBounds?: TriggerCheck; triggersBoundsOfConnectedEdges?: TriggerCheck; triggersBoundsOfParallelEdges?: TriggerCheck } | undefined>;
   checkTriggers(this: StyleProto, ele: TriggerEle, name: string, from: unknown, to: unknown): void;
 }
@@ -498,8 +503,13 @@ export function bulk(cy: Core, fn: () => void): void {
   const proto = Object.getPrototypeOf(cy.collection()) as Proto;
   const original = proto.dirtyStyleCache;
   const originalEmit = proto.emitAndNotify;
+  // The elements whose relatives' caches Cytoscape would have cleared: cleared once at the end.
+  const related = new Set<Cached>();
   proto.dirtyStyleCache = function dirtyOwnStyleCache(this: ArrayLike<Cached>) {
-    for (let i = 0; i < this.length; i++) this[i]!._private.styleCache = null;
+    for (let i = 0; i < this.length; i++) {
+      this[i]!._private.styleCache = null;
+      related.add(this[i]!);
+    }
     return this;
   };
   // Adding thousands of elements emits an `add` event per element, each bubbling up through
@@ -517,9 +527,14 @@ export function bulk(cy: Core, fn: () => void): void {
   const style = Object.getPrototypeOf(cy.style()) as StyleProto;
   const originalTriggers = style.checkTriggers;
   const triggered = { zOrder: new Set<TriggerEle>(), bounds: new Set<TriggerEle>(), connected: new Set<TriggerEle>(), parallel: new Set<TriggerEle>() };
-  style.checkTriggers = function collectTriggers(this: StyleProto, ele: TriggerEle, name: string, from: unknown, to: unknown) {
-    ele._private.styleCache = null;
+  style.checkTriggers = function collectTriggers(this: StyleProto, ele: TriggerEle, name: string, rawFrom: unknown, rawTo: unknown) {
     if (ele.removed()) return;
+    const [from, to] = shownValues(this, name, rawFrom, rawTo);
+    if (unchanged(from, to)) return;
+    if (changesDerivedState(name, from, to)) {
+      ele._private.styleCache = null;
+      related.add(ele);
+    }
     const prop = this.properties[name];
     if (!prop) return;
     if (prop.triggersZOrder?.(from, to, ele)) triggered.zOrder.add(ele);
@@ -547,8 +562,8 @@ export function bulk(cy: Core, fn: () => void): void {
     style.checkTriggers = originalTriggers;
     proto.dirtyStyleCache = original;
     proto.emitAndNotify = originalEmit;
-    const all = cy.elements() as unknown as ArrayLike<Cached>;
-    for (let i = 0; i < all.length; i++) all[i]!._private.styleCache = null;
+    const reached = [...related].filter((e) => !(e as unknown as TriggerEle).removed());
+    if (reached.length) original.call(cy.collection(reached as unknown as string) as unknown as ArrayLike<Cached>);
   }
 }
 
