@@ -720,6 +720,14 @@ try {
       await page.selectOption('[data-testid="filter-data-class"]', "payment-card");
       await page.click('[data-testid="filter-clear"]');
       assert.equal(await page.evaluate(() => window.__bulkhead.app.canvas.cy.$(".faded").length), 0);
+      // auto-layout (fcose, a chunk loaded on first use): every service moves, as one undoable edit
+      const placed = JSON.stringify((await design(page)).layout?.positions ?? {});
+      await page.click('[data-testid="btn-layout"]');
+      await page.waitForFunction((p) => JSON.stringify(window.__bulkhead.app.store.get().design.layout?.positions ?? {}) !== p, placed, { timeout: 60_000 });
+      const laidOut = await design(page);
+      assert.deepEqual(Object.keys(laidOut.layout.positions).sort(), laidOut.services.map((s) => s.id).sort());
+      await page.keyboard.press("Control+z");
+      assert.equal(JSON.stringify((await design(page)).layout?.positions ?? {}), placed);
       await page.close();
     },
 

@@ -3,7 +3,6 @@
 //! parent), never a rebuild, so editing a 2,000-service design stays smooth.
 
 import cytoscape, { type Core, type NodeSingular, type ElementDefinition, type EventObject } from "cytoscape";
-import fcose from "cytoscape-fcose";
 import type { Design } from "../generated/bulkhead";
 import type { FlowVerdict, Simulation } from "../analysis";
 import type { Filter, Selection, SimulationSettings, ElementKind } from "../state";
@@ -18,7 +17,16 @@ import { installOverview } from "./overview";
 import { installZOrder } from "./zorder";
 import { installStyleCacheInvalidation, changesDerivedState, shownValues, unchanged } from "./stylecache";
 
-cytoscape.use(fcose);
+/**
+ * The fcose layout (and the cose-base and layout-base it brings, a sixth of the bundle) is
+ * loaded when auto-layout first runs: the page that opens a design never needs it, and the
+ * web view then parses less before its first frame.
+ */
+let fcoseLoaded: Promise<void> | null = null;
+function loadFcose(): Promise<void> {
+  fcoseLoaded ??= import("cytoscape-fcose").then(({ default: fcose }) => void cytoscape.use(fcose));
+  return fcoseLoaded;
+}
 
 export interface CanvasEvents {
   select(kind: ElementKind | null, ids: string[]): void;
@@ -436,7 +444,8 @@ export class CanvasView {
   }
 
   /** Run fcose (respects compound segments) and resolve with every service's new position. */
-  autoLayout(): Promise<Record<string, { x: number; y: number }>> {
+  async autoLayout(): Promise<Record<string, { x: number; y: number }>> {
+    await loadFcose();
     const n = this.cy.nodes().length;
     return new Promise((resolve) => {
       const layout = this.cy.layout({
