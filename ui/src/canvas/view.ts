@@ -579,26 +579,40 @@ export function bulk(cy: Core, fn: () => void): void {
 /**
  * Cytoscape measures a label's text with a canvas `measureText` after setting the canvas font,
  * every time it needs the label's size: once for the ellipsis check and once more for the label
- * box, per element, and again after every restyle. Setting the font string is the slow part.
- * The size of a text in a font never changes, so remember it (bounded: cleared when it grows
- * past what a large estate needs).
+ * box, per element, and again after every restyle or compound-bounds update. Setting the font
+ * string is the slow part. The size of a text in a font never changes, so remember it (bounded:
+ * cleared when it grows past what a large estate needs). The font is named by the hash Cytoscape
+ * keeps of each element's label-dimension style (`labelDimsKey`: font family, style, weight,
+ * size, wrap, maximum width), so a hit reads one style property instead of building the font
+ * string from five.
  */
 function memoizeLabelDimensions(cy: Core): void {
   type Style = { strValue: string; pfValue: number };
-  type Ele = { pstyle(name: string): Style };
+  type Ele = { pstyle(name: string): Style; _private: { labelDimsKey?: number | null } };
   type Dims = { width: number; height: number };
   const r = (cy as unknown as { renderer(): { calculateLabelDimensions?: (ele: Ele, text: string) => Dims } | undefined }).renderer?.();
   const measure = r?.calculateLabelDimensions;
   if (!r || !measure) return;
-  const known = new Map<string, Dims>();
+  const known = new Map<number | string, Map<string, Dims>>();
+  let count = 0;
   r.calculateLabelDimensions = function measureOnce(ele: Ele, text: string): Dims {
-    const font = `${ele.pstyle("font-style").strValue} ${ele.pstyle("font-weight").strValue} ${ele.pstyle("font-size").pfValue}px ${ele.pstyle("font-family").strValue} ${ele.pstyle("text-metrics").strValue}`;
-    const key = `${font}\n${text}`;
-    let dims = known.get(key);
+    // `text-metrics` (read by the measurement) is not part of Cytoscape's hash: it goes with the text.
+    const metrics = ele.pstyle("text-metrics").strValue;
+    const dimsKey = ele._private.labelDimsKey;
+    const font = dimsKey ?? `${ele.pstyle("font-style").strValue} ${ele.pstyle("font-weight").strValue} ${ele.pstyle("font-size").pfValue}px ${ele.pstyle("font-family").strValue}`;
+    let texts = known.get(font);
+    if (!texts) known.set(font, (texts = new Map()));
+    const key = `${metrics}\n${text}`;
+    let dims = texts.get(key);
     if (!dims) {
       dims = measure.call(this, ele, text);
-      if (known.size >= 100_000) known.clear();
-      known.set(key, dims);
+      if (++count > 100_000) {
+        known.clear();
+        count = 0;
+        known.set(font, texts);
+        texts.clear();
+      }
+      texts.set(key, dims);
     }
     return dims;
   };
