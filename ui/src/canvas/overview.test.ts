@@ -198,6 +198,25 @@ describe("overview drawing", () => {
     expect(painted.map((p) => p.style)).toEqual(["rgb(1,1,1)", "rgb(2,2,2)"]);
   });
 
+  it("a change builds again only the run of services and flows that holds it; the others are reused", () => {
+    const styles: Styles = { "background-color": [1, 1, 1] };
+    const nodes = Array.from({ length: 1200 }, (_, i) => ele("node", { pos: [i, 0], ...(i === 700 ? { styles } : {}) }));
+    const { r, ctx, painted } = fakes();
+    const records = new WeakMap();
+    const first = buildScene(r, nodes, true, records);
+    expect(first.runs.length).toBe(3);
+    styles["background-color"] = [2, 2, 2];
+    records.delete(nodes[700]!);
+    const second = buildScene(r, nodes, true, records, first);
+    expect(second.runs.map((run, i) => run === first.runs[i])).toEqual([true, false, true]);
+    paintScene(r, ctx, second);
+    expect(painted.filter((p) => p.style === "rgb(2,2,2)").map((p) => p.shapes)).toEqual([1]);
+    expect(painted.reduce((n, p) => n + p.shapes, 0)).toBe(1200);
+    // Another list (Cytoscape sorted the elements again) builds every run.
+    const third = buildScene(r, [...nodes], true, records, null);
+    expect(third.runs.some((run, i) => run === second.runs[i])).toBe(false);
+  });
+
   it("segments are looked at on every build: their size follows their members", () => {
     const styles: Styles = { "background-color": [1, 1, 1] };
     const seg = ele("node", { parentOf: true, styles });

@@ -301,26 +301,74 @@ function recordOf(r: OverviewRenderer, ele: OverviewEle, inherited: number): Ele
   return { inherited, parts, image, labelled: !!(label && label.strValue) };
 }
 
-/** Everything one overview frame paints, in model coordinates: reused until an element changes. */
-export interface Scene {
-  segments: { under: Batches; fill: Batches; border: Batches }[];
+/**
+ * Services and flows are batched in runs of this many, in drawing order: a change (a selection,
+ * a restyled service) builds again only the batches of the runs holding what changed, not the
+ * thousands of paths of the rest.
+ */
+const RUN = 512;
+
+/** The batches of one run of services and flows, with the records they were built from. */
+interface Run {
+  eles: OverviewEle[];
+  recs: EleRecord[];
   lines: Batches;
   arrows: Batches;
   under: Batches;
   fills: Batches;
   borders: Batches;
   over: Batches;
+}
+
+/** Everything one overview frame paints, in model coordinates: reused until an element changes. */
+export interface Scene {
+  segments: { under: Batches; fill: Batches; border: Batches }[];
+  /** Segment overlays (painted with the services' overlays). */
+  segmentsOver: Batches;
+  runs: Run[];
   images: OverviewEle[];
   labelled: OverviewEle[];
+}
+
+/** The slots of a run, in painting order (overlays are painted after the badges). */
+const RUN_SLOTS = ["lines", "arrows", "under", "fills", "borders"] as const;
+
+function runOf(eles: OverviewEle[], recs: EleRecord[]): Run {
+  const run: Run = { eles, recs, lines: new Batches(), arrows: new Batches(), under: new Batches(), fills: new Batches(), borders: new Batches(), over: new Batches() };
+  for (const rec of recs) {
+    for (const p of rec.parts) {
+      const into = p.slot === "line" ? run.lines : p.slot === "arrow" ? run.arrows : p.slot === "under" ? run.under : p.slot === "fill" ? run.fills : p.slot === "border" ? run.borders : run.over;
+      into.add(p.paint, p.path);
+    }
+  }
+  return run;
+}
+
+/** The same members with the same records: its batches are still what they would be built as. */
+function sameRun(run: Run | undefined, eles: readonly OverviewEle[], recs: readonly EleRecord[]): run is Run {
+  if (!run || run.eles.length !== eles.length) return false;
+  for (let i = 0; i < eles.length; i++) if (run.eles[i] !== eles[i] || run.recs[i] !== recs[i]) return false;
+  return true;
 }
 
 /**
  * Batch `eles` (Cytoscape's z-sorted list); `withEdges: false` leaves the flows out. Services and
  * flows found in `records` are not looked at again (the caller drops the records of what
- * Cytoscape recalculates); segments are, their size follows their members.
+ * Cytoscape recalculates); segments are, their size follows their members. The runs of
+ * `previous` (the last scene of the same list) whose members and records are unchanged are
+ * reused as they are.
  */
-export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], withEdges: boolean, records: WeakMap<OverviewEle, EleRecord> = new WeakMap()): Scene {
-  const scene: Scene = { segments: [], lines: new Batches(), arrows: new Batches(), under: new Batches(), fills: new Batches(), borders: new Batches(), over: new Batches(), images: [], labelled: [] };
+export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], withEdges: boolean, records: WeakMap<OverviewEle, EleRecord> = new WeakMap(), previous: Scene | null = null): Scene {
+  const scene: Scene = { segments: [], segmentsOver: new Batches(), runs: [], images: [], labelled: [] };
+  let runEles: OverviewEle[] = [];
+  let runRecs: EleRecord[] = [];
+  const flush = () => {
+    if (!runEles.length) return;
+    const old = previous?.runs[scene.runs.length];
+    scene.runs.push(sameRun(old, runEles, runRecs) ? old : runOf(runEles, runRecs));
+    runEles = [];
+    runRecs = [];
+  };
   for (const ele of eles) {
     if (!ele.visible()) continue;
     const node = ele.isNode();
@@ -337,16 +385,16 @@ export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], wi
       const d = depth(ele);
       while (scene.segments.length <= d) scene.segments.push({ under: new Batches(), fill: new Batches(), border: new Batches() });
       const seg = scene.segments[d]!;
-      for (const p of rec.parts) (p.slot === "over" ? scene.over : seg[p.slot as "under" | "fill" | "border"]).add(p.paint, p.path);
+      for (const p of rec.parts) (p.slot === "over" ? scene.segmentsOver : seg[p.slot as "under" | "fill" | "border"]).add(p.paint, p.path);
     } else {
-      for (const p of rec.parts) {
-        const into = p.slot === "line" ? scene.lines : p.slot === "arrow" ? scene.arrows : p.slot === "under" ? scene.under : p.slot === "fill" ? scene.fills : p.slot === "border" ? scene.borders : scene.over;
-        into.add(p.paint, p.path);
-      }
+      runEles.push(ele);
+      runRecs.push(rec);
+      if (runEles.length === RUN) flush();
       if (rec.image) scene.images.push(ele);
     }
     if (rec.labelled) scene.labelled.push(ele);
   }
+  flush();
   return scene;
 }
 
@@ -357,13 +405,11 @@ export function paintScene(r: OverviewRenderer, ctx: CanvasRenderingContext2D, s
     s.fill.paint(ctx);
     s.border.paint(ctx);
   }
-  scene.lines.paint(ctx);
-  scene.arrows.paint(ctx);
-  scene.under.paint(ctx);
-  scene.fills.paint(ctx);
-  scene.borders.paint(ctx);
+  // Each slot over all runs before the next: every flow under every service, as before.
+  for (const slot of RUN_SLOTS) for (const run of scene.runs) run[slot].paint(ctx);
   for (const node of scene.images) badge(r, ctx, node);
-  scene.over.paint(ctx);
+  scene.segmentsOver.paint(ctx);
+  for (const run of scene.runs) run.over.paint(ctx);
   // Cytoscape's own label drawing, for every label at or over its minimum readable size.
   for (const ele of scene.labelled) {
     if (!r.eleTextBiggerThanMin(ele)) continue;
@@ -390,15 +436,19 @@ function badge(r: OverviewRenderer, ctx: CanvasRenderingContext2D, node: Overvie
 /**
  * Route the renderer's element drawing through the overview while `active()` says the design is
  * large and the zoom is at or below `OVERVIEW_ZOOM`; otherwise Cytoscape draws as before. The
- * batches are kept between frames (a pan or zoom only repaints them) and built again when
- * Cytoscape recalculates any element (style, position, data), re-sorts them, or loads an image.
+ * batches are kept between frames (a pan or zoom only repaints them); when Cytoscape
+ * recalculates an element (style, position, data) the segments and the runs holding what it
+ * recalculated are built again, and everything when it sorts them again (elements added or
+ * removed).
  */
 export function installOverview(cy: Core, active: () => boolean): void {
   const r = (cy as unknown as { renderer(): (OverviewRenderer & InvalidationHooks) | undefined }).renderer?.();
   if (!r || typeof r.drawLayeredElements !== "function" || !r.nodeShapes || !r.arrowShapes || typeof r.onUpdateEleCalcs !== "function") return;
   const layered = r.drawLayeredElements;
   const nodesOnly = r.drawCachedNodes;
-  const cache: { eles: readonly OverviewEle[] | null; withEdges: boolean; scene: Scene | null; records: WeakMap<OverviewEle, EleRecord> } = { eles: null, withEdges: true, scene: null, records: new WeakMap() };
+  // `scene` is dropped when an element changes; `last` (the scene last built) is kept, so the
+  // next build reuses its runs that hold nothing that changed.
+  const cache: { eles: readonly OverviewEle[] | null; withEdges: boolean; scene: Scene | null; last: Scene | null; records: WeakMap<OverviewEle, EleRecord> } = { eles: null, withEdges: true, scene: null, last: null, records: new WeakMap() };
   const invalidate = () => void (cache.scene = null);
   // The hook Cytoscape's own element texture cache is invalidated by: the elements whose style,
   // position or geometry were recalculated (a moved node brings its edges along). What a member
@@ -418,7 +468,8 @@ export function installOverview(cy: Core, active: () => boolean): void {
   cy.on("add remove style background", invalidate);
   const draw = (ctx: CanvasRenderingContext2D, eles: readonly OverviewEle[], withEdges: boolean) => {
     if (!cache.scene || cache.eles !== eles || cache.withEdges !== withEdges) {
-      cache.scene = buildScene(r, eles, withEdges, cache.records);
+      const previous = cache.eles === eles && cache.withEdges === withEdges ? cache.last : null;
+      cache.scene = cache.last = buildScene(r, eles, withEdges, cache.records, previous);
       cache.eles = eles;
       cache.withEdges = withEdges;
     }
