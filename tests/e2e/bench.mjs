@@ -99,7 +99,17 @@ for (const design of designs) {
         // Let the first analysis answers (verdicts, findings) land before timing interactions.
         await until(browser, "the backend's first answers", () => browser.execute(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision), 300_000);
         for (const what of ["zoom", "pan", "select", "filter"]) {
+          const from = await browser.execute(() => performance.now());
           r[`${what}_ms`] = await browser.execute(measureInPage, { what, samples });
+          if (process.env.BENCH_PHASES === "1" && (what === "select" || what === "filter")) {
+            // The page's measured phases during these samples (a filter's restyle: `bulk:*`), per sample.
+            const phases = await browser.execute((t) => {
+              const sum = {};
+              for (const m of performance.getEntriesByType("measure")) if (m.startTime >= t && m.name.startsWith("bulkhead:")) sum[m.name.slice(9)] = (sum[m.name.slice(9)] ?? 0) + m.duration;
+              return sum;
+            }, from);
+            console.log(`  ${what}: phases measured in the page, per sample (the change and its undo together): ${Object.entries(phases).map(([k, v]) => `${k} ${Math.round(v / samples)} ms`).join(", ") || "no measured phase"}`);
+          }
         }
         r.sim_click_to_highlight_ms = await simulationClicks(browser, 5);
         // The last simulation stays shown: its layer is repainted with every frame.
