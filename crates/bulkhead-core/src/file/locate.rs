@@ -397,7 +397,11 @@ fn scan<'t>(text: &'t str, wanted: &HashSet<String>) -> Scan {
                     offset: i,
                     length: end - i,
                 };
-                let raw = &text[i + 1..end.saturating_sub(1).max(i + 1)];
+                // `get`: an unterminated string may end inside a character (the scan also
+                // runs beside the parser, before the text is known to be JSON).
+                let raw = text
+                    .get(i + 1..end.saturating_sub(1).max(i + 1))
+                    .unwrap_or_default();
                 let is_key = matches!(stack.last(), Some(Frame::Object { key: false, .. }));
                 if is_key {
                     let unescaped;
