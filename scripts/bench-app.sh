@@ -9,6 +9,7 @@
 #   BENCH_LAUNCHES=3 BENCH_SAMPLES=12 bash scripts/bench-app.sh
 #   BENCH_PHASES=1 bash scripts/bench-app.sh         # also where the time went (ui/src/perf.ts)
 #   BENCH_INTERACTIONS=0 bash scripts/bench-app.sh   # the first complete render only (each launch)
+#   BENCH_EDITS=6 bash scripts/bench-app.sh          # edits → re-simulated highlight (default 4, 0: none)
 #   BENCH_RELEASE=1 bash scripts/bench-app.sh        # the release build, as users get it (a
 #                                                    # cold release build takes 10+ minutes)
 # By default the debug build is measured (the one the tests build): its Rust side (reading,

@@ -11,7 +11,10 @@
 //     page's clock (`performance.timeOrigin`), split at the page's start);
 //   - time from a simulation click to the highlight (`bulkhead:sim-click` → `bulkhead:sim-highlight`);
 //   - zoom, pan, select (until the inspector shows the service) and filter (until the canvas
-//     fades the rest), each until the frame that shows the result (tests/e2e/measure.mjs).
+//     fades the rest), each until the frame that shows the result (tests/e2e/measure.mjs);
+//   - with the internet's breach shown, an edit → the re-run simulation's highlight: a rule
+//     toggled in the segment matrix, then undone, alternately (`bulkhead:sim-highlight` after
+//     the click; a lone edit is asked about at once, see `Backend.scheduleRefresh`).
 //
 //   node bench.mjs SMALL.bulkhead.json BIG.bulkhead.json
 
@@ -26,6 +29,21 @@ if (designs.length === 0) {
   process.exit(2);
 }
 const ms = (x) => `${Math.round(x)} ms`;
+
+/** Time from the last `mark` to the `bulkhead:sim-highlight` mark after it, once there is one. */
+function highlightAfter(browser, mark) {
+  return until(
+    browser,
+    `the sim-highlight mark after ${mark}`,
+    () =>
+      browser.execute((name) => {
+        const a = performance.getEntriesByName(name).at(-1);
+        const b = performance.getEntriesByName("bulkhead:sim-highlight").at(-1);
+        return a && b && b.startTime >= a.startTime ? b.startTime - a.startTime : null;
+      }, mark),
+    120_000,
+  );
+}
 
 async function simulationClicks(browser, clicks) {
   await (await shown(browser, tid("tab-simulate"))).click();
@@ -43,17 +61,7 @@ async function simulationClicks(browser, clicks) {
     const select = await shown(browser, tid("sim-origin"));
     if ((await select.getValue()) === origin) await (await shown(browser, tid("sim-run"))).click();
     else await select.selectByAttribute("value", origin);
-    const d = await until(
-      browser,
-      "the sim-highlight mark",
-      () =>
-        browser.execute(() => {
-          const a = performance.getEntriesByName("bulkhead:sim-click").at(-1);
-          const b = performance.getEntriesByName("bulkhead:sim-highlight").at(-1);
-          return a && b && b.startTime >= a.startTime ? b.startTime - a.startTime : null;
-        }),
-      120_000,
-    );
+    const d = await highlightAfter(browser, "bulkhead:sim-click");
     out.push(d);
     await until(browser, "the simulation to settle", () => browser.execute(() => !window.__bulkhead.app.backend.view.simulating), 120_000);
     if (process.env.BENCH_PHASES === "1") {
@@ -65,9 +73,49 @@ async function simulationClicks(browser, clicks) {
   return out;
 }
 
+/**
+ * Edits with the internet's breach shown, each until the frame that shows the simulation run
+ * again on the edited design: a matrix cell between two segments allowed, then undone.
+ */
+async function editsToHighlight(browser, edits) {
+  await (await shown(browser, tid("tab-simulate"))).click();
+  const select = await shown(browser, tid("sim-origin"));
+  if ((await select.getValue()) !== "internet") await select.selectByAttribute("value", "internet");
+  await until(browser, "the internet's breach", () => browser.execute(() => !window.__bulkhead.app.backend.view.simulating && window.__bulkhead.app.store.get().simulation.origin === "internet"), 120_000);
+  await (await shown(browser, tid("tab-matrix"))).click();
+  await shown(browser, tid("matrix"));
+  // A closed cell between two distinct segments.
+  const picked = await browser.execute(() => {
+    const cell = [...document.querySelectorAll('[data-testid="matrix-cell"]')].find((c) => c.getAttribute("data-allowed") === "none" && c.getAttribute("data-from") !== c.getAttribute("data-to"));
+    if (!cell) return false;
+    cell.click();
+    return true;
+  });
+  if (!picked) throw new Error("the matrix has no closed cell between two segments");
+  await shown(browser, tid("matrix-allow-toggle"));
+  const out = [];
+  for (let k = 0; k < edits; k++) {
+    const button = k % 2 === 0 ? "matrix-allow-toggle" : "undo";
+    // The mark and the click in one task, as a person's click is.
+    await browser.execute((id) => {
+      performance.mark("bench:edit");
+      document.querySelector(`[data-testid="${id}"]`).click();
+    }, button);
+    const d = await highlightAfter(browser, "bench:edit");
+    out.push(d);
+    await until(browser, "the analysis to settle", () => browser.execute(() => !window.__bulkhead.app.backend.view.simulating && window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision), 120_000);
+    if (process.env.BENCH_PHASES === "1") {
+      const phases = await browser.execute(() => performance.getEntriesByType("measure").filter((m) => m.startTime >= performance.getEntriesByName("bench:edit").at(-1).startTime && m.name.startsWith("bulkhead:")).map((m) => `${m.name.slice(9)} +${Math.round(m.startTime - performance.getEntriesByName("bench:edit").at(-1).startTime)} ${Math.round(m.duration)} ms`));
+      console.log(`  edit (${button}): edit → re-simulated highlight ${ms(d)} (${phases.join(", ")})`);
+    }
+  }
+  await (await shown(browser, tid("tab-inspector"))).click();
+  return out;
+}
+
 const results = [];
 for (const design of designs) {
-  const r = { design, services: null, first_render_ms: [], graph_drawn_ms: [], wall_session_to_ready_ms: [], launch_to_render_ms: [], launch_to_page_ms: [], sim_click_to_highlight_ms: [], zoom_ms: [], pan_ms: [], zoom_sim_ms: [], pan_sim_ms: [], select_ms: [], filter_ms: [] };
+  const r = { design, services: null, first_render_ms: [], graph_drawn_ms: [], wall_session_to_ready_ms: [], launch_to_render_ms: [], launch_to_page_ms: [], sim_click_to_highlight_ms: [], edit_to_highlight_ms: [], zoom_ms: [], pan_ms: [], zoom_sim_ms: [], pan_sim_ms: [], select_ms: [], filter_ms: [] };
   for (let i = 0; i < launches; i++) {
     const t0 = performance.now();
     const t0Epoch = Date.now();
@@ -114,6 +162,7 @@ for (const design of designs) {
         r.sim_click_to_highlight_ms = await simulationClicks(browser, 5);
         // The last simulation stays shown: its layer is repainted with every frame.
         for (const what of ["zoom", "pan"]) r[`${what}_sim_ms`] = await browser.execute(measureInPage, { what, samples });
+        if (process.env.BENCH_EDITS !== "0") r.edit_to_highlight_ms = await editsToHighlight(browser, Number(process.env.BENCH_EDITS ?? 4));
       }
     } finally {
       await close(browser);
@@ -138,6 +187,7 @@ row("session → ready (wall)", "wall_session_to_ready_ms");
 row("session → page start", "launch_to_page_ms");
 row("session → first complete render", "launch_to_render_ms");
 row("simulation click → highlight", "sim_click_to_highlight_ms");
+row("edit → re-simulated highlight", "edit_to_highlight_ms");
 row("zoom step → frame", "zoom_ms");
 row("pan step → frame", "pan_ms");
 row("zoom step, simulation shown", "zoom_sim_ms");

@@ -1,6 +1,7 @@
 //! What the backend currently says about the design being edited: diagnostics, flow verdicts,
-//! findings, the matrix and the simulation. Re-asked (debounced) whenever the design changes,
-//! at once when the simulation settings change; answers for an older design are dropped.
+//! findings, the matrix and the simulation. Re-asked whenever the design changes (at once, or
+//! debounced while edits come in quick succession), at once when the simulation settings
+//! change; answers for an older design are dropped.
 //! Each design is sent to the shell once and then named by its revision (`HeldDesigns`).
 
 import { call, HeldDesigns, type CommandError } from "./ipc";
@@ -32,6 +33,8 @@ export class Backend {
   view: BackendView = { diagnostics: [], verdicts: null, findings: null, docs: null, matrix: null, simulation: null, error: null, revision: -1, verdictsRevision: -1, simulating: false };
   private listeners = new Set<(v: BackendView) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the last edit came (`performance.now()`), for `scheduleRefresh`. */
+  private lastEdit = -Infinity;
   private seq = 0;
   private simSeq = 0;
 
@@ -40,9 +43,9 @@ export class Backend {
     private held: HeldDesigns = new HeldDesigns(),
   ) {
     store.subscribe((s, prev) => {
-      // A design just opened is asked about at once (its canvas waits for the verdicts); edits
-      // are debounced, so typing in the inspector does not ask on every key.
-      if (s.design !== prev.design && s.file !== prev.file && s.file.broken === null) void this.refresh();
+      // A design just opened is asked about at once (its canvas waits for the verdicts); an edit
+      // too, unless edits come in quick succession (typing in the inspector): those are debounced.
+      if (s.design !== prev.design && s.file !== prev.file && s.file.broken === null) void this.refresh(true);
       else if (s.design !== prev.design) this.scheduleRefresh();
       const simChanged = s.simulation.active !== prev.simulation.active || s.simulation.origin !== prev.simulation.origin || s.simulation.assumption !== prev.simulation.assumption;
       if (simChanged && s.design === prev.design) void this.simulate(s);
@@ -64,8 +67,21 @@ export class Backend {
     this.set({ error: { command, code: err.code ?? "error", message: err.message ?? String(e) } });
   }
 
+  /**
+   * An edit: asked about at once when it comes alone (a toggle, a drag, an undo: the simulation
+   * shown is run again at once), else `DEBOUNCE_MS` after the last of edits in quick succession
+   * (typing), so those are asked about once.
+   */
   scheduleRefresh(): void {
+    const now = performance.now();
+    const alone = this.timer === null && now - this.lastEdit >= DEBOUNCE_MS;
+    this.lastEdit = now;
     if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (alone) {
+      void this.refresh();
+      return;
+    }
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
@@ -77,8 +93,12 @@ export class Backend {
    * needs them to draw every flow as allowed or denied, and the other answers would make it
    * wait for them (the shell computes them on the same cores, the page parses them).
    * Validation, findings and the matrix follow; the view's `revision` says when all are in.
+   * A simulation on screen is run again at once, beside the verdicts (after an edit the shell
+   * computes both on its two threads), and the other answers wait for it: they would share the
+   * cores with it and the page with its highlight. `opened`: a design just opened, whose canvas
+   * waits for the verdicts; the simulation then waits for them too.
    */
-  async refresh(): Promise<void> {
+  async refresh(opened = false): Promise<void> {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
@@ -93,6 +113,7 @@ export class Backend {
     }
     const design = s.design;
     const ask = <T>(question: (revision: number) => Promise<T>): Promise<T> => this.held.ask(design, question);
+    const early = s.simulation.active && !opened ? this.simulate(s) : null;
     const [verdicts] = await Promise.allSettled([ask((revision) => call("flow_verdicts", { revision }))]);
     if (seq !== this.seq) return; // a newer design is being asked about
     if (verdicts.status === "fulfilled") this.set({ verdicts: new Map(verdicts.value.map((v) => [v.flow, v])), verdictsRevision: s.revision });
@@ -101,7 +122,8 @@ export class Backend {
     // large design that work competes for the CPU.
     await afterPaint();
     if (seq !== this.seq) return;
-    const sim = this.simulate(s);
+    const sim = early ?? this.simulate(s);
+    if (early) await early;
     const results = await Promise.allSettled([
       ask((revision) => call("validate", { revision })),
       ask((revision) => call("findings", { revision })),

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FakePath, installFakePath } from "../fixtures/path";
-import { buildLayerScene, buildSegmentPart, paintLayer, paintedAt, ringOf, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
+import { CanvasIndex, buildLayerScene, buildSegmentPart, layerRecords, paintLayer, paintedAt, ringOf, warmRecords, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
 import { simulationPalette, type SimulationPalette } from "./style";
 import type { SimClass } from "./simulation";
 
@@ -21,7 +21,7 @@ const DEFAULTS: Styles = {
   "mid-target-arrow-shape": "triangle",
 };
 
-function ele(id: string, opts: { styles?: Styles; pos?: [number, number]; size?: number; visible?: boolean; allpts?: number[] } = {}): LayerEle {
+function ele(id: string, opts: { styles?: Styles; pos?: [number, number]; size?: number; visible?: boolean; allpts?: number[]; reads?: { count: number } } = {}): LayerEle {
   const [x, y] = opts.pos ?? [0, 0];
   const size = opts.size ?? 40;
   return {
@@ -30,6 +30,7 @@ function ele(id: string, opts: { styles?: Styles; pos?: [number, number]; size?:
     isParent: () => false,
     visible: () => opts.visible ?? true,
     pstyle: (name: string) => {
+      if (opts.reads) opts.reads.count++;
       const v = opts.styles && name in opts.styles ? opts.styles[name] : DEFAULTS[name];
       return { value: v, pfValue: v as number, strValue: String(v ?? "") };
     },
@@ -49,20 +50,23 @@ function ele(id: string, opts: { styles?: Styles; pos?: [number, number]; size?:
 
 /** A renderer whose shapes are rectangles `R<shape>:x,y,w,h`; labels are big enough to draw or not. */
 function renderer(bigEnough = true) {
+  /** Shapes and arrows drawn (to tell a record built from one reused). */
+  const drawn = { count: 0 };
   const shape = (name: string) => ({
     draw(path: FakePath, x: number, y: number, w: number, h: number) {
+      drawn.count++;
       path.ops.push(`R${name}:${x},${y},${w},${h}`);
       path.closePath();
     },
   });
   const r: LayerRenderer = {
     nodeShapes: { "round-rectangle": shape("round-rectangle"), ellipse: shape("ellipse"), rectangle: shape("rectangle") } as unknown as LayerRenderer["nodeShapes"],
-    arrowShapes: { triangle: { draw: (path: FakePath, size: number) => void path.ops.push(`A${size}`) } } as unknown as LayerRenderer["arrowShapes"],
+    arrowShapes: { triangle: { draw: (path: FakePath, size: number) => void (drawn.count++, path.ops.push(`A${size}`)) } } as unknown as LayerRenderer["arrowShapes"],
     getNodeShape: () => "round-rectangle",
     getArrowWidth: (width: number, scale: number) => width * scale * 3,
     eleTextBiggerThanMin: () => bigEnough,
   };
-  return { r };
+  return { r, drawn };
 }
 
 const shapes = (chunks: { paths: Path2D[] }) => chunks.paths.flatMap((p) => (p as unknown as FakePath).ops.filter((o) => o.startsWith("R")));
@@ -176,6 +180,90 @@ describe("buildLayerScene", () => {
     const scene = sceneOf(r, { nodes, edges: [], segments: [] }, palette);
     expect(scene.bodies.paths).toHaveLength(3);
     expect(shapes(scene.bodies)).toHaveLength(130);
+  });
+});
+
+describe("records", () => {
+  const palette = simulationPalette("light");
+  const reads = { count: 0 };
+  const web = ele("svc:web", { pos: [100, 0], styles: { label: "Web" }, reads });
+  const db = ele("svc:db", { pos: [300, 0], reads });
+  const call = ele("flow:a", { allpts: [100, 0, 300, 0], reads });
+  const input: TestInput = {
+    nodes: [
+      { id: "web", ele: web, classes: set("compromised"), step: 0 },
+      { id: "db", ele: db, classes: set("reached"), step: 1 },
+    ],
+    edges: [{ ele: call, classes: set("attack"), step: 1 }],
+    segments: [],
+  };
+  const ops = (c: { paths: Path2D[] }) => c.paths.flatMap((p) => (p as unknown as FakePath).ops);
+
+  it("a second look over the same elements reads no style and draws no shape, and batches the same shapes", () => {
+    const { r, drawn } = renderer();
+    const records = layerRecords();
+    const part = buildSegmentPart(r, []);
+    const first = buildLayerScene(r, input, palette, part, records);
+    expect(drawn.count).toBeGreaterThan(0);
+    reads.count = 0;
+    drawn.count = 0;
+    const again = buildLayerScene(r, input, palette, part, records);
+    expect([reads.count, drawn.count]).toEqual([0, 0]);
+    expect(ops(again.bodies)).toEqual(ops(first.bodies));
+    expect(again.steps.map((st) => [st.rings.map(ops), ops(st.borders), ops(st.attack.lines), ops(st.attack.arrows)])).toEqual(first.steps.map((st) => [st.rings.map(ops), ops(st.borders), ops(st.attack.lines), ops(st.attack.arrows)]));
+    expect(paintedAt(again, 2)).toEqual(paintedAt(first, 2));
+  });
+
+  it("a record the owner dropped (the element was recalculated) is read again from the element", () => {
+    const { r } = renderer();
+    const records = layerRecords();
+    const part = buildSegmentPart(r, []);
+    buildLayerScene(r, input, palette, part, records);
+    const moved = ele("svc:web", { pos: [150, 0], styles: { label: "Web" } });
+    records.nodes.set(moved, records.nodes.get(web)!);
+    // Still the record of where it was until dropped, then where it is.
+    const stale = buildLayerScene(r, { ...input, nodes: [{ id: "web", ele: moved, classes: set("reached"), step: 0 }] }, palette, part, records);
+    expect(shapes(stale.bodies)).toEqual(["Rround-rectangle:100,0,43.5,43.5"]);
+    records.nodes.delete(moved);
+    const fresh = buildLayerScene(r, { ...input, nodes: [{ id: "web", ele: moved, classes: set("reached"), step: 0 }] }, palette, part, records);
+    expect(shapes(fresh.bodies)).toEqual(["Rround-rectangle:150,0,43.5,43.5"]);
+  });
+
+  it("warming builds what a look needs for services and calls (not segments), up to its deadline", () => {
+    const { r, drawn } = renderer();
+    const segment = Object.assign(ele("seg:core", { size: 400 }), { isParent: () => true });
+    const hidden = ele("svc:hidden", { visible: false });
+    const records = layerRecords();
+    expect(warmRecords(r, records, palette, [web, db, call, segment, hidden], 0, -Infinity)).toBe(0);
+    expect(warmRecords(r, records, palette, [web, db, call, segment, hidden], 0, Infinity)).toBe(5);
+    expect([records.nodes.has(web), records.nodes.has(db), records.edges.has(call), records.nodes.has(segment), records.nodes.has(hidden)]).toEqual([true, true, true, false, false]);
+    reads.count = 0;
+    drawn.count = 0;
+    buildLayerScene(r, input, palette, buildSegmentPart(r, []), records);
+    expect([reads.count, drawn.count]).toEqual([0, 0]);
+  });
+});
+
+describe("CanvasIndex", () => {
+  const indexed = (id: string, group: "nodes" | "edges", source?: string, target?: string): LayerEle => {
+    const e = ele(id);
+    (e._private as unknown as { group: string; data: object }).group = group;
+    (e._private as unknown as { group: string; data: object }).data = { id, source, target };
+    return e;
+  };
+  it("finds nodes by id and the calls from one node to another (both flows of a pair, not the reverse)", () => {
+    const a = indexed("svc:a", "nodes");
+    const b = indexed("svc:b", "nodes");
+    const ab1 = indexed("flow:1", "edges", "svc:a", "svc:b");
+    const ab2 = indexed("flow:2", "edges", "svc:a", "svc:b");
+    const ba = indexed("flow:3", "edges", "svc:b", "svc:a");
+    const index = new CanvasIndex([a, b, ab1, ab2, ba]);
+    expect(index.node("svc:a")).toBe(a);
+    expect(index.node("svc:c")).toBeUndefined();
+    expect(index.edges("svc:a", "svc:b")).toEqual([ab1, ab2]);
+    expect(index.edges("svc:b", "svc:a")).toEqual([ba]);
+    expect(index.edges("svc:a", "svc:c")).toEqual([]);
+    expect(index.eles).toHaveLength(5);
   });
 });
 

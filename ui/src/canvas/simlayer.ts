@@ -25,7 +25,7 @@
 //! `simulationPalette` in ./style.ts. What it painted is kept for the tests (`painted`).
 
 import type { Core } from "cytoscape";
-import { boxOf, edgeArrows, edgeLine, shapeAt, shapeInto, type OverviewEle, type OverviewRenderer } from "./overview";
+import { boxOf, edgeArrows, edgeLine, shapeAt, shapeInto, type NodeBox, type OverviewEle, type OverviewRenderer } from "./overview";
 import { SIM_RING_ORDER, simulationPalette, type SimRing, type SimStroke, type SimulationPalette, type Theme } from "./style";
 import type { SimClass } from "./simulation";
 import { measureSince, timed } from "../perf";
@@ -117,6 +117,11 @@ class Chunks {
     this.count++;
     return this.paths[this.paths.length - 1]!;
   }
+
+  /** Add a shape built beforehand (an element's record): one native call instead of the shape's drawing. */
+  add(shape: Path2D): void {
+    this.next().addPath(shape);
+  }
 }
 
 interface SegmentStroke {
@@ -196,8 +201,105 @@ export function ringOf(classes: ReadonlySet<SimClass>): RingClass | null {
   return ring;
 }
 
-/** Batch what `input` involves into the paths one paint draws. */
-export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: SimulationPalette, segments: SegmentPart): LayerScene {
+/**
+ * What the layer draws of one service (or the internet), in model coordinates: read and shaped
+ * once, then reused by every look until Cytoscape recalculates the element (its style, position
+ * or size; `SimulationLayer` drops the record then). A full-reach breach involves every service,
+ * and reading their styles and drawing their shapes again per click was most of the scene.
+ */
+export interface NodeRecord {
+  labelled: boolean;
+  box: NodeBox;
+  shape: string;
+  radius: unknown;
+  borderWidth: number;
+  /** The body widened by a margin (by margin), its outline (margin 0), and rings (by padding, as ellipses). */
+  bodies: Map<number, Path2D>;
+  rings: Map<number, Path2D>;
+}
+
+/** What the layer draws of one call: its line and, per stroke width, its arrows (null: none). */
+export interface EdgeRecord {
+  labelled: boolean;
+  line: Path2D;
+  arrows: Map<number, Path2D | null>;
+}
+
+/** Records by element (see `NodeRecord`); the owner deletes those of recalculated elements. */
+export interface LayerRecords {
+  nodes: WeakMap<LayerEle, NodeRecord>;
+  edges: WeakMap<LayerEle, EdgeRecord>;
+}
+
+export function layerRecords(): LayerRecords {
+  return { nodes: new WeakMap(), edges: new WeakMap() };
+}
+
+export function nodeRecord(r: LayerRenderer, records: LayerRecords, ele: LayerEle): NodeRecord {
+  let rec = records.nodes.get(ele);
+  if (!rec) {
+    rec = { labelled: hasLabel(ele), box: boxOf(ele), shape: r.getNodeShape(ele), radius: radiusOf(ele), borderWidth: ele.pstyle("border-width").pfValue, bodies: new Map(), rings: new Map() };
+    records.nodes.set(ele, rec);
+  }
+  return rec;
+}
+
+/** `ele`'s body (with its border) widened by `margin` each side; margin 0 is its outline. */
+export function bodyOf(r: LayerRenderer, ele: LayerEle, rec: NodeRecord, margin: number): Path2D {
+  let path = rec.bodies.get(margin);
+  if (!path) {
+    shapeAt(r, (path = new Path2D()), rec.shape, rec.box, rec.radius, margin, ele._private.rscratch);
+    rec.bodies.set(margin, path);
+  }
+  return path;
+}
+
+export function ringAround(r: LayerRenderer, rec: NodeRecord, padding: number): Path2D {
+  let path = rec.rings.get(padding);
+  if (!path) {
+    shapeAt(r, (path = new Path2D()), "ellipse", rec.box, undefined, padding);
+    rec.rings.set(padding, path);
+  }
+  return path;
+}
+
+/** The record of a call Cytoscape draws a line for, or null (hidden, or no line computed). */
+export function edgeRecord(records: LayerRecords, ele: LayerEle): EdgeRecord | null {
+  const rs = ele._private.rscratch;
+  if (!ele.visible() || rs.badLine || !rs.allpts || rs.allpts.length < 4 || Number.isNaN(rs.allpts[0])) return null;
+  let rec = records.edges.get(ele);
+  if (!rec) {
+    const line = new Path2D();
+    edgeLine(line, rs);
+    rec = { labelled: hasLabel(ele), line, arrows: new Map() };
+    records.edges.set(ele, rec);
+  }
+  return rec;
+}
+
+/** `ele`'s arrows sized for a line of `width`, as one path (null when it has none). */
+export function arrowsOf(r: LayerRenderer, ele: LayerEle, rec: EdgeRecord, width: number): Path2D | null {
+  let path = rec.arrows.get(width);
+  if (path === undefined) {
+    const into = new Path2D();
+    let count = 0;
+    edgeArrows(r, ele, width, () => (count++, into));
+    path = count ? into : null;
+    rec.arrows.set(width, path);
+  }
+  return path;
+}
+
+/** The margin a service's body is cut out with: half its border (drawn on the outline) and a pixel of antialiasing. */
+function marginOf(rec: NodeRecord, compromised: boolean, palette: SimulationPalette): number {
+  return Math.max(rec.borderWidth, compromised ? palette.compromisedBorder.width : 0) / 2 + 1;
+}
+
+/**
+ * Batch what `input` involves into the paths one paint draws, from the elements' records
+ * (`records`: built here where missing, kept by the caller across looks).
+ */
+export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: SimulationPalette, segments: SegmentPart, records: LayerRecords = layerRecords()): LayerScene {
   const scene: LayerScene = {
     segments: segments.strokes,
     always: stage(),
@@ -215,38 +317,58 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
     return scene.steps[step]!;
   };
   for (const { ele, classes, step } of input.edges) {
-    const rs = ele._private.rscratch;
-    if (!ele.visible() || rs.badLine || !rs.allpts || rs.allpts.length < 4 || Number.isNaN(rs.allpts[0])) continue;
     const kind = classes.has("on-path") ? "on-path" : classes.has("attack") ? "attack" : null;
     if (!kind) continue;
+    const rec = edgeRecord(records, ele);
+    if (!rec) continue;
     const into = kind === "on-path" ? scene.onPath : at(step).attack;
     const stroke: SimStroke = kind === "on-path" ? palette.onPath : palette.attack;
-    edgeLine(into.lines.next(), rs);
-    edgeArrows(r, ele, stroke.width, () => into.arrows.next());
+    into.lines.add(rec.line);
+    const arrows = arrowsOf(r, ele, rec, stroke.width);
+    if (arrows) into.arrows.add(arrows);
     scene.edges.push({ id: ele.id(), step, kind });
-    if (hasLabel(ele)) scene.labelled.push(ele);
+    if (rec.labelled) scene.labelled.push(ele);
   }
   for (const { id, ele, classes, step } of input.nodes) {
     if (!ele.visible()) continue;
-    // Read once: a thousand services are involved in a breach of a large estate.
-    const box = boxOf(ele);
-    const rs = ele._private.rscratch;
-    const shape = r.getNodeShape(ele);
-    const radius = radiusOf(ele);
+    const rec = nodeRecord(r, records, ele);
     // Its ring before its hop is shown (origin and chosen path are marked from the start), and after.
     const before = classes.has("on-path") ? "on-path" : classes.has("origin") ? "origin" : null;
     const ring = ringOf(classes);
     const compromised = classes.has("compromised");
     const lit = at(before !== null ? -1 : step);
-    // Half the border (drawn on the outline) and a pixel of antialiasing.
-    const margin = Math.max(ele.pstyle("border-width").pfValue, compromised ? palette.compromisedBorder.width : 0) / 2 + 1;
-    if (ring) shapeAt(r, lit.rings[SIM_RING_ORDER.indexOf(ring)]!.next(), "ellipse", box, undefined, palette.rings[ring].padding);
-    shapeAt(r, scene.bodies.next(), shape, box, radius, margin, rs);
-    if (compromised) shapeAt(r, at(step).borders.next(), shape, box, radius, 0, rs);
+    if (ring) lit.rings[SIM_RING_ORDER.indexOf(ring)]!.add(ringAround(r, rec, palette.rings[ring].padding));
+    scene.bodies.add(bodyOf(r, ele, rec, marginOf(rec, compromised, palette)));
+    if (compromised) at(step).borders.add(bodyOf(r, ele, rec, 0));
     scene.nodes.push({ id, step, before, after: ring, compromised });
-    if (hasLabel(ele)) scene.labelled.push(ele);
+    if (rec.labelled) scene.labelled.push(ele);
   }
   return scene;
+}
+
+/**
+ * Build the records a look would build, for `eles`, until `deadline` (a `performance.now()`
+ * time); returns how many it got through. The layer does this while the page is idle, so that a
+ * click finds them built (a full-reach breach involves every service and most calls).
+ */
+export function warmRecords(r: LayerRenderer, records: LayerRecords, palette: SimulationPalette, eles: readonly LayerEle[], from: number, deadline: number): number {
+  let i = from;
+  for (; i < eles.length; i++) {
+    if ((i & 15) === 0 && performance.now() > deadline) break;
+    const ele = eles[i]!;
+    if (!ele.isNode()) {
+      const rec = edgeRecord(records, ele);
+      if (rec) arrowsOf(r, ele, rec, palette.attack.width);
+    } else if (!ele.isParent() && ele.visible() && !records.nodes.has(ele)) {
+      const rec = nodeRecord(r, records, ele);
+      bodyOf(r, ele, rec, marginOf(rec, false, palette));
+      bodyOf(r, ele, rec, marginOf(rec, true, palette));
+      bodyOf(r, ele, rec, 0);
+      ringAround(r, rec, palette.rings.reached.padding);
+      ringAround(r, rec, palette.rings.compromised.padding);
+    }
+  }
+  return i - from;
 }
 
 /** Where the layer is drawn: Cytoscape's viewport and the canvas's size in device pixels. */
@@ -365,6 +487,52 @@ function labelHoles(r: LayerRenderer, scene: LayerScene, inView: { x1: number; y
   return [under, over];
 }
 
+/** What the index reads of an element (Cytoscape internals). */
+interface IndexedEle {
+  _private: { group: string; data: { id: string; source?: string; target?: string } };
+}
+
+/**
+ * The canvas's nodes by id and its calls by their ends (canvas ids), built once per graph: the
+ * layer drops it when elements are added, removed or moved. Finding a breach's 2,000 calls with
+ * a Cytoscape query each (`edgesTo`, a collection per call) was a third of a full-reach scene.
+ */
+export class CanvasIndex {
+  private readonly byId = new Map<string, LayerEle>();
+  private readonly calls = new Map<string, LayerEle[]>();
+  /** Every element, for the warm-up. */
+  readonly eles: LayerEle[];
+
+  constructor(eles: ArrayLike<LayerEle>) {
+    this.eles = Array.from(eles);
+    for (const ele of this.eles) {
+      const p = (ele as unknown as IndexedEle)._private;
+      if (p.group === "nodes") this.byId.set(p.data.id, ele);
+      else {
+        const key = `${p.data.source}\u0000${p.data.target}`;
+        const list = this.calls.get(key);
+        if (list) list.push(ele);
+        else this.calls.set(key, [ele]);
+      }
+    }
+  }
+
+  node(id: string): LayerEle | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The calls drawn from the node `source` to the node `target` (canvas ids). */
+  edges(source: string, target: string): readonly LayerEle[] {
+    return this.calls.get(`${source}\u0000${target}`) ?? NONE;
+  }
+}
+
+const NONE: readonly LayerEle[] = [];
+
+/** How long the canvas must stay unchanged before the layer builds records in the background, and one slice of that work (ms). */
+const WARM_DELAY = 300;
+const WARM_SLICE = 8;
+
 const NOTHING: PaintedSimulation = { veil: false, nodes: {}, edges: {}, segments: 0 };
 
 interface Hooks {
@@ -373,17 +541,26 @@ interface Hooks {
 
 /**
  * The layer's canvas over Cytoscape's, in `container` (Cytoscape's). `show` gives it a
- * simulation to draw (as a function that resolves the look against the current graph, called
- * again whenever Cytoscape recalculates an element), `show(null)` hides it.
+ * simulation to draw (as a function that resolves the look against the current graph through
+ * its index, called again whenever Cytoscape recalculates an element), `show(null)` hides it.
+ *
+ * What the scenes are built from is kept per graph: the index (until elements are added,
+ * removed or moved), each element's record (until Cytoscape recalculates that element) and the
+ * segments' part (until any element changes). Once the canvas has been unchanged for
+ * `WARM_DELAY` they are built in the background, in slices, so that a click, the first one
+ * included, only batches them.
  */
 export class SimulationLayer {
   private readonly canvas: HTMLCanvasElement;
   private readonly ctx: CanvasRenderingContext2D | null;
   private readonly r: (LayerRenderer & Hooks) | undefined;
-  private resolve: (() => LayerInput) | null = null;
+  private resolve: ((index: CanvasIndex) => LayerInput) | null = null;
   private scene: LayerScene | null = null;
   /** Kept from one look to the next; dropped with the scene when an element changes. */
   private segmentPart: SegmentPart | null = null;
+  private index: CanvasIndex | null = null;
+  private records = layerRecords();
+  private warm: { timer: number | null; settled: boolean; at: number } = { timer: null, settled: false, at: 0 };
   private palette: SimulationPalette;
   /** How many hop steps are shown (the animation raises it). */
   private shown = 0;
@@ -414,24 +591,64 @@ export class SimulationLayer {
     this.ctx = this.canvas.getContext("2d");
     this.r = (cy as unknown as { renderer(): (LayerRenderer & Hooks) | undefined }).renderer?.();
     // The same hook Cytoscape's texture caches are invalidated by: an element's style,
-    // position or geometry changed, so the shapes built from them are stale.
+    // position or geometry changed (a node's calls are in the list when it moved), so what
+    // was shaped from them is stale.
     this.r?.onUpdateEleCalcs((_willDraw, eles) => {
-      if (eles && eles.length) this.dirty();
+      if (!eles || !eles.length) return;
+      for (let i = 0; i < eles.length; i++) {
+        const ele = eles[i] as LayerEle;
+        this.records.nodes.delete(ele);
+        this.records.edges.delete(ele);
+      }
+      this.dirty();
     });
-    cy.on("add remove", () => this.dirty());
+    cy.on("add remove move", () => {
+      this.index = null;
+      this.dirty();
+    });
     // Each Cytoscape frame (a pan, a zoom, a drag) is followed by the layer's, in the same task.
     cy.on("render", () => this.paint());
     cy.on("resize", () => this.paint());
   }
 
-  /** The graph changed: build the scene again, segments included. */
+  /** The graph changed: build the scene again, segments included, and warm up again once it is quiet. */
   private dirty(): void {
     this.scene = null;
     this.segmentPart = null;
+    this.warm.settled = false;
+    this.warm.at = 0;
+    this.warm.timer ??= window.setTimeout(() => this.warmUp(), WARM_DELAY);
+  }
+
+  /**
+   * Build the index, the segments' part and every element's record (a slice per task) once no
+   * element has changed for `WARM_DELAY`.
+   */
+  private warmUp(): void {
+    const warm = this.warm;
+    warm.timer = null;
+    const r = this.r;
+    if (!r) return;
+    if (!warm.settled) {
+      // Something changed since this was scheduled: wait for the canvas to be quiet.
+      warm.settled = true;
+      warm.timer = window.setTimeout(() => this.warmUp(), WARM_DELAY);
+      return;
+    }
+    const deadline = performance.now() + WARM_SLICE;
+    const index = this.canvasIndex();
+    this.segmentPart ??= buildSegmentPart(r, this.segments());
+    warm.at += warmRecords(r, this.records, this.palette, index.eles, warm.at, deadline);
+    if (warm.at < index.eles.length) warm.timer = window.setTimeout(() => this.warmUp(), 0);
+  }
+
+  private canvasIndex(): CanvasIndex {
+    return (this.index ??= new CanvasIndex(this.cy.elements() as unknown as ArrayLike<LayerEle>));
   }
 
   setTheme(theme: Theme): void {
     this.palette = simulationPalette(theme);
+    this.records = layerRecords();
     this.dirty();
     this.paint();
   }
@@ -440,7 +657,7 @@ export class SimulationLayer {
    * Draw a simulation (`resolve` gives its elements on the current graph) with its first
    * `shown` hop steps, or nothing.
    */
-  show(resolve: (() => LayerInput) | null, shown = 0): void {
+  show(resolve: ((index: CanvasIndex) => LayerInput) | null, shown = 0): void {
     this.resolve = resolve;
     this.shown = shown;
     this.scene = null;
@@ -460,7 +677,8 @@ export class SimulationLayer {
 
   /**
    * `measured`: a new look (a simulation's answer, a hop), timed as `sim:scene` (of which
-   * `sim:resolve` finds its elements on the canvas) and `sim:paint`.
+   * `sim:resolve` finds its elements on the canvas and `sim:batch` batches their records) and
+   * `sim:paint`.
    */
   private paint(measured = false): void {
     const ctx = this.ctx;
@@ -478,9 +696,11 @@ export class SimulationLayer {
     const start = performance.now();
     if (!this.scene) {
       const resolve = this.resolve;
-      const input = measured ? timed("sim:resolve", resolve) : resolve();
+      const input = measured ? timed("sim:resolve", () => resolve(this.canvasIndex())) : resolve(this.canvasIndex());
       this.segmentPart ??= buildSegmentPart(r, this.segments());
-      this.scene = buildLayerScene(r, input, this.palette, this.segmentPart);
+      const part = this.segmentPart;
+      const build = () => buildLayerScene(r, input, this.palette, part, this.records);
+      this.scene = measured ? timed("sim:batch", build) : build();
       if (measured) measureSince("sim:scene", start);
     }
     const scene = this.scene;
@@ -493,6 +713,7 @@ export class SimulationLayer {
   }
 
   destroy(): void {
+    if (this.warm.timer !== null) window.clearTimeout(this.warm.timer);
     this.canvas.remove();
   }
 }

@@ -11,7 +11,7 @@ import { packLayout } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
 import { hopSchedule, simulationLook, stepIndex, type SimulationLook, type StepIndex } from "./simulation";
-import { SimulationLayer, type LayerEle, type LayerInput, type PaintedSimulation } from "./simlayer";
+import { SimulationLayer, type CanvasIndex, type LayerEle, type LayerInput, type PaintedSimulation } from "./simlayer";
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
 import { installZOrder } from "./zorder";
@@ -361,29 +361,9 @@ export class CanvasView {
     const shown = settings.animate ? Math.min(1, steps.length) : steps.length;
     const look = simulationLook(sim, steps, steps.length, settings.highlightedPath);
     const at = stepIndex(steps);
-    timed("sim:layer", () => this.simLayer.show(() => this.resolveLook(look, at), shown));
+    timed("sim:layer", () => this.simLayer.show((index) => resolveLook(index, look, at), shown));
     onPainted?.();
     for (let i = shown; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => this.simLayer.reveal(i + 1), i * 260));
-  }
-
-  /** The canvas elements of a simulation's look (asked again whenever the graph changes). */
-  private resolveLook(look: SimulationLook, at: StepIndex): LayerInput {
-    const cy = this.cy;
-    const input: LayerInput = { nodes: [], edges: [] };
-    for (const [id, classes] of look.nodes) {
-      const n = cy.getElementById(endpointId(id));
-      if (n.nonempty()) input.nodes.push({ id, ele: n[0] as unknown as LayerEle, classes, step: at.nodes.get(id) ?? -1 });
-    }
-    for (const [key, { from, to, classes }] of look.edges) {
-      const step = at.edges.get(key) ?? -1;
-      this.edgesBetween(from, to).forEach((e) => void input.edges.push({ ele: e as unknown as LayerEle, classes, step }));
-    }
-    return input;
-  }
-
-  /** The flows drawn from `from` (a service or `internet`) to the service `to`. */
-  private edgesBetween(from: string, to: string): cytoscape.EdgeCollection {
-    return this.cy.getElementById(endpointId(from)).edgesTo(this.cy.getElementById(svcId(to)));
   }
 
   /** Centre on an element and flash it (findings, search results). */
@@ -626,4 +606,21 @@ function depthOf(d: ElementDefinition, parents: ReadonlyMap<string, string | und
     cur = parents.get(cur);
   }
   return depth;
+}
+
+/**
+ * The canvas elements of a simulation's look (asked again whenever the graph changes): each
+ * service (or the internet) by its node, each call by the flows drawn from its caller to it.
+ */
+function resolveLook(index: CanvasIndex, look: SimulationLook, at: StepIndex): LayerInput {
+  const input: LayerInput = { nodes: [], edges: [] };
+  for (const [id, classes] of look.nodes) {
+    const ele = index.node(endpointId(id));
+    if (ele) input.nodes.push({ id, ele, classes, step: at.nodes.get(id) ?? -1 });
+  }
+  for (const [key, { from, to, classes }] of look.edges) {
+    const step = at.edges.get(key) ?? -1;
+    for (const ele of index.edges(endpointId(from), svcId(to))) input.edges.push({ ele, classes, step });
+  }
+  return input;
 }

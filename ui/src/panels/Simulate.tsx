@@ -66,6 +66,17 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
   const shown = shownFor(paging, sim);
   const setShown = (n: number) => setPaging({ sim, shown: n });
   const { visible, hidden } = pathWindow(paths, shown, s.highlightedPath);
+  // The same elements while the services are the same: Preact then skips them, and a click
+  // (which renders this panel while the shell simulates) does not diff 2,000 options again.
+  const originOptions = useMemo(
+    () =>
+      services.map((x) => (
+        <option key={x.id} value={x.id}>
+          {displayName(x)} (breached)
+        </option>
+      )),
+    [services],
+  );
   return (
     <div class="simulate">
       <div class="row">
@@ -73,11 +84,7 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
           <span class="field-label">Attacker starts at</span>
           <select data-testid="sim-origin" value={s.origin} onChange={(e) => app.runSimulation({ origin: (e.target as HTMLSelectElement).value })}>
             <option value="internet">the internet</option>
-            {services.map((x) => (
-              <option key={x.id} value={x.id}>
-                {displayName(x)} (breached)
-              </option>
-            ))}
+            {originOptions}
           </select>
         </label>
         <label class="field">
