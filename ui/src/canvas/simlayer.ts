@@ -20,7 +20,10 @@
 //! or zoom only repaints it, in the same frame as Cytoscape's (its `render` event). A look is
 //! built once with every hop step in its own batches, so the hop-by-hop animation only repaints
 //! with one more step (`reveal`): building it again per hop kept WebKit's main thread busy for
-//! most of the animation on a 2,000-service breach. Shapes,
+//! most of the animation on a 2,000-service breach. The scene is batched from each element's
+//! record (its shapes, built once and kept until it moves or changes shape, warmed in the
+//! background) and found through an index of the canvas, so a click, even one whose breach
+//! reaches every service, reads no style and draws no shape. Shapes,
 //! edge geometry and arrows are Cytoscape's own (`./overview.ts` helpers); the colours come from
 //! `simulationPalette` in ./style.ts. What it painted is kept for the tests (`painted`).
 
@@ -118,7 +121,7 @@ class Chunks {
     return this.paths[this.paths.length - 1]!;
   }
 
-  /** Add a shape built beforehand (an element's record): one native call instead of the shape's drawing. */
+  /** Add shapes built beforehand (a call's arrows, kept in its record). */
   add(shape: Path2D): void {
     this.next().addPath(shape);
   }
@@ -202,10 +205,11 @@ export function ringOf(classes: ReadonlySet<SimClass>): RingClass | null {
 }
 
 /**
- * What the layer draws of one service (or the internet), in model coordinates: read and shaped
- * once, then reused by every look until Cytoscape recalculates the element (its style, position
- * or size; `SimulationLayer` drops the record then). A full-reach breach involves every service,
- * and reading their styles and drawing their shapes again per click was most of the scene.
+ * What the layer reads of one service (or the internet) to shape it: read once, then reused by
+ * every look until the element moves or its geometry changes (`SimulationLayer` drops the
+ * record then). A full-reach breach involves every service, and reading their styles again per
+ * click was a large part of the scene. (The shapes themselves are drawn into the batches per
+ * look: adding a kept `Path2D` to a batch cost more than drawing the shape again.)
  */
 export interface NodeRecord {
   labelled: boolean;
@@ -213,19 +217,15 @@ export interface NodeRecord {
   shape: string;
   radius: unknown;
   borderWidth: number;
-  /** The body widened by a margin (by margin), its outline (margin 0), and rings (by padding, as ellipses). */
-  bodies: Map<number, Path2D>;
-  rings: Map<number, Path2D>;
 }
 
-/** What the layer draws of one call: its line and, per stroke width, its arrows (null: none). */
+/** What the layer keeps of one call: whether it is labelled and, per stroke width, its arrows (null: none). */
 export interface EdgeRecord {
   labelled: boolean;
-  line: Path2D;
   arrows: Map<number, Path2D | null>;
 }
 
-/** Records by element (see `NodeRecord`); the owner deletes those of recalculated elements. */
+/** Records by element (see `NodeRecord`); the owner deletes those of elements that moved or changed shape. */
 export interface LayerRecords {
   nodes: WeakMap<LayerEle, NodeRecord>;
   edges: WeakMap<LayerEle, EdgeRecord>;
@@ -238,29 +238,10 @@ export function layerRecords(): LayerRecords {
 export function nodeRecord(r: LayerRenderer, records: LayerRecords, ele: LayerEle): NodeRecord {
   let rec = records.nodes.get(ele);
   if (!rec) {
-    rec = { labelled: hasLabel(ele), box: boxOf(ele), shape: r.getNodeShape(ele), radius: radiusOf(ele), borderWidth: ele.pstyle("border-width").pfValue, bodies: new Map(), rings: new Map() };
+    rec = { labelled: hasLabel(ele), box: boxOf(ele), shape: r.getNodeShape(ele), radius: radiusOf(ele), borderWidth: ele.pstyle("border-width").pfValue };
     records.nodes.set(ele, rec);
   }
   return rec;
-}
-
-/** `ele`'s body (with its border) widened by `margin` each side; margin 0 is its outline. */
-export function bodyOf(r: LayerRenderer, ele: LayerEle, rec: NodeRecord, margin: number): Path2D {
-  let path = rec.bodies.get(margin);
-  if (!path) {
-    shapeAt(r, (path = new Path2D()), rec.shape, rec.box, rec.radius, margin, ele._private.rscratch);
-    rec.bodies.set(margin, path);
-  }
-  return path;
-}
-
-export function ringAround(r: LayerRenderer, rec: NodeRecord, padding: number): Path2D {
-  let path = rec.rings.get(padding);
-  if (!path) {
-    shapeAt(r, (path = new Path2D()), "ellipse", rec.box, undefined, padding);
-    rec.rings.set(padding, path);
-  }
-  return path;
 }
 
 /** The record of a call Cytoscape draws a line for, or null (hidden, or no line computed). */
@@ -269,9 +250,7 @@ export function edgeRecord(records: LayerRecords, ele: LayerEle): EdgeRecord | n
   if (!ele.visible() || rs.badLine || !rs.allpts || rs.allpts.length < 4 || Number.isNaN(rs.allpts[0])) return null;
   let rec = records.edges.get(ele);
   if (!rec) {
-    const line = new Path2D();
-    edgeLine(line, rs);
-    rec = { labelled: hasLabel(ele), line, arrows: new Map() };
+    rec = { labelled: hasLabel(ele), arrows: new Map() };
     records.edges.set(ele, rec);
   }
   return rec;
@@ -323,7 +302,7 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
     if (!rec) continue;
     const into = kind === "on-path" ? scene.onPath : at(step).attack;
     const stroke: SimStroke = kind === "on-path" ? palette.onPath : palette.attack;
-    into.lines.add(rec.line);
+    edgeLine(into.lines.next(), ele._private.rscratch);
     const arrows = arrowsOf(r, ele, rec, stroke.width);
     if (arrows) into.arrows.add(arrows);
     scene.edges.push({ id: ele.id(), step, kind });
@@ -337,9 +316,10 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
     const ring = ringOf(classes);
     const compromised = classes.has("compromised");
     const lit = at(before !== null ? -1 : step);
-    if (ring) lit.rings[SIM_RING_ORDER.indexOf(ring)]!.add(ringAround(r, rec, palette.rings[ring].padding));
-    scene.bodies.add(bodyOf(r, ele, rec, marginOf(rec, compromised, palette)));
-    if (compromised) at(step).borders.add(bodyOf(r, ele, rec, 0));
+    const rs = ele._private.rscratch;
+    if (ring) shapeAt(r, lit.rings[SIM_RING_ORDER.indexOf(ring)]!.next(), "ellipse", rec.box, undefined, palette.rings[ring].padding);
+    shapeAt(r, scene.bodies.next(), rec.shape, rec.box, rec.radius, marginOf(rec, compromised, palette), rs);
+    if (compromised) shapeAt(r, at(step).borders.next(), rec.shape, rec.box, rec.radius, 0, rs);
     scene.nodes.push({ id, step, before, after: ring, compromised });
     if (rec.labelled) scene.labelled.push(ele);
   }
@@ -347,8 +327,8 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
 }
 
 /**
- * Build the records a look would build, for `eles`, until `deadline` (a `performance.now()`
- * time); returns how many it got through. The layer does this while the page is idle, so that a
+ * Build the records a look would build (and the attacker's arrows), for `eles`, until
+ * `deadline` (a `performance.now()` time); returns how many it got through. The layer does this while the page is idle, so that a
  * click finds them built (a full-reach breach involves every service and most calls).
  */
 export function warmRecords(r: LayerRenderer, records: LayerRecords, palette: SimulationPalette, eles: readonly LayerEle[], from: number, deadline: number): number {
@@ -359,14 +339,7 @@ export function warmRecords(r: LayerRenderer, records: LayerRecords, palette: Si
     if (!ele.isNode()) {
       const rec = edgeRecord(records, ele);
       if (rec) arrowsOf(r, ele, rec, palette.attack.width);
-    } else if (!ele.isParent() && ele.visible() && !records.nodes.has(ele)) {
-      const rec = nodeRecord(r, records, ele);
-      bodyOf(r, ele, rec, marginOf(rec, false, palette));
-      bodyOf(r, ele, rec, marginOf(rec, true, palette));
-      bodyOf(r, ele, rec, 0);
-      ringAround(r, rec, palette.rings.reached.padding);
-      ringAround(r, rec, palette.rings.compromised.padding);
-    }
+    } else if (!ele.isParent() && ele.visible()) nodeRecord(r, records, ele);
   }
   return i - from;
 }
@@ -529,8 +502,18 @@ export class CanvasIndex {
 
 const NONE: readonly LayerEle[] = [];
 
-/** How long the canvas must stay unchanged before the layer builds records in the background, and one slice of that work (ms). */
-const WARM_DELAY = 300;
+/** A node's calls (Cytoscape internals); absent on an edge. */
+interface MovedEle {
+  _private: { edges?: readonly LayerEle[] };
+}
+
+/**
+ * How long the canvas must stay unchanged before the layer builds records in the background,
+ * and one slice of that work (ms). Short: the records must be there for a click that follows a
+ * filter or a selection at once; a drag (a change every frame) still holds it off, and a slice
+ * delays a frame by no more than one slice.
+ */
+const WARM_DELAY = 50;
 const WARM_SLICE = 8;
 
 const NOTHING: PaintedSimulation = { veil: false, nodes: {}, edges: {}, segments: 0 };
@@ -545,7 +528,7 @@ interface Hooks {
  * its index, called again whenever Cytoscape recalculates an element), `show(null)` hides it.
  *
  * What the scenes are built from is kept per graph: the index (until elements are added,
- * removed or moved), each element's record (until Cytoscape recalculates that element) and the
+ * removed or moved), each element's record (until it moves or its geometry changes) and the
  * segments' part (until any element changes). Once the canvas has been unchanged for
  * `WARM_DELAY` they are built in the background, in slices, so that a click, the first one
  * included, only batches them.
@@ -560,6 +543,8 @@ export class SimulationLayer {
   private segmentPart: SegmentPart | null = null;
   private index: CanvasIndex | null = null;
   private records = layerRecords();
+  /** Elements whose geometry changed since the last recalculation (see the constructor). */
+  private readonly moved = new Set<LayerEle>();
   private warm: { timer: number | null; settled: boolean; at: number } = { timer: null, settled: false, at: 0 };
   private palette: SimulationPalette;
   /** How many hop steps are shown (the animation raises it). */
@@ -590,16 +575,23 @@ export class SimulationLayer {
     container.appendChild(this.canvas);
     this.ctx = this.canvas.getContext("2d");
     this.r = (cy as unknown as { renderer(): (LayerRenderer & Hooks) | undefined }).renderer?.();
+    // What moved or changed shape (Cytoscape's `bounds` event, which every style property
+    // that changes an element's geometry raises, and `position`); a node's calls with it.
+    // Their records are dropped at the next recalculation below, not here: until then
+    // Cytoscape's own geometry of them (an edge's points) may still be the old one. A style
+    // change that leaves the geometry alone (a filter fading elements, a verdict's colour)
+    // keeps the records.
+    cy.on("position bounds", (e) => void this.moved.add(e.target as unknown as LayerEle));
     // The same hook Cytoscape's texture caches are invalidated by: an element's style,
-    // position or geometry changed (a node's calls are in the list when it moved), so what
-    // was shaped from them is stale.
+    // position or geometry changed, so the scene is stale.
     this.r?.onUpdateEleCalcs((_willDraw, eles) => {
       if (!eles || !eles.length) return;
-      for (let i = 0; i < eles.length; i++) {
-        const ele = eles[i] as LayerEle;
+      for (const ele of this.moved) {
         this.records.nodes.delete(ele);
         this.records.edges.delete(ele);
+        for (const edge of (ele as unknown as MovedEle)._private.edges ?? NONE) this.records.edges.delete(edge);
       }
+      this.moved.clear();
       this.dirty();
     });
     cy.on("add remove move", () => {
