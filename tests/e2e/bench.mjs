@@ -14,7 +14,7 @@
 //     fades the rest), each until the frame that shows the result (tests/e2e/measure.mjs);
 //   - with the internet's breach shown, an edit → the re-run simulation's highlight: a rule
 //     toggled in the segment matrix, then undone, alternately (`bulkhead:sim-highlight` after
-//     the click; a lone edit is asked about at once, see `Backend.scheduleRefresh`).
+//     the click; the edit is asked about after the backend's debounce, `DEBOUNCE_MS`).
 //
 //   node bench.mjs SMALL.bulkhead.json BIG.bulkhead.json
 

@@ -25,7 +25,7 @@ vi.mock("@tauri-apps/api/core", () => ({
   },
 }));
 
-const { Backend, DEBOUNCE_MS } = await import("./backend");
+const { Backend } = await import("./backend");
 const { Store } = await import("./store");
 const { smallState } = await import("./fixtures/small");
 const { moveToSegment } = await import("./actions/moveToSegment");
@@ -54,20 +54,5 @@ describe("the backend after an edit", () => {
     expect(at("ask simulate")).toBeLessThan(at("answer flow_verdicts"));
     for (const cmd of ["validate", "findings", "matrix"]) expect(at(`ask ${cmd}`)).toBeGreaterThan(at("answer simulate"));
     expect(asked("simulate")).toBe(1);
-  });
-
-  it("asks about a lone edit at once, and about edits in quick succession once, after the last", async () => {
-    const { store } = await settled();
-    store.dispatch(moveToSegment, { services: ["api"], segment: "edge" });
-    // At once: the design is on its way before any timer ran.
-    expect(asked("set_design")).toBe(1);
-    store.dispatch(moveToSegment, { services: ["db"], segment: "edge" });
-    store.dispatch(moveToSegment, { services: ["mail"], segment: "edge" });
-    expect(asked("set_design")).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS + 50));
-    // The last design only (the second edit's was never sent).
-    await vi.waitFor(() => expect(asked("set_design")).toBe(2));
-    await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS + 50));
-    expect(asked("set_design")).toBe(2);
   });
 });

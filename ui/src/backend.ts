@@ -1,7 +1,6 @@
 //! What the backend currently says about the design being edited: diagnostics, flow verdicts,
-//! findings, the matrix and the simulation. Re-asked whenever the design changes (at once, or
-//! debounced while edits come in quick succession), at once when the simulation settings
-//! change; answers for an older design are dropped.
+//! findings, the matrix and the simulation. Re-asked (debounced) whenever the design changes,
+//! at once when the simulation settings change; answers for an older design are dropped.
 //! Each design is sent to the shell once and then named by its revision (`HeldDesigns`).
 
 import { call, HeldDesigns, type CommandError } from "./ipc";
@@ -33,8 +32,6 @@ export class Backend {
   view: BackendView = { diagnostics: [], verdicts: null, findings: null, docs: null, matrix: null, simulation: null, error: null, revision: -1, verdictsRevision: -1, simulating: false };
   private listeners = new Set<(v: BackendView) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
-  /** When the last edit came (`performance.now()`), for `scheduleRefresh`. */
-  private lastEdit = -Infinity;
   private seq = 0;
   private simSeq = 0;
 
@@ -43,8 +40,8 @@ export class Backend {
     private held: HeldDesigns = new HeldDesigns(),
   ) {
     store.subscribe((s, prev) => {
-      // A design just opened is asked about at once (its canvas waits for the verdicts); an edit
-      // too, unless edits come in quick succession (typing in the inspector): those are debounced.
+      // A design just opened is asked about at once (its canvas waits for the verdicts); edits
+      // are debounced, so typing in the inspector does not ask on every key.
       if (s.design !== prev.design && s.file !== prev.file && s.file.broken === null) void this.refresh(true);
       else if (s.design !== prev.design) this.scheduleRefresh();
       const simChanged = s.simulation.active !== prev.simulation.active || s.simulation.origin !== prev.simulation.origin || s.simulation.assumption !== prev.simulation.assumption;
@@ -67,21 +64,8 @@ export class Backend {
     this.set({ error: { command, code: err.code ?? "error", message: err.message ?? String(e) } });
   }
 
-  /**
-   * An edit: asked about at once when it comes alone (a toggle, a drag, an undo: the simulation
-   * shown is run again at once), else `DEBOUNCE_MS` after the last of edits in quick succession
-   * (typing), so those are asked about once.
-   */
   scheduleRefresh(): void {
-    const now = performance.now();
-    const alone = this.timer === null && now - this.lastEdit >= DEBOUNCE_MS;
-    this.lastEdit = now;
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
-    if (alone) {
-      void this.refresh();
-      return;
-    }
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.refresh();
