@@ -488,10 +488,19 @@ export function bulk(cy: Core, fn: () => void): void {
   type Proto = {
     dirtyStyleCache(this: ArrayLike<Cached>): unknown;
     emitAndNotify(this: ArrayLike<Cached> & { cy(): { notify(event: string, eles: unknown): void } }, event: string, extra?: unknown): unknown;
+    emit(this: unknown, events: unknown, extra?: unknown): unknown;
   };
   const proto = Object.getPrototypeOf(cy.collection()) as Proto;
   const original = proto.dirtyStyleCache;
   const originalEmit = proto.emitAndNotify;
+  const originalPlainEmit = proto.emit;
+  // A class change emits a `class` event per element, each bubbling up through its segments to
+  // the core; nothing listens to it (the renderer learns of the change from the `style` events
+  // that follow), and a filter changes the classes of thousands of elements at once.
+  proto.emit = function emitButClass(this: unknown, events: unknown, extra?: unknown) {
+    if (events === "class") return this;
+    return originalPlainEmit.call(this, events, extra);
+  };
   // The elements whose relatives' caches Cytoscape would have cleared: cleared once at the end.
   const related = new Set<Cached>();
   proto.dirtyStyleCache = function dirtyOwnStyleCache(this: ArrayLike<Cached>) {
@@ -551,6 +560,7 @@ export function bulk(cy: Core, fn: () => void): void {
     style.checkTriggers = originalTriggers;
     proto.dirtyStyleCache = original;
     proto.emitAndNotify = originalEmit;
+    proto.emit = originalPlainEmit;
     const reached = [...related].filter((e) => !(e as unknown as TriggerEle).removed());
     if (reached.length) original.call(cy.collection(reached as unknown as string) as unknown as ArrayLike<Cached>);
   }
