@@ -104,17 +104,17 @@ pub fn run(args: Args) -> ExitCode {
         threads,
         several,
     };
-    let done = match write_atomically(&args.out, args.force, |staging| render.write_into(staging)) {
-        Ok(done) => done,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let (done, notes) =
+        match write_atomically(&args.out, args.force, |staging| render.write_into(staging)) {
+            Ok(done) => done,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
     // Thousands of notes on a large design, and several targets often share most of them
     // (both NetworkPolicy variants drop the same methods and paths): each distinct gap is
     // listed once, under every target that cannot express it, in one buffered write.
-    let notes = gap_notes(&done);
     if !notes.is_empty() {
         let _ = std::io::stderr().lock().write_all(notes.as_bytes());
     }
@@ -143,7 +143,7 @@ pub fn run(args: Args) -> ExitCode {
 /// order) and the number of its gaps. A target's notes are exactly its gaps, as listed in its
 /// output's header: the groups that name it, together. With one target this is one group, as
 /// it always was.
-fn gap_notes(done: &[Written]) -> String {
+fn gap_notes(done: &[&Written]) -> String {
     use std::collections::BTreeMap;
     // Each target's gaps are sorted (rule, then message): merged, equal gaps meet, and each
     // distinct gap is seen once with the targets that have it.
@@ -229,8 +229,9 @@ impl Render<'_> {
     /// Renders every target on the pool ([`bulkhead_export::export_many_each`]) and writes
     /// each one's files into `folder` on [`WRITERS`] threads as soon as that target is done,
     /// while the others still render. One refused target refuses the whole export: the
-    /// first in `--target` order is reported, and the caller removes the folder.
-    fn write_into(&self, folder: &Path) -> Result<Vec<Written>, String> {
+    /// first in `--target` order is reported, and the caller removes the folder. Gives what each
+    /// target wrote and the notes for stderr, formatted while the writers finish.
+    fn write_into(&self, folder: &Path) -> Result<(Vec<Written>, String), String> {
         let (files, queue) = mpsc::channel::<OutputFile>();
         let queue = Mutex::new(queue);
         let stop = AtomicBool::new(false);
@@ -245,6 +246,7 @@ impl Render<'_> {
                 .unwrap_or_else(|e| e.into_inner())
                 .get_or_insert(e);
         };
+        let mut notes = String::new();
         std::thread::scope(|scope| {
             for _ in 0..WRITERS {
                 scope.spawn(|| {
@@ -307,6 +309,15 @@ impl Render<'_> {
             );
             // Closing the queue lets the writers finish what is queued and stop.
             drop(files);
+            // Meanwhile the notes ([`gap_notes`]), printed once the folder is in place.
+            let done = done.lock().unwrap_or_else(|e| e.into_inner());
+            let rendered: Vec<&Written> = done
+                .iter()
+                .filter_map(|r| r.as_ref()?.as_ref().ok())
+                .collect();
+            if rendered.len() == done.len() {
+                notes = gap_notes(&rendered);
+            }
         });
         let mut written = Vec::new();
         for result in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -317,7 +328,7 @@ impl Render<'_> {
         }
         match write_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
             Some(e) => Err(e),
-            None => Ok(written),
+            None => Ok((written, notes)),
         }
     }
 }
