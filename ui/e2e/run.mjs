@@ -282,6 +282,18 @@ try {
       await page.fill(field, "8443, 9443");
       await page.press(field, "Enter");
       assert.deepEqual(await ports("internet-to-edge"), [8443, 9443]);
+      // A rate is neither rounded nor clamped: refused with a message, or kept as typed.
+      const rule = async () => (await design(page)).rules.find((r) => r.id === "internet-to-edge");
+      const before = (await rule()).rate_limit;
+      const rate = '[data-testid="field-rule-rate-requests"]';
+      await page.fill(rate, "1.5");
+      await page.press(rate, "Enter");
+      assert.equal(await text(page, '[data-testid="field-rule-rate-requests-error"]'), "`1.5` is not a whole number");
+      assert.deepEqual((await rule()).rate_limit, before);
+      await page.fill(rate, "50");
+      await page.press(rate, "Enter");
+      assert.equal((await rule()).rate_limit.requests, 50);
+      assert.equal(await page.locator('[data-testid="field-rule-rate-requests-error"]').count(), 0);
       // The same field in the matrix's cell editor.
       await page.click('[data-testid="tab-matrix"]');
       await page.click('[data-testid="matrix-cell"][data-from="internet"][data-to="edge-public"]');
@@ -780,6 +792,25 @@ try {
       await page.keyboard.press("Control+z");
       assert.deepEqual((await design(page)).layout, before);
       assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "a long design name is cut in the toolbar, which stays one row, the unsaved marker in view"() {
+      const page = await open();
+      const long = "Northwind Bank: retail, cards, lending and partner estate, EU region, architecture review 2026-Q3";
+      await page.fill('[data-testid="field-design-name"]', long);
+      await page.press('[data-testid="field-design-name"]', "Enter");
+      await page.waitForSelector('[data-testid="unsaved-marker"]');
+      const m = await page.evaluate(() => {
+        const r = (sel) => document.querySelector(sel).getBoundingClientRect();
+        const title = document.querySelector('[data-testid="design-title"]');
+        return { toolbar: r(".toolbar").height, help: r('[data-testid="btn-help"]').top, newBtn: r('[data-testid="btn-new"]').top, marker: r('[data-testid="unsaved-marker"]'), width: innerWidth, cut: title.scrollWidth > title.clientWidth, hover: title.getAttribute("title") };
+      });
+      assert.ok(m.toolbar < 50, `the toolbar is one row (${m.toolbar} px high)`);
+      assert.equal(m.help, m.newBtn, "the first and last tools are on the same row");
+      assert.ok(m.cut, "the name is cut with an ellipsis");
+      assert.ok(m.hover.startsWith(long), "the whole name shows on hover");
+      assert.ok(m.marker.width > 0 && m.marker.right <= m.width, "the unsaved marker is in view");
       await page.close();
     },
 

@@ -123,10 +123,10 @@ function Toolbar({ app, state }: { app: Controller; state: AppState }) {
     <header class="toolbar">
       <div class="brand">
         <span class="logo">▦</span>
-        <span data-testid="design-title" class="design-title" title={state.file.path ?? "not saved"}>
+        <span data-testid="design-title" class="design-title" title={`${state.design.name || "Untitled"} (${state.file.path ?? "not saved"})`}>
           {state.design.name || "Untitled"}
         </span>
-        <span class="muted small" data-testid="doc-title" title={state.file.path ?? ""}>
+        <span class="muted small doc-title" data-testid="doc-title" title={state.file.path ?? ""}>
           {app.files.title}
         </span>
         {dirty ? (

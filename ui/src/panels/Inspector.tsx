@@ -361,7 +361,7 @@ function FlowInspector({ app, design, flow: f, view }: { app: Controller; design
           <Select<FlowKind> testid="field-flow-kind" value={f.kind ?? "declared"} options={["declared", "observed"]} onChange={(kind) => up({ kind })} />
         </Field>
         <Field label="Port">
-          <NumberInput testid="field-flow-port" value={f.port} min={1} max={65535} placeholder="any" onCommit={(port) => up({ port: port === null ? null : Math.round(port) })} />
+          <NumberInput testid="field-flow-port" value={f.port} min={1} max={65535} integer placeholder="any" onCommit={(port) => up({ port })} />
         </Field>
       </div>
       <div class="row">
@@ -374,7 +374,7 @@ function FlowInspector({ app, design, flow: f, view }: { app: Controller; design
       </div>
       {f.kind === "observed" ? (
         <Field label="Calls observed">
-          <NumberInput testid="field-flow-count" value={f.count} min={0} onCommit={(count) => up({ count: count === null ? null : Math.round(count) })} />
+          <NumberInput testid="field-flow-count" value={f.count} min={0} integer onCommit={(count) => up({ count })} />
         </Field>
       ) : null}
       {f.first_seen || f.last_seen ? (

@@ -114,20 +114,33 @@ export function ListInput(props: { value: string[]; onCommit: (v: string[]) => v
   );
 }
 
-export function NumberInput(props: { value: number | null | undefined; onCommit: (v: number | null) => void; testid: string; min?: number; max?: number; placeholder?: string }) {
+/**
+ * Why `text` is not a number this field takes (a whole number with `integer`, from `min` to
+ * `max`), or null. Said under the field instead of clamping or rounding what was typed, which
+ * stored another value than the one the user meant (a rate of 0 became 1, 1.5 became 2).
+ */
+export function numberProblem(text: string, o: { min?: number; max?: number; integer?: boolean }): string | null {
+  const v = text.trim();
+  if (v === "") return null;
+  const n = Number(v);
+  if (!Number.isFinite(n)) return `\`${v}\` is not a number`;
+  if (o.integer && !Number.isInteger(n)) return `\`${v}\` is not a whole number`;
+  if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) {
+    const range = o.max === undefined ? `${o.min} or more` : o.min === undefined ? `${o.max} or less` : `from ${o.min} to ${o.max}`;
+    return `\`${v}\` is out of range: ${range}`;
+  }
+  return null;
+}
+
+export function NumberInput(props: { value: number | null | undefined; onCommit: (v: number | null) => void; testid: string; min?: number; max?: number; integer?: boolean; placeholder?: string }) {
   return (
     <TextInput
       testid={props.testid}
       type="number"
       value={props.value === null || props.value === undefined ? "" : String(props.value)}
       placeholder={props.placeholder}
-      onCommit={(v) => {
-        if (v.trim() === "") return props.onCommit(null);
-        const n = Number(v);
-        if (!Number.isFinite(n)) return;
-        const clamped = Math.min(props.max ?? Infinity, Math.max(props.min ?? -Infinity, n));
-        props.onCommit(clamped);
-      }}
+      check={(v) => numberProblem(v, props)}
+      onCommit={(v) => props.onCommit(v.trim() === "" ? null : Number(v))}
     />
   );
 }

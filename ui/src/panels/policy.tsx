@@ -59,13 +59,13 @@ export function RateLimitEditor(props: { value: RateLimit | null | undefined; on
   return (
     <div class="group row">
       <Field label="Rate limit (requests)">
-        <NumberInput testid={`${p}-requests`} value={r?.requests} min={1} max={4294967295} placeholder="none" onCommit={(n) => props.onChange(n === null ? null : { requests: Math.round(n), per: r?.per ?? "second", ...(r?.burst ? { burst: r.burst } : {}) })} />
+        <NumberInput testid={`${p}-requests`} value={r?.requests} min={0} max={4294967295} integer placeholder="none" onCommit={(n) => props.onChange(n === null ? null : { requests: n, per: r?.per ?? "second", ...(r?.burst ? { burst: r.burst } : {}) })} />
       </Field>
       <Field label="per">
         <Select<Period> testid={`${p}-per`} value={r?.per ?? "second"} options={["second", "minute", "hour"]} onChange={(per) => r && props.onChange({ ...r, per })} />
       </Field>
       <Field label="burst">
-        <NumberInput testid={`${p}-burst`} value={r?.burst} min={1} max={4294967295} placeholder="-" onCommit={(n) => r && props.onChange(n === null ? { requests: r.requests, per: r.per ?? "second" } : { ...r, burst: Math.round(n) })} />
+        <NumberInput testid={`${p}-burst`} value={r?.burst} min={0} max={4294967295} integer placeholder="-" onCommit={(n) => r && props.onChange(n === null ? { requests: r.requests, per: r.per ?? "second" } : { ...r, burst: n })} />
       </Field>
     </div>
   );
