@@ -43,6 +43,9 @@ function useController(app: Controller): [AppState, BackendView, boolean] {
   return [state, view, ready];
 }
 
+/** Inputs nothing is typed into (their keys are not the text's). */
+const NOT_TEXT = new Set(["checkbox", "radio", "button", "submit", "reset", "range", "color", "file", "image"]);
+
 const TABS: [PanelName, string][] = [
   ["inspector", "Inspector"],
   ["matrix", "Matrix"],
@@ -61,7 +64,8 @@ export function App({ app }: { app: Controller }) {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
       const inField = !!t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
-      const cmd = matchShortcut({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey, inField });
+      const inText = !!t && ((t.tagName === "INPUT" && !NOT_TEXT.has((t as HTMLInputElement).type)) || t.tagName === "TEXTAREA" || t.isContentEditable);
+      const cmd = matchShortcut({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey, inField, inText });
       if (!cmd) return;
       e.preventDefault();
       app.run(cmd);
@@ -403,6 +407,7 @@ function Help({ app }: { app: Controller }) {
           </tbody>
         </table>
         <p class="muted small">Canvas: drag a service into a segment to move it; shift-drag to box-select; double-click empty space to add a service; scroll to zoom.</p>
+        <p class="muted small" data-testid="help-fields">In a text field, undo and redo take back the typing; to take back design edits, click the canvas (or anywhere outside the field) first.</p>
         <button data-testid="help-close" onClick={() => app.run("help")}>Close</button>
       </div>
     </div>

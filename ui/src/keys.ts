@@ -55,8 +55,10 @@ export interface KeyLike {
   metaKey: boolean;
   shiftKey: boolean;
   altKey: boolean;
-  /** Whether focus is in a text field (then single-key shortcuts are off). */
+  /** Whether focus is in a form field (then single-key shortcuts are off). */
   inField: boolean;
+  /** Whether focus is where text is typed (then undo and redo are the field's). */
+  inText?: boolean;
 }
 
 export function matchShortcut(e: KeyLike): CommandId | null {
@@ -69,6 +71,9 @@ export function matchShortcut(e: KeyLike): CommandId | null {
     // Shift matters for Mod shortcuts; for plain keys `?` and `+` need Shift on most layouts.
     if (s.mod && !!s.shift !== e.shiftKey) continue;
     if (!s.mod && e.inField && s.command !== "escape") continue;
+    // In a text field undo and redo are the field's own (the typing): the app's would take back
+    // an earlier, unrelated design edit while the typed text stayed.
+    if (e.inText && (s.command === "undo" || s.command === "redo")) continue;
     return s.command;
   }
   return null;

@@ -249,6 +249,8 @@ export function repairLayout(design: Design, drawn?: Readonly<Record<string, { x
 
 /** Room left between two sibling boxes that `separateSiblings` pushed apart. */
 const SEPARATION = 30;
+/** Room `separateSiblings` keeps around every box, pushed apart or not (see there). */
+const MARGIN = 12;
 
 /**
  * `positions` with sibling segments (and the services beside them) moved off each other, each
@@ -291,12 +293,15 @@ export function separateSiblings(design: Design, positions: Readonly<Record<stri
     const g = groups.get(key)!;
     if (g.segments.length === 0) continue;
     const boxes = segmentBoxes(design, out, true);
+    // Each box with a margin: what is drawn can be a few pixels larger than these estimates (up
+    // to 9 measured), so boxes the estimates put just apart would still touch on the canvas.
+    const grow = (b: Box2): Box2 => ({ x1: b.x1 - MARGIN, y1: b.y1 - MARGIN, x2: b.x2 + MARGIN, y2: b.y2 + MARGIN });
     const items = [
       ...g.segments.flatMap((id) => {
         const box = boxes.get(id);
-        return box ? [{ segment: true, box: { ...box }, moves: inside.get(id) ?? [] }] : [];
+        return box ? [{ segment: true, box: grow(box), moves: inside.get(id) ?? [] }] : [];
       }),
-      ...g.services.map((id) => ({ segment: false, box: nodeBox(out[id]!), moves: [id] })),
+      ...g.services.map((id) => ({ segment: false, box: grow(nodeBox(out[id]!)), moves: [id] })),
     ];
     const shift = items.map(() => ({ x: 0, y: 0 }));
     for (let round = 0; round < 200; round++) {
