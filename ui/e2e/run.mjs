@@ -780,13 +780,17 @@ try {
         await page.waitForFunction((r) => window.__bulkhead.app.store.get().revision > r, rev, { timeout: 60_000 });
         assert.deepEqual(await page.evaluate(() => window.__bulkhead.segmentOverlaps()), [], `run ${run + 1}: no two sibling boxes overlap`);
       }
-      await page.waitForTimeout(800); // the fit's animation
-      const frame = await page.evaluate(() => {
-        const cy = window.__bulkhead.app.canvas.cy;
-        const bb = cy.elements().renderedBoundingBox();
-        return { w: cy.width(), h: cy.height(), x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 };
-      });
-      assert.ok(frame.x1 > -2 && frame.y1 > -2 && frame.x2 < frame.w + 2 && frame.y2 < frame.h + 2, `the laid-out graph is in view: ${JSON.stringify(frame)}`);
+      // In view once the fit's animation ends (waited for, not timed: a loaded machine is slow).
+      const frame = () =>
+        page.evaluate(() => {
+          const cy = window.__bulkhead.app.canvas.cy;
+          const bb = cy.elements().renderedBoundingBox();
+          return { w: cy.width(), h: cy.height(), x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 };
+        });
+      const inView = (f) => f.x1 > -2 && f.y1 > -2 && f.x2 < f.w + 2 && f.y2 < f.h + 2;
+      await page.waitForFunction(() => !window.__bulkhead.app.canvas.cy.animated(), null, { timeout: 30_000 });
+      const f = await frame();
+      assert.ok(inView(f), `the laid-out graph is in view: ${JSON.stringify(f)}`);
       await shot(page, "auto-layout");
       await page.keyboard.press("Control+z");
       await page.keyboard.press("Control+z");
