@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FakePath, installFakePath } from "../fixtures/path";
-import { CanvasIndex, buildLayerScene, buildSegmentPart, layerRecords, paintLayer, paintedAt, ringOf, warmRecords, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
-import { simulationPalette, type SimulationPalette } from "./style";
+import { CanvasIndex, buildLayerScene, buildSegmentPart, layerRecords, paintLayer, paintedAt, ringOf, roundRectRadius, warmRecords, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
+import { SIM_RING_ORDER, simulationPalette, type SimulationPalette } from "./style";
 import type { SimClass } from "./simulation";
 
 beforeAll(installFakePath);
@@ -361,5 +361,63 @@ describe("paintLayer", () => {
     expect(labelHoles(renderer(true).r, withFar)).toEqual(["fill B-10,20,20,10 #000 1 destination-out"]);
     // Below their minimum size Cytoscape draws no label: no hole.
     expect(labelHoles(renderer(false).r, input)).toEqual([]);
+  });
+});
+
+/** A path with the native shapes (`roundRect`, `ellipse`) the browsers have and Node lacks. */
+class NativePath extends FakePath {
+  roundRect(x: number, y: number, w: number, h: number, radius: number) {
+    this.ops.push(`RR${x},${y},${w},${h},${radius}`);
+  }
+  ellipse(x: number, y: number, rx: number, ry: number, rotation: number, start: number, end: number) {
+    this.ops.push(`E${x},${y},${rx},${ry},${rotation},${start},${end}`);
+  }
+}
+
+describe("native shapes", () => {
+  it("gives round rectangles Cytoscape's corner radius: auto is min(w/4, h/4, 8), a number at most half a side", () => {
+    expect(roundRectRadius("auto", 46, 46)).toBe(8);
+    expect(roundRectRadius("auto", 20, 30)).toBe(5);
+    expect(roundRectRadius(4, 46, 46)).toBe(4);
+    expect(roundRectRadius(100, 46, 30)).toBe(15);
+    expect(roundRectRadius(undefined, 46, 46)).toBe(8);
+  });
+
+  it("draws round-rectangle bodies and borders with roundRect and rings with one ellipse; other shapes are Cytoscape's", () => {
+    const palette = simulationPalette("light");
+    const global = globalThis as unknown as { Path2D: unknown };
+    const saved = global.Path2D;
+    global.Path2D = NativePath;
+    try {
+      const { r, drawn } = renderer();
+      r.getNodeShape = (e) => ((e as LayerEle).id() === "svc:sq" ? "rectangle" : "round-rectangle");
+      const scene = buildLayerScene(
+        r,
+        {
+          nodes: [
+            { id: "web", ele: ele("svc:web", { pos: [100, 50], size: 46 }), classes: set("compromised"), step: 0 },
+            { id: "sq", ele: ele("svc:sq", { pos: [300, 0] }), classes: set("reached"), step: 0 },
+          ],
+          edges: [],
+        },
+        palette,
+        buildSegmentPart(r, []),
+      );
+      const ops = (c: { paths: Path2D[] }) => c.paths.flatMap((p) => (p as unknown as FakePath).ops);
+      // The body is cut out with half the wider border and a pixel around it; the border is the shape itself.
+      const m = Math.max(1.5, palette.compromisedBorder.width) / 2 + 1;
+      const w = 46 + 2 * m;
+      expect(ops(scene.bodies)).toEqual([`RR${100 - w / 2},${50 - w / 2},${w},${w},8`, `M${300 + 20 + 1.75},0`, `Rrectangle:300,0,${40 + 3.5},${40 + 3.5}`, "Z"]);
+      expect(ops(scene.steps[0]!.borders)).toEqual(["RR77,27,46,46,8"]);
+      const ring = (c: "compromised" | "reached") => ops(scene.steps[0]!.rings[SIM_RING_ORDER.indexOf(c)]!);
+      const pc = palette.rings.compromised.padding;
+      const pr = palette.rings.reached.padding;
+      expect(ring("compromised")).toEqual([`M${100 + 23 + pc},50`, `E100,50,${23 + pc},${23 + pc},0,0,${2 * Math.PI}`]);
+      expect(ring("reached")).toEqual([`M${300 + 20 + pr},0`, `E300,0,${20 + pr},${20 + pr},0,0,${2 * Math.PI}`]);
+      // Only the rectangle went through the renderer's shapes.
+      expect(drawn.count).toBe(1);
+    } finally {
+      global.Path2D = saved;
+    }
   });
 });

@@ -269,6 +269,45 @@ export function arrowsOf(r: LayerRenderer, ele: LayerEle, rec: EdgeRecord, width
   return path;
 }
 
+/**
+ * Cytoscape's corner radius of a round rectangle `w` × `h` (its `drawRoundRectanglePath`: "auto"
+ * is `getRoundRectangleRadius`, a number is capped at half a side).
+ */
+export function roundRectRadius(radius: unknown, w: number, h: number): number {
+  const r = radius === "auto" || typeof radius !== "number" || Number.isNaN(radius) ? Math.min(w / 4, h / 4, 8) : Math.min(radius, w / 2, h / 2);
+  return Math.max(0, r);
+}
+
+/**
+ * `shapeAt` for the layer's batches: a round rectangle (most services) is the path's native
+ * `roundRect` where the runtime has it (WebKitGTK 2.50 and Chromium do), one call instead of
+ * the eight of Cytoscape's `drawRoundRectanglePath` (a move, four `arcTo`s, a line, a close):
+ * on a full-reach breach that is about 3,000 shapes, and each call crosses into the engine.
+ * The same outline: corners are circular arcs of the same radius tangent to both sides, drawn
+ * clockwise like Cytoscape's, so fills (non-zero) and strokes (closed, no caps) are unchanged.
+ * A ring's ellipse skips Cytoscape's closing `closePath` (rings are only filled, and a full
+ * ellipse ends where it starts). Every other shape is Cytoscape's own.
+ */
+function layerShape(r: LayerRenderer, path: Path2D, shape: string, box: NodeBox, radius: unknown, pad: number, rs?: Parameters<typeof shapeAt>[6]): void {
+  if (shape === "round-rectangle" && typeof path.roundRect === "function") {
+    const w = box.w + 2 * pad;
+    const h = box.h + 2 * pad;
+    path.roundRect(box.x - w / 2, box.y - h / 2, w, h, roundRectRadius(radius, w, h));
+    return;
+  }
+  shapeAt(r, path, shape, box, radius, pad, rs);
+}
+
+/** A ring (an ellipse around `box`, `pad` each side) added to `path`, for filling only. */
+function ringShape(r: LayerRenderer, path: Path2D, box: NodeBox, pad: number): void {
+  if (typeof path.ellipse !== "function") return shapeAt(r, path, "ellipse", box, undefined, pad);
+  const rx = box.w / 2 + pad;
+  const ry = box.h / 2 + pad;
+  // A subpath of its own (an ellipse would otherwise be joined to the previous shape by a line).
+  path.moveTo(box.x + rx, box.y);
+  path.ellipse(box.x, box.y, rx, ry, 0, 0, 2 * Math.PI);
+}
+
 /** The margin a service's body is cut out with: half its border (drawn on the outline) and a pixel of antialiasing. */
 function marginOf(rec: NodeRecord, compromised: boolean, palette: SimulationPalette): number {
   return Math.max(rec.borderWidth, compromised ? palette.compromisedBorder.width : 0) / 2 + 1;
@@ -317,9 +356,9 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
     const compromised = classes.has("compromised");
     const lit = at(before !== null ? -1 : step);
     const rs = ele._private.rscratch;
-    if (ring) shapeAt(r, lit.rings[SIM_RING_ORDER.indexOf(ring)]!.next(), "ellipse", rec.box, undefined, palette.rings[ring].padding);
-    shapeAt(r, scene.bodies.next(), rec.shape, rec.box, rec.radius, marginOf(rec, compromised, palette), rs);
-    if (compromised) shapeAt(r, at(step).borders.next(), rec.shape, rec.box, rec.radius, 0, rs);
+    if (ring) ringShape(r, lit.rings[SIM_RING_ORDER.indexOf(ring)]!.next(), rec.box, palette.rings[ring].padding);
+    layerShape(r, scene.bodies.next(), rec.shape, rec.box, rec.radius, marginOf(rec, compromised, palette), rs);
+    if (compromised) layerShape(r, at(step).borders.next(), rec.shape, rec.box, rec.radius, 0, rs);
     scene.nodes.push({ id, step, before, after: ring, compromised });
     if (rec.labelled) scene.labelled.push(ele);
   }
