@@ -818,6 +818,21 @@ try {
       await page.close();
     },
 
+    async "the recent files menu closes on Esc and on a click elsewhere"() {
+      const page = await open();
+      const menu = '[data-testid="recent-menu"]';
+      await page.click('[data-testid="btn-recent"]');
+      await page.waitForSelector(menu);
+      await page.keyboard.press("Escape");
+      await page.waitForSelector(menu, { state: "detached", timeout: 5_000 });
+      await page.click('[data-testid="btn-recent"]');
+      await page.waitForSelector(menu);
+      // Away from the menu, without the pointer ever passing over it (it closed on leaving only).
+      await page.click('[data-testid="status-bar"]');
+      await page.waitForSelector(menu, { state: "detached", timeout: 5_000 });
+      await page.close();
+    },
+
     async "dark theme and the shortcut help"() {
       const page = await open({}, { theme: "dark" });
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");

@@ -121,6 +121,16 @@ export function App({ app }: { app: Controller }) {
 
 function Toolbar({ app, state }: { app: Controller; state: AppState }) {
   const [recentOpen, setRecentOpen] = useState(false);
+  const recentRef = useRef<HTMLDivElement>(null);
+  // The open menu closes on Esc or a press anywhere outside it, not only when the pointer leaves.
+  useEffect(() => {
+    if (!recentOpen) return;
+    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setRecentOpen(false);
+    const onDown = (e: PointerEvent) => !recentRef.current?.contains(e.target as Node) && setRecentOpen(false);
+    window.addEventListener("keydown", onKey);
+    window.addEventListener("pointerdown", onDown, true);
+    return () => (window.removeEventListener("keydown", onKey), window.removeEventListener("pointerdown", onDown, true));
+  }, [recentOpen]);
   const dirty = isDirty(state);
   const sel = state.selection;
   return (
@@ -142,7 +152,7 @@ function Toolbar({ app, state }: { app: Controller; state: AppState }) {
       <div class="tools">
         <button data-testid="btn-new" title="New (Ctrl+N)" onClick={() => app.run("new")}>New</button>
         <button data-testid="btn-open" title="Open (Ctrl+O)" onClick={() => app.run("open")}>Open</button>
-        <div class="dropdown">
+        <div class="dropdown" ref={recentRef}>
           <button data-testid="btn-recent" title="Recent files" onClick={() => setRecentOpen(!recentOpen)}>Recent ▾</button>
           {recentOpen ? (
             <ul class="menu" data-testid="recent-menu" onMouseLeave={() => setRecentOpen(false)}>
