@@ -319,8 +319,10 @@ export class Controller {
     if (!this.canvas) return;
     const positions = await this.canvas.autoLayout();
     // fcose leaves sibling segments on top of each other (on the fintech example, every time):
-    // push them apart, so a box is only ever inside the one it is nested in.
-    this.dispatch(setPositions, { positions: separateSiblings(this.store.get().design, positions), replace: true });
+    // push them apart, so a box is only ever inside the one it is nested in, by the boxes the
+    // canvas draws (measured now, where fcose left them), not by estimates of them.
+    const drawn = this.canvas?.drawnExtents();
+    this.dispatch(setPositions, { positions: separateSiblings(this.store.get().design, positions, drawn), replace: true });
     // fcose framed its own result; the boxes pushed apart may reach past it.
     this.canvas?.fit();
   }

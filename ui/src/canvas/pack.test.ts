@@ -103,6 +103,50 @@ describe("separateSiblings", () => {
       expect(overlappingSiblings(d, separateSiblings(d, pos), true)).toEqual([]);
     }
   });
+  it("moves boxes apart by what the canvas draws, where that is larger than the estimates", () => {
+    // Every drawn box larger than estimated (badges, thick borders, a label's size): a service
+    // and a segment's label 20 px past the estimate each side, a segment's padding 30 px.
+    // edge (web) 30 px left of core (api, db, and pay in pci) by the estimates, more than the
+    // margin kept around each box
+    const far: Record<string, { x: number; y: number }> = { web: { x: 0, y: 0 }, api: { x: 1000, y: 0 }, db: { x: 1150, y: 0 }, pay: { x: 1075, y: 200 }, mail: { x: 0, y: 1000 } };
+    const est = segmentBoxes(smallDesign(), far, true);
+    const left = est.get("core")!.x1 - est.get("edge")!.x2 - 30;
+    const pos = Object.fromEntries(Object.entries(far).map(([id, p]) => [id, id === "web" || id === "mail" ? p : { x: p.x - left, y: p.y }]));
+    const d = placed(pos);
+    const services = new Map(["web", "api", "db", "pay", "mail"].map((id) => [id, { x1: -95, y1: -43, x2: 95, y2: 70 }]));
+    const half = (id: string) => (est.get(id)!.x2 - est.get(id)!.x1) / 2 + 20;
+    const segments = new Map(["edge", "core", "pci"].map((id) => [id, { pad: { x1: 30, y1: 30, x2: 30, y2: 30 }, label: { x1: -half(id), y1: -34, x2: half(id), y2: -4 } }]));
+    const drawn = { services, segments };
+    expect(overlappingSiblings(d, pos, true)).toEqual([]);
+    expect(overlappingSiblings(d, pos, true, drawn)).toEqual(["g:core|g:edge"]);
+    expect(separateSiblings(d, pos)).toEqual(pos); // the estimates see nothing to move
+    const out = separateSiblings(d, pos, drawn);
+    expect(overlappingSiblings(d, out, true, drawn)).toEqual([]);
+    expect(out.web!.x - out.api!.x).toBeLessThan(pos.web!.x - pos.api!.x);
+  });
+  it("a segment's measured box is its children's boxes, its padding and its label", () => {
+    const drawn = {
+      services: new Map([["web", { x1: -30, y1: -29, x2: 30, y2: 50 }]]),
+      segments: new Map([["edge", { pad: { x1: 27, y1: 28, x2: 27, y2: 29 }, label: { x1: -120, y1: -25, x2: 120, y2: -3 } }]]),
+    };
+    const box = segmentBoxes(placed({ web: { x: 10, y: 20 } }), { web: { x: 10, y: 20 } }, true, drawn).get("edge");
+    // body: x 10-30-27 .. 10+30+27, y 20-29-28 .. 20+50+29; the label is wider than it and above it
+    expect(box).toEqual({ x1: 10 - 120, y1: 20 - 29 - 28 - 25, x2: 10 + 120, y2: 20 + 50 + 29 });
+  });
+  it("clears every overlap of generated estates scattered at random, by measured boxes", () => {
+    for (const [services, seed] of [[300, 4], [2000, 5]] as const) {
+      const d = generateDesign(services, seed);
+      const drawn = {
+        services: new Map((d.services ?? []).map((s, i) => [s.id, { x1: -80 - (i % 7), y1: -30 - (i % 5), x2: 80 + (i % 3), y2: 56 + (i % 4) }])),
+        segments: new Map((d.segments ?? []).map((s, i) => [s.id, { pad: { x1: 27 + (i % 3), y1: 28, x2: 27, y2: 28 + (i % 2) }, label: { x1: -40 - (i % 200), y1: -26, x2: 40 + (i % 200), y2: -4 } }])),
+      };
+      let x = seed;
+      const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648) * 10 * services;
+      const pos = Object.fromEntries((d.services ?? []).map((s) => [s.id, { x: rnd(), y: rnd() }]));
+      expect(overlappingSiblings(d, pos, true, drawn).length).toBeGreaterThan(0);
+      expect(overlappingSiblings(d, separateSiblings(d, pos, drawn), true, drawn)).toEqual([]);
+    }
+  });
 });
 
 describe("the examples' saved layouts", () => {

@@ -141,6 +141,28 @@ function nodeBox(p: { x: number; y: number }): Box2 {
   return { x1: p.x - NODE_HALF_W, y1: p.y - NODE_ABOVE, x2: p.x + NODE_HALF_W, y2: p.y + NODE_BELOW };
 }
 
+/**
+ * What the canvas actually draws around each element, measured from Cytoscape (`CanvasView.
+ * drawnExtents`), for `segmentBoxes` and `separateSiblings` to use instead of the estimates above.
+ * The estimates miss a few pixels here and there (a badge's bounds expansion, a thick border at
+ * each nesting level, a label's real height), and a few pixels were enough for two boxes the
+ * estimates put just apart to touch on the canvas. Each part is relative, so it still holds once
+ * the element has moved: a service's box to its centre; a segment's padding and border to the box
+ * of what it holds; its label to the top centre of its body.
+ */
+export interface Drawn {
+  /** A service's box (body, badges, label), relative to its position. */
+  services: ReadonlyMap<string, Box2>;
+  /** A segment's `pad` (how far its body reaches past its children's boxes, each side, >= 0) and
+   * its label's box relative to the top centre of its body (null: no label drawn). */
+  segments: ReadonlyMap<string, { pad: Box2; label: Box2 | null }>;
+}
+
+function serviceBox(id: string, p: { x: number; y: number }, drawn?: Drawn): Box2 {
+  const r = drawn?.services.get(id);
+  return r ? { x1: p.x + r.x1, y1: p.y + r.y1, x2: p.x + r.x2, y2: p.y + r.y2 } : nodeBox(p);
+}
+
 function intersects(a: Box2, b: Box2): boolean {
   return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
 }
@@ -150,7 +172,7 @@ function intersects(a: Box2, b: Box2): boolean {
  * wraps its members' nodes and its child segments, plus padding and the label on top; with
  * `labels`, also as wide as its label). Segments with no positioned service inside have no box.
  */
-export function segmentBoxes(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>, labels = false): Map<string, Box2> {
+export function segmentBoxes(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>, labels = false, drawn?: Drawn): Map<string, Box2> {
   const leaf = leafSegments(design);
   const segIds = new Set((design.segments ?? []).map((s) => s.id));
   const children = new Map<string, string[]>();
@@ -170,13 +192,35 @@ export function segmentBoxes(design: Design, positions: Readonly<Record<string, 
     const inner: Box2[] = [];
     for (const id of members.get(seg) ?? []) {
       const p = positions[id];
-      if (p) inner.push(nodeBox(p));
+      if (p) inner.push(serviceBox(id, p, drawn));
     }
     for (const c of children.get(seg) ?? []) {
       const b = boxOf(c);
       if (b) inner.push(b);
     }
     if (inner.length === 0) return null;
+    const measured = drawn?.segments.get(seg);
+    if (measured) {
+      // As Cytoscape sizes a compound: its children's boxes (labels included) plus its padding
+      // and border; then its label, wherever it reaches.
+      const { pad, label } = measured;
+      const box = {
+        x1: Math.min(...inner.map((b) => b.x1)) - pad.x1,
+        y1: Math.min(...inner.map((b) => b.y1)) - pad.y1,
+        x2: Math.max(...inner.map((b) => b.x2)) + pad.x2,
+        y2: Math.max(...inner.map((b) => b.y2)) + pad.y2,
+      };
+      if (label) {
+        const cx = (box.x1 + box.x2) / 2;
+        const top = box.y1;
+        box.x1 = Math.min(box.x1, cx + label.x1);
+        box.x2 = Math.max(box.x2, cx + label.x2);
+        box.y1 = Math.min(box.y1, top + label.y1);
+        box.y2 = Math.max(box.y2, top + label.y2);
+      }
+      out.set(seg, box);
+      return box;
+    }
     const box = {
       x1: Math.min(...inner.map((b) => b.x1)) - SEG_PAD,
       y1: Math.min(...inner.map((b) => b.y1)) - SEG_PAD - SEG_LABEL,
@@ -195,10 +239,11 @@ export function segmentBoxes(design: Design, positions: Readonly<Record<string, 
 /**
  * Pairs of siblings that the saved positions draw on top of each other: two segments with the
  * same parent (or both top-level), or a segment and a service that sits beside it (same parent)
- * but inside its box. Each pair as `a|b` (`g:` segment, `s:` service ids), sorted.
+ * but inside its box. Each pair as `a|b` (`g:` segment, `s:` service ids), sorted. With `drawn`,
+ * by the boxes measured on the canvas.
  */
-export function overlappingSiblings(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>, labels = false): string[] {
-  const boxes = segmentBoxes(design, positions, labels);
+export function overlappingSiblings(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>, labels = false, drawn?: Drawn): string[] {
+  const boxes = segmentBoxes(design, positions, labels, drawn);
   const leaf = leafSegments(design);
   const segIds = new Set((design.segments ?? []).map((s) => s.id));
   const groups = new Map<string, { id: string; box: Box2; segment: boolean }[]>();
@@ -212,7 +257,7 @@ export function overlappingSiblings(design: Design, positions: Readonly<Record<s
   }
   for (const s of design.services ?? []) {
     const p = positions[s.id];
-    if (p) add(leaf.get(s.id) ?? null, { id: `s:${s.id}`, box: nodeBox(p), segment: false });
+    if (p) add(leaf.get(s.id) ?? null, { id: `s:${s.id}`, box: serviceBox(s.id, p, drawn), segment: false });
   }
   const out: string[] = [];
   for (const items of groups.values()) {
@@ -258,9 +303,10 @@ const MARGIN = 12;
  * often draw one segment over another, which reads as nesting that is not in the design. Works
  * from the innermost segments out (a segment's box is only known once its children are apart),
  * pushing each overlapping pair apart along the axis that needs the smaller move, half each.
- * A group still tangled after a bounded number of rounds is shelved in rows instead.
+ * A group still tangled after a bounded number of rounds is shelved in rows instead. With
+ * `drawn` (measured on the canvas), boxes are the ones Cytoscape draws; without it, estimates.
  */
-export function separateSiblings(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>): Record<string, { x: number; y: number }> {
+export function separateSiblings(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>, drawn?: Drawn): Record<string, { x: number; y: number }> {
   const out: Record<string, { x: number; y: number }> = {};
   for (const [id, p] of Object.entries(positions)) if (p) out[id] = { x: p.x, y: p.y };
   const leaf = leafSegments(design);
@@ -292,16 +338,17 @@ export function separateSiblings(design: Design, positions: Readonly<Record<stri
   for (const key of order) {
     const g = groups.get(key)!;
     if (g.segments.length === 0) continue;
-    const boxes = segmentBoxes(design, out, true);
-    // Each box with a margin: what is drawn can be a few pixels larger than these estimates (up
-    // to 9 measured), so boxes the estimates put just apart would still touch on the canvas.
+    const boxes = segmentBoxes(design, out, true, drawn);
+    // Each box with a margin: the estimates can be a few pixels smaller than what is drawn (up
+    // to 9 measured), so boxes they put just apart would still touch on the canvas. Measured
+    // boxes (`drawn`) are exact; the margin stays as room between boxes fcose left close.
     const grow = (b: Box2): Box2 => ({ x1: b.x1 - MARGIN, y1: b.y1 - MARGIN, x2: b.x2 + MARGIN, y2: b.y2 + MARGIN });
     const items = [
       ...g.segments.flatMap((id) => {
         const box = boxes.get(id);
         return box ? [{ segment: true, box: grow(box), moves: inside.get(id) ?? [] }] : [];
       }),
-      ...g.services.map((id) => ({ segment: false, box: grow(nodeBox(out[id]!)), moves: [id] })),
+      ...g.services.map((id) => ({ segment: false, box: grow(serviceBox(id, out[id]!, drawn)), moves: [id] })),
     ];
     const shift = items.map(() => ({ x: 0, y: 0 }));
     for (let round = 0; round < 200; round++) {

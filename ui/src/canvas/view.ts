@@ -7,7 +7,7 @@ import type { Design } from "../generated/bulkhead";
 import type { FlowVerdict, Simulation } from "../analysis";
 import type { Filter, Selection, SimulationSettings, ElementKind } from "../state";
 import { toElements, withVerdicts, signature, svcId, segId, flowId, endpointId, INTERNET_NODE, type ElementDef } from "./elements";
-import { packLayout } from "./pack";
+import { packLayout, type Box2, type Drawn } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { matchesFilter } from "./filter";
 import { hopSchedule, simulationLook, stepIndex, type SimulationLook, type StepIndex } from "./simulation";
@@ -421,6 +421,37 @@ export class CanvasView {
       out[node.data("ref") as string] = { ...node.position() };
     });
     return out;
+  }
+
+  /**
+   * How far each service and segment is drawn around its position (see `Drawn`), measured with
+   * the same bounding boxes the canvas draws and hit-tests, for `separateSiblings` to move boxes
+   * apart by what is on screen rather than by estimates of it.
+   */
+  drawnExtents(): Drawn {
+    const services = new Map<string, Box2>();
+    const segments = new Map<string, { pad: Box2; label: Box2 | null }>();
+    // The options Cytoscape sizes compounds with (overlays out, underlays in), so a pad matches.
+    const noOverlays = { includeOverlays: false } as const;
+    this.cy.nodes('[type = "service"]').forEach((n) => {
+      const p = n.position();
+      const b = n.boundingBox({ includeLabels: true, ...noOverlays });
+      services.set(n.data("ref") as string, { x1: b.x1 - p.x, y1: b.y1 - p.y, x2: b.x2 - p.x, y2: b.y2 - p.y });
+    });
+    this.cy.nodes('[type = "segment"]').forEach((n) => {
+      const kids = n.children();
+      if (kids.empty()) return;
+      // Cytoscape sizes a compound from its children's boxes with their labels (the default
+      // `compound-sizing-wrt-labels`), so the padding and border are what is left around those.
+      const inner = kids.boundingBox({ includeLabels: true, ...noOverlays });
+      const body = n.boundingBox({ includeLabels: false, ...noOverlays });
+      const pad = { x1: Math.max(0, inner.x1 - body.x1), y1: Math.max(0, inner.y1 - body.y1), x2: Math.max(0, body.x2 - inner.x2), y2: Math.max(0, body.y2 - inner.y2) };
+      const text = n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true, ...noOverlays });
+      const cx = (body.x1 + body.x2) / 2;
+      const label = text.w > 0 && text.h > 0 ? { x1: text.x1 - cx, y1: text.y1 - body.y1, x2: text.x2 - cx, y2: text.y2 - body.y1 } : null;
+      segments.set(n.data("ref") as string, { pad, label });
+    });
+    return { services, segments };
   }
 
   /** Run fcose (respects compound segments) and resolve with every service's new position. */
