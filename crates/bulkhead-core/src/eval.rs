@@ -996,8 +996,34 @@ impl<'d> Evaluator<'d> {
             },
             Caller::Internet => None,
         };
+        self.decide_at(caller_index, t, req, presented)
+    }
+
+    /// [`Evaluator::decide`] with the caller (`None`: the internet) and the target given by
+    /// index into `design.services`, as [`Evaluator::service_index`] resolves their ids: the
+    /// gateways' exports decide every (caller, endpoint) pair and know both indices, so they
+    /// need not hash both ids again per decision. An index out of range is answered as an unknown service
+    /// (named `#<index>`), never a panic.
+    pub fn decide_at(
+        &self,
+        caller: Option<usize>,
+        t: usize,
+        req: &Request,
+        presented: Option<&Presented>,
+    ) -> Decision {
+        let n = self.design.services.len();
+        if t >= n {
+            return Decision::Deny(DenyReason::UnknownTarget {
+                service: format!("#{t}"),
+            });
+        }
+        if let Some(c) = caller.filter(|&c| c >= n) {
+            return Decision::Deny(DenyReason::UnknownCaller {
+                service: format!("#{c}"),
+            });
+        }
         let mut scanned = Vec::new();
-        match self.scan(caller_index, t, req, &mut scanned) {
+        match self.scan(caller, t, req, &mut scanned) {
             Err(ScanDenied::NotInternetFacing) => {
                 return Decision::Deny(DenyReason::NotInternetFacing);
             }

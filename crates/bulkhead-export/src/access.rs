@@ -82,10 +82,15 @@ pub struct Access<'d> {
     /// Each service's [`crate::names::dns_label`], computed on first use: gateways name a
     /// caller once per verdict.
     labels: std::sync::OnceLock<Vec<String>>,
-    /// Each caller (the internet last) as the evaluator names it, with what it presents when
-    /// it calls with only what it holds ([`Evaluator::own_presentation`]), gathered on first
-    /// use: the gateways ask about one caller once per endpoint.
-    presented: Vec<std::sync::OnceLock<(Caller, Presented)>>,
+    /// Each caller (the internet last) as the evaluator resolves it (`None`: the internet),
+    /// with what it presents when it calls with only what it holds
+    /// ([`Evaluator::own_presentation`]), gathered on first use: the gateways ask about one
+    /// caller once per endpoint.
+    presented: Vec<std::sync::OnceLock<(Option<usize>, Presented)>>,
+    /// Per service, the index the evaluator resolves its id to: its own, unless a (duplicated,
+    /// invalid) id names an earlier service too. Resolved once so that a decision per
+    /// (caller, endpoint) looks no id up.
+    resolved: Vec<usize>,
 }
 
 impl<'d> Access<'d> {
@@ -204,7 +209,6 @@ impl<'d> Access<'d> {
             .collect();
         Access {
             design,
-            eval,
             order,
             inbound,
             rule_index,
@@ -215,6 +219,13 @@ impl<'d> Access<'d> {
             presented: (0..=design.services.len())
                 .map(|_| std::sync::OnceLock::new())
                 .collect(),
+            resolved: design
+                .services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| eval.service_index(&s.id).unwrap_or(i))
+                .collect(),
+            eval,
         }
     }
 
@@ -338,10 +349,14 @@ impl<'d> Access<'d> {
         let (who, presented) = self.presented[slot].get_or_init(|| {
             let who = self.caller(caller);
             let presented = self.eval.own_presentation(&who);
-            (who, presented)
+            let index = match caller {
+                CallerRef::Internet => None,
+                CallerRef::Service(i) => Some(self.resolved[i]),
+            };
+            (index, presented)
         });
         self.eval
-            .decide(who, &self.service(target).id, req, Some(presented))
+            .decide_at(*who, self.resolved[target], req, Some(presented))
     }
 }
 

@@ -148,7 +148,9 @@ pub fn render(
         }
     }
 
-    let mut verdicts: Vec<(String, &'static str)> = Vec::new();
+    // The verdict map's entries, per location: its number as text, and its `(key, verdict)`
+    // pairs in the order they were decided.
+    let mut verdicts: Vec<(String, Vec<(String, &'static str)>)> = Vec::new();
     let mut zone_entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut zones: BTreeMap<String, Zone> = BTreeMap::new();
     let mut servers: BTreeMap<(u16, String), String> = BTreeMap::new();
@@ -200,6 +202,7 @@ pub fn render(
         let mut zone_cache: Vec<(AllowedBy, RateLimit, String)> = Vec::new();
         for (template, eps) in templates {
             loc_id += 1;
+            let mut loc_verdicts: Vec<(String, &'static str)> = Vec::new();
             let mut loc_zones: BTreeSet<String> = BTreeSet::new();
             for e in eps {
                 let method = e.method.to_ascii_uppercase();
@@ -264,9 +267,10 @@ pub fn render(
                         zone_entries.entry(zone.clone()).or_default().push(entry);
                         loc_zones.insert(zone);
                     }
-                    verdicts.push((key, code));
+                    loc_verdicts.push((key, code));
                 }
             }
+            verdicts.push((loc_id.to_string(), loc_verdicts));
             let inner = paths::regex(template);
             let inner = &inner[1..inner.len() - 1];
             let _ = writeln!(
@@ -329,7 +333,8 @@ pub fn render(
         "#\n# Callers: a client certificate whose subject CN is the caller's workload identity, or the\n# `{KEY_HEADER}` header looked up in callers.map. Anyone else is `{ANONYMOUS}`.\n\n"
     ));
     conf.push_str("worker_processes 1;\n\nevents {\n    worker_connections 1024;\n}\n\nhttp {\n");
-    let map_size = (verdicts.len() * 2).next_power_of_two().max(4096);
+    let verdict_count: usize = verdicts.iter().map(|(_, v)| v.len()).sum();
+    let map_size = (verdict_count * 2).next_power_of_two().max(4096);
     let _ = writeln!(
         conf,
         "    map_hash_max_size {map_size};\n    map_hash_bucket_size 256;"
@@ -366,12 +371,26 @@ pub fn render(
     conf.push_str(
         "    map \"$bh_loc $bh_caller $request_method\" $bh_verdict {\n        default 403;\n",
     );
-    // Exact keys first (order does not matter for them), regex keys after.
-    verdicts.sort_by(|a, b| (a.0.starts_with('~'), &a.0).cmp(&(b.0.starts_with('~'), &b.0)));
-    verdicts.dedup_by(|a, b| a.0 == b.0);
-    for (k, v) in &verdicts {
-        for part in ["        \"", k, "\" ", v, ";\n"] {
-            conf.push_str(part);
+    // Exact keys first (order does not matter for them), regex keys after (nginx tries them in
+    // order), each in byte order, the first of equal keys kept. Every key of a location starts
+    // with the location's number (after `~^` for a regex) and a space, which sorts before any
+    // digit, so byte order is the locations' numbers in byte order, then each location's keys:
+    // sorting each location's few keys and then the locations gives the order of one sort of
+    // all keys without comparing keys across locations.
+    verdicts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (_, keys) in &mut verdicts {
+        keys.sort_by(|a, b| (a.0.starts_with('~'), &a.0).cmp(&(b.0.starts_with('~'), &b.0)));
+        keys.dedup_by(|a, b| a.0 == b.0);
+    }
+    for regex in [false, true] {
+        for (_, keys) in &verdicts {
+            let split = keys.partition_point(|(k, _)| !k.starts_with('~'));
+            let keys = if regex { &keys[split..] } else { &keys[..split] };
+            for (k, v) in keys {
+                for part in ["        \"", k, "\" ", v, ";\n"] {
+                    conf.push_str(part);
+                }
+            }
         }
     }
     conf.push_str("    }\n\n");
