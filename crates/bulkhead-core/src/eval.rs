@@ -832,8 +832,32 @@ impl<'d> Evaluator<'d> {
             },
             Caller::Internet => None,
         };
+        self.grants_by_index(caller_index, t, req)
+    }
+
+    /// [`Evaluator::grants_at`] with the caller given by index too (`None`: the internet), as
+    /// [`Evaluator::service_index`] resolves its id: the L7 exports ask once per (caller,
+    /// endpoint) and know the index. An index out of range is answered as an unknown service
+    /// (named `#<index>`), never a panic.
+    pub fn grants_by_index(
+        &self,
+        caller: Option<usize>,
+        t: usize,
+        req: &Request,
+    ) -> Result<Grants, DenyReason> {
+        let n = self.design.services.len();
+        if t >= n {
+            return Err(DenyReason::UnknownTarget {
+                service: format!("#{t}"),
+            });
+        }
+        if let Some(c) = caller.filter(|&c| c >= n) {
+            return Err(DenyReason::UnknownCaller {
+                service: format!("#{c}"),
+            });
+        }
         let mut scanned = Vec::new();
-        match self.scan(caller_index, t, req, &mut scanned) {
+        match self.scan(caller, t, req, &mut scanned) {
             Err(ScanDenied::NotInternetFacing) => return Err(DenyReason::NotInternetFacing),
             Err(ScanDenied::DenyRule(ri)) => {
                 return Err(DenyReason::DenyRule {
@@ -1902,6 +1926,40 @@ mod tests {
                 PossibleCallers::default()
             );
         }
+    }
+
+    /// By index, the answers are those by id; an index past the services is an unknown
+    /// service, not a panic.
+    #[test]
+    fn by_index_answers_as_by_id() {
+        let d = design();
+        let e = Evaluator::new(&d);
+        let r = Request::default();
+        let callers = [None, Some(0), Some(1), Some(2)];
+        for c in callers {
+            let caller = c.map_or(Caller::Internet, |i| {
+                Caller::Service(d.services[i].id.clone())
+            });
+            for t in 0..d.services.len() {
+                let to = &d.services[t].id;
+                let p = e.own_presentation(&caller);
+                assert_eq!(e.decide_at(c, t, &r, Some(&p)), e.allowed(&caller, to, &r));
+                assert_eq!(e.decide_at(c, t, &r, None), e.decide(&caller, to, &r, None));
+                assert_eq!(e.grants_by_index(c, t, &r), e.grants(&caller, to, &r));
+            }
+        }
+        assert_eq!(
+            e.decide_at(None, 3, &r, None),
+            Decision::Deny(DenyReason::UnknownTarget {
+                service: "#3".into()
+            })
+        );
+        assert_eq!(
+            e.grants_by_index(Some(7), 0, &r),
+            Err(DenyReason::UnknownCaller {
+                service: "#7".into()
+            })
+        );
     }
 
     #[test]

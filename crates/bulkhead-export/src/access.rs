@@ -308,7 +308,10 @@ impl<'d> Access<'d> {
         target: usize,
         port: Option<u32>,
     ) -> Vec<EndpointGrant<'d>> {
-        let caller = self.caller(caller);
+        let caller = match caller {
+            CallerRef::Internet => None,
+            CallerRef::Service(i) => Some(self.resolved[i]),
+        };
         let svc = self.service(target);
         svc.endpoints
             .iter()
@@ -319,7 +322,7 @@ impl<'d> Access<'d> {
                     method: Some(e.method.clone()),
                     path: Some(e.path.clone()),
                 };
-                let mut grants = self.eval.grants_at(&caller, target, &req).ok()?.grants;
+                let mut grants = self.eval.grants_by_index(caller, target, &req).ok()?.grants;
                 if grants.is_empty() {
                     return None;
                 }

@@ -385,7 +385,11 @@ pub fn render(
     for regex in [false, true] {
         for (_, keys) in &verdicts {
             let split = keys.partition_point(|(k, _)| !k.starts_with('~'));
-            let keys = if regex { &keys[split..] } else { &keys[..split] };
+            let keys = if regex {
+                &keys[split..]
+            } else {
+                &keys[..split]
+            };
             for (k, v) in keys {
                 for part in ["        \"", k, "\" ", v, ";\n"] {
                     conf.push_str(part);
