@@ -194,9 +194,9 @@ fn gap_notes(done: &[&Written]) -> String {
         );
         // `  - {gap}`, written piece by piece: 176,000 lines on the 10,000-service design.
         for g in gaps {
-            for part in ["  - rule `", &g.rule, "`: ", &g.message, "\n"] {
-                notes.push_str(part);
-            }
+            notes.push_str("  - ");
+            g.parts().iter().for_each(|part| notes.push_str(part));
+            notes.push('\n');
         }
     }
     notes

@@ -482,9 +482,10 @@ impl Header<'_> {
                 gaps.len()
             );
             for g in gaps {
-                for part in [prefix, "   - rule `", &g.rule, "`: ", &g.message, "\n"] {
-                    out.push_str(part);
-                }
+                out.push_str(prefix);
+                out.push_str("   - ");
+                g.parts().iter().for_each(|part| out.push_str(part));
+                out.push('\n');
             }
         }
         out
