@@ -6,8 +6,9 @@
 //!
 //! The output folder appears whole or not at all: files are written into a temporary sibling
 //! folder that is renamed into place at the end, so a failure leaves no half-written output.
-//! Each target's files are written (and synced) by a pool of writers as soon as that target
-//! is rendered, while the others still render.
+//! Each target's files are written by a pool of writers as soon as that target is rendered,
+//! while the others still render; on Linux the whole staging folder is then synced to disk in
+//! one `syncfs` before it is renamed into place (elsewhere each file is synced as it is written).
 //! An existing folder is replaced only with `--force`. What the target cannot express is
 //! printed on stderr (and is in every file's header).
 
@@ -210,10 +211,15 @@ struct Written {
     files: usize,
 }
 
-/// Threads that write (and fsync) files: each fsync waits on the disk, and several waiting
-/// at once share one journal commit, so more writers than cores pay (8,460 files of the
-/// 10,000-service estate, written one after the other, took seconds).
+/// Threads that write files: creating thousands of files is kernel work that several writers
+/// share out (and where each file is synced, several syncs waiting at once share the disk's
+/// flushes: 8,460 files of the 10,000-service estate, synced one after the other, took seconds).
 const WRITERS: usize = 8;
+
+/// Whether each file is synced as it is written. On Linux it is not: the staging folder is
+/// synced whole by [`sync_staged`] before it is published, which is as durable (below) and
+/// spares 5,952 `fsync` calls, each waiting on the disk, on the 10,000-service design.
+const SYNC_EACH_FILE: bool = !cfg!(target_os = "linux");
 
 /// The targets to render from one evaluation, and how their files are named.
 struct Render<'a> {
@@ -426,6 +432,9 @@ fn write_atomically<T>(
     let result = (|| -> Result<T, String> {
         fs::create_dir(&tmp).map_err(|e| format!("cannot create `{}`: {e}", tmp.display()))?;
         let filled = fill(&tmp)?;
+        // Every file is on disk before the folder is published: a crash after the rename
+        // cannot leave a published folder with missing or short files.
+        sync_staged(&tmp)?;
         let old = parent.join(format!(".{base}.bulkhead-old-{}", std::process::id()));
         let had_old = out.exists();
         if had_old {
@@ -449,10 +458,17 @@ fn write_atomically<T>(
                 out.display()
             ));
         }
+        // The rename itself is on disk before the export is reported written.
+        let published = sync_entries(&parent).map_err(|e| {
+            format!(
+                "`{}` is in place but could not be synced to disk: {e}",
+                out.display()
+            )
+        });
         if had_old && force {
             let _ = fs::remove_dir_all(&old);
         }
-        Ok(filled)
+        published.map(|()| filled)
     })();
     if result.is_err() {
         let _ = fs::remove_dir_all(&tmp);
@@ -495,13 +511,135 @@ fn make_folders(folder: &Path, files: &[OutputFile]) -> Result<(), String> {
     Ok(())
 }
 
-/// Writes one file below `folder` (its folder made by [`make_folders`]) and syncs it to disk,
-/// so the folder renamed into place holds whole files.
+/// Writes one file below `folder` (its folder made by [`make_folders`]); where
+/// [`SYNC_EACH_FILE`], syncs it to disk, so the folder renamed into place holds whole files.
 fn write_file(folder: &Path, f: &OutputFile) -> Result<(), String> {
     let path = folder.join(inside(&f.path)?);
     let mut file =
         fs::File::create(&path).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
     file.write_all(f.contents.as_bytes())
-        .and_then(|_| file.sync_all())
+        .and_then(|_| {
+            if SYNC_EACH_FILE {
+                file.sync_all()
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+}
+
+/// Puts everything written below the staging folder `tmp` on disk, before it is renamed into
+/// place. On Linux: one `syncfs(2)` of the file system that holds it. That writes back and waits
+/// for every dirty page and inode of that file system, which includes every file, folder and
+/// folder entry the writers made below `tmp` (they are all closed by now), so it guarantees what
+/// an `fsync` per file and folder would, and it reports a failed writeback of any of them as an
+/// error (Linux 5.8 and later), which fails the export before anything is published. The cost is
+/// that it also waits for other programs' unwritten data on that file system. Elsewhere each
+/// file was synced as it was written ([`SYNC_EACH_FILE`]) and the folders are synced here.
+fn sync_staged(tmp: &Path) -> Result<(), String> {
+    #[cfg(target_os = "linux")]
+    let synced = fs::File::open(tmp).and_then(|dir| Ok(rustix::fs::syncfs(&dir)?));
+    #[cfg(not(target_os = "linux"))]
+    let synced = sync_folders(tmp);
+    synced.map_err(|e| format!("cannot sync `{}` to disk: {e}", tmp.display()))
+}
+
+/// `dir`'s entries and those of every folder below it, synced.
+#[cfg(not(target_os = "linux"))]
+fn sync_folders(dir: &Path) -> std::io::Result<()> {
+    sync_entries(dir)?;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_folders(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Syncs a folder's entries (files created or renamed into it) to disk. Folders cannot be
+/// opened for a sync on every platform; there, they are as durable as the system makes them.
+fn sync_entries(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn file(path: &str, contents: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    /// Files written by the writers (unsynced on Linux) and synced with the staging folder:
+    /// the folder appears whole, and nothing of the staging folder is left beside it.
+    #[test]
+    fn a_filled_folder_is_published_whole_with_nothing_beside_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let files = [file("a/one.yaml", "one\n"), file("a/b/two.yaml", "two\n")];
+        let n = write_atomically(&out, false, |staging| {
+            make_folders(staging, &files)?;
+            files.iter().try_for_each(|f| write_file(staging, f))?;
+            Ok(files.len())
+        })
+        .unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(names(tmp.path()), ["out"]);
+        assert_eq!(fs::read_to_string(out.join("a/one.yaml")).unwrap(), "one\n");
+        assert_eq!(
+            fs::read_to_string(out.join("a/b/two.yaml")).unwrap(),
+            "two\n"
+        );
+    }
+
+    /// A failure after some files were written (a write refused, here a path outside the
+    /// folder) leaves no half-written output: no `out`, no staging folder, and none of the
+    /// folders made above `out` for it; an existing `out` replaced with `--force` is left as
+    /// it was.
+    #[test]
+    fn a_failed_fill_leaves_no_half_written_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("a/b/out");
+        let files = [file("one.yaml", "one\n"), file("../escape.yaml", "no\n")];
+        let err = write_atomically(&out, false, |staging| {
+            files.iter().try_for_each(|f| write_file(staging, f))?;
+            Ok(())
+        })
+        .unwrap_err();
+        assert!(err.contains("outside the output folder"), "{err}");
+        assert!(names(tmp.path()).is_empty(), "{:?}", names(tmp.path()));
+
+        let out = tmp.path().join("kept");
+        fs::create_dir(&out).unwrap();
+        fs::write(out.join("mine.txt"), "mine").unwrap();
+        let err = write_atomically(&out, true, |staging| {
+            write_file(staging, &files[0])?;
+            Err::<(), _>("refused".to_string())
+        })
+        .unwrap_err();
+        assert_eq!(err, "refused");
+        assert_eq!(names(tmp.path()), ["kept"]);
+        assert_eq!(names(&out), ["mine.txt"]);
+    }
 }
