@@ -15,7 +15,7 @@
 import { chromium } from "playwright-core";
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -75,6 +75,8 @@ try {
     const firstRender = await page.evaluate(() => performance.getEntriesByName("bulkhead:first-render")[0].startTime);
     if (cdp) {
       const { profile: p } = await cdp.send("Profiler.stop");
+      // BENCH_PROFILE_OUT=file.cpuprofile: also keep the whole profile (Chromium's DevTools opens it).
+      if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(p));
       printTop(p, 25);
     }
     await page.waitForFunction(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision, null, { timeout: 300_000 });

@@ -27,6 +27,7 @@ import { applyTraffic, trafficEdges } from "./canvas/traffic";
 import { applyGhosts, ghostNodes } from "./canvas/ghosts";
 import { timed, measureSince } from "./perf";
 import type { BackendView } from "./backend";
+import type { ElementDefinition } from "cytoscape";
 
 export const THEME_KEY = "bulkhead.theme";
 
@@ -77,10 +78,16 @@ export class Controller {
     if (!force && calls === this.lastTraffic && shadows === this.lastGhosts) return;
     const cy = c.cy;
     if (force || shadows !== this.lastGhosts) {
-      const services = new Set((this.store.get().design.services ?? []).map((s) => s.id));
-      const graph = cy.elements().not('[type = "traffic"]').boundingBox();
-      // Removing ghosts removes their edges: the overlay is redrawn below in any case.
-      applyGhosts(cy, shadows ? ghostNodes(shadows, (name) => services.has(name), graph) : []);
+      // Removing ghosts removes their edges: the overlay is redrawn below in any case. Where
+      // the graph is (to place them beside it) only when there are ghosts: on a just-opened
+      // large design its bounds cost a pass over every element.
+      let ghosts: ElementDefinition[] = [];
+      if (shadows?.length) {
+        const services = new Set((this.store.get().design.services ?? []).map((s) => s.id));
+        const graph = cy.elements().not('[type = "traffic"]').boundingBox();
+        ghosts = ghostNodes(shadows, (name) => services.has(name), graph);
+      }
+      applyGhosts(cy, ghosts);
     }
     this.lastTraffic = calls;
     this.lastGhosts = shadows;

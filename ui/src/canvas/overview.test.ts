@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FakePath, installFakePath } from "../fixtures/path";
-import { buildScene, paintScene, type OverviewEle, type OverviewRenderer } from "./overview";
+import cytoscape from "cytoscape";
+import { buildScene, paintScene, Visibility, type OverviewEle, type OverviewRenderer, type VisibleEle } from "./overview";
 
 beforeAll(installFakePath);
 
@@ -28,11 +29,17 @@ const DEFAULTS: Styles = {
   "mid-source-arrow-shape": "none",
   "mid-target-arrow-shape": "none",
   "mid-target-arrow-color": [140, 149, 159],
+  display: "element",
+  visibility: "visible",
 };
+
+/** Where the fake flows start and end: a visible node outside any segment. */
+let endpoint: OverviewEle | null = null;
 
 function ele(kind: "node" | "edge", opts: { styles?: Styles; parent?: OverviewEle; pos?: [number, number]; parentOf?: boolean; visible?: boolean; allpts?: number[] } = {}): OverviewEle {
   // Read at each call, so a test can change a style between two builds.
-  const styleOf = (name: string) => (opts.styles && name in opts.styles ? opts.styles[name] : DEFAULTS[name]);
+  // `visible: false` is Cytoscape's `visibility: hidden` (what the overview asks, as Cytoscape's `visible()` does).
+  const styleOf = (name: string) => (name === "visibility" && opts.visible === false ? "hidden" : opts.styles && name in opts.styles ? opts.styles[name] : DEFAULTS[name]);
   const [x, y] = opts.pos ?? [0, 0];
   return {
     isNode: () => kind === "node",
@@ -49,6 +56,7 @@ function ele(kind: "node" | "edge", opts: { styles?: Styles; parent?: OverviewEl
     effectiveOpacity: () => 1,
     _private: {
       parent: opts.parent ?? null,
+      ...(kind === "edge" ? { source: (endpoint ??= ele("node")), target: endpoint } : {}),
       rscratch: opts.allpts ? { allpts: opts.allpts, edgeType: "haystack", midX: (opts.allpts[0]! + opts.allpts[2]!) / 2, midY: (opts.allpts[1]! + opts.allpts[3]!) / 2, midtgtArrowAngle: 0 } : {},
     },
   };
@@ -241,5 +249,48 @@ describe("overview drawing", () => {
       ["rgb(140,149,159)", 0.5],
       ["rgb(3,3,3)", 0.5],
     ]);
+  });
+});
+
+describe("Visibility: Cytoscape's visible(), each segment worked out once", () => {
+  it("answers as Cytoscape does for every element: hidden, transparent, collapsed, undisplayed segments and their members and flows", () => {
+    const cy = cytoscape({
+      headless: true,
+      styleEnabled: true,
+      style: [
+        { selector: "node", style: { width: 20, height: 20 } },
+        { selector: ".hidden", style: { visibility: "hidden" } },
+        { selector: ".clear", style: { opacity: 0 } },
+        { selector: ".gone", style: { display: "none" } },
+        { selector: ".flat", style: { height: 0 } },
+        { selector: ".thin", style: { width: 0 } },
+      ],
+      elements: [
+        { data: { id: "outer" } },
+        { data: { id: "inner", parent: "outer" } },
+        { data: { id: "hid" }, classes: "hidden" },
+        { data: { id: "hidInner", parent: "hid" } },
+        { data: { id: "clear" }, classes: "clear" },
+        { data: { id: "gone" }, classes: "gone" },
+        { data: { id: "a", parent: "inner" }, position: { x: 0, y: 0 } },
+        { data: { id: "b", parent: "outer" }, position: { x: 40, y: 0 } },
+        { data: { id: "c" }, position: { x: 80, y: 0 } },
+        { data: { id: "d", parent: "hidInner" }, position: { x: 120, y: 0 } },
+        { data: { id: "e", parent: "clear" }, position: { x: 160, y: 0 } },
+        { data: { id: "f", parent: "gone" }, position: { x: 200, y: 0 } },
+        { data: { id: "flat" }, classes: "flat", position: { x: 240, y: 0 } },
+        { data: { id: "self", parent: "inner" }, classes: "clear", position: { x: 280, y: 0 } },
+        ...[["a", "b"], ["b", "c"], ["c", "d"], ["d", "a"], ["c", "e"], ["c", "f"], ["c", "flat"], ["a", "a"], ["c", "self"]].map(([s, t]) => ({ data: { id: `${s}-${t}`, source: s!, target: t! } })),
+        { data: { id: "hiddenFlow", source: "a", target: "c" }, classes: "hidden" },
+        { data: { id: "thinFlow", source: "a", target: "c" }, classes: "thin" },
+      ],
+    });
+    const eles = cy.elements().toArray() as unknown as (VisibleEle & { id(): string; visible(): boolean })[];
+    const v = new Visibility();
+    const ours = eles.map((e) => [e.id(), v.visible(e)]);
+    expect(ours).toEqual(eles.map((e) => [e.id(), e.visible()]));
+    // Both answers occur, for nodes and for flows.
+    expect(ours.filter(([, x]) => x).length).toBeGreaterThan(4);
+    expect(ours.filter(([, x]) => !x).length).toBeGreaterThan(4);
   });
 });

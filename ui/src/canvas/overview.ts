@@ -153,6 +153,67 @@ const rgb = (s: Style): string => {
   return `rgb(${v[0]},${v[1]},${v[2]})`;
 };
 
+/** What `Visibility` reads of an element (Cytoscape's internal API, so typed here). */
+export interface VisibleEle {
+  isNode(): boolean;
+  pstyle(name: string): { value: unknown; pfValue: number };
+  width(): number;
+  height(): number;
+  _private: { parent?: VisibleEle | null; source?: VisibleEle; target?: VisibleEle };
+}
+
+/**
+ * Cytoscape 3.35's `visible()`, its derived-state rules restated, with each segment's answer
+ * worked out once. Cytoscape's walks the ancestors of every node, and of both ends of every
+ * flow, through a new collection each time it is first asked (then caches it per element until
+ * a style change): on a just-opened design every element is asked once, in its first frame. A
+ * node is visible when it and every ancestor is (visibility `visible`, opacity not 0, taking up
+ * space: display `element`, width and height not 0); an edge when it is, and each end and every
+ * ancestor of each end takes up space. One instance per frame: styles may change between frames.
+ */
+export class Visibility {
+  private nodes = new Map<VisibleEle, boolean>();
+  private spaces = new Map<VisibleEle, boolean>();
+
+  visible(ele: VisibleEle): boolean {
+    if (ele.isNode()) return this.node(ele);
+    if (!seen(ele)) return false;
+    const { source, target } = ele._private;
+    return !!source && !!target && this.space(source) && (source === target || this.space(target));
+  }
+
+  /** A node visible with every ancestor. */
+  private node(n: VisibleEle): boolean {
+    return this.upwards(this.nodes, n, seen);
+  }
+
+  /** A node taking up space with every ancestor. */
+  private space(n: VisibleEle): boolean {
+    return this.upwards(this.spaces, n, takesUpSpace);
+  }
+
+  /** `test` holds for `n` and every ancestor; each answer kept in `memo`. */
+  private upwards(memo: Map<VisibleEle, boolean>, n: VisibleEle, test: (ele: VisibleEle) => boolean): boolean {
+    let v = memo.get(n);
+    if (v === undefined) {
+      const parent = n._private.parent;
+      v = test(n) && (!parent || this.upwards(memo, parent, test));
+      memo.set(n, v);
+    }
+    return v;
+  }
+}
+
+/** Cytoscape's `eleTakesUpSpace`: display `element` and a size. */
+function takesUpSpace(ele: VisibleEle): boolean {
+  return ele.pstyle("display").value === "element" && ele.width() !== 0 && (ele.isNode() ? ele.height() !== 0 : true);
+}
+
+/** Cytoscape's `eleVisible`: the element itself, ancestors aside. */
+function seen(ele: VisibleEle): boolean {
+  return ele.pstyle("visibility").value === "visible" && ele.pstyle("opacity").pfValue !== 0 && takesUpSpace(ele);
+}
+
 /** The product of the ancestors' opacities (1 for an element outside any segment). */
 function inheritedOpacity(ele: OverviewEle): number {
   let o = 1;
@@ -369,8 +430,9 @@ export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], wi
     runEles = [];
     runRecs = [];
   };
+  const visibility = new Visibility();
   for (const ele of eles) {
-    if (!ele.visible()) continue;
+    if (!visibility.visible(ele)) continue;
     const node = ele.isNode();
     if (!node && !withEdges) continue;
     const parent = node && ele.isParent();

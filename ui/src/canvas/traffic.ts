@@ -118,7 +118,10 @@ export function applyTraffic(cy: Core, defs: ElementDefinition[] | null): void {
     if (on) cy.add(defs);
     const design = cy.edges('[type = "flow"]');
     if (on) design.addClass("under-traffic");
-    else design.removeClass("under-traffic");
+    // Only the flows that have the class: Cytoscape counts removing a class an element does not
+    // have as a change and restyles it, and this runs when the canvas is mounted, with the
+    // overlay off (on a large design just opened, a restyle of every flow in its first frame).
+    else design.filter(".under-traffic").removeClass("under-traffic");
   });
 }
 

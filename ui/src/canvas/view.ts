@@ -15,6 +15,7 @@ import { SimulationLayer, type CanvasIndex, type LayerEle, type LayerInput, type
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
 import { installZOrder } from "./zorder";
+import { ellipsize } from "./labels";
 import { installStyleCacheInvalidation, changesDerivedState, shownValues, unchanged } from "./stylecache";
 
 /**
@@ -393,7 +394,7 @@ export class CanvasView {
     const cy = this.cy;
     const els = cy.elements();
     if (els.empty()) return;
-    const bb = els.boundingBox();
+    const bb = boundsKeepingGeometry(cy, els);
     const w = cy.width();
     const h = cy.height();
     const inset = { top: FRAME_INSET.top, bottom: FRAME_INSET.bottom, side: FRAME_INSET.side };
@@ -597,6 +598,66 @@ export function bulk(cy: Core, fn: () => void): void {
   }
 }
 
+/** What `boundsKeepingGeometry` uses of Cytoscape's collections and elements (internal, so typed here). */
+interface BoundsEle {
+  isParent(): boolean;
+  isNode(): boolean;
+  _private: { rstyle: { clean?: boolean; cleanConnected?: boolean } };
+}
+interface BoundsProto {
+  dirtyBoundingBoxCache(this: ArrayLike<BoundsEle>): unknown;
+  emitAndNotify(this: unknown, event: string, extra?: unknown): unknown;
+}
+
+/**
+ * `eles.boundingBox()`, without throwing away the geometry it worked out. Cytoscape's bounds of a
+ * collection recalculate the rendered style of every element not yet measured (label sizes and
+ * places, edge end points and arrows), then the compound bounds, then clear the bounding-box
+ * cache of each element that was not measured, which emits `bounds` for each; the renderer takes
+ * that event to mean the element's rendered style is stale, and a node's `cleanConnected` still
+ * says its flows were never told of it. So the frame after the framing of a just-opened design
+ * recalculated all of it a second time (on 2,000 services 7,900 elements: every label and every
+ * flow's geometry again), and 7,200 `bounds` events bubbled up through the segments. Here the
+ * event is kept for the segments, which the compound bounds did move and resize after their
+ * labels were placed, and skipped for every other element, whose rendered style was made in this
+ * very call from where it is; and every node's flows, part of `eles` when it is the whole graph,
+ * were recalculated in it too. Synchronous, so no other code runs while the prototype is patched.
+ */
+function boundsKeepingGeometry(cy: Core, eles: cytoscape.CollectionReturnValue): cytoscape.BoundingBox12 & cytoscape.BoundingBoxWH {
+  const proto = Object.getPrototypeOf(cy.collection()) as BoundsProto;
+  const original = proto.dirtyBoundingBoxCache;
+  const originalEmit = proto.emitAndNotify;
+  let quiet = false;
+  proto.emitAndNotify = function emitUnlessQuiet(this: unknown, event: string, extra?: unknown) {
+    if (quiet && event === "bounds") return this;
+    return originalEmit.call(this, event, extra);
+  };
+  proto.dirtyBoundingBoxCache = function dirtyQuietly(this: ArrayLike<BoundsEle>) {
+    quiet = this.length === 1 && !this[0]!.isParent();
+    try {
+      return original.call(this);
+    } finally {
+      quiet = false;
+    }
+  };
+  let bb;
+  try {
+    bb = eles.boundingBox();
+  } finally {
+    proto.dirtyBoundingBoxCache = original;
+    proto.emitAndNotify = originalEmit;
+  }
+  // Only the whole graph holds every flow of every node, so only then are they all up to date.
+  if (eles.length === cy.elements().length) {
+    const all = eles as unknown as ArrayLike<BoundsEle>;
+    for (let i = 0; i < all.length; i++) {
+      const e = all[i]!;
+      if (e.isNode() && !e.isParent() && e._private.rstyle.clean) e._private.rstyle.cleanConnected = true;
+    }
+  }
+  return bb;
+}
+
 /**
  * Cytoscape measures a label's text with a canvas `measureText` after setting the canvas font,
  * every time it needs the label's size: once for the ellipsis check and once more for the label
@@ -614,13 +675,13 @@ function memoizeLabelDimensions(cy: Core): void {
   const r = (cy as unknown as { renderer(): { calculateLabelDimensions?: (ele: Ele, text: string) => Dims } | undefined }).renderer?.();
   const measure = r?.calculateLabelDimensions;
   if (!r || !measure) return;
+  const fontKey = (ele: Ele) => ele._private.labelDimsKey ?? `${ele.pstyle("font-style").strValue} ${ele.pstyle("font-weight").strValue} ${ele.pstyle("font-size").pfValue}px ${ele.pstyle("font-family").strValue}`;
   const known = new Map<number | string, Map<string, Dims>>();
   let count = 0;
   r.calculateLabelDimensions = function measureOnce(ele: Ele, text: string): Dims {
     // `text-metrics` (read by the measurement) is not part of Cytoscape's hash: it goes with the text.
     const metrics = ele.pstyle("text-metrics").strValue;
-    const dimsKey = ele._private.labelDimsKey;
-    const font = dimsKey ?? `${ele.pstyle("font-style").strValue} ${ele.pstyle("font-weight").strValue} ${ele.pstyle("font-size").pfValue}px ${ele.pstyle("font-family").strValue}`;
+    const font = fontKey(ele);
     let texts = known.get(font);
     if (!texts) known.set(font, (texts = new Map()));
     const key = `${metrics}\n${text}`;
@@ -636,6 +697,26 @@ function memoizeLabelDimensions(cy: Core): void {
       texts.set(key, dims);
     }
     return dims;
+  };
+  // Labels cut with an ellipsis are cut by halving (./labels.ts) instead of one measurement per
+  // character, and the cut is remembered per label and font, like the sizes above: Cytoscape
+  // cuts the label again whenever it places or draws it. Other labels stay Cytoscape's.
+  const labelText = (r as unknown as { getLabelText?: (ele: Ele, prefix?: string) => string }).getLabelText;
+  if (!labelText) return;
+  const cut = new Map<string, string>();
+  (r as unknown as { getLabelText: (ele: Ele, prefix?: string) => string }).getLabelText = function cutOnce(ele: Ele, prefix?: string): string {
+    if (prefix || ele.pstyle("text-wrap").strValue !== "ellipsis" || ele.pstyle("text-transform").strValue !== "none") return labelText.call(this, ele, prefix);
+    const text = ele.pstyle("label").strValue;
+    if (!text) return "";
+    const maxWidth = ele.pstyle("text-max-width").pfValue;
+    const key = `${fontKey(ele)}|${maxWidth}|${ele.pstyle("text-metrics").strValue}\n${text}`;
+    let shown = cut.get(key);
+    if (shown === undefined) {
+      shown = ellipsize(text, maxWidth, (t) => r.calculateLabelDimensions!(ele, t).width);
+      if (cut.size > 50_000) cut.clear();
+      cut.set(key, shown);
+    }
+    return shown;
   };
 }
 

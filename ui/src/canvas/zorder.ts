@@ -34,6 +34,48 @@ export function zSorted<E extends ZEle>(eles: readonly E[], hasCompoundNodes: bo
   return keyed.map((x) => x.ele);
 }
 
+/** What `nestingDepth` reads of an element (Cytoscape's internal API, so typed here). */
+export interface DepthEle {
+  isNode(): boolean;
+  isParent(): boolean;
+  _private: { parent?: DepthEle | null; source?: DepthEle; target?: DepthEle };
+}
+
+/**
+ * Cytoscape 3.35's `zDepth()` without building a collection of each element's ancestors: a node
+ * with children is drawn at the number of its ancestors, a childless node on top
+ * (`MAX_SAFE_INTEGER - 1`, whatever its depth, which Cytoscape works out first all the same),
+ * an edge at the larger of its ends'. The ancestors are counted along the parent pointers.
+ */
+export function nestingDepth(ele: DepthEle): number {
+  if (!ele.isNode()) {
+    const { source, target } = ele._private;
+    return Math.max(source ? nestingDepth(source) : 0, target ? nestingDepth(target) : 0, 0);
+  }
+  if (!ele.isParent()) return MAX_INT - 1;
+  let depth = 0;
+  for (let p = ele._private.parent; p; p = p._private.parent) depth++;
+  return depth;
+}
+
+/**
+ * Give the sorted elements Cytoscape's `interactive` subset (what picking and box selection
+ * search) when it is first read instead of at the sort. Working it out asks each element's
+ * `interactive()`, which walks the ancestors of every node and of both ends of every edge
+ * through a new collection each time: on a just-opened large design, in the first frame, which
+ * draws without it; the first pointer move or tap reads it. The subset is the one Cytoscape
+ * makes, of the elements as they are when it is read.
+ */
+export function lazyInteractive<E extends { interactive(): boolean }>(eles: E[] & { interactive?: E[] }): void {
+  let subset: E[] | null = null;
+  Object.defineProperty(eles, "interactive", {
+    configurable: true,
+    enumerable: false,
+    get: () => (subset ??= eles.filter((ele) => ele.interactive())),
+    set: (value: E[]) => void (subset = value),
+  });
+}
+
 interface SortingRenderer {
   cy: { mutableElements(): unknown; hasCompoundNodes(): boolean };
   cachedZSortedEles: (ZEle[] & { interactive?: ZEle[] }) | null;
@@ -60,7 +102,7 @@ export function installZOrder(cy: Core): void {
   };
   const zDepth = (ele: ZEle): number => {
     let d = depths.get(ele);
-    if (d === undefined) depths.set(ele, (d = ele.zDepth()));
+    if (d === undefined) depths.set(ele, (d = nestingDepth(ele as unknown as DepthEle)));
     return d;
   };
   r.getCachedZSortedEles = function getZSortedByKeys(this: SortingRenderer, forceRecalc?: boolean) {
@@ -68,7 +110,7 @@ export function installZOrder(cy: Core): void {
     // The rest as Cytoscape does it: the interactive subset, and the grabbed (dragged) split.
     const all = (this.cy.mutableElements() as unknown as { toArray(): (ZEle & { interactive(): boolean })[] }).toArray();
     const eles = zSorted(all, this.cy.hasCompoundNodes(), zDepth) as ZEle[] & { interactive?: ZEle[] };
-    eles.interactive = (eles as (ZEle & { interactive(): boolean })[]).filter((ele) => ele.interactive());
+    lazyInteractive(eles as (ZEle & { interactive(): boolean })[]);
     this.cachedZSortedEles = eles;
     this.updateCachedGrabbedEles();
     return eles;
