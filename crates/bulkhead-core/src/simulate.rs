@@ -455,22 +455,31 @@ pub fn simulate(
     origin: &Caller,
     opts: &SimulateOptions,
 ) -> Result<Simulation, SimulateError> {
+    simulate_tree(eval, origin, opts).map(expanded)
+}
+
+/// [`simulate`] with the attack paths as the tree they form (what the desktop app sends).
+pub fn simulate_tree(
+    eval: &Evaluator,
+    origin: &Caller,
+    opts: &SimulateOptions,
+) -> Result<tree::SimulationTree, SimulateError> {
     let design = eval.design();
     let node = origin_node(eval, origin)?;
     if design.segments.is_empty() {
         let flat = flat_design(design);
         let flat_eval = Evaluator::new(&flat);
         let graph = ReachGraph::compile(&flat_eval);
-        let mut sim = simulate_on(&flat_eval, &graph, node, opts);
-        sim.flat_estate = true;
-        sim.notes.insert(
+        let mut sim = simulate_tree_on(&flat_eval, &graph, node, opts);
+        sim.simulation.flat_estate = true;
+        sim.simulation.notes.insert(
             0,
             "the design has no segments, so nothing enforces its rules: analysed as the flat network it is (every service can call every other; the internet reaches internet-facing services)".into(),
         );
         return Ok(sim);
     }
     let graph = ReachGraph::compile(eval);
-    Ok(simulate_on(eval, &graph, node, opts))
+    Ok(simulate_tree_on(eval, &graph, node, opts))
 }
 
 /// Simulate on an already compiled graph (the app and the all-origins analysis reuse one).
@@ -480,6 +489,21 @@ pub fn simulate_on(
     origin: usize,
     opts: &SimulateOptions,
 ) -> Simulation {
+    expanded(simulate_tree_on(eval, graph, origin, opts))
+}
+
+/// The paths of a tree made by [`report_tree`] written out: each names only earlier entries.
+fn expanded(sim: tree::SimulationTree) -> Simulation {
+    tree::expand(sim).expect("report_tree's paths extend only earlier entries")
+}
+
+/// [`simulate_on`] with the attack paths as the tree they form.
+pub fn simulate_tree_on(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    opts: &SimulateOptions,
+) -> tree::SimulationTree {
     let design = eval.design();
     let exploit: Vec<f64> = design
         .services
@@ -496,7 +520,8 @@ pub fn simulate_on(
         })
         .collect();
     let out = run(graph, origin, &exploit, Some(&blocked));
-    let mut sim = report(eval, graph, origin, opts.assumption, &out);
+    let mut tree = report_tree(eval, graph, origin, opts.assumption, &out);
+    let sim = &mut tree.simulation;
 
     // Choke points: a minimum cut between the attacker and the crown jewels.
     let jewel_targets: Vec<usize> = sim
@@ -519,7 +544,8 @@ pub fn simulate_on(
             more.push((from.clone(), to.clone()));
             points.push(ChokePoint { from, to, by });
         }
-        let check = simulate_on(
+        // Only which services the cut leaves reached matters: its paths stay a tree.
+        let check = simulate_tree_on(
             eval,
             graph,
             origin,
@@ -529,6 +555,7 @@ pub fn simulate_on(
             },
         );
         let verified = !check
+            .simulation
             .reached
             .iter()
             .any(|r| r.service != sim.origin && crown(design, &r.exposed));
@@ -555,7 +582,7 @@ pub fn simulate_on(
         blast_radius: flat,
         reduction_pct,
     };
-    sim
+    tree
 }
 
 fn crown(design: &Design, classes: &[String]) -> bool {
@@ -580,6 +607,19 @@ pub fn report(
     assumption: Assumption,
     out: &Outcome,
 ) -> Simulation {
+    expanded(report_tree(eval, graph, origin, assumption, out))
+}
+
+/// [`report`] with the attack paths as the tree they form ([`tree::SimulationTree`]): each
+/// reached service's path is built once, as its last hop and the earlier entry it extends,
+/// instead of every path written out and then folded (the desktop app sends this form).
+pub fn report_tree(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    assumption: Assumption,
+    out: &Outcome,
+) -> tree::SimulationTree {
     let design = eval.design();
     let n = graph.n;
     let stolen_all: BTreeSet<crate::model::Credential> = out
@@ -589,10 +629,22 @@ pub fn report(
         .filter(|(_, p)| **p > 0.0)
         .map(|(c, _)| graph.credentials[c].clone())
         .collect();
-    let presented_at = |a: usize| -> Presented {
-        let mut p = eval.own_presentation(&Caller::parse(&node_id(design, a)));
-        p.credentials.extend(stolen_all.iter().cloned());
-        p
+    // What each position presents, on its own and with every stolen credential: made once per
+    // position and only when asked for (most hops are allowed with the caller's own; a copy of
+    // the stolen set per hop, or per position, costs more than the decisions).
+    let mut own_presented: HashMap<usize, Presented> = HashMap::new();
+    let mut stolen_presented: HashMap<usize, Presented> = HashMap::new();
+    let own_of = |cache: &mut HashMap<usize, Presented>, a: usize| {
+        cache
+            .entry(a)
+            .or_insert_with(|| eval.own_presentation(&Caller::parse(&node_id(design, a))));
+    };
+    let with_stolen = |cache: &mut HashMap<usize, Presented>, a: usize| {
+        cache.entry(a).or_insert_with(|| {
+            let mut p = eval.own_presentation(&Caller::parse(&node_id(design, a)));
+            p.credentials.extend(stolen_all.iter().cloned());
+            p
+        });
     };
 
     // Order: origin first, then by hops, then id.
@@ -605,23 +657,32 @@ pub fn report(
         ))
     });
 
-    // Paths: each node's hop computed once, paths built parent-first.
-    let mut hop_cache: HashMap<usize, Hop> = HashMap::new();
-    let mut hop_into = |b: usize| -> Option<Hop> {
-        if let Some(h) = hop_cache.get(&b) {
-            return Some(h.clone());
-        }
-        let (a, _) = out.parent[b]?;
+    // Paths, parent-first: each node's path is its parent's (when that was built before it, as
+    // a parent reached in fewer hops always is) followed by the hop into it.
+    let mut built: Vec<Option<(Option<usize>, Option<Hop>)>> = vec![None; n];
+    let mut by_hops = order.clone();
+    by_hops.sort_by_key(|&i| out.hops[i]);
+    for &b in &by_hops {
+        let Some((a, _)) = out.parent[b] else {
+            built[b] = Some((None, None));
+            continue;
+        };
         let a = a as usize;
         let caller = Caller::parse(&node_id(design, a));
         let to = &design.services[b].id;
-        let own = eval.allowed(&caller, to, &Request::default());
+        own_of(&mut own_presented, a);
+        let own_p = &own_presented[&a];
+        let own = eval.decide(&caller, to, &Request::default(), Some(own_p));
         let (decision, stolen) = if own.is_allowed() {
             (own, Vec::new())
         } else {
-            let p = presented_at(a);
-            let d = eval.decide(&caller, to, &Request::default(), Some(&p));
-            let own_p = eval.own_presentation(&caller);
+            with_stolen(&mut stolen_presented, a);
+            let d = eval.decide(
+                &caller,
+                to,
+                &Request::default(),
+                Some(&stolen_presented[&a]),
+            );
             let used = match &d {
                 Decision::Allow { auth, .. } => auth
                     .iter()
@@ -633,31 +694,58 @@ pub fn report(
             };
             (d, used)
         };
-        let h = Hop {
+        let hop = Hop {
             from: caller.id().to_string(),
             to: to.clone(),
             decision,
             stolen,
             exploited: out.compromise[b] > 0.0,
         };
-        hop_cache.insert(b, h.clone());
-        Some(h)
-    };
-    let mut paths: HashMap<usize, Vec<Hop>> = HashMap::new();
-    let mut by_hops = order.clone();
-    by_hops.sort_by_key(|&i| out.hops[i]);
-    for &b in &by_hops {
-        let mut path = match out.parent[b] {
-            Some((a, _)) => paths.get(&(a as usize)).cloned().unwrap_or_default(),
-            None => Vec::new(),
-        };
-        if let Some(h) = hop_into(b) {
-            path.push(h);
+        let prefix = built.get(a).is_some_and(Option::is_some).then_some(a);
+        built[b] = Some((prefix, Some(hop)));
+    }
+    // The tree: an extension of an earlier entry of `reached` names it and keeps its hop; any
+    // other path (the origin's, the internet's first hops) is written out whole.
+    let mut position = vec![usize::MAX; n];
+    for (k, &i) in order.iter().enumerate() {
+        position[i] = k;
+    }
+    let whole = |b: usize| -> Vec<Hop> {
+        let mut hops = Vec::new();
+        let mut at = Some(b);
+        while let Some(x) = at {
+            let Some((prefix, hop)) = &built[x] else {
+                break;
+            };
+            hops.extend(hop.iter().cloned());
+            at = *prefix;
         }
-        paths.insert(b, path);
+        hops.reverse();
+        hops
+    };
+    let mut paths: Vec<tree::TreePath> = order
+        .iter()
+        .enumerate()
+        .map(|(k, &b)| match built[b] {
+            Some((Some(a), _)) if position[a] < k => tree::TreePath {
+                via: Some(position[a]),
+                path: Vec::new(),
+            },
+            _ => tree::TreePath {
+                via: None,
+                path: whole(b),
+            },
+        })
+        .collect();
+    for (p, &b) in paths.iter_mut().zip(&order) {
+        if p.via.is_some()
+            && let Some((_, hop)) = built[b].take()
+        {
+            p.path.extend(hop);
+        }
     }
 
-    let mut reached = Vec::new();
+    let mut reached = Vec::with_capacity(order.len());
     let mut exposed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut blast = BlastRadius::default();
     let mut jewels = BTreeSet::new();
@@ -669,6 +757,9 @@ pub fn report(
         } else {
             // Only the endpoints some position can call with what the attacker holds.
             let callers = out.callers.get(&(i as u32)).cloned().unwrap_or_default();
+            for &a in &callers {
+                with_stolen(&mut stolen_presented, a as usize);
+            }
             s.endpoints
                 .iter()
                 .filter(|ep| {
@@ -683,7 +774,7 @@ pub fn report(
                             &Caller::parse(&node_id(design, a)),
                             &s.id,
                             &req,
-                            Some(&presented_at(a)),
+                            Some(&stolen_presented[&a]),
                         )
                         .is_allowed()
                     })
@@ -712,7 +803,7 @@ pub fn report(
             compromise_probability: probabilistic.then_some(round4(out.compromise[i])),
             hops: out.hops[i] as usize,
             exposed: data.into_iter().collect(),
-            path: paths.remove(&i).unwrap_or_default(),
+            path: Vec::new(),
         });
     }
     blast.crown_jewels = jewels.into_iter().collect();
@@ -770,7 +861,7 @@ pub fn report(
         Assumption::Known => notes.push("known weaknesses: only services with an exploitable weakness are taken over".into()),
         Assumption::Probabilistic => notes.push("probabilistic: services fall with their weaknesses' probabilities; the most likely path wins".into()),
     }
-    Simulation {
+    let simulation = Simulation {
         origin: node_id(design, origin),
         assumption,
         flat_estate: false,
@@ -789,7 +880,8 @@ pub fn report(
             blast_radius: BlastRadius::default(),
             reduction_pct: 0.0,
         },
-    }
+    };
+    tree::SimulationTree { simulation, paths }
 }
 
 fn round4(x: f64) -> f64 {

@@ -15,7 +15,7 @@ use bulkhead_core::eval::{Caller, Decision, Evaluator, Explanation, Request};
 use bulkhead_core::findings::{CheckOptions, Finding, RuleDoc};
 use bulkhead_core::matrix::{Matrix, SegmentMatrix};
 use bulkhead_core::simulate::tree::SimulationTree;
-use bulkhead_core::simulate::{Assumption, SimulateOptions, Simulation};
+use bulkhead_core::simulate::{Assumption, SimulateOptions};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -139,8 +139,12 @@ pub async fn analyze(revision: u64, session: State<'_, Session>) -> IpcResult<An
 }
 
 /// A breach from `origin` (`internet` or a service id) under `assume`, on the held design's
-/// compiled reach graph (compiled by the first simulation of the revision, reused by the rest).
-pub fn breach(held: &Held, origin: &str, assume: &str) -> IpcResult<Simulation> {
+/// compiled reach graph (compiled by the first simulation of the revision, reused by the rest),
+/// with its attack paths as the tree they form: a full-reach breach's answer shrinks from
+/// megabytes of repeated hops to one hop per reached service, and the core builds that form
+/// directly instead of writing every path out and folding it (see
+/// `bulkhead_core::simulate::tree`).
+pub fn breach(held: &Held, origin: &str, assume: &str) -> IpcResult<SimulationTree> {
     let design = held.design();
     let caller = check_caller(design, "origin", origin)?;
     let assumption = match input::one_of("assume", assume, &["worst", "known", "probabilistic"])? {
@@ -156,12 +160,12 @@ pub fn breach(held: &Held, origin: &str, assume: &str) -> IpcResult<Simulation> 
     if design.segments.is_empty() {
         // No segments: the core analyses the flat network the design is (its own graph, and a
         // note saying so); there is nothing of this design's graph to reuse.
-        return bulkhead_core::simulate::simulate(evaluator, &caller, &options)
+        return bulkhead_core::simulate::simulate_tree(evaluator, &caller, &options)
             .map_err(|e| IpcError::invalid_input(e.to_string()));
     }
     let origin = bulkhead_core::simulate::origin_node(evaluator, &caller)
         .map_err(|e| IpcError::invalid_input(e.to_string()))?;
-    Ok(bulkhead_core::simulate::simulate_on(
+    Ok(bulkhead_core::simulate::simulate_tree_on(
         evaluator,
         held.graph(),
         origin,
@@ -177,9 +181,7 @@ pub async fn simulate(
     session: State<'_, Session>,
 ) -> IpcResult<SimulationTree> {
     let held = held(&session, revision)?;
-    // The paths as the tree they form: a full-reach breach's answer shrinks from megabytes of
-    // repeated hops to one hop per reached service (see `bulkhead_core::simulate::tree`).
-    breach(&held, &origin, &assume).map(bulkhead_core::simulate::tree::to_tree)
+    breach(&held, &origin, &assume)
 }
 
 /// The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.
@@ -300,6 +302,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorCode;
     use bulkhead_core::model::{Exposure, Flow, Peer, Rule, Service};
+    use bulkhead_core::simulate::tree::to_tree;
 
     fn hold(design: bulkhead_core::Design) -> Held {
         Held::new(1, design, crate::design_file::today())
@@ -408,10 +411,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            sim, direct,
-            "the command passes the engine's answer through unchanged"
+            sim,
+            to_tree(direct),
+            "the command passes the engine's answer through unchanged, as the tree it forms"
         );
-        assert!(!sim.compromised.is_empty());
+        assert!(!sim.simulation.compromised.is_empty());
         // A second origin on the same revision runs on the graph the first one compiled, and
         // still answers exactly what the core's own `simulate` does.
         let origin = held.design().services[0].id.clone();
@@ -425,21 +429,21 @@ mod tests {
             },
         )
         .unwrap();
-        assert_eq!(again, direct);
+        assert_eq!(again, to_tree(direct));
     }
 
     #[test]
     fn simulate_on_a_design_without_segments_is_the_cores_flat_analysis() {
         let held = hold(design());
         let sim = breach(&held, "internet", "worst").unwrap();
-        assert!(sim.flat_estate);
+        assert!(sim.simulation.flat_estate);
         let direct = bulkhead_core::simulate::simulate(
             held.evaluator(),
             &Caller::Internet,
             &SimulateOptions::default(),
         )
         .unwrap();
-        assert_eq!(sim, direct);
+        assert_eq!(sim, to_tree(direct));
     }
 
     #[test]

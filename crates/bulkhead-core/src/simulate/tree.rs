@@ -9,7 +9,9 @@
 //! behind it (2,000 services, 7,214 hops: 2.5 MB of compact JSON). Sent as a tree, each
 //! reached service's path is one hop and the index of the service whose path it extends, and
 //! the UI rebuilds the paths (`ui/src/simtree.ts`). Where a path is not such an extension it is sent whole, so the tree
-//! form always expands back to exactly the core's answer ([`expand`]).
+//! form always expands back to exactly the core's answer ([`expand`]). The engine builds this
+//! form directly (`simulate::report_tree`, `simulate_tree_on`): the CLI's [`Simulation`] is
+//! its expansion, and [`to_tree`] folds a written-out simulation the same way.
 
 use std::collections::HashMap;
 
@@ -295,6 +297,12 @@ mod tests {
                 };
                 let sim = crate::simulate::simulate(&eval, &caller, &options).unwrap();
                 let tree = to_tree(sim.clone());
+                // The engine's own tree form (what the app sends) is the same tree.
+                assert_eq!(
+                    crate::simulate::simulate_tree(&eval, &caller, &options).unwrap(),
+                    tree,
+                    "{origin} {assumption:?}"
+                );
                 for p in &tree.paths {
                     // Whole paths only where there is nothing to extend: the origin, and
                     // the internet's first hops.
