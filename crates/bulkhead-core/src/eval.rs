@@ -1035,24 +1035,113 @@ impl<'d> Evaluator<'d> {
         req: &Request,
         presented: Option<&Presented>,
     ) -> Decision {
+        let mut scanned = Vec::new();
+        let found = match self.find_at(caller, t, req, presented, &mut scanned) {
+            Ok(found) => found,
+            Err(denied) => return Decision::Deny(denied),
+        };
+        match found {
+            Found::Allow {
+                by,
+                auth,
+                rate_limit,
+            } => Decision::Allow {
+                by: by.to_owned(),
+                auth: auth.into_iter().flatten().cloned().collect(),
+                rate_limit: rate_limit.cloned(),
+            },
+            Found::Missing(item, missing) => Decision::Deny(DenyReason::MissingCredential {
+                rule: self.scanned_name(item),
+                required: missing.clone(),
+            }),
+            Found::Expired(ri) => {
+                let r = &self.design.rules[ri];
+                Decision::Deny(DenyReason::ExpiredRule {
+                    rule: r.id.clone(),
+                    expires: r.expires.clone().unwrap_or_default(),
+                })
+            }
+            Found::NoGrant => {
+                let near_misses: Vec<NearMiss> = scanned
+                    .iter()
+                    .filter_map(|item| match *item {
+                        Scanned::NearMiss(ri, mismatch) => Some(NearMiss {
+                            rule: self.design.rules[ri].id.clone(),
+                            mismatch,
+                        }),
+                        _ => None,
+                    })
+                    .collect();
+                if near_misses.is_empty() {
+                    Decision::Deny(DenyReason::Default)
+                } else {
+                    Decision::Deny(DenyReason::NoMatchingRule { near_misses })
+                }
+            }
+        }
+    }
+
+    /// [`Evaluator::decide_at`]'s answer borrowed from the design: what allowed the call, the
+    /// auth it required and its rate limit, or only the kind of denial. The same decision (it
+    /// is [`Evaluator::decide_at`]'s own first step), without copying a rule id, auth
+    /// requirements and a rate limit per decision: the gateways' exports decide every (caller,
+    /// endpoint) pair, millions on a large design.
+    pub fn verdict_at(
+        &self,
+        caller: Option<usize>,
+        t: usize,
+        req: &Request,
+        presented: Option<&Presented>,
+    ) -> Verdict<'d> {
+        let mut scanned = Vec::new();
+        match self.find_at(caller, t, req, presented, &mut scanned) {
+            Ok(Found::Allow {
+                by,
+                auth,
+                rate_limit,
+            }) => Verdict::Allow {
+                by,
+                auth,
+                rate_limit,
+            },
+            Ok(Found::Missing(..)) => Verdict::Deny(DenyKind::MissingCredential),
+            Ok(Found::Expired(_)) => Verdict::Deny(DenyKind::ExpiredRule),
+            Ok(Found::NoGrant) => {
+                if scanned.iter().any(|i| matches!(i, Scanned::NearMiss(..))) {
+                    Verdict::Deny(DenyKind::NoMatchingRule)
+                } else {
+                    Verdict::Deny(DenyKind::Default)
+                }
+            }
+            Err(denied) => Verdict::Deny(DenyKind::of(&denied)),
+        }
+    }
+
+    /// The decision of [`Evaluator::decide_at`] by indices, with `scanned` left holding the
+    /// scan (for the near misses); `Err` for a denial decided before any grant is looked at.
+    fn find_at(
+        &self,
+        caller: Option<usize>,
+        t: usize,
+        req: &Request,
+        presented: Option<&Presented>,
+        scanned: &mut Vec<Scanned>,
+    ) -> Result<Found<'d>, DenyReason> {
         let n = self.design.services.len();
         if t >= n {
-            return Decision::Deny(DenyReason::UnknownTarget {
+            return Err(DenyReason::UnknownTarget {
                 service: format!("#{t}"),
             });
         }
         if let Some(c) = caller.filter(|&c| c >= n) {
-            return Decision::Deny(DenyReason::UnknownCaller {
+            return Err(DenyReason::UnknownCaller {
                 service: format!("#{c}"),
             });
         }
-        let mut scanned = Vec::new();
-        match self.scan(caller, t, req, &mut scanned) {
-            Err(ScanDenied::NotInternetFacing) => {
-                return Decision::Deny(DenyReason::NotInternetFacing);
-            }
+        match self.scan(caller, t, req, scanned) {
+            Err(ScanDenied::NotInternetFacing) => return Err(DenyReason::NotInternetFacing),
             Err(ScanDenied::DenyRule(ri)) => {
-                return Decision::Deny(DenyReason::DenyRule {
+                return Err(DenyReason::DenyRule {
                     rule: self.design.rules[ri].id.clone(),
                 });
             }
@@ -1061,7 +1150,7 @@ impl<'d> Evaluator<'d> {
         // The first grant the caller lacks a credential for, and the first requirement of it
         // that the caller does not meet.
         let mut first_missing: Option<(Scanned, &'d Auth)> = None;
-        for &item in &scanned {
+        for &item in scanned.iter() {
             let rule = match item {
                 Scanned::Grant(ri) => Some(ri),
                 Scanned::Intra(_) => None,
@@ -1078,57 +1167,110 @@ impl<'d> Evaluator<'d> {
                     // Only grants get here (the loop skips the other kinds).
                     let (by, rate_limit) = match item {
                         Scanned::Intra(segment) => (
-                            AllowedBy::IntraSegment {
-                                segment: self.design.segments[segment].id.clone(),
-                            },
+                            AllowedByRef::IntraSegment(&self.design.segments[segment].id),
                             self.segment_rate_at(t),
                         ),
                         Scanned::Grant(ri) | Scanned::NearMiss(ri, _) | Scanned::Expired(ri) => {
                             let r = &self.design.rules[ri];
                             (
-                                AllowedBy::Rule { rule: r.id.clone() },
+                                AllowedByRef::Rule(&r.id),
                                 r.rate_limit.as_ref().or(self.segment_rate_at(t)),
                             )
                         }
                     };
-                    return Decision::Allow {
+                    return Ok(Found::Allow {
                         by,
-                        auth: required.into_iter().flatten().cloned().collect(),
-                        rate_limit: rate_limit.cloned(),
-                    };
+                        auth: required,
+                        rate_limit,
+                    });
                 }
             }
         }
         if let Some((item, missing)) = first_missing {
-            return Decision::Deny(DenyReason::MissingCredential {
-                rule: self.scanned_name(item),
-                required: missing.clone(),
-            });
+            return Ok(Found::Missing(item, missing));
         }
         if let Some(ri) = scanned.iter().find_map(|item| match *item {
             Scanned::Expired(ri) => Some(ri),
             _ => None,
         }) {
-            let r = &self.design.rules[ri];
-            return Decision::Deny(DenyReason::ExpiredRule {
-                rule: r.id.clone(),
-                expires: r.expires.clone().unwrap_or_default(),
-            });
+            return Ok(Found::Expired(ri));
         }
-        let near_misses: Vec<NearMiss> = scanned
-            .iter()
-            .filter_map(|item| match *item {
-                Scanned::NearMiss(ri, mismatch) => Some(NearMiss {
-                    rule: self.design.rules[ri].id.clone(),
-                    mismatch,
-                }),
-                _ => None,
-            })
-            .collect();
-        if !near_misses.is_empty() {
-            return Decision::Deny(DenyReason::NoMatchingRule { near_misses });
+        Ok(Found::NoGrant)
+    }
+}
+
+/// What [`Evaluator::find_at`] found, by index and borrowed from the design.
+enum Found<'d> {
+    Allow {
+        by: AllowedByRef<'d>,
+        auth: [Option<&'d Auth>; 2],
+        rate_limit: Option<&'d RateLimit>,
+    },
+    /// No grant applies with what the caller presents: the first it lacks a credential for.
+    Missing(Scanned, &'d Auth),
+    /// Only an expired allow rule matches (the first in design order).
+    Expired(usize),
+    /// Nothing allows the call (the scan holds the near misses, if any).
+    NoGrant,
+}
+
+/// [`Evaluator::verdict_at`]'s answer: [`Decision`] borrowed from the design, with only the kind
+/// of a denial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict<'d> {
+    Allow {
+        by: AllowedByRef<'d>,
+        /// The auth requirements the call had to meet (the rule's, then the target segment's),
+        /// `none` omitted: [`Decision::Allow`]'s `auth` is the present ones in this order.
+        auth: [Option<&'d Auth>; 2],
+        rate_limit: Option<&'d RateLimit>,
+    },
+    Deny(DenyKind),
+}
+
+/// [`AllowedBy`] borrowed from the design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AllowedByRef<'d> {
+    Rule(&'d str),
+    IntraSegment(&'d str),
+}
+
+impl AllowedByRef<'_> {
+    pub fn to_owned(self) -> AllowedBy {
+        match self {
+            AllowedByRef::Rule(rule) => AllowedBy::Rule { rule: rule.into() },
+            AllowedByRef::IntraSegment(segment) => AllowedBy::IntraSegment {
+                segment: segment.into(),
+            },
         }
-        Decision::Deny(DenyReason::Default)
+    }
+}
+
+/// The variant of a [`DenyReason`], without its details.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DenyKind {
+    UnknownTarget,
+    UnknownCaller,
+    NotInternetFacing,
+    DenyRule,
+    NoMatchingRule,
+    MissingCredential,
+    ExpiredRule,
+    Default,
+}
+
+impl DenyKind {
+    pub fn of(reason: &DenyReason) -> Self {
+        match reason {
+            DenyReason::UnknownTarget { .. } => DenyKind::UnknownTarget,
+            DenyReason::UnknownCaller { .. } => DenyKind::UnknownCaller,
+            DenyReason::NotInternetFacing => DenyKind::NotInternetFacing,
+            DenyReason::DenyRule { .. } => DenyKind::DenyRule,
+            DenyReason::NoMatchingRule { .. } => DenyKind::NoMatchingRule,
+            DenyReason::MissingCredential { .. } => DenyKind::MissingCredential,
+            DenyReason::ExpiredRule { .. } => DenyKind::ExpiredRule,
+            DenyReason::Default => DenyKind::Default,
+        }
     }
 }
 
@@ -1959,6 +2101,76 @@ mod tests {
             Err(DenyReason::UnknownCaller {
                 service: "#7".into()
             })
+        );
+    }
+
+    /// The borrowed verdict is the decision: on generated estates (with L7 requests per
+    /// inventoried endpoint, with and without the caller's own credentials), every
+    /// [`Evaluator::verdict_at`] equals [`Evaluator::decide_at`]'s decision projected onto
+    /// its borrowed form.
+    #[test]
+    fn verdict_at_is_decide_at_borrowed() {
+        /// A decision as the verdict can tell it.
+        type Projected = Result<(AllowedBy, Vec<Auth>, Option<RateLimit>), DenyKind>;
+        fn project(d: &Decision) -> Projected {
+            match d {
+                Decision::Allow {
+                    by,
+                    auth,
+                    rate_limit,
+                } => Ok((by.clone(), auth.clone(), rate_limit.clone())),
+                Decision::Deny(reason) => Err(DenyKind::of(reason)),
+            }
+        }
+        let mut allowed = 0;
+        for seed in 0..4 {
+            let d = crate::generate::generate(&crate::generate::GenerateOptions {
+                services: 30,
+                peers: 4,
+                seed,
+            });
+            let e = Evaluator::new(&d);
+            let n = d.services.len();
+            for c in std::iter::once(None).chain((0..n).map(Some)) {
+                let caller = c.map_or(Caller::Internet, |i| {
+                    Caller::Service(d.services[i].id.clone())
+                });
+                let own = e.own_presentation(&caller);
+                for t in 0..n {
+                    let requests = std::iter::once(Request::default()).chain(
+                        d.services[t].endpoints.iter().map(|ep| Request {
+                            port: d.services[t].ports.first().map(|p| p.port),
+                            method: Some(ep.method.clone()),
+                            path: Some(ep.path.clone()),
+                        }),
+                    );
+                    for r in requests {
+                        for presented in [None, Some(&own)] {
+                            let decision = e.decide_at(c, t, &r, presented);
+                            let verdict: Projected = match e.verdict_at(c, t, &r, presented) {
+                                Verdict::Allow {
+                                    by,
+                                    auth,
+                                    rate_limit,
+                                } => {
+                                    allowed += 1;
+                                    let auth = auth.into_iter().flatten().cloned().collect();
+                                    Ok((by.to_owned(), auth, rate_limit.cloned()))
+                                }
+                                Verdict::Deny(kind) => Err(kind),
+                            };
+                            assert_eq!(verdict, project(&decision), "{c:?} -> {t}: {r:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(allowed > 100, "{allowed} allowed verdicts");
+        let d = design();
+        let e = Evaluator::new(&d);
+        assert_eq!(
+            e.verdict_at(Some(9), 0, &Request::default(), None),
+            Verdict::Deny(DenyKind::UnknownCaller)
         );
     }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use bulkhead_core::date::Date;
 use bulkhead_core::eval::{
-    AllowedBy, Caller, Decision, Evaluator, Grant as EvalGrant, Presented, Request,
+    AllowedBy, AllowedByRef, Caller, Evaluator, Grant as EvalGrant, Presented, Request, Verdict,
 };
 use bulkhead_core::matrix::{Matrix, matrix};
 use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
@@ -313,15 +313,18 @@ impl<'d> Access<'d> {
             CallerRef::Service(i) => Some(self.resolved[i]),
         };
         let svc = self.service(target);
+        // One request, its method and path copied over per endpoint into the same buffers.
+        let mut req = Request {
+            port,
+            method: None,
+            path: None,
+        };
         svc.endpoints
             .iter()
             .enumerate()
             .filter_map(|(index, e)| {
-                let req = Request {
-                    port,
-                    method: Some(e.method.clone()),
-                    path: Some(e.path.clone()),
-                };
+                req.method.get_or_insert_default().clone_from(&e.method);
+                req.path.get_or_insert_default().clone_from(&e.path);
                 let mut grants = self.eval.grants_by_index(caller, target, &req).ok()?.grants;
                 if grants.is_empty() {
                     return None;
@@ -343,8 +346,9 @@ impl<'d> Access<'d> {
     /// identifies the caller enforces).
     ///
     /// The evaluator's [`Evaluator::allowed`], with the caller and its presentation gathered
-    /// once per caller instead of once per request.
-    pub fn decide_as_caller(&self, caller: CallerRef, target: usize, req: &Request) -> Decision {
+    /// once per caller instead of once per request, borrowed from the design
+    /// ([`Evaluator::verdict_at`]): the gateways decide every (caller, endpoint) pair.
+    pub fn decide_as_caller(&self, caller: CallerRef, target: usize, req: &Request) -> Verdict<'d> {
         let slot = match caller {
             CallerRef::Internet => self.design.services.len(),
             CallerRef::Service(i) => i,
@@ -359,7 +363,7 @@ impl<'d> Access<'d> {
             (index, presented)
         });
         self.eval
-            .decide_at(*who, self.resolved[target], req, Some(presented))
+            .verdict_at(*who, self.resolved[target], req, Some(presented))
     }
 }
 
@@ -381,6 +385,16 @@ pub fn allowed_by_str(by: &AllowedBy) -> std::borrow::Cow<'_, str> {
     match by {
         AllowedBy::Rule { rule } => std::borrow::Cow::Borrowed(rule),
         AllowedBy::IntraSegment { segment } => {
+            std::borrow::Cow::Owned(format!("intra-segment:{segment}"))
+        }
+    }
+}
+
+/// [`allowed_by_str`] of a borrowed decision ([`Verdict`]).
+pub fn allowed_by_ref_str(by: AllowedByRef<'_>) -> std::borrow::Cow<'_, str> {
+    match by {
+        AllowedByRef::Rule(rule) => std::borrow::Cow::Borrowed(rule),
+        AllowedByRef::IntraSegment(segment) => {
             std::borrow::Cow::Owned(format!("intra-segment:{segment}"))
         }
     }

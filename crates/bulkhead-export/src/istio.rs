@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bulkhead_core::eval::Presented;
 use bulkhead_core::model::{Auth, RateLimit, Service};
 
-use crate::access::{Access, CallerRef, allowed_by_name};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_str};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
 use crate::netpol::{selectable, write_head, write_selector};
@@ -203,7 +203,7 @@ pub fn render<'d>(
                         };
                         let alts = std::iter::once(e.auth.as_slice())
                             .chain(e.also.iter().map(|g| g.auth.as_slice()));
-                        caller.add(op, &allowed_by_name(&e.by), alts, e.rate_limit.as_ref());
+                        caller.add(op, &allowed_by_str(&e.by), alts, e.rate_limit.as_ref());
                     }
                 }
             }

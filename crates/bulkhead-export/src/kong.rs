@@ -11,10 +11,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use bulkhead_core::eval::Request;
+use bulkhead_core::eval::{Request, Verdict};
 use bulkhead_core::model::{Auth, Period, RateLimit};
 
-use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_str};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str};
 use crate::gaps::{Gaps, describe_auth};
 use crate::names::dns_label;
 use crate::yaml::{Node, Writer};
@@ -150,20 +150,20 @@ pub fn render(
                     path: Some(e.path.clone()),
                 };
                 // Who may call this endpoint with what they hold, and at which rate.
-                let mut allowed: Vec<(CallerRef, Option<RateLimit>)> = Vec::new();
+                let mut allowed: Vec<(CallerRef, Option<&RateLimit>)> = Vec::new();
                 for &caller in &candidates {
                     match access.decide_as_caller(caller, t, &req) {
-                        bulkhead_core::eval::Decision::Allow {
+                        Verdict::Allow {
                             by,
                             auth,
                             rate_limit,
                         } => {
-                            let rule = allowed_by_str(&by);
-                            for a in &auth {
+                            let rule = allowed_by_ref_str(by);
+                            for a in auth.into_iter().flatten() {
                                 note_auth(&mut gaps, &rule, a);
                             }
                             // Said once per rule (and whether a burst is set), not per call.
-                            if let Some(rl) = &rate_limit
+                            if let Some(rl) = rate_limit
                                 && gaps.once((&rule, "kong-rate", rl.burst.is_some()))
                             {
                                 if rl.burst.is_some() {
@@ -173,7 +173,7 @@ pub fn render(
                             }
                             allowed.push((caller, rate_limit));
                         }
-                        bulkhead_core::eval::Decision::Deny(_) => {}
+                        Verdict::Deny(_) => {}
                     }
                 }
                 if allowed.is_empty() {
@@ -248,8 +248,8 @@ pub fn render(
                 // Rate limits: one for the route when every caller shares it, else per consumer.
                 let shared = allowed
                     .first()
-                    .and_then(|(_, r)| r.as_ref())
-                    .filter(|first| allowed.iter().all(|(_, r)| r.as_ref() == Some(*first)));
+                    .and_then(|(_, r)| *r)
+                    .filter(|first| allowed.iter().all(|(_, r)| *r == Some(*first)));
                 if let Some(rl) = shared {
                     rate_limiting(&mut sw, rl, None);
                 } else {

@@ -22,10 +22,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use bulkhead_core::eval::{AllowedBy, Decision, DenyReason, Request};
+use bulkhead_core::eval::{AllowedByRef, DenyKind, Request, Verdict};
 use bulkhead_core::model::{Auth, Endpoint, Period, RateLimit};
 
-use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_str};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::dns_label;
 use crate::yaml::push_int;
@@ -199,7 +199,7 @@ pub fn render(
         // each key computed once).
         templates.sort_by_cached_key(|(p, _)| specificity(p));
         // The zone of each (rule, rate limit) met on this service, computed once.
-        let mut zone_cache: Vec<(AllowedBy, RateLimit, String)> = Vec::new();
+        let mut zone_cache: Vec<(AllowedByRef<'_>, &RateLimit, String)> = Vec::new();
         for (template, eps) in templates {
             loc_id += 1;
             let mut loc_verdicts: Vec<(String, &'static str)> = Vec::new();
@@ -218,15 +218,15 @@ pub fn render(
                         CallerRef::Service(i) => access.label(i),
                     };
                     let code = match &verdict {
-                        Decision::Allow { by, auth, .. } => {
-                            let rule = allowed_by_str(by);
-                            for a in auth {
+                        Verdict::Allow { by, auth, .. } => {
+                            let rule = allowed_by_ref_str(*by);
+                            for a in auth.iter().flatten() {
                                 note_auth(&mut gaps, &rule, a);
                             }
                             "200"
                         }
-                        Decision::Deny(DenyReason::MissingCredential { .. }) => "401",
-                        Decision::Deny(_) => continue,
+                        Verdict::Deny(DenyKind::MissingCredential) => "401",
+                        Verdict::Deny(_) => continue,
                     };
                     // `<location> <caller> <METHOD>`, or a regex for any method.
                     let mut key = String::with_capacity(name.len() + method.len() + 24);
@@ -240,19 +240,19 @@ pub fn render(
                     if method != "*" {
                         key.push_str(&method);
                     }
-                    if let Decision::Allow {
+                    if let Verdict::Allow {
                         by,
                         rate_limit: Some(rl),
                         ..
-                    } = &verdict
+                    } = verdict
                     {
-                        let zone = match zone_cache.iter().find(|(b, r, _)| b == by && r == rl) {
+                        let zone = match zone_cache.iter().find(|(b, r, _)| *b == by && *r == rl) {
                             Some((_, _, zone)) => zone.clone(),
                             None => {
-                                let rule = allowed_by_name(by);
+                                let rule = allowed_by_ref_str(by);
                                 let (zone, z) = zone_for(access, t, by, rl, &mut gaps, &rule);
                                 zones.entry(zone.clone()).or_insert(z);
-                                zone_cache.push((by.clone(), rl.clone(), zone.clone()));
+                                zone_cache.push((by, rl, zone.clone()));
                                 zone
                             }
                         };
@@ -494,17 +494,17 @@ fn specificity(template: &str) -> (bool, Vec<(bool, String)>) {
 fn zone_for(
     access: &Access<'_>,
     target: usize,
-    by: &AllowedBy,
+    by: AllowedByRef<'_>,
     rl: &RateLimit,
     gaps: &mut Gaps,
     rule: &str,
 ) -> (String, Zone) {
     let from_rule = match by {
-        AllowedBy::Rule { rule } => access
+        AllowedByRef::Rule(rule) => access
             .rule(rule)
             .filter(|r| r.rate_limit.is_some())
             .map(|r| format!("rule-{}", dns_label(&r.id))),
-        AllowedBy::IntraSegment { .. } => None,
+        AllowedByRef::IntraSegment(_) => None,
     };
     let origin = from_rule.unwrap_or_else(|| {
         let svc = &access.service(target).id;
