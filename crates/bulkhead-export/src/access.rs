@@ -342,6 +342,41 @@ impl<'d> Access<'d> {
             .collect()
     }
 
+    /// The inventoried endpoints of `target` that `caller` may call on `port` (their positions
+    /// in the service's `endpoints`), each with what allows it: the first grant of
+    /// [`Access::endpoint_grants`], borrowed from the design ([`Evaluator::verdict_at`] without
+    /// credentials decides by the first grant). For targets that name the allowing rule and
+    /// nothing else of the grants.
+    pub fn endpoint_rules(
+        &self,
+        caller: CallerRef,
+        target: usize,
+        port: Option<u32>,
+    ) -> Vec<(usize, AllowedByRef<'d>)> {
+        let caller = match caller {
+            CallerRef::Internet => None,
+            CallerRef::Service(i) => Some(self.resolved[i]),
+        };
+        let mut req = Request {
+            port,
+            method: None,
+            path: None,
+        };
+        self.service(target)
+            .endpoints
+            .iter()
+            .enumerate()
+            .filter_map(|(index, e)| {
+                req.method.get_or_insert_default().clone_from(&e.method);
+                req.path.get_or_insert_default().clone_from(&e.path);
+                match self.eval.verdict_at(caller, target, &req, None) {
+                    Verdict::Allow { by, .. } => Some((index, by)),
+                    Verdict::Deny(_) => None,
+                }
+            })
+            .collect()
+    }
+
     /// The full decision for a caller presenting only what it holds itself (what a gateway that
     /// identifies the caller enforces).
     ///

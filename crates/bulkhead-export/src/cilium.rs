@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bulkhead_core::model::Peer;
 
-use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_str};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str, allowed_by_str};
 use crate::gaps::{Gaps, describe_auth, describe_rate, list};
 use crate::netpol::{managed, selectable, selector_overlaps, start_allow_policy, write_selector};
 use crate::workloads::protocol;
@@ -131,7 +131,7 @@ pub fn render<'d>(
                     http: None,
                 };
                 if l7 {
-                    let eps = access.endpoint_grants(g.caller, t, p.port.map(|p| p.port));
+                    let eps = access.endpoint_rules(g.caller, t, p.port.map(|p| p.port));
                     if eps.is_empty() {
                         gaps.add(
                             &rule,
@@ -144,12 +144,12 @@ pub fn render<'d>(
                     }
                     uninventoried_paths(&mut gaps, access, &rule);
                     let mut http: BTreeSet<(&str, &str)> = BTreeSet::new();
-                    for e in &eps {
-                        let by = allowed_by_str(&e.by);
+                    for &(index, by) in &eps {
+                        let by = allowed_by_ref_str(by);
                         if !rules_used.contains(by.as_ref()) {
                             rules_used.insert(by.into_owned());
                         }
-                        let (m, path) = &http_of[e.index];
+                        let (m, path) = &http_of[index];
                         http.insert((m, path));
                     }
                     entry.http = Some(http.into_iter().collect());
