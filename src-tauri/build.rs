@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "confirm_close",
     // commands/analysis.rs
     "set_design",
+    "patch_design",
     "validate",
     "flow_verdicts",
     "findings",

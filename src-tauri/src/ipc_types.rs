@@ -21,6 +21,7 @@ use crate::commands::export::ExportFile;
 use crate::commands::files::{Opened, Saved};
 use crate::commands::import::{ImportPreview, Source};
 use crate::error::IpcError;
+use crate::patch::DesignOp;
 use crate::session::Recovery;
 
 /// Every IPC envelope, in one document so the schema carries them all as definitions (never
@@ -53,6 +54,8 @@ pub struct IpcTypes {
     pub import_preview: ImportPreview,
     /// `drift_check`.
     pub drift_report: DriftReport,
+    /// `patch_design` (its `ops`, in order; only ever received).
+    pub design_op: DesignOp,
 }
 
 /// The schema as pretty JSON with a trailing newline, exactly as checked in.

@@ -13,6 +13,7 @@ pub mod error;
 pub mod held;
 pub mod input;
 pub mod ipc_types;
+pub mod patch;
 pub mod session;
 
 mod design_file;
@@ -98,6 +99,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
             commands::files::document_state,
             commands::files::confirm_close,
             commands::analysis::set_design,
+            commands::analysis::patch_design,
             commands::analysis::validate,
             commands::analysis::flow_verdicts,
             commands::analysis::findings,

@@ -17,6 +17,7 @@
 //     the click; the edit is asked about after the backend's debounce, `DEBOUNCE_MS`).
 //
 //   node bench.mjs SMALL.bulkhead.json BIG.bulkhead.json
+//   BENCH_INTERACTIONS=0: the first complete render only; =edits: the render and the edits only
 
 import { close, launch, ready, shown, tid, until } from "./harness.mjs";
 import { measureInPage, median } from "./measure.mjs";
@@ -81,6 +82,8 @@ async function editsToHighlight(browser, edits) {
   await (await shown(browser, tid("tab-simulate"))).click();
   const select = await shown(browser, tid("sim-origin"));
   if ((await select.getValue()) !== "internet") await select.selectByAttribute("value", "internet");
+  // No simulation clicked before (BENCH_INTERACTIONS=edits): run the internet's.
+  if (!(await browser.execute(() => window.__bulkhead.app.store.get().simulation.active))) await (await shown(browser, tid("sim-run"))).click();
   await until(browser, "the internet's breach", () => browser.execute(() => !window.__bulkhead.app.backend.view.simulating && window.__bulkhead.app.store.get().simulation.origin === "internet"), 120_000);
   await (await shown(browser, tid("tab-matrix"))).click();
   await shown(browser, tid("matrix"));
@@ -143,10 +146,12 @@ for (const design of designs) {
         for (const [name, start, d] of phases) console.log(`  ${String(start).padStart(7)} +${String(d).padStart(6)} ms  ${name}`);
       }
       // BENCH_INTERACTIONS=0: the first complete render only (quicker runs while working on the open).
+      // BENCH_INTERACTIONS=edits: the edits only (quicker runs while working on them).
+      const editsOnly = process.env.BENCH_INTERACTIONS === "edits";
       if (i === 0 && process.env.BENCH_INTERACTIONS !== "0") {
         // Let the first analysis answers (verdicts, findings) land before timing interactions.
         await until(browser, "the backend's first answers", () => browser.execute(() => window.__bulkhead.app.backend.view.revision === window.__bulkhead.app.store.get().revision), 300_000);
-        for (const what of ["zoom", "pan", "select", "filter"]) {
+        for (const what of editsOnly ? [] : ["zoom", "pan", "select", "filter"]) {
           const from = await browser.execute(() => performance.now());
           r[`${what}_ms`] = await browser.execute(measureInPage, { what, samples });
           if (process.env.BENCH_PHASES === "1" && (what === "select" || what === "filter")) {
@@ -159,9 +164,9 @@ for (const design of designs) {
             console.log(`  ${what}: phases measured in the page, per sample (the change and its undo together): ${Object.entries(phases).map(([k, v]) => `${k} ${Math.round(v / samples)} ms`).join(", ") || "no measured phase"}`);
           }
         }
-        r.sim_click_to_highlight_ms = await simulationClicks(browser, 5);
+        if (!editsOnly) r.sim_click_to_highlight_ms = await simulationClicks(browser, 5);
         // The last simulation stays shown: its layer is repainted with every frame.
-        for (const what of ["zoom", "pan"]) r[`${what}_sim_ms`] = await browser.execute(measureInPage, { what, samples });
+        for (const what of editsOnly ? [] : ["zoom", "pan"]) r[`${what}_sim_ms`] = await browser.execute(measureInPage, { what, samples });
         if (process.env.BENCH_EDITS !== "0") r.edit_to_highlight_ms = await editsToHighlight(browser, Number(process.env.BENCH_EDITS ?? 4));
       }
     } finally {

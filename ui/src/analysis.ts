@@ -36,6 +36,9 @@ export type {
 export type {
   Diagnostic,
   DiagnosticSeverity,
+  DesignField,
+  DesignList,
+  DesignOp,
   DriftReport,
   ErrorCode,
   ExportFile,

@@ -9,6 +9,7 @@ vi.mock("@tauri-apps/api/core", () => ({
     shell.log.push(`answer ${cmd}`);
     switch (cmd) {
       case "set_design":
+      case "patch_design":
         return ++shell.revision;
       case "flow_verdicts":
       case "validate":
@@ -25,7 +26,7 @@ vi.mock("@tauri-apps/api/core", () => ({
   },
 }));
 
-const { Backend } = await import("./backend");
+const { Backend, DEBOUNCE_MS } = await import("./backend");
 const { Store } = await import("./store");
 const { smallState } = await import("./fixtures/small");
 const { moveToSegment } = await import("./actions/moveToSegment");
@@ -50,9 +51,30 @@ describe("the backend after an edit", () => {
     await vi.waitFor(() => expect(backend.view.revision).toBe(store.get().revision), { timeout: 2000 });
     const at = (l: string) => shell.log.indexOf(l);
     // Asked before the verdicts were answered, not after them and the frame that draws them.
-    expect(at("ask simulate")).toBeGreaterThan(at("answer set_design"));
+    // The edit is sent as a patch of the design the shell holds, not whole.
+    expect(asked("set_design")).toBe(0);
+    expect(at("ask simulate")).toBeGreaterThan(at("answer patch_design"));
     expect(at("ask simulate")).toBeLessThan(at("answer flow_verdicts"));
     for (const cmd of ["validate", "findings", "matrix"]) expect(at(`ask ${cmd}`)).toBeGreaterThan(at("answer simulate"));
     expect(asked("simulate")).toBe(1);
+  });
+
+  it("asks about a lone edit at once, and about a burst of edits once, at its end", async () => {
+    const { store, backend } = await settled();
+    vi.useFakeTimers();
+    try {
+      store.dispatch(moveToSegment, { services: ["api"], segment: "edge" });
+      // In the edit's own task: no debounce for a lone edit.
+      expect(asked("patch_design")).toBe(1);
+      store.dispatch(moveToSegment, { services: ["api"], segment: "core" });
+      store.dispatch(moveToSegment, { services: ["api"], segment: "edge" });
+      expect(asked("patch_design")).toBe(1);
+      await vi.advanceTimersByTimeAsync(DEBOUNCE_MS);
+      expect(asked("patch_design")).toBe(2);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(backend.view.revision).toBe(store.get().revision);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

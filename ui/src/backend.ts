@@ -1,6 +1,7 @@
 //! What the backend currently says about the design being edited: diagnostics, flow verdicts,
-//! findings, the matrix and the simulation. Re-asked (debounced) whenever the design changes,
-//! at once when the simulation settings change; answers for an older design are dropped.
+//! findings, the matrix and the simulation. Re-asked whenever the design changes (at once for a
+//! lone edit, debounced in a burst of them), at once when the simulation settings change;
+//! answers for an older design are dropped.
 //! Each design is sent to the shell once and then named by its revision (`HeldDesigns`).
 
 import { call, HeldDesigns, type CommandError } from "./ipc";
@@ -34,16 +35,17 @@ export class Backend {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private seq = 0;
   private simSeq = 0;
+  /** When the design was last edited (`performance.now()`), for telling a burst of edits. */
+  private lastEdit = -Infinity;
 
   constructor(
     private store: Store,
     private held: HeldDesigns = new HeldDesigns(),
   ) {
     store.subscribe((s, prev) => {
-      // A design just opened is asked about at once (its canvas waits for the verdicts); edits
-      // are debounced, so typing in the inspector does not ask on every key.
+      // A design just opened is asked about at once (its canvas waits for the verdicts).
       if (s.design !== prev.design && s.file !== prev.file && s.file.broken === null) void this.refresh(true);
-      else if (s.design !== prev.design) this.scheduleRefresh();
+      else if (s.design !== prev.design) this.edited();
       const simChanged = s.simulation.active !== prev.simulation.active || s.simulation.origin !== prev.simulation.origin || s.simulation.assumption !== prev.simulation.assumption;
       if (simChanged && s.design === prev.design) void this.simulate(s);
     });
@@ -62,6 +64,19 @@ export class Backend {
   private fail(command: string, e: unknown): void {
     const err = e as CommandError;
     this.set({ error: { command, code: err.code ?? "error", message: err.message ?? String(e) } });
+  }
+
+  /**
+   * An edit: asked about at once when it is a lone one (a matrix cell, a drag, an undo), where
+   * waiting would only add to the time until its answers show; debounced when it follows
+   * another within `DEBOUNCE_MS` (typing in the inspector), so a burst asks once, at its end.
+   */
+  private edited(): void {
+    const now = performance.now();
+    const burst = this.timer !== null || now - this.lastEdit < DEBOUNCE_MS;
+    this.lastEdit = now;
+    if (burst) this.scheduleRefresh();
+    else void this.refresh();
   }
 
   scheduleRefresh(): void {

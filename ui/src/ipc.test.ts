@@ -1,4 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import type { Design } from "./generated/bulkhead";
+import type { DesignOp } from "./analysis";
+import { applyDesignPatch } from "./model/patch";
 
 /** The shell as `invoke` sees it: holds the designs it is sent under new revisions, forgets on demand. */
 const shell = {
@@ -12,6 +15,12 @@ vi.mock("@tauri-apps/api/core", () => ({
     await Promise.resolve();
     if (cmd === "set_design") {
       shell.held.set(++shell.last, args.design);
+      return shell.last;
+    }
+    if (cmd === "patch_design") {
+      const base = shell.held.get(args.base as number);
+      if (base === undefined) throw { code: "stale_revision", message: `no revision ${String(args.base)}` };
+      shell.held.set(++shell.last, applyDesignPatch(base as Design, args.ops as DesignOp[]));
       return shell.last;
     }
     if (cmd === "findings") {
@@ -28,6 +37,7 @@ const { HeldDesigns, call } = await import("./ipc");
 const { smallDesign } = await import("./fixtures/small");
 
 const sent = () => shell.calls.filter((c) => c.cmd === "set_design").length;
+const patched = () => shell.calls.filter((c) => c.cmd === "patch_design").length;
 
 describe("the designs the shell holds", () => {
   it("sends a design once however many ask, and names it by the revision the shell gave", async () => {
@@ -39,11 +49,26 @@ describe("the designs the shell holds", () => {
     expect(sent()).toBe(1);
     await held.ask(design, (revision) => call("findings", { revision }));
     expect(sent()).toBe(1);
-    // An edit is another design value: sent again, under a new revision.
+    // An edit is another design value: held under a new revision, sent as what it changed.
     const edited = { ...design, name: "edited" };
     expect(await held.ask(edited, (revision) => call("findings", { revision }))).toEqual(["edited"]);
-    expect(sent()).toBe(2);
+    expect([sent(), patched()]).toEqual([1, 1]);
+    expect(shell.calls.find((c) => c.cmd === "patch_design")?.args).toEqual({ base: await held.revisionOf(design), ops: [{ op: "set", field: "name", value: "edited" }] });
     expect(await held.revisionOf(edited)).toBeGreaterThan(await held.revisionOf(design));
+    // Undo: the earlier design, still held, is named again without sending anything.
+    await held.ask(design, (revision) => call("findings", { revision }));
+    expect([sent(), patched()]).toEqual([1, 1]);
+  });
+
+  it("sends an edit whole when the shell no longer holds the design it was made from", async () => {
+    shell.calls = [];
+    const held = new HeldDesigns();
+    const design = smallDesign();
+    shell.held.delete(await held.revisionOf(design));
+    const edited = { ...design, name: "edited" };
+    expect(await held.ask(edited, (revision) => call("findings", { revision }))).toEqual(["edited"]);
+    expect(shell.calls.map((c) => c.cmd)).toEqual(["set_design", "patch_design", "set_design", "findings"]);
+    expect(shell.held.get(await held.revisionOf(edited))).toEqual(edited);
   });
 
   it("does not send a design the shell answered an open with, and asks about it at once", async () => {

@@ -14,11 +14,13 @@
 import { invoke } from "@tauri-apps/api/core";
 import { measureSince } from "./perf";
 import type { Design } from "./generated/bulkhead";
+import { designPatch } from "./model/patch";
 import type {
   Assumption,
   Diagnostic,
   ErrorCode,
   IpcError,
+  DesignOp,
   DriftReport,
   ExportFile,
   Finding,
@@ -63,6 +65,8 @@ export interface Commands {
   confirm_close: [NoArgs, null];
   /** Hold this design for the analysis commands; answers the revision that names it. */
   set_design: [{ design: Design }, number];
+  /** Hold the design of revision `base` with `ops` applied (an edit); answers the revision that names it. */
+  patch_design: [{ base: number; ops: DesignOp[] }, number];
   validate: [{ revision: number }, Diagnostic[]];
   flow_verdicts: [{ revision: number }, FlowVerdict[]];
   /** The simulation with its attack paths as a tree: `expandSimulation` (./simtree.ts) writes them out. */
@@ -127,14 +131,22 @@ export function toCommandError(e: unknown): CommandError {
  * design object" is all the UI needs to know. A question about a design the shell does not hold
  * (any more) is answered `stale_revision`: the design is sent again and the question repeated,
  * never answered from another design.
+ *
+ * A design is sent as an edit of the one the shell was last given (`patch_design`: what the edit
+ * changed, found by `designPatch`), not whole: at 2,000 services the whole is 5 MB of JSON to
+ * write, carry and parse for a change to one rule. The whole design is sent only when there is
+ * no such design or the shell no longer holds it.
  */
 export class HeldDesigns {
   private revisions = new WeakMap<Design, number>();
   private sending = new WeakMap<Design, Promise<number>>();
+  /** The design the shell was last given or answered an open with, and its revision. */
+  private latest: { design: Design; revision: number } | null = null;
 
   /** The shell holds `design` as `revision` (it answered an open with it). */
   holds(design: Design, revision: number): void {
     this.revisions.set(design, revision);
+    this.latest = { design, revision };
   }
 
   /** The revision the shell holds `design` under, sending it first if need be (once, however many ask). */
@@ -143,9 +155,9 @@ export class HeldDesigns {
     if (known !== undefined) return Promise.resolve(known);
     let sent = this.sending.get(design);
     if (!sent) {
-      sent = call("set_design", { design }).then(
+      sent = this.send(design).then(
         (revision) => {
-          this.revisions.set(design, revision);
+          this.holds(design, revision);
           this.sending.delete(design);
           return revision;
         },
@@ -157,6 +169,17 @@ export class HeldDesigns {
       this.sending.set(design, sent);
     }
     return sent;
+  }
+
+  /** Sends `design` as a patch of the latest design the shell holds, or whole if it holds none. */
+  private send(design: Design): Promise<number> {
+    const base = this.latest;
+    if (base === null || base.design === design) return call("set_design", { design });
+    return call("patch_design", { base: base.revision, ops: designPatch(base.design, design) }).catch((e: unknown) => {
+      if ((e as CommandError).code !== "stale_revision") throw e;
+      if (this.latest === base) this.latest = null;
+      return call("set_design", { design });
+    });
   }
 
   /**

@@ -48,6 +48,21 @@ pub async fn set_design(design: serde_json::Value, session: State<'_, Session>) 
     Ok(session.hold_design(design, crate::design_file::today()))
 }
 
+/// Holds the design of revision `base` with `ops` applied (see [`crate::patch`]) and answers
+/// the revision that names it: an edit sent as what it changed, not as the whole design. The
+/// patched design is checked as one sent whole; `base` not held is `stale_revision` (the UI
+/// then sends the whole design).
+#[tauri::command]
+pub async fn patch_design(
+    base: u64,
+    ops: serde_json::Value,
+    session: State<'_, Session>,
+) -> IpcResult<u64> {
+    let ops = crate::patch::ops(ops)?;
+    let design = crate::patch::apply(held(&session, base)?.design(), &ops)?;
+    Ok(session.hold_design(design, crate::design_file::today()))
+}
+
 /// The held design of `revision`, with its evaluator for today.
 fn held(session: &Session, revision: u64) -> IpcResult<Arc<Held>> {
     session.held_design(revision, crate::design_file::today())

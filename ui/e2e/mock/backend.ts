@@ -11,9 +11,10 @@ import { emit } from "@tauri-apps/api/event";
 import type { Design, Peer, Segment } from "../../src/generated/bulkhead";
 import type { Decision, Finding, RuleDoc, SegmentMatrix, SegmentMatrixEntry, Simulation, ReachedService, Hop } from "../../src/generated/analysis";
 import type { SimulationTree, TreePath } from "../../src/analysis";
-import type { Diagnostic, DriftReport, ExportFile, FlowVerdict, ImportDiagnostic, ObservedCall, Proposal, ImportPreview, ImportPreviewItem, ImportSource, Opened, Recovery } from "../../src/analysis";
+import type { DesignOp, Diagnostic, DriftReport, ExportFile, FlowVerdict, ImportDiagnostic, ObservedCall, Proposal, ImportPreview, ImportPreviewItem, ImportSource, Opened, Recovery } from "../../src/analysis";
 import fintechJson from "../../../examples/fintech.bulkhead.json";
 import { generateDesign } from "../../src/fixtures/generate";
+import { applyDesignPatch } from "../../src/model/patch";
 
 export interface MockConfig {
   /** What `initial_design` returns: an example, a generated estate, a broken file, or nothing. */
@@ -528,6 +529,7 @@ export function install(): void {
           return `${args.dirty ? "• " : ""}${path ? path.split("/").pop() : "Untitled"} — Bulkhead`;
         }
         case "set_design": return hold(design);
+        case "patch_design": return hold(applyDesignPatch(heldDesign(args.base), args.ops as DesignOp[]));
         case "confirm_close": return null;
         case "validate": return validate(design);
         case "flow_verdicts": {

@@ -57,6 +57,32 @@ export type ImportChange = "added" | "updated" | "unchanged" | "skipped";
  */
 export type ImportSeverity = "error" | "warning" | "info";
 /**
+ * A top-level field of a design, by its JSON name.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "DesignField".
+ */
+export type DesignField =
+  | "$schema"
+  | "format"
+  | "name"
+  | "description"
+  | "data_classes"
+  | "services"
+  | "segments"
+  | "rules"
+  | "flows"
+  | "triage"
+  | "live"
+  | "layout";
+/**
+ * A list of a design, by its JSON name.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "DesignList".
+ */
+export type DesignList = "data_classes" | "services" | "segments" | "rules" | "flows" | "triage";
+/**
  * The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.
  *
  * This interface was referenced by `IpcTypes`'s JSON-Schema
@@ -85,6 +111,29 @@ export type ImportSource =
   | {
       kind: "url";
       url: string;
+    };
+/**
+ * One operation of a design patch (`patch_design`), applied in order.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "DesignOp".
+ */
+export type DesignOp =
+  | {
+      op: "set";
+      field: DesignField;
+      value: unknown;
+    }
+  | {
+      op: "remove";
+      field: DesignField;
+    }
+  | {
+      op: "splice";
+      list: DesignList;
+      start: number;
+      delete: number;
+      insert: unknown[];
     };
 
 /**
@@ -130,6 +179,26 @@ export interface IpcTypes {
       };
   import_preview: ImportPreview;
   drift_report: DriftReport;
+  /**
+   * `patch_design` (its `ops`, in order; only ever received).
+   */
+  design_op:
+    | {
+        op: "set";
+        field: DesignField;
+        value: unknown;
+      }
+    | {
+        op: "remove";
+        field: DesignField;
+      }
+    | {
+        op: "splice";
+        list: DesignList;
+        start: number;
+        delete: number;
+        insert: unknown[];
+      };
 }
 /**
  * What every failing command rejects with.
