@@ -395,7 +395,6 @@ mod tests {
             services: 40,
             peers: 4,
             seed: 3,
-            ..Default::default()
         });
         let (mut accepted, mut refused) = (0, 0);
         for seed in 1..=25u64 {
@@ -441,7 +440,6 @@ mod tests {
             services: 5,
             peers: 2,
             seed: 1,
-            ..Default::default()
         });
         let e = ops(json!([{"op": "set", "field": "nmae", "value": "x"}])).unwrap_err();
         assert_eq!(e.code, ErrorCode::InvalidInput);
@@ -488,7 +486,6 @@ mod tests {
             services: 5,
             peers: 2,
             seed: 1,
-            ..Default::default()
         });
         d.description = Some("d".into());
         d.live = Some(Default::default());
