@@ -24,7 +24,10 @@ use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::session::lock;
 
 /// How many revisions are held. Two, so that answers still being computed for the revision
-/// before the latest edit are not refused (the UI drops them, but it need not re-send for them).
+/// before the latest edit are not refused (the UI drops them, but it need not re-send for them),
+/// and an undo after an edit names a design still held. The least recently used goes first:
+/// an edit, its undo and another edit keep the design undone to, which allowing and undoing
+/// again names (by revision order it would be dropped, and sent again on every later undo).
 pub const HELD_REVISIONS: usize = 2;
 
 /// What the shell derives from a design, borrowing it.
@@ -112,7 +115,7 @@ impl Held {
     }
 }
 
-/// The held revisions, newest last, and the counter that numbers them.
+/// The held revisions, most recently held or asked about last, and the counter that numbers them.
 #[derive(Debug, Default)]
 pub struct HeldDesigns {
     inner: Mutex<Inner>,
@@ -136,8 +139,6 @@ impl HeldDesigns {
         let held = Arc::new(Held::new(revision, design, today));
         let mut inner = lock(&self.inner);
         inner.held.push_back(held);
-        // Newest last: a slow build finishing after a newer one keeps the order by revision.
-        inner.held.make_contiguous().sort_by_key(|h| h.revision);
         while inner.held.len() > HELD_REVISIONS {
             inner.held.pop_front();
         }
@@ -149,13 +150,15 @@ impl HeldDesigns {
     /// app ran past midnight) is rebuilt for today, so expired rules stop applying.
     pub fn get(&self, revision: u64, today: Date) -> IpcResult<Arc<Held>> {
         let found = {
-            let inner = lock(&self.inner);
-            inner
-                .held
-                .iter()
-                .find(|h| h.revision == revision)
-                .cloned()
-                .ok_or_else(|| stale(revision, inner.held.back().map(|h| h.revision)))?
+            let mut inner = lock(&self.inner);
+            let at = inner.held.iter().position(|h| h.revision == revision);
+            let newest = inner.held.iter().map(|h| h.revision).max();
+            let found = at
+                .and_then(|at| inner.held.remove(at))
+                .ok_or_else(|| stale(revision, newest))?;
+            // Used now: the last to be dropped.
+            inner.held.push_back(Arc::clone(&found));
+            found
         };
         if found.today == today {
             return Ok(found);
@@ -226,6 +229,25 @@ mod tests {
             HeldDesigns::default().get(1, today()).unwrap_err().code,
             ErrorCode::StaleRevision,
             "nothing held yet"
+        );
+    }
+
+    #[test]
+    fn the_least_recently_used_revision_is_dropped_first() {
+        let held = HeldDesigns::default();
+        let opened = held.hold(design("opened"), today());
+        let edited = held.hold(design("edited"), today());
+        // Undo: the opened design is asked about again; then another edit.
+        held.get(opened, today()).unwrap();
+        let again = held.hold(design("again"), today());
+        assert_eq!(held.get(opened, today()).unwrap().design().name, "opened");
+        assert_eq!(held.get(again, today()).unwrap().design().name, "again");
+        let e = held.get(edited, today()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::StaleRevision);
+        assert!(
+            e.message.contains(&format!("newest is revision {again}")),
+            "{}",
+            e.message
         );
     }
 

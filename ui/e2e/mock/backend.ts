@@ -481,7 +481,7 @@ export function install(): void {
   let recent = ["/work/examples/fintech.bulkhead.json", "/work/examples/online-boutique.bulkhead.json"];
   let recovery: Recovery | null = config.recovery ? { format: "bulkhead-recovery/1", path: "/work/examples/fintech.bulkhead.json", saved_at: 1_764_300_000, design: { ...clone(fintech), name: "Northwind Bank (recovered)" } } : null;
   // The designs the shell holds for the analysis commands, by revision (as the shell does: a
-  // new number for each design sent or opened, the last two kept).
+  // new number for each design sent or opened, the two last held or asked about kept).
   const held = new Map<number, Design>();
   let lastRevision = 0;
   const hold = (d: Design): number => {
@@ -492,6 +492,9 @@ export function install(): void {
   const heldDesign = (revision: unknown): Design => {
     const d = held.get(Number(revision));
     if (!d) throw { code: "stale_revision", message: `the shell does not hold revision ${String(revision)} of the design; send the design again with \`set_design\`` };
+    // Used now: the last to be dropped.
+    held.delete(Number(revision));
+    held.set(Number(revision), d);
     return d;
   };
   mockWindows("main");
