@@ -58,6 +58,10 @@ describe("the designs the shell holds", () => {
     // Undo: the earlier design, still held, is named again without sending anything.
     await held.ask(design, (revision) => call("findings", { revision }));
     expect([sent(), patched()]).toEqual([1, 1]);
+    // The next edit is a patch of the design undone to, not of the undone edit.
+    const again = { ...design, description: "again" };
+    await held.ask(again, (revision) => call("findings", { revision }));
+    expect(shell.calls.filter((c) => c.cmd === "patch_design").at(-1)?.args).toEqual({ base: await held.revisionOf(design), ops: [{ op: "set", field: "description", value: "again" }] });
   });
 
   it("sends an edit whole when the shell no longer holds the design it was made from", async () => {

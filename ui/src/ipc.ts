@@ -140,7 +140,11 @@ export function toCommandError(e: unknown): CommandError {
 export class HeldDesigns {
   private revisions = new WeakMap<Design, number>();
   private sending = new WeakMap<Design, Promise<number>>();
-  /** The design the shell was last given or answered an open with, and its revision. */
+  /**
+   * The design last given to the shell, opened or asked about, and its revision: what the next
+   * edit is a patch of. After an undo that is the design undone to, so the shell, which drops
+   * the revision it was least recently asked about, keeps that one and not the undone edit.
+   */
   private latest: { design: Design; revision: number } | null = null;
 
   /** The shell holds `design` as `revision` (it answered an open with it). */
@@ -152,7 +156,10 @@ export class HeldDesigns {
   /** The revision the shell holds `design` under, sending it first if need be (once, however many ask). */
   revisionOf(design: Design): Promise<number> {
     const known = this.revisions.get(design);
-    if (known !== undefined) return Promise.resolve(known);
+    if (known !== undefined) {
+      this.latest = { design, revision: known };
+      return Promise.resolve(known);
+    }
     let sent = this.sending.get(design);
     if (!sent) {
       sent = this.send(design).then(
@@ -190,6 +197,7 @@ export class HeldDesigns {
    */
   ask<T>(design: Design, question: (revision: number) => Promise<T>): Promise<T> {
     let asked: number | undefined = this.revisions.get(design);
+    if (asked !== undefined) this.latest = { design, revision: asked };
     const first =
       asked !== undefined
         ? question(asked)
