@@ -8,7 +8,7 @@ import { chromium } from "playwright-core";
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { previewPort, startPreview } from "./port.mjs";
-import { mkdtempSync, mkdirSync, rmSync, existsSync, statSync, readdirSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, existsSync, statSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -777,7 +777,8 @@ try {
       for (let run = 0; run < 2; run++) {
         const rev = await page.evaluate(() => window.__bulkhead.app.store.get().revision);
         await page.keyboard.press("l");
-        await page.waitForFunction((r) => window.__bulkhead.app.store.get().revision > r, rev, { timeout: 60_000 });
+        // Done when the positions are in and the busy state is down (a press before that is ignored).
+        await page.waitForFunction((r) => window.__bulkhead.app.store.get().revision > r && window.__bulkhead.app.layout.running === null, rev, { timeout: 60_000 });
         assert.deepEqual(await page.evaluate(() => window.__bulkhead.segmentOverlaps()), [], `run ${run + 1}: no two sibling boxes overlap`);
       }
       // In view once the fit's animation ends (waited for, not timed: a loaded machine is slow).
@@ -797,6 +798,100 @@ try {
       assert.deepEqual((await design(page)).layout, before);
       assert.deepEqual(page.errors, []);
       await page.close();
+    },
+
+    async "auto-layout of 2,000 services shows that it is working first, ignores a second press, and a failure clears it with a message"() {
+      const page = await open({ initial: { generated: 2000 } });
+      const busy = '[data-testid="layout-busy"]';
+      const button = '[data-testid="btn-layout"]';
+      // What the page looked like when fcose began (it then holds the main thread), and how many
+      // layouts were started: the canvas's autoLayout is wrapped, not replaced.
+      await page.evaluate(([busy, button]) => {
+        const canvas = window.__bulkhead.app.canvas;
+        const real = canvas.autoLayout.bind(canvas);
+        // Frames that ran with the busy state in the page: each is followed by a paint.
+        window.__framesBusy = 0;
+        const count = () => {
+          if (document.querySelector(busy)) window.__framesBusy++;
+          requestAnimationFrame(count);
+        };
+        requestAnimationFrame(count);
+        window.__layouts = [];
+        canvas.autoLayout = () => {
+          const el = document.querySelector(busy);
+          window.__layouts.push({ text: el?.textContent ?? null, framesBusy: window.__framesBusy, disabled: document.querySelector(button).disabled });
+          // Asked again as it starts: ignored.
+          window.__bulkhead.app.run("autoLayout");
+          // A press made now, while fcose holds the window, is delivered when it thaws: made
+          // here (an event's time is when it was made) and dispatched once the layout is done.
+          window.__frozenPress = new KeyboardEvent("keydown", { key: "l", bubbles: true });
+          return real();
+        };
+      }, [busy, button]);
+      const rev = await page.evaluate(() => window.__bulkhead.app.store.get().revision);
+      // Pressed, and a key pressed right after (handled before fcose starts, or queued behind it).
+      const at = await page.$eval(button, (b) => {
+        const r = b.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+      });
+      await page.mouse.click(at.x, at.y);
+      await page.keyboard.press("l");
+      await page.waitForFunction(() => window.__layouts.length > 0 && window.__bulkhead.app.layout.running === null, null, { timeout: 120_000 });
+      await page.evaluate(() => window.dispatchEvent(window.__frozenPress));
+      const started = await page.evaluate(() => window.__layouts);
+      assert.equal(started.length, 1, `one layout ran: ${JSON.stringify(started)}`);
+      assert.equal(started[0].text?.trim(), "Laying out 2,000 services…");
+      assert.ok(started[0].framesBusy >= 2, `a frame with the busy state was drawn before fcose ran (${started[0].framesBusy})`);
+      assert.ok(started[0].disabled, "the Layout button is disabled while it runs");
+      assert.equal(await page.evaluate(() => window.__bulkhead.app.store.get().revision), rev + 1, "the layout is one edit");
+      assert.ok(!(await page.$eval(button, (b) => b.disabled)), "the Layout button is enabled again");
+      // Presses that were queued behind the layout have all been delivered by now: still one.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      assert.equal(await page.evaluate(() => window.__layouts.length), 1);
+      assert.equal(await page.$(busy), null);
+
+      // A layout that throws (here Cytoscape's layout call, where fcose runs) leaves the app usable.
+      await page.evaluate(() => {
+        const cy = window.__bulkhead.app.canvas.cy;
+        window.__realLayout = cy.layout;
+        cy.layout = () => {
+          throw new Error("fcose could not place the graph");
+        };
+      });
+      const before = await design(page);
+      await page.click(button);
+      await page.waitForSelector('[data-testid="layout-error"]', { timeout: 30_000 });
+      assert.match(await page.textContent('[data-testid="layout-error"]'), /Auto-layout failed: fcose could not place the graph\. The positions are unchanged\./);
+      assert.equal(await page.$(busy), null, "the busy state is cleared");
+      assert.ok(!(await page.$eval(button, (b) => b.disabled)), "the Layout button is enabled");
+      assert.deepEqual((await design(page)).layout, before.layout, "the positions are unchanged");
+      await shot(page, "auto-layout-failed");
+      // It works again once the layout does, and the message goes.
+      await page.evaluate(() => (window.__bulkhead.app.canvas.cy.layout = window.__realLayout));
+      await page.click(button);
+      await page.waitForSelector('[data-testid="layout-error"]', { state: "detached", timeout: 10_000 });
+      await page.waitForSelector(busy, { state: "detached", timeout: 120_000 });
+      assert.equal(await page.evaluate(() => window.__bulkhead.app.store.get().revision), rev + 2);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
+    async "every example opens with its saved layout keeping each segment, label and all, clear of its siblings"() {
+      // The same measure as the auto-layout flow's (segmentOverlaps: the boxes Cytoscape drew, a
+      // segment's with its label), on the positions saved in the file, which are not laid out again.
+      const dir = path.resolve(uiRoot, "..", "examples");
+      const files = readdirSync(dir).filter((f) => f.endsWith(".bulkhead.json")).sort();
+      assert.ok(files.length >= 3, `the examples: ${files}`);
+      for (const f of files) {
+        const file = path.join(dir, f);
+        const saved = JSON.parse(readFileSync(file, "utf8"));
+        const page = await open({ initial: { design: saved, path: file } });
+        assert.deepEqual((await design(page)).layout, saved.layout, `${f}: opened with its saved positions`);
+        assert.deepEqual(await page.evaluate(() => window.__bulkhead.segmentOverlaps()), [], `${f}: no two sibling boxes overlap`);
+        await shot(page, `example-${f.replace(/\.bulkhead\.json$/, "")}`);
+        assert.deepEqual(page.errors, []);
+        await page.close();
+      }
     },
 
     async "a long design name is cut in the toolbar, which stays one row, the unsaved marker in view"() {

@@ -34,11 +34,13 @@ function useController(app: Controller): [AppState, BackendView, boolean] {
     const b = app.subscribeView((v) => setViewState(v));
     const c = app.files.subscribe(() => setFilesTick((n) => n + 1));
     const d = app.onReady(() => setReady(true));
+    // The auto-layout's busy state and failure live on the controller, not in the store.
+    const e = app.onLayout(() => setFilesTick((n) => n + 1));
     // Anything that happened before this effect ran (startup is asynchronous) is picked up now.
     setState(app.store.get());
     setViewState(app.backend.view);
     setReady(app.ready);
-    return () => (a(), b(), c(), d());
+    return () => (a(), b(), c(), d(), e());
   }, [app]);
   return [state, view, ready];
 }
@@ -68,7 +70,7 @@ export function App({ app }: { app: Controller }) {
       const cmd = matchShortcut({ key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, shiftKey: e.shiftKey, altKey: e.altKey, inField, inText });
       if (!cmd) return;
       e.preventDefault();
-      app.run(cmd);
+      app.run(cmd, e.timeStamp);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -84,6 +86,7 @@ export function App({ app }: { app: Controller }) {
           <CanvasHost app={app} />
           {broken ? <BrokenFile app={app} state={state} broken={broken} /> : null}
           {!broken && showDiagnostics ? <DesignDiagnostics diagnostics={view.diagnostics} onClose={() => setShowDiagnostics(false)} /> : null}
+          <LayoutStatus app={app} />
           {state.drawingFlow ? (
             <div class="mode-hint" data-testid="draw-flow-hint">
               {state.drawFlowFrom ? `From ${state.drawFlowFrom}: click the called service` : "Click the calling service"} · Esc to cancel
@@ -176,7 +179,7 @@ function Toolbar({ app, state }: { app: Controller; state: AppState }) {
         <button data-testid="btn-make-segment" title="Segment around selection (G)" disabled={sel.kind !== "service" || sel.ids.length === 0} onClick={() => app.run("makeSegment")}>▭ Segment</button>
         <button data-testid="btn-delete" title="Delete (Del)" disabled={!sel.kind} onClick={() => app.run("delete")}>Delete</button>
         <span class="sep" />
-        <button data-testid="btn-layout" title="Auto-layout (L)" onClick={() => app.run("autoLayout")}>Layout</button>
+        <button data-testid="btn-layout" title="Auto-layout (L)" disabled={app.layout.running !== null} onClick={(e) => app.run("autoLayout", e.timeStamp)}>Layout</button>
         <button data-testid="btn-fit" title="Fit (0)" onClick={() => app.run("fit")}>Fit</button>
         <button data-testid="btn-zoom-in" title="Zoom in (+)" onClick={() => app.run("zoomIn")}>+</button>
         <button data-testid="btn-zoom-out" title="Zoom out (-)" onClick={() => app.run("zoomOut")}>−</button>
@@ -338,6 +341,31 @@ function DesignDiagnostics({ diagnostics, onClose }: { diagnostics: Diagnostic[]
       <h2>Validation</h2>
       {diagnostics.length === 0 ? <p>The design is valid.</p> : <DiagnosticsTable diagnostics={diagnostics} />}
       <button onClick={onClose}>Close</button>
+    </div>
+  );
+}
+
+/**
+ * Auto-layout at work (the window may not answer until it ends: the spinner turns on the
+ * compositor meanwhile), or why it failed.
+ */
+function LayoutStatus({ app }: { app: Controller }) {
+  const { running, error } = app.layout;
+  if (running !== null) {
+    return (
+      <div class="layout-busy" role="status" data-testid="layout-busy">
+        <span class="msg">
+          <span class="spinner" aria-hidden="true" />
+          Laying out {running.toLocaleString("en-US")} service{running === 1 ? "" : "s"}…
+        </span>
+      </div>
+    );
+  }
+  if (error === null) return null;
+  return (
+    <div class="layout-error" role="alert" data-testid="layout-error">
+      <span>{error}</span>
+      <button class="link" data-testid="layout-error-dismiss" onClick={() => app.dismissLayoutError()}>dismiss</button>
     </div>
   );
 }

@@ -31,6 +31,14 @@ import type { ElementDefinition } from "cytoscape";
 
 export const THEME_KEY = "bulkhead.theme";
 
+/** What the toolbar and canvas show of auto-layout: see `Controller.autoLayout`. */
+export interface LayoutStatus {
+  /** How many services the layout under way places, or null when none is running. */
+  running: number | null;
+  /** Why the last layout failed, until the next one starts or it is dismissed. */
+  error: string | null;
+}
+
 export class Controller {
   readonly store = new Store();
   /** Which designs the shell holds: opened files are held at once, edits are sent when asked about. */
@@ -322,19 +330,64 @@ export class Controller {
     if (before.active && before.origin === after.origin && before.assumption === after.assumption) void this.backend.simulate();
   }
 
-  async autoLayout(): Promise<void> {
-    if (!this.canvas) return;
-    const positions = await this.canvas.autoLayout();
-    // fcose leaves sibling segments on top of each other (on the fintech example, every time):
-    // push them apart, so a box is only ever inside the one it is nested in, by the boxes the
-    // canvas draws (measured now, where fcose left them), not by estimates of them.
-    const drawn = this.canvas?.drawnExtents();
-    this.dispatch(setPositions, { positions: separateSiblings(this.store.get().design, positions, drawn), replace: true });
-    // fcose framed its own result; the boxes pushed apart may reach past it.
-    this.canvas?.fit();
+  /**
+   * The auto-layout under way (how many services it places) and why the last one failed. Not
+   * in the store: it is neither the design nor undoable, and the toolbar and canvas only show it.
+   */
+  layout: LayoutStatus = { running: null, error: null };
+  private layoutListeners = new Set<() => void>();
+
+  onLayout(f: () => void): () => void {
+    this.layoutListeners.add(f);
+    return () => this.layoutListeners.delete(f);
   }
 
-  run(cmd: CommandId): void {
+  private setLayout(next: LayoutStatus): void {
+    this.layout = next;
+    for (const f of this.layoutListeners) f();
+  }
+
+  dismissLayoutError(): void {
+    if (this.layout.error !== null) this.setLayout({ ...this.layout, error: null });
+  }
+
+  /** When the last auto-layout ended (`performance.now()`), for `autoLayout`'s `issuedAt`. */
+  private layoutEndedAt = -Infinity;
+
+  /**
+   * Auto-layout. fcose runs on the main thread and, on thousands of services, holds the window
+   * for seconds: the busy state is shown and painted first (the frame after it renders), and
+   * while it is up a second request is ignored. So is one issued while it ran but delivered
+   * after (`issuedAt`, an event's timeStamp: presses made while the window was frozen arrive
+   * when it thaws, and may come after the busy state is down). A layout that throws leaves the
+   * positions as they were and says what failed.
+   */
+  async autoLayout(issuedAt = performance.now()): Promise<void> {
+    // An event that says no time (0) or one not in this page's clock is taken as asked now.
+    if (!(issuedAt > 0 && issuedAt <= performance.now())) issuedAt = performance.now();
+    const canvas = this.canvas;
+    if (!canvas || this.layout.running !== null || issuedAt < this.layoutEndedAt) return;
+    this.setLayout({ running: this.store.get().design.services?.length ?? 0, error: null });
+    let error: string | null = null;
+    try {
+      await nextPaint();
+      const positions = await canvas.autoLayout();
+      // fcose leaves sibling segments on top of each other (on the fintech example, every time):
+      // push them apart, so a box is only ever inside the one it is nested in, by the boxes the
+      // canvas draws (measured now, where fcose left them), not by estimates of them.
+      const drawn = canvas.drawnExtents();
+      this.dispatch(setPositions, { positions: separateSiblings(this.store.get().design, positions, drawn), replace: true });
+      // fcose framed its own result; the boxes pushed apart may reach past it.
+      canvas.fit();
+    } catch (e) {
+      error = `Auto-layout failed: ${e instanceof Error ? e.message : String(e)}. The positions are unchanged.`;
+    }
+    this.layoutEndedAt = performance.now();
+    this.setLayout({ running: null, error });
+  }
+
+  /** Run a command; `issuedAt` is the timeStamp of the event that asked for it, when one did. */
+  run(cmd: CommandId, issuedAt = performance.now()): void {
     const s = this.store.get();
     const c = this.canvas;
     switch (cmd) {
@@ -361,7 +414,7 @@ export class Controller {
         this.dispatch(deleteElements, { kind: s.selection.kind, ids: s.selection.ids });
         return;
       }
-      case "autoLayout": return void this.autoLayout();
+      case "autoLayout": return void this.autoLayout(issuedAt);
       case "fit": return c?.fit();
       case "zoomIn": return c?.zoomBy(1.25);
       case "zoomOut": return c?.zoomBy(0.8);
@@ -407,6 +460,14 @@ export function verdictWaitMs(design: AppState["design"]): number {
 /** Run `f` in the frame after the next one: by then the next frame has been drawn. */
 function afterNextFrame(f: () => void): void {
   requestAnimationFrame(() => requestAnimationFrame(f));
+}
+
+/** Once a frame has been drawn, or after half a second should frames not come (a hidden window). */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const fallback = window.setTimeout(resolve, 500);
+    afterNextFrame(() => (window.clearTimeout(fallback), resolve()));
+  });
 }
 
 function safeStorage(): Storage | null {
