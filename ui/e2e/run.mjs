@@ -949,7 +949,7 @@ try {
       await page.close();
     },
 
-    async "after \"show all\" attack paths, a new run shows the first page again"() {
+    async "after \"show all\" attack paths or stolen credentials, a new run shows the first page again"() {
       // Regression: the panel kept rendering every path for later runs until it was remounted.
       // A gateway on the internet that calls 80 services in one flat segment: 81 attack paths.
       const ids = Array.from({ length: 80 }, (_, i) => `s${i}`);
@@ -957,7 +957,7 @@ try {
         format: "bulkhead/1",
         name: "Fan",
         data_classes: [],
-        services: [{ id: "gw", name: "Gateway", kind: "gateway", exposure: "internet" }, ...ids.map((id) => ({ id, name: `Service ${id}`, kind: "api", exposure: "internal" }))],
+        services: [{ id: "gw", name: "Gateway", kind: "gateway", exposure: "internet" }, ...ids.map((id) => ({ id, name: `Service ${id}`, kind: "api", exposure: "internal", credentials: [{ type: "api_key", key: `key-${id}` }] }))],
         segments: [{ id: "flat", name: "Flat", level: "network", trust: "low", members: ["gw", ...ids], policy: { auth: { type: "none" }, intra: "allow", default_action: "deny" } }],
         rules: [{ id: "in", from: "internet", to: { service: "gw" }, action: "allow" }],
         flows: [{ id: "in", from: "internet", to: "gw", kind: "declared" }, ...ids.map((id) => ({ id: `f-${id}`, from: "gw", to: id, kind: "declared" }))],
@@ -970,6 +970,11 @@ try {
       await page.waitForSelector('[data-testid="sim-path-all"]', { timeout: 10_000 });
       const paths = () => page.evaluate(() => ({ rendered: document.querySelectorAll('[data-testid="sim-path"]').length, total: Number(document.querySelector('[data-testid="sim-path-count"]').textContent.replace(/\D/g, "")) }));
       assert.deepEqual(await paths(), { rendered: 50, total: 81 });
+      // Each of the 80 services holds a key: the list shows the first 20 and counts the rest.
+      const stolen = () => page.evaluate(() => ({ rendered: document.querySelectorAll('[data-testid="sim-stolen"] li').length, total: document.querySelector('[data-testid="sim-stolen-count"]').textContent, hidden: document.querySelector('[data-testid="sim-stolen-hidden"]')?.textContent ?? null }));
+      assert.deepEqual(await stolen(), { rendered: 20, total: "(80)", hidden: "60 more not shown." });
+      await page.click('[data-testid="sim-stolen-all"]');
+      assert.deepEqual(await stolen(), { rendered: 80, total: "(80)", hidden: null });
       await page.click('[data-testid="sim-path-all"]');
       assert.deepEqual(await paths(), { rendered: 81, total: 81 });
       // Run again: the same settings, a new run.
@@ -978,6 +983,7 @@ try {
       await page.waitForFunction(() => window.__bulkhead.app.backend.view.simulation !== window.__before && document.querySelector('[data-testid="sim-path-count"]'), null, { timeout: 10_000 });
       await page.waitForFunction(() => performance.getEntriesByName("bulkhead:sim-highlight").length >= 2, null, { timeout: 10_000 });
       assert.deepEqual(await paths(), { rendered: 50, total: 81 });
+      assert.deepEqual(await stolen(), { rendered: 20, total: "(80)", hidden: "60 more not shown." });
       assert.deepEqual(page.errors, []);
       await page.close();
     },

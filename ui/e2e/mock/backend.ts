@@ -179,7 +179,9 @@ function simulate(d: Design, origin: string, assume: string): Simulation {
     notes: [],
     reached: list,
     compromised: list.filter((r) => r.compromised).map((r) => r.service),
-    stolen_credentials: [],
+    // A stand-in for the shell's list: every credential a taken service holds, in the order
+    // the services fell.
+    stolen_credentials: list.filter((r) => r.compromised).flatMap((r) => (svc.get(r.service)?.credentials ?? []).map((credential) => ({ credential, from: r.service }))),
     exposed_data: exposedData,
     blast_radius: { services: list.filter((r) => r.hops > 0).length, compromised: list.filter((r) => r.compromised && r.hops > 0).length, score, crown_jewels: jewels },
     choke_points: { targets, cut: [...firstHops.values()].map((h) => ({ from: h.from, to: h.to, by: h.decision.decision === "allow" ? [h.decision.by] : [] })), verified: true },

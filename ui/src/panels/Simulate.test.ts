@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { smallSimulation } from "../fixtures/simulation";
-import { PATH_PAGE, credentialText, hopText, pathWindow, reduction, shownFor } from "./Simulate";
+import { PATH_PAGE, STOLEN_PAGE, credentialText, firstOf, hopText, pathWindow, reduction, shownFor } from "./Simulate";
 
 describe("simulate panel helpers", () => {
   it("explains a hop", () => {
@@ -34,5 +34,15 @@ describe("simulate panel helpers", () => {
     expect(shownFor(paging, run)).toBe(500);
     expect(shownFor(paging, smallSimulation())).toBe(PATH_PAGE);
     expect(shownFor(paging, null)).toBe(PATH_PAGE);
+    // The stolen credentials' list pages the same way, from its own first page.
+    expect(shownFor({ sim: run, shown: 300 }, smallSimulation(), STOLEN_PAGE)).toBe(STOLEN_PAGE);
+    expect(shownFor({ sim: run, shown: 300 }, run, STOLEN_PAGE)).toBe(300);
+  });
+  it("lists the first page of stolen credentials and counts the rest exactly", () => {
+    const items = Array.from({ length: STOLEN_PAGE + 3 }, (_, i) => i);
+    expect(firstOf(items, STOLEN_PAGE)).toEqual({ visible: items.slice(0, STOLEN_PAGE), hidden: 3 });
+    expect(firstOf(items, items.length)).toEqual({ visible: items, hidden: 0 });
+    expect(firstOf(items.slice(0, 5), STOLEN_PAGE)).toEqual({ visible: items.slice(0, 5), hidden: 0 });
+    expect(firstOf(items, -1)).toEqual({ visible: [], hidden: items.length });
   });
 });

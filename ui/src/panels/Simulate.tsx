@@ -41,7 +41,7 @@ export const PATH_PAGE = 50;
 /** The paths to render: the first `shown` (crown jewels come first), plus the highlighted path
  *  wherever it is, so a path highlighted from elsewhere is never hidden. `hidden` is exact. */
 export function pathWindow<T extends { target: string }>(paths: T[], shown: number, highlighted: string | null): { visible: T[]; hidden: number } {
-  const visible = paths.slice(0, Math.max(0, shown));
+  const visible = [...firstOf(paths, shown).visible];
   if (highlighted !== null && !visible.some((p) => p.target === highlighted)) {
     const h = paths.find((p) => p.target === highlighted);
     if (h) visible.push(h);
@@ -49,9 +49,20 @@ export function pathWindow<T extends { target: string }>(paths: T[], shown: numb
   return { visible, hidden: paths.length - visible.length };
 }
 
-/** How many paths to show of `sim`: what the user asked for on this run, else the first page. */
-export function shownFor<S>(paging: { sim: S; shown: number }, sim: S): number {
-  return paging.sim === sim ? paging.shown : PATH_PAGE;
+/** How many stolen credentials the panel lists at first: the internet's breach of a 2,000-service
+ *  estate steals hundreds, which pushed the attack paths and choke points far down the panel. */
+export const STOLEN_PAGE = 20;
+
+/** The first `shown` of `items`, and how many are left out. */
+export function firstOf<T>(items: readonly T[], shown: number): { visible: readonly T[]; hidden: number } {
+  const visible = items.slice(0, Math.max(0, shown));
+  return { visible, hidden: items.length - visible.length };
+}
+
+/** How many rows of a list to show of `sim`: what the user asked for on this run, else the first
+ *  `page` (the attack paths' by default). */
+export function shownFor<S>(paging: { sim: S; shown: number }, sim: S, page = PATH_PAGE): number {
+  return paging.sim === sim ? paging.shown : page;
 }
 
 export function Simulate({ app, state, view }: { app: Controller; state: AppState; view: BackendView }) {
@@ -66,6 +77,9 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
   const shown = shownFor(paging, sim);
   const setShown = (n: number) => setPaging({ sim, shown: n });
   const { visible, hidden } = pathWindow(paths, shown, s.highlightedPath);
+  // The stolen credentials likewise: the first page of each run, all of them on request.
+  const [stolenPaging, setStolenPaging] = useState<{ sim: Simulation | null; shown: number }>({ sim, shown: STOLEN_PAGE });
+  const stolen = firstOf(sim?.stolen_credentials ?? [], shownFor(stolenPaging, sim, STOLEN_PAGE));
   // The same elements while the services are the same: Preact then skips them, and a click
   // (which renders this panel while the shell simulates) does not diff 2,000 options again.
   const originOptions = useMemo(
@@ -158,14 +172,26 @@ export function Simulate({ app, state, view }: { app: Controller; state: AppStat
           </div>
           {sim.stolen_credentials.length ? (
             <>
-              <h3>Stolen credentials</h3>
+              <h3>
+                Stolen credentials <span class="muted small" data-testid="sim-stolen-count">({sim.stolen_credentials.length})</span>
+              </h3>
               <ul class="plain small" data-testid="sim-stolen">
-                {sim.stolen_credentials.map((c, i) => (
+                {stolen.visible.map((c, i) => (
                   <li key={i}>
                     {credentialText(c.credential)} from {name(c.from)}
                   </li>
                 ))}
               </ul>
+              {stolen.hidden > 0 ? (
+                <div class="row">
+                  <span class="muted small" data-testid="sim-stolen-hidden">
+                    {stolen.hidden} more not shown.
+                  </span>
+                  <button data-testid="sim-stolen-all" onClick={() => setStolenPaging({ sim, shown: sim.stolen_credentials.length })}>
+                    Show all {sim.stolen_credentials.length}
+                  </button>
+                </div>
+              ) : null}
             </>
           ) : null}
           <h3>
