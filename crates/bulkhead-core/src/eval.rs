@@ -845,17 +845,7 @@ impl<'d> Evaluator<'d> {
         t: usize,
         req: &Request,
     ) -> Result<Grants, DenyReason> {
-        let n = self.design.services.len();
-        if t >= n {
-            return Err(DenyReason::UnknownTarget {
-                service: format!("#{t}"),
-            });
-        }
-        if let Some(c) = caller.filter(|&c| c >= n) {
-            return Err(DenyReason::UnknownCaller {
-                service: format!("#{c}"),
-            });
-        }
+        self.check_indices(caller, t)?;
         let mut scanned = Vec::new();
         match self.scan(caller, t, req, &mut scanned) {
             Err(ScanDenied::NotInternetFacing) => return Err(DenyReason::NotInternetFacing),
@@ -1117,16 +1107,9 @@ impl<'d> Evaluator<'d> {
         }
     }
 
-    /// The decision of [`Evaluator::decide_at`] by indices, with `scanned` left holding the
-    /// scan (for the near misses); `Err` for a denial decided before any grant is looked at.
-    fn find_at(
-        &self,
-        caller: Option<usize>,
-        t: usize,
-        req: &Request,
-        presented: Option<&Presented>,
-        scanned: &mut Vec<Scanned>,
-    ) -> Result<Found<'d>, DenyReason> {
+    /// A caller and target given by service index are in range; one out of range is answered
+    /// as an unknown service named `#<index>`, never a panic.
+    fn check_indices(&self, caller: Option<usize>, t: usize) -> Result<(), DenyReason> {
         let n = self.design.services.len();
         if t >= n {
             return Err(DenyReason::UnknownTarget {
@@ -1138,6 +1121,20 @@ impl<'d> Evaluator<'d> {
                 service: format!("#{c}"),
             });
         }
+        Ok(())
+    }
+
+    /// The decision of [`Evaluator::decide_at`] by indices, with `scanned` left holding the
+    /// scan (for the near misses); `Err` for a denial decided before any grant is looked at.
+    fn find_at(
+        &self,
+        caller: Option<usize>,
+        t: usize,
+        req: &Request,
+        presented: Option<&Presented>,
+        scanned: &mut Vec<Scanned>,
+    ) -> Result<Found<'d>, DenyReason> {
+        self.check_indices(caller, t)?;
         match self.scan(caller, t, req, scanned) {
             Err(ScanDenied::NotInternetFacing) => return Err(DenyReason::NotInternetFacing),
             Err(ScanDenied::DenyRule(ri)) => {
