@@ -16,7 +16,7 @@ mod cmd;
 /// makes millions of small, short-lived allocations (strings of gap messages, rule ids, YAML
 /// keys) on several threads, and glibc spent about 30% of the command's user time in them
 /// (`unlink_chunk`, `_int_malloc`, `malloc_consolidate`, per-thread arenas grown by `mprotect`).
-/// README.md (Export) has the numbers measured with and without it.
+/// `docs/performance-export.md` has the numbers measured with and without it.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
