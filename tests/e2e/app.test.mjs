@@ -640,6 +640,60 @@ describe("Online Boutique: import, live policies and shadow services in the real
   });
 });
 
+describe("auto-layout in the real window", () => {
+  let browser;
+  const work = tempDir("layout");
+  const design = join(work, "fintech.bulkhead.json");
+
+  before(async () => {
+    copyFileSync(FINTECH, design);
+    browser = await launch([design]);
+    await ready(browser);
+  });
+  after(async () => close(browser));
+
+  test("auto-layout (fcose in WebKitGTK) shows that it is working, places every service with no two sibling segments overlapping, in view; undo restores the file's layout", async () => {
+    const before = await appDesign(browser);
+    // Whether the busy state was ever in the page: watched from before the press, since on 34
+    // services fcose may finish before a poll could see it.
+    await browser.execute(() => {
+      window.__layoutBusySeen = false;
+      const seen = () => {
+        if (document.querySelector('[data-testid="layout-busy"]')) window.__layoutBusySeen = true;
+      };
+      new MutationObserver(seen).observe(document.body, { childList: true, subtree: true });
+    });
+    const rev = await browser.execute(() => window.__bulkhead.app.store.get().revision);
+    await press(browser, tid("btn-layout"));
+    await until(browser, "the layout's positions in and its busy state down", () =>
+      browser.execute((r) => window.__bulkhead.app.store.get().revision > r && window.__bulkhead.app.layout.running === null, rev), 60_000);
+    assert.equal(await browser.execute(() => window.__bulkhead.app.layout.error), null, "the layout did not fail");
+    assert.equal(await browser.execute(() => window.__layoutBusySeen), true, "the busy state was shown while it ran");
+    assert.equal((await browser.$$(tid("layout-busy"))).length, 0, "and is gone after");
+
+    const after = await appDesign(browser);
+    assert.deepEqual(Object.keys(after.layout.positions).sort(), after.services.map((s) => s.id).sort(), "every service placed");
+    const movedCount = after.services.filter((s) => JSON.stringify(after.layout.positions[s.id]) !== JSON.stringify(before.layout?.positions?.[s.id])).length;
+    assert.ok(movedCount > after.services.length / 2, `most services moved (${movedCount} of ${after.services.length})`);
+    assert.deepEqual(withoutLayout(after), withoutLayout(before), "only the layout changed");
+    assert.deepEqual(await browser.execute(() => window.__bulkhead.segmentOverlaps()), [], "no two sibling segment boxes overlap");
+    // In view once the fit's animation has ended (waited for, not timed).
+    await until(browser, "the fit's animation ended", () => browser.execute(() => !window.__bulkhead.app.canvas.cy.animated()));
+    const frame = await browser.execute(() => {
+      const cy = window.__bulkhead.app.canvas.cy;
+      const bb = cy.elements().renderedBoundingBox();
+      return { w: cy.width(), h: cy.height(), x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2 };
+    });
+    assert.ok(frame.x1 > -2 && frame.y1 > -2 && frame.x2 < frame.w + 2 && frame.y2 < frame.h + 2, `the laid-out graph is in view: ${JSON.stringify(frame)}`);
+    assert.equal(await isDirty(browser), true, "a layout is an unsaved edit");
+    screenshot(join(SHOTS, "auto-layout.png"));
+
+    await press(browser, tid("undo"));
+    await until(browser, "the file's layout back", async () => JSON.stringify((await appDesign(browser)).layout) === JSON.stringify(before.layout));
+    await until(browser, "no unsaved marker after the undo", async () => !(await isDirty(browser)));
+  });
+});
+
 describe("a broken design file", () => {
   let browser;
   const work = tempDir("broken");
