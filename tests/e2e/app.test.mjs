@@ -10,7 +10,8 @@
 // the next expects it (edits are undone until the drag test, which the save test then saves).
 
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
 
@@ -739,6 +740,71 @@ describe("a broken design file", () => {
     assert.equal(await text(browser, tid("status-validation")), `broken.bulkhead.json: ${count}, not loaded`);
     assert.equal(await text(browser, tid("status-counts")), "no design open");
     screenshot(join(SHOTS, "broken-file.png"));
+  });
+});
+
+describe("unsaved work after a crash", () => {
+  let browser;
+  const work = tempDir("crash");
+  const design = join(work, "fintech.bulkhead.json");
+  // The private data folder scripts/with-app-driver.sh gives every launch of this run.
+  const recoveryFile = join(process.env.BULKHEAD_APP_DATA ?? "", "recovery.json");
+
+  before(async () => {
+    copyFileSync(FINTECH, design);
+    browser = await launch([design]);
+    await ready(browser);
+  });
+  after(async () => {
+    await close(browser);
+    // Whatever happened, the launches after this one must not be offered this test's work.
+    rmSync(recoveryFile, { force: true });
+  });
+
+  test("an edit is autosaved (and the file removed when the edit is undone); after the app is killed, the next launch offers it back and restores it as unsaved work; saving writes it and clears the offer", async () => {
+    assert.ok(process.env.BULKHEAD_APP_DATA, "scripts/with-app-driver.sh sets BULKHEAD_APP_DATA");
+    assert.equal(existsSync(recoveryFile), false, `no recovery file before the edit: ${existsSync(recoveryFile) ? readFileSync(recoveryFile, "utf8").slice(0, 300) : ""}`);
+    const original = readFileSync(design, "utf8");
+    const field = await shown(browser, tid("field-design-name"));
+    const renamed = "Northwind Bank (crash test)";
+    await field.setValue(renamed);
+    await browser.keys("Enter");
+    await until(browser, "the edit in the design", async () => (await appDesign(browser)).name === renamed);
+    // The autosave (2 s after the last edit) writes the recovery file through the shell.
+    await until(browser, "the recovery file holding the edit", () => existsSync(recoveryFile) && readFileSync(recoveryFile, "utf8").includes(renamed), 20_000);
+    // Undone to the file's design, nothing is left to recover; redone, it is autosaved again.
+    await press(browser, tid("undo"));
+    await until(browser, "the recovery file removed after the undo", () => !existsSync(recoveryFile), 10_000);
+    await press(browser, tid("redo"));
+    await until(browser, "the redone edit autosaved", () => existsSync(recoveryFile) && readFileSync(recoveryFile, "utf8").includes(renamed), 20_000);
+
+    // A crash: the app is killed, no close event, no chance to clean up.
+    const pids = execFileSync("pgrep", ["-f", `bulkhead-app.*${design}`], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
+    assert.equal(pids.length, 1, `one app process for this design: ${pids.join(", ")}`);
+    process.kill(Number(pids[0]), "SIGKILL");
+    await close(browser);
+    browser = null;
+    assert.equal(readFileSync(design, "utf8"), original, "the design file itself was never written");
+    assert.ok(existsSync(recoveryFile), "the recovery file survives the crash");
+
+    // The next launch, with no file named, offers the work back.
+    browser = await launch([]);
+    const banner = await shown(browser, tid("recovery-banner"), 60_000);
+    const offer = await banner.getText();
+    assert.match(offer, /fintech\.bulkhead\.json, 34 services/, offer);
+    await press(browser, tid("recovery-restore"));
+    await until(browser, "the recovered design", async () => (await appDesign(browser))?.name === renamed);
+    assert.equal((await browser.$$(tid("recovery-banner"))).length, 0, "the offer is gone once taken");
+    assert.ok(await isDirty(browser), "recovered work is unsaved until saved");
+    assert.match(await text(browser, tid("doc-title")), /fintech\.bulkhead\.json/, "it belongs to the file it was made from");
+    const recovered = await appDesign(browser);
+    assert.deepEqual({ ...recovered, name: null }, { ...JSON.parse(original), name: null }, "nothing but the edit differs from the file");
+
+    // Saving writes it where it came from; a clean save leaves nothing to offer next time.
+    await press(browser, tid("btn-save"));
+    await until(browser, "saved", async () => !(await isDirty(browser)));
+    assert.equal(JSON.parse(readFileSync(design, "utf8")).name, renamed);
+    await until(browser, "the recovery file removed", () => !existsSync(recoveryFile), 10_000);
   });
 });
 

@@ -69,6 +69,8 @@ export class Files {
   prompt: { what: string; answer: (choice: "save" | "discard" | "cancel") => void } | null = null;
   private onChange = new Set<() => void>();
   private autosaveTimer: ReturnType<typeof setTimeout> | null = null;
+  /** An autosave of this run may be on disk (written or in flight), not yet dropped by a save or a discard. */
+  private recoveryWritten = false;
 
   constructor(
     private store: Store,
@@ -77,6 +79,9 @@ export class Files {
     store.subscribe((s, prev) => {
       if (s.file.path !== prev.file.path || s.file.broken?.path !== prev.file.broken?.path || isDirty(s) !== isDirty(prev)) void this.documentState(s);
       if (s.design !== prev.design && isDirty(s)) this.scheduleAutosave();
+      // Back to the saved design without a save (undone to it): a recovery file written
+      // meanwhile holds work the user took back, and a crash now must not offer it.
+      else if (isDirty(prev) && !isDirty(s)) this.dropStaleRecovery();
     });
   }
 
@@ -227,6 +232,8 @@ export class Files {
     try {
       const written = await this.held.ask(s.design, (revision) => call("save_design", { path, revision }));
       // Only mark saved if nothing changed while the save was in flight.
+      // The shell removed the recovery file with the save.
+      this.recoveryWritten = false;
       if (this.store.get().revision === s.revision) this.store.dispatch(markSaved, { path: written.path });
       this.error = null;
       await this.refreshRecent();
@@ -244,8 +251,28 @@ export class Files {
       const s = this.store.get();
       // By revision: the shell holds the design (the backend asked about it), so autosaving
       // a large design does not send it again.
-      if (isDirty(s)) this.held.ask(s.design, (revision) => call("autosave", { revision, path: s.file.path })).catch((e) => this.report(e));
+      if (!isDirty(s)) return;
+      this.recoveryWritten = true;
+      this.held
+        .ask(s.design, (revision) => call("autosave", { revision, path: s.file.path }))
+        // Saved, or undone to the saved design, while this was on its way: what it wrote
+        // (perhaps after the save's or the undo's removal of the file) is stale.
+        .then(() => {
+          if (isDirty(this.store.get())) return;
+          this.recoveryWritten = true;
+          this.dropStaleRecovery();
+        })
+        .catch((e) => this.report(e));
     }, AUTOSAVE_MS);
+  }
+
+  /** No unsaved work any more: cancel a pending autosave and remove the recovery file this run wrote. */
+  private dropStaleRecovery(): void {
+    if (this.autosaveTimer !== null) clearTimeout(this.autosaveTimer);
+    this.autosaveTimer = null;
+    if (!this.recoveryWritten) return;
+    this.recoveryWritten = false;
+    call("discard_recovery", {}).catch((e) => this.report(e));
   }
 
   async recover(): Promise<void> {
