@@ -46,8 +46,8 @@ if [ ! -d $P/node_modules ] || [ $P/package-lock.json -nt $P/node_modules/.packa
 fi
 
 if [ ! -x .venv-verify/bin/nca ] || [ ! -x .venv-verify/bin/kubernetes-validate ] \
-   || ! .venv-verify/bin/python -c "import jsonschema" 2>/dev/null; then
-  log "python: creating .venv-verify with network-config-analyzer and kubernetes-validate"
+   || ! .venv-verify/bin/python -c "import jsonschema, Xlib" 2>/dev/null; then
+  log "python: creating .venv-verify with network-config-analyzer, kubernetes-validate and python-xlib"
   python3 -m venv .venv-verify
   .venv-verify/bin/pip install -q --disable-pip-version-check -r tests/verify-requirements.txt
 fi

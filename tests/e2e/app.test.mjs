@@ -17,9 +17,12 @@ import { after, before, describe, test } from "node:test";
 
 import {
   ROOT,
+  alive,
+  appPid,
   cli,
   cliJson,
   close,
+  closeWindow,
   launch,
   press,
   ready,
@@ -805,6 +808,60 @@ describe("unsaved work after a crash", () => {
     await until(browser, "saved", async () => !(await isDirty(browser)));
     assert.equal(JSON.parse(readFileSync(design, "utf8")).name, renamed);
     await until(browser, "the recovery file removed", () => !existsSync(recoveryFile), 10_000);
+  });
+});
+
+describe("closing the window", () => {
+  let browser;
+  const work = tempDir("close");
+  const design = join(work, "fintech.bulkhead.json");
+  const recoveryFile = join(process.env.BULKHEAD_APP_DATA ?? "", "recovery.json");
+
+  before(() => copyFileSync(FINTECH, design));
+  after(async () => {
+    await close(browser);
+    rmSync(recoveryFile, { force: true });
+  });
+
+  test("with unsaved changes the window asks first: Cancel keeps the window and the work, Discard closes it and leaves nothing to recover; a clean window closes at once", async () => {
+    const original = readFileSync(design, "utf8");
+    browser = await launch([design]);
+    await ready(browser);
+    const pid = appPid(design);
+    await (await shown(browser, tid("field-design-name"))).setValue("Northwind Bank (close test)");
+    await browser.keys("Enter");
+    await until(browser, "the unsaved marker", () => isDirty(browser));
+    await until(browser, "the autosave", () => existsSync(recoveryFile), 20_000);
+
+    // The window manager's close button: the app asks instead of closing.
+    closeWindow(pid);
+    const prompt = await shown(browser, tid("unsaved-prompt"), 10_000);
+    assert.match(await prompt.getText(), /Northwind Bank \(close test\) has changes that are not saved\. Save them before you close the window\?/);
+    await press(browser, tid("confirm-cancel"));
+    await until(browser, "the prompt gone", async () => (await browser.$$(tid("unsaved-prompt"))).length === 0);
+    assert.ok(alive(pid), "Cancel keeps the app running");
+    assert.equal((await appDesign(browser)).name, "Northwind Bank (close test)", "and the work");
+    assert.ok(await isDirty(browser));
+
+    closeWindow(pid);
+    await shown(browser, tid("unsaved-prompt"), 10_000);
+    await press(browser, tid("confirm-discard"));
+    await until(browser, "the app gone after Discard", () => !alive(pid), 10_000).catch(() => null);
+    assert.equal(alive(pid), false, "Discard closes the app");
+    await close(browser);
+    browser = null;
+    assert.equal(readFileSync(design, "utf8"), original, "the file is not written");
+    assert.equal(existsSync(recoveryFile), false, "discarding on close leaves nothing to recover");
+
+    // Nothing unsaved: the close button closes at once.
+    browser = await launch([design]);
+    await ready(browser);
+    const clean = appPid(design);
+    closeWindow(clean);
+    for (let i = 0; i < 50 && alive(clean); i++) await new Promise((r) => setTimeout(r, 200));
+    assert.equal(alive(clean), false, "a clean window closes without asking");
+    await close(browser);
+    browser = null;
   });
 });
 

@@ -123,3 +123,29 @@ export function cliJson(args) {
 export async function close(browser) {
   if (browser) await browser.deleteSession().catch(() => {});
 }
+
+/** The process id of the app launched on `file` (its command line names the file). */
+export function appPid(file) {
+  const r = spawnSync("pgrep", ["-f", `bulkhead-app.*${file}`], { encoding: "utf8" });
+  const pids = r.stdout.trim().split("\n").filter(Boolean).map(Number);
+  if (pids.length !== 1) throw new Error(`expected one app process for ${file}, found ${pids.length}`);
+  return pids[0];
+}
+
+/** Whether process `pid` is still running. */
+export function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Asks the app's window to close as a window manager's close button does (WM_DELETE_WINDOW,
+ * through tests/e2e/close-window.py with the verifiers' venv, which has python-xlib).
+ */
+export function closeWindow(pid) {
+  execFileSync(join(ROOT, ".venv-verify/bin/python"), [join(ROOT, "tests/e2e/close-window.py"), String(pid)], { stdio: ["ignore", "inherit", "inherit"] });
+}
