@@ -27,6 +27,26 @@ export function matchesFilter(f: Filter, design: Design): Set<string> | null {
   return out;
 }
 
+/** A canvas element as the fade sees it: a service (its id), or a flow (the ids at its ends). */
+export type FadeItem = { service: string; faded: boolean } | { from: string | undefined; to: string | undefined; faded: boolean };
+
+/**
+ * What the filter's matches (`matchesFilter`; null: no filter) fade: every service that does not
+ * match, and every flow unless both of its ends match (a flow from the internet, or from a
+ * shadow service's ghost, whenever a filter is set). `items` are the canvas's services and
+ * flows as `read` sees them; the answer lists those whose fading changes, each way.
+ */
+export function fadeChanges<T>(match: ReadonlySet<string> | null, items: Iterable<T>, read: (item: T) => FadeItem): { fade: T[]; show: T[] } {
+  const fade: T[] = [];
+  const show: T[] = [];
+  for (const item of items) {
+    const it = read(item);
+    const faded = match !== null && ("service" in it ? !match.has(it.service) : !(it.from !== undefined && it.to !== undefined && match.has(it.from) && match.has(it.to)));
+    if (faded !== it.faded) (faded ? fade : show).push(item);
+  }
+  return { fade, show };
+}
+
 /** Every tag used by a service, sorted, for the filter's tag list. */
 export function allTags(design: Design): string[] {
   return [...new Set((design.services ?? []).flatMap((s) => s.tags ?? []))].sort();

@@ -236,6 +236,33 @@ describe("overview drawing", () => {
     expect(painted.map((p) => p.style)).toEqual(["rgb(2,2,2)"]);
   });
 
+  it("a faded service or flow is painted at its new opacity from the shapes it had (a filter's fade shapes nothing again)", () => {
+    const svcStyles: Styles = { "background-color": [3, 3, 3], "border-width": 2, "border-color": [4, 4, 4], "underlay-opacity": 0.8, "underlay-color": [5, 5, 5], "underlay-shape": "round-rectangle", "underlay-padding": 4 };
+    const flowStyles: Styles = { "line-color": [6, 6, 6], opacity: 0.85, "line-opacity": 0.5, "mid-target-arrow-shape": "triangle", "mid-target-arrow-color": [7, 7, 7] };
+    const svc = ele("node", { styles: svcStyles });
+    const flow = ele("edge", { allpts: [0, 0, 100, 0], styles: flowStyles });
+    const { r, ctx, painted } = fakes();
+    let shaped = 0;
+    const square = (r.nodeShapes as Record<string, { draw: (...a: unknown[]) => void }>)["round-rectangle"]!;
+    const draw = square.draw;
+    square.draw = (...args: unknown[]) => void (shaped++, draw(...args));
+    const records = new WeakMap();
+    buildScene(r, [flow, svc], true, records);
+    const first = shaped;
+    svcStyles.opacity = 0.12;
+    flowStyles.opacity = 0.12;
+    paintScene(r, ctx, buildScene(r, [flow, svc], true, records));
+    expect(shaped).toBe(first);
+    // The underlay is not dimmed by the element's opacity (Cytoscape draws it at its own).
+    expect(painted.map((p) => [p.op, p.style, +p.alpha.toFixed(4)])).toEqual([
+      ["stroke", "rgb(6,6,6)", 0.06],
+      ["fill", "rgb(7,7,7)", 0.06],
+      ["fill", "rgb(5,5,5)", 0.8],
+      ["fill", "rgb(3,3,3)", 0.12],
+      ["stroke", "rgb(4,4,4)", 0.12],
+    ]);
+  });
+
   it("a member is looked at again when what its segment passes down (opacity) changes", () => {
     const segStyles: Styles = { opacity: 1 };
     const seg = ele("node", { parentOf: true, styles: segStyles });

@@ -16,6 +16,8 @@
 //! selection stay Cytoscape's.
 
 import type { Core } from "cytoscape";
+import { PAINT_STYLE_EVENT } from "./classstyle";
+import { timed } from "../perf";
 
 /** The largest zoom at which a large design is drawn by `drawOverview`. */
 export const OVERVIEW_ZOOM = 0.25;
@@ -98,13 +100,24 @@ interface Part {
   slot: Slot;
   paint: Paint;
   path: Path2D;
+  /**
+   * Its alpha before the element's opacity (with what its segments pass down) is applied; null
+   * for what that opacity does not dim (underlays and overlays, as Cytoscape draws them).
+   */
+  base: number | null;
 }
 
-/** What one element contributes to the overview; kept until Cytoscape recalculates the element. */
+/**
+ * What one element contributes to the overview; kept until Cytoscape recalculates the element.
+ * Its opacity is not part of that: a filter's fade changes only it (`PAINT_STYLE_EVENT`), and
+ * the parts are then painted again at the new opacity without being shaped again.
+ */
 interface EleRecord {
-  /** The opacity its segments passed down when it was built (they may change on their own). */
-  inherited: number;
+  /** The element's opacity times its segments' when its paints were made. */
+  opacity: number;
   parts: Part[];
+  /** This record at each opacity it was painted at (shared by all of them). */
+  versions: Map<number, EleRecord>;
   image: boolean;
   labelled: boolean;
 }
@@ -232,10 +245,24 @@ function depth(ele: OverviewEle): number {
   return d;
 }
 
-function part(parts: Part[], slot: Slot, paint: Paint): Path2D {
+function part(parts: Part[], slot: Slot, paint: Paint, base: number | null = null): Path2D {
   const path = new Path2D();
-  parts.push({ slot, paint, path });
+  parts.push({ slot, paint, path, base });
   return path;
+}
+
+/**
+ * `rec` painted at `opacity` (the same shapes). The versions of a record are kept together, so a
+ * filter set and cleared again finds the record it had.
+ */
+function withOpacity(rec: EleRecord, opacity: number): EleRecord {
+  let version = rec.versions.get(opacity);
+  if (!version) {
+    const parts = rec.parts.map((p) => (p.base === null ? p : { ...p, paint: paintOf(p.paint.colour, p.base * opacity, p.paint.width, p.paint.dash) }));
+    version = { ...rec, opacity, parts };
+    rec.versions.set(opacity, version);
+  }
+  return version;
 }
 
 /** A node's shape added to `path`, at the size Cytoscape draws it (plus `pad` each side). */
@@ -279,14 +306,14 @@ function layer(r: OverviewRenderer, parts: Part[], node: OverviewEle, prefix: "u
 function body(r: OverviewRenderer, parts: Part[], node: OverviewEle, opacity: number): void {
   const shape = r.getNodeShape(node);
   const radius = node.pstyle("corner-radius").value === "auto" ? "auto" : node.pstyle("corner-radius").pfValue;
-  const bg = (node.pstyle("background-opacity").value as number) * opacity;
-  if (bg > 0) shapeInto(r, part(parts, "fill", paintOf(rgb(node.pstyle("background-color")), bg, 0, null)), node, shape, radius, 0);
+  const bgBase = node.pstyle("background-opacity").value as number;
+  if (bgBase * opacity > 0) shapeInto(r, part(parts, "fill", paintOf(rgb(node.pstyle("background-color")), bgBase * opacity, 0, null), bgBase), node, shape, radius, 0);
   const bw = node.pstyle("border-width").pfValue;
-  const bo = (node.pstyle("border-opacity").value as number) * opacity;
-  if (bw > 0 && bo > 0) {
+  const boBase = node.pstyle("border-opacity").value as number;
+  if (bw > 0 && boBase * opacity > 0) {
     const style = node.pstyle("border-style").value;
     const dash = style === "dashed" ? (node.pstyle("border-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
-    shapeInto(r, part(parts, "border", paintOf(rgb(node.pstyle("border-color")), bo, bw, dash)), node, shape, radius, 0);
+    shapeInto(r, part(parts, "border", paintOf(rgb(node.pstyle("border-color")), boBase * opacity, bw, dash), boBase), node, shape, radius, 0);
   }
 }
 
@@ -308,16 +335,17 @@ const ARROWS: [prefix: string, x: keyof Rscratch, y: keyof Rscratch, angle: keyo
   ["target", "arrowEndX", "arrowEndY", "tgtArrowAngle", false],
 ];
 
-function edge(r: OverviewRenderer, parts: Part[], e: OverviewEle): void {
+function edge(r: OverviewRenderer, parts: Part[], e: OverviewEle, eleOpacity: number): void {
   const rs = e._private.rscratch;
   if (rs.badLine || !rs.allpts || rs.allpts.length < 4 || Number.isNaN(rs.allpts[0])) return;
-  const opacity = opacityOf(e) * (e.pstyle("line-opacity").value as number);
+  const base = e.pstyle("line-opacity").value as number;
+  const opacity = eleOpacity * base;
   if (!(opacity > 0)) return;
   const width = e.pstyle("width").pfValue;
   const style = e.pstyle("line-style").value;
   const dash = style === "dashed" ? (e.pstyle("line-dash-pattern").pfValue as unknown as number[]) : style === "dotted" ? [1, 2] : null;
-  edgeLine(part(parts, "line", paintOf(rgb(e.pstyle("line-color")), opacity, width, dash)), rs);
-  edgeArrows(r, e, width, (prefix) => part(parts, "arrow", paintOf(rgb(e.pstyle(`${prefix}-arrow-color`)), opacity, 0, null)));
+  edgeLine(part(parts, "line", paintOf(rgb(e.pstyle("line-color")), opacity, width, dash), base), rs);
+  edgeArrows(r, e, width, (prefix) => part(parts, "arrow", paintOf(rgb(e.pstyle(`${prefix}-arrow-color`)), opacity, 0, null), base));
 }
 
 /**
@@ -346,20 +374,22 @@ export function edgeArrows(r: Pick<OverviewRenderer, "arrowShapes" | "getArrowWi
   }
 }
 
-/** What `ele` contributes: its parts in model coordinates, whether it has a badge or a label. */
-function recordOf(r: OverviewRenderer, ele: OverviewEle, inherited: number): EleRecord {
+/** What `ele` contributes at `opacity` (`opacityOf`): its parts in model coordinates, whether it has a badge or a label. */
+function recordOf(r: OverviewRenderer, ele: OverviewEle, opacity: number): EleRecord {
   const parts: Part[] = [];
   let image = false;
-  if (!ele.isNode()) edge(r, parts, ele);
+  if (!ele.isNode()) edge(r, parts, ele, opacity);
   else {
     layer(r, parts, ele, "underlay");
-    body(r, parts, ele, opacityOf(ele));
+    body(r, parts, ele, opacity);
     layer(r, parts, ele, "overlay");
     const bg = ele.pstyle("background-image").value as string[];
     image = !ele.isParent() && bg.length > 0 && bg.some((u) => !!u && u !== "none");
   }
   const label = ele.pstyle("label");
-  return { inherited, parts, image, labelled: !!(label && label.strValue) };
+  const rec: EleRecord = { opacity, parts, image, labelled: !!(label && label.strValue), versions: new Map() };
+  rec.versions.set(opacity, rec);
+  return rec;
 }
 
 /**
@@ -436,11 +466,15 @@ export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], wi
     const node = ele.isNode();
     if (!node && !withEdges) continue;
     const parent = node && ele.isParent();
-    const inherited = inheritedOpacity(ele);
+    const opacity = opacityOf(ele);
     let rec = parent ? undefined : records.get(ele);
-    if (!rec || rec.inherited !== inherited) {
-      rec = recordOf(r, ele, inherited);
+    if (!rec) {
+      rec = recordOf(r, ele, opacity);
       if (!parent) records.set(ele, rec);
+    } else if (rec.opacity !== opacity) {
+      // Faded, or its segments' opacity changed: the same shapes at the new opacity.
+      rec = withOpacity(rec, opacity);
+      records.set(ele, rec);
     }
     if (parent) {
       // Segments by depth: a nested segment's fill goes over its parent's, as drawn one by one.
@@ -528,10 +562,13 @@ export function installOverview(cy: Core, active: () => boolean): void {
     return zsorted.apply(this, args);
   };
   cy.on("add remove style background", invalidate);
+  // Only painted properties changed (a filter's fade, ./classstyle.ts): the records stay, and
+  // the next build paints them again at their new opacity.
+  cy.on(PAINT_STYLE_EVENT, invalidate);
   const draw = (ctx: CanvasRenderingContext2D, eles: readonly OverviewEle[], withEdges: boolean) => {
     if (!cache.scene || cache.eles !== eles || cache.withEdges !== withEdges) {
       const previous = cache.eles === eles && cache.withEdges === withEdges ? cache.last : null;
-      cache.scene = cache.last = buildScene(r, eles, withEdges, cache.records, previous);
+      cache.scene = cache.last = timed("overview:scene", () => buildScene(r, eles, withEdges, cache.records, previous));
       cache.eles = eles;
       cache.withEdges = withEdges;
     }
