@@ -800,12 +800,12 @@ try {
       await page.close();
     },
 
-    async "auto-layout of 2,000 services shows that it is working first, ignores a second press, and a failure clears it with a message"() {
+    async "auto-layout of 2,000 services shows that it is working first, keeps the window drawing while fcose runs, ignores a second press, and a failure clears it with a message"() {
       const page = await open({ initial: { generated: 2000 } });
       const busy = '[data-testid="layout-busy"]';
       const button = '[data-testid="btn-layout"]';
-      // What the page looked like when fcose began (it then holds the main thread), and how many
-      // layouts were started: the canvas's autoLayout is wrapped, not replaced.
+      // What the page looked like when the layout began, and how many layouts were started: the
+      // canvas's autoLayout is wrapped, not replaced.
       await page.evaluate(([busy, button]) => {
         const canvas = window.__bulkhead.app.canvas;
         const real = canvas.autoLayout.bind(canvas);
@@ -844,18 +844,26 @@ try {
       assert.ok(started[0].framesBusy >= 2, `a frame with the busy state was drawn before fcose ran (${started[0].framesBusy})`);
       assert.ok(started[0].disabled, "the Layout button is disabled while it runs");
       assert.equal(await page.evaluate(() => window.__bulkhead.app.store.get().revision), rev + 1, "the layout is one edit");
+      assert.deepEqual(await page.evaluate(() => window.__bulkhead.segmentOverlaps()), [], "no two sibling boxes of the 2,000 services overlap");
       assert.ok(!(await page.$eval(button, (b) => b.disabled)), "the Layout button is enabled again");
       // Presses that were queued behind the layout have all been delivered by now: still one.
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       assert.equal(await page.evaluate(() => window.__layouts.length), 1);
       assert.equal(await page.$(busy), null);
+      // fcose ran in a worker: the page kept drawing frames all the while (on the main thread it
+      // held the window, and only the frames before it started and after it ended were drawn).
+      const framesBusy = await page.evaluate(() => window.__framesBusy);
+      assert.ok(framesBusy - started[0].framesBusy >= 10, `frames drawn while fcose ran: ${framesBusy - started[0].framesBusy}`);
 
-      // A layout that throws (here Cytoscape's layout call, where fcose runs) leaves the app usable.
+      // A layout that fails (here the worker, where fcose runs, answers with an error) leaves the app usable.
       await page.evaluate(() => {
-        const cy = window.__bulkhead.app.canvas.cy;
-        window.__realLayout = cy.layout;
-        cy.layout = () => {
-          throw new Error("fcose could not place the graph");
+        window.__realWorker = window.Worker;
+        window.Worker = class {
+          constructor() {
+            setTimeout(() => this.onmessage?.({ data: { ok: false, error: "fcose could not place the graph" } }), 50);
+          }
+          postMessage() {}
+          terminate() {}
         };
       });
       const before = await design(page);
@@ -867,7 +875,7 @@ try {
       assert.deepEqual((await design(page)).layout, before.layout, "the positions are unchanged");
       await shot(page, "auto-layout-failed");
       // It works again once the layout does, and the message goes.
-      await page.evaluate(() => (window.__bulkhead.app.canvas.cy.layout = window.__realLayout));
+      await page.evaluate(() => (window.Worker = window.__realWorker));
       await page.click(button);
       await page.waitForSelector('[data-testid="layout-error"]', { state: "detached", timeout: 10_000 });
       await page.waitForSelector(busy, { state: "detached", timeout: 120_000 });

@@ -355,12 +355,13 @@ export class Controller {
   private layoutEndedAt = -Infinity;
 
   /**
-   * Auto-layout. fcose runs on the main thread and, on thousands of services, holds the window
-   * for seconds: the busy state is shown and painted first (the frame after it renders), and
-   * while it is up a second request is ignored. So is one issued while it ran but delivered
-   * after (`issuedAt`, an event's timeStamp: presses made while the window was frozen arrive
-   * when it thaws, and may come after the busy state is down). A layout that throws leaves the
-   * positions as they were and says what failed.
+   * Auto-layout. fcose takes seconds on thousands of services; it runs in a worker, so the
+   * window keeps drawing, and the busy state is shown (painted first, the frame after it
+   * renders) for as long as it runs. While it is up a second request is ignored. So is one
+   * issued while it ran but delivered after (`issuedAt`, an event's timeStamp: a press made
+   * while the main thread was busy, applying the positions or running fcose itself where no
+   * worker can be made, arrives when it is free, and may come after the busy state is down).
+   * A layout that throws leaves the positions as they were and says what failed.
    */
   async autoLayout(issuedAt = performance.now()): Promise<void> {
     // An event that says no time (0) or one not in this page's clock is taken as asked now.
@@ -375,10 +376,11 @@ export class Controller {
       // fcose leaves sibling segments on top of each other (on the fintech example, every time):
       // push them apart, so a box is only ever inside the one it is nested in, by the boxes the
       // canvas draws (measured now, where fcose left them), not by estimates of them.
-      const drawn = canvas.drawnExtents();
-      this.dispatch(setPositions, { positions: separateSiblings(this.store.get().design, positions, drawn), replace: true });
-      // fcose framed its own result; the boxes pushed apart may reach past it.
-      canvas.fit();
+      const drawn = timed("layout:extents", () => canvas.drawnExtents());
+      const separated = timed("layout:separate", () => separateSiblings(this.store.get().design, positions, drawn));
+      timed("layout:dispatch", () => this.dispatch(setPositions, { positions: separated, replace: true }));
+      // The layout framed its own result; the boxes pushed apart may reach past it.
+      timed("layout:fit", () => canvas.fit());
     } catch (e) {
       error = `Auto-layout failed: ${e instanceof Error ? e.message : String(e)}. The positions are unchanged.`;
     }

@@ -173,67 +173,81 @@ function intersects(a: Box2, b: Box2): boolean {
  * `labels`, also as wide as its label). Segments with no positioned service inside have no box.
  */
 export function segmentBoxes(design: Design, positions: Readonly<Record<string, { x: number; y: number } | undefined>>, labels = false, drawn?: Drawn): Map<string, Box2> {
+  return segmentBoxer(design, labels, drawn)(positions);
+}
+
+/**
+ * `segmentBoxes` for one design asked many times: the nesting, the members and the label
+ * widths are worked out once, and each call boxes only the segments asked for (with what is
+ * inside them), or all. `separateSiblings` asks once per sibling group; working the whole design
+ * out again for each of them took seconds on 2,000 services in 670 segments.
+ */
+function segmentBoxer(design: Design, labels: boolean, drawn?: Drawn): (positions: Readonly<Record<string, { x: number; y: number } | undefined>>, segments?: readonly string[]) => Map<string, Box2> {
   const leaf = leafSegments(design);
   const segIds = new Set((design.segments ?? []).map((s) => s.id));
   const children = new Map<string, string[]>();
   const widths = new Map<string, number>();
+  const push = (m: Map<string, string[]>, key: string, v: string) => {
+    const list = m.get(key);
+    if (list) list.push(v);
+    else m.set(key, [v]);
+  };
   for (const s of design.segments ?? []) {
-    if (s.parent && segIds.has(s.parent) && s.parent !== s.id) children.set(s.parent, [...(children.get(s.parent) ?? []), s.id]);
+    if (s.parent && segIds.has(s.parent) && s.parent !== s.id) push(children, s.parent, s.id);
     if (labels) widths.set(s.id, labelWidth(s));
   }
   const members = new Map<string, string[]>();
-  for (const [svc, seg] of leaf) members.set(seg, [...(members.get(seg) ?? []), svc]);
-  const out = new Map<string, Box2>();
-  const visiting = new Set<string>();
-  const boxOf = (seg: string): Box2 | null => {
-    if (out.has(seg)) return out.get(seg)!;
-    if (visiting.has(seg)) return null; // a parent cycle: the validator reports it
-    visiting.add(seg);
-    const inner: Box2[] = [];
-    for (const id of members.get(seg) ?? []) {
-      const p = positions[id];
-      if (p) inner.push(serviceBox(id, p, drawn));
-    }
-    for (const c of children.get(seg) ?? []) {
-      const b = boxOf(c);
-      if (b) inner.push(b);
-    }
-    if (inner.length === 0) return null;
-    const measured = drawn?.segments.get(seg);
-    if (measured) {
-      // As Cytoscape sizes a compound: its children's boxes (labels included) plus its padding
-      // and border; then its label, wherever it reaches.
-      const { pad, label } = measured;
-      const box = {
-        x1: Math.min(...inner.map((b) => b.x1)) - pad.x1,
-        y1: Math.min(...inner.map((b) => b.y1)) - pad.y1,
-        x2: Math.max(...inner.map((b) => b.x2)) + pad.x2,
-        y2: Math.max(...inner.map((b) => b.y2)) + pad.y2,
+  for (const [svc, seg] of leaf) push(members, seg, svc);
+  const all = (design.segments ?? []).map((s) => s.id);
+  return (positions, segments = all) => {
+    const out = new Map<string, Box2>();
+    const visiting = new Set<string>();
+    const boxOf = (seg: string): Box2 | null => {
+      if (out.has(seg)) return out.get(seg)!;
+      if (visiting.has(seg)) return null; // a parent cycle: the validator reports it
+      visiting.add(seg);
+      // The union of the members' and child segments' boxes.
+      let inner: Box2 | null = null;
+      const add = (b: Box2) => {
+        if (!inner) inner = { ...b };
+        else (inner.x1 = Math.min(inner.x1, b.x1), inner.y1 = Math.min(inner.y1, b.y1), inner.x2 = Math.max(inner.x2, b.x2), inner.y2 = Math.max(inner.y2, b.y2));
       };
-      if (label) {
-        const cx = (box.x1 + box.x2) / 2;
-        const top = box.y1;
-        box.x1 = Math.min(box.x1, cx + label.x1);
-        box.x2 = Math.max(box.x2, cx + label.x2);
-        box.y1 = Math.min(box.y1, top + label.y1);
-        box.y2 = Math.max(box.y2, top + label.y2);
+      for (const id of members.get(seg) ?? []) {
+        const p = positions[id];
+        if (p) add(serviceBox(id, p, drawn));
       }
+      for (const c of children.get(seg) ?? []) {
+        const b = boxOf(c);
+        if (b) add(b);
+      }
+      const u = inner as Box2 | null;
+      if (u === null) return null;
+      const measured = drawn?.segments.get(seg);
+      if (measured) {
+        // As Cytoscape sizes a compound: its children's boxes (labels included) plus its padding
+        // and border; then its label, wherever it reaches.
+        const { pad, label } = measured;
+        const box = { x1: u.x1 - pad.x1, y1: u.y1 - pad.y1, x2: u.x2 + pad.x2, y2: u.y2 + pad.y2 };
+        if (label) {
+          const cx = (box.x1 + box.x2) / 2;
+          const top = box.y1;
+          box.x1 = Math.min(box.x1, cx + label.x1);
+          box.x2 = Math.max(box.x2, cx + label.x2);
+          box.y1 = Math.min(box.y1, top + label.y1);
+          box.y2 = Math.max(box.y2, top + label.y2);
+        }
+        out.set(seg, box);
+        return box;
+      }
+      const box = { x1: u.x1 - SEG_PAD, y1: u.y1 - SEG_PAD - SEG_LABEL, x2: u.x2 + SEG_PAD, y2: u.y2 + SEG_PAD };
+      const widen = ((widths.get(seg) ?? 0) - (box.x2 - box.x1)) / 2;
+      if (widen > 0) (box.x1 -= widen, box.x2 += widen);
       out.set(seg, box);
       return box;
-    }
-    const box = {
-      x1: Math.min(...inner.map((b) => b.x1)) - SEG_PAD,
-      y1: Math.min(...inner.map((b) => b.y1)) - SEG_PAD - SEG_LABEL,
-      x2: Math.max(...inner.map((b) => b.x2)) + SEG_PAD,
-      y2: Math.max(...inner.map((b) => b.y2)) + SEG_PAD,
     };
-    const widen = ((widths.get(seg) ?? 0) - (box.x2 - box.x1)) / 2;
-    if (widen > 0) (box.x1 -= widen, box.x2 += widen);
-    out.set(seg, box);
-    return box;
+    for (const s of segments) boxOf(s);
+    return out;
   };
-  for (const s of design.segments ?? []) boxOf(s.id);
-  return out;
 }
 
 /**
@@ -322,7 +336,9 @@ export function separateSiblings(design: Design, positions: Readonly<Record<stri
   const inside = new Map<string, string[]>();
   for (const [svc, seg] of leaf) {
     for (let cur: string | null = seg, seen = 0; cur !== null && seen <= segIds.size; cur = parentOf.get(cur) ?? null, seen++) {
-      inside.set(cur, [...(inside.get(cur) ?? []), svc]);
+      const list = inside.get(cur);
+      if (list) list.push(svc);
+      else inside.set(cur, [svc]);
     }
   }
   // Sibling groups by parent ("" for the top level), innermost first.
@@ -335,10 +351,11 @@ export function separateSiblings(design: Design, positions: Readonly<Record<stri
   for (const s of design.segments ?? []) group(parentOf.get(s.id) ?? null).segments.push(s.id);
   for (const s of design.services ?? []) if (out[s.id]) group(leaf.get(s.id) ?? null).services.push(s.id);
   const order = [...groups.keys()].sort((a, b) => depth(b || null) - depth(a || null));
+  const boxesOf = segmentBoxer(design, true, drawn);
   for (const key of order) {
     const g = groups.get(key)!;
     if (g.segments.length === 0) continue;
-    const boxes = segmentBoxes(design, out, true, drawn);
+    const boxes = boxesOf(out, g.segments);
     // Each box with a margin: the estimates can be a few pixels smaller than what is drawn (up
     // to 9 measured), so boxes they put just apart would still touch on the canvas. Measured
     // boxes (`drawn`) are exact; the margin stays as room between boxes fcose left close.
@@ -351,8 +368,15 @@ export function separateSiblings(design: Design, positions: Readonly<Record<stri
       ...g.services.map((id) => ({ segment: false, box: grow(serviceBox(id, out[id]!, drawn)), moves: [id] })),
     ];
     const shift = items.map(() => ({ x: 0, y: 0 }));
+    // Overlapping pairs pushed apart in each round. A group that sorts itself out has fewer
+    // every few rounds; hundreds of boxes scattered on top of each other (fcose's draft layout
+    // of 2,000 services leaves two such groups of ~300 segments) keep about as many however
+    // many rounds run, and end up shelved below anyway: those stop pushing after 10 rounds that
+    // did not cut the count by a tenth (200 rounds of them took seconds of the window's time).
+    const pushed: number[] = [];
     for (let round = 0; round < 200; round++) {
       let moved = false;
+      let pairs = 0;
       for (let i = 0; i < items.length; i++) {
         for (let j = i + 1; j < items.length; j++) {
           const a = items[i]!;
@@ -372,9 +396,12 @@ export function separateSiblings(design: Design, positions: Readonly<Record<stri
           move(i, -half);
           move(j, half);
           moved = true;
+          pairs++;
         }
       }
       if (!moved) break;
+      pushed.push(pairs);
+      if (round >= 10 && pairs > 0.9 * pushed[round - 10]!) break;
     }
     if (items.some((a, i) => items.some((b, j) => j > i && (a.segment || b.segment) && intersects(a.box, b.box)))) {
       // Still tangled (hundreds of boxes scattered on top of each other): shelve the group in

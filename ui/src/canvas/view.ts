@@ -17,17 +17,34 @@ import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
 import { installZOrder } from "./zorder";
 import { ellipsize } from "./labels";
+import { layoutJob, runLayoutJob, type LayoutAnswer, type LayoutJob } from "./layoutjob";
 import { installStyleCacheInvalidation, changesDerivedState, shownValues, unchanged } from "./stylecache";
 
 /**
- * The fcose layout (and the cose-base and layout-base it brings, a sixth of the bundle) is
- * loaded when auto-layout first runs: the page that opens a design never needs it, and the
- * web view then parses less before its first frame.
+ * Auto-layout's fcose runs in a Web Worker (`layout.worker.ts`, a chunk of its own with fcose,
+ * cose-base and layout-base, loaded when auto-layout first runs): on thousands of services it
+ * takes seconds, which on the main thread froze the window. Where no worker can be made, the
+ * same job runs here, with fcose loaded on demand.
  */
-let fcoseLoaded: Promise<void> | null = null;
-function loadFcose(): Promise<void> {
-  fcoseLoaded ??= import("cytoscape-fcose").then(({ default: fcose }) => void cytoscape.use(fcose));
-  return fcoseLoaded;
+function layoutOffThread(job: LayoutJob): Promise<Record<string, { x: number; y: number }>> {
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL("./layout.worker.ts", import.meta.url), { type: "module" });
+  } catch {
+    return import("cytoscape-fcose").then(({ default: fcose }) => runLayoutJob(job, fcose));
+  }
+  return new Promise((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent<LayoutAnswer>) => {
+      worker.terminate();
+      if (e.data.ok) resolve(e.data.positions);
+      else reject(new Error(e.data.error));
+    };
+    worker.onerror = (e) => {
+      worker.terminate();
+      reject(new Error(e.message || "the layout worker could not run"));
+    };
+    worker.postMessage(job);
+  });
 }
 
 export interface CanvasEvents {
@@ -461,29 +478,33 @@ export class CanvasView {
     return { services, segments };
   }
 
-  /** Run fcose (respects compound segments) and resolve with every service's new position. */
+  /**
+   * Run fcose (respects compound segments) off the main thread on the sizes the canvas draws,
+   * move the nodes there (animated on small designs) and resolve with every service's new
+   * position.
+   */
   async autoLayout(): Promise<Record<string, { x: number; y: number }>> {
-    await loadFcose();
     const n = this.cy.nodes().length;
-    return new Promise((resolve) => {
-      const layout = this.cy.layout({
-        name: "fcose",
-        quality: n > 800 ? "draft" : "default",
-        randomize: true,
+    const job = timed("layout:job", () => layoutJob(this.cy));
+    const start = performance.now();
+    const positions = await layoutOffThread(job);
+    measureSince("layout:fcose", start);
+    const applied = performance.now();
+    await new Promise<void>((resolve) => {
+      const leaves = this.cy.nodes().filter((node) => !node.isParent());
+      const layout = leaves.layout({
+        name: "preset",
+        positions: (node: NodeSingular) => positions[node.id()] ?? node.position(),
         animate: n < 400,
         animationDuration: 400,
         fit: true,
         padding: 40,
-        nodeDimensionsIncludeLabels: true,
-        packComponents: true,
-        nodeRepulsion: 6000,
-        idealEdgeLength: 90,
-        nestingFactor: 0.2,
-        tile: true,
       } as cytoscape.LayoutOptions);
-      layout.one("layoutstop", () => resolve(this.servicePositions()));
+      layout.one("layoutstop", () => resolve());
       layout.run();
     });
+    measureSince("layout:apply", applied);
+    return this.servicePositions();
   }
 
   destroy(): void {
