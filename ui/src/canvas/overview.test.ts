@@ -225,15 +225,29 @@ describe("overview drawing", () => {
     expect(third.runs.some((run, i) => run === second.runs[i])).toBe(false);
   });
 
-  it("segments are looked at on every build: their size follows their members", () => {
+  it("a segment is shaped again when its box changes (its members moved) or its record is dropped; otherwise its batches are reused", () => {
     const styles: Styles = { "background-color": [1, 1, 1] };
     const seg = ele("node", { parentOf: true, styles });
+    let x = 0;
+    seg.position = () => ({ x, y: 0 });
     const { r, ctx, painted } = fakes();
     const records = new WeakMap();
-    buildScene(r, [seg], true, records);
+    const first = buildScene(r, [seg], true, records);
+    // Unchanged: the same batches. (A style change always comes with Cytoscape naming the segment.)
     styles["background-color"] = [2, 2, 2];
-    paintScene(r, ctx, buildScene(r, [seg], true, records));
-    expect(painted.map((p) => p.style)).toEqual(["rgb(2,2,2)"]);
+    const second = buildScene(r, [seg], true, records, first);
+    expect(second.segments).toBe(first.segments);
+    paintScene(r, ctx, second);
+    // Named by Cytoscape: shaped again, with its new colour.
+    records.delete(seg);
+    const third = buildScene(r, [seg], true, records, second);
+    expect(third.segments).not.toBe(second.segments);
+    paintScene(r, ctx, third);
+    // Its members moved it: shaped again where it now is.
+    styles["background-color"] = [3, 3, 3];
+    x = 50;
+    paintScene(r, ctx, buildScene(r, [seg], true, records, third));
+    expect(painted.map((p) => p.style)).toEqual(["rgb(1,1,1)", "rgb(2,2,2)", "rgb(3,3,3)"]);
   });
 
   it("a faded service or flow is painted at its new opacity from the shapes it had (a filter's fade shapes nothing again)", () => {

@@ -118,6 +118,8 @@ interface EleRecord {
   parts: Part[];
   /** This record at each opacity it was painted at (shared by all of them). */
   versions: Map<number, EleRecord>;
+  /** A segment's box when it was shaped: its size follows its members, which Cytoscape does not name. */
+  box?: NodeBox;
   image: boolean;
   labelled: boolean;
 }
@@ -416,6 +418,8 @@ export interface Scene {
   segments: { under: Batches; fill: Batches; border: Batches }[];
   /** Segment overlays (painted with the services' overlays). */
   segmentsOver: Batches;
+  /** The segments' records and depths in drawing order: while they are the same, so are the batches above. */
+  segmentRecs: { rec: EleRecord; depth: number }[];
   runs: Run[];
   images: OverviewEle[];
   labelled: OverviewEle[];
@@ -445,12 +449,13 @@ function sameRun(run: Run | undefined, eles: readonly OverviewEle[], recs: reado
 /**
  * Batch `eles` (Cytoscape's z-sorted list); `withEdges: false` leaves the flows out. Services and
  * flows found in `records` are not looked at again (the caller drops the records of what
- * Cytoscape recalculates); segments are, their size follows their members. The runs of
+ * Cytoscape recalculates), nor are segments whose box is the one they were shaped with (their
+ * size follows their members, which Cytoscape does not name as changed). The runs of
  * `previous` (the last scene of the same list) whose members and records are unchanged are
- * reused as they are.
+ * reused as they are, and so are its segment batches when every segment's record is.
  */
 export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], withEdges: boolean, records: WeakMap<OverviewEle, EleRecord> = new WeakMap(), previous: Scene | null = null): Scene {
-  const scene: Scene = { segments: [], segmentsOver: new Batches(), runs: [], images: [], labelled: [] };
+  const scene: Scene = { segments: [], segmentsOver: new Batches(), segmentRecs: [], runs: [], images: [], labelled: [] };
   let runEles: OverviewEle[] = [];
   let runRecs: EleRecord[] = [];
   const flush = () => {
@@ -467,21 +472,19 @@ export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], wi
     if (!node && !withEdges) continue;
     const parent = node && ele.isParent();
     const opacity = opacityOf(ele);
-    let rec = parent ? undefined : records.get(ele);
-    if (!rec) {
+    const box = parent ? boxOf(ele) : undefined;
+    let rec = records.get(ele);
+    if (!rec || (box && !sameBox(rec.box, box))) {
       rec = recordOf(r, ele, opacity);
-      if (!parent) records.set(ele, rec);
+      rec.box = box;
+      records.set(ele, rec);
     } else if (rec.opacity !== opacity) {
       // Faded, or its segments' opacity changed: the same shapes at the new opacity.
       rec = withOpacity(rec, opacity);
       records.set(ele, rec);
     }
     if (parent) {
-      // Segments by depth: a nested segment's fill goes over its parent's, as drawn one by one.
-      const d = depth(ele);
-      while (scene.segments.length <= d) scene.segments.push({ under: new Batches(), fill: new Batches(), border: new Batches() });
-      const seg = scene.segments[d]!;
-      for (const p of rec.parts) (p.slot === "over" ? scene.segmentsOver : seg[p.slot as "under" | "fill" | "border"]).add(p.paint, p.path);
+      scene.segmentRecs.push({ rec, depth: depth(ele) });
     } else {
       runEles.push(ele);
       runRecs.push(rec);
@@ -491,7 +494,28 @@ export function buildScene(r: OverviewRenderer, eles: readonly OverviewEle[], wi
     if (rec.labelled) scene.labelled.push(ele);
   }
   flush();
+  if (previous && sameSegments(previous.segmentRecs, scene.segmentRecs)) {
+    scene.segments = previous.segments;
+    scene.segmentsOver = previous.segmentsOver;
+  } else {
+    for (const { rec, depth: d } of scene.segmentRecs) {
+      // Segments by depth: a nested segment's fill goes over its parent's, as drawn one by one.
+      while (scene.segments.length <= d) scene.segments.push({ under: new Batches(), fill: new Batches(), border: new Batches() });
+      const seg = scene.segments[d]!;
+      for (const p of rec.parts) (p.slot === "over" ? scene.segmentsOver : seg[p.slot as "under" | "fill" | "border"]).add(p.paint, p.path);
+    }
+  }
   return scene;
+}
+
+function sameBox(a: NodeBox | undefined, b: NodeBox): boolean {
+  return !!a && a.x === b.x && a.y === b.y && a.w === b.w && a.h === b.h;
+}
+
+function sameSegments(a: readonly { rec: EleRecord; depth: number }[], b: readonly { rec: EleRecord; depth: number }[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.rec !== b[i]!.rec || a[i]!.depth !== b[i]!.depth) return false;
+  return true;
 }
 
 /** Paint `scene` on `ctx`, which Cytoscape has already transformed to model coordinates. */
