@@ -98,8 +98,87 @@ impl<'d> Access<'d> {
     /// the design as it stands on `today`: a rule whose `expires` date is before it no longer
     /// applies, so an expired exception allows nothing in any export (and an expired deny no
     /// longer denies). [`Access::expired_rules`] lists them for the reports.
+    ///
+    /// The answers are asked of the evaluator by index, target by target, and land in
+    /// [`Access::inbound`] directly: the same decisions as going through the [`Matrix`]
+    /// ([`Access::with_matrix`] with [`matrix`]), without copying both ids into every entry,
+    /// sorting the entries by id and looking both ids up again (most of the matrix phase on
+    /// large designs). `tests/fast_path.rs` checks that every export is byte-identical.
     pub fn new(design: &'d Design, today: Date) -> Self {
-        Self::with_matrix(design, today, matrix)
+        let eval = Evaluator::at(design, today);
+        // A (duplicated, invalid) id that resolves to another service's index: the matrix's
+        // by-id bookkeeping decides where its answers go, so take that path.
+        let unique = design
+            .services
+            .iter()
+            .enumerate()
+            .all(|(i, s)| eval.service_index(&s.id) == Some(i));
+        if !unique {
+            return Self::with_matrix(design, today, matrix);
+        }
+        let mut per_target: Vec<Vec<(CallerRef, Vec<PortGrant<'d>>)>> =
+            Vec::with_capacity(design.services.len());
+        for (t, target) in design.services.iter().enumerate() {
+            let possible = eval.possible_callers(t);
+            let callers = possible
+                .internet
+                .then_some(CallerRef::Internet)
+                .into_iter()
+                .chain(
+                    possible
+                        .services
+                        .iter()
+                        .filter(|&&c| c != t)
+                        .map(|&c| CallerRef::Service(c)),
+                );
+            let mut grants = Vec::new();
+            for caller in callers {
+                let index = match caller {
+                    CallerRef::Internet => None,
+                    CallerRef::Service(c) => Some(c),
+                };
+                let mut ports = Vec::new();
+                // The matrix's requests: each declared port (none declared: "some port").
+                let asked: Vec<Option<&'d Port>> = if target.ports.is_empty() {
+                    vec![None]
+                } else {
+                    target.ports.iter().map(Some).collect()
+                };
+                for port in asked {
+                    let req = Request {
+                        port: port.map(|p| p.port),
+                        method: None,
+                        path: None,
+                    };
+                    let Ok(g) = eval.grants_by_index(index, t, &req) else {
+                        continue;
+                    };
+                    let mut g = g.grants.into_iter();
+                    let Some(first) = g.next() else {
+                        continue;
+                    };
+                    // The matrix names a port by number and protocol: the first declared.
+                    let port = port.and_then(|p| {
+                        target
+                            .ports
+                            .iter()
+                            .find(|tp| tp.port == p.port && tp.protocol == p.protocol)
+                    });
+                    ports.push(PortGrant {
+                        port,
+                        by: first.by,
+                        auth: first.auth,
+                        rate_limit: first.rate_limit,
+                        also: g.collect(),
+                    });
+                }
+                if !ports.is_empty() {
+                    grants.push((caller, ports));
+                }
+            }
+            per_target.push(grants);
+        }
+        Self::assemble(design, eval, per_target)
     }
 
     /// [`Access::new`], with the design hash ([`Access::design_hash`]) computed on a second
@@ -124,8 +203,6 @@ impl<'d> Access<'d> {
         compute: fn(&Evaluator<'_>) -> Matrix,
     ) -> Self {
         let eval = Evaluator::at(design, today);
-        let mut order: Vec<usize> = (0..design.services.len()).collect();
-        order.sort_by(|&a, &b| design.services[a].id.cmp(&design.services[b].id));
         let m = compute(&eval);
         let mut per_target: Vec<BTreeMap<CallerRef, Vec<PortGrant<'d>>>> =
             vec![BTreeMap::new(); design.services.len()];
@@ -159,6 +236,22 @@ impl<'d> Access<'d> {
                 also: e.also,
             });
         }
+        let per_target = per_target
+            .into_iter()
+            .map(|callers| callers.into_iter().collect())
+            .collect();
+        Self::assemble(design, eval, per_target)
+    }
+
+    /// The [`Access`] of the evaluator's L4 answers, per target: each caller's allowed ports
+    /// (callers in any order, ports in the matrix's order).
+    fn assemble(
+        design: &'d Design,
+        eval: Evaluator<'d>,
+        per_target: Vec<Vec<(CallerRef, Vec<PortGrant<'d>>)>>,
+    ) -> Self {
+        let mut order: Vec<usize> = (0..design.services.len()).collect();
+        order.sort_by(|&a, &b| design.services[a].id.cmp(&design.services[b].id));
         // Callers in a stable order: internet first, then services by id.
         let rank: Vec<usize> = {
             let mut r = vec![0; design.services.len()];

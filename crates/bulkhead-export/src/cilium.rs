@@ -15,7 +15,7 @@ use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str, allo
 use crate::gaps::{Gaps, describe_auth, describe_rate, list};
 use crate::netpol::{managed, selectable, selector_overlaps, start_allow_policy, write_selector};
 use crate::workloads::protocol;
-use crate::yaml::{Node, Writer, push_json_string, push_yaml, to_yaml};
+use crate::yaml::{Node, Writer, push_int, push_json_string, push_yaml, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
 use crate::{obj, seq};
 
@@ -280,7 +280,7 @@ fn to_ports_json(out: &mut String, entries: &[PortEntry<'_>]) {
         out.push('{');
         if let Some((port, proto)) = e.port {
             out.push_str("\"ports\":[{\"port\":\"");
-            out.push_str(&port.to_string());
+            push_int(out, u64::from(port));
             out.push_str("\",\"protocol\":");
             push_json_string(out, proto);
             out.push_str("}]");
@@ -317,12 +317,15 @@ fn write_to_ports(w: &mut Writer<'_>, entries: &[PortEntry<'_>]) {
         return;
     }
     w.seq("toPorts");
+    let mut number = String::new();
     for e in entries {
         w.item_map();
         if let Some((port, proto)) = e.port {
             w.seq("ports");
             w.item_map();
-            w.str("port", &port.to_string());
+            number.clear();
+            push_int(&mut number, u64::from(port));
+            w.str("port", &number);
             w.str("protocol", proto);
             w.end();
             w.end();

@@ -21,7 +21,7 @@ use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
 use crate::netpol::{selectable, write_head, write_selector};
 use crate::obj;
-use crate::yaml::{Writer, push_json_string, to_yaml};
+use crate::yaml::{Writer, push_int, push_json_string, to_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, paths};
 
 /// The principal of Istio's default ingress gateway: how internet traffic arrives in the mesh.
@@ -259,6 +259,7 @@ pub fn render<'d>(
             write_selector(&mut w, "selector", labels);
             w.str("action", "ALLOW");
             w.seq("rules");
+            let mut number = String::new();
             for r in merged.values() {
                 w.item_map();
                 w.seq("from");
@@ -276,8 +277,10 @@ pub fn render<'d>(
                     w.item_map();
                     w.map("operation");
                     if let Some(port) = op.port {
+                        number.clear();
+                        push_int(&mut number, u64::from(port));
                         w.seq("ports");
-                        w.item_str(&port.to_string());
+                        w.item_str(&number);
                         w.end();
                     }
                     if let Some(m) = &op.method {
@@ -423,7 +426,7 @@ impl Op<'_> {
         let mut sep = "";
         if let Some(port) = self.port {
             out.push_str("\"ports\":[\"");
-            out.push_str(&port.to_string());
+            push_int(out, u64::from(port));
             out.push_str("\"]");
             sep = ",";
         }

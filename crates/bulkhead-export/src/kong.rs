@@ -143,12 +143,15 @@ pub fn render(
             }
             // The service is written when its first route is.
             let mut started = false;
+            // One request, its method and path copied over per endpoint into the same buffers.
+            let mut req = Request {
+                port: port.map(|p| p.port),
+                method: None,
+                path: None,
+            };
             for (n, e) in eps.iter().enumerate() {
-                let req = Request {
-                    port: port.map(|p| p.port),
-                    method: Some(e.method.clone()),
-                    path: Some(e.path.clone()),
-                };
+                req.method.get_or_insert_default().clone_from(&e.method);
+                req.path.get_or_insert_default().clone_from(&e.path);
                 // Who may call this endpoint with what they hold, and at which rate.
                 let mut allowed: Vec<(CallerRef, Option<&RateLimit>)> = Vec::new();
                 for &caller in &candidates {

@@ -200,17 +200,22 @@ pub fn render(
         templates.sort_by_cached_key(|(p, _)| specificity(p));
         // The zone of each (rule, rate limit) met on this service, computed once.
         let mut zone_cache: Vec<(AllowedByRef<'_>, &RateLimit, String)> = Vec::new();
+        // One request, its method and path copied over per endpoint into the same buffers.
+        let mut req = Request {
+            port: route.port,
+            method: None,
+            path: None,
+        };
+        let mut method = String::new();
         for (template, eps) in templates {
             loc_id += 1;
             let mut loc_verdicts: Vec<(String, &'static str)> = Vec::new();
             let mut loc_zones: BTreeSet<String> = BTreeSet::new();
             for e in eps {
-                let method = e.method.to_ascii_uppercase();
-                let req = Request {
-                    port: route.port,
-                    method: Some(e.method.clone()),
-                    path: Some(e.path.clone()),
-                };
+                method.clone_from(&e.method);
+                method.make_ascii_uppercase();
+                req.method.get_or_insert_default().clone_from(&e.method);
+                req.path.get_or_insert_default().clone_from(&e.path);
                 for &c in &l4_callers {
                     let verdict = access.decide_as_caller(c, t, &req);
                     let name = match c {
@@ -270,44 +275,49 @@ pub fn render(
                     loc_verdicts.push((key, code));
                 }
             }
-            verdicts.push((loc_id.to_string(), loc_verdicts));
+            let mut number = String::new();
+            push_int(&mut number, loc_id as u64);
+            // Each location's lines written piece by piece: `writeln!` goes through the
+            // formatting machinery per argument, for tens of thousands of locations.
             let inner = paths::regex(template);
             let inner = &inner[1..inner.len() - 1];
-            let _ = writeln!(
-                server,
-                "        # {} {} ({})",
-                svc.id, template, route.prefix
-            );
-            let _ = writeln!(
-                server,
-                "        location ~ \"^{}({inner})$\" {{",
-                route.prefix
-            );
-            let _ = writeln!(server, "            set $bh_loc {loc_id};");
+            for part in [
+                "        # ",
+                &svc.id,
+                " ",
+                template,
+                " (",
+                &route.prefix,
+                ")\n        location ~ \"^",
+                &route.prefix,
+                "(",
+                inner,
+                ")$\" {\n            set $bh_loc ",
+                &number,
+                ";\n",
+            ] {
+                server.push_str(part);
+            }
             if !staged {
-                let _ = writeln!(
-                    server,
-                    "            if ($bh_verdict = 401) {{ return 401; }}"
-                );
-                let _ = writeln!(
-                    server,
-                    "            if ($bh_verdict = 403) {{ return 403; }}"
-                );
+                server.push_str("            if ($bh_verdict = 401) { return 401; }\n");
+                server.push_str("            if ($bh_verdict = 403) { return 403; }\n");
             }
             for z in &loc_zones {
                 let zone = &zones[z];
-                let _ = writeln!(
-                    server,
-                    "            limit_req zone={} burst={} nodelay;",
-                    zone.name, zone.burst
-                );
+                server.push_str("            limit_req zone=");
+                server.push_str(&zone.name);
+                server.push_str(" burst=");
+                push_int(server, u64::from(zone.burst));
+                server.push_str(" nodelay;\n");
             }
-            let _ = writeln!(
-                server,
-                "            proxy_pass http://{}$1$is_args$args;",
-                route.upstream
-            );
-            let _ = writeln!(server, "        }}");
+            for part in [
+                "            proxy_pass http://",
+                &route.upstream,
+                "$1$is_args$args;\n        }\n",
+            ] {
+                server.push_str(part);
+            }
+            verdicts.push((number, loc_verdicts));
         }
     }
 

@@ -692,23 +692,32 @@ fn plain_is_safe(s: &str) -> bool {
     if all & PRINTABLE == 0 {
         return false;
     }
-    if any & SPECIAL != 0 && bytes.windows(2).any(|p| p == b": " || p == b" #") {
+    // Byte comparisons, not 2-byte slice equality (which compiles to a `memcmp` call per
+    // window): long annotations such as a policy's allowing rules have many spaces.
+    if any & SPECIAL != 0
+        && bytes
+            .windows(2)
+            .any(|p| (p[0] == b':' && p[1] == b' ') || (p[0] == b' ' && p[1] == b'#'))
+    {
         return false;
     }
     let looks_numeric = all & NUMERIC != 0;
     let has_digit = any & DIGIT != 0;
     // Anything a YAML 1.1 or 1.2 reader could take for a number, bool or null (each starts
     // with one of these bytes; `~` and `-` are already refused as a first byte).
-    if s.len() <= 5
-        && matches!(bytes[0] | 0x20, b't' | b'f' | b'y' | b'n' | b'o' | b'.')
-        && [
-            "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf",
-            "-.inf",
-        ]
-        .iter()
-        .any(|w| w.eq_ignore_ascii_case(s))
-    {
-        return false;
+    // Only the words of the string's length are compared: most keys are short (`name`,
+    // `tags`, `to`, `from`) and start with one of these letters.
+    if s.len() <= 5 && matches!(bytes[0] | 0x20, b't' | b'f' | b'y' | b'n' | b'o' | b'.') {
+        let words: &[&str] = match s.len() {
+            1 => &["y", "n", "~"],
+            2 => &["no", "on"],
+            3 => &["yes", "off"],
+            4 => &["true", "null", ".nan", ".inf"],
+            _ => &["false", "-.inf"],
+        };
+        if words.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+            return false;
+        }
     }
     !(looks_numeric && has_digit)
 }
@@ -908,6 +917,26 @@ mod tests {
             "%x",
             "@x",
             "`x`",
+            // Every reserved word by length, in mixed case, and near misses of each length.
+            "n",
+            "N",
+            "no",
+            "On",
+            "oN",
+            "YES",
+            "oFf",
+            "tRUE",
+            "Null",
+            ".Inf",
+            "FALSE",
+            "fAlse",
+            "to",
+            "nO1",
+            "from",
+            "name",
+            "tags",
+            "falsy",
+            ".nans",
         ]
         .iter()
         .map(|s| s.to_string())
