@@ -902,6 +902,43 @@ impl<'d> Evaluator<'d> {
         Ok(out)
     }
 
+    /// [`Evaluator::grants_by_index`]'s grants borrowed from the design, in the same order
+    /// (empty where it finds none or refuses the call): the L7 exports ask once per (caller,
+    /// endpoint), and copying every grant's rule id and auth list was most of that cost.
+    pub fn grant_refs_by_index(
+        &self,
+        caller: Option<usize>,
+        t: usize,
+        req: &Request,
+    ) -> Vec<GrantRef<'d>> {
+        let mut scanned = Vec::new();
+        if self.check_indices(caller, t).is_err()
+            || self.scan(caller, t, req, &mut scanned).is_err()
+        {
+            return Vec::new();
+        }
+        let seg_rate = self.segment_rate_at(t);
+        scanned
+            .iter()
+            .filter_map(|item| match *item {
+                Scanned::Grant(ri) => {
+                    let r = &self.design.rules[ri];
+                    Some(GrantRef {
+                        by: AllowedByRef::Rule(&r.id),
+                        auth: self.required_at(Some(ri), t),
+                        rate_limit: r.rate_limit.as_ref().or(seg_rate),
+                    })
+                }
+                Scanned::Intra(segment) => Some(GrantRef {
+                    by: AllowedByRef::IntraSegment(&self.design.segments[segment].id),
+                    auth: self.required_at(None, t),
+                    rate_limit: seg_rate,
+                }),
+                Scanned::NearMiss(..) | Scanned::Expired(_) => None,
+            })
+            .collect()
+    }
+
     /// What the reach graph needs of one L4 call (`Request::default()`), without building
     /// [`Grants`]: for each grant in order, the auth it requires (borrowed from the design, so
     /// equal requirements are the same address). The same scan as [`Evaluator::grants_at`];
@@ -1223,6 +1260,26 @@ pub enum Verdict<'d> {
         rate_limit: Option<&'d RateLimit>,
     },
     Deny(DenyKind),
+}
+
+/// A [`Grant`] borrowed from the design ([`Evaluator::grant_refs_by_index`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GrantRef<'d> {
+    pub by: AllowedByRef<'d>,
+    /// The rule's auth, then the target segment's (`none` omitted): [`Grant`]'s `auth` is the
+    /// present ones in this order.
+    pub auth: [Option<&'d Auth>; 2],
+    pub rate_limit: Option<&'d RateLimit>,
+}
+
+impl GrantRef<'_> {
+    pub fn to_owned(self) -> Grant {
+        Grant {
+            by: self.by.to_owned(),
+            auth: self.auth.into_iter().flatten().cloned().collect(),
+            rate_limit: self.rate_limit.cloned(),
+        }
+    }
 }
 
 /// [`AllowedBy`] borrowed from the design.
@@ -2142,6 +2199,14 @@ mod tests {
                         }),
                     );
                     for r in requests {
+                        // The borrowed grants are the grants, in order.
+                        let owned = e.grants_by_index(c, t, &r).map_or(Vec::new(), |g| g.grants);
+                        let borrowed: Vec<Grant> = e
+                            .grant_refs_by_index(c, t, &r)
+                            .into_iter()
+                            .map(GrantRef::to_owned)
+                            .collect();
+                        assert_eq!(borrowed, owned, "grants {c:?} -> {t}: {r:?}");
                         for presented in [None, Some(&own)] {
                             let decision = e.decide_at(c, t, &r, presented);
                             let verdict: Projected = match e.verdict_at(c, t, &r, presented) {

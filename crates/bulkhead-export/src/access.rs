@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 
 use bulkhead_core::date::Date;
 use bulkhead_core::eval::{
-    AllowedBy, AllowedByRef, Caller, Evaluator, Grant as EvalGrant, Presented, Request, Verdict,
+    AllowedBy, AllowedByRef, Caller, Evaluator, Grant as EvalGrant, GrantRef, Presented, Request,
+    Verdict,
 };
 use bulkhead_core::matrix::{Matrix, matrix};
 use bulkhead_core::model::{Auth, Design, Endpoint, Port, RateLimit, Service};
@@ -401,36 +402,53 @@ impl<'d> Access<'d> {
         target: usize,
         port: Option<u32>,
     ) -> Vec<EndpointGrant<'d>> {
+        let svc = self.service(target);
+        self.endpoint_grant_refs(caller, target, port)
+            .into_iter()
+            .map(|(index, grants)| {
+                let mut grants = grants.into_iter().map(GrantRef::to_owned);
+                let first = grants
+                    .next()
+                    .expect("endpoint_grant_refs lists allowed endpoints");
+                EndpointGrant {
+                    endpoint: &svc.endpoints[index],
+                    index,
+                    by: first.by,
+                    auth: first.auth,
+                    rate_limit: first.rate_limit,
+                    also: grants.collect(),
+                }
+            })
+            .collect()
+    }
+
+    /// [`Access::endpoint_grants`] borrowed from the design: each allowed endpoint's position
+    /// in the service's `endpoints` and its grants, first one first (never empty).
+    pub fn endpoint_grant_refs(
+        &self,
+        caller: CallerRef,
+        target: usize,
+        port: Option<u32>,
+    ) -> Vec<(usize, Vec<GrantRef<'d>>)> {
         let caller = match caller {
             CallerRef::Internet => None,
             CallerRef::Service(i) => Some(self.resolved[i]),
         };
-        let svc = self.service(target);
         // One request, its method and path copied over per endpoint into the same buffers.
         let mut req = Request {
             port,
             method: None,
             path: None,
         };
-        svc.endpoints
+        self.service(target)
+            .endpoints
             .iter()
             .enumerate()
             .filter_map(|(index, e)| {
                 req.method.get_or_insert_default().clone_from(&e.method);
                 req.path.get_or_insert_default().clone_from(&e.path);
-                let mut grants = self.eval.grants_by_index(caller, target, &req).ok()?.grants;
-                if grants.is_empty() {
-                    return None;
-                }
-                let first = grants.remove(0);
-                Some(EndpointGrant {
-                    endpoint: e,
-                    index,
-                    by: first.by,
-                    auth: first.auth,
-                    rate_limit: first.rate_limit,
-                    also: grants,
-                })
+                let grants = self.eval.grant_refs_by_index(caller, target, &req);
+                (!grants.is_empty()).then_some((index, grants))
             })
             .collect()
     }

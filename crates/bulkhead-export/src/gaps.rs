@@ -37,6 +37,29 @@ impl fmt::Display for Gap {
     }
 }
 
+/// Text [`Gaps::add`] takes: borrowed (copied only when it is new) or owned (kept as it is).
+pub trait Text: AsRef<str> {
+    fn into_string(self) -> String;
+}
+
+impl<T: AsRef<str> + ?Sized> Text for &T {
+    fn into_string(self) -> String {
+        self.as_ref().to_string()
+    }
+}
+
+impl Text for String {
+    fn into_string(self) -> String {
+        self
+    }
+}
+
+impl Text for std::borrow::Cow<'_, str> {
+    fn into_string(self) -> String {
+        self.into_owned()
+    }
+}
+
 /// A de-duplicated set of gaps, sorted when taken out ([`Gaps::into_vec`]).
 #[derive(Clone, Debug, Default)]
 pub struct Gaps {
@@ -79,19 +102,19 @@ impl Gaps {
         gaps
     }
 
-    pub fn add(&mut self, rule: impl AsRef<str>, message: impl AsRef<str>) {
-        let (rule, message) = (rule.as_ref(), message.as_ref());
-        // The same gap comes up once per allowed pair: look it up before allocating.
-        match self.set.get_mut(rule) {
+    pub fn add(&mut self, rule: impl Text, message: impl Text) {
+        // The same gap comes up once per allowed pair: look it up before allocating, and keep
+        // a message (or rule) that was formatted for the call instead of copying it.
+        match self.set.get_mut(rule.as_ref()) {
             Some(messages) => {
-                if !messages.contains(message) {
-                    messages.insert(message.to_string());
+                if !messages.contains(message.as_ref()) {
+                    messages.insert(message.into_string());
                 }
             }
             None => {
                 let mut messages = HashSet::default();
-                messages.insert(message.to_string());
-                self.set.insert(rule.to_string(), messages);
+                messages.insert(message.into_string());
+                self.set.insert(rule.into_string(), messages);
             }
         }
     }
@@ -200,22 +223,41 @@ impl Gaps {
 
 /// `a`, `b` as backticked, comma-separated user input.
 pub fn list(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut out = String::with_capacity(items.iter().map(|s| s.len() + 4).sum());
+    push_list(&mut out, items);
+    out
+}
+
+/// [`list`] appended to `out`: gap messages name every identity of an mTLS requirement, per
+/// rule and target.
+fn push_list(out: &mut String, items: &[String]) {
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('`');
+        out.push_str(s);
+        out.push('`');
+    }
 }
 
 pub fn describe_auth(a: &Auth) -> String {
     match a {
         Auth::None => "no auth".into(),
-        Auth::ApiKey { key } => format!("API key `{key}`"),
-        Auth::Jwt { issuer, scopes } if scopes.is_empty() => format!("a JWT from `{issuer}`"),
+        Auth::ApiKey { key } => ["API key `", key, "`"].concat(),
+        Auth::Jwt { issuer, scopes } if scopes.is_empty() => ["a JWT from `", issuer, "`"].concat(),
         Auth::Jwt { issuer, scopes } => {
-            format!("a JWT from `{issuer}` with scopes {}", list(scopes))
+            let mut out = ["a JWT from `", issuer, "` with scopes "].concat();
+            push_list(&mut out, scopes);
+            out
         }
-        Auth::Mtls { identities } => format!("mTLS with identity in {}", list(identities)),
+        Auth::Mtls { identities } => {
+            let mut out =
+                String::with_capacity(22 + identities.iter().map(|s| s.len() + 4).sum::<usize>());
+            out.push_str("mTLS with identity in ");
+            push_list(&mut out, identities);
+            out
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bulkhead_core::eval::Presented;
 use bulkhead_core::model::{Auth, RateLimit, Service};
 
-use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_str};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
 use crate::netpol::{selectable, write_head, write_selector};
@@ -172,8 +172,8 @@ pub fn render<'d>(
                         method: None,
                         paths: &[],
                     };
-                    let alts = std::iter::once(p.auth.as_slice())
-                        .chain(p.also.iter().map(|g| g.auth.as_slice()));
+                    let alts =
+                        std::iter::once(p.auth.iter()).chain(p.also.iter().map(|g| g.auth.iter()));
                     caller.add(op, &rule, alts, p.rate_limit.as_ref());
                     if let Some(r) = access.rule(&rule)
                         && (!r.methods.is_empty() || !r.paths.is_empty())
@@ -184,7 +184,7 @@ pub fn render<'d>(
                         );
                     }
                 } else {
-                    let eps = access.endpoint_grants(g.caller, t, port);
+                    let eps = access.endpoint_grant_refs(g.caller, t, port);
                     if eps.is_empty() {
                         caller.gaps.add(
                             allowed_by_name(&p.by),
@@ -194,16 +194,17 @@ pub fn render<'d>(
                             ),
                         );
                     }
-                    for e in &eps {
-                        let (m, paths) = &ops_of[e.index];
+                    for (index, grants) in &eps {
+                        let (m, paths) = &ops_of[*index];
                         let op = Op {
                             port,
                             method: (m != "*").then_some(m.as_str()),
                             paths,
                         };
-                        let alts = std::iter::once(e.auth.as_slice())
-                            .chain(e.also.iter().map(|g| g.auth.as_slice()));
-                        caller.add(op, &allowed_by_str(&e.by), alts, e.rate_limit.as_ref());
+                        // The first grant decides; a caller may satisfy a later one's auth.
+                        let first = grants[0];
+                        let alts = grants.iter().map(|g| g.auth.into_iter().flatten());
+                        caller.add(op, &allowed_by_ref_str(first.by), alts, first.rate_limit);
                     }
                 }
             }
@@ -518,25 +519,25 @@ struct CallerOps<'a, 'd, 'o> {
 impl<'o> CallerOps<'_, '_, 'o> {
     /// Adds one allowed operation, once per distinct auth alternative (any one suffices) the
     /// caller can satisfy.
-    fn add<'x>(
+    fn add<'x, A: Iterator<Item = &'x Auth> + Clone>(
         &mut self,
         op: Op<'o>,
         rule: &str,
-        alts: impl Iterator<Item = &'x [Auth]>,
+        alts: impl Iterator<Item = A>,
         rate: Option<&RateLimit>,
     ) {
         if let Some(rl) = rate.filter(|rl| self.gaps.once((rule, "istio-rate", *rl))) {
             self.gaps.add(rule, format!("rate limit {} is not enforced: Istio authorization has no rate limits; enforce it with kong or nginx", describe_rate(rl)));
         }
         let mut any = false;
-        let mut seen: Vec<&[Auth]> = Vec::new();
+        let mut seen: Vec<A> = Vec::new();
         self.op_json.clear();
         op.push_json(self.op_json);
         for auth in alts {
-            if seen.contains(&auth) {
+            if seen.iter().any(|s| s.clone().eq(auth.clone())) {
                 continue;
             }
-            seen.push(auth);
+            seen.push(auth.clone());
             let Some((request_principals, scopes)) =
                 translate(self.gaps, rule, auth, self.identity, self.issuers)
             else {
@@ -590,10 +591,10 @@ impl<'o> CallerOps<'_, '_, 'o> {
 /// One auth alternative as Istio conditions: request principals and the scopes a `when`
 /// checks. `None` when the caller can never satisfy it (an mTLS identity list without its
 /// identity).
-fn translate(
+fn translate<'x>(
     gaps: &mut Gaps,
     rule: &str,
-    auth: &[Auth],
+    auth: impl Iterator<Item = &'x Auth>,
     identity: Option<&str>,
     issuers: &mut BTreeSet<String>,
 ) -> Option<(Vec<String>, Vec<String>)> {
