@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bulkhead_core::eval::Presented;
 use bulkhead_core::model::{Auth, RateLimit, Service};
 
-use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str};
+use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str, allowed_by_str};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
 use crate::netpol::{selectable, write_head, write_selector};
@@ -64,6 +64,10 @@ pub fn render<'d>(
         .iter()
         .map(|s| s.identity.as_deref().map(principal))
         .collect();
+    // The same for every internet-facing service: formatted once.
+    let internet_gap = format!(
+        "calls from the internet are matched as coming through Istio's ingress gateway (principal `{INGRESS_PRINCIPAL}`); change it if your gateway runs under another identity"
+    );
     // Reused for every grouping key.
     let mut key = String::new();
     let mut op_json = String::new();
@@ -124,10 +128,7 @@ pub fn render<'d>(
             let principal_of_caller: &str = match g.caller {
                 CallerRef::Internet => {
                     for p in &g.ports {
-                        gaps.add(
-                            allowed_by_name(&p.by),
-                            format!("calls from the internet are matched as coming through Istio's ingress gateway (principal `{INGRESS_PRINCIPAL}`); change it if your gateway runs under another identity"),
-                        );
+                        gaps.add(allowed_by_str(&p.by), &internet_gap);
                     }
                     INGRESS_PRINCIPAL
                 }

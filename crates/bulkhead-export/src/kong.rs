@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bulkhead_core::eval::{Request, Verdict};
 use bulkhead_core::model::{Auth, Period, RateLimit};
 
-use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str};
+use crate::access::{Access, CallerRef, allowed_by_ref_str, allowed_by_str};
 use crate::gaps::{Gaps, describe_auth};
 use crate::names::dns_label;
 use crate::yaml::{Node, Writer};
@@ -76,12 +76,14 @@ pub fn render(
             continue;
         }
         if target.endpoints.is_empty() {
+            // One message for every rule that allows a call to it, formatted once.
+            let message = format!(
+                "`{}` has no inventoried endpoints, so Kong has no routes for it; the calls this rule allows to it are not expressed here (import its API spec)",
+                target.id
+            );
             for g in grants {
                 for p in &g.ports {
-                    gaps.add(
-                        allowed_by_name(&p.by),
-                        format!("`{}` has no inventoried endpoints, so Kong has no routes for it; the calls this rule allows to it are not expressed here (import its API spec)", target.id),
-                    );
+                    gaps.add(allowed_by_str(&p.by), &message);
                 }
             }
             continue;

@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 use bulkhead_core::eval::{AllowedByRef, DenyKind, Request, Verdict};
 use bulkhead_core::model::{Auth, Endpoint, Period, RateLimit};
 
-use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str};
+use crate::access::{Access, CallerRef, allowed_by_ref_str, allowed_by_str};
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::dns_label;
 use crate::yaml::push_int;
@@ -132,17 +132,25 @@ pub fn render(
 
     for &t in &access.order {
         let s = access.service(t);
-        if s.endpoints.is_empty() || access.eval.segment_of(&s.id).is_none() {
-            for g in &access.inbound[t] {
+        let inbound = &access.inbound[t];
+        if !inbound.is_empty()
+            && (s.endpoints.is_empty() || access.eval.segment_of(&s.id).is_none())
+        {
+            // One message for every rule that allows a call to it, formatted once.
+            let message = if s.endpoints.is_empty() {
+                format!(
+                    "`{}` has no inventoried endpoints, so the gateway has no locations for it; the calls this rule allows to it are not expressed here (import its API spec)",
+                    s.id
+                )
+            } else {
+                format!(
+                    "`{}` is in no segment, so no gateway server fronts it; the calls this rule allows to it are not expressed here",
+                    s.id
+                )
+            };
+            for g in inbound {
                 for p in &g.ports {
-                    gaps.add(
-                        allowed_by_name(&p.by),
-                        if s.endpoints.is_empty() {
-                            format!("`{}` has no inventoried endpoints, so the gateway has no locations for it; the calls this rule allows to it are not expressed here (import its API spec)", s.id)
-                        } else {
-                            format!("`{}` is in no segment, so no gateway server fronts it; the calls this rule allows to it are not expressed here", s.id)
-                        },
-                    );
+                    gaps.add(allowed_by_str(&p.by), &message);
                 }
             }
         }

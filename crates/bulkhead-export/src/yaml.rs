@@ -355,13 +355,21 @@ impl<'o> Writer<'o> {
         f.level
     }
 
+    // Inlined, with the plain-scalar check, into the renderers' calls: nearly every key is a
+    // string literal, whose check the compiler then evaluates at build time.
+    #[inline(always)]
     fn key(&mut self, k: &str) -> usize {
         let level = self.child(false);
-        write_string(self.out, k);
+        if plain_is_safe(k) {
+            self.out.push_str(k);
+        } else {
+            push_quoted(self.out, k);
+        }
         level
     }
 
     /// `k: v` with a string value.
+    #[inline]
     pub fn str(&mut self, k: &str, v: &str) {
         self.key(k);
         self.out.push_str(": ");
@@ -370,6 +378,7 @@ impl<'o> Writer<'o> {
     }
 
     /// `k: n`.
+    #[inline]
     pub fn int(&mut self, k: &str, n: u64) {
         self.key(k);
         self.out.push_str(": ");
@@ -378,6 +387,7 @@ impl<'o> Writer<'o> {
     }
 
     /// `k: true` or `k: false`.
+    #[inline]
     pub fn bool(&mut self, k: &str, b: bool) {
         self.key(k);
         self.out.push_str(if b { ": true\n" } else { ": false\n" });
@@ -390,6 +400,7 @@ impl<'o> Writer<'o> {
     }
 
     /// Opens a map as the value of `k`.
+    #[inline]
     pub fn map(&mut self, k: &str) {
         let level = self.key(k);
         self.out.push(':');
@@ -402,6 +413,7 @@ impl<'o> Writer<'o> {
     }
 
     /// Opens a sequence as the value of `k` (its dashes at the key's indentation).
+    #[inline]
     pub fn seq(&mut self, k: &str) {
         let level = self.key(k);
         self.out.push(':');
@@ -426,6 +438,7 @@ impl<'o> Writer<'o> {
     }
 
     /// `k:` followed by one string item per element.
+    #[inline]
     pub fn str_seq<S: AsRef<str>>(&mut self, k: &str, items: impl IntoIterator<Item = S>) {
         self.seq(k);
         for s in items {
@@ -667,6 +680,7 @@ const CLASS: [u8; 256] = {
     t
 };
 
+#[inline(always)]
 fn plain_is_safe(s: &str) -> bool {
     if s.is_empty() || s.len() > 200 {
         return false;
@@ -937,6 +951,18 @@ mod tests {
             "tags",
             "falsy",
             ".nans",
+            // Names as exports write them, and numbers that look like names.
+            "deadbeef1",
+            "12345678",
+            "1234567.89",
+            "0x1f2e3d4c5b",
+            "abcdefgh",
+            "payments-api-1",
+            "networking.k8s.io/v1",
+            "cluster.local/ns/payments/sa/payments-api-1",
+            "abcdefg:h",
+            "abcdefgh: i",
+            "abcdefghABC",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -975,6 +1001,10 @@ mod tests {
                 // Printable: the `: `, ` #` and number checks decide.
                 "[a1:# .exz0+-]{0,24}",
                 "[a-f0-9.xo_+-]{0,20}",
+                // Names, labels and paths, and such strings with one other byte.
+                "[a-z0-9./-]{0,40}",
+                "[a-gnoxyz0-9./-]{6,40}",
+                "[a-z0-9./-]{8,30}[A-Z:# _é\t+][a-z0-9./-]{0,20}",
             ]
         ) {
             prop_assert_eq!(plain_is_safe(&s), plain_is_safe_reference(&s), "{:?}", s);
