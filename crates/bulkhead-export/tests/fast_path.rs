@@ -1,6 +1,7 @@
-//! The fast matrix (only the callers an allow rule names are asked about) must not change a
+//! The fast matrix (only the callers an allow rule names are asked about), and [`Access::new`]
+//! (the same callers asked by index, straight into the per-target answers), must not change a
 //! single byte of any export: every target, enforcing and staged, is rendered from an
-//! [`Access`] built on the fast matrix and from one built on the per-pair reference
+//! [`Access`] built each way and from one built on the per-pair reference
 //! ([`bulkhead_core::matrix::matrix_exhaustive`]), on generated estates of several shapes and
 //! on the example designs.
 
@@ -39,9 +40,22 @@ fn render_all(access: &Access<'_>) -> String {
 
 fn assert_same_output(name: &str, design: &Design) {
     let today = bulkhead_core::date::Date::parse("2026-11-28").expect("a date");
-    let fast = Access::with_matrix(design, today, matrix);
-    let reference = Access::with_matrix(design, today, matrix_exhaustive);
-    let (a, b) = (render_all(&fast), render_all(&reference));
+    let reference = render_all(&Access::with_matrix(design, today, matrix_exhaustive));
+    // The fast matrix, and `Access::new`, which asks the evaluator by index without building
+    // a matrix at all.
+    for (path, access) in [
+        ("fast matrix", Access::with_matrix(design, today, matrix)),
+        ("by index", Access::new(design, today)),
+    ] {
+        assert_same_text(
+            &format!("{name} ({path})"),
+            &render_all(&access),
+            &reference,
+        );
+    }
+}
+
+fn assert_same_text(name: &str, a: &str, b: &str) {
     assert!(a.len() > 1000, "{name}: suspiciously small export");
     if a != b {
         let line = a
