@@ -9,8 +9,13 @@
 //!
 //! ```text
 //! cargo run --release -p bulkhead-core --example simulate_digest -- DESIGN.json > new.txt
+//! cargo run --release -p bulkhead-core --example simulate_digest -- --generate 2000 > new.txt
 //! diff old.txt new.txt      # old.txt: the same, built from the commit before the change
 //! ```
+//!
+//! `--generate N` simulates on the estate `bulkhead generate --services N --peers 10 --seed 7`
+//! writes (the benchmarks' estate). `scripts/simulate-same.sh` builds this at two commits and
+//! compares them on the examples and on generated estates.
 //!
 //! `--today YYYY-MM-DD` sets the evaluation date (default 2026-12-07, so that runs on different
 //! days compare). The last line, on stderr, is the time the simulations took (not a benchmark:
@@ -21,6 +26,7 @@ use std::time::{Duration, Instant};
 
 use bulkhead_core::date::Date;
 use bulkhead_core::eval::{Caller, Evaluator};
+use bulkhead_core::generate::{GenerateOptions, generate};
 use bulkhead_core::simulate::{Assumption, SimulateOptions, simulate, simulate_tree};
 
 fn digest(text: &str) -> String {
@@ -33,19 +39,36 @@ fn digest(text: &str) -> String {
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut path = None;
+    let mut generated = None;
     let mut today = "2026-12-07".to_string();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--today" => today = it.next().ok_or("`--today` needs a date")?.clone(),
+            "--generate" => {
+                let n = it.next().ok_or("`--generate` needs a number of services")?;
+                generated = Some(n.parse().map_err(|_| format!("`--generate`: `{n}`"))?);
+            }
             _ if path.is_none() => path = Some(a.clone()),
             _ => return Err(format!("unexpected argument `{a}`")),
         }
     }
-    let path = path.ok_or("usage: simulate_digest DESIGN.json [--today YYYY-MM-DD]")?;
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    let design: bulkhead_core::Design =
-        serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+    let design: bulkhead_core::Design = match (path, generated) {
+        (None, Some(services)) => generate(&GenerateOptions {
+            services,
+            peers: 10,
+            seed: 7,
+        }),
+        (Some(path), None) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        _ => {
+            return Err(
+                "usage: simulate_digest DESIGN.json | --generate N [--today YYYY-MM-DD]".into(),
+            );
+        }
+    };
     let date = Date::parse(&today).ok_or_else(|| format!("`--today`: not a date: `{today}`"))?;
     let eval = Evaluator::at(&design, date);
     let origins =
