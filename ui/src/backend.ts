@@ -8,6 +8,7 @@ import { call, HeldDesigns, type CommandError } from "./ipc";
 import type { Diagnostic, Finding, FlowVerdict, RuleDoc, SegmentMatrix, Simulation } from "./analysis";
 import type { AppState } from "./state";
 import { expandSimulation } from "./simtree";
+import { timed } from "./perf";
 import type { Store } from "./store";
 
 export interface BackendView {
@@ -152,7 +153,7 @@ export class Backend {
     try {
       const { origin, assumption } = s.simulation;
       const tree = await this.held.ask(s.design, (revision) => call("simulate", { revision, origin, assume: assumption }));
-      const result = expandSimulation(tree);
+      const result = timed("sim:expand", () => expandSimulation(tree));
       if (seq === this.simSeq) this.set({ simulation: result, simulating: false });
     } catch (e) {
       if (seq === this.simSeq) {

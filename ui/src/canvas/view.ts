@@ -380,11 +380,12 @@ export class CanvasView {
       onPainted?.();
       return;
     }
-    const steps = hopSchedule(sim);
+    const { steps, look, at } = timed("sim:look", () => {
+      const steps = hopSchedule(sim);
+      return { steps, look: simulationLook(sim, steps, steps.length, settings.highlightedPath), at: stepIndex(steps) };
+    });
     // Animated: the first hop now, the others one by one below (the layer only repaints).
     const shown = settings.animate ? Math.min(1, steps.length) : steps.length;
-    const look = simulationLook(sim, steps, steps.length, settings.highlightedPath);
-    const at = stepIndex(steps);
     timed("sim:layer", () => this.simLayer.show((index) => resolveLook(index, look, at), shown));
     onPainted?.();
     for (let i = shown; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => this.simLayer.reveal(i + 1), i * 260));
