@@ -92,6 +92,9 @@ pub struct Access<'d> {
     /// invalid) id names an earlier service too. Resolved once so that a decision per
     /// (caller, endpoint) looks no id up.
     resolved: Vec<usize>,
+    /// The NetworkPolicy ingress policies, rendered on first use: both variants write them
+    /// word for word ([`crate::netpol::Ingress`]), so exporting both renders them once.
+    netpol: std::sync::OnceLock<crate::netpol::Ingress>,
 }
 
 impl<'d> Access<'d> {
@@ -319,6 +322,7 @@ impl<'d> Access<'d> {
                 .enumerate()
                 .map(|(i, s)| eval.service_index(&s.id).unwrap_or(i))
                 .collect(),
+            netpol: std::sync::OnceLock::new(),
             eval,
         }
     }
@@ -354,6 +358,11 @@ impl<'d> Access<'d> {
     pub fn design_hash(&self) -> &str {
         self.hash
             .get_or_init(|| crate::names::design_hash(self.design))
+    }
+
+    /// The NetworkPolicy ingress policies both variants write, rendered once.
+    pub fn netpol_ingress(&self) -> &crate::netpol::Ingress {
+        self.netpol.get_or_init(|| crate::netpol::ingress(self))
     }
 
     /// Whether [`Access::design_hash`] is computed already.

@@ -294,7 +294,8 @@ pub fn export_many_each(
         /// One target, by its index in `targets`.
         One(usize),
         /// Both NetworkPolicy variants (indices of the ingress one, then the egress one):
-        /// they share their ingress policies, rendered once ([`netpol::render_both`]).
+        /// they share their ingress policies, rendered once ([`Access::netpol_ingress`]), so
+        /// one thread renders both rather than one waiting for the other's.
         NetpolPair(usize, usize),
     }
     let run = |job: &Job| match *job {

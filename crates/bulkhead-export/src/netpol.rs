@@ -24,6 +24,9 @@ const NAME: &str = "NetworkPolicy";
 /// A port set key: `None` is "every port" (the service declares none).
 type PortKey = Option<Vec<(&'static str, u32)>>;
 
+/// The services one caller may reach (by index), each with the ports it may use there.
+type Outbound = BTreeMap<usize, PortKey>;
+
 pub fn render<'d>(
     access: &Access<'d>,
     header: &Header<'_>,
@@ -31,26 +34,22 @@ pub fn render<'d>(
     options: &Options,
 ) -> Result<(Vec<OutputFile>, Vec<Gap>), ExportError> {
     refuse_staged(egress, options)?;
-    Ok(finish(access, header, egress, ingress(access, egress)))
+    Ok(finish(access, header, egress, access.netpol_ingress()))
 }
 
-/// Both variants, ingress only and with egress, from one pass over the ingress policies that
-/// they share (`--target all` writes both): each exactly what [`render`] writes for it.
+/// Both variants, ingress only and with egress (`--target all` writes both): each exactly what
+/// [`render`] writes for it, from the ingress policies they share ([`Access::netpol_ingress`],
+/// rendered once).
 pub fn render_both<'d>(
     access: &Access<'d>,
     (ingress_header, egress_header): (&Header<'_>, &Header<'_>),
     options: &Options,
 ) -> Result<Rendered, ExportError> {
     refuse_staged(false, options)?;
-    let with_mirror = ingress(access, true);
-    let plain = Ingress {
-        gaps: with_mirror.gaps.clone(),
-        per_ns: with_mirror.per_ns.clone(),
-        outbound: BTreeMap::new(),
-    };
+    let shared = access.netpol_ingress();
     Ok((
-        finish(access, ingress_header, false, plain),
-        finish(access, egress_header, true, with_mirror),
+        finish(access, ingress_header, false, shared),
+        finish(access, egress_header, true, shared),
     ))
 }
 
@@ -71,18 +70,20 @@ fn refuse_staged(egress: bool, options: &Options) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// The ingress policies of every namespace (YAML text, in the order written), what they do not
-/// express, and, for the egress variant's mirror image, the ports each caller may use on each
-/// service.
-struct Ingress<'d> {
-    gaps: Gaps,
-    per_ns: BTreeMap<&'d str, String>,
-    /// caller service -> target service -> ports; empty unless asked for.
-    outbound: BTreeMap<usize, BTreeMap<usize, PortKey>>,
+/// The ingress policies of every namespace (YAML text, in the order written) and what they do
+/// not express: the part both variants write, word for word. Rendered once per [`Access`]
+/// ([`Access::netpol_ingress`]), so that exporting both variants, one after the other or on
+/// two threads, renders it once.
+pub struct Ingress {
+    /// Sorted ([`Gaps::into_vec`]).
+    gaps: Vec<Gap>,
+    /// By namespace, sorted. (Owned names: a borrow of the design here would tie the cache in
+    /// [`Access`] to the design's lifetime and make `Access` invariant over it.)
+    per_ns: Vec<(String, String)>,
 }
 
-/// The ingress part both variants share; `mirror`: also gather [`Ingress::outbound`].
-fn ingress<'d>(access: &Access<'d>, mirror: bool) -> Ingress<'d> {
+/// The ingress part both variants share (what [`Access::netpol_ingress`] keeps).
+pub(crate) fn ingress(access: &Access<'_>) -> Ingress {
     let design = access.design;
     let mut gaps = Gaps::new(access);
     gaps.l4_deny_rules(design, NAME);
@@ -90,15 +91,13 @@ fn ingress<'d>(access: &Access<'d>, mirror: bool) -> Ingress<'d> {
 
     // Namespaces that get a default deny: every namespace an in-cluster service lives in.
     // Each one's policies are streamed as YAML text, in the order they are written.
-    let mut per_ns: BTreeMap<&'d str, String> = BTreeMap::new();
+    let mut per_ns: BTreeMap<&str, String> = BTreeMap::new();
     for &i in &access.order {
         if let Some(ns) = selectable(access.service(i)).map(|(ns, _)| ns) {
             per_ns.entry(ns).or_default();
         }
     }
-    // caller service -> target service -> ports (egress mirror)
-    let mut outbound: BTreeMap<usize, BTreeMap<usize, PortKey>> = BTreeMap::new();
-    let mut groups: BTreeMap<PortKey, Vec<Peer<'d>>> = BTreeMap::new();
+    let mut groups: BTreeMap<PortKey, Vec<Peer<'_>>> = BTreeMap::new();
 
     for &t in &access.order {
         let target = access.service(t);
@@ -148,10 +147,6 @@ fn ingress<'d>(access: &Access<'d>, mirror: bool) -> Ingress<'d> {
                                     }
                                 }
                             }
-                            // Only the egress variant writes the mirror image.
-                            if mirror {
-                                outbound.entry(c).or_default().insert(t, port_key(&g.ports));
-                            }
                             Peer::Pods(cns, clabels)
                         }
                         None => {
@@ -197,68 +192,70 @@ fn ingress<'d>(access: &Access<'d>, mirror: bool) -> Ingress<'d> {
     }
 
     Ingress {
-        gaps,
-        per_ns,
-        outbound,
+        gaps: gaps.into_vec(),
+        per_ns: per_ns
+            .into_iter()
+            .map(|(ns, body)| (ns.to_string(), body))
+            .collect(),
     }
 }
 
-/// The files of one variant from its ingress part: the egress variant adds each caller's
-/// mirror-image egress policy, a default deny of egress and DNS.
+/// For the egress variant's mirror image: the ports each in-cluster caller may use on each
+/// in-cluster service (caller -> target -> ports, both by index), from the same grants the
+/// ingress policies allow.
+fn outbound(access: &Access<'_>) -> BTreeMap<usize, Outbound> {
+    let mut outbound: BTreeMap<usize, Outbound> = BTreeMap::new();
+    for &t in &access.order {
+        if selectable(access.service(t)).is_none() {
+            continue;
+        }
+        for g in &access.inbound[t] {
+            if let CallerRef::Service(c) = g.caller
+                && selectable(access.service(c)).is_some()
+            {
+                outbound.entry(c).or_default().insert(t, port_key(&g.ports));
+            }
+        }
+    }
+    outbound
+}
+
+/// The files of one variant from the shared ingress part: the egress variant adds a default
+/// deny of egress, DNS, and each caller's mirror-image egress policy after the ingress ones.
 fn finish<'d>(
     access: &Access<'d>,
     header: &Header<'_>,
     egress: bool,
-    ingress: Ingress<'d>,
+    ingress: &Ingress,
 ) -> (Vec<OutputFile>, Vec<Gap>) {
-    let Ingress {
-        gaps,
-        mut per_ns,
-        outbound,
-    } = ingress;
-    if egress {
-        let mut groups: BTreeMap<&PortKey, Vec<Peer<'d>>> = BTreeMap::new();
-        for (&c, targets) in &outbound {
-            let caller = access.service(c);
-            let Some((cns, clabels)) = selectable(caller) else {
-                continue;
-            };
-            groups.clear();
-            for (&t, ports) in targets {
-                let target = access.service(t);
-                if let Some((tns, tlabels)) = selectable(target) {
-                    groups
-                        .entry(ports)
-                        .or_default()
-                        .push(Peer::Pods(tns, tlabels));
-                }
-            }
-            let body = per_ns.entry(cns).or_default();
-            body.push_str("---\n");
-            let mut w = Writer::doc_map(body);
-            write_head(
-                &mut w,
-                "networking.k8s.io/v1",
-                "NetworkPolicy",
-                &prefixed("bh-egress-", &caller.id),
-                cns,
-                &[("bulkhead.dev/service", &caller.id)],
-            );
-            w.map("spec");
-            write_selector(&mut w, "podSelector", clabels);
-            w.str_seq("policyTypes", ["Egress"]);
-            write_rules(&mut w, ("egress", "to"), cns, &groups);
-            w.finish();
+    // The callers of each namespace whose egress policies follow its ingress ones, by index
+    // (the order they were always written in).
+    let outbound = if egress {
+        outbound(access)
+    } else {
+        BTreeMap::new()
+    };
+    let mut callers_in: BTreeMap<&str, Vec<(usize, &Outbound)>> = BTreeMap::new();
+    for (&c, targets) in &outbound {
+        if let Some((cns, _)) = selectable(access.service(c)) {
+            callers_in.entry(cns).or_default().push((c, targets));
         }
     }
 
-    let gaps = gaps.into_vec();
+    let gaps = ingress.gaps.clone();
     let head = header.render("#", &gaps);
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
-    let resources: Vec<String> = per_ns.keys().map(|ns| format!("{ns}.yaml")).collect();
-    for (ns, body) in per_ns {
-        let mut contents = String::with_capacity(ns_head.len() + body.len() + 1024);
+    let resources: Vec<String> = ingress
+        .per_ns
+        .iter()
+        .map(|(ns, _)| format!("{ns}.yaml"))
+        .collect();
+    let mut groups: BTreeMap<&PortKey, Vec<Peer<'d>>> = BTreeMap::new();
+    for (ns, body) in &ingress.per_ns {
+        let callers = callers_in.get(ns.as_str()).map_or(&[][..], Vec::as_slice);
+        let mut contents =
+            String::with_capacity(ns_head.len() + body.len() + 1024 + 1024 * callers.len());
         contents.push_str(&ns_head);
         contents.push_str("---\n");
         push_yaml(&mut contents, &default_deny(ns, egress));
@@ -266,7 +263,19 @@ fn finish<'d>(
             contents.push_str("---\n");
             push_yaml(&mut contents, &allow_dns(ns));
         }
-        contents.push_str(&body);
+        contents.push_str(body);
+        for &(c, targets) in callers {
+            groups.clear();
+            for (&t, ports) in targets {
+                if let Some((tns, tlabels)) = selectable(access.service(t)) {
+                    groups
+                        .entry(ports)
+                        .or_default()
+                        .push(Peer::Pods(tns, tlabels));
+                }
+            }
+            write_egress(&mut contents, access.service(c), &groups);
+        }
         files.push(OutputFile {
             path: format!("{ns}.yaml"),
             contents,
@@ -282,6 +291,29 @@ fn finish<'d>(
         contents: format!("{head}{}", to_yaml(&kustomization)),
     });
     (files, gaps)
+}
+
+/// The `---` document of `caller`'s mirror-image egress policy: to each service it may call,
+/// on the ports it may use there.
+fn write_egress(out: &mut String, caller: &Service, groups: &BTreeMap<&PortKey, Vec<Peer<'_>>>) {
+    let Some((cns, clabels)) = selectable(caller) else {
+        return;
+    };
+    out.push_str("---\n");
+    let mut w = Writer::doc_map(out);
+    write_head(
+        &mut w,
+        "networking.k8s.io/v1",
+        "NetworkPolicy",
+        &prefixed("bh-egress-", &caller.id),
+        cns,
+        &[("bulkhead.dev/service", &caller.id)],
+    );
+    w.map("spec");
+    write_selector(&mut w, "podSelector", clabels);
+    w.str_seq("policyTypes", ["Egress"]);
+    write_rules(&mut w, ("egress", "to"), cns, groups);
+    w.finish();
 }
 
 /// Who a policy rule lets in (or out to): the internet, or a service's pods.

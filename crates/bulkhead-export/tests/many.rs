@@ -53,3 +53,27 @@ fn staged_refusals_come_back_per_target() {
         assert_eq!(r.is_ok(), t.has_staged_mode(), "{t}");
     }
 }
+
+#[test]
+fn both_networkpolicy_variants_from_one_evaluation_are_each_what_it_writes_alone() {
+    // Both variants share their ingress policies, rendered once per `Access` by whichever
+    // variant comes first: each must still be exactly its export alone, in either order.
+    use bulkhead_export::{Access, export_with};
+    let design = generate(&GenerateOptions {
+        services: 150,
+        peers: 5,
+        seed: 4,
+    });
+    let today = Date::parse("2024-01-01").expect("date");
+    let options = Options::default();
+    let pair = [Target::NetworkPolicy, Target::NetworkPolicyEgress];
+    for order in [pair, [pair[1], pair[0]]] {
+        let access = Access::new(&design, today);
+        for target in order {
+            let shared = export_with(&access, target, &options).expect("exported");
+            let alone = export(&design, target, &options, today).expect("exported");
+            assert_eq!(shared.files, alone.files, "{target} after {order:?}");
+            assert_eq!(shared.gaps, alone.gaps, "{target} after {order:?}");
+        }
+    }
+}
