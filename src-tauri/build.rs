@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "findings",
     "analyze",
     "simulate",
+    "simulate_spread",
     "matrix",
     "rule_docs",
     "why",

@@ -12,6 +12,7 @@
 
 use bulkhead_core::Design;
 use bulkhead_core::diagnostic::Diagnostic;
+use bulkhead_core::simulate::spread::SimulationSpread;
 use bulkhead_core::simulate::tree::SimulationTree;
 use schemars::JsonSchema;
 
@@ -46,6 +47,8 @@ pub struct IpcTypes {
     pub matrix: MatrixResult,
     /// `simulate`: the core's `Simulation` with its attack paths as a tree.
     pub simulation: SimulationTree,
+    /// `simulate_spread`: what the canvas highlights of the same breach.
+    pub simulation_spread: SimulationSpread,
     /// `export_preview` (one per file).
     pub export_file: ExportFile,
     /// `import_preview`, `import_apply`: where to import from.

@@ -105,6 +105,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
             commands::analysis::findings,
             commands::analysis::analyze,
             commands::analysis::simulate,
+            commands::analysis::simulate_spread,
             commands::analysis::matrix,
             commands::analysis::rule_docs,
             commands::analysis::why,

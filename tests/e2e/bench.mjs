@@ -9,7 +9,8 @@
 //     the wall time from asking tauri-driver for a
 //     session to the app reporting ready, and the same mark from the session request by the
 //     page's clock (`performance.timeOrigin`), split at the page's start);
-//   - time from a simulation click to the highlight (`bulkhead:sim-click` → `bulkhead:sim-highlight`);
+//   - time from a simulation click to the highlight (`bulkhead:sim-click` → `bulkhead:sim-highlight`),
+//     and to the Simulate panel's last change after it (it shows the run's whole answer);
 //   - zoom, pan, select (until the inspector shows the service) and filter (until the canvas
 //     fades the rest), each until the frame that shows the result (tests/e2e/measure.mjs);
 //   - with the internet's breach shown, an edit → the re-run simulation's highlight: a rule
@@ -55,23 +56,40 @@ async function simulationClicks(browser, clicks) {
   const step = Math.max(1, Math.floor(origins.length / clicks));
   const picks = ["internet", ...origins.filter((o, k) => o !== "internet" && k % step === 0)].slice(0, clicks);
   const out = [];
+  const panelTimes = [];
   for (const origin of picks) {
     // Picking an origin runs the simulation (that is the click); the first pick, the origin
     // already selected, is a click on Run.
     await browser.execute(() => performance.clearMarks());
+    // When the Simulate panel last changed (its DOM, as Preact commits it): after the click it
+    // shows the run's whole answer last.
+    await browser.execute(() => {
+      window.__benchPanel?.disconnect();
+      window.__benchPanelAt = null;
+      window.__benchPanel = new MutationObserver(() => (window.__benchPanelAt = performance.now()));
+      window.__benchPanel.observe(document.querySelector('[data-testid="panel-simulate"]'), { subtree: true, childList: true, characterData: true, attributes: true });
+    });
     const select = await shown(browser, tid("sim-origin"));
     if ((await select.getValue()) === origin) await (await shown(browser, tid("sim-run"))).click();
     else await select.selectByAttribute("value", origin);
     const d = await highlightAfter(browser, "bulkhead:sim-click");
     out.push(d);
     await until(browser, "the simulation to settle", () => browser.execute(() => !window.__bulkhead.app.backend.view.simulating), 120_000);
+    // The panel's last change: once it has been still for a while after the answer settled.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const panel = await browser.execute(() => {
+      window.__benchPanel.disconnect();
+      const click = performance.getEntriesByName("bulkhead:sim-click").at(-1).startTime;
+      return window.__benchPanelAt === null ? null : window.__benchPanelAt - click;
+    });
+    if (panel !== null) panelTimes.push(panel);
     if (process.env.BENCH_PHASES === "1") {
-      const phases = await browser.execute(() => performance.getEntriesByType("measure").filter((m) => m.startTime >= performance.getEntriesByName("bulkhead:sim-click").at(-1).startTime && (m.name === "bulkhead:ipc:simulate" || m.name.startsWith("bulkhead:sim:"))).map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`));
-      console.log(`  simulation from ${origin}: click → highlight ${ms(d)} (${phases.join(", ")})`);
+      const phases = await browser.execute(() => performance.getEntriesByType("measure").filter((m) => m.startTime >= performance.getEntriesByName("bulkhead:sim-click").at(-1).startTime && (m.name.startsWith("bulkhead:ipc:simulate") || m.name.startsWith("bulkhead:sim:"))).map((m) => `${m.name.slice(9)} ${Math.round(m.duration)} ms`));
+      console.log(`  simulation from ${origin}: click → highlight ${ms(d)}, → panel updated ${panel === null ? "—" : ms(panel)} (${phases.join(", ")})`);
     }
   }
   await (await shown(browser, tid("tab-inspector"))).click();
-  return out;
+  return { highlight: out, panel: panelTimes };
 }
 
 /**
@@ -118,7 +136,7 @@ async function editsToHighlight(browser, edits) {
 
 const results = [];
 for (const design of designs) {
-  const r = { design, services: null, first_render_ms: [], graph_drawn_ms: [], wall_session_to_ready_ms: [], launch_to_render_ms: [], launch_to_page_ms: [], sim_click_to_highlight_ms: [], edit_to_highlight_ms: [], zoom_ms: [], pan_ms: [], zoom_sim_ms: [], pan_sim_ms: [], select_ms: [], filter_ms: [] };
+  const r = { design, services: null, first_render_ms: [], graph_drawn_ms: [], wall_session_to_ready_ms: [], launch_to_render_ms: [], launch_to_page_ms: [], sim_click_to_highlight_ms: [], sim_click_to_panel_ms: [], edit_to_highlight_ms: [], zoom_ms: [], pan_ms: [], zoom_sim_ms: [], pan_sim_ms: [], select_ms: [], filter_ms: [] };
   for (let i = 0; i < launches; i++) {
     const t0 = performance.now();
     const t0Epoch = Date.now();
@@ -164,7 +182,7 @@ for (const design of designs) {
             console.log(`  ${what}: phases measured in the page, per sample (the change and its undo together): ${Object.entries(phases).map(([k, v]) => `${k} ${Math.round(v / samples)} ms`).join(", ") || "no measured phase"}`);
           }
         }
-        if (!editsOnly) r.sim_click_to_highlight_ms = await simulationClicks(browser, 5);
+        if (!editsOnly) ({ highlight: r.sim_click_to_highlight_ms, panel: r.sim_click_to_panel_ms } = await simulationClicks(browser, 5));
         // The last simulation stays shown: its layer is repainted with every frame.
         for (const what of editsOnly ? [] : ["zoom", "pan"]) r[`${what}_sim_ms`] = await browser.execute(measureInPage, { what, samples });
         if (process.env.BENCH_EDITS !== "0") r.edit_to_highlight_ms = await editsToHighlight(browser, Number(process.env.BENCH_EDITS ?? 4));
@@ -192,6 +210,7 @@ row("session → ready (wall)", "wall_session_to_ready_ms");
 row("session → page start", "launch_to_page_ms");
 row("session → first complete render", "launch_to_render_ms");
 row("simulation click → highlight", "sim_click_to_highlight_ms");
+row("simulation click → panel updated", "sim_click_to_panel_ms");
 row("edit → re-simulated highlight", "edit_to_highlight_ms");
 row("zoom step → frame", "zoom_ms");
 row("pan step → frame", "pan_ms");

@@ -1,7 +1,7 @@
 //! The app's layout: toolbar, canvas (with search, filters and minimap), the side panel with
 //! its tabs, the status bar, and the overlays (recovery offer, broken file, help).
 
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Controller } from "./controller";
 import type { AppState, BrokenFile as Broken, PanelName } from "./state";
 import { isDirty } from "./state";
@@ -199,6 +199,12 @@ function SearchBar({ app, state }: { app: Controller; state: AppState }) {
   const f = state.filter;
   const d = state.design;
   const count = isFilterActive(f) ? matchesFilter(f, d)?.size ?? 0 : null;
+  // The same option elements while their lists are the same: Preact then skips them. The app
+  // renders on every store change (a simulation click among them), and a 2,000-service design
+  // has hundreds of segments and a tag list made from every service.
+  const tagOptions = useMemo(() => allTags(d).map((t) => <option key={t} value={t}>{t}</option>), [d.services]);
+  const segmentOptions = useMemo(() => (d.segments ?? []).map((s) => <option key={s.id} value={s.id}>{displayName(s)}</option>), [d.segments]);
+  const classOptions = useMemo(() => (d.data_classes ?? []).map((c) => <option key={c.id} value={c.id}>{displayName(c)}</option>), [d.data_classes]);
   return (
     <div class="searchbar">
       <input
@@ -214,21 +220,15 @@ function SearchBar({ app, state }: { app: Controller; state: AppState }) {
       />
       <select data-testid="filter-tag" value={f.tag ?? ""} onChange={(e) => app.dispatch(setFilter, { tag: (e.target as HTMLSelectElement).value || null })}>
         <option value="">any tag</option>
-        {allTags(d).map((t) => (
-          <option key={t} value={t}>{t}</option>
-        ))}
+        {tagOptions}
       </select>
       <select data-testid="filter-segment" value={f.segment ?? ""} onChange={(e) => app.dispatch(setFilter, { segment: (e.target as HTMLSelectElement).value || null })}>
         <option value="">any segment</option>
-        {(d.segments ?? []).map((s) => (
-          <option key={s.id} value={s.id}>{displayName(s)}</option>
-        ))}
+        {segmentOptions}
       </select>
       <select data-testid="filter-data-class" value={f.dataClass ?? ""} onChange={(e) => app.dispatch(setFilter, { dataClass: (e.target as HTMLSelectElement).value || null })}>
         <option value="">any data</option>
-        {(d.data_classes ?? []).map((c) => (
-          <option key={c.id} value={c.id}>{displayName(c)}</option>
-        ))}
+        {classOptions}
       </select>
       {count !== null ? (
         <>

@@ -58,7 +58,10 @@ export type {
   TreePath,
   Recovery,
   Saved,
+  SimulationSpread,
   SimulationTree,
+  SpreadCall,
+  SpreadEntry,
   SourceReport as ImportSourceReport,
 } from "./generated/ipc";
 

@@ -18,6 +18,8 @@ vi.mock("@tauri-apps/api/core", () => ({
         return [];
       case "matrix":
         return { segments: [], entries: [] };
+      case "simulate_spread":
+        return { origin: "internet", reached: [] };
       case "simulate":
         return { origin: "internet", assumption: "worst", flat_estate: false, notes: [], reached: [], compromised: [], stolen_credentials: [], exposed_data: [], blast_radius: { services: 0, compromised: 0, score: 0 }, choke_points: { segments: [], rules: [] }, flat: { blast_radius: { services: 0, compromised: 0, score: 0 }, reduction_pct: 0 }, paths: [] };
       default:
@@ -53,9 +55,12 @@ describe("the backend after an edit", () => {
     // Asked before the verdicts were answered, not after them and the frame that draws them.
     // The edit is sent as a patch of the design the shell holds, not whole.
     expect(asked("set_design")).toBe(0);
-    expect(at("ask simulate")).toBeGreaterThan(at("answer patch_design"));
-    expect(at("ask simulate")).toBeLessThan(at("answer flow_verdicts"));
+    // Its spread, then the whole answer once the spread is drawn.
+    expect(at("ask simulate_spread")).toBeGreaterThan(at("answer patch_design"));
+    expect(at("ask simulate_spread")).toBeLessThan(at("answer flow_verdicts"));
+    expect(at("ask simulate")).toBeGreaterThan(at("answer simulate_spread"));
     for (const cmd of ["validate", "findings", "matrix"]) expect(at(`ask ${cmd}`)).toBeGreaterThan(at("answer simulate"));
+    expect(asked("simulate_spread")).toBe(1);
     expect(asked("simulate")).toBe(1);
   });
 

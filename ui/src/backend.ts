@@ -5,7 +5,7 @@
 //! Each design is sent to the shell once and then named by its revision (`HeldDesigns`).
 
 import { call, HeldDesigns, type CommandError } from "./ipc";
-import type { Diagnostic, Finding, FlowVerdict, RuleDoc, SegmentMatrix, Simulation } from "./analysis";
+import type { Diagnostic, Finding, FlowVerdict, RuleDoc, SegmentMatrix, Simulation, SimulationSpread } from "./analysis";
 import type { AppState } from "./state";
 import { expandSimulation } from "./simtree";
 import { timed } from "./perf";
@@ -18,6 +18,13 @@ export interface BackendView {
   /** Each finding rule's documentation, by rule id (`BH001`). */
   docs: Map<string, RuleDoc> | null;
   matrix: SegmentMatrix | null;
+  /**
+   * The simulation's spread (`simulate_spread`): what the canvas highlights. It comes first; the
+   * whole answer (`simulation`, for the panel) is asked for in the frame that draws the
+   * highlight, so for a moment after a new run `simulation` is still the previous run's (or
+   * null) while `simulating` is still true.
+   */
+  spread: SimulationSpread | null;
   simulation: Simulation | null;
   /** The last failed command, shown in the status bar. */
   error: (CommandError & { command: string }) | null;
@@ -31,7 +38,7 @@ export interface BackendView {
 export const DEBOUNCE_MS = 150;
 
 export class Backend {
-  view: BackendView = { diagnostics: [], verdicts: null, findings: null, docs: null, matrix: null, simulation: null, error: null, revision: -1, verdictsRevision: -1, simulating: false };
+  view: BackendView = { diagnostics: [], verdicts: null, findings: null, docs: null, matrix: null, spread: null, simulation: null, error: null, revision: -1, verdictsRevision: -1, simulating: false };
   private listeners = new Set<(v: BackendView) => void>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private seq = 0;
@@ -143,25 +150,51 @@ export class Backend {
     await sim;
   }
 
+  /**
+   * Run the simulation of `s` in two answers from the shell: its spread, which the canvas
+   * highlights as soon as it comes, then, from the frame that shows it, the whole simulation
+   * for the panel. Both are the core's answers for this design, origin and assumption, asked
+   * after the click. The whole one is not asked for at the same time: the shell's report, the
+   * transfer of its 1.1 MB (a 2,000-service full reach) and its parse in the page would compete
+   * with the highlight for the two cores and the page's thread. (Asked at the start of that
+   * frame, it takes the shell longer than the frame to answer.)
+   */
   async simulate(s: AppState = this.store.get()): Promise<void> {
     const seq = ++this.simSeq;
     if (!s.simulation.active) {
-      this.set({ simulation: null, simulating: false });
+      this.set({ spread: null, simulation: null, simulating: false });
       return;
     }
     this.set({ simulating: true });
     try {
       const { origin, assumption } = s.simulation;
+      const spread = await this.held.ask(s.design, (revision) => call("simulate_spread", { revision, origin, assume: assumption }));
+      if (seq !== this.simSeq) return;
+      this.set({ spread });
+      await nextFrame();
+      if (seq !== this.simSeq) return;
       const tree = await this.held.ask(s.design, (revision) => call("simulate", { revision, origin, assume: assumption }));
       const result = timed("sim:expand", () => expandSimulation(tree));
       if (seq === this.simSeq) this.set({ simulation: result, simulating: false });
     } catch (e) {
       if (seq === this.simSeq) {
-        this.set({ simulation: null, simulating: false });
+        this.set({ spread: null, simulation: null, simulating: false });
         this.fail("simulate", e);
       }
     }
   }
+}
+
+/** Resolves at the start of the next frame (or after 300 ms, if frames are not being drawn: a hidden window). */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 300);
+    if (typeof requestAnimationFrame !== "function") return;
+    requestAnimationFrame(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Resolves after the next frame was drawn (or after 300 ms, if frames are not being drawn: a hidden window). */

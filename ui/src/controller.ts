@@ -235,7 +235,7 @@ export class Controller {
     if (!prev || s.filter !== prev.filter || s.design !== prev.design) c.applyFilter(s.filter, s.design);
     if (!prev || s.drawFlowFrom !== prev.drawFlowFrom) c.markDrawSource(s.drawFlowFrom);
     if (prev && s.simulation !== prev.simulation && s.simulation.highlightedPath !== prev.simulation.highlightedPath) {
-      c.applySimulation(this.backend.view.simulation, s.simulation);
+      c.applySimulation(this.backend.view.spread, s.simulation);
     }
     if (prev && !s.simulation.active && prev.simulation.active) c.applySimulation(null, s.simulation);
   }
@@ -261,10 +261,13 @@ export class Controller {
   }
 
   private lastVerdicts: unknown = null;
+  private lastSpread: unknown = null;
   private lastSim: unknown = null;
+  /** When the last simulation click was (`performance.now()`), for `sim:details`. */
+  private simClickAt: number | null = null;
 
   /**
-   * Listeners of `subscribeView` waiting for a new simulation's highlight to be drawn. The
+   * Listeners of `subscribeView` waiting for a new simulation's highlight (its spread) to be drawn. The
    * panels (Preact) then render after the canvas frame instead of before it: on a large design
    * the Simulate panel's update took longer than the highlight itself.
    */
@@ -306,11 +309,18 @@ export class Controller {
     this.markWhenComplete();
     if (v.simulation !== this.lastSim) {
       this.lastSim = v.simulation;
+      // The click's whole answer, which the panels render next: `sim:details` ends at the frame after.
+      const clicked = this.simClickAt;
+      this.simClickAt = null;
+      if (v.simulation && clicked !== null) afterNextFrame(() => measureSince("sim:details", clicked));
+    }
+    if (v.spread !== this.lastSpread) {
+      this.lastSpread = v.spread;
       this.heldViews ??= new Set();
       // Should frames not come (a hidden window), the panels are not held for longer than this.
       const fallback = window.setTimeout(() => this.releaseViews(), 1000);
       // The benchmark's "highlight": the frame after the one that shows it. Then the panels.
-      c.applySimulation(v.simulation, s.simulation, () =>
+      c.applySimulation(v.spread, s.simulation, () =>
         afterNextFrame(() => {
           performance.mark("bulkhead:sim-highlight");
           window.clearTimeout(fallback);
@@ -324,6 +334,7 @@ export class Controller {
   runSimulation(patch: Partial<AppState["simulation"]>): void {
     performance.mark("bulkhead:sim-click");
     const start = performance.now();
+    this.simClickAt = start;
     const before = this.store.get().simulation;
     this.dispatch(setSimulation, { ...patch, active: true });
     const after = this.store.get().simulation;

@@ -33,6 +33,7 @@ import type {
   Recovery,
   RuleDoc,
   SegmentMatrix,
+  SimulationSpread,
   SimulationTree,
 } from "./analysis";
 
@@ -71,6 +72,8 @@ export interface Commands {
   flow_verdicts: [{ revision: number }, FlowVerdict[]];
   /** The simulation with its attack paths as a tree: `expandSimulation` (./simtree.ts) writes them out. */
   simulate: [{ revision: number; origin: Origin; assume: Assumption }, SimulationTree];
+  /** The same breach's spread (its reached services and paths' calls, without the report): what the canvas highlights. */
+  simulate_spread: [{ revision: number; origin: Origin; assume: Assumption }, SimulationSpread];
   findings: [{ revision: number }, Finding[]];
   /** Proposed in ui/IPC-NOTES.md: every finding rule's documentation. */
   rule_docs: [NoArgs, RuleDoc[]];

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::eval::{AllowedBy, Decision};
 use crate::model::{Credential, Sensitivity};
 
+pub mod spread;
 pub mod tree;
 
 /// Which services an attacker who can call them takes over.
@@ -467,22 +468,85 @@ pub fn simulate_tree(
     origin: &Caller,
     opts: &SimulateOptions,
 ) -> Result<tree::SimulationTree, SimulateError> {
+    on_graph(eval, origin, |eval, graph, node, flat| {
+        let mut sim = simulate_tree_on(eval, graph, node, opts);
+        if flat {
+            sim.simulation.flat_estate = true;
+            sim.simulation.notes.insert(
+                0,
+                "the design has no segments, so nothing enforces its rules: analysed as the flat network it is (every service can call every other; the internet reaches internet-facing services)".into(),
+            );
+        }
+        sim
+    })
+}
+
+/// The spread of [`simulate`]'s breach ([`spread::SimulationSpread`]): its reached services in
+/// the same order, with the same paths, without the report.
+pub fn simulate_spread(
+    eval: &Evaluator,
+    origin: &Caller,
+    opts: &SimulateOptions,
+) -> Result<spread::SimulationSpread, SimulateError> {
+    on_graph(eval, origin, |eval, graph, node, _| {
+        simulate_spread_on(eval, graph, node, opts)
+    })
+}
+
+/// [`simulate_spread`] on an already compiled graph.
+pub fn simulate_spread_on(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    opts: &SimulateOptions,
+) -> spread::SimulationSpread {
+    let (out, _) = outcome(eval, graph, origin, opts);
+    spread::spread(eval.design(), graph.n, origin, &out)
+}
+
+/// `f` on the graph a simulation of `eval`'s design runs on, from `origin`'s node: the design's
+/// own, or, when it has no segments, the flat network it is (`f`'s last argument says which).
+fn on_graph<T>(
+    eval: &Evaluator,
+    origin: &Caller,
+    f: impl FnOnce(&Evaluator, &ReachGraph, usize, bool) -> T,
+) -> Result<T, SimulateError> {
     let design = eval.design();
     let node = origin_node(eval, origin)?;
     if design.segments.is_empty() {
         let flat = flat_design(design);
         let flat_eval = Evaluator::new(&flat);
         let graph = ReachGraph::compile(&flat_eval);
-        let mut sim = simulate_tree_on(&flat_eval, &graph, node, opts);
-        sim.simulation.flat_estate = true;
-        sim.simulation.notes.insert(
-            0,
-            "the design has no segments, so nothing enforces its rules: analysed as the flat network it is (every service can call every other; the internet reaches internet-facing services)".into(),
-        );
-        return Ok(sim);
+        return Ok(f(&flat_eval, &graph, node, true));
     }
     let graph = ReachGraph::compile(eval);
-    Ok(simulate_tree_on(eval, &graph, node, opts))
+    Ok(f(eval, &graph, node, false))
+}
+
+/// The fixpoint of a breach from `origin` under `opts`, and the calls it treated as removed.
+fn outcome(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    opts: &SimulateOptions,
+) -> (Outcome, HashSet<(u32, u32)>) {
+    let exploit: Vec<f64> = eval
+        .design()
+        .services
+        .iter()
+        .map(|s| exploit_probability(s, opts.assumption))
+        .chain(std::iter::once(0.0))
+        .collect();
+    let blocked: HashSet<(u32, u32)> = opts
+        .blocked
+        .iter()
+        .filter_map(|(a, b)| {
+            let a = origin_node(eval, &Caller::parse(a)).ok()?;
+            Some((a as u32, eval.service_index(b)? as u32))
+        })
+        .collect();
+    let out = run(graph, origin, &exploit, Some(&blocked));
+    (out, blocked)
 }
 
 /// Simulate on an already compiled graph (the app and the all-origins analysis reuse one).
@@ -508,21 +572,7 @@ pub fn simulate_tree_on(
     opts: &SimulateOptions,
 ) -> tree::SimulationTree {
     let design = eval.design();
-    let exploit: Vec<f64> = design
-        .services
-        .iter()
-        .map(|s| exploit_probability(s, opts.assumption))
-        .chain(std::iter::once(0.0))
-        .collect();
-    let blocked: HashSet<(u32, u32)> = opts
-        .blocked
-        .iter()
-        .filter_map(|(a, b)| {
-            let a = origin_node(eval, &Caller::parse(a)).ok()?;
-            Some((a as u32, eval.service_index(b)? as u32))
-        })
-        .collect();
-    let out = run(graph, origin, &exploit, Some(&blocked));
+    let (out, blocked) = outcome(eval, graph, origin, opts);
     let mut tree = report_tree(eval, graph, origin, opts.assumption, &out);
     let sim = &mut tree.simulation;
 
@@ -695,6 +745,79 @@ impl<'e, 'd> Presentations<'e, 'd> {
     }
 }
 
+/// Which services a run reached, in the order the report lists them, and each one's attack path
+/// as the tree the app is sent ([`tree::SimulationTree`]): what both the report and the
+/// canvas's [`spread`] are built on, so the two always agree.
+struct PathShape {
+    /// Reached services (nodes): the origin first, then by hops, then id.
+    order: Vec<usize>,
+    /// `order` by hops alone (stable): a position reached in fewer hops comes first.
+    by_hops: Vec<usize>,
+    /// Per node: the reached node whose path its own extends by the hop into it (its parent,
+    /// when that was placed before it in `by_hops`, as a parent reached in fewer hops always is).
+    prefix: Vec<Option<usize>>,
+    /// Per entry of `order`: the earlier entry whose path it extends (`TreePath::via`); `None`
+    /// for a path written out whole.
+    via: Vec<Option<usize>>,
+}
+
+impl PathShape {
+    fn of(design: &Design, n: usize, origin: usize, out: &Outcome) -> Self {
+        let mut order: Vec<usize> = (0..n).filter(|&i| out.reach[i] > 0.0).collect();
+        order.sort_by(|&x, &y| {
+            (x != origin, out.hops[x], &design.services[x].id).cmp(&(
+                y != origin,
+                out.hops[y],
+                &design.services[y].id,
+            ))
+        });
+        let mut by_hops = order.clone();
+        by_hops.sort_by_key(|&i| out.hops[i]);
+        let mut placed = vec![false; n];
+        let mut prefix = vec![None; n];
+        for &b in &by_hops {
+            if let Some((a, _)) = out.parent[b] {
+                let a = a as usize;
+                prefix[b] = placed.get(a).copied().unwrap_or(false).then_some(a);
+            }
+            placed[b] = true;
+        }
+        let mut position = vec![usize::MAX; n];
+        for (k, &i) in order.iter().enumerate() {
+            position[i] = k;
+        }
+        let via = order
+            .iter()
+            .enumerate()
+            .map(|(k, &b)| prefix[b].map(|a| position[a]).filter(|&j| j < k))
+            .collect();
+        PathShape {
+            order,
+            by_hops,
+            prefix,
+            via,
+        }
+    }
+
+    /// The nodes whose hops make up `b`'s whole path, in path order (each node's hop is the
+    /// call into it from its parent).
+    fn whole(&self, out: &Outcome, b: usize) -> Vec<usize> {
+        let mut nodes = Vec::new();
+        let mut at = b;
+        loop {
+            if out.parent[at].is_some() {
+                nodes.push(at);
+            }
+            match self.prefix[at] {
+                Some(p) => at = p,
+                None => break,
+            }
+        }
+        nodes.reverse();
+        nodes
+    }
+}
+
 /// Turn an outcome into the reported [`Simulation`] (paths explained by the evaluator).
 pub fn report(
     eval: &Evaluator,
@@ -719,24 +842,13 @@ pub fn report_tree(
     let design = eval.design();
     let n = graph.n;
     let mut presented = Presentations::new(eval, graph, out);
-    // Order: origin first, then by hops, then id.
-    let mut order: Vec<usize> = (0..n).filter(|&i| out.reach[i] > 0.0).collect();
-    order.sort_by(|&x, &y| {
-        (x != origin, out.hops[x], &design.services[x].id).cmp(&(
-            y != origin,
-            out.hops[y],
-            &design.services[y].id,
-        ))
-    });
+    let shape = PathShape::of(design, n, origin, out);
+    let order = &shape.order;
 
-    // Paths, parent-first: each node's path is its parent's (when that was built before it, as
-    // a parent reached in fewer hops always is) followed by the hop into it.
-    let mut built: Vec<Option<(Option<usize>, Option<Hop>)>> = vec![None; n];
-    let mut by_hops = order.clone();
-    by_hops.sort_by_key(|&i| out.hops[i]);
-    for &b in &by_hops {
+    // Each reached service's last hop, explained: the call from its parent position.
+    let mut last_hop: Vec<Option<Hop>> = vec![None; n];
+    for &b in &shape.by_hops {
         let Some((a, _)) = out.parent[b] else {
-            built[b] = Some((None, None));
             continue;
         };
         let a = a as usize;
@@ -759,54 +871,35 @@ pub fn report_tree(
             };
             (d, used)
         };
-        let hop = Hop {
+        last_hop[b] = Some(Hop {
             from: node_id(design, a),
             to: to.clone(),
             decision,
             stolen,
             exploited: out.compromise[b] > 0.0,
-        };
-        let prefix = built.get(a).is_some_and(Option::is_some).then_some(a);
-        built[b] = Some((prefix, Some(hop)));
+        });
     }
     // The tree: an extension of an earlier entry of `reached` names it and keeps its hop; any
     // other path (the origin's, the internet's first hops) is written out whole.
-    let mut position = vec![usize::MAX; n];
-    for (k, &i) in order.iter().enumerate() {
-        position[i] = k;
-    }
-    let whole = |b: usize| -> Vec<Hop> {
-        let mut hops = Vec::new();
-        let mut at = Some(b);
-        while let Some(x) = at {
-            let Some((prefix, hop)) = &built[x] else {
-                break;
-            };
-            hops.extend(hop.iter().cloned());
-            at = *prefix;
-        }
-        hops.reverse();
-        hops
-    };
     let mut paths: Vec<tree::TreePath> = order
         .iter()
-        .enumerate()
-        .map(|(k, &b)| match built[b] {
-            Some((Some(a), _)) if position[a] < k => tree::TreePath {
-                via: Some(position[a]),
-                path: Vec::new(),
-            },
-            _ => tree::TreePath {
-                via: None,
-                path: whole(b),
+        .zip(&shape.via)
+        .map(|(&b, &via)| tree::TreePath {
+            via,
+            path: if via.is_some() {
+                Vec::new()
+            } else {
+                shape
+                    .whole(out, b)
+                    .into_iter()
+                    .filter_map(|x| last_hop[x].clone())
+                    .collect()
             },
         })
         .collect();
-    for (p, &b) in paths.iter_mut().zip(&order) {
-        if p.via.is_some()
-            && let Some((_, hop)) = built[b].take()
-        {
-            p.path.extend(hop);
+    for (p, &b) in paths.iter_mut().zip(order) {
+        if p.via.is_some() {
+            p.path.extend(last_hop[b].take());
         }
     }
 
@@ -816,7 +909,7 @@ pub fn report_tree(
     let mut exposed: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut blast = BlastRadius::default();
     let mut jewels = BTreeSet::new();
-    for &i in &order {
+    for &i in order {
         let s = &design.services[i];
         let compromised = out.compromise[i] > 0.0;
         let data: BTreeSet<&str> = if compromised {

@@ -14,8 +14,10 @@ use bulkhead_core::diagnostic::Diagnostic;
 use bulkhead_core::eval::{Caller, Decision, Evaluator, Explanation, Request};
 use bulkhead_core::findings::{CheckOptions, Finding, RuleDoc};
 use bulkhead_core::matrix::{Matrix, SegmentMatrix};
+use bulkhead_core::reach::ReachGraph;
+use bulkhead_core::simulate::spread::SimulationSpread;
 use bulkhead_core::simulate::tree::SimulationTree;
-use bulkhead_core::simulate::{Assumption, SimulateOptions};
+use bulkhead_core::simulate::{Assumption, SimulateError, SimulateOptions};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -160,8 +162,40 @@ pub async fn analyze(revision: u64, session: State<'_, Session>) -> IpcResult<An
 /// directly instead of writing every path out and folding it (see
 /// `bulkhead_core::simulate::tree`).
 pub fn breach(held: &Held, origin: &str, assume: &str) -> IpcResult<SimulationTree> {
-    let design = held.design();
-    let caller = check_caller(design, "origin", origin)?;
+    on_held_graph(
+        held,
+        origin,
+        assume,
+        bulkhead_core::simulate::simulate_tree,
+        bulkhead_core::simulate::simulate_tree_on,
+    )
+}
+
+/// The spread of [`breach`]'s breach (`bulkhead_core::simulate::spread`): the same run's reached
+/// services, in the same order, with the same paths' calls, without the report. The canvas
+/// draws it while the whole answer is asked for.
+pub fn breach_spread(held: &Held, origin: &str, assume: &str) -> IpcResult<SimulationSpread> {
+    on_held_graph(
+        held,
+        origin,
+        assume,
+        bulkhead_core::simulate::simulate_spread,
+        bulkhead_core::simulate::simulate_spread_on,
+    )
+}
+
+/// A breach from `origin` under `assume`, checked, answered by `on` on the held design's compiled
+/// graph, or by `alone` when the design has no segments: the core then analyses the flat
+/// network the design is (its own graph, and a note saying so), so there is nothing of this
+/// design's graph to reuse.
+fn on_held_graph<T>(
+    held: &Held,
+    origin: &str,
+    assume: &str,
+    alone: impl FnOnce(&Evaluator, &Caller, &SimulateOptions) -> Result<T, SimulateError>,
+    on: impl FnOnce(&Evaluator, &ReachGraph, usize, &SimulateOptions) -> T,
+) -> IpcResult<T> {
+    let caller = check_caller(held.design(), "origin", origin)?;
     let assumption = match input::one_of("assume", assume, &["worst", "known", "probabilistic"])? {
         "known" => Assumption::Known,
         "probabilistic" => Assumption::Probabilistic,
@@ -172,20 +206,13 @@ pub fn breach(held: &Held, origin: &str, assume: &str) -> IpcResult<SimulationTr
         ..SimulateOptions::default()
     };
     let evaluator = held.evaluator();
-    if design.segments.is_empty() {
-        // No segments: the core analyses the flat network the design is (its own graph, and a
-        // note saying so); there is nothing of this design's graph to reuse.
-        return bulkhead_core::simulate::simulate_tree(evaluator, &caller, &options)
+    if held.design().segments.is_empty() {
+        return alone(evaluator, &caller, &options)
             .map_err(|e| IpcError::invalid_input(e.to_string()));
     }
     let origin = bulkhead_core::simulate::origin_node(evaluator, &caller)
         .map_err(|e| IpcError::invalid_input(e.to_string()))?;
-    Ok(bulkhead_core::simulate::simulate_tree_on(
-        evaluator,
-        held.graph(),
-        origin,
-        &options,
-    ))
+    Ok(on(evaluator, held.graph(), origin, &options))
 }
 
 #[tauri::command]
@@ -197,6 +224,17 @@ pub async fn simulate(
 ) -> IpcResult<SimulationTree> {
     let held = held(&session, revision)?;
     breach(&held, &origin, &assume)
+}
+
+#[tauri::command]
+pub async fn simulate_spread(
+    revision: u64,
+    origin: String,
+    assume: String,
+    session: State<'_, Session>,
+) -> IpcResult<SimulationSpread> {
+    let held = held(&session, revision)?;
+    breach_spread(&held, &origin, &assume)
 }
 
 /// The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.
@@ -459,6 +497,51 @@ mod tests {
         )
         .unwrap();
         assert_eq!(sim, to_tree(direct));
+    }
+
+    #[test]
+    fn simulate_spread_checks_its_arguments_then_answers_the_cores_spread() {
+        let d = fintech();
+        let held = hold(d.clone());
+        let e = breach_spread(&held, "internet", "wrst").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        let e = breach_spread(&held, "no-such-service", "worst").unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        let eval = Evaluator::at(&d, crate::design_file::today());
+        for (origin, assume, assumption) in [
+            ("internet", "worst", Assumption::Worst),
+            (
+                d.services[0].id.as_str(),
+                "probabilistic",
+                Assumption::Probabilistic,
+            ),
+        ] {
+            let spread = breach_spread(&held, origin, assume).unwrap();
+            let direct = bulkhead_core::simulate::simulate_spread(
+                &eval,
+                &Caller::parse(origin),
+                &SimulateOptions {
+                    assumption,
+                    ..SimulateOptions::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(spread, direct);
+            // The same services, in the same order, as the whole answer of the same breach.
+            let sim = breach(&held, origin, assume).unwrap();
+            assert!(
+                spread.reached.iter().map(|e| &e.service).eq(sim
+                    .simulation
+                    .reached
+                    .iter()
+                    .map(|r| &r.service))
+            );
+        }
+        // Without segments: the core's flat analysis, as `simulate`'s.
+        let flat = hold(design());
+        let spread = breach_spread(&flat, "internet", "worst").unwrap();
+        let sim = breach(&flat, "internet", "worst").unwrap();
+        assert_eq!(spread.reached.len(), sim.simulation.reached.len());
     }
 
     #[test]

@@ -14,6 +14,7 @@ import type { SimulationTree, TreePath } from "../../src/analysis";
 import type { DesignOp, Diagnostic, DriftReport, ExportFile, FlowVerdict, ImportDiagnostic, ObservedCall, Proposal, ImportPreview, ImportPreviewItem, ImportSource, Opened, Recovery } from "../../src/analysis";
 import fintechJson from "../../../examples/fintech.bulkhead.json";
 import { generateDesign } from "../../src/fixtures/generate";
+import { spreadOf } from "../../src/fixtures/spread";
 import { applyDesignPatch } from "../../src/model/patch";
 
 export interface MockConfig {
@@ -543,6 +544,7 @@ export function install(): void {
           return new Promise<FlowVerdict[]>((resolve) => setTimeout(() => resolve(answer), config.verdictsDelayMs));
         }
         case "simulate": return asTree(simulate(design, String(args.origin), String(args.assume)));
+        case "simulate_spread": return spreadOf(simulate(design, String(args.origin), String(args.assume)));
         case "findings": return findings(design);
         case "rule_docs": return DOCS;
         case "matrix": return matrix(design);

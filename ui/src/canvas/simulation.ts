@@ -1,7 +1,8 @@
-//! Turning a simulation result into what the canvas lights up, hop by hop, and into the list of
-//! attack paths the simulate panel shows.
+//! Turning a simulation into what the canvas lights up, hop by hop (from the breach's spread,
+//! `simulate_spread`), and into the list of attack paths the simulate panel shows (from the
+//! whole answer, `simulate`).
 
-import type { Hop, ReachedService, Simulation } from "../analysis";
+import type { Hop, ReachedService, Simulation, SimulationSpread } from "../analysis";
 
 export interface HopStep {
   hop: number;
@@ -11,8 +12,41 @@ export interface HopStep {
   edges: [string, string][];
 }
 
+/**
+ * The calls of `spread.reached[i]`'s attack path, in order: the path of the entry it extends
+ * (`via`) and the call from that entry's service, or its own whole `path`. Throws when a `via`
+ * does not name an earlier entry (the shell never sends one; a path cannot be made up for it).
+ */
+export function pathCalls(spread: SimulationSpread, i: number): [string, string][] {
+  const calls: [string, string][] = [];
+  for (let k = i; ; ) {
+    const e = spread.reached[k]!;
+    const via = e.via;
+    if (via === undefined || via === null) {
+      const path = e.path ?? [];
+      for (let j = path.length - 1; j >= 0; j--) calls.push([path[j]!.from, path[j]!.to]);
+      return calls.reverse();
+    }
+    if (!Number.isInteger(via) || via < 0 || via >= k) throw new Error(`simulate_spread: the path of reached[${k}] (${e.service}) extends reached[${via}], which is not an earlier entry`);
+    calls.push([spread.reached[via]!.service, e.service]);
+    k = via;
+  }
+}
+
+/** The last call of `spread.reached[i]`'s attack path, or null (the origin's path is empty). */
+export function lastCall(spread: SimulationSpread, i: number): [string, string] | null {
+  const e = spread.reached[i]!;
+  const via = e.via;
+  if (via !== undefined && via !== null) {
+    if (!Number.isInteger(via) || via < 0 || via >= i) throw new Error(`simulate_spread: the path of reached[${i}] (${e.service}) extends reached[${via}], which is not an earlier entry`);
+    return [spread.reached[via]!.service, e.service];
+  }
+  const last = e.path?.at(-1);
+  return last ? [last.from, last.to] : null;
+}
+
 /** Steps in hop order (hop 0 is a breached origin service). */
-export function hopSchedule(sim: Simulation): HopStep[] {
+export function hopSchedule(spread: SimulationSpread): HopStep[] {
   const steps = new Map<number, HopStep>();
   const step = (hop: number): HopStep => {
     let s = steps.get(hop);
@@ -23,18 +57,18 @@ export function hopSchedule(sim: Simulation): HopStep[] {
     return s;
   };
   const seen = new Set<string>();
-  for (const r of sim.reached) {
+  spread.reached.forEach((r, i) => {
     const s = step(r.hops);
     (r.compromised ? s.compromised : s.reached).push(r.service);
-    const last = r.path[r.path.length - 1];
+    const last = lastCall(spread, i);
     if (last) {
-      const key = `${last.from}\u0000${last.to}`;
+      const key = `${last[0]}\u0000${last[1]}`;
       if (!seen.has(key)) {
         seen.add(key);
-        s.edges.push([last.from, last.to]);
+        s.edges.push(last);
       }
     }
-  }
+  });
   return [...steps.values()].sort((a, b) => a.hop - b.hop);
 }
 
@@ -80,10 +114,10 @@ export function attackPaths(sim: Simulation): AttackPathView[] {
 }
 
 /** The services (or `internet`) and calls of one attack path. */
-export function pathElements(hops: Hop[], target: string): { nodes: string[]; edges: [string, string][] } {
-  const first = hops[0];
-  const nodes = first ? [first.from, ...hops.map((h) => h.to)] : [target];
-  return { nodes, edges: hops.map((h) => [h.from, h.to]) };
+export function pathElements(calls: readonly (readonly [string, string])[], target: string): { nodes: string[]; edges: [string, string][] } {
+  const first = calls[0];
+  const nodes = first ? [first[0], ...calls.map((c) => c[1])] : [target];
+  return { nodes, edges: calls.map(([a, b]) => [a, b]) };
 }
 
 /** What a simulation marks on the canvas; the simulation layer (./simlayer.ts) draws them. */
@@ -99,12 +133,12 @@ export interface SimulationLook {
 }
 
 /**
- * What the canvas shows for `sim` with its first `shown` hop steps painted (all of them, or one
+ * What the canvas shows for the breach `spread` with its first `shown` hop steps painted (all of them, or one
  * when the hops are animated) and `highlightedPath` (a reached service) chosen: every service
  * the run involves is not dimmed, even one a later hop reaches; reached and compromised ones
  * are marked; the path's services and calls stand out.
  */
-export function simulationLook(sim: Simulation, steps: readonly HopStep[], shown: number, highlightedPath: string | null): SimulationLook {
+export function simulationLook(spread: SimulationSpread, steps: readonly HopStep[], shown: number, highlightedPath: string | null): SimulationLook {
   const nodes = new Map<string, Set<SimClass>>();
   const edges = new Map<string, { from: string; to: string; classes: Set<SimClass> }>();
   const node = (id: string): Set<SimClass> => {
@@ -120,7 +154,7 @@ export function simulationLook(sim: Simulation, steps: readonly HopStep[], shown
   };
   for (const st of steps) for (const id of [...st.compromised, ...st.reached]) node(id);
   node("internet");
-  node(sim.origin).add("origin");
+  node(spread.origin).add("origin");
   for (const st of steps.slice(0, shown)) {
     for (const id of st.reached) node(id).add("reached");
     for (const id of st.compromised) {
@@ -131,9 +165,9 @@ export function simulationLook(sim: Simulation, steps: readonly HopStep[], shown
     // Dimmed like every flow, but the attack style draws them at full strength.
     for (const [a, b] of st.edges) edge(a, b).add("attack").add("sim-dim");
   }
-  const path = highlightedPath === null ? undefined : sim.reached.find((r) => r.service === highlightedPath);
-  if (path) {
-    const { nodes: onPath, edges: calls } = pathElements(path.path, path.service);
+  const path = highlightedPath === null ? -1 : spread.reached.findIndex((r) => r.service === highlightedPath);
+  if (path >= 0) {
+    const { nodes: onPath, edges: calls } = pathElements(pathCalls(spread, path), highlightedPath!);
     for (const id of onPath) node(id).add("on-path");
     for (const [a, b] of calls) {
       const c = edge(a, b);

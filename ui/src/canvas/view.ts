@@ -4,7 +4,7 @@
 
 import cytoscape, { type Core, type NodeSingular, type ElementDefinition, type EventObject } from "cytoscape";
 import type { Design } from "../generated/bulkhead";
-import type { FlowVerdict, Simulation } from "../analysis";
+import type { FlowVerdict, SimulationSpread } from "../analysis";
 import type { Filter, Selection, SimulationSettings, ElementKind } from "../state";
 import { toElements, withVerdicts, signature, svcId, segId, flowId, endpointId, INTERNET_NODE, type ElementDef } from "./elements";
 import { packLayout, type Box2, type Drawn } from "./pack";
@@ -366,23 +366,23 @@ export class CanvasView {
   }
 
   /**
-   * Light up a simulation: compromised and reached services hop by hop, then the chosen path.
+   * Light up a breach's spread: compromised and reached services hop by hop, then the chosen path.
    * Drawn by the simulation layer over Cytoscape's canvas (./simlayer.ts), not as classes on
    * the elements: a restyle of thousands of elements and the full Cytoscape frame it forces
    * were most of a click on a large estate. Cytoscape's canvas is left as it is. `onPainted`
    * runs once the highlight is painted (the frame that shows it is the next one).
    */
-  applySimulation(sim: Simulation | null, settings: SimulationSettings, onPainted?: () => void): void {
+  applySimulation(spread: SimulationSpread | null, settings: SimulationSettings, onPainted?: () => void): void {
     for (const t of this.simTimers) window.clearTimeout(t);
     this.simTimers = [];
-    if (!sim || !settings.active) {
+    if (!spread || !settings.active) {
       this.simLayer.show(null);
       onPainted?.();
       return;
     }
     const { steps, look, at } = timed("sim:look", () => {
-      const steps = hopSchedule(sim);
-      return { steps, look: simulationLook(sim, steps, steps.length, settings.highlightedPath), at: stepIndex(steps) };
+      const steps = hopSchedule(spread);
+      return { steps, look: simulationLook(spread, steps, steps.length, settings.highlightedPath), at: stepIndex(steps) };
     });
     // Animated: the first hop now, the others one by one below (the layer only repaints).
     const shown = settings.animate ? Math.min(1, steps.length) : steps.length;

@@ -156,6 +156,7 @@ export interface IpcTypes {
    */
   matrix: Matrix | SegmentMatrix;
   simulation: SimulationTree;
+  simulation_spread: SimulationSpread;
   export_file: ExportFile;
   /**
    * `import_preview`, `import_apply`: where to import from.
@@ -387,6 +388,59 @@ export interface TreePath {
    * The hops after `reached[via]`'s path, or the whole path when `via` is absent.
    */
   path: Hop[];
+}
+/**
+ * `simulate_spread`: what the canvas highlights of the same breach.
+ */
+export interface SimulationSpread {
+  /**
+   * `internet` or the breached service's id.
+   */
+  origin: string;
+  /**
+   * Every service the attacker can call, in the simulation's `reached` order (the origin
+   * first, then by hops and id).
+   */
+  reached: SpreadEntry[];
+}
+/**
+ * One reached service, as the simulation's `reached` entry at the same index.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "SpreadEntry".
+ */
+export interface SpreadEntry {
+  service: string;
+  /**
+   * Whether the attacker took it over.
+   */
+  compromised: boolean;
+  /**
+   * Number of hops from the origin along its attack path.
+   */
+  hops: number;
+  /**
+   * Index of an earlier entry whose attack path this one's extends by one call, from that
+   * entry's service to this one (the tree form's `via`).
+   */
+  via?: number | null;
+  /**
+   * The whole attack path's calls when `via` is absent (none for the origin).
+   */
+  path?: SpreadCall[];
+}
+/**
+ * One call of an attack path.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "SpreadCall".
+ */
+export interface SpreadCall {
+  /**
+   * `internet` or a service id.
+   */
+  from: string;
+  to: string;
 }
 /**
  * `export_preview` (one per file).
@@ -692,6 +746,23 @@ export interface SimulationTree1 {
    * Per entry of `reached`, its attack path as an extension of an earlier entry's.
    */
   paths: TreePath[];
+}
+/**
+ * `simulate_spread`'s answer.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "SimulationSpread".
+ */
+export interface SimulationSpread1 {
+  /**
+   * `internet` or the breached service's id.
+   */
+  origin: string;
+  /**
+   * Every service the attacker can call, in the simulation's `reached` order (the origin
+   * first, then by hops and id).
+   */
+  reached: SpreadEntry[];
 }
 /**
  * One generated file, as previewed and as written.
