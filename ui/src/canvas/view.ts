@@ -239,6 +239,9 @@ export class CanvasView {
     // behind it): switching the stylesheet restyles every element on the canvas, so do it
     // while the new ones are not there yet.
     if (large !== this.isLarge) this.setLarge(large);
+    // Into an empty canvas that is framed right after (the first render of an opened design),
+    // every element is new and the framing measures all of them: see `fresh` in `bulk`.
+    const allNew = this.firstRender && defs.length > 0 && cy.elements().empty();
     bulk(cy, () => {
       // Remove first, so an element re-added under a new parent never collides.
       cy.elements().forEach((el) => {
@@ -282,7 +285,7 @@ export class CanvasView {
           if (Math.abs(cur.x - def.position.x) > 0.5 || Math.abs(cur.y - def.position.y) > 0.5) n.position(def.position);
         }
       }
-    });
+    }, allNew);
     measureSince("sync:graph", t0);
     if (this.firstRender && defs.length) {
       this.firstRender = false;
@@ -543,7 +546,7 @@ interface Dirtyable {
   dirtyBoundingBoxCache(): void;
 }
 
-export function bulk(cy: Core, fn: () => void): void {
+export function bulk(cy: Core, fn: () => void, fresh = false): void {
   type Cached = { _private: { styleCache: unknown } };
   type Proto = {
     dirtyStyleCache(this: ArrayLike<Cached>): unknown;
@@ -573,8 +576,18 @@ export function bulk(cy: Core, fn: () => void): void {
   // Adding thousands of elements emits an `add` event per element, each bubbling up through
   // its segments to the core. Nothing listens to them per element (the renderer is told through
   // `notify`, which still happens; the minimap redraws after the sync), so they are skipped.
+  // `fresh`: the canvas was empty, so every element here is new, and the caller measures all of
+  // them before the first frame (`frame` after the first sync). Then their `bounds` and `style`
+  // events, one per element and property change, each bubbling up through the segments, are
+  // skipped too: what listens to them keeps state derived from an element drawn before (the
+  // renderer's queue of rendered styles to recalculate and textures to drop, the overview's and
+  // the simulation layer's records), and none of these elements was; the renderer's redraw is
+  // asked for by the `add` notification. On 2,000 services that is 7,900 elements, and their
+  // queue also made the first frame drop the textures of every one of them.
   proto.emitAndNotify = function notifyAdded(event, extra) {
-    if (event !== "add" || this.length === 0) return originalEmit.call(this, event, extra);
+    if (this.length === 0) return originalEmit.call(this, event, extra);
+    if (fresh && (event === "bounds" || event === "style")) return this;
+    if (event !== "add") return originalEmit.call(this, event, extra);
     this.cy().notify(event, this);
     return this;
   };
