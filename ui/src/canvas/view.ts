@@ -16,6 +16,7 @@ import { SimulationLayer, type CanvasIndex, type LayerEle, type LayerInput, type
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
 import { installZOrder } from "./zorder";
+import { installSpaceMemo } from "./space";
 import { ellipsize } from "./labels";
 import { layoutJob, runLayoutJob, type LayoutAnswer, type LayoutJob } from "./layoutjob";
 import { installStyleCacheInvalidation, changesDerivedState, shownValues, unchanged } from "./stylecache";
@@ -89,6 +90,7 @@ export class CanvasView {
     });
     this.theme = theme;
     memoizeLabelDimensions(this.cy);
+    installSpaceMemo(this.cy);
     installStyleCacheInvalidation(this.cy);
     // Zoomed out on a large design, draw in batches instead of element by element (./overview.ts).
     installOverview(this.cy, () => this.isLarge);
