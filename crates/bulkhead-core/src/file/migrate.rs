@@ -26,6 +26,19 @@ pub const CURRENT: u32 = 1;
 /// A pointer prefix moved by migration: (prefix in the migrated value, prefix in the source).
 pub type Rename = (String, String);
 
+/// The version number a `format` string names (`bulkhead/<n>`), if it names one.
+fn version_of(format: &str) -> Option<u32> {
+    format
+        .strip_prefix("bulkhead/")
+        .and_then(|v| v.parse::<u32>().ok())
+}
+
+/// Whether a design whose `format` is this is read as it is: [`migrate`] leaves it unchanged,
+/// with nothing to report.
+pub fn is_current(format: &str) -> bool {
+    version_of(format) == Some(CURRENT)
+}
+
 /// Check `format` and migrate older versions in place. Returns the version migrated from (if
 /// any) and the pointer renames, or the refusal.
 pub fn migrate(root: &mut Value) -> Result<(Option<String>, Vec<Rename>), Diagnostic> {
@@ -57,10 +70,7 @@ pub fn migrate(root: &mut Value) -> Result<(Option<String>, Vec<Rename>), Diagno
             ));
         }
     };
-    let version = format
-        .strip_prefix("bulkhead/")
-        .and_then(|v| v.parse::<u32>().ok());
-    match version {
+    match version_of(&format) {
         Some(CURRENT) => Ok((None, Vec::new())),
         Some(0) => {
             let renames = migrate_v0(map);

@@ -79,6 +79,25 @@ pub fn parse(text: &str) -> Result<Parsed, Vec<Diagnostic>> {
 /// [`parse`], keeping what could be read of a design with errors (for validation to report
 /// more problems in one pass).
 pub fn parse_with_partial(text: &str) -> Result<Parsed, Failure> {
+    parse_as(text, true)
+}
+
+/// How JSON text was read: straight into the typed design, or as a value to migrate and read
+/// element by element.
+enum Read {
+    Typed(Box<Design>),
+    Value(serde_json::Value),
+}
+
+/// [`parse_with_partial`]; `typed`: JSON text is first read straight into the typed design, and
+/// read through a [`serde_json::Value`] (migrated, then element by element) only when that
+/// fails or the text is in a legacy format. Both give the same answer (a test compares them
+/// on the examples, generated designs and broken texts): a text that reads as a [`Design`]
+/// at the current format has every element readable with no unknown field, so the value path
+/// would read the same design with nothing to report; anything else takes the value path,
+/// which finds every problem. The typed read skips building the value (a map with a hashed
+/// key per field of every element) and reading it again: most of the parse of a large design.
+fn parse_as(text: &str, typed: bool) -> Result<Parsed, Failure> {
     let fail = |diagnostics| Failure {
         diagnostics,
         partial: None,
@@ -97,11 +116,11 @@ pub fn parse_with_partial(text: &str) -> Result<Parsed, Failure> {
     let syntax = detect(text);
     let body = text.trim_start_matches('\u{feff}');
     let bom = text.len() - body.len();
-    let (mut value, mut locations, mut errors) = match syntax {
-        Syntax::Json => match parse_and_scan(text, body) {
-            (Ok(v), scanned) => {
+    let (read, mut locations, mut errors) = match syntax {
+        Syntax::Json => match parse_and_scan(text, body, typed) {
+            (Ok(read), scanned) => {
                 let (loc, dups) = scanned();
-                (v, loc, dups)
+                (read, loc, dups)
             }
             (Err(e), _) => {
                 let loc = Locations::json(text);
@@ -119,7 +138,32 @@ pub fn parse_with_partial(text: &str) -> Result<Parsed, Failure> {
         },
         Syntax::Yaml => {
             let (v, loc) = yaml::parse(text).map_err(fail)?;
-            (v, loc, Vec::new())
+            (Read::Value(v), loc, Vec::new())
+        }
+    };
+    let mut value = match read {
+        Read::Value(v) => v,
+        Read::Typed(design) => {
+            // Current format, every element read: no migration, no warning.
+            let design = *design;
+            let partial = (!errors.is_empty()).then(|| Partial {
+                design: design.clone(),
+                skipped: Vec::new(),
+            });
+            if !errors.is_empty() {
+                locations.locate(&mut errors);
+                return Err(Failure {
+                    diagnostics: errors,
+                    partial: partial.map(|p| (p, locations)),
+                });
+            }
+            return Ok(Parsed {
+                design,
+                syntax,
+                migrated_from: None,
+                warnings: Vec::new(),
+                locations,
+            });
         }
     };
 
@@ -190,18 +234,28 @@ type Scanned<'t> = Box<dyn FnOnce() -> (Locations, Vec<Diagnostic>) + 't>;
 
 /// `body` (`text` without its byte-order mark) parsed, and the duplicate-key scan of `text`,
 /// to be asked for only when the text parsed (the scan expects JSON that `serde_json`
-/// accepted). Large texts are scanned beside the parse.
+/// accepted). Large texts are scanned beside the parse. `typed`: try the typed read first
+/// ([`parse_as`]).
 fn parse_and_scan<'t>(
     text: &'t str,
     body: &str,
-) -> (serde_json::Result<serde_json::Value>, Scanned<'t>) {
+    typed: bool,
+) -> (serde_json::Result<Read>, Scanned<'t>) {
+    let parse = || {
+        if typed
+            && let Ok(design) = serde_json::from_str::<Design>(body)
+            && migrate::is_current(&design.format)
+        {
+            return Ok(Read::Typed(Box::new(design)));
+        }
+        serde_json::from_str(body).map(Read::Value)
+    };
     if text.len() < SCAN_BESIDE_BYTES {
-        let parsed = serde_json::from_str(body);
-        return (parsed, Box::new(move || locate::scan_json(text)));
+        return (parse(), Box::new(move || locate::scan_json(text)));
     }
     let (parsed, scanned) = std::thread::scope(|scope| {
         let scan = scope.spawn(|| locate::scan_json(text));
-        (serde_json::from_str(body), scan.join())
+        (parse(), scan.join())
     });
     // A panic in the scan is one in this thread, raised only if its answer is asked for.
     (
@@ -248,6 +302,113 @@ mod tests {
             "{{\"format\": \"{}\", \"name\": \"{pad}\"{name_and_more}}}",
             crate::model::FORMAT
         )
+    }
+
+    /// The typed read ([`parse_as`] with `typed`) against the value path alone: the same
+    /// design, warnings and locations, or the same diagnostics and partial design.
+    fn read_alike(label: &str, text: &str) {
+        let fast = parse_as(text, true);
+        let slow = parse_as(text, false);
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.design, b.design, "{label}: design");
+                assert_eq!(a.syntax, b.syntax, "{label}: syntax");
+                assert_eq!(a.migrated_from, b.migrated_from, "{label}: migrated");
+                assert_eq!(a.warnings, b.warnings, "{label}: warnings");
+                assert_eq!(a.locations.text(), b.locations.text(), "{label}");
+                let mut da = crate::validate::validate(&a.design, &Default::default());
+                let mut db = da.clone();
+                a.locate(&mut da);
+                b.locate(&mut db);
+                assert_eq!(da, db, "{label}: located diagnostics");
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(a.diagnostics, b.diagnostics, "{label}: diagnostics");
+                let pa = a.partial.map(|(p, _)| (p.design, p.skipped));
+                let pb = b.partial.map(|(p, _)| (p.design, p.skipped));
+                assert_eq!(pa, pb, "{label}: partial");
+            }
+            (a, b) => panic!(
+                "{label}: typed read {}, value path {}",
+                if a.is_ok() { "read it" } else { "refused it" },
+                if b.is_ok() { "read it" } else { "refused it" }
+            ),
+        }
+    }
+
+    #[test]
+    fn the_typed_read_answers_as_the_value_path_does() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples");
+        let mut texts: Vec<(String, String)> = std::fs::read_dir(dir)
+            .expect("examples")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .map(|p| {
+                (
+                    p.display().to_string(),
+                    std::fs::read_to_string(&p).expect("read"),
+                )
+            })
+            .collect();
+        assert!(texts.len() >= 3);
+        for (services, seed) in [(40, 1), (120, 7)] {
+            let design = crate::generate::generate(&crate::generate::GenerateOptions {
+                services,
+                peers: 5,
+                seed,
+            });
+            texts.push((format!("generated {services}"), to_canonical_json(&design)));
+        }
+        let base = texts[0].1.clone();
+        let edit = |from: &str, to: &str| {
+            assert!(base.contains(from), "{from}");
+            base.replacen(from, to, 1)
+        };
+        let format = "\"format\": \"bulkhead/1\",";
+        for (label, text) in [
+            (
+                "unknown top-level field",
+                edit(format, &format!("{format} \"bogus\": 1,")),
+            ),
+            (
+                "duplicate top-level key",
+                edit(format, &format!("{format} {format}")),
+            ),
+            ("legacy format", edit(format, "\"format\": \"bulkhead/0\",")),
+            (
+                "current format, spelled 01",
+                edit(format, "\"format\": \"bulkhead/01\","),
+            ),
+            ("newer format", edit(format, "\"format\": \"bulkhead/9\",")),
+            ("no format", edit(format, "")),
+            (
+                "a port of the wrong type",
+                edit("\"port\": 8443", "\"port\": \"8443\""),
+            ),
+            (
+                "an unknown field in an element",
+                edit("\"port\": 8443", "\"port\": 8443, \"porthole\": 1"),
+            ),
+            (
+                "a duplicate key in an element",
+                edit("\"port\": 8443", "\"port\": 8443, \"port\": 8443"),
+            ),
+            (
+                "services not a list",
+                edit("\"services\": [", "\"services\": null, \"x\": ["),
+            ),
+            ("truncated", base[..base.len() / 2].to_string()),
+            ("trailing text", format!("{base} {{}}")),
+            ("byte-order mark", format!("\u{feff}{base}")),
+        ] {
+            texts.push((label.to_string(), text));
+        }
+        for (label, text) in &texts {
+            read_alike(label, text);
+        }
+        // The large-text path (the scan beside the parse) too.
+        read_alike("large", &large(""));
+        read_alike("large, duplicate", &large(", \"name\": \"again\""));
     }
 
     #[test]
