@@ -93,7 +93,12 @@ try {
         await prof.send("Profiler.start");
       }
       r[`${what}_ms`] = await page.evaluate(measureInPage, { what, samples });
-      if (prof) printTop((await prof.send("Profiler.stop")).profile, 30);
+      if (prof) {
+        const { profile: p } = await prof.send("Profiler.stop");
+        // BENCH_PROFILE_OUT=file.cpuprofile: also keep the whole profile.
+        if (process.env.BENCH_PROFILE_OUT) writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(p));
+        printTop(p, 30);
+      }
     }
     r.sim_ms = await simulationClicks(page, Math.min(samples, 5), profileSim ? await context.newCDPSession(page) : null);
     if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
