@@ -21,15 +21,22 @@ export function expandSimulation(tree: SimulationTree): Simulation {
   }
   const reached: ReachedService[] = [];
   sim.reached.forEach((r, i) => {
-    const { via, path } = paths[i]!;
-    let full = path;
-    if (via !== undefined && via !== null) {
-      if (!Number.isInteger(via) || via < 0 || via >= i) {
-        throw new Error(`simulate: the path of reached[${i}] (${r.service}) extends reached[${via}], which is not an earlier entry`);
-      }
-      full = reached[via]!.path.concat(path);
-    }
-    reached.push({ ...r, path: full });
+    const { path } = paths[i]!;
+    const via = earlierEntry("simulate", paths[i]!.via, i, r.service);
+    reached.push({ ...r, path: via === null ? path : reached[via]!.path.concat(path) });
   });
   return { ...sim, reached };
+}
+
+/**
+ * The earlier entry that `reached[i]`'s path extends (`via`, in the answer of `command`), or null
+ * when it has none. Throws when `via` does not name an earlier entry: the shell never sends one,
+ * and a path cannot be made up for it.
+ */
+export function earlierEntry(command: string, via: number | null | undefined, i: number, service: string): number | null {
+  if (via === undefined || via === null) return null;
+  if (!Number.isInteger(via) || via < 0 || via >= i) {
+    throw new Error(`${command}: the path of reached[${i}] (${service}) extends reached[${via}], which is not an earlier entry`);
+  }
+  return via;
 }

@@ -3,6 +3,7 @@
 //! whole answer, `simulate`).
 
 import type { Hop, ReachedService, Simulation, SimulationSpread } from "../analysis";
+import { earlierEntry } from "../simtree";
 
 export interface HopStep {
   hop: number;
@@ -21,13 +22,12 @@ export function pathCalls(spread: SimulationSpread, i: number): [string, string]
   const calls: [string, string][] = [];
   for (let k = i; ; ) {
     const e = spread.reached[k]!;
-    const via = e.via;
-    if (via === undefined || via === null) {
+    const via = earlierEntry("simulate_spread", e.via, k, e.service);
+    if (via === null) {
       const path = e.path ?? [];
       for (let j = path.length - 1; j >= 0; j--) calls.push([path[j]!.from, path[j]!.to]);
       return calls.reverse();
     }
-    if (!Number.isInteger(via) || via < 0 || via >= k) throw new Error(`simulate_spread: the path of reached[${k}] (${e.service}) extends reached[${via}], which is not an earlier entry`);
     calls.push([spread.reached[via]!.service, e.service]);
     k = via;
   }
@@ -36,11 +36,8 @@ export function pathCalls(spread: SimulationSpread, i: number): [string, string]
 /** The last call of `spread.reached[i]`'s attack path, or null (the origin's path is empty). */
 export function lastCall(spread: SimulationSpread, i: number): [string, string] | null {
   const e = spread.reached[i]!;
-  const via = e.via;
-  if (via !== undefined && via !== null) {
-    if (!Number.isInteger(via) || via < 0 || via >= i) throw new Error(`simulate_spread: the path of reached[${i}] (${e.service}) extends reached[${via}], which is not an earlier entry`);
-    return [spread.reached[via]!.service, e.service];
-  }
+  const via = earlierEntry("simulate_spread", e.via, i, e.service);
+  if (via !== null) return [spread.reached[via]!.service, e.service];
   const last = e.path?.at(-1);
   return last ? [last.from, last.to] : null;
 }
