@@ -92,11 +92,16 @@ enum Read {
 /// [`parse_with_partial`]; `typed`: JSON text is first read straight into the typed design, and
 /// read through a [`serde_json::Value`] (migrated, then element by element) only when that
 /// fails or the text is in a legacy format. Both give the same answer (a test compares them
-/// on the examples, generated designs and broken texts): a text that reads as a [`Design`]
-/// at the current format has every element readable with no unknown field, so the value path
-/// would read the same design with nothing to report; anything else takes the value path,
-/// which finds every problem. The typed read skips building the value (a map with a hashed
-/// key per field of every element) and reading it again: most of the parse of a large design.
+/// on the examples, generated designs and broken texts) because both read through the
+/// model's own serde derives: a text that reads as a [`Design`] at the current format has
+/// every element readable, and no field that `deny_unknown_fields` refuses, so the value path
+/// would read the same design with nothing to report. ("No unknown field" is serde's, not an
+/// absolute: serde ignores the fields beside `type` of an internally tagged unit variant, so
+/// `"auth": {"type": "none", "key": "k"}` reads as `none` on both paths, unreported.)
+/// Duplicate keys do not fail the typed read of a map; the scan reports them on both paths.
+/// Anything else takes the value path, which finds every problem. The typed read skips
+/// building the value (a map with a hashed key per field of every element) and reading it
+/// again: most of the parse of a large design.
 fn parse_as(text: &str, typed: bool) -> Result<Parsed, Failure> {
     let fail = |diagnostics| Failure {
         diagnostics,
@@ -380,6 +385,11 @@ mod tests {
                 edit(format, "\"format\": \"bulkhead/01\","),
             ),
             ("newer format", edit(format, "\"format\": \"bulkhead/9\",")),
+            // Read as `none` on both paths, the extra field unreported (see `parse_as`).
+            (
+                "a field beside `type: none`",
+                edit("\"type\": \"none\"", "\"type\": \"none\", \"key\": \"k\""),
+            ),
             ("no format", edit(format, "")),
             (
                 "a port of the wrong type",
@@ -406,6 +416,12 @@ mod tests {
         for (label, text) in &texts {
             read_alike(label, text);
         }
+        // What `parse_as` says of the one unknown field serde lets through: both paths read it.
+        let (_, extra) = texts
+            .iter()
+            .find(|(label, _)| label == "a field beside `type: none`")
+            .expect("listed above");
+        assert!(parse_as(extra, true).is_ok() && parse_as(extra, false).is_ok());
         // The large-text path (the scan beside the parse) too.
         read_alike("large", &large(""));
         read_alike("large, duplicate", &large(", \"name\": \"again\""));
