@@ -326,7 +326,10 @@ struct Windowed<'t> {
     name: String,
     text: &'t str,
     /// Where each line starts, as miette counts lines (`\n`, `\r\n` or a lone `\r` ends one);
-    /// empty when no diagnostic is located (nothing is read then).
+    /// empty when no diagnostic is located (nothing is read then). Not the design's own
+    /// `bulkhead_core::file::Locations` index, on purpose: that one counts lines as serde_json
+    /// does (a lone `\r` ends none) for the line:column the JSON and SARIF outputs carry, and
+    /// a window cut by it would not be the text miette reads.
     line_starts: Vec<usize>,
 }
 

@@ -34,6 +34,12 @@ enum Kind {
 pub struct Locations {
     kind: Kind,
     text: String,
+    /// Where each line starts: after each `\n`, as serde_json counts lines (a `\r\n` line's
+    /// `\r` is its last character; a lone `\r` ends no line). The CLI's `Windowed`
+    /// (`src/cmd/common.rs`) indexes the same text's lines again, and differently on purpose:
+    /// it must count them as miette does (a lone `\r` ends a line too) so that its windowed
+    /// snippets are miette's own, and it wants 0-based lines and no columns. The two counts
+    /// part only on a text with a lone `\r`, where miette's own header and gutter disagree.
     line_starts: Vec<usize>,
     values: HashMap<String, Span>,
     keys: HashMap<String, Span>,
@@ -81,7 +87,9 @@ impl Locations {
         self.renames.sort_by_key(|r| std::cmp::Reverse(r.0.len()));
     }
 
-    /// The line and column of a byte offset (both 1-based; columns count characters).
+    /// The line and column of a byte offset (both 1-based; columns count characters, as the
+    /// SARIF reports declare with `columnKind: unicodeCodePoints`, where miette's snippet
+    /// header counts bytes).
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
