@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use bulkhead_core::drift::live::LiveInput;
-use bulkhead_core::drift::{Drift, DriftKind, LiveVerdict, check, compare_gateway};
+use bulkhead_core::drift::{
+    Drift, DriftKind, GatewayDifference, LiveVerdict, ShadowEndpoint, Violation, ZombieEndpoint,
+    check, compare_gateway,
+};
 use bulkhead_core::model::Design;
 use serde_json::json;
 
@@ -248,7 +251,7 @@ fn port_differences(x: &bulkhead_core::drift::LiveDifference) -> String {
                 "{}: design {}, live {}",
                 p.port
                     .map_or_else(|| "any port".to_string(), |p| p.to_string()),
-                if p.design { "allows" } else { "denies" },
+                design_verdict(p.design),
                 live_verdict(p.live)
             )
         })
@@ -267,6 +270,52 @@ fn l7(method: &Option<String>, path: &Option<String>) -> String {
         .trim_end()
         .to_string(),
     }
+}
+
+// The names of items that the text, SARIF and JUnit reports (and SARIF's fingerprints) share.
+// The reports walk the sections each in its own order and grouping (JUnit's suites differ).
+
+/// `from → to:port METHOD /path` (`arrow` between the two: `>` in fingerprints).
+fn call(v: &Violation, arrow: &str) -> String {
+    format!(
+        "{}{arrow}{}{}{}",
+        v.from,
+        v.to,
+        port(v.port),
+        l7(&v.method, &v.path)
+    )
+}
+
+/// `from → to:port METHOD /path` of a gateway difference (`arrow` as in [`call`]).
+fn gateway_pair(x: &GatewayDifference, arrow: &str) -> String {
+    format!(
+        "{}{arrow}{}{} {} {}",
+        x.from,
+        x.to,
+        port(x.port),
+        x.method,
+        x.path
+    )
+}
+
+/// `service METHOD /path`, `*` for any method.
+fn shadow_endpoint(x: &ShadowEndpoint) -> String {
+    format!(
+        "{} {} {}",
+        x.service,
+        x.method.as_deref().unwrap_or("*"),
+        x.path
+    )
+}
+
+/// `service METHOD /path`.
+fn zombie_endpoint(z: &ZombieEndpoint) -> String {
+    format!("{} {} {}", z.service, z.method, z.path)
+}
+
+/// What the design does with a call.
+fn design_verdict(allows: bool) -> &'static str {
+    if allows { "allows" } else { "denies" }
 }
 
 /// The report for a terminal.
@@ -309,11 +358,8 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
     for v in &d.violations {
         let _ = writeln!(
             s,
-            "  {} → {}{}{}  {} call(s)\n    {}",
-            v.from,
-            v.to,
-            port(v.port),
-            l7(&v.method, &v.path),
+            "  {}  {} call(s)\n    {}",
+            call(v, " → "),
             v.calls,
             v.explanation
         );
@@ -377,10 +423,8 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
     for x in &d.shadow_endpoints {
         let _ = writeln!(
             s,
-            "  {} {} {}  {} call(s) from {}",
-            x.service,
-            x.method.as_deref().unwrap_or("*"),
-            x.path,
+            "  {}  {} call(s) from {}",
+            shadow_endpoint(x),
             x.calls,
             x.callers.join(", ")
         );
@@ -413,7 +457,7 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
         d.zombie_endpoints.len(),
     );
     for z in &d.zombie_endpoints {
-        let _ = writeln!(s, "  {} {} {}", z.service, z.method, z.path);
+        let _ = writeln!(s, "  {}", zombie_endpoint(z));
     }
     if let Some(l) = &d.live {
         section(
@@ -482,13 +526,9 @@ pub fn text(d: &Drift, fail_on: &[DriftKind]) -> String {
         for x in g.differences.iter().take(200) {
             let _ = writeln!(
                 s,
-                "  {} → {}{} {} {}: design {}; gateway {}\n    design: {}\n    gateway: {}{}",
-                x.from,
-                x.to,
-                port(x.port),
-                x.method,
-                x.path,
-                if x.design { "allows" } else { "denies" },
+                "  {}: design {}; gateway {}\n    design: {}\n    gateway: {}{}",
+                gateway_pair(x, " → "),
+                design_verdict(x.design),
                 if x.gateway {
                     "lets it through"
                 } else {
@@ -634,22 +674,13 @@ pub fn sarif(d: &Drift, design: &Path) -> serde_json::Value {
             "BHD001",
             "error",
             format!(
-                "{} → {}{}{} was called {} time(s) but the design denies it: {}",
-                v.from,
-                v.to,
-                port(v.port),
-                l7(&v.method, &v.path),
+                "{} was called {} time(s) but the design denies it: {}",
+                call(v, " → "),
                 v.calls,
                 v.explanation
             ),
             Some(&v.to),
-            format!(
-                "{}>{}{}{}",
-                v.from,
-                v.to,
-                port(v.port),
-                l7(&v.method, &v.path)
-            ),
+            call(v, ">"),
         );
     }
     for u in &d.unused {
@@ -714,7 +745,7 @@ pub fn sarif(d: &Drift, design: &Path) -> serde_json::Value {
                 z.method, z.path, z.service
             ),
             Some(&z.service),
-            format!("{} {} {}", z.service, z.method, z.path),
+            zombie_endpoint(z),
         );
     }
     if let Some(l) = &d.live {
@@ -740,13 +771,9 @@ pub fn sarif(d: &Drift, design: &Path) -> serde_json::Value {
                 "BHD008",
                 "error",
                 format!(
-                    "{} → {}{} {} {}: the design {} it ({}); the gateway {} it ({}{})",
-                    x.from,
-                    x.to,
-                    port(x.port),
-                    x.method,
-                    x.path,
-                    if x.design { "allows" } else { "denies" },
+                    "{}: the design {} it ({}); the gateway {} it ({}{})",
+                    gateway_pair(x, " → "),
+                    design_verdict(x.design),
                     x.design_why,
                     if x.gateway { "lets through" } else { "refuses" },
                     x.route
@@ -756,14 +783,7 @@ pub fn sarif(d: &Drift, design: &Path) -> serde_json::Value {
                     x.gateway_why
                 ),
                 Some(&x.to),
-                format!(
-                    "{}>{}{} {} {}",
-                    x.from,
-                    x.to,
-                    port(x.port),
-                    x.method,
-                    x.path
-                ),
+                gateway_pair(x, ">"),
             );
         }
     }
@@ -823,13 +843,7 @@ pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
             .iter()
             .map(|v| {
                 (
-                    format!(
-                        "{} → {}{}{}",
-                        v.from,
-                        v.to,
-                        port(v.port),
-                        l7(&v.method, &v.path)
-                    ),
+                    call(v, " → "),
                     format!("{} call(s): {}", v.calls, v.explanation),
                 )
             })
@@ -861,17 +875,10 @@ pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
                 .iter()
                 .map(|x| {
                     (
-                        format!(
-                            "{} → {}{} {} {}",
-                            x.from,
-                            x.to,
-                            port(x.port),
-                            x.method,
-                            x.path
-                        ),
+                        gateway_pair(x, " → "),
                         format!(
                             "design {} ({}); gateway {} ({})",
-                            if x.design { "allows" } else { "denies" },
+                            design_verdict(x.design),
                             x.design_why,
                             if x.gateway { "lets through" } else { "refuses" },
                             x.gateway_why
@@ -893,12 +900,7 @@ pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
         .collect();
     shadow.extend(d.shadow_endpoints.iter().map(|x| {
         (
-            format!(
-                "endpoint {} {} {}",
-                x.service,
-                x.method.as_deref().unwrap_or("*"),
-                x.path
-            ),
+            format!("endpoint {}", shadow_endpoint(x)),
             format!("{} call(s)", x.calls),
         )
     }));
@@ -923,7 +925,7 @@ pub fn junit(d: &Drift, fail_on: &[DriftKind]) -> String {
         .collect();
     zombies.extend(d.zombie_endpoints.iter().map(|z| {
         (
-            format!("endpoint {} {} {}", z.service, z.method, z.path),
+            format!("endpoint {}", zombie_endpoint(z)),
             "never called".into(),
         )
     }));
