@@ -17,11 +17,14 @@
 //! Scalars resolve per the YAML 1.2 core schema (`null`/`~`, `true`/`false`, decimal, `0x`, `0o`
 //! integers, floats); quoted and block scalars are always strings; `!!str`, `!!int`, `!!float`,
 //! `!!bool`, `!!null` tags are honoured; other tags are ignored. `<<` merge keys are supported.
+//! Plain scalars resolve with the design reader's `resolve_plain` (`bulkhead_core::file::yaml`,
+//! which also says why the two readers are otherwise apart).
 
 use std::collections::HashMap;
 
+use bulkhead_core::file::yaml::resolve_plain;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 /// Budgets for one YAML file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -501,95 +504,6 @@ fn default_scalar(text: &str, style: ScalarStyle) -> Value {
     } else {
         Value::String(text.to_string())
     }
-}
-
-/// YAML 1.2 core schema resolution of a plain scalar; `None` means "a string".
-fn resolve_plain(text: &str) -> Option<Value> {
-    match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
-        _ => {}
-    }
-    let first = text.as_bytes()[0];
-    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return None;
-    }
-    if let Some(hex) = text.strip_prefix("0x") {
-        return u64::from_str_radix(hex, 16).ok().map(Value::from);
-    }
-    if let Some(oct) = text.strip_prefix("0o") {
-        return u64::from_str_radix(oct, 8).ok().map(Value::from);
-    }
-    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        let t = text.strip_prefix('+').unwrap_or(text);
-        if let Ok(i) = t.parse::<i64>() {
-            return Some(Value::from(i));
-        }
-        if let Ok(u) = t.parse::<u64>() {
-            return Some(Value::from(u));
-        }
-        return t
-            .parse::<f64>()
-            .ok()
-            .and_then(Number::from_f64)
-            .map(Value::Number);
-    }
-    match digits {
-        // JSON has no infinities or NaN: keep the text.
-        ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN" => {
-            return Some(Value::String(text.to_string()));
-        }
-        _ => {}
-    }
-    if is_core_float(digits) {
-        return text
-            .strip_prefix('+')
-            .unwrap_or(text)
-            .parse::<f64>()
-            .ok()
-            .and_then(Number::from_f64)
-            .map(Value::Number);
-    }
-    None
-}
-
-/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
-fn is_core_float(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    let int_start = i;
-    while i < b.len() && b[i].is_ascii_digit() {
-        i += 1;
-    }
-    let int_digits = i - int_start;
-    let mut frac_digits = 0;
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        let s = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        frac_digits = i - s;
-    }
-    if int_digits == 0 && frac_digits == 0 {
-        return false;
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
-            i += 1;
-        }
-        let s = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == s {
-            return false;
-        }
-    }
-    i == b.len()
 }
 
 #[cfg(test)]

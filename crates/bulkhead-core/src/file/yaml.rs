@@ -13,6 +13,16 @@
 //! Scalars resolve per the YAML 1.2 core schema (`null`/`~`, `true`/`false`, integers, floats);
 //! quoted and block scalars are strings; `!!str` forces a string. Merge keys (`<<`) are not
 //! supported in designs and surface as an unknown field.
+//!
+//! `bulkhead_import::yaml` is the other YAML reader, for the importers' files; plain scalars
+//! resolve alike in both ([`resolve_plain`] is theirs too). The builders stay two because they
+//! build different things: this one reads one document and records the span of every value
+//! and key under its JSON pointer, and fails with a located [`Diagnostic`]; the importers'
+//! reads a stream of documents with the line of each document and list item, honours `<<`
+//! and the other core tags, and fails with a `YamlError` whose wording the import summaries
+//! show. Their budgets differ as well: a design is one document about six levels deep, so its
+//! budgets are fixed and tight (and named in `docs/diagnostics.md`); the importers' are set
+//! per import (`YamlLimits`), looser by default for deep CRD schemas and large rendered charts.
 
 use std::collections::HashMap;
 
@@ -348,7 +358,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Node {
     {
         Value::String(text.to_string())
     } else {
-        resolve_plain(text)
+        resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string()))
     };
     Node {
         value,
@@ -358,55 +368,103 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Node {
     }
 }
 
-/// YAML 1.2 core schema resolution of a plain scalar.
-fn resolve_plain(t: &str) -> Value {
-    match t {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+/// YAML 1.2 core schema resolution of a plain scalar; `None` means "a string". The one
+/// resolution of both YAML readers: designs here, the importers' manifests and specs in
+/// `bulkhead_import::yaml`.
+pub fn resolve_plain(text: &str) -> Option<Value> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         _ => {}
     }
-    let int = |digits: &str, radix: u32, neg: bool| -> Option<Value> {
-        let v = i128::from_str_radix(digits, radix).ok()?;
-        let v = if neg { -v } else { v };
-        if let Ok(u) = u64::try_from(v) {
-            Some(Value::Number(u.into()))
-        } else {
-            i64::try_from(v).ok().map(|i| Value::Number(i.into()))
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    // `0x[0-9a-fA-F]+`, `0o[0-7]+`: no sign after the prefix, which `from_str_radix` would
+    // accept (`0x-1` was -1 in designs; `0x+1F` was 31 in both readers).
+    let radix = |digits: &str, radix: u32| {
+        if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+            return None;
         }
+        u64::from_str_radix(digits, radix).ok().map(Value::from)
     };
-    if let Some(h) = t.strip_prefix("0x")
-        && let Some(v) = int(h, 16, false)
-    {
-        return v;
+    if let Some(hex) = text.strip_prefix("0x") {
+        return radix(hex, 16);
     }
-    if let Some(o) = t.strip_prefix("0o")
-        && let Some(v) = int(o, 8, false)
-    {
-        return v;
+    if let Some(oct) = text.strip_prefix("0o") {
+        return radix(oct, 8);
     }
-    let (neg, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    if !digits.is_empty() && digits.bytes().all(|c| c.is_ascii_digit()) {
-        if let Some(v) = int(digits, 10, neg) {
-            return v;
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let t = text.strip_prefix('+').unwrap_or(text);
+        if let Ok(i) = t.parse::<i64>() {
+            return Some(Value::from(i));
+        }
+        if let Ok(u) = t.parse::<u64>() {
+            return Some(Value::from(u));
+        }
+        return t
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number);
+    }
+    match digits {
+        // JSON has no infinities or NaN: keep the text.
+        ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN" => {
+            return Some(Value::String(text.to_string()));
+        }
+        _ => {}
+    }
+    if is_core_float(digits) {
+        return text
+            .strip_prefix('+')
+            .unwrap_or(text)
+            .parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number);
+    }
+    None
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+fn is_core_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let int_digits = i - int_start;
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        frac_digits = i - s;
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == s {
+            return false;
         }
     }
-    let looks_float = !digits.is_empty()
-        && digits
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-'))
-        && digits.bytes().any(|c| c.is_ascii_digit());
-    if looks_float
-        && let Ok(f) = t.parse::<f64>()
-        && let Some(n) = Number::from_f64(f)
-    {
-        return Value::Number(n);
-    }
-    Value::String(t.to_string())
+    i == b.len()
 }
 
 #[cfg(test)]
@@ -435,6 +493,13 @@ mod tests {
         assert_eq!(
             v,
             serde_json::json!([null, true, "1", 1.5, -3, 1000.0, "yes", ".inf"])
+        );
+        // Regression: `0x-1` read as -1 here (and `0x+1F` as 31 here and in the importers):
+        // the core schema's hex and octal integers have no sign.
+        let (v, _) = parse("[0x-1, 0x+1F, 0o-7, 0o+7, 0x1F, 0o17, 0x, 0xG]").unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!(["0x-1", "0x+1F", "0o-7", "0o+7", 31, 15, "0x", "0xG"])
         );
     }
 
