@@ -4,8 +4,9 @@
 //! rather than recursion), which never expands aliases itself. This module does, under budgets a
 //! hostile file cannot get around:
 //!
-//! - **alias expansion** ("billion laughs"): the nodes copied by aliases are counted *before*
-//!   each copy, capped at [`MAX_ALIAS_NODES`];
+//! - **alias expansion** ("billion laughs"): the nodes and the scalar bytes that aliases copy
+//!   are counted *before* each copy, against a budget in proportion to what the text itself
+//!   has written so far ([`alias_budget`]);
 //! - **nesting depth**: capped at [`MAX_DEPTH`], including depth reached through an alias;
 //! - **one document**: a design is one YAML document;
 //! - **duplicate keys** and **complex keys** (a mapping used as a key) are errors.
@@ -21,8 +22,9 @@
 //! reads a stream of documents with the line of each document and list item, honours `<<`
 //! and the other core tags, and fails with a `YamlError` whose wording the import summaries
 //! show. Their budgets differ as well: a design is one document about six levels deep, so its
-//! budgets are fixed and tight (and named in `docs/diagnostics.md`); the importers' are set
-//! per import (`YamlLimits`), looser by default for deep CRD schemas and large rendered charts.
+//! budgets are fixed (and named in `docs/diagnostics.md`), the alias budget in proportion to
+//! the text; the importers' are set per import (`YamlLimits`), looser by default for deep CRD
+//! schemas and large rendered charts.
 
 use std::collections::HashMap;
 
@@ -34,14 +36,41 @@ use crate::diagnostic::{Diagnostic, pointer_push};
 
 /// Deepest nesting of mappings and sequences in a design (real designs need about 6).
 pub const MAX_DEPTH: usize = 64;
-/// Most nodes that aliases may copy in one design.
-pub const MAX_ALIAS_NODES: usize = 10_000;
+/// Aliases may always copy this many nodes, however small the document (the flat budget of
+/// sessions before 11, so no design read then is refused now for its node count).
+pub const MIN_ALIAS_NODES: usize = 10_000;
+/// Aliases may copy this many nodes, and scalar bytes, per node and byte the text itself has
+/// written so far. A bomb is an expansion out of proportion to its text (the 9-level billion
+/// laughs copies ten million times its own size); a design that shares one list among its
+/// services copies less than its own size. go-yaml v3 draws the line in the same place for
+/// documents under 400,000 nodes (up to 99% of decoded nodes may come from aliases); serde_yaml
+/// allows 100 alias jumps per event of the document.
+pub const ALIAS_RATIO: usize = 100;
+/// Never more nodes than this from aliases, whatever the text's size: a hard bound on the time
+/// and memory an expansion costs (a file just under it took 0.44 s and 104 MB peak to
+/// `validate` with a debug build of the CLI).
+pub const MAX_ALIAS_NODES: usize = 1_000_000;
+/// Aliases may always copy this many bytes of scalar text (keys included).
+pub const MIN_ALIAS_BYTES: usize = 1 << 20;
+/// Never more scalar bytes than this from aliases: node counts alone do not bound memory, as
+/// one anchored long string copied by each alias would show.
+pub const MAX_ALIAS_BYTES: usize = 64 << 20;
+
+/// What aliases may copy once the text has written `own` of the same unit (nodes or bytes):
+/// [`ALIAS_RATIO`] times that, at least `floor` and at most `ceiling`. Measured against the text
+/// read *so far*, so the check needs no second pass and an alias near the top of a file cannot
+/// borrow budget from text that may never come.
+pub fn alias_budget(own: usize, floor: usize, ceiling: usize) -> usize {
+    own.saturating_mul(ALIAS_RATIO).clamp(floor, ceiling)
+}
 
 #[derive(Clone)]
 struct Node {
     value: Value,
-    /// Nodes in the subtree, itself included.
+    /// Nodes in the subtree, itself included (keys are not nodes here).
     count: usize,
+    /// Bytes of scalar text in the subtree, keys included.
+    bytes: usize,
     /// 0 for scalars, 1 + the deepest child for collections.
     height: usize,
     /// The scalar's text, when it can be a key.
@@ -54,6 +83,7 @@ enum Frame {
         anchor: usize,
         items: Vec<Value>,
         count: usize,
+        bytes: usize,
         height: usize,
     },
     Map {
@@ -61,6 +91,7 @@ enum Frame {
         anchor: usize,
         map: Map<String, Value>,
         count: usize,
+        bytes: usize,
         height: usize,
         pending_key: Option<String>,
     },
@@ -72,7 +103,11 @@ struct Builder {
     char_bytes: Option<Vec<usize>>,
     anchors: HashMap<usize, Node>,
     stack: Vec<Frame>,
+    /// Nodes the text has written itself: one per scalar (keys too), collection and alias.
+    own_nodes: usize,
+    /// Nodes and scalar bytes aliases have copied so far.
     alias_nodes: usize,
+    alias_bytes: usize,
     root: Option<Node>,
     documents: usize,
 }
@@ -149,10 +184,12 @@ impl Builder {
             Some(Frame::Seq {
                 items,
                 count,
+                bytes,
                 height,
                 ..
             }) => {
                 *count += node.count;
+                *bytes += node.bytes;
                 *height = (*height).max(node.height + 1);
                 items.push(node.value);
                 Ok(())
@@ -161,6 +198,7 @@ impl Builder {
                 pointer,
                 map,
                 count,
+                bytes,
                 height,
                 pending_key,
                 ..
@@ -185,11 +223,13 @@ impl Builder {
                         return Err(d.with_location(Some(self.loc.location_of(span))));
                     }
                     self.loc.set_key(child, span);
+                    *bytes += key.len();
                     *pending_key = Some(key);
                     Ok(())
                 }
                 Some(key) => {
                     *count += node.count;
+                    *bytes += node.bytes;
                     *height = (*height).max(node.height + 1);
                     map.insert(key, node.value);
                     Ok(())
@@ -211,7 +251,9 @@ pub fn parse(text: &str) -> Result<(Value, Locations), Vec<Diagnostic>> {
         char_bytes,
         anchors: HashMap::new(),
         stack: Vec::new(),
+        own_nodes: 0,
         alias_nodes: 0,
+        alias_bytes: 0,
         root: None,
         documents: 0,
     };
@@ -256,15 +298,43 @@ fn run(b: &mut Builder, text: &str) -> Result<(), Diagnostic> {
                     return Err(b.err(&s, "syntax", "alias to an undefined anchor".into()));
                 };
                 // INVARIANT: the budget is checked before the copy, so a bomb never allocates.
+                b.own_nodes += 1;
                 b.alias_nodes = b.alias_nodes.saturating_add(node.count);
-                if b.alias_nodes > MAX_ALIAS_NODES {
-                    return Err(b.err(
-                        &s,
+                b.alias_bytes = b.alias_bytes.saturating_add(node.bytes);
+                let read = b.span(&s).offset;
+                let nodes = alias_budget(b.own_nodes, MIN_ALIAS_NODES, MAX_ALIAS_NODES);
+                let bytes = alias_budget(read, MIN_ALIAS_BYTES, MAX_ALIAS_BYTES);
+                let why = if b.alias_nodes > nodes {
+                    let copied = format!("{} nodes", b.alias_nodes);
+                    if nodes == MAX_ALIAS_NODES {
+                        Some(format!("{copied}, over the limit of {MAX_ALIAS_NODES}"))
+                    } else {
+                        let own = b.own_nodes;
+                        Some(format!(
+                            "{copied}, more than {ALIAS_RATIO} times the {own} nodes the file writes out up to here"
+                        ))
+                    }
+                } else if b.alias_bytes > bytes {
+                    let copied = format!("{} bytes of scalars", b.alias_bytes);
+                    if bytes == MAX_ALIAS_BYTES {
+                        Some(format!("{copied}, over the limit of {MAX_ALIAS_BYTES}"))
+                    } else {
+                        Some(format!(
+                            "{copied}, more than {ALIAS_RATIO} times the {read} bytes of text up to here"
+                        ))
+                    }
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    let d = Diagnostic::error(
                         "yaml-budget",
+                        pointer,
                         format!(
-                            "aliases expand to more than {MAX_ALIAS_NODES} nodes (a \"billion laughs\" YAML bomb?); refusing to expand"
+                            "aliases expand to {why} (a \"billion laughs\" YAML bomb?); refusing to expand"
                         ),
-                    ));
+                    );
+                    return Err(d.with_location(Some(b.loc.location_of(b.span(&s)))));
                 }
                 let node = node.clone();
                 if !b.expecting_key() {
@@ -274,6 +344,7 @@ fn run(b: &mut Builder, text: &str) -> Result<(), Diagnostic> {
                 b.push(node, &s)?;
             }
             Event::Scalar(value, style, anchor, tag) => {
+                b.own_nodes += 1;
                 let node = scalar(&value, style, tag.as_deref());
                 if !b.expecting_key() {
                     let span = b.span(&s);
@@ -294,6 +365,7 @@ fn run(b: &mut Builder, text: &str) -> Result<(), Diagnostic> {
                     ));
                 }
                 b.check_depth(&s, 1)?;
+                b.own_nodes += 1;
                 let pointer = b.child_pointer();
                 let mut span = b.span(&s);
                 span.length = 1;
@@ -304,6 +376,7 @@ fn run(b: &mut Builder, text: &str) -> Result<(), Diagnostic> {
                         anchor,
                         items: Vec::new(),
                         count: 1,
+                        bytes: 0,
                         height: 1,
                     }
                 } else {
@@ -312,6 +385,7 @@ fn run(b: &mut Builder, text: &str) -> Result<(), Diagnostic> {
                         anchor,
                         map: Map::new(),
                         count: 1,
+                        bytes: 0,
                         height: 1,
                         pending_key: None,
                     }
@@ -319,26 +393,29 @@ fn run(b: &mut Builder, text: &str) -> Result<(), Diagnostic> {
                 b.stack.push(frame);
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let (anchor, value, count, height) = match b.stack.pop() {
+                let (anchor, value, count, bytes, height) = match b.stack.pop() {
                     Some(Frame::Seq {
                         anchor,
                         items,
                         count,
+                        bytes,
                         height,
                         ..
-                    }) => (anchor, Value::Array(items), count, height),
+                    }) => (anchor, Value::Array(items), count, bytes, height),
                     Some(Frame::Map {
                         anchor,
                         map,
                         count,
+                        bytes,
                         height,
                         ..
-                    }) => (anchor, Value::Object(map), count, height),
+                    }) => (anchor, Value::Object(map), count, bytes, height),
                     None => return Err(b.err(&s, "syntax", "unbalanced collection".into())),
                 };
                 let node = Node {
                     value,
                     count,
+                    bytes,
                     height,
                     key: None,
                 };
@@ -363,6 +440,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Node {
     Node {
         value,
         count: 1,
+        bytes: text.len(),
         height: 0,
         key: Some(text.to_string()),
     }
@@ -514,6 +592,88 @@ mod tests {
         }
         let err = parse(&text).unwrap_err();
         assert_eq!(err[0].code, "yaml-budget");
+    }
+
+    #[test]
+    fn classic_billion_laughs_is_refused_where_it_starts() {
+        // The 9-level original: `lol9` would be 10^9 strings from 9 lines.
+        let mut text =
+            String::from("lol1: &lol1 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 2..=9 {
+            let p = format!("*lol{}", i - 1);
+            let items = [p.as_str(); 10].join(", ");
+            text.push_str(&format!("lol{i}: &lol{i} [{items}]\n"));
+        }
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err[0].code, "yaml-budget", "{err:?}");
+        // Refused at the first alias past the 10,000-node floor: `lol2` and `lol3` copy 1,220
+        // nodes, each `*lol3` 1,111 more, so the 8th `*lol3` in `lol4`.
+        assert_eq!(err[0].pointer, "/lol4/7");
+        assert_eq!(err[0].location.unwrap().line, 4);
+        assert!(
+            err[0].message.contains("more than 100 times the"),
+            "{}",
+            err[0].message
+        );
+    }
+
+    #[test]
+    fn wide_alias_bomb_is_refused() {
+        // Two levels, but wide: 2,000 aliases of a 2,000-item list is 4 million nodes from
+        // about 4,000 of text.
+        let items = vec!["x"; 2_000].join(", ");
+        let aliases = vec!["*a"; 2_000].join(", ");
+        let err = parse(&format!("a: &a [{items}]\nb: [{aliases}]\n")).unwrap_err();
+        assert_eq!(err[0].code, "yaml-budget", "{err:?}");
+        assert_eq!(err[0].location.unwrap().line, 2);
+    }
+
+    #[test]
+    fn one_long_string_copied_by_each_alias_is_refused() {
+        // Few nodes, many bytes: the node count alone would let this allocate 64 GB.
+        let long = "x".repeat(1 << 20);
+        let aliases = vec!["*s"; 1_000].join(", ");
+        let err = parse(&format!("s: &s {long}\nb: [{aliases}]\n")).unwrap_err();
+        assert_eq!(err[0].code, "yaml-budget", "{err:?}");
+        assert!(err[0].message.contains("bytes"), "{}", err[0].message);
+    }
+
+    #[test]
+    fn the_hard_ceiling_holds_whatever_the_text_size() {
+        // 21,000 nodes of own text before the aliases allow 100 times that by the ratio, but
+        // the ceiling stops 1,200 copies of a 1,001-node list at 1,000,000.
+        let items = vec!["x"; 1_000].join(", ");
+        let mut text = format!("a: &a [{items}]\nc:\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("  - {i}\n"));
+        }
+        text.push_str("b:\n");
+        for _ in 0..1_200 {
+            text.push_str("  - *a\n");
+        }
+        let err = parse(&text).unwrap_err();
+        assert!(
+            err[0].message.contains("over the limit of 1000000"),
+            "{}",
+            err[0].message
+        );
+    }
+
+    #[test]
+    fn a_shared_anchor_in_a_large_design_is_not_a_bomb() {
+        // Regression: 3,400 services sharing one anchored 2-item list copy 10,200 nodes,
+        // which the flat 10,000-node budget refused as a bomb. The text writes ~17,000 nodes.
+        let mut text = String::from("format: bulkhead/1\nname: x\nx-tags: &t [a, b]\nservices:\n");
+        for i in 0..3_400 {
+            text.push_str(&format!("  - id: s{i}\n    tags: *t\n"));
+        }
+        let (v, loc) = parse(&text).unwrap();
+        assert_eq!(v["services"][3_399]["tags"], serde_json::json!(["a", "b"]));
+        assert_eq!(
+            loc.location_of(loc.value_span("/services/3399/tags").unwrap())
+                .line,
+            6_804
+        );
     }
 
     #[test]
