@@ -174,6 +174,32 @@ describe("buildLayerScene", () => {
     expect(scene.labelled.map((e) => e.id())).toEqual(["seg:core", "svc:web"]);
   });
 
+  it("leaves the rings, borders and calls of hop steps not shown yet for when they are first painted, and paints the same", () => {
+    const { r } = renderer();
+    const ops = (c: { paths: Path2D[] }) => c.paths.flatMap((p) => (p as unknown as FakePath).ops);
+    const stageOps = (st: LayerStage) => [st.rings.map(ops), ops(st.borders), ops(st.attack.lines), ops(st.attack.arrows)];
+    const inp = input();
+    const part = buildSegmentPart(r, inp.segments);
+    const whole = buildLayerScene(r, inp, palette, part);
+    const lazy = buildLayerScene(r, inp, palette, part, layerRecords(), 1);
+    // The first step is batched, the later ones are not yet; everything else is.
+    expect(stageOps(lazy.steps[0]!)).toEqual(stageOps(whole.steps[0]!));
+    expect(lazy.steps.slice(1).map(stageOps)).toEqual([1, 2].map(() => [[[], [], [], []], [], [], []]));
+    expect([ops(lazy.bodies), stageOps(lazy.always), ops(lazy.onPath.lines), lazy.labelled]).toEqual([ops(whole.bodies), stageOps(whole.always), ops(whole.onPath.lines), whole.labelled]);
+    expect(paintedAt(lazy, 3)).toEqual(paintedAt(whole, 3));
+    // Painted hop by hop, as the animation does: the same calls as the scene batched at once.
+    const view = { zoom: 1, pan: { x: 0, y: 0 }, pixelRatio: 1, width: 400, height: 300 };
+    for (const shown of [1, 2, 3]) {
+      const a = recorder();
+      const b = recorder();
+      paintLayer(r, a.ctx, whole, palette, view, shown);
+      paintLayer(r, b.ctx, lazy, palette, view, shown);
+      expect(b.calls).toEqual(a.calls);
+    }
+    expect(lazy.steps.map(stageOps)).toEqual(whole.steps.map(stageOps));
+    expect(lazy.batchStep).toBeNull();
+  });
+
   it("batches shapes into paths of at most 64", () => {
     const { r } = renderer();
     const nodes = Array.from({ length: 130 }, (_, i) => ({ id: `s${i}`, ele: ele(`svc:s${i}`, { pos: [i, 0] }), classes: set(), step: 0 }));

@@ -20,7 +20,8 @@
 //! or zoom only repaints it, in the same frame as Cytoscape's (its `render` event). A look is
 //! built once with every hop step in its own batches, so the hop-by-hop animation only repaints
 //! with one more step (`reveal`): building it again per hop kept WebKit's main thread busy for
-//! most of the animation on a 2,000-service breach. The scene is batched from each element's
+//! most of the animation on a 2,000-service breach. A step's batches are filled when it is first
+//! shown, so a click batches only what its first frame shows. The scene is batched from each element's
 //! record (its shapes, built once and kept until it moves or changes shape, warmed in the
 //! background) and found through an index of the canvas, so a click, even one whose breach
 //! reaches every service, reads no style and draws no shape. Shapes,
@@ -150,7 +151,14 @@ export interface LayerScene {
   segments: SegmentStroke[];
   /** Lit from the start (the origin, the chosen path's services), and at each hop step. */
   always: LayerStage;
+  /**
+   * Each hop step's stage. A step not shown yet may still be unbatched (see `batchSteps`): on a
+   * breach that reaches every service the click shows one step of six, and batching the rings,
+   * borders and calls of the other five was most of the click's batch.
+   */
   steps: LayerStage[];
+  /** Batches the shapes of step `step` into `steps[step]` once; set while any step is unbatched. */
+  batchStep: ((step: number) => void) | null;
   /** The chosen path's calls (always shown). */
   onPath: { lines: Chunks; arrows: Chunks };
   /** Bodies (with their border) of the involved services: cut out of the veil, and again over rings and calls. */
@@ -167,9 +175,17 @@ function stage(): LayerStage {
   return { rings: SIM_RING_ORDER.map(() => new Chunks()), borders: new Chunks(), attack: { lines: new Chunks(), arrows: new Chunks() } };
 }
 
-/** The stages shown with the first `shown` hop steps. */
+/** The stages shown with the first `shown` hop steps (batched now where they were not yet). */
 function stagesShown(scene: LayerScene, shown: number): LayerStage[] {
+  batchSteps(scene, shown);
   return [scene.always, ...scene.steps.slice(0, Math.max(0, shown))];
+}
+
+/** Batch the shapes of the first `shown` hop steps where they are not yet (see `LayerScene.steps`). */
+export function batchSteps(scene: LayerScene, shown: number): void {
+  const batch = scene.batchStep;
+  if (!batch) return;
+  for (let i = 0; i < Math.min(shown, scene.steps.length); i++) batch(i);
 }
 
 /** What a paint of `scene` with the first `shown` hop steps shows (for the tests). */
@@ -315,13 +331,18 @@ function marginOf(rec: NodeRecord, compromised: boolean, palette: SimulationPale
 
 /**
  * Batch what `input` involves into the paths one paint draws, from the elements' records
- * (`records`: built here where missing, kept by the caller across looks).
+ * (`records`: built here where missing, kept by the caller across looks). The rings, borders
+ * and calls of hop steps from `batched` on are left for when they are first shown
+ * (`batchSteps`, which the paint calls): each step's shapes go into its own paths in the same
+ * order either way, so what is painted does not depend on when they were batched. What is lit
+ * from the start, the bodies and the records of what each paint shows are built here.
  */
-export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: SimulationPalette, segments: SegmentPart, records: LayerRecords = layerRecords()): LayerScene {
+export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: SimulationPalette, segments: SegmentPart, records: LayerRecords = layerRecords(), batched = Infinity): LayerScene {
   const scene: LayerScene = {
     segments: segments.strokes,
     always: stage(),
     steps: [],
+    batchStep: null,
     onPath: { lines: new Chunks(), arrows: new Chunks() },
     bodies: new Chunks(),
     labelled: [...segments.labelled],
@@ -334,16 +355,22 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
     while (scene.steps.length <= step) scene.steps.push(stage());
     return scene.steps[step]!;
   };
+  // Per hop step from `batched` on: what `batchStep` batches when the step is first shown, in
+  // input order, with the records read here (the scene is dropped when one is).
+  const later: (Unbatched | null)[] = [];
+  const defer = (step: number): Unbatched => {
+    at(step);
+    while (later.length <= step) later.push({ calls: [], rings: [], borders: [] });
+    return later[step]!;
+  };
   for (const { ele, classes, step } of input.edges) {
     const kind = classes.has("on-path") ? "on-path" : classes.has("attack") ? "attack" : null;
     if (!kind) continue;
     const rec = edgeRecord(records, ele);
     if (!rec) continue;
-    const into = kind === "on-path" ? scene.onPath : at(step).attack;
-    const stroke: SimStroke = kind === "on-path" ? palette.onPath : palette.attack;
-    edgeLine(into.lines.next(), ele._private.rscratch);
-    const arrows = arrowsOf(r, ele, rec, stroke.width);
-    if (arrows) into.arrows.add(arrows);
+    if (kind === "on-path") callShape(r, scene.onPath, palette.onPath, ele, rec);
+    else if (step < batched) callShape(r, at(step).attack, palette.attack, ele, rec);
+    else defer(step).calls.push({ ele, rec });
     scene.edges.push({ id: ele.id(), step, kind });
     if (rec.labelled) scene.labelled.push(ele);
   }
@@ -354,15 +381,44 @@ export function buildLayerScene(r: LayerRenderer, input: LayerInput, palette: Si
     const before = classes.has("on-path") ? "on-path" : classes.has("origin") ? "origin" : null;
     const ring = ringOf(classes);
     const compromised = classes.has("compromised");
-    const lit = at(before !== null ? -1 : step);
+    const lit = before !== null ? -1 : step;
+    const litStage = at(lit);
     const rs = ele._private.rscratch;
-    if (ring) ringShape(r, lit.rings[SIM_RING_ORDER.indexOf(ring)]!.next(), rec.box, palette.rings[ring].padding);
+    if (ring && lit < batched) ringShape(r, litStage.rings[SIM_RING_ORDER.indexOf(ring)]!.next(), rec.box, palette.rings[ring].padding);
+    else if (ring) defer(lit).rings.push({ rec, ring });
     layerShape(r, scene.bodies.next(), rec.shape, rec.box, rec.radius, marginOf(rec, compromised, palette), rs);
-    if (compromised) layerShape(r, at(step).borders.next(), rec.shape, rec.box, rec.radius, 0, rs);
+    if (compromised && step < batched) layerShape(r, at(step).borders.next(), rec.shape, rec.box, rec.radius, 0, rs);
+    else if (compromised) defer(step).borders.push({ rec, rs });
     scene.nodes.push({ id, step, before, after: ring, compromised });
     if (rec.labelled) scene.labelled.push(ele);
   }
+  if (later.length === 0) return scene;
+  // The same shapes into the same step's paths, in the same order, as they would have been above.
+  scene.batchStep = (step) => {
+    const todo = later[step];
+    if (!todo) return;
+    later[step] = null;
+    const st = scene.steps[step]!;
+    for (const { ele, rec } of todo.calls) callShape(r, st.attack, palette.attack, ele, rec);
+    for (const { rec, ring } of todo.rings) ringShape(r, st.rings[SIM_RING_ORDER.indexOf(ring)]!.next(), rec.box, palette.rings[ring].padding);
+    for (const { rec, rs } of todo.borders) layerShape(r, st.borders.next(), rec.shape, rec.box, rec.radius, 0, rs);
+    if (later.every((l) => l === null)) scene.batchStep = null;
+  };
   return scene;
+}
+
+/** A hop step's shapes left for when it is first shown (see `buildLayerScene`). */
+interface Unbatched {
+  calls: { ele: LayerEle; rec: EdgeRecord }[];
+  rings: { rec: NodeRecord; ring: RingClass }[];
+  borders: { rec: NodeRecord; rs: Parameters<typeof shapeAt>[6] }[];
+}
+
+/** A call's line and arrows (sized for `stroke`) into `into`. */
+function callShape(r: LayerRenderer, into: { lines: Chunks; arrows: Chunks }, stroke: SimStroke, ele: LayerEle, rec: EdgeRecord): void {
+  edgeLine(into.lines.next(), ele._private.rscratch);
+  const arrows = arrowsOf(r, ele, rec, stroke.width);
+  if (arrows) into.arrows.add(arrows);
 }
 
 /**
@@ -492,7 +548,9 @@ function labelHoles(r: LayerRenderer, scene: LayerScene, inView: { x1: number; y
   let over: Path2D | null = null;
   for (const ele of scene.labelled) {
     const bb = ele._private.labelBounds?.main;
-    if (!bb || !labelMayShow(ele, inView) || !r.eleTextBiggerThanMin(ele)) continue;
+    // The size first: at the zoom that fits a large estate no label is drawn, and the size is
+    // two style reads where `labelMayShow` asks Cytoscape for the position, size and padding.
+    if (!bb || !r.eleTextBiggerThanMin(ele) || !labelMayShow(ele, inView)) continue;
     const path = ele.isNode() && !ele.isParent() ? (over ??= new Path2D()) : (under ??= new Path2D());
     path.rect(bb.x1, bb.y1, bb.x2 - bb.x1, bb.y2 - bb.y1);
   }
@@ -730,7 +788,8 @@ export class SimulationLayer {
       const input = measured ? timed("sim:resolve", () => resolve(this.canvasIndex())) : resolve(this.canvasIndex());
       this.segmentPart ??= buildSegmentPart(r, this.segments());
       const part = this.segmentPart;
-      const build = () => buildLayerScene(r, input, this.palette, part, this.records);
+      // Only the hop steps shown now are batched; the animation's later ones when they are revealed.
+      const build = () => buildLayerScene(r, input, this.palette, part, this.records, this.shown);
       this.scene = measured ? timed("sim:batch", build) : build();
       if (measured) measureSince("sim:scene", start);
     }
