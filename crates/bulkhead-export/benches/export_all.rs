@@ -22,8 +22,9 @@ use bulkhead_core::generate::{GenerateOptions, generate};
 use bulkhead_core::matrix::{matrix, matrix_exhaustive};
 use bulkhead_export::{Access, Options, Target, export_with};
 
-/// One timed phase: its name, its wall time, its CPU time and how many bytes it wrote.
-type Phase = (String, Duration, Duration, usize);
+/// One timed phase: its name, its wall time, its CPU time, how many bytes it wrote and how many
+/// minor page faults its thread took.
+type Phase = (String, Duration, Duration, usize, u64);
 
 /// CPU time of the calling thread so far, in nanoseconds, from `/proc/thread-self/schedstat`
 /// (Linux): unlike wall time it does not grow when other processes share the cores, so it is
@@ -34,6 +35,23 @@ fn thread_cpu() -> Duration {
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .map(Duration::from_nanos)
         .unwrap_or_default()
+}
+
+/// Minor page faults of the calling thread so far, from `/proc/thread-self/stat` (Linux): each
+/// is a page of fresh memory the kernel handed over (and zeroed), a cost CPU time includes but
+/// instruction counts do not show, and one that does not depend on the machine's load.
+fn thread_faults() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/stat")
+        .ok()
+        .and_then(|s| {
+            s.rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(7)?
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0)
 }
 
 /// CPU time of this process so far (user + system), from `/proc/self/stat` (Linux).
@@ -94,30 +112,36 @@ fn main() {
             let cpu0 = cpu_time();
             let start = Instant::now();
             let c = thread_cpu();
+            let f = thread_faults();
             let access = Access::new(&design, today);
             phases.push((
                 "evaluator matrix (shared)".to_string(),
                 start.elapsed(),
                 thread_cpu().saturating_sub(c),
                 0,
+                thread_faults() - f,
             ));
             // Every target's header names it; timed apart from the first target that needs it.
             let t = Instant::now();
             let c = thread_cpu();
+            let f = thread_faults();
             let _ = access.design_hash();
             phases.push((
                 "design hash (shared)".to_string(),
                 t.elapsed(),
                 thread_cpu().saturating_sub(c),
                 0,
+                thread_faults() - f,
             ));
             for target in Target::ALL {
                 let t = Instant::now();
                 let c = thread_cpu();
+                let f = thread_faults();
                 let export = export_with(&access, target, &Options::default()).expect("export");
                 let cpu = thread_cpu().saturating_sub(c);
+                let faults = thread_faults() - f;
                 let bytes = export.files.iter().map(|f| f.contents.len()).sum();
-                phases.push((target.name().to_string(), t.elapsed(), cpu, bytes));
+                phases.push((target.name().to_string(), t.elapsed(), cpu, bytes, faults));
                 outputs.extend(
                     export
                         .files
@@ -141,12 +165,12 @@ fn main() {
             design.rules.len()
         );
         println!(
-            "  {:<28} {:>12} {:>12} {:>12}",
-            "phase", "wall", "CPU", "bytes"
+            "  {:<28} {:>12} {:>12} {:>12} {:>8}",
+            "phase", "wall", "CPU", "bytes", "faults"
         );
-        for (name, d, cpu, bytes) in &phases {
+        for (name, d, cpu, bytes, faults) in &phases {
             println!(
-                "  {name:<28} {:>9.1} ms {:>9.1} ms {:>12}",
+                "  {name:<28} {:>9.1} ms {:>9.1} ms {:>12} {faults:>8}",
                 d.as_secs_f64() * 1e3,
                 cpu.as_secs_f64() * 1e3,
                 bytes

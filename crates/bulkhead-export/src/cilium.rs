@@ -15,7 +15,7 @@ use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str, allo
 use crate::gaps::{Gaps, describe_auth, describe_rate, list};
 use crate::netpol::{managed, selectable, selector_overlaps, start_allow_policy, write_selector};
 use crate::workloads::protocol;
-use crate::yaml::{Node, Writer, push_int, push_json_string, push_yaml, to_yaml};
+use crate::yaml::{Node, Writer, push_int, push_json_string, push_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target, paths};
 use crate::{obj, seq};
 
@@ -224,7 +224,6 @@ pub fn render<'d>(
     }
 
     let gaps = gaps.into_vec();
-    let head = header.render("#", &gaps);
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
     for (ns, body) in &per_ns {
@@ -246,17 +245,10 @@ pub fn render<'d>(
             contents,
         });
     }
-    files.push(OutputFile {
-        path: "kustomization.yaml".into(),
-        contents: format!(
-            "{head}{}",
-            to_yaml(&obj!({
-                "apiVersion": "kustomize.config.k8s.io/v1beta1",
-                "kind": "Kustomization",
-                "resources": per_ns.keys().map(|ns| format!("{ns}.yaml")).collect::<Vec<_>>(),
-            }))
-        ),
-    });
+    files.push(header.kustomization(
+        &gaps,
+        per_ns.keys().map(|ns| format!("{ns}.yaml")).collect(),
+    ));
     Ok((files, gaps))
 }
 

@@ -20,8 +20,7 @@ use crate::access::{Access, CallerRef, allowed_by_name, allowed_by_ref_str, allo
 use crate::gaps::{Gaps, describe_auth, describe_rate};
 use crate::names::prefixed;
 use crate::netpol::{selectable, write_head, write_selector};
-use crate::obj;
-use crate::yaml::{Writer, push_int, push_json_string, to_yaml};
+use crate::yaml::{Writer, push_int, push_json_string};
 use crate::{ExportError, Gap, Header, Options, OutputFile, paths};
 
 /// The principal of Istio's default ingress gateway: how internet traffic arrives in the mesh.
@@ -336,7 +335,6 @@ pub fn render<'d>(
     }
 
     let gaps = gaps.into_vec();
-    let head = header.render("#", &gaps);
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
     let resources: Vec<String> = per_ns.keys().map(|ns| format!("{ns}.yaml")).collect();
@@ -376,17 +374,7 @@ pub fn render<'d>(
             contents,
         });
     }
-    files.push(OutputFile {
-        path: "kustomization.yaml".into(),
-        contents: format!(
-            "{head}{}",
-            to_yaml(&obj!({
-                "apiVersion": "kustomize.config.k8s.io/v1beta1",
-                "kind": "Kustomization",
-                "resources": resources,
-            }))
-        ),
-    });
+    files.push(header.kustomization(&gaps, resources));
     Ok((files, gaps))
 }
 

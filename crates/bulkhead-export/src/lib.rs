@@ -438,13 +438,44 @@ impl Header<'_> {
 
     /// The header as comment lines with `prefix` (`#` for YAML and nginx), listing the gaps.
     pub fn render(&self, prefix: &str, gaps: &[Gap]) -> String {
+        self.render_with_room(prefix, gaps, 0)
+    }
+
+    /// The header followed by `rest`: a whole file in one allocation of its final size.
+    pub fn render_then(&self, prefix: &str, gaps: &[Gap], rest: &str) -> String {
+        let mut out = self.render_with_room(prefix, gaps, rest.len());
+        out.push_str(rest);
+        out
+    }
+
+    /// `kustomization.yaml` listing `resources`, under the full header: the file of a
+    /// multi-file output that carries the list of what is not expressed.
+    pub(crate) fn kustomization(&self, gaps: &[Gap], resources: Vec<String>) -> OutputFile {
+        let body = yaml::to_yaml(&obj!({
+            "apiVersion": "kustomize.config.k8s.io/v1beta1",
+            "kind": "Kustomization",
+            "resources": resources,
+        }));
+        OutputFile {
+            path: "kustomization.yaml".into(),
+            contents: self.render_then("#", gaps, &body),
+        }
+    }
+
+    /// [`Header::render`] in a buffer with `room` more bytes reserved for what the file holds
+    /// after it. On a large design the header alone is megabytes (the gap list), and a file
+    /// grown from it by doubling copied it into fresh memory at every step: the kernel's page
+    /// faults for that memory were a large part of an export's time.
+    pub fn render_with_room(&self, prefix: &str, gaps: &[Gap], room: usize) -> String {
         use std::fmt::Write as _;
         // Large designs list thousands of gaps: written straight into one buffer.
         let mut out = String::with_capacity(
-            512 + gaps
-                .iter()
-                .map(|g| prefix.len() + g.rule.len() + g.message.len() + 16)
-                .sum::<usize>(),
+            512 + self.design_name.len()
+                + room
+                + gaps
+                    .iter()
+                    .map(|g| prefix.len() + g.rule.len() + g.message.len() + 16)
+                    .sum::<usize>(),
         );
         let name = if self.design_name.is_empty() {
             "(unnamed)"

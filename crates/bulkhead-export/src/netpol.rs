@@ -15,7 +15,7 @@ use crate::access::{Access, CallerRef, PortGrant, allowed_by_name};
 use crate::gaps::Gaps;
 use crate::names::prefixed;
 use crate::workloads::protocol;
-use crate::yaml::{Node, Writer, push_yaml, to_yaml};
+use crate::yaml::{Node, Writer, push_yaml};
 use crate::{ExportError, Gap, Header, Options, OutputFile, Target};
 use crate::{obj, seq};
 
@@ -243,7 +243,6 @@ fn finish<'d>(
     }
 
     let gaps = ingress.gaps.clone();
-    let head = header.render("#", &gaps);
     let ns_head = header.render_pointer("#", &gaps, "kustomization.yaml");
     let mut files = Vec::new();
     let resources: Vec<String> = ingress
@@ -281,15 +280,7 @@ fn finish<'d>(
             contents,
         });
     }
-    let kustomization = obj!({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1",
-        "kind": "Kustomization",
-        "resources": resources,
-    });
-    files.push(OutputFile {
-        path: "kustomization.yaml".into(),
-        contents: format!("{head}{}", to_yaml(&kustomization)),
-    });
+    files.push(header.kustomization(&gaps, resources));
     (files, gaps)
 }
 

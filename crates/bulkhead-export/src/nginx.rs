@@ -333,8 +333,56 @@ pub fn render(
     // every other decision is in the verdict map.
     let _ = design;
 
+    // Exact keys first (order does not matter for them), regex keys after (nginx tries them in
+    // order), each in byte order, the first of equal keys kept. Every key of a location starts
+    // with the location's number (after `~^` for a regex) and a space, which sorts before any
+    // digit, so byte order is the locations' numbers in byte order, then each location's keys:
+    // sorting each location's few keys and then the locations gives the order of one sort of
+    // all keys without comparing keys across locations.
+    verdicts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (_, keys) in &mut verdicts {
+        keys.sort_by(|a, b| (a.0.starts_with('~'), &a.0).cmp(&(b.0.starts_with('~'), &b.0)));
+        keys.dedup_by(|a, b| a.0 == b.0);
+    }
+    for entries in zone_entries.values_mut() {
+        entries.sort();
+        entries.dedup();
+    }
+
     let gaps = gaps.into_vec();
-    let mut conf = header.render("#", &gaps);
+    // The file in one buffer, sized for what follows the header (a generous guess; a low one
+    // only costs growing it): grown by doubling from the header, tens of megabytes went
+    // through fresh memory several times, each page a kernel page fault.
+    let room = 8192
+        + routes
+            .iter()
+            .map(|r| 64 + r.prefix.len() + r.service.len() + r.segment.len())
+            .sum::<usize>()
+        + callers
+            .iter()
+            .map(|&c| match c {
+                CallerRef::Service(i) => {
+                    let s = access.service(i);
+                    64 + 2 * s.identity.as_deref().map_or(0, str::len) + access.label(i).len()
+                }
+                CallerRef::Internet => 0,
+            })
+            .sum::<usize>()
+        + verdicts
+            .iter()
+            .flat_map(|(_, keys)| keys.iter().map(|(k, _)| 16 + k.len()))
+            .sum::<usize>()
+        + zone_entries
+            .iter()
+            .map(|(z, entries)| {
+                256 + 3 * z.len() + entries.iter().map(|e| 16 + e.len()).sum::<usize>()
+            })
+            .sum::<usize>()
+        + servers
+            .iter()
+            .map(|((_, segment), body)| 512 + 3 * segment.len() + body.len())
+            .sum::<usize>();
+    let mut conf = header.render_with_room("#", &gaps, room);
     conf.push_str("#\n# Routing (server port, path prefix -> service port):\n");
     for r in &routes {
         let _ = writeln!(
@@ -389,17 +437,6 @@ pub fn render(
     conf.push_str(
         "    map \"$bh_loc $bh_caller $request_method\" $bh_verdict {\n        default 403;\n",
     );
-    // Exact keys first (order does not matter for them), regex keys after (nginx tries them in
-    // order), each in byte order, the first of equal keys kept. Every key of a location starts
-    // with the location's number (after `~^` for a regex) and a space, which sorts before any
-    // digit, so byte order is the locations' numbers in byte order, then each location's keys:
-    // sorting each location's few keys and then the locations gives the order of one sort of
-    // all keys without comparing keys across locations.
-    verdicts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for (_, keys) in &mut verdicts {
-        keys.sort_by(|a, b| (a.0.starts_with('~'), &a.0).cmp(&(b.0.starts_with('~'), &b.0)));
-        keys.dedup_by(|a, b| a.0 == b.0);
-    }
     for regex in [false, true] {
         for (_, keys) in &verdicts {
             let split = keys.partition_point(|(k, _)| !k.starts_with('~'));
@@ -422,11 +459,10 @@ pub fn render(
             "    map \"$bh_loc $bh_caller $request_method\" $bh_rl_{} {{\n        default \"\";",
             z.replace('-', "_")
         );
-        let mut entries = zone_entries[z].clone();
-        entries.sort();
-        entries.dedup();
-        for e in entries {
-            let _ = writeln!(conf, "        \"{e}\";");
+        for e in &zone_entries[z] {
+            for part in ["        \"", e, "\";\n"] {
+                conf.push_str(part);
+            }
         }
         conf.push_str("    }\n");
         let _ = writeln!(
