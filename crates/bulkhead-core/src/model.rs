@@ -378,7 +378,9 @@ pub enum DefaultAction {
 }
 
 /// An authentication requirement.
-#[derive(Serialize, Deserialize, JsonSchema, Clone, Debug, PartialEq, Eq, Default, Hash)]
+// Read through `AuthRead`, not a derived `Deserialize` (see there); the attributes here serve
+// writing and the schema.
+#[derive(Serialize, JsonSchema, Clone, Debug, PartialEq, Eq, Default, Hash)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Auth {
     #[default]
@@ -396,6 +398,42 @@ pub enum Auth {
         #[serde(default)]
         identities: Vec<String>,
     },
+}
+
+/// How [`Auth`] is read. serde ignores the fields beside `type` of an internally tagged *unit*
+/// variant, `deny_unknown_fields` or not, so `{"type": "none", "key": "k"}` read as `none` and
+/// the next save dropped the user's `key`. Read as a struct variant with no fields, `none`
+/// refuses them like every other variant ("unknown field `key`", located), on the typed read
+/// and the value path alike; the schema already said so (`additionalProperties: false`).
+/// `Credential`, the model's other internally tagged enum, has no unit variant.
+// INVARIANT: the variants and fields of `Auth`, `None` aside.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum AuthRead {
+    None {},
+    ApiKey {
+        key: String,
+    },
+    Jwt {
+        issuer: String,
+        #[serde(default)]
+        scopes: Vec<String>,
+    },
+    Mtls {
+        #[serde(default)]
+        identities: Vec<String>,
+    },
+}
+
+impl<'de> Deserialize<'de> for Auth {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match AuthRead::deserialize(d)? {
+            AuthRead::None {} => Auth::None,
+            AuthRead::ApiKey { key } => Auth::ApiKey { key },
+            AuthRead::Jwt { issuer, scopes } => Auth::Jwt { issuer, scopes },
+            AuthRead::Mtls { identities } => Auth::Mtls { identities },
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize, JsonSchema, Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]

@@ -95,10 +95,9 @@ enum Read {
 /// on the examples, generated designs and broken texts) because both read through the
 /// model's own serde derives: a text that reads as a [`Design`] at the current format has
 /// every element readable, and no field that `deny_unknown_fields` refuses, so the value path
-/// would read the same design with nothing to report. ("No unknown field" is serde's, not an
-/// absolute: serde ignores the fields beside `type` of an internally tagged unit variant, so
-/// `"auth": {"type": "none", "key": "k"}` reads as `none` on both paths, unreported.)
-/// Duplicate keys do not fail the typed read of a map; the scan reports them on both paths.
+/// would read the same design with nothing to report. (serde alone ignores the fields beside
+/// `type` of an internally tagged unit variant; `Auth`, the model's one such enum, is read
+/// through a struct variant so that its `none` refuses them on both paths.) Duplicate keys do not fail the typed read of a map; the scan reports them on both paths.
 /// Anything else takes the value path, which finds every problem. The typed read skips
 /// building the value (a map with a hashed key per field of every element) and reading it
 /// again: most of the parse of a large design.
@@ -385,7 +384,7 @@ mod tests {
                 edit(format, "\"format\": \"bulkhead/01\","),
             ),
             ("newer format", edit(format, "\"format\": \"bulkhead/9\",")),
-            // Read as `none` on both paths, the extra field unreported (see `parse_as`).
+            // Refused on both paths (see `AuthRead`).
             (
                 "a field beside `type: none`",
                 edit("\"type\": \"none\"", "\"type\": \"none\", \"key\": \"k\""),
@@ -416,15 +415,72 @@ mod tests {
         for (label, text) in &texts {
             read_alike(label, text);
         }
-        // What `parse_as` says of the one unknown field serde lets through: both paths read it.
+        // Regression: serde let a field beside `type: none` through on both paths, and the
+        // next save dropped it. Now both report it where it is.
         let (_, extra) = texts
             .iter()
             .find(|(label, _)| label == "a field beside `type: none`")
             .expect("listed above");
-        assert!(parse_as(extra, true).is_ok() && parse_as(extra, false).is_ok());
+        for typed in [true, false] {
+            let Err(failure) = parse_as(extra, typed) else {
+                panic!("a field beside `type: none` is reported");
+            };
+            let d = &failure.diagnostics[0];
+            assert_eq!(failure.diagnostics.len(), 1, "{:?}", failure.diagnostics);
+            assert_eq!(d.code, "unknown-field");
+            assert!(d.pointer.ends_with("/auth/key"), "{}", d.pointer);
+            assert_eq!(d.message, "unknown field `key`");
+            assert!(d.location.is_some());
+        }
         // The large-text path (the scan beside the parse) too.
         read_alike("large", &large(""));
         read_alike("large, duplicate", &large(", \"name\": \"again\""));
+    }
+
+    #[test]
+    fn every_auth_reads_back_and_none_takes_no_field() {
+        use crate::model::Auth;
+        for auth in [
+            Auth::None,
+            Auth::ApiKey { key: "k".into() },
+            Auth::Jwt {
+                issuer: "i".into(),
+                scopes: vec!["s".into()],
+            },
+            Auth::Mtls {
+                identities: vec!["*".into()],
+            },
+        ] {
+            let text = serde_json::to_string(&auth).expect("writes");
+            assert_eq!(
+                serde_json::from_str::<Auth>(&text).ok(),
+                Some(auth),
+                "{text}"
+            );
+        }
+        // In YAML too, located, for each field and wherever an `auth` sits.
+        let text = "format: bulkhead/1\nname: x\nservices:\n  - id: a\nsegments:\n  - id: s\n    members: [a]\n    policy:\n      auth: {type: none, key: k}\nrules:\n  - id: r\n    from: internet\n    to: {service: a}\n    action: allow\n    auth:\n      type: none\n      issuer: i\n";
+        let Err(failure) = parse_with_partial(text) else {
+            panic!("fields beside `type: none` are reported");
+        };
+        let found: Vec<_> = failure
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let line = d.location.as_ref().map(|l| l.line);
+                (d.code, d.pointer.as_str(), line)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("unknown-field", "/segments/0/policy/auth/key", Some(9)),
+                ("unknown-field", "/rules/0/auth/issuer", Some(17)),
+            ]
+        );
+        // Still read, so the rest of the design is validated.
+        let partial = failure.partial.expect("partial design").0.design;
+        assert_eq!(partial.segments[0].policy.auth, Auth::None);
     }
 
     #[test]
