@@ -157,7 +157,7 @@ pub fn import(
         let kind = d.kind().unwrap_or_default();
         let source = source_of(d);
         if WORKLOAD_KINDS.contains(&kind) {
-            if let Some(w) = workload(d, &source, &config_maps) {
+            if let Some(w) = workload(d, &source, &config_maps, diags) {
                 workloads.push(w);
             } else {
                 diags.push(
@@ -594,13 +594,15 @@ fn workload(
     d: &ManifestDocument,
     source: &str,
     config_maps: &HashMap<(String, String), BTreeMap<String, String>>,
+    diags: &mut Vec<Diagnostic>,
 ) -> Option<Workload> {
     let kind = d.kind()?.to_string();
-    let template = match kind.as_str() {
-        "Pod" => d.value.clone(),
-        "CronJob" => d.value.pointer("/spec/jobTemplate/spec/template")?.clone(),
-        _ => d.value.pointer("/spec/template")?.clone(),
+    let template_at = match kind.as_str() {
+        "Pod" => "",
+        "CronJob" => "/spec/jobTemplate/spec/template",
+        _ => "/spec/template",
     };
+    let template = d.value.pointer(template_at)?.clone();
     let ns = ns_of(d);
     let pod_spec = template.get("spec")?;
     let labels = str_map(template.pointer("/metadata/labels"));
@@ -612,29 +614,49 @@ fn workload(
     let mut ports = Vec::new();
     let mut config = Vec::new();
     let mut images = Vec::new();
-    let containers = pod_spec
-        .get("containers")
-        .and_then(Value::as_array)
+    // With where each container is, for the warnings below.
+    let containers = ["containers", "initContainers"]
         .into_iter()
-        .flatten()
-        .chain(
+        .flat_map(|list| {
             pod_spec
-                .get("initContainers")
+                .get(list)
                 .and_then(Value::as_array)
                 .into_iter()
-                .flatten(),
-        );
-    for c in containers {
+                .flatten()
+                .enumerate()
+                .map(move |(i, c)| (format!("{template_at}/spec/{list}/{i}"), c))
+        });
+    for (at, c) in containers {
         if let Some(img) = c.get("image").and_then(Value::as_str) {
             images.push(img.to_string());
         }
-        for p in c
+        for (i, p) in c
             .get("ports")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
+            .enumerate()
         {
-            let Some(port) = p.get("containerPort").and_then(Value::as_u64) else {
+            let Some(given) = p.get("containerPort") else {
+                continue;
+            };
+            let Some(port) = given.as_u64() else {
+                // Kubernetes refuses the object with anything but an integer here (`"8080"`
+                // too), so the workload never listened on it as written: say so rather than
+                // drop it unseen, and do not guess.
+                let container = c.get("name").and_then(Value::as_str).unwrap_or("?");
+                diags.push(
+                    Diagnostic::warning(
+                        "k8s-port",
+                        source,
+                        format!(
+                            "{}: container `{container}` has `containerPort: {given}`, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported",
+                            d.element()
+                        ),
+                    )
+                    .at_line(Some(d.line))
+                    .at_pointer(format!("{at}/ports/{i}/containerPort")),
+                );
                 continue;
             };
             ports.push(Port {

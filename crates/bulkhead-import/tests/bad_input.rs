@@ -74,6 +74,35 @@ fn each_bad_file_is_reported_and_the_rest_imports() {
 }
 
 #[test]
+fn a_container_port_that_is_not_an_integer_is_reported() {
+    // Regression: `containerPort: "8080"` (and any other non-integer) was dropped unseen.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let manifest = "apiVersion: v1\nkind: Service\nmetadata: {name: other}\nspec:\n  ports: [{port: 1}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      initContainers:\n        - {name: init, ports: [{containerPort: 9.5}]}\n      containers:\n        - name: web\n          ports:\n            - containerPort: 9090\n            - containerPort: \"8080\"\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: job, ports: [{containerPort: -1}]}]\n";
+    fs::write(d.join("app.yaml"), manifest).unwrap();
+    let r = import_dir(d, &ImportOptions::default());
+    let root = d.display().to_string();
+    let ports: Vec<String> = r
+        .diagnostics
+        .iter()
+        .filter(|x| x.code == "k8s-port")
+        .map(|x| x.to_string().replace(&root, "<dir>"))
+        .collect();
+    assert_eq!(
+        ports,
+        [
+            "warning[k8s-port]: <dir>/app.yaml:7#/spec/template/spec/containers/0/ports/1/containerPort: Deployment shop/web: container `web` has `containerPort: \"8080\"`, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported",
+            "warning[k8s-port]: <dir>/app.yaml:7#/spec/template/spec/initContainers/0/ports/0/containerPort: Deployment shop/web: container `init` has `containerPort: 9.5`, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported",
+            "warning[k8s-port]: <dir>/app.yaml:22#/spec/jobTemplate/spec/template/spec/containers/0/ports/0/containerPort: CronJob nightly: container `job` has `containerPort: -1`, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported",
+        ]
+    );
+    // The integer port beside them is still imported.
+    let web = r.design.service("web").expect("web imported");
+    let ports: Vec<u32> = web.ports.iter().map(|p| p.port).collect();
+    assert_eq!(ports, [9090]);
+}
+
+#[test]
 fn files_over_the_size_cap_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
