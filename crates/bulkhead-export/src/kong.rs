@@ -44,27 +44,11 @@ pub fn render(
             why: "Kong's acl and rate-limiting plugins have no dry-run mode; stage with `--target nginx --staged` or `--target istio --staged`",
         });
     }
-    let design = access.design;
     let mut gaps = Gaps::new(access);
-    // Leaf segment of each calling service, and each segment's members.
-    let mut seg_members: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
-    for (i, s) in design.services.iter().enumerate() {
-        if let Some(seg) = access.eval.segment_of(&s.id) {
-            seg_members.entry(seg).or_default().insert(i);
-        }
-    }
-    // ACL group names, made once: each segment's, and each calling service's on first use.
-    let segment_groups: BTreeMap<&str, String> = seg_members
-        .keys()
-        .map(|seg| (*seg, format!("segment-{}", dns_label(seg))))
-        .collect();
-    let caller_groups = CallerGroups {
-        access,
-        names: (0..=design.services.len())
-            .map(|_| std::sync::OnceLock::new())
-            .collect(),
-    };
+    let groups = AclGroups::new(access);
     let mut callers_used: BTreeSet<CallerRef> = BTreeSet::new();
+    let mut scratch = Scratch::default();
+    let mut allowed: Vec<(CallerRef, Option<&RateLimit>)> = Vec::new();
     // The items of `services:`, streamed (at the document's top level, as they will stand),
     // in a buffer sized for them up front: grown by doubling from empty, a large design's 17 MB
     // went through fresh memory twice (each page a kernel page fault), and copied once more.
@@ -157,7 +141,7 @@ pub fn render(
                 req.method.get_or_insert_default().clone_from(&e.method);
                 req.path.get_or_insert_default().clone_from(&e.path);
                 // Who may call this endpoint with what they hold, and at which rate.
-                let mut allowed: Vec<(CallerRef, Option<&RateLimit>)> = Vec::new();
+                allowed.clear();
                 for &caller in &candidates {
                     match access.decide_as_caller(caller, t, &req) {
                         Verdict::Allow {
@@ -186,24 +170,10 @@ pub fn render(
                 if allowed.is_empty() {
                     continue;
                 }
-                // ACL groups: a whole calling segment when every member is allowed.
-                let allowed_set: BTreeSet<CallerRef> = allowed.iter().map(|(c, _)| *c).collect();
-                let mut groups = BTreeSet::new();
                 for (c, _) in &allowed {
                     callers_used.insert(*c);
-                    let whole_segment = match c {
-                        CallerRef::Service(i) => access.eval.leaf_segment(*i).filter(|seg| {
-                            seg_members[seg]
-                                .iter()
-                                .all(|m| allowed_set.contains(&CallerRef::Service(*m)))
-                        }),
-                        CallerRef::Internet => None,
-                    };
-                    match whole_segment {
-                        Some(seg) => groups.insert(segment_groups[seg].as_str()),
-                        None => groups.insert(caller_groups.get(*c)),
-                    };
                 }
+                let allow = groups.allow(allowed.iter().map(|(c, _)| *c), &mut scratch);
                 if !started {
                     started = true;
                     sw.item_map();
@@ -248,7 +218,7 @@ pub fn render(
                 sw.item_map();
                 sw.str("name", "acl");
                 sw.map("config");
-                sw.str_seq("allow", &groups);
+                sw.str_seq("allow", allow);
                 sw.bool("hide_groups_header", true);
                 sw.end();
                 sw.end();
@@ -371,20 +341,120 @@ fn services_room(access: &Access<'_>) -> usize {
     routes.saturating_mul(1024).min(64 << 20)
 }
 
-/// `caller-<consumer>` ACL group names, each made on first use.
-struct CallerGroups<'a, 'd> {
-    access: &'a Access<'d>,
-    /// By service index; the internet last.
-    names: Vec<std::sync::OnceLock<String>>,
+/// The ACL groups of a route: a calling segment's (`segment-<segment>`) when every member of it
+/// may call, else the caller's own (`caller-<consumer>`), in byte order without repeats.
+///
+/// Every name is made and ranked once per export: a route's groups are then sorted as ranks,
+/// and whether a whole segment may call is a count of its allowed members, instead of ordered
+/// sets of names and of callers built, and segments looked up by id, for every route.
+struct AclGroups {
+    /// Each distinct group name, in byte order.
+    names: Vec<String>,
+    /// The rank in `names` of each caller's own group: by service index, the internet last.
+    caller: Vec<u32>,
+    /// Per service index: the segment it is a member of (`Evaluator::segment_of` its id), as
+    /// an index into `members` and `segment`.
+    member_of: Vec<Option<usize>>,
+    /// Per service index: its leaf segment as a caller (`Evaluator::leaf_segment`), the same
+    /// index space.
+    leaf: Vec<Option<usize>>,
+    /// Per segment: how many services are members, and the rank of its group.
+    members: Vec<u32>,
+    segment: Vec<u32>,
 }
 
-impl CallerGroups<'_, '_> {
-    fn get(&self, c: CallerRef) -> &str {
-        let slot = match c {
-            CallerRef::Internet => self.names.len() - 1,
-            CallerRef::Service(i) => i,
+/// Buffers [`AclGroups::allow`] reuses from route to route.
+#[derive(Default)]
+struct Scratch {
+    /// Allowed members counted per segment (zero between calls).
+    counts: Vec<u32>,
+    ranks: Vec<u32>,
+}
+
+impl AclGroups {
+    fn new(access: &Access<'_>) -> Self {
+        let design = access.design;
+        // Segments by id (as the design's services name them), in id order.
+        let member_ids: Vec<Option<&str>> = design
+            .services
+            .iter()
+            .map(|s| access.eval.segment_of(&s.id))
+            .collect();
+        let mut ids: Vec<&str> = member_ids.iter().flatten().copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let slot = |id: &str| ids.binary_search(&id).ok();
+        let member_of: Vec<Option<usize>> = member_ids.iter().map(|m| m.and_then(slot)).collect();
+        let leaf: Vec<Option<usize>> = (0..design.services.len())
+            .map(|i| access.eval.leaf_segment(i).and_then(slot))
+            .collect();
+        let mut members = vec![0u32; ids.len()];
+        for m in member_of.iter().flatten() {
+            members[*m] += 1;
+        }
+        let segment_names: Vec<String> = ids
+            .iter()
+            .map(|seg| format!("segment-{}", dns_label(seg)))
+            .collect();
+        let caller_names: Vec<String> = (0..design.services.len())
+            .map(CallerRef::Service)
+            .chain([CallerRef::Internet])
+            .map(|c| format!("caller-{}", consumer_name(access, c)))
+            .collect();
+        let mut names: Vec<String> = segment_names.iter().chain(&caller_names).cloned().collect();
+        names.sort_unstable();
+        names.dedup();
+        let rank = |name: &String| {
+            names
+                .binary_search(name)
+                .expect("every group name is listed") as u32
         };
-        self.names[slot].get_or_init(|| format!("caller-{}", consumer_name(self.access, c)))
+        AclGroups {
+            caller: caller_names.iter().map(rank).collect(),
+            segment: segment_names.iter().map(rank).collect(),
+            names,
+            member_of,
+            leaf,
+            members,
+        }
+    }
+
+    /// The groups of a route that `allowed` (distinct callers) may call.
+    fn allow<'s>(
+        &'s self,
+        allowed: impl Iterator<Item = CallerRef> + Clone,
+        scratch: &'s mut Scratch,
+    ) -> impl Iterator<Item = &'s str> {
+        let Scratch { counts, ranks } = scratch;
+        counts.resize(self.members.len(), 0);
+        for c in allowed.clone() {
+            if let CallerRef::Service(i) = c
+                && let Some(s) = self.member_of[i]
+            {
+                counts[s] += 1;
+            }
+        }
+        ranks.clear();
+        for c in allowed.clone() {
+            ranks.push(match c {
+                CallerRef::Service(i) => match self.leaf[i] {
+                    // Every member is allowed: the callers are distinct, so count them.
+                    Some(s) if counts[s] == self.members[s] => self.segment[s],
+                    _ => self.caller[i],
+                },
+                CallerRef::Internet => self.caller[self.caller.len() - 1],
+            });
+        }
+        for c in allowed {
+            if let CallerRef::Service(i) = c
+                && let Some(s) = self.member_of[i]
+            {
+                counts[s] = 0;
+            }
+        }
+        ranks.sort_unstable();
+        ranks.dedup();
+        ranks.iter().map(|&r| self.names[r as usize].as_str())
     }
 }
 

@@ -19,7 +19,7 @@
 //! The staged variant computes and logs the same verdicts (`verdict=` in the access log) and
 //! runs the rate limits in dry-run mode, but proxies every routable request.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use bulkhead_core::eval::{AllowedByRef, DenyKind, Request, Verdict};
@@ -82,8 +82,8 @@ pub fn routes(access: &Access<'_>, options: &Options) -> Result<Vec<Route>, Expo
             if ports.is_empty() {
                 ports.push(None);
             }
+            let label = access.label(i);
             for (k, port) in ports.iter().enumerate() {
-                let label = dns_label(&s.id);
                 let prefix = if k == 0 {
                     format!("/{label}")
                 } else {
@@ -115,6 +115,37 @@ struct Zone {
     name: String,
     rate: String,
     burst: u32,
+}
+
+/// The rate-limit zones met so far, by the name of what sets them (`rule-<rule>` or
+/// `segment-<segment>`), each with its map entries: a verdict with a rate limit names its zone
+/// by position, instead of copying the name into ordered maps and sets per verdict.
+#[derive(Default)]
+struct Zones {
+    /// Name, zone, map entries (`<key>" "<value>`), in the order first met.
+    list: Vec<(String, Zone, Vec<String>)>,
+    by_name: std::collections::HashMap<String, usize, foldhash::fast::FixedState>,
+}
+
+impl Zones {
+    /// The position of the zone named `name`, added as `zone` if it is new (the first zone
+    /// of a name is kept).
+    fn add(&mut self, name: String, zone: Zone) -> usize {
+        match self.by_name.get(&name) {
+            Some(&i) => i,
+            None => {
+                self.by_name.insert(name.clone(), self.list.len());
+                self.list.push((name, zone, Vec::new()));
+                self.list.len() - 1
+            }
+        }
+    }
+
+    /// Positions sorted by name, without repeats.
+    fn sort_by_name(&self, ids: &mut Vec<usize>) {
+        ids.sort_unstable_by(|&a, &b| self.list[a].0.cmp(&self.list[b].0));
+        ids.dedup();
+    }
 }
 
 pub fn render(
@@ -159,8 +190,7 @@ pub fn render(
     // The verdict map's entries, per location: its number as text, and its `(key, verdict)`
     // pairs in the order they were decided.
     let mut verdicts: Vec<(String, Vec<(String, &'static str)>)> = Vec::new();
-    let mut zone_entries: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut zones: BTreeMap<String, Zone> = BTreeMap::new();
+    let mut zones = Zones::default();
     let mut servers: BTreeMap<(u16, String), String> = BTreeMap::new();
     let mut upstreams = String::new();
     let mut loc_id = 0usize;
@@ -207,7 +237,7 @@ pub fn render(
         // each key computed once).
         templates.sort_by_cached_key(|(p, _)| specificity(p));
         // The zone of each (rule, rate limit) met on this service, computed once.
-        let mut zone_cache: Vec<(AllowedByRef<'_>, &RateLimit, String)> = Vec::new();
+        let mut zone_cache: Vec<(AllowedByRef<'_>, &RateLimit, usize)> = Vec::new();
         // One request, its method and path copied over per endpoint into the same buffers.
         let mut req = Request {
             port: route.port,
@@ -218,7 +248,7 @@ pub fn render(
         for (template, eps) in templates {
             loc_id += 1;
             let mut loc_verdicts: Vec<(String, &'static str)> = Vec::new();
-            let mut loc_zones: BTreeSet<String> = BTreeSet::new();
+            let mut loc_zones: Vec<usize> = Vec::new();
             for e in eps {
                 method.clone_from(&e.method);
                 method.make_ascii_uppercase();
@@ -260,12 +290,12 @@ pub fn render(
                     } = verdict
                     {
                         let zone = match zone_cache.iter().find(|(b, r, _)| *b == by && *r == rl) {
-                            Some((_, _, zone)) => zone.clone(),
+                            Some(&(_, _, zone)) => zone,
                             None => {
                                 let rule = allowed_by_ref_str(by);
-                                let (zone, z) = zone_for(access, t, by, rl, &mut gaps, &rule);
-                                zones.entry(zone.clone()).or_insert(z);
-                                zone_cache.push((by, rl, zone.clone()));
+                                let (name, z) = zone_for(access, t, by, rl, &mut gaps, &rule);
+                                let zone = zones.add(name, z);
+                                zone_cache.push((by, rl, zone));
                                 zone
                             }
                         };
@@ -277,8 +307,8 @@ pub fn render(
                         entry.push_str(&key);
                         entry.push_str("\" \"");
                         entry.push_str(key_value);
-                        zone_entries.entry(zone.clone()).or_default().push(entry);
-                        loc_zones.insert(zone);
+                        zones.list[zone].2.push(entry);
+                        loc_zones.push(zone);
                     }
                     loc_verdicts.push((key, code));
                 }
@@ -310,8 +340,9 @@ pub fn render(
                 server.push_str("            if ($bh_verdict = 401) { return 401; }\n");
                 server.push_str("            if ($bh_verdict = 403) { return 403; }\n");
             }
-            for z in &loc_zones {
-                let zone = &zones[z];
+            zones.sort_by_name(&mut loc_zones);
+            for &z in &loc_zones {
+                let zone = &zones.list[z].1;
                 server.push_str("            limit_req zone=");
                 server.push_str(&zone.name);
                 server.push_str(" burst=");
@@ -344,10 +375,13 @@ pub fn render(
         keys.sort_by(|a, b| (a.0.starts_with('~'), &a.0).cmp(&(b.0.starts_with('~'), &b.0)));
         keys.dedup_by(|a, b| a.0 == b.0);
     }
-    for entries in zone_entries.values_mut() {
+    for (_, _, entries) in &mut zones.list {
         entries.sort();
         entries.dedup();
     }
+    // Zones in name order.
+    let mut zone_order: Vec<usize> = (0..zones.list.len()).collect();
+    zones.sort_by_name(&mut zone_order);
 
     let gaps = gaps.into_vec();
     // The file in one buffer, sized for what follows the header (a generous guess; a low one
@@ -372,9 +406,10 @@ pub fn render(
             .iter()
             .flat_map(|(_, keys)| keys.iter().map(|(k, _)| 16 + k.len()))
             .sum::<usize>()
-        + zone_entries
+        + zones
+            .list
             .iter()
-            .map(|(z, entries)| {
+            .map(|(z, _, entries)| {
                 256 + 3 * z.len() + entries.iter().map(|e| 16 + e.len()).sum::<usize>()
             })
             .sum::<usize>()
@@ -453,13 +488,14 @@ pub fn render(
         }
     }
     conf.push_str("    }\n\n");
-    for (z, zone) in &zones {
+    for &i in &zone_order {
+        let (z, zone, entries) = &zones.list[i];
         let _ = writeln!(
             conf,
             "    map \"$bh_loc $bh_caller $request_method\" $bh_rl_{} {{\n        default \"\";",
             z.replace('-', "_")
         );
-        for e in &zone_entries[z] {
+        for e in entries {
             for part in ["        \"", e, "\";\n"] {
                 conf.push_str(part);
             }
@@ -534,12 +570,12 @@ pub fn render(
 
 /// Sort key for path templates: literal segments before parameters, longer before shorter,
 /// suffix wildcards last.
-fn specificity(template: &str) -> (bool, Vec<(bool, String)>) {
+fn specificity(template: &str) -> (bool, Vec<(bool, &str)>) {
     let trimmed = template.trim_matches('/');
     let suffix = trimmed.ends_with("**");
     let segs = trimmed
         .split('/')
-        .map(|s| (s.starts_with('{') || s == "*" || s == "**", s.to_string()))
+        .map(|s| (s.starts_with('{') || s == "*" || s == "**", s))
         .collect();
     (suffix, segs)
 }
