@@ -6,9 +6,10 @@
 //! explicit state stack instead of recursion) never expands aliases itself; this module builds
 //! the values and enforces the budgets while it does:
 //!
-//! - **alias expansion** ("billion laughs"): every alias copies a finished node; the number of
-//!   nodes copied per file is capped by [`YamlLimits::max_alias_nodes`], checked *before* the copy
-//!   is made, so memory stays bounded;
+//! - **alias expansion** ("billion laughs"): every alias copies a finished node; the nodes and
+//!   the scalar bytes copied per file are capped by [`YamlLimits::max_alias_nodes`] and
+//!   [`YamlLimits::max_alias_bytes`], checked *before* the copy is made, so memory stays
+//!   bounded (nodes alone do not bound it: one anchored long string under every alias);
 //! - **nesting depth**: capped by [`YamlLimits::max_depth`], including depth reached through an
 //!   alias, so building and dropping values never recurses deeply;
 //! - **duplicate keys** are an error naming both lines (Kubernetes' strict decoding refuses them too);
@@ -33,6 +34,8 @@ pub struct YamlLimits {
     pub max_depth: usize,
     /// Most nodes that aliases may copy in one file.
     pub max_alias_nodes: usize,
+    /// Most bytes of scalar text (keys included) that aliases may copy in one file.
+    pub max_alias_bytes: usize,
     /// Most documents in one file.
     pub max_documents: usize,
 }
@@ -42,6 +45,7 @@ impl Default for YamlLimits {
         YamlLimits {
             max_depth: 128,
             max_alias_nodes: 100_000,
+            max_alias_bytes: 64 << 20,
             max_documents: 10_000,
         }
     }
@@ -79,6 +83,10 @@ pub enum YamlErrorKind {
         "aliases expand to more than {0} nodes (a \"billion laughs\" YAML bomb?); refusing to expand"
     )]
     AliasBudget(usize),
+    #[error(
+        "aliases copy more than {0} bytes of text (a \"billion laughs\" YAML bomb?); refusing to expand"
+    )]
+    AliasBytes(usize),
     #[error("more than {0} documents in one file")]
     TooManyDocuments(usize),
     #[error("duplicate key `{key}` (first defined at line {first_line})")]
@@ -97,6 +105,8 @@ struct Node {
     value: Value,
     /// Nodes in this subtree (itself included).
     count: usize,
+    /// Bytes of scalar text in this subtree, keys included.
+    bytes: usize,
     /// Nesting height: 0 for scalars, 1 + max child height for collections.
     height: usize,
     /// A scalar may serve as a mapping key: its text is the string value itself, or for a
@@ -125,6 +135,7 @@ enum Frame {
         anchor: usize,
         items: Vec<Value>,
         count: usize,
+        bytes: usize,
         height: usize,
         record_lines: bool,
         lines: Vec<usize>,
@@ -133,6 +144,7 @@ enum Frame {
         anchor: usize,
         map: Map<String, Value>,
         count: usize,
+        bytes: usize,
         height: usize,
         /// Line of each explicit key, in insertion order (the map keeps that order).
         key_lines: Vec<usize>,
@@ -166,6 +178,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
         anchors: HashMap::new(),
         stack: Vec::new(),
         alias_nodes: 0,
+        alias_bytes: 0,
         docs: Vec::new(),
         doc_line: None,
         root_lines: Vec::new(),
@@ -220,7 +233,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                 builder.note_line(&span);
                 let node = builder.anchors.get(&id).cloned_checked(
                     &span,
-                    &mut builder.alias_nodes,
+                    (&mut builder.alias_nodes, &mut builder.alias_bytes),
                     limits,
                 )?;
                 builder.push_node(node, &span)?;
@@ -241,6 +254,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                     anchor,
                     items: Vec::new(),
                     count: 1,
+                    bytes: 0,
                     height: 1,
                     record_lines,
                     lines: Vec::new(),
@@ -254,6 +268,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                     anchor,
                     map: Map::new(),
                     count: 1,
+                    bytes: 0,
                     height: 1,
                     key_lines: Vec::new(),
                     pending: None,
@@ -266,6 +281,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                     anchor,
                     items,
                     count,
+                    bytes,
                     height,
                     record_lines,
                     lines,
@@ -279,6 +295,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                 let node = Node {
                     value: Value::Array(items),
                     count,
+                    bytes,
                     height,
                     scalar: false,
                     key_text: None,
@@ -293,6 +310,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                     anchor,
                     mut map,
                     count,
+                    bytes,
                     height,
                     merges,
                     ..
@@ -311,6 +329,7 @@ pub fn parse_documents(text: &str, limits: &YamlLimits) -> Result<Vec<YamlDocume
                 let node = Node {
                     value: Value::Object(map),
                     count,
+                    bytes,
                     height,
                     scalar: false,
                     key_text: None,
@@ -329,7 +348,7 @@ trait ClonedChecked {
     fn cloned_checked(
         self,
         span: &Span,
-        used: &mut usize,
+        used: (&mut usize, &mut usize),
         limits: &YamlLimits,
     ) -> Result<Node, YamlError>;
 }
@@ -338,16 +357,20 @@ impl ClonedChecked for Option<&Node> {
     fn cloned_checked(
         self,
         span: &Span,
-        used: &mut usize,
+        (nodes, bytes): (&mut usize, &mut usize),
         limits: &YamlLimits,
     ) -> Result<Node, YamlError> {
         let Some(node) = self else {
             return Err(at(span, YamlErrorKind::UnknownAlias));
         };
         // INVARIANT: the budget is checked before cloning, so a bomb never allocates.
-        *used = used.saturating_add(node.count);
-        if *used > limits.max_alias_nodes {
+        *nodes = nodes.saturating_add(node.count);
+        if *nodes > limits.max_alias_nodes {
             return Err(at(span, YamlErrorKind::AliasBudget(limits.max_alias_nodes)));
+        }
+        *bytes = bytes.saturating_add(node.bytes);
+        if *bytes > limits.max_alias_bytes {
+            return Err(at(span, YamlErrorKind::AliasBytes(limits.max_alias_bytes)));
         }
         Ok(node.clone())
     }
@@ -358,6 +381,7 @@ struct Builder {
     anchors: HashMap<usize, Node>,
     stack: Vec<Frame>,
     alias_nodes: usize,
+    alias_bytes: usize,
     docs: Vec<YamlDocument>,
     doc_line: Option<usize>,
     root_lines: Vec<usize>,
@@ -410,10 +434,12 @@ impl Builder {
             Some(Frame::Seq {
                 items,
                 count,
+                bytes,
                 height,
                 ..
             }) => {
                 *count += node.count;
+                *bytes += node.bytes;
                 *height = (*height).max(node.height + 1);
                 items.push(node.value);
                 Ok(())
@@ -421,6 +447,7 @@ impl Builder {
             Some(Frame::Map {
                 map,
                 count,
+                bytes,
                 height,
                 key_lines,
                 pending,
@@ -447,11 +474,13 @@ impl Builder {
                         }
                         key_lines.push(line);
                     }
+                    *bytes += key.len();
                     *pending = Some((key, line, is_merge));
                     Ok(())
                 }
                 Some((key, _, is_merge)) => {
                     *count += node.count;
+                    *bytes += node.bytes;
                     *height = (*height).max(node.height + 1);
                     if is_merge {
                         match node.value {
@@ -492,6 +521,7 @@ fn scalar_node(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Node {
     Node {
         value,
         count: 1,
+        bytes: text.len(),
         height: 0,
         scalar: true,
         key_text,
@@ -572,6 +602,19 @@ mod tests {
         let err = parse(&bomb).unwrap_err();
         assert!(matches!(err.kind, YamlErrorKind::AliasBudget(_)), "{err}");
         assert!(err.line > 1);
+    }
+
+    #[test]
+    fn one_long_string_under_every_alias_is_refused() {
+        // Few nodes, many bytes: 1 MiB copied by each of 1,000 aliases passed the node
+        // budget and would have allocated 1 GB (100,000 aliases: 100 GB).
+        let long = "x".repeat(1 << 20);
+        let aliases = vec!["*s"; 1_000].join(", ");
+        let err = parse(&format!("s: &s {long}\nb: [{aliases}]\n")).unwrap_err();
+        assert_eq!(
+            (err.kind, err.line),
+            (YamlErrorKind::AliasBytes(64 << 20), 2)
+        );
     }
 
     #[test]
