@@ -170,7 +170,7 @@ pub fn import(
                 );
             }
         } else if kind == "Service" && d.api_version().is_none_or(|v| v == "v1") {
-            kservices.push(kservice(d, &source));
+            kservices.push(kservice(d, &source, diags));
         } else if matches!(kind, "NetworkPolicy" | "AuthorizationPolicy") {
             out.live.push(LivePolicyObject {
                 kind: kind.to_string(),
@@ -726,15 +726,34 @@ fn workload(
     })
 }
 
-fn kservice(d: &ManifestDocument, source: &str) -> KService {
+fn kservice(d: &ManifestDocument, source: &str, diags: &mut Vec<Diagnostic>) -> KService {
     let spec = d.value.get("spec");
     let ports = spec
         .and_then(|s| s.get("ports"))
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|p| {
-            let port = p.get("port").and_then(Value::as_u64)? as u32;
+        .enumerate()
+        .filter_map(|(i, p)| {
+            let given = p.get("port")?;
+            let Some(port) = given.as_u64() else {
+                // As with a container's port: Kubernetes refuses anything but an integer, so
+                // the Service never exposed it as written; say so rather than drop it unseen.
+                diags.push(
+                    Diagnostic::warning(
+                        "k8s-port",
+                        source,
+                        format!(
+                            "{} has `port: {given}`, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported",
+                            d.element()
+                        ),
+                    )
+                    .at_line(Some(d.line))
+                    .at_pointer(format!("/spec/ports/{i}/port")),
+                );
+                return None;
+            };
+            let port = port as u32;
             let target = p.get("targetPort").cloned().unwrap_or(Value::from(port));
             Some((
                 port,

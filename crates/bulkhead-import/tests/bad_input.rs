@@ -76,18 +76,9 @@ fn each_bad_file_is_reported_and_the_rest_imports() {
 #[test]
 fn a_container_port_that_is_not_an_integer_is_reported() {
     // Regression: `containerPort: "8080"` (and any other non-integer) was dropped unseen.
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let manifest = "apiVersion: v1\nkind: Service\nmetadata: {name: other}\nspec:\n  ports: [{port: 1}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      initContainers:\n        - {name: init, ports: [{containerPort: 9.5}]}\n      containers:\n        - name: web\n          ports:\n            - containerPort: 9090\n            - containerPort: \"8080\"\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: job, ports: [{containerPort: -1}]}]\n";
-    fs::write(d.join("app.yaml"), manifest).unwrap();
-    let r = import_dir(d, &ImportOptions::default());
-    let root = d.display().to_string();
-    let ports: Vec<String> = r
-        .diagnostics
-        .iter()
-        .filter(|x| x.code == "k8s-port")
-        .map(|x| x.to_string().replace(&root, "<dir>"))
-        .collect();
+    let (r, ports) = import_manifest(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: other}\nspec:\n  ports: [{port: 1}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      initContainers:\n        - {name: init, ports: [{containerPort: 9.5}]}\n      containers:\n        - name: web\n          ports:\n            - containerPort: 9090\n            - containerPort: \"8080\"\n---\napiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: job, ports: [{containerPort: -1}]}]\n",
+    );
     assert_eq!(
         ports,
         [
@@ -100,6 +91,24 @@ fn a_container_port_that_is_not_an_integer_is_reported() {
     let web = r.design.service("web").expect("web imported");
     let ports: Vec<u32> = web.ports.iter().map(|p| p.port).collect();
     assert_eq!(ports, [9090]);
+}
+
+#[test]
+fn a_service_port_that_is_not_an_integer_is_reported() {
+    // Regression: a Service's `port: "80"` was dropped unseen, like a container's.
+    let (r, ports) = import_manifest(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n  ports:\n    - {port: 80, targetPort: 9090}\n    - {port: \"8080\", targetPort: 9090}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: web, ports: [{containerPort: 9090}]}]\n",
+    );
+    assert_eq!(
+        ports,
+        [
+            "warning[k8s-port]: <dir>/app.yaml:1#/spec/ports/1/port: Service shop/web has `port: \"8080\"`, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported",
+        ]
+    );
+    assert!(
+        r.design.service("web").is_some(),
+        "the workload is still imported"
+    );
 }
 
 #[test]
@@ -219,4 +228,20 @@ fn documented_csv_maps_names_and_keeps_unknown_peers() {
             .iter()
             .any(|x| x.code == "unparsed-lines" && x.line == Some(5))
     );
+}
+
+/// Imports `manifest` as one file of a folder; returns the result and its `k8s-port` warnings
+/// with the folder written as `<dir>`.
+fn import_manifest(manifest: &str) -> (ImportResult, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("app.yaml"), manifest).unwrap();
+    let r = import_dir(dir.path(), &ImportOptions::default());
+    let root = dir.path().display().to_string();
+    let ports = r
+        .diagnostics
+        .iter()
+        .filter(|x| x.code == "k8s-port")
+        .map(|x| x.to_string().replace(&root, "<dir>"))
+        .collect();
+    (r, ports)
 }
