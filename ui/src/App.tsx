@@ -29,8 +29,8 @@ function useController(app: Controller): [AppState, BackendView, boolean] {
   const [, setFilesTick] = useState(0);
   const [ready, setReady] = useState(app.ready);
   useEffect(() => {
-    const a = app.store.subscribe((s) => setState(s));
-    // Held while a new simulation's highlight is drawn, so the canvas paints before the panels.
+    // Both held from a simulation click until its highlight is drawn, so the canvas paints before the panels.
+    const a = app.subscribeState((s) => setState(s));
     const b = app.subscribeView((v) => setViewState(v));
     const c = app.files.subscribe(() => setFilesTick((n) => n + 1));
     const d = app.onReady(() => setReady(true));

@@ -267,11 +267,16 @@ export class Controller {
   private simClickAt: number | null = null;
 
   /**
-   * Listeners of `subscribeView` waiting for a new simulation's highlight (its spread) to be drawn. The
-   * panels (Preact) then render after the canvas frame instead of before it: on a large design
-   * the Simulate panel's update took longer than the highlight itself.
+   * Listeners of `subscribeView` and `subscribeState` waiting for a new simulation's highlight
+   * (its spread) to be drawn, each with how to call it with what is current then. Held from the
+   * click: the panels (Preact) then render after the canvas frame instead of before it. On a
+   * large design the Simulate panel's update took longer than the highlight itself, and the
+   * click's own render (the store's new settings, `simulating`) kept the page busy while the
+   * shell's answer for the canvas waited (the spread's round trip is a few milliseconds).
    */
-  private heldViews: Set<(v: BackendView) => void> | null = null;
+  private heldPanels: Map<object, () => void> | null = null;
+  /** Should frames not come (a hidden window) or no answer, the panels are not held for longer than this. */
+  private heldFallback: number | null = null;
 
   /**
    * Like `backend.subscribe`, for the panels: while a new simulation's highlight waits for its
@@ -280,15 +285,31 @@ export class Controller {
    */
   subscribeView(f: (v: BackendView) => void): () => void {
     return this.backend.subscribe((v) => {
-      if (this.heldViews) this.heldViews.add(f);
+      if (this.heldPanels) this.heldPanels.set(f, () => f(this.backend.view));
       else f(v);
     });
   }
 
-  private releaseViews(): void {
-    const held = this.heldViews;
-    this.heldViews = null;
-    for (const f of held ?? []) f(this.backend.view);
+  /** Like `store.subscribe`, for the panels, held as `subscribeView` is (with the state as it is then). */
+  subscribeState(f: (s: AppState) => void): () => void {
+    return this.store.subscribe((s) => {
+      if (this.heldPanels) this.heldPanels.set(f, () => f(this.store.get()));
+      else f(s);
+    });
+  }
+
+  private holdPanels(): void {
+    if (this.heldPanels) return;
+    this.heldPanels = new Map();
+    this.heldFallback = window.setTimeout(() => this.releasePanels(), 1000);
+  }
+
+  private releasePanels(): void {
+    const held = this.heldPanels;
+    this.heldPanels = null;
+    if (this.heldFallback !== null) window.clearTimeout(this.heldFallback);
+    this.heldFallback = null;
+    for (const f of held?.values() ?? []) f();
   }
 
   private renderAnalysis(): void {
@@ -316,17 +337,17 @@ export class Controller {
     }
     if (v.spread !== this.lastSpread) {
       this.lastSpread = v.spread;
-      this.heldViews ??= new Set();
-      // Should frames not come (a hidden window), the panels are not held for longer than this.
-      const fallback = window.setTimeout(() => this.releaseViews(), 1000);
+      this.holdPanels();
       // The benchmark's "highlight": the frame after the one that shows it. Then the panels.
       c.applySimulation(v.spread, s.simulation, () =>
         afterNextFrame(() => {
           performance.mark("bulkhead:sim-highlight");
-          window.clearTimeout(fallback);
-          this.releaseViews();
+          this.releasePanels();
         }),
       );
+    } else if (this.heldPanels && v.error?.command === "simulate") {
+      // The run failed with no spread to draw: nothing for the panels to wait for.
+      this.releasePanels();
     }
   }
 
@@ -336,6 +357,8 @@ export class Controller {
     const start = performance.now();
     this.simClickAt = start;
     const before = this.store.get().simulation;
+    // The panels render the new settings after the highlight (see `heldPanels`), not in this task.
+    this.holdPanels();
     this.dispatch(setSimulation, { ...patch, active: true });
     const after = this.store.get().simulation;
     // Same settings again (the Run button): ask anyway, the design may be the same but the user wants a fresh answer.
