@@ -149,18 +149,22 @@ pub fn render(
                             auth,
                             rate_limit,
                         } => {
-                            let rule = allowed_by_ref_str(by);
-                            for a in auth.into_iter().flatten() {
-                                note_auth(&mut gaps, &rule, a);
-                            }
-                            // Said once per rule (and whether a burst is set), not per call.
-                            if let Some(rl) = rate_limit
-                                && gaps.once((&rule, "kong-rate", rl.burst.is_some()))
-                            {
-                                if rl.burst.is_some() {
-                                    gaps.add(&rule, "Kong's rate-limiting plugin has no burst allowance; the burst is not applied");
+                            // The rule is named only for a gap (an intra-segment allow's name
+                            // is formatted, and most allows need no gap).
+                            if auth.iter().any(Option::is_some) || rate_limit.is_some() {
+                                let rule = allowed_by_ref_str(by);
+                                for a in auth.into_iter().flatten() {
+                                    note_auth(&mut gaps, &rule, a);
                                 }
-                                gaps.add(&rule, "Kong counts the rate limit per consumer and Kong service (one target service and port), not across the whole target segment");
+                                // Said once per rule (and whether a burst is set), not per call.
+                                if let Some(rl) = rate_limit
+                                    && gaps.once((&rule, "kong-rate", rl.burst.is_some()))
+                                {
+                                    if rl.burst.is_some() {
+                                        gaps.add(&rule, "Kong's rate-limiting plugin has no burst allowance; the burst is not applied");
+                                    }
+                                    gaps.add(&rule, "Kong counts the rate limit per consumer and Kong service (one target service and port), not across the whole target segment");
+                                }
                             }
                             allowed.push((caller, rate_limit));
                         }

@@ -262,9 +262,13 @@ pub fn render(
                     };
                     let code = match &verdict {
                         Verdict::Allow { by, auth, .. } => {
-                            let rule = allowed_by_ref_str(*by);
-                            for a in auth.iter().flatten() {
-                                note_auth(&mut gaps, &rule, a);
+                            // The rule is named only for a gap (an intra-segment allow's name
+                            // is formatted, and most allows need no gap).
+                            if auth.iter().any(Option::is_some) {
+                                let rule = allowed_by_ref_str(*by);
+                                for a in auth.iter().flatten() {
+                                    note_auth(&mut gaps, &rule, a);
+                                }
                             }
                             "200"
                         }
