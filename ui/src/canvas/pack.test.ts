@@ -18,6 +18,23 @@ describe("packLayout", () => {
     // the edge segment's box is separate from core's
     expect(Math.min(...coreXs) > web!.x || Math.max(...coreXs) < web!.x).toBe(true);
   });
+  it("places every service where it did when each of the 25 row widths tried placed every member", () => {
+    // Digests of the layouts main made before the tries only sized their rows (1d591c7, session
+    // 11): the same rows win, so every position is the same number.
+    const digest = (pos: Map<string, { x: number; y: number }>) => {
+      const text = [...pos].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([id, p]) => `${id} ${p.x} ${p.y}`).join("\n");
+      // FNV-1a, twice over with different seeds: 64 bits of the whole text.
+      let h1 = 0x811c9dc5;
+      let h2 = 0x01000193;
+      for (let i = 0; i < text.length; i++) {
+        h1 = Math.imul(h1 ^ text.charCodeAt(i), 16777619) >>> 0;
+        h2 = Math.imul(h2 ^ text.charCodeAt(i), 2246822519) >>> 0;
+      }
+      return `${h1.toString(16).padStart(8, "0")}${h2.toString(16).padStart(8, "0")}:${text.length}`;
+    };
+    const designs = [smallDesign(), generateDesign(200, 1), generateDesign(300, 3), generateDesign(2000, 7), generateDesign(5000, 11)];
+    expect(designs.map((d) => digest(packLayout(d)))).toEqual(["afb0aba9176470bf:76", "f7b6df230ee188b5:4868", "89f6b4b3efdcb17d:7318", "c3a3ba482fb1f51e:51108", "e22f1bcdeb8b56cb:132170"]);
+  });
   it("handles 2,000 services without overlaps", () => {
     const d = generateDesign(2000, 7);
     const pos = packLayout(d);

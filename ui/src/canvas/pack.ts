@@ -26,9 +26,11 @@ function gridBox(ids: string[]): Box {
   return { w: ids.length ? Math.min(ids.length, cols) * CELL_W : 0, h: rows * CELL_H, place };
 }
 
-/** Pack boxes left to right in rows about `targetWidth` wide. */
-function packRow(boxes: Box[], targetWidth: number): Box {
-  const place = new Map<string, { x: number; y: number }>();
+/**
+ * Lays `boxes` left to right in rows about `targetWidth` wide: the width and height of the whole,
+ * and each box's top-left, given to `at` if there is one (the tries of `packFramed` only size).
+ */
+function layRows(boxes: Box[], targetWidth: number, at?: (b: Box, x: number, y: number) => void): { w: number; h: number } {
   let x = 0;
   let y = 0;
   let rowH = 0;
@@ -39,12 +41,21 @@ function packRow(boxes: Box[], targetWidth: number): Box {
       y += rowH + GAP;
       rowH = 0;
     }
-    for (const [id, p] of b.place) place.set(id, { x: p.x + x, y: p.y + y });
+    at?.(b, x, y);
     x += b.w + GAP;
     w = Math.max(w, x - GAP);
     rowH = Math.max(rowH, b.h);
   }
-  return { w, h: y + rowH, place };
+  return { w, h: y + rowH };
+}
+
+/** Pack boxes left to right in rows about `targetWidth` wide. */
+function packRow(boxes: Box[], targetWidth: number): Box {
+  const place = new Map<string, { x: number; y: number }>();
+  const { w, h } = layRows(boxes, targetWidth, (b, x, y) => {
+    for (const [id, p] of b.place) place.set(id, { x: p.x + x, y: p.y + y });
+  });
+  return { w, h, place };
 }
 
 /** Width over height of the frame the layout should fill: the canvas beside the side panel. */
@@ -53,24 +64,28 @@ const ASPECT = 1.35;
 /**
  * Rows of `boxes` whose overall shape fits a frame of `aspect` best, i.e. that can be drawn the
  * largest when fitted into it. Tries row widths from the widest box to one single row; each try
- * is linear, so this stays linear in the number of boxes.
+ * is linear, so this stays linear in the number of boxes. The tries only size the rows
+ * (`layRows`); the members are placed once, for the best: placing every member of every box at
+ * each of the 25 tries, at every level of nesting, was most of the layout of a large estate.
  */
 function packFramed(boxes: Box[], aspect: number): Box {
   if (boxes.length <= 1) return packRow(boxes, Infinity);
   const widest = Math.max(...boxes.map((b) => b.w));
   const total = boxes.reduce((a, b) => a + b.w, 0) + GAP * (boxes.length - 1);
-  let best = packRow(boxes, total);
-  let bestScore = Math.max(best.w / aspect, best.h);
+  let bestWidth = total;
+  const first = layRows(boxes, total);
+  let bestScore = Math.max(first.w / aspect, first.h);
   const tries = 24;
   for (let k = 0; k < tries; k++) {
-    const b = packRow(boxes, widest + ((total - widest) * k) / tries);
+    const width = widest + ((total - widest) * k) / tries;
+    const b = layRows(boxes, width);
     const score = Math.max(b.w / aspect, b.h);
     if (score < bestScore) {
-      best = b;
+      bestWidth = width;
       bestScore = score;
     }
   }
-  return best;
+  return packRow(boxes, bestWidth);
 }
 
 /** Positions for every service (and the internet node) in the design, ignoring saved ones. */
