@@ -20,6 +20,7 @@ import { installSpaceMemo } from "./space";
 import { ellipsize } from "./labels";
 import { layoutJob, runLayoutJob, type LayoutAnswer, type LayoutJob } from "./layoutjob";
 import { installStyleCacheInvalidation, changesDerivedState, shownValues, unchanged } from "./stylecache";
+import { installStyleHints } from "./stylehints";
 
 /**
  * Auto-layout's fcose runs in a Web Worker (`layout.worker.ts`, a chunk of its own with fcose,
@@ -92,6 +93,7 @@ export class CanvasView {
     memoizeLabelDimensions(this.cy);
     installSpaceMemo(this.cy);
     installStyleCacheInvalidation(this.cy);
+    installStyleHints(this.cy);
     // Zoomed out on a large design, draw in batches instead of element by element (./overview.ts).
     installOverview(this.cy, () => this.isLarge);
     installZOrder(this.cy);
