@@ -6,8 +6,9 @@
 //! four closures that looked the group's hash up again in the element's key table: on the
 //! 2,000-service estate that is about 770,000 characters per open (the badges' data URLs, the
 //! flows' colours as `rgb(…)` strings, the font family, the labels): a third of applying the
-//! styles (`bulk:style`) in Chromium's profile of the open, less in WebKitGTK, where the same
-//! page ran Cytoscape's over every element in 35–93 ms and this one in 23–81 ms. Here the same hashes (`hashInt`, `hashIntAlt`: the same expressions on
+//! styles (`bulk:style`) in Chromium's profile of the open. In WebKitGTK, with the code warm, the
+//! same page ran Cytoscape's over every element in 35–93 ms and this one in 23–81 ms; in the
+//! first, cold pass (an open) no gain was shown (docs/performance-app.md, session 11). Here the same hashes (`hashInt`, `hashIntAlt`: the same expressions on
 //! the same values in the same order) run in a loop over local numbers; the derived keys are
 //! worked out as Cytoscape does, with its own label hash. So every key is the number Cytoscape
 //! would have made, and nothing that is cached or drawn changes (`stylehints.test.ts` compares
