@@ -21,6 +21,7 @@ import { ellipsize } from "./labels";
 import { layoutJob, runLayoutJob, type LayoutAnswer, type LayoutJob } from "./layoutjob";
 import { installStyleCacheInvalidation, changesDerivedState, shownValues, unchanged } from "./stylecache";
 import { installStyleHints } from "./stylehints";
+import { withRememberedMatches, type CxtStyle } from "./cxtkey";
 
 /**
  * Auto-layout's fcose runs in a Web Worker (`layout.worker.ts`, a chunk of its own with fcose,
@@ -621,7 +622,10 @@ export function bulk(cy: Core, fn: () => void, fresh = false): void {
     timed("bulk:batch", () => cy.batch(fn));
     // Styles are applied lazily (at the next frame, or when a bounding box is asked for); apply
     // them now, while the cheap invalidation is in place.
-    timed("bulk:style", () => (cy.elements() as unknown as { cleanStyle(): void }).cleanStyle());
+    // A fresh fill styles thousands of new elements of a few kinds: each kind's matching rules
+    // are worked out once (./cxtkey.ts).
+    const cleanStyle = () => (cy.elements() as unknown as { cleanStyle(): void }).cleanStyle();
+    timed("bulk:style", () => (fresh ? withRememberedMatches(cy.style() as unknown as CxtStyle, cleanStyle) : cleanStyle()));
     style.checkTriggers = originalTriggers;
     timed("bulk:triggers", () => {
       const pick = (set: Set<TriggerEle>) => cy.collection([...set].filter((e) => !e.removed()) as unknown as string);
