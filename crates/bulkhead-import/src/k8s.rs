@@ -641,22 +641,16 @@ fn workload(
                 continue;
             };
             let Some(port) = given.as_u64() else {
-                // Kubernetes refuses the object with anything but an integer here (`"8080"`
-                // too), so the workload never listened on it as written: say so rather than
-                // drop it unseen, and do not guess.
                 let container = c.get("name").and_then(Value::as_str).unwrap_or("?");
-                diags.push(
-                    Diagnostic::warning(
-                        "k8s-port",
-                        source,
-                        format!(
-                            "{}: container `{container}` has `containerPort: {given}`, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported",
-                            d.element()
-                        ),
-                    )
-                    .at_line(Some(d.line))
-                    .at_pointer(format!("{at}/ports/{i}/containerPort")),
-                );
+                diags.push(not_a_port(
+                    d,
+                    source,
+                    format!(
+                        "{}: container `{container}` has `containerPort: {given}`",
+                        d.element()
+                    ),
+                    format!("{at}/ports/{i}/containerPort"),
+                ));
                 continue;
             };
             ports.push(Port {
@@ -726,6 +720,22 @@ fn workload(
     })
 }
 
+/// The `k8s-port` warning for a port that is not an integer (`what` says whose and the value as
+/// written). Kubernetes refuses the object with anything but an integer there (`"8080"` too), so
+/// the workload never listened, nor the Service exposed, on it as written: the port is not
+/// imported, and no number is guessed, but it is not dropped unseen either.
+fn not_a_port(d: &ManifestDocument, source: &str, what: String, pointer: String) -> Diagnostic {
+    Diagnostic::warning(
+        "k8s-port",
+        source,
+        format!(
+            "{what}, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported"
+        ),
+    )
+    .at_line(Some(d.line))
+    .at_pointer(pointer)
+}
+
 fn kservice(d: &ManifestDocument, source: &str, diags: &mut Vec<Diagnostic>) -> KService {
     let spec = d.value.get("spec");
     let ports = spec
@@ -737,20 +747,12 @@ fn kservice(d: &ManifestDocument, source: &str, diags: &mut Vec<Diagnostic>) -> 
         .filter_map(|(i, p)| {
             let given = p.get("port")?;
             let Some(port) = given.as_u64() else {
-                // As with a container's port: Kubernetes refuses anything but an integer, so
-                // the Service never exposed it as written; say so rather than drop it unseen.
-                diags.push(
-                    Diagnostic::warning(
-                        "k8s-port",
-                        source,
-                        format!(
-                            "{} has `port: {given}`, which is not a port number (Kubernetes requires an integer from 1 to 65535); this port is not imported",
-                            d.element()
-                        ),
-                    )
-                    .at_line(Some(d.line))
-                    .at_pointer(format!("/spec/ports/{i}/port")),
-                );
+                diags.push(not_a_port(
+                    d,
+                    source,
+                    format!("{} has `port: {given}`", d.element()),
+                    format!("/spec/ports/{i}/port"),
+                ));
                 return None;
             };
             let port = port as u32;
