@@ -289,3 +289,35 @@ fn expiry_is_judged_against_today() {
     );
     assert!(stdout.contains("ok (0 errors, 1 warning)"));
 }
+
+/// `generate --output` saves through the store like every design write: atomically, with the
+/// replaced design kept as `.bak` (the store's tests cover links, devices and pipes).
+#[test]
+fn generate_saves_through_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("g.json");
+    let out_arg = out.to_str().unwrap();
+    let args = [
+        "generate",
+        "--services",
+        "3",
+        "--seed",
+        "1",
+        "--output",
+        out_arg,
+    ];
+    assert_eq!(bulkhead(&args).0, 0);
+    let first = std::fs::read(&out).unwrap();
+    let again = [
+        "generate",
+        "--services",
+        "4",
+        "--seed",
+        "1",
+        "--output",
+        out_arg,
+    ];
+    assert_eq!(bulkhead(&again).0, 0);
+    assert_eq!(std::fs::read(dir.path().join("g.json.bak")).unwrap(), first);
+    assert_ne!(std::fs::read(&out).unwrap(), first);
+}

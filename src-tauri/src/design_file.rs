@@ -83,7 +83,7 @@ fn store_error(e: StoreError) -> IpcError {
     let code = match e.code() {
         "not-found" => ErrorCode::NotFound,
         "too-large" => ErrorCode::TooLarge,
-        "not-utf8" | "is-directory" => ErrorCode::InvalidInput,
+        "not-utf8" | "is-directory" | "not-a-file" => ErrorCode::InvalidInput,
         _ => ErrorCode::Io,
     };
     IpcError::new(code, e.to_string())

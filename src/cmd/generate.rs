@@ -40,8 +40,13 @@ pub fn run(args: &Args) -> ExitCode {
     };
     text.push('\n');
     let result = match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        // Atomic, keeping a replaced design as `<file>.bak`, like every other design write.
+        Some(path) => bulkhead_store::save_bytes(
+            path,
+            text.as_bytes(),
+            bulkhead_store::SaveOptions::default(),
+        )
+        .map_err(|e| e.to_string()),
         None => return super::common::finish_with(&text, ExitCode::SUCCESS),
     };
     match result {

@@ -404,8 +404,13 @@ fn sample_cmd(args: &SampleArgs) -> ExitCode {
         text.push('\n');
     }
     let result = match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| format!("cannot write `{}`: {e}", path.display())),
+        // Atomic (manifests, not a design: no backup kept).
+        Some(path) => bulkhead_store::save_bytes(
+            path,
+            text.as_bytes(),
+            bulkhead_store::SaveOptions { backup: false },
+        )
+        .map_err(|e| e.to_string()),
         None => std::io::stdout()
             .lock()
             .write_all(text.as_bytes())

@@ -5,7 +5,10 @@
 //! - [`load`] reads a design (size-capped, with clear IO errors) and parses it with locations.
 //! - [`save`] never loses work: it writes a temporary file in the same folder, fsyncs it, keeps
 //!   the previous version as `<file>.bak`, renames the new file into place and fsyncs the
-//!   folder, so a crash at any point leaves either the old or the new file, whole.
+//!   folder, so a crash at any point leaves either the old or the new file, whole. A save
+//!   through a symbolic link replaces the file it points to and keeps the link; a save to a
+//!   character device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) writes through to it,
+//!   since a rename would put a regular file in the device's place.
 //! - [`recovery`] keeps autosaves beside the file (`<file>.recovery`) or in an app folder, and
 //!   finds and discards them.
 
@@ -37,6 +40,9 @@ pub enum StoreError {
     NotUtf8 { path: PathBuf, offset: usize },
     #[error("`{path}` is a directory, not a design file")]
     IsDirectory { path: PathBuf },
+    /// A block device or a socket: neither a file to replace nor a stream to write through.
+    #[error("`{path}` is a {what}, not a file; save to a file, a character device or a pipe")]
+    NotAFile { path: PathBuf, what: &'static str },
 }
 
 impl StoreError {
@@ -51,6 +57,7 @@ impl StoreError {
             StoreError::TooLarge { .. } => "too-large",
             StoreError::NotUtf8 { .. } => "not-utf8",
             StoreError::IsDirectory { .. } => "is-directory",
+            StoreError::NotAFile { .. } => "not-a-file",
         }
     }
 }
@@ -179,6 +186,26 @@ pub fn save_bytes_with(
         path: path.to_path_buf(),
         source,
     };
+    let resolved;
+    let path = match target(path).map_err(write_err)? {
+        Target::File(None) => path,
+        Target::File(Some(real)) => {
+            resolved = real;
+            resolved.as_path()
+        }
+        Target::Stream => return write_through(path, bytes).map_err(write_err),
+        Target::Directory => {
+            return Err(StoreError::IsDirectory {
+                path: path.to_path_buf(),
+            });
+        }
+        Target::Other(what) => {
+            return Err(StoreError::NotAFile {
+                path: path.to_path_buf(),
+                what,
+            });
+        }
+    };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -186,11 +213,6 @@ pub fn save_bytes_with(
     let name = path
         .file_name()
         .ok_or_else(|| write_err(io::Error::new(io::ErrorKind::InvalidInput, "no file name")))?;
-    if path.is_dir() {
-        return Err(StoreError::IsDirectory {
-            path: path.to_path_buf(),
-        });
-    }
     let tmp = dir.join(format!(
         ".{}.tmp-{}-{}",
         name.to_string_lossy(),
@@ -203,6 +225,70 @@ pub fn save_bytes_with(
         let _ = fs::remove_file(&tmp);
     }
     result.map_err(write_err)
+}
+
+/// What a save finds at its path.
+enum Target {
+    /// A regular file or nothing yet: replaced atomically. `Some` is the file a symbolic link
+    /// points to, which is replaced instead of the link.
+    File(Option<PathBuf>),
+    /// A character device or a pipe: written through, since renaming a file over it would
+    /// replace the device itself (as root, `/dev/null` became a regular file that way).
+    Stream,
+    Directory,
+    /// A block device or a socket.
+    Other(&'static str),
+}
+
+fn target(path: &Path) -> io::Result<Target> {
+    let link = match fs::symlink_metadata(path) {
+        Ok(meta) => meta.file_type().is_symlink(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Target::File(None)),
+        Err(e) => return Err(e),
+    };
+    // Follows links; a dangling link is refused rather than replaced by a file of its name.
+    let meta = fs::metadata(path).map_err(|e| {
+        if link && e.kind() == io::ErrorKind::NotFound {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "it is a symbolic link to a file that does not exist",
+            )
+        } else {
+            e
+        }
+    })?;
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(Target::File(if link {
+            Some(fs::canonicalize(path)?)
+        } else {
+            None
+        }));
+    }
+    if kind.is_dir() {
+        return Ok(Target::Directory);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() || kind.is_fifo() {
+            return Ok(Target::Stream);
+        }
+        if kind.is_block_device() {
+            return Ok(Target::Other("block device"));
+        }
+        if kind.is_socket() {
+            return Ok(Target::Other("socket"));
+        }
+    }
+    Ok(Target::Other("special file"))
+}
+
+/// Writes to a character device or a pipe as a stream: no temporary file, no backup.
+fn write_through(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = OpenOptions::new().write(true).open(path)?;
+    f.write_all(bytes)?;
+    f.flush()
 }
 
 fn write_replace(

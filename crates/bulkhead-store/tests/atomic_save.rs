@@ -250,3 +250,114 @@ fn a_killed_writer_leaves_the_old_file() {
     // The next save succeeds regardless of the debris.
     save(&path, &design("after", 1)).unwrap();
 }
+
+/// A save through a symbolic link replaces the file it points to (keeping its `.bak` beside
+/// it) and leaves the link a link, where a rename over the link would have cut it.
+#[cfg(unix)]
+#[test]
+fn a_save_through_a_link_replaces_the_linked_file_and_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.bulkhead.json");
+    let link = dir.path().join("link.bulkhead.json");
+    save(&real, &design("v1", 1)).unwrap();
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    save(&link, &design("v2", 2)).unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&real).unwrap(),
+        to_canonical_json(&design("v2", 2))
+    );
+    assert_eq!(
+        std::fs::read_to_string(backup_path(&real)).unwrap(),
+        to_canonical_json(&design("v1", 1))
+    );
+    assert!(!backup_path(&link).exists());
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_link_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("link.bulkhead.json");
+    std::os::unix::fs::symlink(dir.path().join("gone.json"), &link).unwrap();
+    let e = save(&link, &design("v", 1)).unwrap_err();
+    assert_eq!(e.code(), "write-failed");
+    assert!(e.to_string().contains("symbolic link"), "{e}");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!dir.path().join("gone.json").exists());
+}
+
+/// `/dev/null` (reached through a link in a temporary folder, so that a regression replaces
+/// the link and never the machine's device) is written through and stays a device. A rename
+/// over it once turned the machine's `/dev/null` into a regular file holding a design.
+#[cfg(unix)]
+#[test]
+fn a_save_to_a_character_device_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("discard");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    save(&link, &design("v", 1)).unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    assert!(!backup_path(&link).exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// A pipe gets the bytes as a stream, whole, with nothing left beside it.
+#[cfg(unix)]
+#[test]
+fn a_save_to_a_fifo_streams_the_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let d = design("piped", 2);
+    save(&fifo, &d).unwrap();
+    assert_eq!(reader.join().unwrap(), to_canonical_json(&d).into_bytes());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+/// A socket is neither a file to replace nor a stream to write: refused, and left in place.
+#[cfg(unix)]
+#[test]
+fn a_save_to_a_socket_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("sock");
+    let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let e = save(&sock, &design("v", 1)).unwrap_err();
+    assert_eq!(e.code(), "not-a-file");
+    assert!(e.to_string().contains("is a socket"), "{e}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&sock)
+            .unwrap()
+            .file_type()
+            .is_socket()
+    );
+}
