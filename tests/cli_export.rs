@@ -419,3 +419,132 @@ fn a_list_with_one_refused_target_writes_nothing() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown target `cillium`"));
     assert!(!out.exists());
 }
+
+/// Regression: `--target all` of the 10,000-service design wrote 36 MB (176,000 lines) of notes
+/// to stderr. A design whose targets have more than 200 notes each gets them on stderr by kind,
+/// with exact counts and the first three of each, and the complete list (exactly what
+/// `--all-notes` prints) in `not-expressed.txt` beside the targets, which the summary names.
+#[test]
+fn many_notes_are_summarized_on_stderr_and_listed_whole_in_the_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let design = tmp.path().join("estate.bulkhead.json");
+    run_ok(&[
+        "generate",
+        "--services",
+        "200",
+        "--peers",
+        "10",
+        "--seed",
+        "7",
+        "--output",
+        s(&design),
+    ]);
+    let (short, whole) = (tmp.path().join("short"), tmp.path().join("whole"));
+    let o = run_ok(&["export", s(&design), "--target", "all", "--out", s(&short)]);
+    let summary = String::from_utf8_lossy(&o.stderr).into_owned();
+    let o = run_ok(&[
+        "export",
+        s(&design),
+        "--target",
+        "all",
+        "--all-notes",
+        "--out",
+        s(&whole),
+    ]);
+    let all = String::from_utf8_lossy(&o.stderr).into_owned();
+
+    // The file lists exactly what `--all-notes` prints after the validator's warnings, and the
+    // targets' own files are the same either way.
+    let listed = std::fs::read_to_string(short.join("not-expressed.txt")).unwrap();
+    let warnings = &all[..all.find("note: ").unwrap()];
+    assert_eq!(all, format!("{warnings}{listed}"));
+    assert!(summary.starts_with(warnings), "{summary}");
+    let mut short_files = tree(&short);
+    short_files.remove("not-expressed.txt");
+    assert_eq!(short_files, tree(&whole));
+
+    // The summary names the file, and counts every note once.
+    let listed_groups = note_groups(&listed);
+    let count: usize = listed_groups.iter().map(|(_, gaps)| gaps.len()).sum();
+    let last = summary.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "note: {count} notes in all, summarized above; every one is listed in `{}` (--all-notes prints them all here)",
+            short.join("not-expressed.txt").display()
+        )
+    );
+    assert!(
+        summary.len() * 20 < listed.len(),
+        "{} bytes of summary",
+        summary.len()
+    );
+
+    // Each group's heading is the same; a large one has its notes by kind, whose counts add up
+    // to the group's, each kind showing its first three (in the listed order).
+    let headings = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("note: ") && l.contains(" not express "))
+            .map(|l| l.split(" (also listed in ").next().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(headings(&summary), headings(&listed));
+    let mut summarized = 0;
+    let mut lines = summary[warnings.len()..].lines().peekable();
+    for (names, gaps) in &listed_groups {
+        let heading = lines.next().unwrap();
+        assert!(heading.starts_with("note: "), "{heading}");
+        if gaps.len() <= 200 {
+            assert!(heading.ends_with(":"), "{heading}");
+            for g in gaps {
+                assert_eq!(lines.next().unwrap(), format!("  - {g}"));
+            }
+            continue;
+        }
+        summarized += 1;
+        assert!(heading.ends_with(" of each:"), "{names:?}: {heading}");
+        let mut counted = 0;
+        while let Some(kind) = lines.peek().and_then(|l| l.strip_suffix(" of this kind:")) {
+            let n: usize = kind.trim().parse().unwrap();
+            counted += n;
+            lines.next();
+            let mut shown = Vec::new();
+            while let Some(g) = lines.peek().and_then(|l| l.strip_prefix("  - ")) {
+                shown.push(g.to_string());
+                lines.next();
+            }
+            assert_eq!(shown.len(), n.min(3), "{names:?}: {kind}");
+            let at: Vec<usize> = shown
+                .iter()
+                .map(|g| gaps.iter().position(|l| l == g).expect("a listed note"))
+                .collect();
+            assert!(at.windows(2).all(|w| w[0] < w[1]), "{names:?}: {shown:?}");
+        }
+        assert_eq!(counted, gaps.len(), "{names:?}");
+    }
+    assert!(summarized >= 2, "{summary}");
+    assert_eq!(lines.next(), Some(last));
+    assert!(!whole.join("not-expressed.txt").exists());
+}
+
+/// A small design's notes print in full, as they always did, and no notes file is written.
+#[test]
+fn few_notes_print_in_full_without_a_notes_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run_ok(&["export", s(&fixture()), "--target", "all", "--out", s(&out)]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("not-expressed.txt"), "{stderr}");
+    assert!(!stderr.contains("of this kind"), "{stderr}");
+    assert!(!out.join("not-expressed.txt").exists());
+    let o = run_ok(&[
+        "export",
+        s(&fixture()),
+        "--target",
+        "all",
+        "--all-notes",
+        "--out",
+        s(&tmp.path().join("again")),
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stderr), stderr);
+}

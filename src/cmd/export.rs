@@ -10,7 +10,10 @@
 //! while the others still render; on Linux the whole staging folder is then synced to disk in
 //! one `syncfs` before it is renamed into place (elsewhere each file is synced as it is written).
 //! An existing folder is replaced only with `--force`. What the target cannot express is
-//! printed on stderr (and is in every file's header).
+//! printed on stderr (and is in every file's header); where a target has more notes than can
+//! be read there (tens of thousands on a large design), stderr has them by kind with counts and
+//! the first few of each, and `not-expressed.txt` at the top of the output folder lists every
+//! one (`--all-notes` prints them all on stderr instead).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -50,6 +53,11 @@ pub struct Args {
     /// today (UTC).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
+    /// Print every note on what the targets do not express on stderr. By default, where a
+    /// target has more than 200, stderr has them by kind with counts and the first few of
+    /// each, and `not-expressed.txt` in the output folder lists them all.
+    #[arg(long)]
+    pub all_notes: bool,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -104,6 +112,7 @@ pub fn run(args: Args) -> ExitCode {
         options: &options,
         threads,
         several,
+        all_notes: args.all_notes,
     };
     let (done, notes) =
         match write_atomically(&args.out, args.force, |staging| render.write_into(staging)) {
@@ -115,7 +124,19 @@ pub fn run(args: Args) -> ExitCode {
         };
     // Thousands of notes on a large design, and several targets often share most of them
     // (both NetworkPolicy variants drop the same methods and paths): each distinct gap is
-    // listed once, under every target that cannot express it, in one buffered write.
+    // listed once, under every target that cannot express it, in one buffered write; where
+    // there are too many to read there, a summary that says where the complete list is.
+    let StderrNotes {
+        text: mut notes,
+        in_file,
+    } = notes;
+    if let Some(count) = in_file {
+        let _ = writeln!(
+            notes,
+            "note: {count} notes in all, summarized above; every one is listed in `{}` (--all-notes prints them all here)",
+            args.out.join(NOTES_FILE).display()
+        );
+    }
     if !notes.is_empty() {
         let _ = std::io::stderr().lock().write_all(notes.as_bytes());
     }
@@ -149,40 +170,75 @@ pub fn run(args: Args) -> ExitCode {
 /// order) and the number of its gaps. A target's notes are exactly its gaps, as listed in its
 /// output's header: the groups that name it, together. With one target this is one group, as
 /// it always was.
-fn gap_notes(done: &[&Written]) -> String {
-    use std::collections::BTreeMap;
-    // Each target's gaps are sorted (rule, then message): merged, equal gaps meet, and each
-    // distinct gap is seen once with the targets that have it.
-    let mut next = vec![0usize; done.len()];
-    let mut groups: BTreeMap<Vec<usize>, Vec<&Gap>> = BTreeMap::new();
-    loop {
-        let least = done
-            .iter()
-            .zip(&next)
-            .filter_map(|(w, &at)| w.gaps.get(at))
-            .min();
-        let Some(least) = least else { break };
-        let mut who = Vec::new();
-        for (i, w) in done.iter().enumerate() {
-            if w.gaps.get(next[i]) == Some(least) {
-                who.push(i);
-                next[i] += 1;
+struct Notes<'a> {
+    /// Each group: the indices (into the rendered targets) of the targets it names, and its
+    /// gaps, sorted.
+    groups: Vec<(Vec<usize>, Vec<&'a Gap>)>,
+    /// The rendered targets, for the groups' headings.
+    done: &'a [&'a Written],
+}
+
+/// A group of more notes than this is summarized on stderr ([`Notes::summary`]); the complete
+/// list goes to [`NOTES_FILE`]. Every example design's groups are smaller (the largest, fintech's
+/// NetworkPolicy group, has 137), so they print in full as they always did; the
+/// 10,000-service design's largest has 53,191, 36 MB of stderr over all targets.
+const GROUP_IN_FULL: usize = 200;
+
+/// How many notes of each kind a summarized group shows.
+const SHOWN_PER_KIND: usize = 3;
+
+/// The file, at the top of the output folder, that lists every note when stderr has only a
+/// summary. INVARIANT: no target writes a file of this name at its top (they write `.yaml`
+/// and `.conf` files, and with several targets each has its own subfolder).
+const NOTES_FILE: &str = "not-expressed.txt";
+
+impl<'a> Notes<'a> {
+    fn new(done: &'a [&'a Written]) -> Self {
+        use std::collections::BTreeMap;
+        // Each target's gaps are sorted (rule, then message): merged, equal gaps meet, and each
+        // distinct gap is seen once with the targets that have it.
+        let mut next = vec![0usize; done.len()];
+        let mut groups: BTreeMap<Vec<usize>, Vec<&Gap>> = BTreeMap::new();
+        loop {
+            let least = done
+                .iter()
+                .zip(&next)
+                .filter_map(|(w, &at)| w.gaps.get(at))
+                .min();
+            let Some(least) = least else { break };
+            let mut who = Vec::new();
+            for (i, w) in done.iter().enumerate() {
+                if w.gaps.get(next[i]) == Some(least) {
+                    who.push(i);
+                    next[i] += 1;
+                }
             }
+            groups.entry(who).or_default().push(least);
         }
-        groups.entry(who).or_default().push(least);
+        Notes {
+            groups: groups.into_iter().collect(),
+            done,
+        }
     }
-    let mut notes = String::with_capacity(
-        groups
-            .values()
-            .flatten()
-            .map(|g| g.rule.len() + g.message.len() + 16)
-            .sum::<usize>()
-            + 256 * groups.len(),
-    );
-    for (who, gaps) in groups {
+
+    /// Every distinct note.
+    fn count(&self) -> usize {
+        self.groups.iter().map(|(_, gaps)| gaps.len()).sum()
+    }
+
+    /// Whether stderr gets [`Notes::summary`] rather than [`Notes::full`].
+    fn too_many(&self) -> bool {
+        self.groups
+            .iter()
+            .any(|(_, gaps)| gaps.len() > GROUP_IN_FULL)
+    }
+
+    /// `note: <targets> do(es) not express N part(s) of the design (also listed in ...)`,
+    /// without the line's end.
+    fn heading(&self, notes: &mut String, who: &[usize], count: usize) {
         let names: Vec<String> = who
             .iter()
-            .map(|&i| format!("`{}`", done[i].target))
+            .map(|&i| format!("`{}`", self.done[i].target))
             .collect();
         let (names, verb, whose) = match names.split_last() {
             Some((last, rest)) if !rest.is_empty() => (
@@ -192,20 +248,118 @@ fn gap_notes(done: &[&Written]) -> String {
             ),
             _ => (names.concat(), "does", "the output's header"),
         };
-        let _ = writeln!(
+        let _ = write!(
             notes,
-            "note: {names} {verb} not express {} part{} of the design (also listed in {whose}):",
-            gaps.len(),
-            if gaps.len() == 1 { "" } else { "s" }
+            "note: {names} {verb} not express {count} part{} of the design (also listed in {whose})",
+            if count == 1 { "" } else { "s" }
         );
-        // `  - {gap}`, written piece by piece: 176,000 lines on the 10,000-service design.
-        for g in gaps {
-            notes.push_str("  - ");
-            g.parts().iter().for_each(|part| notes.push_str(part));
-            notes.push('\n');
-        }
     }
-    notes
+
+    /// Every group with every one of its notes, one per line.
+    fn full(&self) -> String {
+        let mut notes = String::with_capacity(
+            self.groups
+                .iter()
+                .flat_map(|(_, gaps)| gaps)
+                .map(|g| g.rule.len() + g.message.len() + 16)
+                .sum::<usize>()
+                + 256 * self.groups.len(),
+        );
+        for (who, gaps) in &self.groups {
+            self.heading(&mut notes, who, gaps.len());
+            notes.push_str(":\n");
+            push_gaps(&mut notes, gaps);
+        }
+        notes
+    }
+
+    /// What stderr shows of a large design's notes: each group with its count as in
+    /// [`Notes::full`]; a group of up to [`GROUP_IN_FULL`] notes in full, a larger one by kind
+    /// ([`kind_of`]), most frequent first, each kind with its count and its first
+    /// [`SHOWN_PER_KIND`] notes. Nothing is dropped: the headings and counts are exact, and the
+    /// caller says where the complete list is.
+    fn summary(&self) -> String {
+        let mut notes = String::new();
+        for (who, gaps) in &self.groups {
+            self.heading(&mut notes, who, gaps.len());
+            if gaps.len() <= GROUP_IN_FULL {
+                notes.push_str(":\n");
+                push_gaps(&mut notes, gaps);
+                continue;
+            }
+            // Kinds in the order first met, then the most frequent first (a stable sort keeps
+            // the order first met among equals): the same on every run.
+            let mut kinds: Vec<Vec<&Gap>> = Vec::new();
+            let mut index: std::collections::HashMap<String, usize> =
+                std::collections::HashMap::new();
+            for &g in gaps {
+                let at = *index.entry(kind_of(&g.message)).or_insert_with(|| {
+                    kinds.push(Vec::new());
+                    kinds.len() - 1
+                });
+                kinds[at].push(g);
+            }
+            kinds.sort_by_key(|k| std::cmp::Reverse(k.len()));
+            let _ = writeln!(
+                notes,
+                ", of {} kind{}; the first {SHOWN_PER_KIND} of each:",
+                kinds.len(),
+                if kinds.len() == 1 { "" } else { "s" }
+            );
+            for kind in kinds {
+                let _ = writeln!(notes, "  {} of this kind:", kind.len());
+                push_gaps(&mut notes, &kind[..kind.len().min(SHOWN_PER_KIND)]);
+            }
+        }
+        notes
+    }
+}
+
+/// `  - {gap}` per gap, written piece by piece: 176,000 lines on the 10,000-service design.
+fn push_gaps(notes: &mut String, gaps: &[&Gap]) {
+    for g in gaps {
+        notes.push_str("  - ");
+        g.parts().iter().for_each(|part| notes.push_str(part));
+        notes.push('\n');
+    }
+}
+
+/// The kind of a note: its message with what differs from rule to rule masked, each quoted
+/// value or list of them (`` `GET`, `POST` ``) as `` `…` `` and each number as `N`. Notes of one
+/// kind then read alike ("rate limit N/second is not enforced: ..."): the exporters word each
+/// kind of gap in one sentence and quote what they fill in (a rule's methods, identities,
+/// issuer, scopes; its numbers unquoted). Only the summary on stderr groups by it; a message
+/// worded otherwise is at worst a kind of its own, never left out.
+fn kind_of(message: &str) -> String {
+    const QUOTED: &str = "`…`";
+    let mut kind = String::with_capacity(message.len());
+    let mut quoted = false;
+    let mut digits = false;
+    for c in message.chars() {
+        if quoted {
+            quoted = c != '`';
+            continue;
+        }
+        if c == '`' {
+            quoted = true;
+            // The next value of a list continues the one before it.
+            let listed = [", ", " and ", ", and "]
+                .iter()
+                .find(|sep| kind.strip_suffix(*sep).is_some_and(|k| k.ends_with(QUOTED)));
+            match listed {
+                Some(sep) => kind.truncate(kind.len() - sep.len()),
+                None => kind.push_str(QUOTED),
+            }
+        } else if c.is_ascii_digit() {
+            if !digits {
+                kind.push('N');
+            }
+        } else {
+            kind.push(c);
+        }
+        digits = c.is_ascii_digit();
+    }
+    kind
 }
 
 /// What one target wrote, for the summary printed once the folder is in place.
@@ -234,6 +388,16 @@ struct Render<'a> {
     threads: usize,
     /// Each target into its own subfolder.
     several: bool,
+    /// Every note on stderr, however many ([`Args::all_notes`]).
+    all_notes: bool,
+}
+
+/// The notes for stderr ([`Notes::full`] or [`Notes::summary`]).
+#[derive(Default)]
+struct StderrNotes {
+    text: String,
+    /// When `text` is a summary: how many notes [`NOTES_FILE`] lists.
+    in_file: Option<usize>,
 }
 
 impl Render<'_> {
@@ -242,7 +406,7 @@ impl Render<'_> {
     /// while the others still render. One refused target refuses the whole export: the
     /// first in `--target` order is reported, and the caller removes the folder. Gives what each
     /// target wrote and the notes for stderr, formatted while the writers finish.
-    fn write_into(&self, folder: &Path) -> Result<(Vec<Written>, String), String> {
+    fn write_into(&self, folder: &Path) -> Result<(Vec<Written>, StderrNotes), String> {
         let (files, queue) = mpsc::channel::<OutputFile>();
         let queue = Mutex::new(queue);
         let stop = AtomicBool::new(false);
@@ -257,7 +421,7 @@ impl Render<'_> {
                 .unwrap_or_else(|e| e.into_inner())
                 .get_or_insert(e);
         };
-        let mut notes = String::new();
+        let mut notes = StderrNotes::default();
         std::thread::scope(|scope| {
             for _ in 0..WRITERS {
                 scope.spawn(|| {
@@ -318,17 +482,32 @@ impl Render<'_> {
                 self.threads,
                 &deliver,
             );
+            // Meanwhile the writers work through the queue: the notes ([`Notes`]), printed
+            // once the folder is in place. Too many for stderr, they are summarized there and
+            // listed whole in [`NOTES_FILE`], queued with the targets' files so it is in the
+            // folder when it appears.
+            {
+                let done = done.lock().unwrap_or_else(|e| e.into_inner());
+                let rendered: Vec<&Written> = done
+                    .iter()
+                    .filter_map(|r| r.as_ref()?.as_ref().ok())
+                    .collect();
+                if rendered.len() == done.len() {
+                    let all = Notes::new(&rendered);
+                    if self.all_notes || !all.too_many() {
+                        notes.text = all.full();
+                    } else {
+                        notes.text = all.summary();
+                        notes.in_file = Some(all.count());
+                        let _ = files.send(OutputFile {
+                            path: NOTES_FILE.to_string(),
+                            contents: all.full(),
+                        });
+                    }
+                }
+            }
             // Closing the queue lets the writers finish what is queued and stop.
             drop(files);
-            // Meanwhile the notes ([`gap_notes`]), printed once the folder is in place.
-            let done = done.lock().unwrap_or_else(|e| e.into_inner());
-            let rendered: Vec<&Written> = done
-                .iter()
-                .filter_map(|r| r.as_ref()?.as_ref().ok())
-                .collect();
-            if rendered.len() == done.len() {
-                notes = gap_notes(&rendered);
-            }
         });
         let mut written = Vec::new();
         for result in done.into_inner().unwrap_or_else(|e| e.into_inner()) {
@@ -594,6 +773,38 @@ mod tests {
             path: path.into(),
             contents: contents.into(),
         }
+    }
+
+    /// Notes that differ only in a rule's values (quoted, or numbers) are one kind; notes
+    /// worded differently are not.
+    #[test]
+    fn a_kind_masks_quoted_values_and_numbers() {
+        let methods = "methods `…` are not enforced: NetworkPolicy is LN only; enforce them with cilium, istio, kong or nginx";
+        for message in [
+            "methods `GET`, `POST` are not enforced: NetworkPolicy is L4 only; enforce them with cilium, istio, kong or nginx",
+            "methods `GET` are not enforced: NetworkPolicy is L4 only; enforce them with cilium, istio, kong or nginx",
+            "methods `GET`, `PUT` and `DELETE` are not enforced: NetworkPolicy is L4 only; enforce them with cilium, istio, kong or nginx",
+        ] {
+            assert_eq!(kind_of(message), methods);
+        }
+        assert_eq!(
+            kind_of("rate limit 200/second (burst 40) is not enforced"),
+            kind_of("rate limit 5/second (burst 1) is not enforced")
+        );
+        assert_eq!(
+            kind_of("rate limit 200/second (burst 40) is not enforced"),
+            "rate limit N/second (burst N) is not enforced"
+        );
+        assert_eq!(
+            kind_of("from `a` with scopes `x`, `y`; the gateway"),
+            "from `…` with scopes `…`; the gateway"
+        );
+        assert_ne!(
+            kind_of("rate limit 200/second is not enforced: Cilium policies have no rate limits"),
+            kind_of(
+                "rate limit 200/second is not enforced: Istio authorization has no rate limits"
+            )
+        );
     }
 
     /// Files written by the writers (unsynced on Linux) and synced with the staging folder:
