@@ -358,6 +358,19 @@ impl<'t> Windowed<'t> {
         }
     }
 
+    /// The 0-based column, in characters, of byte `offset`, from the column miette read, which
+    /// counts bytes since the line's start (or is 0, for contents that start a line). miette
+    /// shows it in the snippet's header (`[design.json:9:77]`) and nowhere else; counted in
+    /// bytes, a line with non-ASCII text before the span put it further right than the
+    /// `line:column` of `--format json` and SARIF (`columnKind: unicodeCodePoints`), and than
+    /// editors and rustc count. Characters are what all of them count.
+    fn char_column(&self, offset: usize, byte_column: usize) -> usize {
+        let line_start = offset.saturating_sub(byte_column);
+        self.text
+            .get(line_start..offset)
+            .map_or(byte_column, |before| before.chars().count())
+    }
+
     /// The 0-based line holding byte `offset`.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts
@@ -385,7 +398,7 @@ impl SourceCode for Windowed<'_> {
                 inner.data(),
                 *inner.span(),
                 inner.line(),
-                inner.column(),
+                self.char_column(span.offset(), inner.column()),
                 inner.line_count(),
             )));
         }
@@ -405,7 +418,7 @@ impl SourceCode for Windowed<'_> {
             inner.data(),
             SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
             inner.line() + first_line,
-            inner.column(),
+            self.char_column(span.offset(), inner.column()),
             inner.line_count() + first_line,
         )))
     }
@@ -502,6 +515,33 @@ mod tests {
         mixed.push_str("last line, no newline");
         for text in [mixed, unix] {
             renders_as_the_whole_text(&text);
+        }
+    }
+
+    /// Regression: the snippet's header (`[design.json:line:column]`) counted the column in
+    /// bytes, so non-ASCII text before the span on its line put it further right than the
+    /// `line:column` the JSON and SARIF outputs give. Now both count characters; the rest of the
+    /// rendering is miette's own.
+    #[test]
+    fn the_header_counts_the_column_in_characters() {
+        let text = "{\n  \"name\": \"Zürich–Genève ✓ 😀\", \"expires\": \"2024-06-30\"\n}\n";
+        let offset = text.find("\"2024").unwrap();
+        let before = text[..offset].rsplit('\n').next().unwrap();
+        let (chars, bytes) = (before.chars().count() + 1, before.len() + 1);
+        assert!(chars < bytes);
+        // The column `--format json` and SARIF give.
+        let located = bulkhead_core::file::Locations::json(text).line_col(offset);
+        assert_eq!(located, (2, chars));
+        for length in [0, 1, 12] {
+            let d = [at(offset, length)];
+            let got = render_diagnostics_with(Path::new("design.json"), text, &d, false);
+            assert!(got.contains(&format!("[design.json:2:{chars}]")), "{got}");
+            let whole = miette::NamedSource::new("design.json", text.to_string());
+            let miettes = render_from(&whole, &d, false).replace(
+                &format!("[design.json:2:{bytes}]"),
+                &format!("[design.json:2:{chars}]"),
+            );
+            assert_eq!(got, miettes);
         }
     }
 
