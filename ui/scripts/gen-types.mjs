@@ -123,6 +123,34 @@ async function reuseTypes(schema, reuse) {
   return { schema: rewritten, imports: lines.join("") };
 }
 
+/**
+ * A property that refers to a definition and carries its own `description` (schemars writes the
+ * field's doc comment beside the `$ref`) made json-schema-to-typescript declare the definition a
+ * second time, under a numbered name (`SimulationTree1`, `Diagnostic1`...), and type the property
+ * with one of the two; so did a `default` beside it (`Layout1`, `SegmentPolicy1`). Such a `$ref`
+ * becomes the definition's name (`tsType`, as `replaceRefs` does for reused types): the property
+ * keeps its description and default in its comment, and the definition is declared once, by
+ * `unreachableDefinitions`, under its own name. Only those annotations may sit beside the `$ref`
+ * (anything else, such as `DenyReason`'s properties in `Decision`, changes the type and is left
+ * to the compiler), and only names that are already TypeScript identifiers are referred to this
+ * way; `generate` checks that each is declared.
+ */
+const ANNOTATIONS = new Set(["$ref", "description", "default"]);
+
+function describedRefsByName(node, names = new Set()) {
+  if (Array.isArray(node)) return { node: node.map((n) => describedRefsByName(n, names).node), names };
+  if (!node || typeof node !== "object") return { node, names };
+  const m = typeof node.$ref === "string" ? node.$ref.match(REF) : null;
+  const keys = Object.keys(node);
+  if (m && /^[A-Z][A-Za-z0-9]*$/.test(m[1]) && keys.length > 1 && keys.every((k) => ANNOTATIONS.has(k))) {
+    names.add(m[1]);
+    const { $ref, ...annotations } = node;
+    return { node: { ...annotations, tsType: m[1] }, names };
+  }
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, describedRefsByName(v, names).node]));
+  return { node: out, names };
+}
+
 const generated = new Map();
 
 export async function generate(file) {
@@ -131,6 +159,8 @@ export async function generate(file) {
   const reuse = SCHEMAS.find((s) => s.file === file)?.reuse ?? [];
   let imports = "";
   if (reuse.length) ({ schema, imports } = await reuseTypes(schema, reuse));
+  const byName = describedRefsByName(schema);
+  schema = byName.node;
   // Draft 2020-12 `$defs` is what schemars writes; json-schema-to-typescript resolves it.
   const ts = await compile(schema, schema.title ?? path.basename(file, ".schema.json"), {
     bannerComment: BANNER.replace("%FILE%", file) + imports,
@@ -141,6 +171,12 @@ export async function generate(file) {
     style: { singleQuote: false, semi: true, printWidth: 100 },
     cwd: schemaDir,
   });
+  for (const name of byName.names) {
+    // A name that is imported (reused) or declared here; never one that does not exist.
+    if (!new RegExp(`^(export (type|interface) ${name}\\b|import type \\{[^}]*\\b${name}\\b)`, "m").test(ts)) {
+      throw new Error(`${file}: \`${name}\` is referred to by name but not declared`);
+    }
+  }
   generated.set(file, ts);
   return ts;
 }

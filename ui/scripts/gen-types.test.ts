@@ -4,6 +4,7 @@
 // CPU, much more wall time on a loaded machine): it runs asynchronously with a bound far above
 // that, instead of vitest's 5 s default, which made it fail whenever the machine was busy.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -35,4 +36,20 @@ describe("generated types", () => {
     },
     BOUND_MS,
   );
+});
+
+describe("each definition", () => {
+  // Regression: a field's doc comment (or default) beside its `$ref` made the compiler declare
+  // the definition twice, `SimulationTree` and `SimulationTree1` among 22 such twins; the
+  // generator now refers to the definition by name there. `DenyReason1` stays: `Decision`'s deny
+  // variant adds a property to `DenyReason`, so it is another type.
+  it("is declared once, under its own name", () => {
+    const generated = path.join(path.dirname(script), "..", "src", "generated");
+    const twins = ["bulkhead.ts", "analysis.ts", "ipc.ts"].flatMap((file) =>
+      [...readFileSync(path.join(generated, file), "utf8").matchAll(/^export (?:interface|type) ([A-Za-z]+)\d+\b/gm)].map(
+        (m) => `${file}: ${m[0]}`,
+      ),
+    );
+    expect(twins).toEqual(["analysis.ts: export type DenyReason1"]);
+  });
 });

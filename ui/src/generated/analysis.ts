@@ -174,6 +174,56 @@ export type SegmentSide =
       segment: string;
     };
 /**
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Period".
+ */
+export type Period = "second" | "minute" | "hour";
+/**
+ * Why a call was denied.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "DenyReason".
+ */
+export type DenyReason1 =
+  | {
+      reason: "unknown_target";
+      service: string;
+    }
+  | {
+      reason: "unknown_caller";
+      service: string;
+    }
+  | {
+      reason: "not_internet_facing";
+    }
+  | {
+      reason: "deny_rule";
+      rule: string;
+    }
+  | {
+      reason: "no_matching_rule";
+      /**
+       * Rules between the two that did not match the request, with what did not match.
+       */
+      near_misses: NearMiss[];
+    }
+  | {
+      reason: "missing_credential";
+      rule: string;
+      required: Auth;
+    }
+  | {
+      reason: "expired_rule";
+      rule: string;
+      /**
+       * The rule's `expires` date, `YYYY-MM-DD`.
+       */
+      expires: string;
+    }
+  | {
+      reason: "default";
+    };
+/**
  * What a change does to the design.
  *
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
@@ -242,67 +292,17 @@ export type BlockReason =
       service: string;
     };
 /**
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Action".
+ */
+export type Action = "allow" | "deny";
+/**
  * The live verdict on one (caller, target, port).
  *
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
  * via the `definition` "LiveVerdict".
  */
 export type LiveVerdict = ("allowed" | "denied") | "partly";
-/**
- * This interface was referenced by `AnalysisTypes`'s JSON-Schema
- * via the `definition` "Period".
- */
-export type Period = "second" | "minute" | "hour";
-/**
- * Why a call was denied.
- *
- * This interface was referenced by `AnalysisTypes`'s JSON-Schema
- * via the `definition` "DenyReason".
- */
-export type DenyReason1 =
-  | {
-      reason: "unknown_target";
-      service: string;
-    }
-  | {
-      reason: "unknown_caller";
-      service: string;
-    }
-  | {
-      reason: "not_internet_facing";
-    }
-  | {
-      reason: "deny_rule";
-      rule: string;
-    }
-  | {
-      reason: "no_matching_rule";
-      /**
-       * Rules between the two that did not match the request, with what did not match.
-       */
-      near_misses: NearMiss[];
-    }
-  | {
-      reason: "missing_credential";
-      rule: string;
-      required: Auth;
-    }
-  | {
-      reason: "expired_rule";
-      rule: string;
-      /**
-       * The rule's `expires` date, `YYYY-MM-DD`.
-       */
-      expires: string;
-    }
-  | {
-      reason: "default";
-    };
-/**
- * This interface was referenced by `AnalysisTypes`'s JSON-Schema
- * via the `definition` "Action".
- */
-export type Action = "allow" | "deny";
 /**
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
  * via the `definition` "LiveDifferenceKind".
@@ -323,8 +323,17 @@ export interface AnalysisTypes {
   rule_doc: RuleDoc;
   matrix: Matrix;
   segment_matrix: SegmentMatrix;
+  /**
+   * `bulkhead propose`: the least-privilege diff.
+   */
   proposal: Proposal;
+  /**
+   * `bulkhead check`: drift against traffic and live policies.
+   */
   drift: Drift;
+  /**
+   * The app's traffic overlay: one observed call with its verdict.
+   */
   observed_call: ObservedCall;
 }
 /**
@@ -346,7 +355,7 @@ export interface Request {
  */
 export interface RateLimit {
   requests: number;
-  per?: "second" | "minute" | "hour";
+  per?: Period;
   burst?: number | null;
 }
 /**
@@ -381,39 +390,14 @@ export interface Explanation {
    */
   to_segments: string[];
   /**
-   * The evaluator's answer, always with its explanation.
+   * The decision with the caller's own identity and credentials.
    */
-  decision:
-    | {
-        decision: "allow";
-        by: AllowedBy;
-        /**
-         * Every auth requirement the call had to meet (rule's and segment's), `none` omitted.
-         */
-        auth: Auth[];
-        /**
-         * The rate limit that applies (rule's, else the target segment's).
-         */
-        rate_limit?: RateLimit | null;
-      }
-    | DenyReason;
+  decision: Decision;
   /**
-   * The evaluator's answer, always with its explanation.
+   * The decision for a caller that presents whatever is required: whether the design allows
+   * the call at all.
    */
-  with_required_credentials:
-    | {
-        decision: "allow";
-        by: AllowedBy;
-        /**
-         * Every auth requirement the call had to meet (rule's and segment's), `none` omitted.
-         */
-        auth: Auth[];
-        /**
-         * The rate limit that applies (rule's, else the target segment's).
-         */
-        rate_limit?: RateLimit | null;
-      }
-    | DenyReason;
+  with_required_credentials: Decision;
   /**
    * Every grant that would allow the call, in evaluation order.
    */
@@ -480,6 +464,9 @@ export interface Simulation {
   exposed_data: ExposedData[];
   blast_radius: BlastRadius;
   choke_points: ChokePoints;
+  /**
+   * The same run on a flat network (every call allowed, no auth), for comparison.
+   */
   flat: FlatComparison;
 }
 /**
@@ -529,22 +516,9 @@ export interface Hop {
   from: string;
   to: string;
   /**
-   * The evaluator's answer, always with its explanation.
+   * The evaluator's decision for this call as the attacker makes it.
    */
-  decision:
-    | {
-        decision: "allow";
-        by: AllowedBy;
-        /**
-         * Every auth requirement the call had to meet (rule's and segment's), `none` omitted.
-         */
-        auth: Auth[];
-        /**
-         * The rate limit that applies (rule's, else the target segment's).
-         */
-        rate_limit?: RateLimit | null;
-      }
-    | DenyReason;
+  decision: Decision;
   /**
    * Stolen credentials this call needed (empty: the caller's own sufficed).
    */
@@ -645,17 +619,6 @@ export interface ChokePoint {
    * What allows the flow today (the rule to tighten).
    */
   by: AllowedBy[];
-}
-/**
- * The same run on a flat network (every call allowed, no auth), for comparison.
- */
-export interface FlatComparison {
-  blast_radius: BlastRadius;
-  /**
-   * How much smaller the segmented blast radius is, in percent of the flat one's score
-   * (0 when the flat score is 0).
-   */
-  reduction_pct: number;
 }
 /**
  * `bulkhead analyze`: the whole estate's risk.
@@ -855,17 +818,9 @@ export interface MatrixEntry {
    */
   protocol?: Protocol | null;
   /**
-   * Why a call was allowed.
+   * What allows it: the first grant, as `decide(.., presented: None)` reports.
    */
-  by:
-    | {
-        by: "rule";
-        rule: string;
-      }
-    | {
-        by: "intra_segment";
-        segment: string;
-      };
+  by: AllowedBy;
   /**
    * What the caller must present under `by` (empty: nothing).
    */
@@ -920,7 +875,24 @@ export interface SegmentMatrixEntry {
   by: AllowedBy[];
 }
 /**
- * `bulkhead propose`: the least-privilege diff.
+ * The same simulation on the flat network.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "FlatComparison".
+ */
+export interface FlatComparison {
+  blast_radius: BlastRadius;
+  /**
+   * How much smaller the segmented blast radius is, in percent of the flat one's score
+   * (0 when the flat score is 0).
+   */
+  reduction_pct: number;
+}
+/**
+ * A least-privilege proposal: changes to review, and the evidence it could not honour.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Proposal".
  */
 export interface Proposal {
   /**
@@ -997,7 +969,7 @@ export interface Rule {
   id: string;
   from: Peer;
   to: Peer;
-  action?: "allow" | "deny";
+  action?: Action;
   ports?: number[];
   methods?: string[];
   /**
@@ -1034,7 +1006,10 @@ export interface BlockedFlow {
   reason: BlockReason;
 }
 /**
- * `bulkhead check`: drift against traffic and live policies.
+ * What `bulkhead check` found.
+ *
+ * This interface was referenced by `AnalysisTypes`'s JSON-Schema
+ * via the `definition` "Drift".
  */
 export interface Drift {
   /**
@@ -1125,22 +1100,9 @@ export interface Violation {
   first_seen?: string | null;
   last_seen?: string | null;
   /**
-   * The evaluator's answer, always with its explanation.
+   * The evaluator's decision (always a denial), with its reason and the rule involved.
    */
-  decision:
-    | {
-        decision: "allow";
-        by: AllowedBy;
-        /**
-         * Every auth requirement the call had to meet (rule's and segment's), `none` omitted.
-         */
-        auth: Auth[];
-        /**
-         * The rate limit that applies (rule's, else the target segment's).
-         */
-        rate_limit?: RateLimit | null;
-      }
-    | DenyReason;
+  decision: Decision;
   /**
    * The decision in words.
    */
@@ -1286,14 +1248,20 @@ export interface LiveDrift {
 export interface LiveDifference {
   from: string;
   to: string;
+  /**
+   * The design's verdict on the target's declared ports.
+   */
   design: PairVerdict;
-  live: PairVerdict1;
+  /**
+   * The live verdict on the same ports.
+   */
+  live: PairVerdict;
   /**
    * `design-only` (the live policies do not allow what the design does),
    * `live-only` (they allow what the design denies) or `ports` (both allow something, on
    * different ports, or the live side only for some pods or addresses).
    */
-  kind: "design-only" | "live-only" | "ports";
+  kind: LiveDifferenceKind;
   /**
    * Each declared port whose verdicts differ.
    */
@@ -1303,52 +1271,6 @@ export interface LiveDifference {
    * policies are at hand.
    */
   live_why?: string[];
-}
-/**
- * The design's verdict on the target's declared ports.
- */
-export interface PairVerdict {
-  allowed: boolean;
-  /**
-   * Allowed ports among the target's declared ones (`null`: the target declares none).
-   */
-  ports: (number | null)[];
-  /**
-   * Live side: declared ports allowed for some pods (or public addresses) only.
-   */
-  partly?: (number | null)[];
-  /**
-   * What allows it in the design (empty for the live side).
-   */
-  by: AllowedBy[];
-  /**
-   * Live side: everything the policies allow on the pair, declared ports or not (e.g.
-   * `all traffic`).
-   */
-  connections?: string | null;
-}
-/**
- * The live verdict on the same ports.
- */
-export interface PairVerdict1 {
-  allowed: boolean;
-  /**
-   * Allowed ports among the target's declared ones (`null`: the target declares none).
-   */
-  ports: (number | null)[];
-  /**
-   * Live side: declared ports allowed for some pods (or public addresses) only.
-   */
-  partly?: (number | null)[];
-  /**
-   * What allows it in the design (empty for the live side).
-   */
-  by: AllowedBy[];
-  /**
-   * Live side: everything the policies allow on the pair, declared ports or not (e.g.
-   * `all traffic`).
-   */
-  connections?: string | null;
 }
 /**
  * One port of a pair on which the design and the live policies disagree.
@@ -1435,122 +1357,12 @@ export interface DriftSummary {
   gateway_differences?: number;
 }
 /**
- * The app's traffic overlay: one observed call with its verdict.
- */
-export interface ObservedCall {
-  /**
-   * Service id or `internet`; for a peer not in the inventory, the name traffic gave it.
-   */
-  from: string;
-  to: string;
-  port?: number | null;
-  method?: string | null;
-  /**
-   * The inventoried endpoint template when one matches, else the path seen.
-   */
-  path?: string | null;
-  calls: number;
-  first_seen?: string | null;
-  last_seen?: string | null;
-  /**
-   * The evaluator's decision, exactly as [`check`] asks it; `None` when the caller or the
-   * target is not in the inventory (a shadow service) or the service calls itself.
-   */
-  decision?: Decision | null;
-  /**
-   * Why it is denied, in words ([`explain_denial`]); `None` when allowed or not decided.
-   */
-  explanation?: string | null;
-  /**
-   * Ids of the flows that make up the call (at most [`MAX_EXAMPLES`]).
-   */
-  flows: string[];
-}
-/**
- * The same simulation on the flat network.
- *
- * This interface was referenced by `AnalysisTypes`'s JSON-Schema
- * via the `definition` "FlatComparison".
- */
-export interface FlatComparison1 {
-  blast_radius: BlastRadius;
-  /**
-   * How much smaller the segmented blast radius is, in percent of the flat one's score
-   * (0 when the flat score is 0).
-   */
-  reduction_pct: number;
-}
-/**
- * A least-privilege proposal: changes to review, and the evidence it could not honour.
- *
- * This interface was referenced by `AnalysisTypes`'s JSON-Schema
- * via the `definition` "Proposal".
- */
-export interface Proposal1 {
-  /**
-   * The design's name.
-   */
-  design: string;
-  evidence: EvidenceCount;
-  /**
-   * The changes, each accepted or rejected on its own (by `id`).
-   */
-  changes: Change[];
-  /**
-   * Allow rules that already allow exactly their evidence.
-   */
-  unchanged: string[];
-  /**
-   * Evidence the proposal cannot allow by adding or narrowing rules.
-   */
-  blocked: BlockedFlow[];
-  /**
-   * Plain-language remarks (skipped flows, assumptions).
-   */
-  notes: string[];
-}
-/**
- * What `bulkhead check` found.
- *
- * This interface was referenced by `AnalysisTypes`'s JSON-Schema
- * via the `definition` "Drift".
- */
-export interface Drift1 {
-  /**
-   * The design's name.
-   */
-  design: string;
-  traffic: TrafficSummary;
-  /**
-   * Observed calls the design denies.
-   */
-  violations: Violation[];
-  /**
-   * Allowances no observed call used, per grant; empty without traffic.
-   */
-  unused: UnusedGrant[];
-  shadow_services: ShadowService[];
-  shadow_endpoints: ShadowEndpoint[];
-  zombie_services: ZombieService[];
-  zombie_endpoints: ZombieEndpoint[];
-  /**
-   * Present when live policies were given.
-   */
-  live?: LiveDrift | null;
-  /**
-   * Present when a gateway config (Kong) was given as live input.
-   */
-  gateway?: GatewayDrift | null;
-  summary: DriftSummary;
-  notes: string[];
-}
-/**
  * A verdict on a pair: allowed or not, on which ports, and why (design side).
  *
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
  * via the `definition` "PairVerdict".
  */
-export interface PairVerdict2 {
+export interface PairVerdict {
   allowed: boolean;
   /**
    * Allowed ports among the target's declared ones (`null`: the target declares none).
@@ -1577,7 +1389,7 @@ export interface PairVerdict2 {
  * This interface was referenced by `AnalysisTypes`'s JSON-Schema
  * via the `definition` "ObservedCall".
  */
-export interface ObservedCall1 {
+export interface ObservedCall {
   /**
    * Service id or `internet`; for a peer not in the inventory, the name traffic gave it.
    */

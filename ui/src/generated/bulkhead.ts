@@ -174,6 +174,9 @@ export interface Design {
    * A snapshot of the estate, not part of the design's intent.
    */
   live?: LiveConnectivity | null;
+  /**
+   * Diagram positions only: never semantics.
+   */
   layout?: Layout;
 }
 /**
@@ -201,10 +204,7 @@ export interface DataClass {
 export interface Service {
   id: string;
   name?: string;
-  /**
-   * What a service is; decides its shape on the canvas and some findings.
-   */
-  kind?: "api" | "web" | "gateway" | "worker" | "datastore" | "queue" | "external" | "client";
+  kind?: ServiceKind;
   /**
    * Kubernetes namespace, if it runs in a cluster.
    */
@@ -225,10 +225,7 @@ export interface Service {
    * Data classes (ids) this service stores.
    */
   data_held?: string[];
-  /**
-   * Whether the internet can reach the service at all.
-   */
-  exposure?: "internal" | "internet";
+  exposure?: Exposure;
   weaknesses?: Weakness[];
   /**
    * Credentials this service holds for calling others. An attacker who compromises the
@@ -250,10 +247,7 @@ export interface Service {
  */
 export interface Port {
   port: number;
-  /**
-   * Transport protocol of a port.
-   */
-  protocol?: "TCP" | "UDP" | "SCTP";
+  protocol?: Protocol;
   /**
    * Named port (Kubernetes `containerPort` name).
    */
@@ -340,10 +334,7 @@ export interface Segment {
    * Enclosing segment, if nested.
    */
   parent?: string | null;
-  /**
-   * Level at which a segment draws its boundary.
-   */
-  level?: "network" | "identity" | "application" | "data";
+  level?: SegmentLevel;
   /**
    * Business function, e.g. `payments`.
    */
@@ -352,63 +343,12 @@ export interface Segment {
    * The most sensitive data the segment is meant to hold.
    */
   sensitivity?: Sensitivity | null;
-  /**
-   * How much a segment's members are trusted, ordered: `untrusted < low < medium < high`.
-   */
-  trust?: "untrusted" | "low" | "medium" | "high";
+  trust?: TrustLevel;
   /**
    * Services (ids) directly in this segment. A service is in at most one leaf segment.
    */
   members?: string[];
   policy?: SegmentPolicy;
-}
-/**
- * A segment's inbound policy. Inbound rules are the design's rules whose `to` is the segment.
- */
-export interface SegmentPolicy {
-  /**
-   * Authentication every inbound call must present.
-   */
-  auth?:
-    | {
-        type: "none";
-      }
-    | {
-        type: "api_key";
-        key: string;
-      }
-    | {
-        type: "jwt";
-        issuer: string;
-        scopes?: string[];
-      }
-    | {
-        type: "mtls";
-        identities?: string[];
-      };
-  /**
-   * Rate limit applied per caller to inbound calls.
-   */
-  rate_limit?: RateLimit | null;
-  /**
-   * Whether members may call each other without a rule.
-   */
-  intra?: "allow" | "deny";
-  /**
-   * Always `deny`: anything no rule allows is denied. Present so the file says so.
-   */
-  default_action?: "deny";
-}
-/**
- * `requests` per `per`, with an optional burst.
- *
- * This interface was referenced by `Design`'s JSON-Schema
- * via the `definition` "RateLimit".
- */
-export interface RateLimit {
-  requests: number;
-  per?: "second" | "minute" | "hour";
-  burst?: number | null;
 }
 /**
  * An access rule. Empty `ports`, `methods` or `paths` match anything.
@@ -420,7 +360,7 @@ export interface Rule {
   id: string;
   from: Peer;
   to: Peer;
-  action?: "allow" | "deny";
+  action?: Action;
   ports?: number[];
   methods?: string[];
   /**
@@ -442,6 +382,17 @@ export interface Rule {
   expires?: string | null;
 }
 /**
+ * `requests` per `per`, with an optional burst.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "RateLimit".
+ */
+export interface RateLimit {
+  requests: number;
+  per?: Period;
+  burst?: number | null;
+}
+/**
  * A call from one service to another. `from` may be `internet` for inbound traffic.
  *
  * This interface was referenced by `Design`'s JSON-Schema
@@ -457,7 +408,7 @@ export interface Flow {
    * Called service id.
    */
   to: string;
-  kind?: "declared" | "observed";
+  kind?: FlowKind;
   port?: number | null;
   method?: string | null;
   path?: string | null;
@@ -551,16 +502,22 @@ export interface LivePair {
    */
   from: string;
   to: string;
+  /**
+   * What every pod of `from` may open to every pod of `to`.
+   */
   allowed: LivePorts;
   /**
    * What at least one pod of `from` may open to at least one pod of `to`, when that is
    * more than `allowed` (services with several workloads, or the internet when only some
    * public addresses may call).
    */
-  some?: LivePorts1 | null;
+  some?: LivePorts | null;
 }
 /**
- * What every pod of `from` may open to every pod of `to`.
+ * A set of connections: everything, or TCP/UDP/SCTP port ranges.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "LivePorts".
  */
 export interface LivePorts {
   /**
@@ -584,23 +541,34 @@ export interface LivePortRange {
   last: number;
 }
 /**
- * A set of connections: everything, or TCP/UDP/SCTP port ranges.
+ * A segment's inbound policy. Inbound rules are the design's rules whose `to` is the segment.
  *
  * This interface was referenced by `Design`'s JSON-Schema
- * via the `definition` "LivePorts".
+ * via the `definition` "SegmentPolicy".
  */
-export interface LivePorts1 {
+export interface SegmentPolicy {
   /**
-   * Every protocol (ICMP too) on every port: a rule without `ports`.
+   * Authentication every inbound call must present.
    */
-  all?: boolean;
+  auth?: Auth;
   /**
-   * Port ranges per protocol (empty when `all`).
+   * Rate limit applied per caller to inbound calls.
    */
-  ranges?: LivePortRange[];
+  rate_limit?: RateLimit | null;
+  /**
+   * Whether members may call each other without a rule.
+   */
+  intra?: IntraStance;
+  /**
+   * Always `deny`: anything no rule allows is denied. Present so the file says so.
+   */
+  default_action?: DefaultAction;
 }
 /**
- * Diagram positions only: never semantics.
+ * Diagram positions, keyed by service or segment id. Never semantics.
+ *
+ * This interface was referenced by `Design`'s JSON-Schema
+ * via the `definition` "Layout".
  */
 export interface Layout {
   positions?: {
@@ -614,55 +582,4 @@ export interface Layout {
 export interface Position {
   x: number;
   y: number;
-}
-/**
- * A segment's inbound policy. Inbound rules are the design's rules whose `to` is the segment.
- *
- * This interface was referenced by `Design`'s JSON-Schema
- * via the `definition` "SegmentPolicy".
- */
-export interface SegmentPolicy1 {
-  /**
-   * Authentication every inbound call must present.
-   */
-  auth?:
-    | {
-        type: "none";
-      }
-    | {
-        type: "api_key";
-        key: string;
-      }
-    | {
-        type: "jwt";
-        issuer: string;
-        scopes?: string[];
-      }
-    | {
-        type: "mtls";
-        identities?: string[];
-      };
-  /**
-   * Rate limit applied per caller to inbound calls.
-   */
-  rate_limit?: RateLimit | null;
-  /**
-   * Whether members may call each other without a rule.
-   */
-  intra?: "allow" | "deny";
-  /**
-   * Always `deny`: anything no rule allows is denied. Present so the file says so.
-   */
-  default_action?: "deny";
-}
-/**
- * Diagram positions, keyed by service or segment id. Never semantics.
- *
- * This interface was referenced by `Design`'s JSON-Schema
- * via the `definition` "Layout".
- */
-export interface Layout1 {
-  positions?: {
-    [k: string]: Position | undefined;
-  };
 }

@@ -42,47 +42,6 @@ export type ErrorCode =
  */
 export type DiagnosticSeverity = "error" | "warning";
 /**
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "ImportItemKind".
- */
-export type ImportItemKind = ("data_class" | "service" | "flow" | "segment") | "live_policy";
-/**
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "ImportChange".
- */
-export type ImportChange = "added" | "updated" | "unchanged" | "skipped";
-/**
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "ImportSeverity".
- */
-export type ImportSeverity = "error" | "warning" | "info";
-/**
- * A top-level field of a design, by its JSON name.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "DesignField".
- */
-export type DesignField =
-  | "$schema"
-  | "format"
-  | "name"
-  | "description"
-  | "data_classes"
-  | "services"
-  | "segments"
-  | "rules"
-  | "flows"
-  | "triage"
-  | "live"
-  | "layout";
-/**
- * A list of a design, by its JSON name.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "DesignList".
- */
-export type DesignList = "data_classes" | "services" | "segments" | "rules" | "flows" | "triage";
-/**
  * The allowed matrix, per service pair (`by: "service"`) or rolled up by segment.
  *
  * This interface was referenced by `IpcTypes`'s JSON-Schema
@@ -113,6 +72,21 @@ export type ImportSource =
       url: string;
     };
 /**
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "ImportItemKind".
+ */
+export type ImportItemKind = ("data_class" | "service" | "flow" | "segment") | "live_policy";
+/**
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "ImportChange".
+ */
+export type ImportChange = "added" | "updated" | "unchanged" | "skipped";
+/**
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "ImportSeverity".
+ */
+export type ImportSeverity = "error" | "warning" | "info";
+/**
  * One operation of a design patch (`patch_design`), applied in order.
  *
  * This interface was referenced by `IpcTypes`'s JSON-Schema
@@ -135,74 +109,104 @@ export type DesignOp =
       delete: number;
       insert: unknown[];
     };
+/**
+ * A top-level field of a design, by its JSON name.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "DesignField".
+ */
+export type DesignField =
+  | "$schema"
+  | "format"
+  | "name"
+  | "description"
+  | "data_classes"
+  | "services"
+  | "segments"
+  | "rules"
+  | "flows"
+  | "triage"
+  | "live"
+  | "layout";
+/**
+ * A list of a design, by its JSON name.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "DesignList".
+ */
+export type DesignList = "data_classes" | "services" | "segments" | "rules" | "flows" | "triage";
 
 /**
  * Every IPC envelope, in one document so the schema carries them all as definitions (never
  * serialized itself: `ImportSource` is only ever received).
  */
 export interface IpcTypes {
+  /**
+   * What every failing command rejects with.
+   */
   error: IpcError;
-  diagnostic: Diagnostic1;
+  /**
+   * `validate`, and the `diagnostics` of `invalid_design` and `Opened`.
+   */
+  diagnostic: Diagnostic;
+  /**
+   * `open_design`, `initial_design`.
+   */
   opened: Opened;
+  /**
+   * `save_design`.
+   */
   saved: Saved;
+  /**
+   * `take_recovery`.
+   */
   recovery: Recovery;
   /**
    * `new_design`, `import_apply`, `propose_apply`.
    */
   design: Design;
+  /**
+   * `flow_verdicts` (one per flow).
+   */
   flow_verdict: FlowVerdict;
   /**
    * `matrix`.
    */
-  matrix: Matrix | SegmentMatrix;
+  matrix: MatrixResult;
+  /**
+   * `simulate`: the core's `Simulation` with its attack paths as a tree.
+   */
   simulation: SimulationTree;
+  /**
+   * `simulate_spread`: what the canvas highlights of the same breach.
+   */
   simulation_spread: SimulationSpread;
+  /**
+   * `export_preview` (one per file).
+   */
   export_file: ExportFile;
   /**
    * `import_preview`, `import_apply`: where to import from.
    */
-  import_source:
-    | {
-        kind: "file";
-        path: string;
-      }
-    | {
-        kind: "folder";
-        path: string;
-      }
-    | {
-        kind: "path";
-        path: string;
-      }
-    | {
-        kind: "url";
-        url: string;
-      };
+  import_source: ImportSource;
+  /**
+   * `import_preview`.
+   */
   import_preview: ImportPreview;
+  /**
+   * `drift_check`.
+   */
   drift_report: DriftReport;
   /**
    * `patch_design` (its `ops`, in order; only ever received).
    */
-  design_op:
-    | {
-        op: "set";
-        field: DesignField;
-        value: unknown;
-      }
-    | {
-        op: "remove";
-        field: DesignField;
-      }
-    | {
-        op: "splice";
-        list: DesignList;
-        start: number;
-        delete: number;
-        insert: unknown[];
-      };
+  design_op: DesignOp;
 }
 /**
- * What every failing command rejects with.
+ * An error as sent over IPC.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "IpcError".
  */
 export interface IpcError {
   code: ErrorCode;
@@ -257,30 +261,13 @@ export interface Location {
   length: number;
 }
 /**
- * One problem found in a design.
- */
-export interface Diagnostic1 {
-  severity: DiagnosticSeverity;
-  /**
-   * Stable kebab-case code, e.g. `unknown-id`. Documented in `docs/diagnostics.md`.
-   */
-  code: string;
-  message: string;
-  /**
-   * JSON pointer (RFC 6901) to the offending value; `""` is the whole document.
-   */
-  pointer: string;
-  /**
-   * Where `pointer` is in the source text, when the text is known.
-   */
-  location?: Location | null;
-  /**
-   * How to fix it, e.g. "did you mean `payments-api`?".
-   */
-  help?: string | null;
-}
-/**
- * `open_design`, `initial_design`.
+ * A design read from disk, with the validator's warnings (errors never get this far).
+ *
+ * Sent as JSON text that [`opened_json`] writes (the schema of this type is the contract), so
+ * that a canonical file's text goes to the UI as it is.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "Opened".
  */
 export interface Opened {
   /**
@@ -298,13 +285,19 @@ export interface Opened {
   diagnostics: Diagnostic[];
 }
 /**
- * `save_design`.
+ * Where a design was saved.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "Saved".
  */
 export interface Saved {
   path: string;
 }
 /**
- * `take_recovery`.
+ * A design saved by autosave, offered back after a crash.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "Recovery".
  */
 export interface Recovery {
   format: string;
@@ -319,7 +312,10 @@ export interface Recovery {
   design: Design;
 }
 /**
- * `flow_verdicts` (one per flow).
+ * The evaluator's decision on one flow of the design.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "FlowVerdict".
  */
 export interface FlowVerdict {
   /**
@@ -329,7 +325,11 @@ export interface FlowVerdict {
   decision: Decision;
 }
 /**
- * `simulate`: the core's `Simulation` with its attack paths as a tree.
+ * `simulate`'s answer: the [`Simulation`] with every `reached[i].path` left empty, and the
+ * paths in `paths` (`paths[i]` is `reached[i]`'s).
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "SimulationTree".
  */
 export interface SimulationTree {
   /**
@@ -390,7 +390,10 @@ export interface TreePath {
   path: Hop[];
 }
 /**
- * `simulate_spread`: what the canvas highlights of the same breach.
+ * `simulate_spread`'s answer.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "SimulationSpread".
  */
 export interface SimulationSpread {
   /**
@@ -443,7 +446,10 @@ export interface SpreadCall {
   to: string;
 }
 /**
- * `export_preview` (one per file).
+ * One generated file, as previewed and as written.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "ExportFile".
  */
 export interface ExportFile {
   /**
@@ -461,11 +467,21 @@ export interface ExportFile {
   gaps: string[];
 }
 /**
- * `import_preview`.
+ * `import_preview`'s answer: what merging would do, before anything is merged.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "ImportPreview".
  */
 export interface ImportPreview {
   imported: ImportedCounts;
+  /**
+   * Merging into the design as sent, without the proposal: one item per data class, service
+   * and flow, `added`, `updated` (with the changed fields), `unchanged` or `skipped`.
+   */
   preview: MergePreview;
+  /**
+   * The importer's segmentation proposal, with each member's reason.
+   */
   proposal: SegmentProposal;
   /**
    * What accepting the proposal would do: one `segment` item per proposed segment, `added`
@@ -501,17 +517,6 @@ export interface ImportedCounts {
   live_policies: number;
 }
 /**
- * Merging into the design as sent, without the proposal: one item per data class, service
- * and flow, `added`, `updated` (with the changed fields), `unchanged` or `skipped`.
- */
-export interface MergePreview {
-  added: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  items: PreviewItem[];
-}
-/**
  * One line of the preview.
  *
  * This interface was referenced by `IpcTypes`'s JSON-Schema
@@ -529,27 +534,6 @@ export interface PreviewItem {
    * Why it was skipped or left alone.
    */
   reason?: string | null;
-}
-/**
- * The importer's segmentation proposal, with each member's reason.
- */
-export interface SegmentProposal {
-  segments: ProposedSegment[];
-}
-/**
- * One proposed segment and why each member is in it.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "ProposedSegment".
- */
-export interface ProposedSegment {
-  segment: Segment;
-  /**
-   * `member id → reason`.
-   */
-  reasons: {
-    [k: string]: string | undefined;
-  };
 }
 /**
  * What one input file (or URL) was recognised as and what it gave.
@@ -600,223 +584,12 @@ export interface ImportDiagnostic {
   message: string;
 }
 /**
- * `drift_check`.
- */
-export interface DriftReport {
-  /**
-   * Exactly what `bulkhead check --format json` prints for the same design and logs.
-   */
-  drift: Drift;
-  /**
-   * Every observed call with its verdict, busiest first (at most [`MAX_CALLS`]).
-   */
-  calls: ObservedCall[];
-  /**
-   * Calls not in `calls` because of the bound.
-   */
-  calls_left_out: number;
-}
-/**
- * An error as sent over IPC.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "IpcError".
- */
-export interface IpcError1 {
-  code: ErrorCode;
-  message: string;
-  /**
-   * The validator's diagnostics (`bulkhead_core::diagnostic::Diagnostic`).
-   */
-  diagnostics?: Diagnostic[] | null;
-  /**
-   * For `invalid_design`: the absolute path of the file the diagnostics are about, so the UI
-   * can say which file is broken even when it did not pick it (the command line).
-   */
-  path?: string | null;
-}
-/**
- * A design read from disk, with the validator's warnings (errors never get this far).
- *
- * Sent as JSON text that [`opened_json`] writes (the schema of this type is the contract), so
- * that a canonical file's text goes to the UI as it is.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "Opened".
- */
-export interface Opened1 {
-  /**
-   * Canonical absolute path of the file.
-   */
-  path: string;
-  /**
-   * The revision the shell holds the design under: the analysis commands name it by this.
-   */
-  revision: number;
-  design: Design;
-  /**
-   * Warnings from validation (e.g. expired exceptions), located. Empty when clean.
-   */
-  diagnostics: Diagnostic[];
-}
-/**
- * Where a design was saved.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "Saved".
- */
-export interface Saved1 {
-  path: string;
-}
-/**
- * A design saved by autosave, offered back after a crash.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "Recovery".
- */
-export interface Recovery1 {
-  format: string;
-  /**
-   * The file the design belongs to, if it had been saved before.
-   */
-  path?: string | null;
-  /**
-   * Seconds since the Unix epoch when autosave wrote it.
-   */
-  saved_at: number;
-  design: Design;
-}
-/**
- * The evaluator's decision on one flow of the design.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "FlowVerdict".
- */
-export interface FlowVerdict1 {
-  /**
-   * The flow's id.
-   */
-  flow: string;
-  decision: Decision;
-}
-/**
- * `simulate`'s answer: the [`Simulation`] with every `reached[i].path` left empty, and the
- * paths in `paths` (`paths[i]` is `reached[i]`'s).
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "SimulationTree".
- */
-export interface SimulationTree1 {
-  /**
-   * `internet` or the breached service's id.
-   */
-  origin: string;
-  assumption: Assumption;
-  /**
-   * The design has no segments, so it was analysed as the flat network it is.
-   */
-  flat_estate: boolean;
-  /**
-   * Plain-language remarks about how the run was interpreted.
-   */
-  notes: string[];
-  /**
-   * Every service the attacker can call (the origin first, then by hops and id).
-   */
-  reached: ReachedService[];
-  /**
-   * Ids of compromised services (the attacker's positions), in `reached` order.
-   */
-  compromised: string[];
-  /**
-   * Credentials taken from compromised services.
-   */
-  stolen_credentials: StolenCredential[];
-  /**
-   * Data classes the attacker can read, most sensitive first.
-   */
-  exposed_data: ExposedData[];
-  blast_radius: BlastRadius;
-  choke_points: ChokePoints;
-  /**
-   * The same run on a flat network (every call allowed, no auth), for comparison.
-   */
-  flat: FlatComparison;
-  /**
-   * Per entry of `reached`, its attack path as an extension of an earlier entry's.
-   */
-  paths: TreePath[];
-}
-/**
- * `simulate_spread`'s answer.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "SimulationSpread".
- */
-export interface SimulationSpread1 {
-  /**
-   * `internet` or the breached service's id.
-   */
-  origin: string;
-  /**
-   * Every service the attacker can call, in the simulation's `reached` order (the origin
-   * first, then by hops and id).
-   */
-  reached: SpreadEntry[];
-}
-/**
- * One generated file, as previewed and as written.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "ExportFile".
- */
-export interface ExportFile1 {
-  /**
-   * The target's name, e.g. `networkpolicy`.
-   */
-  target: string;
-  /**
-   * Path relative to the export folder: `<target>/<file>`.
-   */
-  path: string;
-  contents: string;
-  /**
-   * What the target cannot express for this design (also in each file's header).
-   */
-  gaps: string[];
-}
-/**
- * `import_preview`'s answer: what merging would do, before anything is merged.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "ImportPreview".
- */
-export interface ImportPreview1 {
-  imported: ImportedCounts;
-  preview: MergePreview;
-  proposal: SegmentProposal;
-  /**
-   * What accepting the proposal would do: one `segment` item per proposed segment, `added`
-   * or `skipped` with the reason (an existing id, every member already in a segment).
-   */
-  proposal_preview: PreviewItem[];
-  /**
-   * What each file or URL was read as.
-   */
-  sources: SourceReport[];
-  /**
-   * Every problem, with its file or URL and line where known. One bad source never stops
-   * the others.
-   */
-  diagnostics: ImportDiagnostic[];
-}
-/**
  * What merging would do (or did).
  *
  * This interface was referenced by `IpcTypes`'s JSON-Schema
  * via the `definition` "MergePreview".
  */
-export interface MergePreview1 {
+export interface MergePreview {
   added: number;
   updated: number;
   unchanged: number;
@@ -827,8 +600,23 @@ export interface MergePreview1 {
  * This interface was referenced by `IpcTypes`'s JSON-Schema
  * via the `definition` "SegmentProposal".
  */
-export interface SegmentProposal1 {
+export interface SegmentProposal {
   segments: ProposedSegment[];
+}
+/**
+ * One proposed segment and why each member is in it.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "ProposedSegment".
+ */
+export interface ProposedSegment {
+  segment: Segment;
+  /**
+   * `member id → reason`.
+   */
+  reasons: {
+    [k: string]: string | undefined;
+  };
 }
 /**
  * `drift_check`'s answer.
@@ -836,7 +624,7 @@ export interface SegmentProposal1 {
  * This interface was referenced by `IpcTypes`'s JSON-Schema
  * via the `definition` "DriftReport".
  */
-export interface DriftReport1 {
+export interface DriftReport {
   /**
    * Exactly what `bulkhead check --format json` prints for the same design and logs.
    */
