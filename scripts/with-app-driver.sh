@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs a command with the real app reachable through WebDriver: starts Xvfb on a free display
 # and tauri-driver (which starts WebKitWebDriver, which starts the app per session), runs the
-# command with DISPLAY, TAURI_DRIVER_PORT and BULKHEAD_APP_DATA (a private data folder) set,
-# then stops both by PID. Used by scripts/test.d/60-app-e2e.sh and scripts/bench-app.sh.
+# command with DISPLAY, TAURI_DRIVER_PORT, TAURI_DRIVER_PID and BULKHEAD_APP_DATA (a private
+# data folder) set, then stops both by PID. Used by scripts/test.d/60-app-e2e.sh and scripts/bench-app.sh.
 #
 #   scripts/with-app-driver.sh node tests/e2e/bench.mjs
 set -euo pipefail
@@ -65,6 +65,9 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 
+# The tests find the app each session started below tauri-driver in the process tree
+# (tests/e2e/harness.mjs, `appPid`), not by its name.
+export TAURI_DRIVER_PID=$DPID
 status=0
 "$@" || status=$?
 if [ "$status" -ne 0 ]; then

@@ -10,7 +10,6 @@
 // the next expects it (edits are undone until the drag test, which the save test then saves).
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -782,9 +781,7 @@ describe("unsaved work after a crash", () => {
     await until(browser, "the redone edit autosaved", () => existsSync(recoveryFile) && readFileSync(recoveryFile, "utf8").includes(renamed), 20_000);
 
     // A crash: the app is killed, no close event, no chance to clean up.
-    const pids = execFileSync("pgrep", ["-f", `bulkhead-app.*${design}`], { encoding: "utf8" }).trim().split("\n").filter(Boolean);
-    assert.equal(pids.length, 1, `one app process for this design: ${pids.join(", ")}`);
-    process.kill(Number(pids[0]), "SIGKILL");
+    process.kill(appPid(browser), "SIGKILL");
     await close(browser);
     browser = null;
     assert.equal(readFileSync(design, "utf8"), original, "the design file itself was never written");
@@ -827,7 +824,7 @@ describe("closing the window", () => {
     const original = readFileSync(design, "utf8");
     browser = await launch([design]);
     await ready(browser);
-    const pid = appPid(design);
+    const pid = appPid(browser);
     await (await shown(browser, tid("field-design-name"))).setValue("Northwind Bank (close test)");
     await browser.keys("Enter");
     await until(browser, "the unsaved marker", () => isDirty(browser));
@@ -860,7 +857,7 @@ describe("closing the window", () => {
     // Nothing unsaved: the close button closes at once.
     browser = await launch([design]);
     await ready(browser);
-    const clean = appPid(design);
+    const clean = appPid(browser);
     closeWindow(clean);
     for (let i = 0; i < 50 && alive(clean); i++) await new Promise((r) => setTimeout(r, 200));
     assert.equal(alive(clean), false, "a clean window closes without asking");

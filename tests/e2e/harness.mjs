@@ -3,7 +3,7 @@
 // caller (scripts/test.d/60-app-e2e.sh) provides. Every wait is bounded.
 
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { remote } from "webdriverio";
@@ -18,8 +18,48 @@ export function tempDir(prefix) {
   return mkdtempSync(join(tmpdir(), `bulkhead-e2e-${prefix}-`));
 }
 
+/** Each launched browser's app process id ([`appPid`]). */
+const APP_PIDS = new WeakMap();
+
+/** The running processes' parents: process id → parent process id, read from /proc. */
+function parentsOfProcesses() {
+  const parents = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // `pid (comm) state ppid ...`: the command name may hold spaces and parentheses, so the
+    // fields are read after its last `)`.
+    const [, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    parents.set(Number(name), Number(ppid));
+  }
+  return parents;
+}
+
+/**
+ * The apps running under this run's tauri-driver (`TAURI_DRIVER_PID`, which
+ * scripts/with-app-driver.sh sets): the processes its WebKitWebDriver child started, one per
+ * session. Found by their place in the process tree, not by name or command line, so another
+ * Bulkhead running on the machine, or the binary under another name, changes nothing. (The app's
+ * own children, WebKit's web and network processes, are a level further down.)
+ */
+function driverApps() {
+  const driver = Number(process.env.TAURI_DRIVER_PID);
+  if (!driver) return null;
+  const parents = parentsOfProcesses();
+  const natives = new Set([...parents].filter(([, ppid]) => ppid === driver).map(([pid]) => pid));
+  return new Set([...parents].filter(([, ppid]) => natives.has(ppid)).map(([pid]) => pid));
+}
+
 /** Starts the app with `args` and returns a WebdriverIO browser driving its window. */
 export async function launch(args = []) {
+  // The app this launch starts is the one that was not running before it (launches are one at
+  // a time; an earlier session's app that exits meanwhile only leaves the set).
+  const before = driverApps();
   const browser = await remote({
     hostname: "127.0.0.1",
     port: DRIVER_PORT,
@@ -33,6 +73,8 @@ export async function launch(args = []) {
     },
   });
   await browser.setTimeout({ implicit: 0, script: 30_000, pageLoad: 60_000 });
+  const after = driverApps();
+  if (before && after) APP_PIDS.set(browser, [...after].filter((pid) => !before.has(pid)));
   return browser;
 }
 
@@ -124,11 +166,14 @@ export async function close(browser) {
   if (browser) await browser.deleteSession().catch(() => {});
 }
 
-/** The process id of the app launched on `file` (its command line names the file). */
-export function appPid(file) {
-  const r = spawnSync("pgrep", ["-f", `bulkhead-app.*${file}`], { encoding: "utf8" });
-  const pids = r.stdout.trim().split("\n").filter(Boolean).map(Number);
-  if (pids.length !== 1) throw new Error(`expected one app process for ${file}, found ${pids.length}`);
+/**
+ * The process id of the app that `launch` started for `browser`: the one process that
+ * tauri-driver's WebKitWebDriver started during that launch.
+ */
+export function appPid(browser) {
+  const pids = APP_PIDS.get(browser);
+  if (!pids) throw new Error("no app process recorded for this session: TAURI_DRIVER_PID is not set (run through scripts/with-app-driver.sh)");
+  if (pids.length !== 1) throw new Error(`expected one app process started by this launch, found ${pids.length}: ${pids.join(", ")}`);
   return pids[0];
 }
 
