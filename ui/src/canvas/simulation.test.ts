@@ -1,7 +1,121 @@
 import { describe, expect, it } from "vitest";
 import { smallSimulation } from "../fixtures/simulation";
 import { spreadOf } from "../fixtures/spread";
-import { attackPaths, hopSchedule, lastCall, pathCalls, pathElements, simulationLook } from "./simulation";
+import { rng } from "../fixtures/generate";
+import type { SimulationSpread } from "../analysis";
+import { attackPaths, lastCall, pathCalls, pathElements, spreadLook, type SimClass } from "./simulation";
+
+// The look as the app built it until session 12 (three passes: the hop steps, the look, the
+// step index), kept as the oracle `spreadLook` is compared with.
+
+interface HopStep {
+  hop: number;
+  compromised: string[];
+  reached: string[];
+  /** Calls (from, to) the attacker makes to get here. */
+  edges: [string, string][];
+}
+
+/** Steps in hop order (hop 0 is a breached origin service). */
+function hopSchedule(spread: SimulationSpread): HopStep[] {
+  const steps = new Map<number, HopStep>();
+  const step = (hop: number): HopStep => {
+    let s = steps.get(hop);
+    if (!s) {
+      s = { hop, compromised: [], reached: [], edges: [] };
+      steps.set(hop, s);
+    }
+    return s;
+  };
+  const seen = new Set<string>();
+  spread.reached.forEach((r, i) => {
+    const s = step(r.hops);
+    (r.compromised ? s.compromised : s.reached).push(r.service);
+    const last = lastCall(spread, i);
+    if (last) {
+      const key = `${last[0]}\u0000${last[1]}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        s.edges.push(last);
+      }
+    }
+  });
+  return [...steps.values()].sort((a, b) => a.hop - b.hop);
+}
+
+/** The hop step (index in `hopSchedule`'s list) that lights each service and call (key `from\u0000to`). */
+interface StepIndex {
+  nodes: Map<string, number>;
+  edges: Map<string, number>;
+}
+
+function stepIndex(steps: readonly HopStep[]): StepIndex {
+  const nodes = new Map<string, number>();
+  const edges = new Map<string, number>();
+  steps.forEach((st, i) => {
+    for (const id of [...st.compromised, ...st.reached]) if (!nodes.has(id)) nodes.set(id, i);
+    for (const [a, b] of st.edges) {
+      const key = `${a}\u0000${b}`;
+      if (!edges.has(key)) edges.set(key, i);
+    }
+  });
+  return { nodes, edges };
+}
+
+/** How a simulation looks on the canvas, by model id (`internet` for the internet). */
+interface SimulationLook {
+  /** Services (and the internet) lit up and not dimmed; every other service is dimmed. */
+  nodes: Map<string, Set<SimClass>>;
+  /** Calls drawn as the attacker's (`attack`) or on the chosen path (`on-path`); other flows are dimmed. */
+  edges: Map<string, { from: string; to: string; classes: Set<SimClass> }>;
+}
+
+/**
+ * What the canvas shows for the breach `spread` with its first `shown` hop steps painted (all of them, or one
+ * when the hops are animated) and `highlightedPath` (a reached service) chosen: every service
+ * the run involves is not dimmed, even one a later hop reaches; reached and compromised ones
+ * are marked; the path's services and calls stand out.
+ */
+function simulationLook(spread: SimulationSpread, steps: readonly HopStep[], shown: number, highlightedPath: string | null): SimulationLook {
+  const nodes = new Map<string, Set<SimClass>>();
+  const edges = new Map<string, { from: string; to: string; classes: Set<SimClass> }>();
+  const node = (id: string): Set<SimClass> => {
+    let c = nodes.get(id);
+    if (!c) nodes.set(id, (c = new Set()));
+    return c;
+  };
+  const edge = (from: string, to: string): Set<SimClass> => {
+    const key = `${from}\u0000${to}`;
+    let e = edges.get(key);
+    if (!e) edges.set(key, (e = { from, to, classes: new Set() }));
+    return e.classes;
+  };
+  for (const st of steps) for (const id of [...st.compromised, ...st.reached]) node(id);
+  node("internet");
+  node(spread.origin).add("origin");
+  for (const st of steps.slice(0, shown)) {
+    for (const id of st.reached) node(id).add("reached");
+    for (const id of st.compromised) {
+      const c = node(id);
+      c.delete("reached");
+      c.add("compromised");
+    }
+    // Dimmed like every flow, but the attack style draws them at full strength.
+    for (const [a, b] of st.edges) edge(a, b).add("attack").add("sim-dim");
+  }
+  const path = highlightedPath === null ? -1 : spread.reached.findIndex((r) => r.service === highlightedPath);
+  if (path >= 0) {
+    const { nodes: onPath, edges: calls } = pathElements(pathCalls(spread, path), highlightedPath!);
+    for (const id of onPath) node(id).add("on-path");
+    for (const [a, b] of calls) {
+      const c = edge(a, b);
+      c.add("on-path");
+      c.delete("sim-dim");
+    }
+  }
+  return { nodes, edges };
+}
+
 
 describe("hopSchedule", () => {
   it("orders compromise by hop and attaches the last call of each path to its hop", () => {
@@ -81,5 +195,65 @@ describe("simulationLook", () => {
     const look = simulationLook(sim, steps, steps.length, "db");
     expect(sorted(look.nodes)).toMatchObject({ internet: ["on-path", "origin"], web: ["compromised", "on-path"], db: ["compromised", "on-path"], pay: ["reached"] });
     expect(edges(look)).toMatchObject({ "api→db": ["attack", "on-path"], "api→pay": ["attack", "sim-dim"] });
+  });
+});
+
+describe("spreadLook", () => {
+  /** The oracle's look and step index in `spreadLook`'s form, classes sorted. */
+  const reference = (spread: SimulationSpread, highlighted: string | null) => {
+    const steps = hopSchedule(spread);
+    const look = simulationLook(spread, steps, steps.length, highlighted);
+    const at = stepIndex(steps);
+    return {
+      steps: steps.length,
+      nodes: [...look.nodes].map(([id, classes]) => ({ id, classes: [...classes].sort(), step: at.nodes.get(id) ?? -1 })),
+      edges: [...look.edges].map(([key, e]) => ({ from: e.from, to: e.to, classes: [...e.classes].sort(), step: at.edges.get(key) ?? -1 })),
+    };
+  };
+  const sortedClasses = (look: ReturnType<typeof spreadLook>) => ({
+    steps: look.steps,
+    nodes: look.nodes.map((n) => ({ ...n, classes: [...n.classes].sort() })),
+    edges: look.edges.map((e) => ({ ...e, classes: [...e.classes].sort() })),
+  });
+
+  /**
+   * A random spread: entries extending earlier ones or with whole paths, hops out of order,
+   * services listed twice and paths whose last call repeats another's (none of which the shell
+   * sends, but the oracle defines an answer for them).
+   */
+  const randomSpread = (seed: number, n: number): SimulationSpread => {
+    const random = rng(seed);
+    const pick = (k: number) => Math.floor(random() * k);
+    const origin = random() < 0.5 ? "internet" : "s0";
+    const reached: SimulationSpread["reached"] = [];
+    if (origin === "s0") reached.push({ service: "s0", compromised: true, hops: 0 });
+    for (let i = reached.length; i < n; i++) {
+      const service = random() < 0.05 ? `s${pick(i + 1)}` : `s${i}`;
+      const compromised = random() < 0.7;
+      if (i > 0 && random() < 0.7) {
+        const via = pick(i);
+        reached.push({ service, compromised, hops: random() < 0.1 ? pick(6) : reached[via]!.hops + 1, via });
+      } else {
+        const len = 1 + pick(3);
+        const path = Array.from({ length: len }, (_, k) => ({ from: k === 0 ? origin : `s${pick(n)}`, to: k === len - 1 && random() < 0.9 ? service : `s${pick(n)}` }));
+        reached.push({ service, compromised, hops: random() < 0.1 ? pick(6) : len, path });
+      }
+    }
+    return { origin, reached };
+  };
+
+  it("is the three-pass look and step index, in the same order, on the small breach", () => {
+    const spread = spreadOf(smallSimulation());
+    for (const highlighted of [null, "db", "web", "nowhere"]) expect(sortedClasses(spreadLook(spread, highlighted))).toEqual(reference(spread, highlighted));
+  });
+
+  it("is the three-pass look and step index, in the same order, on random spreads", () => {
+    for (let seed = 1; seed <= 120; seed++) {
+      const spread = randomSpread(seed, 1 + (seed % 40) * 3);
+      const services = spread.reached.map((r) => r.service);
+      for (const highlighted of [null, services[seed % services.length]!, services.at(-1)!]) {
+        expect(sortedClasses(spreadLook(spread, highlighted)), `seed ${seed}, ${highlighted}`).toEqual(reference(spread, highlighted));
+      }
+    }
   });
 });

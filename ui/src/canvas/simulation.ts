@@ -5,14 +5,6 @@
 import type { Hop, ReachedService, Simulation, SimulationSpread } from "../analysis";
 import { earlierEntry } from "../simtree";
 
-export interface HopStep {
-  hop: number;
-  compromised: string[];
-  reached: string[];
-  /** Calls (from, to) the attacker makes to get here. */
-  edges: [string, string][];
-}
-
 /**
  * The calls of `spread.reached[i]`'s attack path, in order: the path of the entry it extends
  * (`via`) and the call from that entry's service, or its own whole `path`. Throws when a `via`
@@ -40,52 +32,6 @@ export function lastCall(spread: SimulationSpread, i: number): [string, string] 
   if (via !== null) return [spread.reached[via]!.service, e.service];
   const last = e.path?.at(-1);
   return last ? [last.from, last.to] : null;
-}
-
-/** Steps in hop order (hop 0 is a breached origin service). */
-export function hopSchedule(spread: SimulationSpread): HopStep[] {
-  const steps = new Map<number, HopStep>();
-  const step = (hop: number): HopStep => {
-    let s = steps.get(hop);
-    if (!s) {
-      s = { hop, compromised: [], reached: [], edges: [] };
-      steps.set(hop, s);
-    }
-    return s;
-  };
-  const seen = new Set<string>();
-  spread.reached.forEach((r, i) => {
-    const s = step(r.hops);
-    (r.compromised ? s.compromised : s.reached).push(r.service);
-    const last = lastCall(spread, i);
-    if (last) {
-      const key = `${last[0]}\u0000${last[1]}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        s.edges.push(last);
-      }
-    }
-  });
-  return [...steps.values()].sort((a, b) => a.hop - b.hop);
-}
-
-/** The hop step (index in `hopSchedule`'s list) that lights each service and call (key `from\u0000to`). */
-export interface StepIndex {
-  nodes: Map<string, number>;
-  edges: Map<string, number>;
-}
-
-export function stepIndex(steps: readonly HopStep[]): StepIndex {
-  const nodes = new Map<string, number>();
-  const edges = new Map<string, number>();
-  steps.forEach((st, i) => {
-    for (const id of [...st.compromised, ...st.reached]) if (!nodes.has(id)) nodes.set(id, i);
-    for (const [a, b] of st.edges) {
-      const key = `${a}\u0000${b}`;
-      if (!edges.has(key)) edges.set(key, i);
-    }
-  });
-  return { nodes, edges };
 }
 
 /** Crown-jewel data classes the run exposed. */
@@ -121,56 +67,103 @@ export function pathElements(calls: readonly (readonly [string, string])[], targ
 export const SIM_CLASSES = ["compromised", "reached", "origin", "attack", "on-path", "sim-dim"] as const;
 export type SimClass = (typeof SIM_CLASSES)[number];
 
-/** How a simulation looks on the canvas, by model id (`internet` for the internet). */
-export interface SimulationLook {
-  /** Services (and the internet) lit up and not dimmed; every other service is dimmed. */
-  nodes: Map<string, Set<SimClass>>;
-  /** Calls drawn as the attacker's (`attack`) or on the chosen path (`on-path`); other flows are dimmed. */
-  edges: Map<string, { from: string; to: string; classes: Set<SimClass> }>;
+/** One service (or the internet) of a `SpreadLook`: its classes once every hop is shown, and the hop step that lights it (-1: from the start). */
+export interface LookNode {
+  id: string;
+  classes: Set<SimClass>;
+  step: number;
+}
+
+/** One call of a `SpreadLook` (model ids), as `LookNode`. */
+export interface LookEdge {
+  from: string;
+  to: string;
+  classes: Set<SimClass>;
+  step: number;
+}
+
+/** A breach's look with every hop step shown (see `spreadLook`): `steps` hop steps, and what each lights. */
+export interface SpreadLook {
+  steps: number;
+  nodes: LookNode[];
+  edges: LookEdge[];
 }
 
 /**
- * What the canvas shows for the breach `spread` with its first `shown` hop steps painted (all of them, or one
- * when the hops are animated) and `highlightedPath` (a reached service) chosen: every service
- * the run involves is not dimmed, even one a later hop reaches; reached and compromised ones
- * are marked; the path's services and calls stand out.
+ * What the canvas shows for the breach `spread` with every hop step shown and
+ * `highlightedPath` chosen, with the step that lights each service and call: in one pass what
+ * `simulationLook(spread, steps, steps.length, highlightedPath)` and `stepIndex(steps)` of
+ * `steps = hopSchedule(spread)` give together (the tests keep those as its oracle), in the same
+ * order. On the internet's breach of 2,000 services the three passes, their two maps of every
+ * service and call and their keys were the click's `sim:look`, before the layer.
  */
-export function simulationLook(spread: SimulationSpread, steps: readonly HopStep[], shown: number, highlightedPath: string | null): SimulationLook {
-  const nodes = new Map<string, Set<SimClass>>();
-  const edges = new Map<string, { from: string; to: string; classes: Set<SimClass> }>();
-  const node = (id: string): Set<SimClass> => {
-    let c = nodes.get(id);
-    if (!c) nodes.set(id, (c = new Set()));
-    return c;
+export function spreadLook(spread: SimulationSpread, highlightedPath: string | null): SpreadLook {
+  const reached = spread.reached;
+  // The hop steps, in hop order (`hopSchedule`'s), and each entry's.
+  const hopOf = new Map<number, number>();
+  for (const r of reached) if (!hopOf.has(r.hops)) hopOf.set(r.hops, hopOf.size);
+  const hops = [...hopOf.keys()];
+  let sorted = true;
+  for (let i = 1; i < hops.length; i++) if (hops[i - 1]! > hops[i]!) sorted = false;
+  if (!sorted) {
+    hops.sort((a, b) => a - b);
+    hops.forEach((h, i) => hopOf.set(h, i));
+  }
+  // Per step: its compromised services, then its reached ones, then its calls (each call in the
+  // step of the first entry whose last call it is), each in spread order.
+  const compromised: number[][] = hops.map(() => []);
+  const only: number[][] = hops.map(() => []);
+  const calls: LookEdge[][] = hops.map(() => []);
+  const edges = new Map<string, LookEdge>();
+  for (let i = 0; i < reached.length; i++) {
+    const r = reached[i]!;
+    const step = hopOf.get(r.hops)!;
+    (r.compromised ? compromised : only)[step]!.push(i);
+    const last = lastCall(spread, i);
+    if (!last) continue;
+    const key = `${last[0]}\u0000${last[1]}`;
+    if (edges.has(key)) continue;
+    const e: LookEdge = { from: last[0], to: last[1], classes: new Set<SimClass>(["attack", "sim-dim"]), step };
+    edges.set(key, e);
+    calls[step]!.push(e);
+  }
+  const nodes = new Map<string, LookNode>();
+  const node = (id: string, step = -1): Set<SimClass> => {
+    let n = nodes.get(id);
+    if (!n) nodes.set(id, (n = { id, classes: new Set(), step }));
+    return n.classes;
   };
-  const edge = (from: string, to: string): Set<SimClass> => {
-    const key = `${from}\u0000${to}`;
-    let e = edges.get(key);
-    if (!e) edges.set(key, (e = { from, to, classes: new Set() }));
-    return e.classes;
-  };
-  for (const st of steps) for (const id of [...st.compromised, ...st.reached]) node(id);
-  node("internet");
-  node(spread.origin).add("origin");
-  for (const st of steps.slice(0, shown)) {
-    for (const id of st.reached) node(id).add("reached");
-    for (const id of st.compromised) {
-      const c = node(id);
+  const classes: Set<SimClass>[] = new Array(reached.length);
+  for (let step = 0; step < hops.length; step++) {
+    for (const i of compromised[step]!) classes[i] = node(reached[i]!.service, step);
+    for (const i of only[step]!) classes[i] = node(reached[i]!.service, step);
+  }
+  // The classes as `simulationLook` marks them, step by step: reached, then compromised.
+  for (let step = 0; step < hops.length; step++) {
+    for (const i of only[step]!) classes[i]!.add("reached");
+    for (const i of compromised[step]!) {
+      const c = classes[i]!;
       c.delete("reached");
       c.add("compromised");
     }
-    // Dimmed like every flow, but the attack style draws them at full strength.
-    for (const [a, b] of st.edges) edge(a, b).add("attack").add("sim-dim");
   }
-  const path = highlightedPath === null ? -1 : spread.reached.findIndex((r) => r.service === highlightedPath);
+  node("internet");
+  node(spread.origin).add("origin");
+  const lookEdges = calls.flat();
+  const path = highlightedPath === null ? -1 : reached.findIndex((r) => r.service === highlightedPath);
   if (path >= 0) {
-    const { nodes: onPath, edges: calls } = pathElements(pathCalls(spread, path), highlightedPath!);
+    const { nodes: onPath, edges: pathEdges } = pathElements(pathCalls(spread, path), highlightedPath!);
     for (const id of onPath) node(id).add("on-path");
-    for (const [a, b] of calls) {
-      const c = edge(a, b);
-      c.add("on-path");
-      c.delete("sim-dim");
+    for (const [a, b] of pathEdges) {
+      const key = `${a}\u0000${b}`;
+      let e = edges.get(key);
+      if (!e) {
+        edges.set(key, (e = { from: a, to: b, classes: new Set(), step: -1 }));
+        lookEdges.push(e);
+      }
+      e.classes.add("on-path");
+      e.classes.delete("sim-dim");
     }
   }
-  return { nodes, edges };
+  return { steps: hops.length, nodes: [...nodes.values()], edges: lookEdges };
 }

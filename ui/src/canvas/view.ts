@@ -11,7 +11,7 @@ import { packLayout, type Box2, type Drawn } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { fadeChanges, matchesFilter } from "./filter";
 import { setClass, type ClassEle } from "./classstyle";
-import { hopSchedule, simulationLook, stepIndex, type SimulationLook, type StepIndex } from "./simulation";
+import { spreadLook, type SpreadLook } from "./simulation";
 import { SimulationLayer, type CanvasIndex, type LayerEle, type LayerInput, type PaintedSimulation } from "./simlayer";
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
@@ -388,15 +388,12 @@ export class CanvasView {
       onPainted?.();
       return;
     }
-    const { steps, look, at } = timed("sim:look", () => {
-      const steps = hopSchedule(spread);
-      return { steps, look: simulationLook(spread, steps, steps.length, settings.highlightedPath), at: stepIndex(steps) };
-    });
+    const look = timed("sim:look", () => spreadLook(spread, settings.highlightedPath));
     // Animated: the first hop now, the others one by one below (the layer only repaints).
-    const shown = settings.animate ? Math.min(1, steps.length) : steps.length;
-    timed("sim:layer", () => this.simLayer.show((index) => resolveLook(index, look, at), shown));
+    const shown = settings.animate ? Math.min(1, look.steps) : look.steps;
+    timed("sim:layer", () => this.simLayer.show((index) => resolveLook(index, look), shown));
     onPainted?.();
-    for (let i = shown; i < steps.length; i++) this.simTimers.push(window.setTimeout(() => this.simLayer.reveal(i + 1), i * 260));
+    for (let i = shown; i < look.steps; i++) this.simTimers.push(window.setTimeout(() => this.simLayer.reveal(i + 1), i * 260));
   }
 
   /** Centre on an element and flash it (findings, search results). */
@@ -783,14 +780,13 @@ function depthOf(d: ElementDefinition, parents: ReadonlyMap<string, string | und
  * The canvas elements of a simulation's look (asked again whenever the graph changes): each
  * service (or the internet) by its node, each call by the flows drawn from its caller to it.
  */
-function resolveLook(index: CanvasIndex, look: SimulationLook, at: StepIndex): LayerInput {
+function resolveLook(index: CanvasIndex, look: SpreadLook): LayerInput {
   const input: LayerInput = { nodes: [], edges: [] };
-  for (const [id, classes] of look.nodes) {
+  for (const { id, classes, step } of look.nodes) {
     const ele = index.node(endpointId(id));
-    if (ele) input.nodes.push({ id, ele, classes, step: at.nodes.get(id) ?? -1 });
+    if (ele) input.nodes.push({ id, ele, classes, step });
   }
-  for (const [key, { from, to, classes }] of look.edges) {
-    const step = at.edges.get(key) ?? -1;
+  for (const { from, to, classes, step } of look.edges) {
     for (const ele of index.edges(endpointId(from), svcId(to))) input.edges.push({ ele, classes, step });
   }
   return input;
