@@ -35,7 +35,7 @@ pub struct Diagnostic {
     /// 1-based line, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// 1-based column, when known.
+    /// 1-based column in characters (not bytes), when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
     /// JSON pointer inside the document, when that is the better location.

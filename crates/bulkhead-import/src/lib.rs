@@ -475,6 +475,7 @@ impl Importer<'_> {
                             ),
                         );
                     }
+                    let (line, column) = manifests::json_error_at(&text, &e);
                     self.diags.push(
                         Diagnostic::error(
                             "json",
@@ -484,12 +485,12 @@ impl Importer<'_> {
                                 manifests::strip_position(&e.to_string())
                             ),
                         )
-                        .at(e.line(), e.column()),
+                        .at(line, column),
                     );
                     self.reports.push(report(
                         &source,
                         "error",
-                        format!("{source}:{}:{}: invalid JSON", e.line(), e.column()),
+                        format!("{source}:{line}:{column}: invalid JSON"),
                     ));
                     return;
                 }

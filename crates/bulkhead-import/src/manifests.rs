@@ -391,16 +391,39 @@ fn parse_json_stream(text: &str, source: &Path) -> Result<Vec<RawDocument>, Mani
                 });
             }
             Err(e) => {
+                let (line, column) = json_error_at(text, &e);
                 return Err(ManifestError::Json {
                     path: source.to_path_buf(),
-                    line: e.line(),
-                    column: e.column(),
+                    line,
+                    column,
                     message: strip_position(&e.to_string()),
                 });
             }
         }
     }
     Ok(out)
+}
+
+/// The 1-based line and column of a JSON error in `text`, the column in characters. serde_json
+/// counts it in bytes since the line's start; the YAML parser's errors, the design validator's
+/// diagnostics and SARIF count characters, so a line with non-ASCII text before the error gave
+/// the import a column further right than any of them.
+pub(crate) fn json_error_at(text: &str, e: &serde_json::Error) -> (usize, usize) {
+    let (line, bytes) = (e.line(), e.column());
+    let Some(start) = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .try_fold(0usize, |at, len| Some(at + len))
+    else {
+        return (line, bytes);
+    };
+    // serde_json's column is the number of bytes read on the line, through the one it failed
+    // at: the characters that start within them, the last of which is the one it failed at.
+    let chars = text.get(start..).map_or(bytes, |rest| {
+        rest.char_indices().take_while(|(i, _)| *i < bytes).count()
+    });
+    (line, chars)
 }
 
 /// serde_json appends " at line L column C"; we print the position ourselves.
@@ -502,6 +525,29 @@ mod tests {
         )
         .unwrap();
         assert_eq!(docs.len(), 1);
+    }
+
+    /// Regression: the column of an invalid JSON value counted bytes (serde_json's count), so
+    /// non-ASCII text before it on its line put it further right than it is.
+    #[test]
+    fn json_errors_count_the_column_in_characters() {
+        let text =
+            "{\"kind\": \"Service\",\n \"metadata\": {\"name\": \"Zürich–Genève ✓\", oops}}\n";
+        let err = parse(text, "bad.json").unwrap_err().to_string();
+        let at = text.lines().nth(1).unwrap();
+        let column = at[..at.find("oops").unwrap()].chars().count() + 1;
+        assert!(column < at.find("oops").unwrap() + 1);
+        assert!(
+            err.starts_with(&format!("bad.json:2:{column}: invalid JSON")),
+            "{err}"
+        );
+        // An ASCII line is counted as serde_json counts it.
+        let ascii = "{\"a\": 1,\n \"b\": oops}\n";
+        let e = serde_json::from_str::<Value>(ascii).unwrap_err();
+        assert_eq!(json_error_at(ascii, &e), (e.line(), e.column()));
+        // Past a multi-byte character it failed at: that character's column.
+        let e = serde_json::from_str::<Value>("[1, é]").unwrap_err();
+        assert_eq!(json_error_at("[1, é]", &e).1, 5, "{e}");
     }
 
     #[test]

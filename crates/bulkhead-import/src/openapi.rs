@@ -177,10 +177,9 @@ pub fn parse_text(text: &str, source: &str, limits: &YamlLimits) -> Result<Value
     let trimmed = text.trim_start();
     if source.ends_with(".json") || trimmed.starts_with('{') {
         return serde_json::from_str(text).map_err(|e| {
+            let (line, column) = crate::manifests::json_error_at(text, &e);
             format!(
-                "{source}:{}:{}: invalid JSON: {}",
-                e.line(),
-                e.column(),
+                "{source}:{line}:{column}: invalid JSON: {}",
                 crate::manifests::strip_position(&e.to_string())
             )
         });

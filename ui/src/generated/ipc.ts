@@ -574,7 +574,7 @@ export interface ImportDiagnostic {
    */
   line?: number | null;
   /**
-   * 1-based column, when known.
+   * 1-based column in characters (not bytes), when known.
    */
   column?: number | null;
   /**
