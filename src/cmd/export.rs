@@ -53,9 +53,9 @@ pub struct Args {
     /// today (UTC).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
-    /// Print every note on what the targets do not express on stderr. By default, where a
-    /// target has more than 200, stderr has them by kind with counts and the first few of
-    /// each, and `not-expressed.txt` in the output folder lists them all.
+    /// Print every note on what the targets do not express on stderr. By default a group of
+    /// more than 200 notes (those the same targets share) is shown by kind, with counts and the
+    /// first three of each, and `not-expressed.txt` at the top of the output folder lists all.
     #[arg(long)]
     pub all_notes: bool,
 }
