@@ -332,16 +332,23 @@ fn push_gaps(notes: &mut String, gaps: &[&Gap]) {
 /// worded otherwise is at worst a kind of its own, never left out.
 fn kind_of(message: &str) -> String {
     const QUOTED: &str = "`…`";
+    // Byte by byte, copying the text between quotes and numbers as whole slices: a backtick
+    // and the digits are ASCII, so every cut is at a character boundary. (Pushed character by
+    // character, this was 9% of the instructions of `export --target all` at 2,000 services.)
+    let bytes = message.as_bytes();
     let mut kind = String::with_capacity(message.len());
-    let mut quoted = false;
-    let mut digits = false;
-    for c in message.chars() {
-        if quoted {
-            quoted = c != '`';
-            continue;
+    let mut at = 0;
+    while at < bytes.len() {
+        let plain = bytes[at..]
+            .iter()
+            .position(|b| *b == b'`' || b.is_ascii_digit())
+            .map_or(bytes.len(), |n| at + n);
+        kind.push_str(&message[at..plain]);
+        at = plain;
+        if at == bytes.len() {
+            break;
         }
-        if c == '`' {
-            quoted = true;
+        if bytes[at] == b'`' {
             // The next value of a list continues the one before it.
             let listed = [", ", " and ", ", and "]
                 .iter()
@@ -350,14 +357,18 @@ fn kind_of(message: &str) -> String {
                 Some(sep) => kind.truncate(kind.len() - sep.len()),
                 None => kind.push_str(QUOTED),
             }
-        } else if c.is_ascii_digit() {
-            if !digits {
-                kind.push('N');
-            }
+            // Past the closing backtick (an unclosed quote runs to the end).
+            at = bytes[at + 1..]
+                .iter()
+                .position(|b| *b == b'`')
+                .map_or(bytes.len(), |n| at + 1 + n + 1);
         } else {
-            kind.push(c);
+            kind.push('N');
+            at += bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count();
         }
-        digits = c.is_ascii_digit();
     }
     kind
 }
@@ -805,6 +816,67 @@ mod tests {
                 "rate limit 200/second is not enforced: Istio authorization has no rate limits"
             )
         );
+    }
+
+    /// [`kind_of`] as it was first written, character by character: the oracle for the
+    /// byte-slice version.
+    fn kind_of_by_chars(message: &str) -> String {
+        const QUOTED: &str = "`…`";
+        let mut kind = String::with_capacity(message.len());
+        let mut quoted = false;
+        let mut digits = false;
+        for c in message.chars() {
+            if quoted {
+                quoted = c != '`';
+                continue;
+            }
+            if c == '`' {
+                quoted = true;
+                // The next value of a list continues the one before it.
+                let listed = [", ", " and ", ", and "]
+                    .iter()
+                    .find(|sep| kind.strip_suffix(*sep).is_some_and(|k| k.ends_with(QUOTED)));
+                match listed {
+                    Some(sep) => kind.truncate(kind.len() - sep.len()),
+                    None => kind.push_str(QUOTED),
+                }
+            } else if c.is_ascii_digit() {
+                if !digits {
+                    kind.push('N');
+                }
+            } else {
+                kind.push(c);
+            }
+            digits = c.is_ascii_digit();
+        }
+        kind
+    }
+
+    /// The same kinds as the character-by-character version, on the wordings the exporters use
+    /// and on the edges: unclosed quotes, numbers against quotes, lists, non-ASCII text.
+    #[test]
+    fn a_kind_is_the_same_as_counted_character_by_character() {
+        let messages = [
+            "",
+            "`",
+            "``",
+            "`a",
+            "a`",
+            "12",
+            "x12y345",
+            "5`x`6",
+            "`a`,`b`",
+            "`a`, `b`, and `c` and `d`, e",
+            "Zürich `Genève` 😀 42 ✓ `é`, `ü` and `ø`2",
+            "methods `GET`, `POST` are not enforced: NetworkPolicy is L4 only; enforce them with cilium, istio, kong or nginx",
+            "rate limit 50/second (burst 100) is not enforced: Cilium policies have no rate limits; enforce it with kong or nginx",
+            "calls from the internet are matched by ipBlock 0.0.0.0/0 and ::/0: NetworkPolicy cannot tell the internet from other external addresses",
+            "expired on 2024-06-30 and is left out of this export: nothing it allowed is allowed here; renew its `expires` date or remove the rule",
+            "`billing-10-db` has no inventoried endpoints, so Kong has no routes for it",
+        ];
+        for m in messages {
+            assert_eq!(kind_of(m), kind_of_by_chars(m), "{m:?}");
+        }
     }
 
     /// Files written by the writers (unsynced on Linux) and synced with the staging folder:
