@@ -32,7 +32,9 @@ pub struct Opened {
 
 /// The JSON of an [`Opened`] whose design is already JSON text (`design_json`): the file's own
 /// text when it is canonical, so a 5 MB design is neither serialised again nor copied into a
-/// `serde_json::Value` on its way to the UI.
+/// `serde_json::Value` on its way to the UI. It is sent without the file's indentation and line
+/// breaks ([`push_compact`]): on the generated 2,000-service estate that is 2.9 MB instead of
+/// 4.9 MB for the web view to carry and parse before the page can draw anything.
 pub fn opened_json(
     path: &str,
     revision: u64,
@@ -47,11 +49,38 @@ pub fn opened_json(
     out.push_str(",\"revision\":");
     out.push_str(&revision.to_string());
     out.push_str(",\"design\":");
-    out.push_str(design_json.trim_end());
+    push_compact(&mut out, design_json);
     out.push_str(",\"diagnostics\":");
     out.push_str(&diagnostics);
     out.push('}');
     Ok(out)
+}
+
+/// Appends the JSON text `json` (already parsed, so well formed) to `out` without the whitespace
+/// between its tokens: the same JSON value, byte for byte the same inside every string.
+fn push_compact(out: &mut String, json: &str) {
+    let mut in_string = false;
+    let mut escaped = false;
+    // Copies runs of kept text at once; only whitespace outside strings is left out. Every byte
+    // tested is ASCII, so each run starts and ends on a character boundary.
+    let mut run = 0;
+    for (i, b) in json.bytes().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
+            out.push_str(&json[run..i]);
+            run = i + 1;
+        }
+    }
+    out.push_str(&json[run..]);
 }
 
 fn internal(e: impl std::fmt::Display) -> IpcError {
@@ -337,6 +366,20 @@ mod tests {
     }
 
     #[test]
+    fn compact_json_is_the_same_value_without_whitespace_between_tokens() {
+        let text = "{\n  \"a b\" : [ 1 ,\t2.5e3 , true, null ],\r\n  \"s\": \" q \\\" \\\\ \\n  t \u{e9}\",\n  \"o\": { }, \"e\": \"\\\\\" }\n";
+        let mut out = String::from("x");
+        push_compact(&mut out, text);
+        assert_eq!(
+            out,
+            "x{\"a b\":[1,2.5e3,true,null],\"s\":\" q \\\" \\\\ \\n  t \u{e9}\",\"o\":{},\"e\":\"\\\\\"}"
+        );
+        let before: serde_json::Value = serde_json::from_str(text).unwrap();
+        let after: serde_json::Value = serde_json::from_str(&out[1..]).unwrap();
+        assert_eq!(before, after);
+    }
+
+    #[test]
     fn open_sends_a_canonical_file_as_is_and_other_forms_as_the_design_read() {
         let dir = tempfile::tempdir().unwrap();
         let s = session(dir.path());
@@ -349,8 +392,14 @@ mod tests {
             bulkhead_core::file::to_canonical_json(&design),
             "the example is canonical"
         );
-        let canonical = parse_opened(&open(&s, example.to_str().unwrap()).unwrap(), &example);
+        let answer = open(&s, example.to_str().unwrap()).unwrap();
+        let canonical = parse_opened(&answer, &example);
         assert_eq!(canonical.design, design);
+        // Without the file's indentation: the design's compact JSON, as serde writes it.
+        assert!(
+            answer.contains(&serde_json::to_string(&design).unwrap()),
+            "the canonical text is sent compact"
+        );
 
         // The same design on one line (not canonical), with an expired exception: sent as the
         // design read, with the warning.
