@@ -1,7 +1,7 @@
 //! The app's layout: toolbar, canvas (with search, filters and minimap), the side panel with
 //! its tabs, the status bar, and the overlays (recovery offer, broken file, help).
 
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Controller } from "./controller";
 import type { AppState, BrokenFile as Broken, PanelName } from "./state";
 import { isDirty } from "./state";
@@ -243,7 +243,12 @@ function SearchBar({ app, state }: { app: Controller; state: AppState }) {
 function CanvasHost({ app }: { app: Controller }) {
   const el = useRef<HTMLDivElement>(null);
   const mini = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
+  // Mounted as soon as the page is rendered (a layout effect), not after its first paint (an
+  // effect): at startup that is while the shell's answer with the design is still on its way,
+  // so the canvas (Cytoscape, its renderer and layers) is ready when the design comes. Mounted
+  // after the first paint, it was made after the design had come, about 60 ms before the open
+  // could start drawing.
+  useLayoutEffect(() => {
     if (el.current && mini.current) app.mountCanvas(el.current, mini.current);
     return () => app.unmountCanvas();
   }, [app]);
