@@ -113,6 +113,12 @@ impl Held {
             .get_or_init(|| make(&derived.evaluator))
             .clone()
     }
+
+    /// The answer to `flow_verdicts` for this revision if it was made already (without waiting
+    /// for it, or making it).
+    pub fn flow_verdicts_made(&self) -> Option<&IpcResult<String>> {
+        self.compiled.borrow_dependent().flow_verdicts.get()
+    }
 }
 
 /// The held revisions, most recently held or asked about last, and the counter that numbers them.

@@ -74,6 +74,10 @@ pub struct Recovery {
     pub design: Design,
 }
 
+/// What the early open of the command-line design answers: the JSON of its `Opened` and the
+/// revision the design is held under.
+pub type EarlyOpen = IpcResult<(String, u64)>;
+
 /// The app-wide state held by Tauri (`State<Session>`).
 #[derive(Debug)]
 pub struct Session {
@@ -87,7 +91,7 @@ pub struct Session {
     designs: HeldDesigns,
     /// The answer to the first `initial_design`, being worked out since start-up (see
     /// [`Session::open_initial_early`]).
-    initial_open: Mutex<Option<Receiver<IpcResult<String>>>>,
+    initial_open: Mutex<Option<Receiver<EarlyOpen>>>,
 }
 
 impl Session {
@@ -111,7 +115,7 @@ impl Session {
     /// lives (Tauri's state).
     pub fn open_initial_early<F>(&self, open: F)
     where
-        F: FnOnce(&dyn Fn(IpcResult<String>)) + Send + 'static,
+        F: FnOnce(&dyn Fn(EarlyOpen)) + Send + 'static,
     {
         if self.initial.is_none() {
             return;
@@ -132,7 +136,7 @@ impl Session {
     /// The answer of the early open, once (waiting for it if it is still being worked out);
     /// `None` when there was none, it was taken already, or its thread died without answering.
     /// Later `initial_design` calls (a reloaded page) open the file again.
-    pub fn take_initial_open(&self) -> Option<IpcResult<String>> {
+    pub fn take_initial_open(&self) -> Option<EarlyOpen> {
         let receiver = lock(&self.initial_open).take()?;
         receiver.recv().ok()
     }

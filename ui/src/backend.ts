@@ -121,7 +121,7 @@ export class Backend {
     const design = s.design;
     const ask = <T>(question: (revision: number) => Promise<T>): Promise<T> => this.held.ask(design, question);
     const early = s.simulation.active && !opened ? this.simulate(s) : null;
-    const [verdicts] = await Promise.allSettled([ask((revision) => call("flow_verdicts", { revision }))]);
+    const [verdicts] = await Promise.allSettled([ask((revision) => this.held.flowVerdicts(revision))]);
     if (seq !== this.seq) return; // a newer design is being asked about
     if (verdicts.status === "fulfilled") this.set({ verdicts: new Map(verdicts.value.map((v) => [v.flow, v])), verdictsRevision: s.revision });
     else this.fail("flow_verdicts", verdicts.reason);

@@ -132,7 +132,7 @@ export class Files {
       const initial = await initialDesign;
       if (initial) {
         // Before loading: loading asks the backend about the design, which the shell holds already.
-        this.held.holds(initial.design, initial.revision);
+        this.held.holds(initial.design, initial.revision, initial.verdicts);
         this.store.dispatch(loadDesign, { design: initial.design, path: initial.path, diagnostics: initial.diagnostics });
         opened = true;
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Design } from "./generated/bulkhead";
-import type { DesignOp } from "./analysis";
+import type { DesignOp, FlowVerdict } from "./analysis";
 import { applyDesignPatch } from "./model/patch";
 
 /** The shell as `invoke` sees it: holds the designs it is sent under new revisions, forgets on demand. */
@@ -27,6 +27,10 @@ vi.mock("@tauri-apps/api/core", () => ({
       const d = shell.held.get(args.revision as number);
       if (d === undefined) throw { code: "stale_revision", message: `no revision ${String(args.revision)}` };
       return [(d as { name: string }).name];
+    }
+    if (cmd === "flow_verdicts") {
+      if (!shell.held.has(args.revision as number)) throw { code: "stale_revision", message: `no revision ${String(args.revision)}` };
+      return [{ flow: `asked about ${String(args.revision)}`, decision: { decision: "deny", reason: "no_rule" } }];
     }
     if (cmd === "validate") throw { code: "invalid_input", message: "no" };
     throw { code: "internal", message: `unexpected ${cmd}` };
@@ -100,5 +104,34 @@ describe("the designs the shell holds", () => {
     // Any other error is the answer: nothing is sent again.
     await expect(held.ask(design, (revision) => call("validate", { revision }))).rejects.toMatchObject({ code: "invalid_input" });
     expect(sent()).toBe(2);
+  });
+
+  it("answers the flow verdicts sent with an opened design for that revision once, and asks the shell otherwise", async () => {
+    shell.calls = [];
+    const held = new HeldDesigns();
+    const design = smallDesign();
+    shell.held.set(++shell.last, design);
+    const revision = shell.last;
+    const sentWith: FlowVerdict[] = [{ flow: "sent with the open", decision: { decision: "deny", reason: "no_rule" } as unknown as FlowVerdict["decision"] }];
+    held.holds(design, revision, sentWith);
+    expect(await held.ask(design, (r) => held.flowVerdicts(r))).toBe(sentWith);
+    expect(shell.calls).toEqual([]);
+    // Taken once: asked again, the shell answers.
+    expect(await held.ask(design, (r) => held.flowVerdicts(r))).toEqual([{ flow: `asked about ${revision}`, decision: { decision: "deny", reason: "no_rule" } }]);
+    expect(shell.calls.map((c) => [c.cmd, c.args.revision])).toEqual([["flow_verdicts", revision]]);
+    // Never for another revision: an edit of the design is asked about.
+    held.holds(design, revision, sentWith);
+    const edited = { ...design, name: "edited" };
+    const answer = await held.ask(edited, (r) => held.flowVerdicts(r));
+    const editedRevision = await held.revisionOf(edited);
+    expect(editedRevision).not.toBe(revision);
+    expect(answer).toEqual([{ flow: `asked about ${editedRevision}`, decision: { decision: "deny", reason: "no_rule" } }]);
+    // Without verdicts (any other open) the shell is asked.
+    shell.calls = [];
+    const other = smallDesign();
+    shell.held.set(++shell.last, other);
+    held.holds(other, shell.last, null);
+    await held.ask(other, (r) => held.flowVerdicts(r));
+    expect(shell.calls.map((c) => c.cmd)).toEqual(["flow_verdicts"]);
   });
 });

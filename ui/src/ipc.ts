@@ -150,10 +150,33 @@ export class HeldDesigns {
    */
   private latest: { design: Design; revision: number } | null = null;
 
-  /** The shell holds `design` as `revision` (it answered an open with it). */
-  holds(design: Design, revision: number): void {
+  /**
+   * The `flow_verdicts` answers the shell sent along with an opened design (`Opened.verdicts`),
+   * by the revision they were made for; each is taken once, by the first question for it.
+   */
+  private sentVerdicts = new Map<number, FlowVerdict[]>();
+
+  /**
+   * The shell holds `design` as `revision` (it answered an open with it), and sent with it the
+   * flow verdicts of that revision, if it had made them already (the design the app was started
+   * with: see `initial_design`).
+   */
+  holds(design: Design, revision: number, verdicts?: FlowVerdict[] | null): void {
     this.revisions.set(design, revision);
     this.latest = { design, revision };
+    if (verdicts) this.sentVerdicts.set(revision, verdicts);
+  }
+
+  /**
+   * The shell's `flow_verdicts` answer for `revision`: the one it sent with the opened design of
+   * that revision if there is one (taken once: a design has one revision, and a reopened file
+   * gets a new one), else asked for.
+   */
+  flowVerdicts(revision: number): Promise<FlowVerdict[]> {
+    const sent = this.sentVerdicts.get(revision);
+    if (sent === undefined) return call("flow_verdicts", { revision });
+    this.sentVerdicts.delete(revision);
+    return Promise.resolve(sent);
   }
 
   /** The revision the shell holds `design` under, sending it first if need be (once, however many ask). */

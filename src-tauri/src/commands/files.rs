@@ -10,6 +10,7 @@ use serde::Serialize;
 use tauri::ipc::Response;
 use tauri::{AppHandle, Manager, Runtime, State, Window};
 
+use crate::commands::analysis::FlowVerdict;
 use crate::design_file;
 use crate::error::{IpcError, IpcResult};
 use crate::input;
@@ -28,6 +29,11 @@ pub struct Opened {
     pub design: Design,
     /// Warnings from validation (e.g. expired exceptions), located. Empty when clean.
     pub diagnostics: Vec<Diagnostic>,
+    /// The answer `flow_verdicts` gives for this revision, when the shell had made it already:
+    /// the first `initial_design`, whose design the app opened while the window started (see
+    /// `open_initial_early`). Absent otherwise; then the UI asks `flow_verdicts`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdicts: Option<Vec<FlowVerdict>>,
 }
 
 /// The JSON of an [`Opened`] whose design is already JSON text (`design_json`): the file's own
@@ -130,9 +136,31 @@ pub fn initial(session: &Session) -> IpcResult<String> {
         return Ok("null".to_string());
     };
     match session.take_initial_open() {
-        Some(answer) => answer,
+        Some(answer) => answer.map(|(json, revision)| with_made_verdicts(session, json, revision)),
         None => open(session, &path.to_string_lossy()),
     }
+}
+
+/// `opened`, the JSON of an [`Opened`] of `revision`, with its `verdicts` when the shell has
+/// made them already (the early open makes them right after the design, while the web view
+/// starts): the page then draws the design as soon as it has it, instead of asking for them
+/// and waiting. They are the held revision's own `flow_verdicts` answer, so they are the same
+/// text that command would send; when they are not made yet (or failed) `opened` is sent as it
+/// is, without waiting for them, and the page asks.
+fn with_made_verdicts(session: &Session, mut opened: String, revision: u64) -> String {
+    let Ok(held) = session.held_design(revision, design_file::today()) else {
+        return opened;
+    };
+    if let Some(Ok(verdicts)) = held.flow_verdicts_made() {
+        if opened.ends_with('}') {
+            opened.pop();
+            opened.reserve(verdicts.len() + 14);
+            opened.push_str(",\"verdicts\":");
+            opened.push_str(verdicts);
+            opened.push('}');
+        }
+    }
+    opened
 }
 
 #[tauri::command]
@@ -142,7 +170,9 @@ pub async fn initial_design(session: State<'_, Session>) -> IpcResult<Response> 
 
 /// Starts opening the command-line design as the app starts (before the window loads the
 /// page), on the session Tauri manages for `app`; then makes the flow verdicts of it, which the
-/// page asks for as soon as it has the design (the canvas waits for them to draw its flows).
+/// canvas waits for to draw its flows: `initial_design` sends them with the design when they
+/// are made by then (the page asks for the design after its web view has started, long after
+/// both are made for a 2,000-service design), else the page asks for them.
 pub fn open_initial_early<R: Runtime>(app: &AppHandle<R>) {
     let session = app.state::<Session>();
     let Some(path) = session.initial().map(|p| p.to_string_lossy().into_owned()) else {
@@ -155,10 +185,10 @@ pub fn open_initial_early<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Opens `path` and answers it; then makes the flow verdicts of the revision opened.
-fn open_then_verdicts(session: &Session, path: &str, answer: &dyn Fn(IpcResult<String>)) {
+fn open_then_verdicts(session: &Session, path: &str, answer: &dyn Fn(crate::session::EarlyOpen)) {
     match open_held(session, path) {
         Ok((json, revision)) => {
-            answer(Ok(json));
+            answer(Ok((json, revision)));
             if let Ok(held) = session.held_design(revision, design_file::today()) {
                 // An error is kept and answered to `flow_verdicts` itself.
                 let _ = held.flow_verdicts_json(crate::commands::analysis::verdicts_json);
@@ -345,17 +375,27 @@ mod tests {
     }
 
     /// `open`'s answer for the file at `path` as the UI reads it, checked to be exactly the
-    /// `Opened` of that file (no other keys, the validator's own diagnostics).
+    /// `Opened` of that file (no other keys, the validator's own diagnostics, no verdicts).
     fn parse_opened(json: &str, path: &Path) -> Opened {
+        parse_opened_with(json, path, None)
+    }
+
+    /// [`parse_opened`], with `verdicts` expected in the answer.
+    fn parse_opened_with(json: &str, path: &Path, verdicts: Option<Vec<FlowVerdict>>) -> Opened {
         let value: serde_json::Value = serde_json::from_str(json).expect("open answers JSON");
         let obj = value.as_object().unwrap();
         let keys: Vec<&str> = obj.keys().map(String::as_str).collect();
-        assert_eq!(keys, ["path", "revision", "design", "diagnostics"]);
+        let want: &[&str] = match verdicts {
+            Some(_) => &["path", "revision", "design", "diagnostics", "verdicts"],
+            None => &["path", "revision", "design", "diagnostics"],
+        };
+        assert_eq!(keys, want);
         let opened = Opened {
             path: obj["path"].as_str().unwrap().to_string(),
             revision: obj["revision"].as_u64().unwrap(),
             design: serde_json::from_value(obj["design"].clone()).unwrap(),
             diagnostics: design_file::read(path).unwrap().diagnostics,
+            verdicts,
         };
         assert_eq!(
             value,
@@ -495,10 +535,13 @@ mod tests {
             open_then_verdicts(&early, &path, answer);
             let _ = made.send(());
         });
-        let first = parse_opened(&initial(&s).unwrap(), &example);
-        assert_eq!(first.revision, 1, "the early open held the design first");
+        // The page asks after the early open is done (as it does: its web view starts first).
         verdicts_made.recv().unwrap();
         let held = s.held_design(1, design_file::today()).unwrap();
+        let verdicts = crate::commands::analysis::verdicts(held.evaluator());
+        assert!(!verdicts.is_empty());
+        let first = parse_opened_with(&initial(&s).unwrap(), &example, Some(verdicts));
+        assert_eq!(first.revision, 1, "the early open held the design first");
         let not_made_again = |_: &bulkhead_core::eval::Evaluator<'_>| -> IpcResult<String> {
             panic!("the early open made the verdicts already")
         };
@@ -515,6 +558,40 @@ mod tests {
         let want: Design =
             serde_json::from_str(&std::fs::read_to_string(&example).unwrap()).unwrap();
         assert_eq!(first.design, want);
+    }
+
+    #[test]
+    fn an_early_open_answered_before_its_verdicts_are_made_is_sent_without_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fintech.bulkhead.json");
+        let s = std::sync::Arc::new(Session::new(dir.path().join("data"), Some(example.clone())));
+        let early = std::sync::Arc::clone(&s);
+        let path = example.to_string_lossy().into_owned();
+        let (asked, page_asked) = std::sync::mpsc::channel::<()>();
+        s.open_initial_early(move |answer| {
+            let opened = open_held(&early, &path);
+            let revision = opened.as_ref().map(|(_, r)| *r).ok();
+            answer(opened);
+            // The verdicts are made only after the page has had its answer.
+            page_asked.recv().unwrap();
+            let held = early.held_design(revision.unwrap(), design_file::today());
+            let _ = held
+                .unwrap()
+                .flow_verdicts_json(crate::commands::analysis::verdicts_json);
+        });
+        let first = parse_opened(&initial(&s).unwrap(), &example);
+        asked.send(()).unwrap();
+        assert_eq!(first.revision, 1);
+        // `flow_verdicts` answers them (waiting for them if need be).
+        let held = s.held_design(1, design_file::today()).unwrap();
+        let answered = held
+            .flow_verdicts_json(crate::commands::analysis::verdicts_json)
+            .unwrap();
+        assert_eq!(
+            answered,
+            crate::commands::analysis::verdicts_json(held.evaluator()).unwrap()
+        );
     }
 
     #[test]

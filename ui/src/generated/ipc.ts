@@ -283,6 +283,25 @@ export interface Opened {
    * Warnings from validation (e.g. expired exceptions), located. Empty when clean.
    */
   diagnostics: Diagnostic[];
+  /**
+   * The answer `flow_verdicts` gives for this revision, when the shell had made it already:
+   * the first `initial_design`, whose design the app opened while the window started (see
+   * `open_initial_early`). Absent otherwise; then the UI asks `flow_verdicts`.
+   */
+  verdicts?: FlowVerdict[] | null;
+}
+/**
+ * The evaluator's decision on one flow of the design.
+ *
+ * This interface was referenced by `IpcTypes`'s JSON-Schema
+ * via the `definition` "FlowVerdict".
+ */
+export interface FlowVerdict {
+  /**
+   * The flow's id.
+   */
+  flow: string;
+  decision: Decision;
 }
 /**
  * Where a design was saved.
@@ -310,19 +329,6 @@ export interface Recovery {
    */
   saved_at: number;
   design: Design;
-}
-/**
- * The evaluator's decision on one flow of the design.
- *
- * This interface was referenced by `IpcTypes`'s JSON-Schema
- * via the `definition` "FlowVerdict".
- */
-export interface FlowVerdict {
-  /**
-   * The flow's id.
-   */
-  flow: string;
-  decision: Decision;
 }
 /**
  * `simulate`'s answer: the [`Simulation`] with every `reached[i].path` left empty, and the
