@@ -522,14 +522,28 @@ mod tests {
         assert_eq!(e.code, ErrorCode::InvalidDesign);
     }
 
+    /// A session started with the fintech example on its command line, a second handle to it
+    /// for the early open's thread, the example's path, and that path as text.
+    fn started_with_example(
+        dir: &Path,
+    ) -> (
+        std::sync::Arc<Session>,
+        std::sync::Arc<Session>,
+        PathBuf,
+        String,
+    ) {
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fintech.bulkhead.json");
+        let s = std::sync::Arc::new(Session::new(dir.join("data"), Some(example.clone())));
+        let early = std::sync::Arc::clone(&s);
+        let path = example.to_string_lossy().into_owned();
+        (s, early, example, path)
+    }
+
     #[test]
     fn the_command_line_design_is_opened_at_start_and_that_answer_is_taken_once() {
         let dir = tempfile::tempdir().unwrap();
-        let example =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fintech.bulkhead.json");
-        let s = std::sync::Arc::new(Session::new(dir.path().join("data"), Some(example.clone())));
-        let early = std::sync::Arc::clone(&s);
-        let path = example.to_string_lossy().into_owned();
+        let (s, early, example, path) = started_with_example(dir.path());
         let (made, verdicts_made) = std::sync::mpsc::channel();
         s.open_initial_early(move |answer| {
             open_then_verdicts(&early, &path, answer);
@@ -563,11 +577,7 @@ mod tests {
     #[test]
     fn an_early_open_answered_before_its_verdicts_are_made_is_sent_without_them() {
         let dir = tempfile::tempdir().unwrap();
-        let example =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/fintech.bulkhead.json");
-        let s = std::sync::Arc::new(Session::new(dir.path().join("data"), Some(example.clone())));
-        let early = std::sync::Arc::clone(&s);
-        let path = example.to_string_lossy().into_owned();
+        let (s, early, example, path) = started_with_example(dir.path());
         let (asked, page_asked) = std::sync::mpsc::channel::<()>();
         s.open_initial_early(move |answer| {
             let opened = open_held(&early, &path);
