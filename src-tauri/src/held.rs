@@ -10,7 +10,8 @@
 //!
 //! Per revision the shell keeps the evaluator (built once, for today's date) and, compiled on
 //! first use, the reach graph every simulation runs on, so a second simulation from another
-//! origin only runs the simulation.
+//! origin only runs the simulation; and the fixpoints of its last few breaches, so the whole
+//! answer a click asks for after its spread does not run the same breach again.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -19,6 +20,7 @@ use bulkhead_core::Design;
 use bulkhead_core::date::Date;
 use bulkhead_core::eval::Evaluator;
 use bulkhead_core::reach::ReachGraph;
+use bulkhead_core::simulate::{Assumption, Outcome};
 
 use crate::error::{ErrorCode, IpcError, IpcResult};
 use crate::session::lock;
@@ -49,12 +51,20 @@ self_cell::self_cell!(
     impl {Debug}
 );
 
+/// How many breaches' fixpoints a held revision keeps ([`Held::breach_outcome`]). A click needs
+/// one (its spread, then its whole answer); a few more cover clicks answered out of order.
+pub const HELD_OUTCOMES: usize = 4;
+
 /// One held revision of the design.
 #[derive(Debug)]
 pub struct Held {
     revision: u64,
     today: Date,
     compiled: Compiled,
+    /// The fixpoints of breaches run on this revision, by origin node and assumption, the most
+    /// recently used last. They are of this design, this date's evaluator and its graph, so an
+    /// edit (a new revision) or a new date (a new `Held`) starts without any.
+    outcomes: Mutex<VecDeque<(usize, Assumption, Arc<Outcome>)>>,
 }
 
 impl Held {
@@ -69,6 +79,7 @@ impl Held {
                 graph: OnceLock::new(),
                 flow_verdicts: OnceLock::new(),
             }),
+            outcomes: Mutex::new(VecDeque::new()),
         }
     }
 
@@ -97,6 +108,43 @@ impl Held {
         derived
             .graph
             .get_or_init(|| ReachGraph::compile(&derived.evaluator))
+    }
+
+    /// The fixpoint of the breach from `origin` (a node of [`Held::graph`]) under `assumption`,
+    /// made by `make` unless this revision already ran it, and kept (the last
+    /// [`HELD_OUTCOMES`]). `make` runs outside the lock: two askers of the same breach at once
+    /// may both run it, and both get the same answer.
+    pub fn breach_outcome(
+        &self,
+        origin: usize,
+        assumption: Assumption,
+        make: impl FnOnce() -> Outcome,
+    ) -> Arc<Outcome> {
+        let found = {
+            let mut outcomes = lock(&self.outcomes);
+            let at = outcomes
+                .iter()
+                .position(|(o, a, _)| *o == origin && *a == assumption);
+            at.and_then(|at| outcomes.remove(at)).inspect(|entry| {
+                // Used now: the last to be dropped.
+                outcomes.push_back(entry.clone());
+            })
+        };
+        if let Some((_, _, out)) = found {
+            return out;
+        }
+        let out = Arc::new(make());
+        let mut outcomes = lock(&self.outcomes);
+        if !outcomes
+            .iter()
+            .any(|(o, a, _)| *o == origin && *a == assumption)
+        {
+            outcomes.push_back((origin, assumption, Arc::clone(&out)));
+            while outcomes.len() > HELD_OUTCOMES {
+                outcomes.pop_front();
+            }
+        }
+        out
     }
 
     /// The answer to `flow_verdicts` for this revision as JSON text, made by `make` from the
@@ -312,5 +360,52 @@ mod tests {
             "each revision its own"
         );
         assert_eq!(made.get(), 2);
+    }
+
+    #[test]
+    fn a_breachs_fixpoint_is_kept_per_revision_origin_and_assumption() {
+        use bulkhead_core::simulate::{SimulateOptions, breach_outcome};
+        let held = HeldDesigns::default();
+        let h = held.get(held.hold(design("x"), today()), today()).unwrap();
+        let made = std::cell::Cell::new(0);
+        let run = |h: &Held, origin: usize, assumption: Assumption| {
+            h.breach_outcome(origin, assumption, || {
+                made.set(made.get() + 1);
+                let options = SimulateOptions {
+                    assumption,
+                    ..SimulateOptions::default()
+                };
+                breach_outcome(h.evaluator(), h.graph(), origin, &options)
+            })
+        };
+        let internet = h.graph().n;
+        let first = run(&h, internet, Assumption::Worst);
+        assert!(Arc::ptr_eq(&first, &run(&h, internet, Assumption::Worst)));
+        assert_eq!(made.get(), 1, "the same breach is run once");
+        run(&h, internet, Assumption::Known);
+        run(&h, 0, Assumption::Worst);
+        assert_eq!(
+            made.get(),
+            3,
+            "another assumption or origin is another breach"
+        );
+        // An edit is a new revision: nothing of the old one's breaches.
+        let edited = held.get(held.hold(design("x"), today()), today()).unwrap();
+        run(&edited, internet, Assumption::Worst);
+        assert_eq!(made.get(), 4);
+        // The least recently used goes first.
+        let others = [0, 1]
+            .into_iter()
+            .flat_map(|origin| [Assumption::Known, Assumption::Probabilistic].map(|a| (origin, a)));
+        for (origin, assumption) in others.take(HELD_OUTCOMES) {
+            run(&h, origin, assumption);
+        }
+        let made_before = made.get();
+        run(&h, internet, Assumption::Worst);
+        assert_eq!(
+            made.get(),
+            made_before + 1,
+            "dropped after HELD_OUTCOMES others"
+        );
     }
 }

@@ -500,8 +500,37 @@ pub fn simulate_spread_on(
     origin: usize,
     opts: &SimulateOptions,
 ) -> spread::SimulationSpread {
-    let (out, _) = outcome(eval, graph, origin, opts);
-    spread::spread(eval.design(), graph.n, origin, &out)
+    simulate_spread_of(
+        eval,
+        graph,
+        origin,
+        &breach_outcome(eval, graph, origin, opts),
+    )
+}
+
+/// [`simulate_spread_on`] of a run already made: `out` is [`breach_outcome`]'s for the same
+/// graph, origin and options.
+pub fn simulate_spread_of(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    out: &Outcome,
+) -> spread::SimulationSpread {
+    spread::spread(eval.design(), graph.n, origin, out)
+}
+
+/// The fixpoint of a breach from `origin` under `opts` on a compiled graph: what
+/// [`simulate_tree_on`] and [`simulate_spread_on`] each run first and then report. The desktop
+/// app asks for the spread and then for the whole answer of the same breach; it keeps this per
+/// held design so that the second does not run the fixpoint again ([`simulate_tree_of`],
+/// [`simulate_spread_of`]).
+pub fn breach_outcome(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    opts: &SimulateOptions,
+) -> Outcome {
+    outcome(eval, graph, origin, opts).0
 }
 
 /// `f` on the graph a simulation of `eval`'s design runs on, from `origin`'s node: the design's
@@ -537,16 +566,20 @@ fn outcome(
         .map(|s| exploit_probability(s, opts.assumption))
         .chain(std::iter::once(0.0))
         .collect();
-    let blocked: HashSet<(u32, u32)> = opts
-        .blocked
+    let blocked = blocked_calls(eval, opts);
+    let out = run(graph, origin, &exploit, Some(&blocked));
+    (out, blocked)
+}
+
+/// `opts.blocked` as (node, service index) pairs; calls naming no node are left out.
+fn blocked_calls(eval: &Evaluator, opts: &SimulateOptions) -> HashSet<(u32, u32)> {
+    opts.blocked
         .iter()
         .filter_map(|(a, b)| {
             let a = origin_node(eval, &Caller::parse(a)).ok()?;
             Some((a as u32, eval.service_index(b)? as u32))
         })
-        .collect();
-    let out = run(graph, origin, &exploit, Some(&blocked));
-    (out, blocked)
+        .collect()
 }
 
 /// Simulate on an already compiled graph (the app and the all-origins analysis reuse one).
@@ -571,9 +604,34 @@ pub fn simulate_tree_on(
     origin: usize,
     opts: &SimulateOptions,
 ) -> tree::SimulationTree {
-    let design = eval.design();
     let (out, blocked) = outcome(eval, graph, origin, opts);
-    let mut tree = report_tree(eval, graph, origin, opts.assumption, &out);
+    tree_of(eval, graph, origin, opts, &out, &blocked)
+}
+
+/// [`simulate_tree_on`] of a run already made: `out` is [`breach_outcome`]'s for the same
+/// graph, origin and options.
+pub fn simulate_tree_of(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    opts: &SimulateOptions,
+    out: &Outcome,
+) -> tree::SimulationTree {
+    tree_of(eval, graph, origin, opts, out, &blocked_calls(eval, opts))
+}
+
+/// The report, the choke points and the flat comparison of the run `out` (`blocked`: the
+/// calls it treated as removed).
+fn tree_of(
+    eval: &Evaluator,
+    graph: &ReachGraph,
+    origin: usize,
+    opts: &SimulateOptions,
+    out: &Outcome,
+    blocked: &HashSet<(u32, u32)>,
+) -> tree::SimulationTree {
+    let design = eval.design();
+    let mut tree = report_tree(eval, graph, origin, opts.assumption, out);
     let sim = &mut tree.simulation;
 
     // Choke points: a minimum cut between the attacker and the crown jewels.
@@ -584,7 +642,7 @@ pub fn simulate_tree_on(
         .filter_map(|r| eval.service_index(&r.service))
         .collect();
     if !jewel_targets.is_empty() {
-        let cut = min_cut(graph, &out, origin, &jewel_targets, &blocked);
+        let cut = min_cut(graph, out, origin, &jewel_targets, blocked);
         let mut more = opts.blocked.clone();
         let mut points = Vec::new();
         for (a, b) in cut {

@@ -17,7 +17,7 @@ use bulkhead_core::matrix::{Matrix, SegmentMatrix};
 use bulkhead_core::reach::ReachGraph;
 use bulkhead_core::simulate::spread::SimulationSpread;
 use bulkhead_core::simulate::tree::SimulationTree;
-use bulkhead_core::simulate::{Assumption, SimulateError, SimulateOptions};
+use bulkhead_core::simulate::{Assumption, Outcome, SimulateError, SimulateOptions};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -167,7 +167,9 @@ pub fn breach(held: &Held, origin: &str, assume: &str) -> IpcResult<SimulationTr
         origin,
         assume,
         bulkhead_core::simulate::simulate_tree,
-        bulkhead_core::simulate::simulate_tree_on,
+        |eval, graph, origin, opts, out| {
+            bulkhead_core::simulate::simulate_tree_of(eval, graph, origin, opts, out)
+        },
     )
 }
 
@@ -180,20 +182,24 @@ pub fn breach_spread(held: &Held, origin: &str, assume: &str) -> IpcResult<Simul
         origin,
         assume,
         bulkhead_core::simulate::simulate_spread,
-        bulkhead_core::simulate::simulate_spread_on,
+        |eval, graph, origin, _, out| {
+            bulkhead_core::simulate::simulate_spread_of(eval, graph, origin, out)
+        },
     )
 }
 
-/// A breach from `origin` under `assume`, checked, answered by `on` on the held design's compiled
-/// graph, or by `alone` when the design has no segments: the core then analyses the flat
-/// network the design is (its own graph, and a note saying so), so there is nothing of this
-/// design's graph to reuse.
+/// A breach from `origin` under `assume`, checked, answered by `on` from the breach's fixpoint on
+/// the held design's compiled graph, or by `alone` when the design has no segments: the core
+/// then analyses the flat network the design is (its own graph, and a note saying so), so there
+/// is nothing of this design's graph to reuse. The fixpoint is kept with the held design
+/// ([`Held::breach_outcome`]): a click asks for the spread, then for the whole answer of the
+/// same breach, and the second reuses the first's run.
 fn on_held_graph<T>(
     held: &Held,
     origin: &str,
     assume: &str,
     alone: impl FnOnce(&Evaluator, &Caller, &SimulateOptions) -> Result<T, SimulateError>,
-    on: impl FnOnce(&Evaluator, &ReachGraph, usize, &SimulateOptions) -> T,
+    on: impl FnOnce(&Evaluator, &ReachGraph, usize, &SimulateOptions, &Outcome) -> T,
 ) -> IpcResult<T> {
     let caller = check_caller(held.design(), "origin", origin)?;
     let assumption = match input::one_of("assume", assume, &["worst", "known", "probabilistic"])? {
@@ -212,7 +218,11 @@ fn on_held_graph<T>(
     }
     let origin = bulkhead_core::simulate::origin_node(evaluator, &caller)
         .map_err(|e| IpcError::invalid_input(e.to_string()))?;
-    Ok(on(evaluator, held.graph(), origin, &options))
+    let graph = held.graph();
+    let out = held.breach_outcome(origin, assumption, || {
+        bulkhead_core::simulate::breach_outcome(evaluator, graph, origin, &options)
+    });
+    Ok(on(evaluator, graph, origin, &options, &out))
 }
 
 #[tauri::command]
@@ -542,6 +552,53 @@ mod tests {
         let spread = breach_spread(&flat, "internet", "worst").unwrap();
         let sim = breach(&flat, "internet", "worst").unwrap();
         assert_eq!(spread.reached.len(), sim.simulation.reached.len());
+    }
+
+    #[test]
+    fn a_breachs_kept_fixpoint_answers_what_a_fresh_run_does() {
+        // The spread and then the whole answer, or the other way round, on one held revision:
+        // the second reuses the first's fixpoint and answers exactly the core's own, for every
+        // origin and assumption, on fintech and on a generated estate.
+        let generated =
+            bulkhead_core::generate::generate(&bulkhead_core::generate::GenerateOptions {
+                services: 60,
+                peers: 10,
+                seed: 7,
+            });
+        for d in [fintech(), generated] {
+            let eval = Evaluator::at(&d, crate::design_file::today());
+            let origins: Vec<String> = std::iter::once("internet".to_string())
+                .chain(d.services.iter().map(|s| s.id.clone()))
+                .collect();
+            for spread_first in [true, false] {
+                let held = hold(d.clone());
+                for origin in &origins {
+                    for (assume, assumption) in [
+                        ("worst", Assumption::Worst),
+                        ("known", Assumption::Known),
+                        ("probabilistic", Assumption::Probabilistic),
+                    ] {
+                        let options = SimulateOptions {
+                            assumption,
+                            ..SimulateOptions::default()
+                        };
+                        let caller = Caller::parse(origin);
+                        let (spread, sim) = if spread_first {
+                            let spread = breach_spread(&held, origin, assume).unwrap();
+                            (spread, breach(&held, origin, assume).unwrap())
+                        } else {
+                            let sim = breach(&held, origin, assume).unwrap();
+                            (breach_spread(&held, origin, assume).unwrap(), sim)
+                        };
+                        let direct = bulkhead_core::simulate::simulate(&eval, &caller, &options);
+                        assert_eq!(sim, to_tree(direct.unwrap()), "{origin} {assume}");
+                        let direct =
+                            bulkhead_core::simulate::simulate_spread(&eval, &caller, &options);
+                        assert_eq!(spread, direct.unwrap(), "{origin} {assume}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
