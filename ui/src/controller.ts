@@ -363,8 +363,6 @@ export class Controller {
     const after = this.store.get().simulation;
     // Same settings again (the Run button): ask anyway, the design may be the same but the user wants a fresh answer.
     if (before.active && before.origin === after.origin && before.assumption === after.assumption) void this.backend.simulate();
-    // Asked: the layer paints its veil and segment borders while the shell answers.
-    this.canvas?.prepareSimulation();
     // The click's own work while the shell simulates (the store update and the panels' render,
     // which Preact runs in a microtask after this): the page cannot take the answer before it ends.
     window.setTimeout(() => measureSince("sim:click-task", start), 0);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FakePath, installFakePath } from "../fixtures/path";
-import { CanvasIndex, buildLayerScene, buildSegmentPart, layerRecords, paintBase, paintLayer, paintedAt, ringOf, roundRectRadius, warmRecords, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
+import { CanvasIndex, buildLayerScene, buildSegmentPart, layerRecords, paintLayer, paintedAt, ringOf, roundRectRadius, warmRecords, type LayerContext, type LayerEle, type LayerInput, type LayerRenderer, type LayerStage } from "./simlayer";
 import { SIM_RING_ORDER, simulationPalette, type SimulationPalette } from "./style";
 import type { SimClass } from "./simulation";
 
@@ -313,7 +313,6 @@ function recorder() {
     // Shapes (nodes, segments), or for lines their subpaths.
     stroke: (p: FakePath) => void calls.push(`stroke ${p.ops.filter((o) => o.startsWith("R")).length || p.ops.filter((o) => o.startsWith("M")).length} ${ctx.strokeStyle} ${ctx.lineWidth} ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
     setLineDash: () => undefined,
-    drawImage: () => void calls.push(`drawImage ${ctx.globalAlpha} ${ctx.globalCompositeOperation}`),
     save: () => undefined,
     restore: () => undefined,
   };
@@ -331,25 +330,6 @@ describe("paintLayer", () => {
     edges: [{ ele: ele("flow:a", { allpts: [0, 0, 100, 0] }), classes: set("attack"), step: 0 }],
     segments: [ele("seg:core", { size: 400, styles: { "border-width": 2 } })],
   };
-
-  it("with the veil and segment borders painted ahead, copies them and then paints what a paint without them does", () => {
-    const { r } = renderer();
-    const scene = sceneOf(r, input, palette);
-    const whole = recorder();
-    paintLayer(r, whole.ctx, scene, palette, view, 2);
-    const base = recorder();
-    paintBase(base.ctx, scene.segments, palette, view);
-    // A paint begins with the base, and the base ends in model coordinates.
-    expect(whole.calls.slice(0, base.calls.length)).toEqual(base.calls);
-    expect(base.calls.at(-2)).toBe("transform 1,0,0,1,20,40");
-    const copied = recorder();
-    // The layer's canvas as the previous paint may have left it.
-    Object.assign(copied.ctx, { globalAlpha: 0.3, globalCompositeOperation: "destination-out", lineJoin: "miter", lineCap: "round", lineWidth: 9 });
-    paintLayer(r, copied.ctx, scene, palette, view, 2, {} as CanvasImageSource);
-    expect(copied.calls).toEqual(["transform 1,0,0,1,0,0", "drawImage 1 copy", "transform 1,0,0,1,20,40", ...whole.calls.slice(base.calls.length)]);
-    const state = (c: LayerContext) => [c.globalAlpha, c.globalCompositeOperation, c.lineJoin, c.lineCap, c.lineWidth, c.fillStyle, c.strokeStyle];
-    expect(state(copied.ctx)).toEqual(state(whole.ctx));
-  });
 
   it("veils the frame, keeps segment borders, cuts the involved services out and draws rings, calls and borders in order", () => {
     const { r } = renderer();

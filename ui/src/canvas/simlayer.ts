@@ -128,7 +128,7 @@ class Chunks {
   }
 }
 
-export interface SegmentStroke {
+interface SegmentStroke {
   colour: string;
   alpha: number;
   width: number;
@@ -451,7 +451,7 @@ export interface LayerViewport {
 /** The subset of a 2D context the layer paints with (a recording context in the unit tests). */
 export type LayerContext = Pick<
   CanvasRenderingContext2D,
-  "setTransform" | "clearRect" | "fillRect" | "fill" | "stroke" | "setLineDash" | "globalAlpha" | "globalCompositeOperation" | "fillStyle" | "strokeStyle" | "lineWidth" | "lineCap" | "lineJoin" | "drawImage"
+  "setTransform" | "clearRect" | "fillRect" | "fill" | "stroke" | "setLineDash" | "globalAlpha" | "globalCompositeOperation" | "fillStyle" | "strokeStyle" | "lineWidth" | "lineCap" | "lineJoin"
 >;
 
 /** The part of the model the canvas shows at `view`. */
@@ -477,20 +477,19 @@ export function labelMayShow(ele: LayerEle, box: { x1: number; y1: number; x2: n
   return x + hw >= box.x1 && x - hw <= box.x2 && y + hh >= box.y1 && y - hh <= box.y2;
 }
 
-/**
- * The part of every paint that does not depend on the simulation: the veil and the segment
- * borders over it (steps 1 and 2 of the module doc), at `view`. Leaves the context in model
- * coordinates, lines joined round, undashed, opaque.
- */
-export function paintBase(ctx: LayerContext, segments: readonly SegmentStroke[], palette: SimulationPalette, view: LayerViewport): void {
+/** Paint `scene` with its first `shown` hop steps over Cytoscape's frame at `view` (see the module doc for the order). */
+export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScene, palette: SimulationPalette, view: LayerViewport, shown: number): void {
+  const stages = stagesShown(scene, shown);
   ctx.setTransform(1, 0, 0, 1, 0, 0);
   ctx.globalCompositeOperation = "source-over";
   ctx.clearRect(0, 0, view.width, view.height);
   ctx.globalAlpha = palette.veilAlpha;
   ctx.fillStyle = palette.veil;
   ctx.fillRect(0, 0, view.width, view.height);
-  toModel(ctx, view);
-  for (const s of segments) {
+  const k = view.pixelRatio * view.zoom;
+  ctx.setTransform(k, 0, 0, k, view.pixelRatio * view.pan.x, view.pixelRatio * view.pan.y);
+  ctx.lineJoin = "round";
+  for (const s of scene.segments) {
     ctx.globalAlpha = s.alpha;
     ctx.strokeStyle = s.colour;
     ctx.lineWidth = s.width;
@@ -499,30 +498,6 @@ export function paintBase(ctx: LayerContext, segments: readonly SegmentStroke[],
   }
   ctx.setLineDash([]);
   ctx.globalAlpha = 1;
-}
-
-/** Model coordinates under Cytoscape's pan and zoom, lines joined round. */
-function toModel(ctx: LayerContext, view: LayerViewport): void {
-  const k = view.pixelRatio * view.zoom;
-  ctx.setTransform(k, 0, 0, k, view.pixelRatio * view.pan.x, view.pixelRatio * view.pan.y);
-  ctx.lineJoin = "round";
-}
-
-/**
- * Paint `scene` with its first `shown` hop steps over Cytoscape's frame at `view` (see the module
- * doc for the order). `base`: `paintBase` of the scene's segments at `view` already painted on a
- * canvas of the same size, copied instead of painted again.
- */
-export function paintLayer(r: LayerRenderer, ctx: LayerContext, scene: LayerScene, palette: SimulationPalette, view: LayerViewport, shown: number, base: CanvasImageSource | null = null): void {
-  const stages = stagesShown(scene, shown);
-  if (base) {
-    ctx.setTransform(1, 0, 0, 1, 0, 0);
-    ctx.globalAlpha = 1;
-    ctx.globalCompositeOperation = "copy";
-    ctx.drawImage(base, 0, 0);
-    ctx.setLineDash([]);
-    toModel(ctx, view);
-  } else paintBase(ctx, scene.segments, palette, view);
   // Holes where the rings and the services are: Cytoscape's drawing shows through.
   ctx.globalCompositeOperation = "destination-out";
   ctx.fillStyle = "#000";
@@ -673,11 +648,6 @@ export class SimulationLayer {
   private shown = 0;
   /** The scene and step count of the last paint, for `painted`. */
   private last: { scene: LayerScene; shown: number } | null = null;
-  /**
-   * The veil and segment borders painted ahead (`prepare`) on a canvas of their own, with what
-   * they were painted from: the next paint copies them if it would paint the same.
-   */
-  private base: { canvas: HTMLCanvasElement; view: LayerViewport; segments: readonly SegmentStroke[]; palette: SimulationPalette } | null = null;
 
   constructor(
     private readonly cy: Core,
@@ -783,45 +753,6 @@ export class SimulationLayer {
     this.paint(true);
   }
 
-  /**
-   * A simulation was asked for: paint the veil and the segment borders, which every look paints
-   * first and which do not depend on the simulation, while the shell answers. The paint that
-   * draws the answer copies them if the viewport, the canvas size, the segments and the palette
-   * are still the ones they were painted with (`base`), and paints them itself otherwise.
-   */
-  prepare(): void {
-    const r = this.r;
-    if (!r || !this.ctx) return;
-    const view = this.viewport();
-    this.segmentPart ??= buildSegmentPart(r, this.segments());
-    const canvas = this.base?.canvas ?? document.createElement("canvas");
-    if (canvas.width !== view.width) canvas.width = view.width;
-    if (canvas.height !== view.height) canvas.height = view.height;
-    const ctx = canvas.getContext("2d");
-    if (!ctx) return;
-    paintBase(ctx, this.segmentPart.strokes, this.palette, view);
-    this.base = { canvas, view, segments: this.segmentPart.strokes, palette: this.palette };
-  }
-
-  /** Cytoscape's viewport and the layer canvas's size in device pixels, now. */
-  private viewport(): LayerViewport {
-    const pixelRatio = window.devicePixelRatio || 1;
-    const width = Math.max(1, Math.round(this.cy.width() * pixelRatio));
-    const height = Math.max(1, Math.round(this.cy.height() * pixelRatio));
-    const pan = this.cy.pan();
-    return { zoom: this.cy.zoom(), pan: { x: pan.x, y: pan.y }, pixelRatio, width, height };
-  }
-
-  /** The base painted ahead, if `scene` at `view` would paint the same one (it is used once). */
-  private takeBase(scene: LayerScene, view: LayerViewport): HTMLCanvasElement | null {
-    const base = this.base;
-    if (!base) return null;
-    this.base = null;
-    const v = base.view;
-    const same = v.zoom === view.zoom && v.pan.x === view.pan.x && v.pan.y === view.pan.y && v.pixelRatio === view.pixelRatio && v.width === view.width && v.height === view.height;
-    return same && base.segments === scene.segments && base.palette === this.palette ? base.canvas : null;
-  }
-
   /** Show the first `shown` hop steps of the simulation drawn (a repaint, nothing is built). */
   reveal(shown: number): void {
     this.shown = shown;
@@ -846,9 +777,11 @@ export class SimulationLayer {
       this.last = null;
       return;
     }
-    const view = this.viewport();
-    if (this.canvas.width !== view.width) this.canvas.width = view.width;
-    if (this.canvas.height !== view.height) this.canvas.height = view.height;
+    const pixelRatio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(this.cy.width() * pixelRatio));
+    const height = Math.max(1, Math.round(this.cy.height() * pixelRatio));
+    if (this.canvas.width !== width) this.canvas.width = width;
+    if (this.canvas.height !== height) this.canvas.height = height;
     const start = performance.now();
     if (!this.scene) {
       const resolve = this.resolve;
@@ -861,10 +794,10 @@ export class SimulationLayer {
       if (measured) measureSince("sim:scene", start);
     }
     const scene = this.scene;
+    const view = { zoom: this.cy.zoom(), pan: this.cy.pan(), pixelRatio, width, height };
     const shown = this.shown;
-    const base = this.takeBase(scene, view);
-    if (measured) timed("sim:paint", () => paintLayer(r, ctx, scene, this.palette, view, shown, base));
-    else paintLayer(r, ctx, scene, this.palette, view, shown, base);
+    if (measured) timed("sim:paint", () => paintLayer(r, ctx, scene, this.palette, view, shown));
+    else paintLayer(r, ctx, scene, this.palette, view, shown);
     if (this.canvas.style.display === "none") this.canvas.style.display = "";
     this.last = { scene, shown };
   }

@@ -373,11 +373,6 @@ export class CanvasView {
     });
   }
 
-  /** A simulation was asked for: the layer paints what does not depend on its answer while the shell computes it. */
-  prepareSimulation(): void {
-    this.simLayer.prepare();
-  }
-
   /**
    * Light up a breach's spread: compromised and reached services hop by hop, then the chosen path.
    * Drawn by the simulation layer over Cytoscape's canvas (./simlayer.ts), not as classes on
