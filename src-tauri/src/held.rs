@@ -120,29 +120,18 @@ impl Held {
         assumption: Assumption,
         make: impl FnOnce() -> Outcome,
     ) -> Arc<Outcome> {
-        let found = {
-            let mut outcomes = lock(&self.outcomes);
-            let at = outcomes
-                .iter()
-                .position(|(o, a, _)| *o == origin && *a == assumption);
-            at.and_then(|at| outcomes.remove(at)).inspect(|entry| {
-                // Used now: the last to be dropped.
-                outcomes.push_back(entry.clone());
-            })
-        };
-        if let Some((_, _, out)) = found {
+        let this = |(o, a, _): &(usize, Assumption, Arc<Outcome>)| *o == origin && *a == assumption;
+        if let Some((_, _, out)) = touch(&mut lock(&self.outcomes), this) {
             return out;
         }
         let out = Arc::new(make());
         let mut outcomes = lock(&self.outcomes);
-        if !outcomes
-            .iter()
-            .any(|(o, a, _)| *o == origin && *a == assumption)
-        {
-            outcomes.push_back((origin, assumption, Arc::clone(&out)));
-            while outcomes.len() > HELD_OUTCOMES {
-                outcomes.pop_front();
-            }
+        if !outcomes.iter().any(this) {
+            push_bounded(
+                &mut outcomes,
+                (origin, assumption, Arc::clone(&out)),
+                HELD_OUTCOMES,
+            );
         }
         out
     }
@@ -191,11 +180,7 @@ impl HeldDesigns {
             inner.last
         };
         let held = Arc::new(Held::new(revision, design, today));
-        let mut inner = lock(&self.inner);
-        inner.held.push_back(held);
-        while inner.held.len() > HELD_REVISIONS {
-            inner.held.pop_front();
-        }
+        push_bounded(&mut lock(&self.inner).held, held, HELD_REVISIONS);
         revision
     }
 
@@ -205,14 +190,9 @@ impl HeldDesigns {
     pub fn get(&self, revision: u64, today: Date) -> IpcResult<Arc<Held>> {
         let found = {
             let mut inner = lock(&self.inner);
-            let at = inner.held.iter().position(|h| h.revision == revision);
             let newest = inner.held.iter().map(|h| h.revision).max();
-            let found = at
-                .and_then(|at| inner.held.remove(at))
-                .ok_or_else(|| stale(revision, newest))?;
-            // Used now: the last to be dropped.
-            inner.held.push_back(Arc::clone(&found));
-            found
+            touch(&mut inner.held, |h| h.revision == revision)
+                .ok_or_else(|| stale(revision, newest))?
         };
         if found.today == today {
             return Ok(found);
@@ -223,6 +203,23 @@ impl HeldDesigns {
             *slot = Arc::clone(&fresh);
         }
         Ok(fresh)
+    }
+}
+
+/// The first entry `is` picks, moved last: used now, so the last to be dropped. The held
+/// revisions and each revision's breaches are both kept most recently used last.
+fn touch<T: Clone>(entries: &mut VecDeque<T>, is: impl FnMut(&T) -> bool) -> Option<T> {
+    let at = entries.iter().position(is)?;
+    let entry = entries.remove(at)?;
+    entries.push_back(entry);
+    entries.back().cloned()
+}
+
+/// Adds `entry` last, dropping the least recently used beyond `cap`.
+fn push_bounded<T>(entries: &mut VecDeque<T>, entry: T, cap: usize) {
+    entries.push_back(entry);
+    while entries.len() > cap {
+        entries.pop_front();
     }
 }
 

@@ -1,5 +1,5 @@
 //! The simulation layer: a `<canvas>` over Cytoscape's that draws a breach's look
-//! (`simulationLook` in ./simulation.ts) instead of putting classes on Cytoscape's elements.
+//! (`spreadLook` in ./simulation.ts) instead of putting classes on Cytoscape's elements.
 //! A restyle of thousands of elements and the full Cytoscape frame it forces cost hundreds of
 //! milliseconds on 2,000 services in WebKitGTK; this layer leaves Cytoscape's canvas as it is
 //! and paints over it:
@@ -48,7 +48,7 @@ export type RingClass = (typeof SIM_RING_ORDER)[number];
 
 /**
  * A simulation's look resolved against the canvas: the elements it involves, with their classes
- * once every hop is shown, and the hop step (`hopSchedule`'s index) that lights each up; -1 for
+ * once every hop is shown, and the hop step (`spreadLook`'s `step`) that lights each up; -1 for
  * what is lit from the start (the internet). The hop-by-hop animation shows the steps one by
  * one without building anything again.
  */
