@@ -169,6 +169,54 @@ try {
       await page.close();
     },
 
+    async "rehearses a simulation click once the canvas is warm, leaving no trace"() {
+      const page = await open();
+      await settle(page);
+      // The layer runs a click's page work twice on a made-up breach (look, resolve, batch, paint)...
+      await page.waitForFunction(() => performance.getEntriesByName("bulkhead:rehearsal:paint").length === 2, null, { timeout: 10_000 });
+      const after = await page.evaluate(() => {
+        const layer = document.querySelector('[data-testid="sim-layer"]');
+        const px = layer.getContext("2d").getImageData(0, 0, layer.width, layer.height).data;
+        let lit = 0;
+        for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) lit++;
+        const app = window.__bulkhead.app;
+        return {
+          looks: ["look", "resolve", "batch", "paint"].map((p) => performance.getEntriesByName(`bulkhead:rehearsal:${p}`).length),
+          size: [layer.width, layer.height],
+          display: layer.style.display,
+          lit,
+          painted: window.__bulkhead.simulationPainted(),
+          simulation: app.store.get().simulation.active,
+          undo: app.store.canUndo(),
+          asked: window.__mock.calls.filter((c) => c.cmd.startsWith("simulate")).length,
+        };
+      });
+      assert.deepEqual(after.looks, [2, 2, 2, 2]);
+      // ...into its own canvas, sized to the graph's, hidden and cleared after: nothing shown,
+      // nothing kept for the tests, no simulation, no edit, and the shell never asked.
+      assert.ok(after.size[0] > 300 && after.size[1] > 150, `sized ${after.size}`);
+      assert.equal(after.display, "none");
+      assert.equal(after.lit, 0);
+      assert.deepEqual(after.painted, { veil: false, nodes: {}, edges: {}, segments: 0 });
+      assert.equal(after.simulation, false);
+      assert.equal(after.undo, false);
+      assert.equal(await page.locator('[data-testid="unsaved-marker"]').count(), 0);
+      assert.equal(after.asked, 0);
+      // Once per graph: a restyle (the verdicts of a run, a filter) warms the layer up again but
+      // does not rehearse again; a real click then paints its simulation.
+      await page.fill('[data-testid="search-input"]', "payments");
+      await page.waitForTimeout(400);
+      await page.fill('[data-testid="search-input"]', "");
+      await page.click('[data-testid="tab-simulate"]');
+      await page.click('[data-testid="sim-run"]');
+      await page.waitForSelector('[data-testid="sim-compromised-count"]');
+      await page.waitForFunction(() => window.__bulkhead.simulationPainted().veil);
+      await page.waitForTimeout(400);
+      assert.equal(await page.evaluate(() => performance.getEntriesByName("bulkhead:rehearsal:paint").length), 2);
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    },
+
     async "simulates a breach from the internet, hop by hop, with crown-jewel paths"() {
       const page = await open();
       await page.click('[data-testid="tab-simulate"]');

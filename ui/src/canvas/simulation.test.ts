@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { smallSimulation } from "../fixtures/simulation";
 import { spreadOf } from "../fixtures/spread";
-import { rng } from "../fixtures/generate";
+import { generateDesign, rng } from "../fixtures/generate";
 import type { SimulationSpread } from "../analysis";
-import { attackPaths, lastCall, pathCalls, pathElements, spreadLook, type SimClass } from "./simulation";
+import { attackPaths, lastCall, pathCalls, pathElements, rehearsalSpread, spreadLook, type SimClass } from "./simulation";
 
 // The look as the app built it until session 12 (three passes: the hop steps, the look, the
 // step index), kept as the oracle `spreadLook` is compared with.
@@ -255,5 +255,71 @@ describe("spreadLook", () => {
         expect(sortedClasses(spreadLook(spread, highlighted)), `seed ${seed}, ${highlighted}`).toEqual(reference(spread, highlighted));
       }
     }
+  });
+});
+
+describe("rehearsalSpread", () => {
+  const design = {
+    services: [
+      { id: "gw", exposure: "internet" },
+      { id: "api" },
+      { id: "db" },
+      { id: "cache" },
+      { id: "lonely" },
+      { id: "edge", exposure: "internet" },
+    ],
+    flows: [
+      { from: "gw", to: "api" },
+      { from: "edge", to: "api" },
+      { from: "api", to: "db" },
+      { from: "api", to: "cache" },
+      { from: "db", to: "api" },
+      { from: "api", to: "gone" },
+    ],
+  };
+
+  it("walks the design's calls breadth first from the exposed services, each entry extending the one it was found from", () => {
+    const spread = rehearsalSpread(design)!;
+    expect(spread.origin).toBe("internet");
+    expect(spread.reached).toEqual([
+      { service: "internet", compromised: true, hops: 0 },
+      { service: "gw", compromised: true, hops: 1, path: [{ from: "internet", to: "gw" }] },
+      { service: "edge", compromised: true, hops: 1, path: [{ from: "internet", to: "edge" }] },
+      { service: "api", compromised: false, hops: 2, via: 1 },
+      { service: "db", compromised: true, hops: 3, via: 3 },
+      { service: "cache", compromised: true, hops: 3, via: 3 },
+    ]);
+  });
+
+  it("has the shape of the shell's answers, which the look takes: every via an earlier entry and a call of the design", () => {
+    const d = generateDesign(300, 5);
+    const spread = rehearsalSpread(d)!;
+    const calls = new Set((d.flows ?? []).map((f) => `${f.from}>${f.to}`));
+    const services = new Set(spread.reached.map((r) => r.service));
+    expect(services.size).toBe(spread.reached.length);
+    expect(spread.reached.length).toBeGreaterThan(10);
+    spread.reached.forEach((r, i) => {
+      if (i > 0) expect(r.hops).toBeGreaterThanOrEqual(spread.reached[i - 1]!.hops);
+      if (r.via != null) {
+        expect(r.via).toBeLessThan(i);
+        expect(calls.has(`${spread.reached[r.via]!.service}>${r.service}`)).toBe(true);
+        expect(r.hops).toBe(spread.reached[r.via]!.hops + 1);
+      }
+    });
+    expect(spread.reached.some((r) => r.compromised) && spread.reached.some((r) => !r.compromised)).toBe(true);
+    const last = spread.reached.at(-1)!.service;
+    const look = spreadLook(spread, last);
+    expect(look.nodes.map((n) => n.id).sort()).toEqual([...services].sort());
+    expect(look.edges.filter((e) => e.classes.has("on-path")).length).toBe(pathCalls(spread, spread.reached.length - 1).length);
+  });
+
+  it("starts from the first service when nothing is exposed, and is null without services", () => {
+    expect(rehearsalSpread({ services: [{ id: "a" }, { id: "b" }], flows: [{ from: "a", to: "b" }] })!.reached.map((r) => [r.service, r.hops])).toEqual([
+      ["internet", 0],
+      ["a", 1],
+      ["b", 2],
+    ]);
+    expect(rehearsalSpread({ services: [], flows: [] })).toBeNull();
+    expect(rehearsalSpread({})).toBeNull();
   });
 });

@@ -167,3 +167,44 @@ export function spreadLook(spread: SimulationSpread, highlightedPath: string | n
   }
   return { steps: hops.length, nodes: [...nodes.values()], edges: lookEdges };
 }
+
+/**
+ * A made-up breach over `design`'s own calls, for `SimulationLayer`'s rehearsal only: the
+ * internet, then every internet-exposed service, then whatever their calls lead to, breadth
+ * first, each entry extending the one it was found from. It is **not a simulation**: it ignores
+ * every rule, every verdict and the assumption (the evaluator in the shell is the only thing
+ * that says what an attacker reaches), and nothing of it is ever shown. It has the shape of the
+ * shell's answers (the origin first, hops in order, `via` to an earlier entry or a whole `path`,
+ * compromised and reached entries) so that a rehearsal runs the code a real click runs; null on a
+ * design with no services. Where nothing is exposed, the breadth-first walk starts from the first
+ * service.
+ */
+export function rehearsalSpread(design: { services?: { id: string; exposure?: string }[] | null; flows?: { from: string; to: string }[] | null }): SimulationSpread | null {
+  const services = design.services ?? [];
+  if (services.length === 0) return null;
+  const calls = new Map<string, string[]>();
+  for (const f of design.flows ?? []) {
+    const to = calls.get(f.from);
+    if (to) to.push(f.to);
+    else calls.set(f.from, [f.to]);
+  }
+  const known = new Set(services.map((s) => s.id));
+  const reached: SimulationSpread["reached"] = [{ service: "internet", compromised: true, hops: 0 }];
+  const seen = new Set<string>(["internet"]);
+  let entries = services.filter((s) => s.exposure === "internet");
+  if (entries.length === 0) entries = [services[0]!];
+  for (const s of entries) {
+    seen.add(s.id);
+    reached.push({ service: s.id, compromised: true, hops: 1, path: [{ from: "internet", to: s.id }] });
+  }
+  for (let i = 1; i < reached.length; i++) {
+    const from = reached[i]!;
+    for (const to of calls.get(from.service) ?? []) {
+      if (seen.has(to) || !known.has(to)) continue;
+      seen.add(to);
+      // Two in three taken over, the third only reached: a real breach has both.
+      reached.push({ service: to, compromised: reached.length % 3 !== 0, hops: from.hops + 1, via: i });
+    }
+  }
+  return { origin: "internet", reached };
+}

@@ -11,7 +11,7 @@ import { packLayout, type Box2, type Drawn } from "./pack";
 import { stylesheet, type Theme } from "./style";
 import { fadeChanges, matchesFilter } from "./filter";
 import { setClass, type ClassEle } from "./classstyle";
-import { spreadLook, type SpreadLook } from "./simulation";
+import { rehearsalSpread, spreadLook, type SpreadLook } from "./simulation";
 import { SimulationLayer, type CanvasIndex, type LayerEle, type LayerInput, type PaintedSimulation } from "./simlayer";
 import { timed, measureSince } from "../perf";
 import { installOverview } from "./overview";
@@ -99,6 +99,14 @@ export class CanvasView {
     installOverview(this.cy, () => this.isLarge);
     installZOrder(this.cy);
     this.simLayer = new SimulationLayer(this.cy, container, theme, () => this.cy.nodes('[type = "segment"]').toArray() as unknown as LayerEle[]);
+    // A made-up breach of the design on the canvas, its last service's path chosen: the layer
+    // rehearses a click on it once the canvas is warm (see `SimulationLayer.rehearse`).
+    this.simLayer.rehearseWith(() => {
+      const spread = this.synced && rehearsalSpread(this.synced);
+      if (!spread) return null;
+      const look = spreadLook(spread, spread.reached.at(-1)!.service);
+      return (index) => resolveLook(index, look);
+    });
     this.wire();
     // Cytoscape measures its container once; the container changes size with the window and
     // the side panel, so tell it (and refit the first frame if it was measured too early).
@@ -113,6 +121,8 @@ export class CanvasView {
 
   /** Draws the simulation over Cytoscape's canvas (./simlayer.ts). */
   private readonly simLayer: SimulationLayer;
+  /** The design the canvas was last brought in line with (what the layer rehearses on). */
+  private synced: Design | null = null;
 
   /** What the simulation layer painted last (for the tests, through `window.__bulkhead`). */
   simulationPainted(): PaintedSimulation {
@@ -212,6 +222,7 @@ export class CanvasView {
 
   /** Bring the graph in line with the design and the evaluator's verdicts. */
   sync(design: Design, verdicts: ReadonlyMap<string, FlowVerdict> | null): void {
+    this.synced = design;
     const prep = this.prepared?.design === design ? this.prepared : null;
     this.prepared = null;
     const defs = prep ? timed("sync:verdicts", () => withVerdicts(prep.defs, verdicts)) : timed("sync:elements", () => toElements(design, verdicts));
