@@ -172,8 +172,8 @@ try {
     async "rehearses a simulation click once the canvas is warm, leaving no trace"() {
       const page = await open();
       await settle(page);
-      // The layer runs a click's page work twice on a made-up breach (look, resolve, batch, paint)...
-      await page.waitForFunction(() => performance.getEntriesByName("bulkhead:rehearsal:paint").length === 2, null, { timeout: 10_000 });
+      // The layer runs a click's page work 8 times on made-up breaches (look to batches, paint)...
+      await page.waitForFunction(() => performance.getEntriesByName("bulkhead:rehearsal:paint").length === 8, null, { timeout: 10_000 });
       const after = await page.evaluate(() => {
         const layer = document.querySelector('[data-testid="sim-layer"]');
         const px = layer.getContext("2d").getImageData(0, 0, layer.width, layer.height).data;
@@ -181,7 +181,7 @@ try {
         for (let i = 3; i < px.length; i += 4) if (px[i] !== 0) lit++;
         const app = window.__bulkhead.app;
         return {
-          looks: ["look", "resolve", "batch", "paint"].map((p) => performance.getEntriesByName(`bulkhead:rehearsal:${p}`).length),
+          looks: ["scene", "paint"].map((p) => performance.getEntriesByName(`bulkhead:rehearsal:${p}`).length),
           size: [layer.width, layer.height],
           display: layer.style.display,
           lit,
@@ -191,7 +191,7 @@ try {
           asked: window.__mock.calls.filter((c) => c.cmd.startsWith("simulate")).length,
         };
       });
-      assert.deepEqual(after.looks, [2, 2, 2, 2]);
+      assert.deepEqual(after.looks, [8, 8]);
       // ...into its own canvas, sized to the graph's, hidden and cleared after: nothing shown,
       // nothing kept for the tests, no simulation, no edit, and the shell never asked.
       assert.ok(after.size[0] > 300 && after.size[1] > 150, `sized ${after.size}`);
@@ -212,7 +212,7 @@ try {
       await page.waitForSelector('[data-testid="sim-compromised-count"]');
       await page.waitForFunction(() => window.__bulkhead.simulationPainted().veil);
       await page.waitForTimeout(400);
-      assert.equal(await page.evaluate(() => performance.getEntriesByName("bulkhead:rehearsal:paint").length), 2);
+      assert.equal(await page.evaluate(() => performance.getEntriesByName("bulkhead:rehearsal:paint").length), 8);
       assert.deepEqual(page.errors, []);
       await page.close();
     },

@@ -613,8 +613,15 @@ interface MovedEle {
 const WARM_DELAY = 50;
 const WARM_SLICE = 8;
 
-/** How many times the layer rehearses a click (see `SimulationLayer.rehearse`): the second run is where JavaScriptCore's optimising tier has usually compiled the loops. */
-const REHEARSALS = 2;
+/**
+ * How many looks the layer rehearses a click on, how many services each has at most, and how
+ * long a run waits for the canvas to be quiet (ms; see `SimulationLayer.rehearse`): about as many
+ * runs of each loop as two full-reach clicks on 2,000 services (where the second click ran warm),
+ * in tasks of 10–25 ms.
+ */
+const REHEARSALS = 8;
+const REHEARSAL_ENTRIES = 384;
+const REHEARSAL_PATIENCE = 200;
 
 const NOTHING: PaintedSimulation = { veil: false, nodes: {}, edges: {}, segments: 0 };
 
@@ -652,9 +659,9 @@ export class SimulationLayer {
   /** The scene and step count of the last paint, for `painted`. */
   private last: { scene: LayerScene; shown: number } | null = null;
   /** What to rehearse on (see `rehearseWith`), the elements of the largest graph rehearsed on, and the next step's timer. */
-  private rehearsal: { look: (() => ((index: CanvasIndex) => LayerInput) | null) | null; size: number; timer: number | null } = { look: null, size: 0, timer: null };
-  /** Raised by every change that makes a scene stale and by every `show`: a rehearsal step seeing another one stops. */
-  private generation = 0;
+  private rehearsal: { look: ((entries: number) => ((index: CanvasIndex) => LayerInput) | null) | null; size: number; timer: number | null } = { look: null, size: 0, timer: null };
+  /** When Cytoscape last drew a frame (a zoom, a pan, a drag): the rehearsal waits for a quiet canvas. */
+  private drawnAt = 0;
 
   constructor(
     private readonly cy: Core,
@@ -703,13 +710,15 @@ export class SimulationLayer {
       this.dirty();
     });
     // Each Cytoscape frame (a pan, a zoom, a drag) is followed by the layer's, in the same task.
-    cy.on("render", () => this.paint());
+    cy.on("render", () => {
+      this.drawnAt = performance.now();
+      this.paint();
+    });
     cy.on("resize", () => this.paint());
   }
 
   /** The graph changed: build the scene again, segments included, and warm up again once it is quiet. */
   private dirty(): void {
-    this.generation++;
     this.scene = null;
     this.segmentPart = null;
     this.warm.settled = false;
@@ -737,59 +746,67 @@ export class SimulationLayer {
     this.segmentPart ??= buildSegmentPart(r, this.segments());
     warm.at += warmRecords(r, this.records, this.palette, index.eles, warm.at, deadline);
     if (warm.at < index.eles.length) warm.timer = window.setTimeout(() => this.warmUp(), 0);
-    else this.rehearse(index);
+    else this.rehearse();
   }
 
   /**
-   * What the layer rehearses on once the canvas is warm (see `rehearse`): `look` makes a look
-   * and gives what resolves it against the canvas, as `show`'s argument, or null for nothing.
+   * What the layer rehearses on once the canvas is warm (see `rehearse`): `look` makes a look of
+   * at most `entries` services and gives what resolves it against the canvas, as `show`'s
+   * argument, or null for nothing.
    */
-  rehearseWith(look: () => ((index: CanvasIndex) => LayerInput) | null): void {
+  rehearseWith(look: (entries: number) => ((index: CanvasIndex) => LayerInput) | null): void {
     this.rehearsal.look = look;
   }
 
   /**
-   * Run a click's page work on a look nobody sees, so that the first real click runs warm code.
+   * Run a click's page work on looks nobody sees, so that the first real click runs warm code.
    * Measured on 2,000 services (session 13): the first click's look, resolve, batch and paint
    * took about 30 ms more than the same click's second run, JavaScriptCore's tiers and inline
    * caches being cold; the layer's records (`warmUp`) were already built for both. This does
-   * what a click does for its first frame, on the same elements: the look (the owner's), its
-   * resolution against the canvas, the scene's batches of the first hop step and their paint
-   * into this canvas while it is hidden, cleared after; each in a task of its own,
-   * `REHEARSALS` times. It runs once per graph at least twice the size of the last one rehearsed
-   * on (the code stays warm for the page's life), and stops at any change of the graph or once a
-   * simulation is shown. Nothing of it is kept: no scene, no `painted`, no pixel.
+   * what a click does for its first frame, on the canvas's own elements, `REHEARSALS` times on
+   * a look of at most `REHEARSAL_ENTRIES` services (the owner's), a task each: the look, its
+   * resolution against the canvas, the scene's batches of the first hop step, and their paint
+   * into this canvas while it is hidden, cleared after. Small looks keep each task short, since
+   * a user may be zooming or filtering meanwhile: the code warms by how often it runs, not by
+   * how much each run covers. A task waits while Cytoscape draws frames (a zoom, a pan), for
+   * `REHEARSAL_PATIENCE` at most, so that a long gesture delays the rehearsal but cannot starve
+   * it. It runs once per graph at least twice the size of the last one rehearsed on (the code
+   * stays warm for the page's life), and stops once a simulation is shown (the click runs the
+   * code itself). Nothing of it is kept: no scene, no `painted`, no pixel.
    */
-  private rehearse(index: CanvasIndex): void {
+  private rehearse(): void {
     const r = this.r;
     const ctx = this.ctx;
     const look = this.rehearsal.look;
-    const part = this.segmentPart;
-    if (!r || !ctx || !look || !part || this.resolve || this.rehearsal.timer !== null || index.eles.length <= 2 * this.rehearsal.size) return;
-    const generation = this.generation;
-    let resolve: ((index: CanvasIndex) => LayerInput) | null = null;
-    let input: LayerInput | null = null;
-    let scene: LayerScene | null = null;
-    const steps = [
-      () => (resolve = timed("rehearsal:look", look)) !== null,
-      () => ((input = timed("rehearsal:resolve", () => resolve!(index))), true),
-      () => ((scene = timed("rehearsal:batch", () => buildLayerScene(r, input!, this.palette, part, this.records, 1))), true),
-      () => {
-        const view = this.sizeCanvas();
-        timed("rehearsal:paint", () => paintLayer(r, ctx, scene!, this.palette, view, 1));
-        ctx.setTransform(1, 0, 0, 1, 0, 0);
-        ctx.globalCompositeOperation = "source-over";
-        ctx.clearRect(0, 0, view.width, view.height);
-        return true;
-      },
-    ];
-    let at = 0;
+    if (!r || !ctx || !look || this.resolve || this.rehearsal.timer !== null) return;
+    const size = this.canvasIndex().eles.length;
+    if (size <= 2 * this.rehearsal.size) return;
+    let runs = 0;
+    let waited = 0;
     const next = () => {
       this.rehearsal.timer = null;
-      if (this.generation !== generation || this.resolve || !steps[at % steps.length]!()) return;
-      at++;
-      if (at < REHEARSALS * steps.length) this.rehearsal.timer = window.setTimeout(next, 0);
-      else this.rehearsal.size = index.eles.length;
+      if (this.resolve) return;
+      if (performance.now() - this.drawnAt < WARM_DELAY && waited < REHEARSAL_PATIENCE) {
+        waited += WARM_DELAY;
+        this.rehearsal.timer = window.setTimeout(next, WARM_DELAY);
+        return;
+      }
+      waited = 0;
+      const scene = timed("rehearsal:scene", () => {
+        const resolve = look(REHEARSAL_ENTRIES);
+        if (!resolve) return null;
+        const input = resolve(this.canvasIndex());
+        const part = (this.segmentPart ??= buildSegmentPart(r, this.segments()));
+        return buildLayerScene(r, input, this.palette, part, this.records, 1);
+      });
+      if (!scene) return;
+      const view = this.sizeCanvas();
+      timed("rehearsal:paint", () => paintLayer(r, ctx, scene, this.palette, view, 1));
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.globalCompositeOperation = "source-over";
+      ctx.clearRect(0, 0, view.width, view.height);
+      if (++runs === REHEARSALS) this.rehearsal.size = size;
+      else this.rehearsal.timer = window.setTimeout(next, 0);
     };
     this.rehearsal.timer = window.setTimeout(next, 0);
   }
@@ -810,7 +827,6 @@ export class SimulationLayer {
    * `shown` hop steps, or nothing.
    */
   show(resolve: ((index: CanvasIndex) => LayerInput) | null, shown = 0): void {
-    this.generation++;
     this.resolve = resolve;
     this.shown = shown;
     this.scene = null;

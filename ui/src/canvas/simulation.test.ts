@@ -313,6 +313,14 @@ describe("rehearsalSpread", () => {
     expect(look.edges.filter((e) => e.classes.has("on-path")).length).toBe(pathCalls(spread, spread.reached.length - 1).length);
   });
 
+  it("stops at `entries` entries, the walk's first ones", () => {
+    const whole = rehearsalSpread(design)!;
+    expect(rehearsalSpread(design, 4)!.reached).toEqual(whole.reached.slice(0, 4));
+    expect(rehearsalSpread(design, 2)!.reached).toEqual(whole.reached.slice(0, 2));
+    const d = generateDesign(300, 5);
+    expect(rehearsalSpread(d, 64)!.reached).toEqual(rehearsalSpread(d)!.reached.slice(0, 64));
+  });
+
   it("starts from the first service when nothing is exposed, and is null without services", () => {
     expect(rehearsalSpread({ services: [{ id: "a" }, { id: "b" }], flows: [{ from: "a", to: "b" }] })!.reached.map((r) => [r.service, r.hops])).toEqual([
       ["internet", 0],

@@ -177,9 +177,9 @@ export function spreadLook(spread: SimulationSpread, highlightedPath: string | n
  * shell's answers (the origin first, hops in order, `via` to an earlier entry or a whole `path`,
  * compromised and reached entries) so that a rehearsal runs the code a real click runs; null on a
  * design with no services. Where nothing is exposed, the breadth-first walk starts from the first
- * service.
+ * service. At most `entries` entries (the origin's included): the walk's first ones.
  */
-export function rehearsalSpread(design: { services?: { id: string; exposure?: string }[] | null; flows?: { from: string; to: string }[] | null }): SimulationSpread | null {
+export function rehearsalSpread(design: { services?: { id: string; exposure?: string }[] | null; flows?: { from: string; to: string }[] | null }, entries = Infinity): SimulationSpread | null {
   const services = design.services ?? [];
   if (services.length === 0) return null;
   const calls = new Map<string, string[]>();
@@ -191,15 +191,17 @@ export function rehearsalSpread(design: { services?: { id: string; exposure?: st
   const known = new Set(services.map((s) => s.id));
   const reached: SimulationSpread["reached"] = [{ service: "internet", compromised: true, hops: 0 }];
   const seen = new Set<string>(["internet"]);
-  let entries = services.filter((s) => s.exposure === "internet");
-  if (entries.length === 0) entries = [services[0]!];
-  for (const s of entries) {
+  let exposed = services.filter((s) => s.exposure === "internet");
+  if (exposed.length === 0) exposed = [services[0]!];
+  for (const s of exposed) {
+    if (reached.length >= entries) break;
     seen.add(s.id);
     reached.push({ service: s.id, compromised: true, hops: 1, path: [{ from: "internet", to: s.id }] });
   }
   for (let i = 1; i < reached.length; i++) {
     const from = reached[i]!;
     for (const to of calls.get(from.service) ?? []) {
+      if (reached.length >= entries) break;
       if (seen.has(to) || !known.has(to)) continue;
       seen.add(to);
       // Two in three taken over, the third only reached: a real breach has both.

@@ -100,9 +100,9 @@ export class CanvasView {
     installZOrder(this.cy);
     this.simLayer = new SimulationLayer(this.cy, container, theme, () => this.cy.nodes('[type = "segment"]').toArray() as unknown as LayerEle[]);
     // A made-up breach of the design on the canvas, its last service's path chosen: the layer
-    // rehearses a click on it once the canvas is warm (see `SimulationLayer.rehearse`).
-    this.simLayer.rehearseWith(() => {
-      const spread = this.synced && rehearsalSpread(this.synced);
+    // rehearses clicks on such looks once the canvas is warm (see `SimulationLayer.rehearse`).
+    this.simLayer.rehearseWith((entries) => {
+      const spread = this.synced && rehearsalSpread(this.synced, entries);
       if (!spread) return null;
       const look = spreadLook(spread, spread.reached.at(-1)!.service);
       return (index) => resolveLook(index, look);
