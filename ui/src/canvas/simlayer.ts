@@ -785,7 +785,11 @@ export class SimulationLayer {
     let waited = 0;
     const next = () => {
       this.rehearsal.timer = null;
-      if (this.resolve) return;
+      if (this.resolve) {
+        // A simulation is shown: its click ran the code, which is warm now.
+        this.rehearsal.size = size;
+        return;
+      }
       if (performance.now() - this.drawnAt < WARM_DELAY && waited < REHEARSAL_PATIENCE) {
         waited += WARM_DELAY;
         this.rehearsal.timer = window.setTimeout(next, WARM_DELAY);
