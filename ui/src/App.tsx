@@ -28,12 +28,7 @@ function useController(app: Controller): [AppState, BackendView, boolean] {
   const [view, setViewState] = useState(app.backend.view);
   const [, setFilesTick] = useState(0);
   const [ready, setReady] = useState(app.ready);
-  // Subscribed as the page first renders (a layout effect), not after its first paint (an
-  // effect): at startup the opened design usually comes before that paint, and the panels'
-  // listeners then get it through the controller, which holds them until the canvas has shown
-  // it (`holdPanels`). Subscribed after the paint, the panels picked it up only when the effect
-  // ran, between the canvas's first frame and the frame after it.
-  useLayoutEffect(() => {
+  useEffect(() => {
     // Both held from a simulation click until its highlight is drawn, so the canvas paints before the panels.
     const a = app.subscribeState((s) => setState(s));
     const b = app.subscribeView((v) => setViewState(v));

@@ -31,13 +31,6 @@ import type { ElementDefinition } from "cytoscape";
 
 export const THEME_KEY = "bulkhead.theme";
 
-/**
- * The panels are held for the first design opened no longer than this: its canvas build takes
- * about a second on 2,000 services, and a release between that build and its frame would
- * render them before the frame.
- */
-const OPEN_HOLD_MS = 5000;
-
 /** What the toolbar and canvas show of auto-layout: see `Controller.autoLayout`. */
 export interface LayoutStatus {
   /** How many services the layout under way places, or null when none is running. */
@@ -159,11 +152,6 @@ export class Controller {
   private render(s: AppState): void {
     document.documentElement.dataset.theme = s.theme;
     if (!this.canvas) return;
-    // The first design opened: the panels render it after the canvas's first complete frame
-    // (released in `markWhenComplete`), as they render a simulation after its highlight (see
-    // `heldPanels`). Held here, before the panels' own listeners hear of it: otherwise Preact
-    // renders them with it in a microtask, before the canvas is built.
-    if (!this.renderedOnce && s.revision > 0 && s.file.broken === null && this.shown && s.design !== this.shown.design) this.holdPanels(OPEN_HOLD_MS);
     // Waiting for an opened design's verdicts: the end of the wait draws the newest state.
     if (this.verdictWait !== null) return;
     const prev = this.shown;
@@ -269,7 +257,6 @@ export class Controller {
     afterNextFrame(() => {
       performance.mark("bulkhead:first-render");
       this.markReady();
-      this.releasePanels();
     });
   }
 
@@ -311,10 +298,10 @@ export class Controller {
     });
   }
 
-  private holdPanels(fallbackMs = 1000): void {
+  private holdPanels(): void {
     if (this.heldPanels) return;
     this.heldPanels = new Map();
-    this.heldFallback = window.setTimeout(() => this.releasePanels(), fallbackMs);
+    this.heldFallback = window.setTimeout(() => this.releasePanels(), 1000);
   }
 
   private releasePanels(): void {
