@@ -101,8 +101,14 @@ export class CanvasView {
     this.simLayer = new SimulationLayer(this.cy, container, theme, () => this.cy.nodes('[type = "segment"]').toArray() as unknown as LayerEle[]);
     // A made-up breach of the design on the canvas, its last service's path chosen: the layer
     // rehearses clicks on such looks once the canvas is warm (see `SimulationLayer.rehearse`).
+    // The breach is made once per design and size: only the look, a click's own work, is made
+    // again for each of the rehearsal's runs.
+    let made: { design: Design; entries: number; spread: SimulationSpread | null } | null = null;
     this.simLayer.rehearseWith((entries) => {
-      const spread = this.synced && rehearsalSpread(this.synced, entries);
+      const design = this.synced;
+      if (!design) return null;
+      if (made?.design !== design || made.entries !== entries) made = { design, entries, spread: rehearsalSpread(design, entries) };
+      const spread = made.spread;
       if (!spread) return null;
       const look = spreadLook(spread, spread.reached.at(-1)!.service);
       return (index) => resolveLook(index, look);
